@@ -1,0 +1,56 @@
+/**
+ * The main step: install Go -> configure the Go environment and credentials -> restore the module cache
+ * -> download modules with classified retry -> outputs and job summary. Everything the post step needs
+ * (what to save, what to remove) goes through GITHUB_STATE.
+ */
+import * as core from '@actions/core'
+import { configureEnvironment } from './auth/apply.js'
+import { restoreModuleCache } from './cache/modcache.js'
+import { downloadModules, exportOffline } from './download/run.js'
+import { readGoEnv } from './go/env.js'
+import { installGo } from './go/install.js'
+import { parseInputs } from './inputs.js'
+import { State } from './state.js'
+import { failMain, writeMainSummary } from './summary.js'
+import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
+
+export async function run(): Promise<void> {
+  let go: GoInstallation | undefined
+  let cache: CacheRestore | undefined
+  let download: DownloadResult | undefined
+  try {
+    const config = parseInputs((name) => core.getInput(name), process.env)
+    go = await installGo(config.go, config.workingDirectory)
+    const environment = await configureEnvironment(config, go)
+    const goEnv = await readGoEnv(config.workingDirectory)
+    core.setOutput('gomodcache', goEnv.GOMODCACHE)
+    cache = await restoreModuleCache(config.cache, { workingDirectory: config.workingDirectory, go, goEnv })
+    download = await downloadModules(config.download, {
+      workingDirectory: config.workingDirectory,
+      goEnv,
+      environment
+    })
+    core.saveState(State.download, JSON.stringify({ ok: download.ok, cacheCorrupt: download.cacheCorrupt }))
+    if (download.ok && config.download.offlineAfterDownload) exportOffline()
+    writeOutputs(go, cache, download)
+    await writeMainSummary({ go, cache, download, environment })
+    if (!download.ok) failMain(download)
+  } catch (error) {
+    await failMain(error, { go, cache, download })
+  } finally {
+    core.saveState(State.mainDone, 'true')
+  }
+}
+
+function writeOutputs(go: GoInstallation, cache: CacheRestore, download: DownloadResult): void {
+  core.setOutput('go-version', go.version)
+  core.setOutput('go-root', go.root)
+  core.setOutput('cache-hit', String(cache.outcome === 'exact'))
+  core.setOutput('cache-key', cache.key)
+  core.setOutput('cache-matched-key', cache.matchedKey)
+  core.setOutput('download-attempts', String(download.attempts.length))
+  core.setOutput('modules', String(download.modules))
+  if (download.failure) core.setOutput('error-class', download.failure.errorClass)
+}
+
+await run()

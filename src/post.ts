@@ -1,0 +1,26 @@
+/**
+ * The post step (runs with `post-if: always()`): save the module cache if it should be saved -> remove
+ * every credential main wrote -> summary. Never fails the job for a cache problem; credential removal
+ * runs even when saving threw.
+ */
+import * as core from '@actions/core'
+import { removeEnvironment } from './auth/apply.js'
+import { saveModuleCache } from './cache/modcache.js'
+import { writePostSummary } from './summary.js'
+
+export async function run(): Promise<void> {
+  let save
+  try {
+    save = await saveModuleCache()
+  } catch (error) {
+    core.warning(`The module cache was not saved: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  try {
+    await removeEnvironment()
+  } catch (error) {
+    core.setFailed(`Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  await writePostSummary(save)
+}
+
+await run()
