@@ -11,7 +11,7 @@ import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs } from './inputs.js'
 import { State } from './state.js'
-import { failMain, writeMainSummary } from './summary.js'
+import { failDownload, failMain, writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
 
 export async function run(): Promise<void> {
@@ -34,7 +34,7 @@ export async function run(): Promise<void> {
     if (download.ok && config.download.offlineAfterDownload) exportOffline()
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })
-    if (!download.ok) failMain(download)
+    if (!download.ok) failDownload(download)
   } catch (error) {
     await failMain(error, { go, cache, download })
   } finally {
@@ -50,7 +50,6 @@ function writeOutputs(go: GoInstallation, cache: CacheRestore, download: Downloa
   core.setOutput('cache-matched-key', cache.matchedKey)
   core.setOutput('download-attempts', String(download.attempts.length))
   core.setOutput('modules', String(download.modules))
-  if (download.failure) core.setOutput('error-class', download.failure.errorClass)
 }
 
 await run()

@@ -1,0 +1,149 @@
+/**
+ * What the user reads: the job summary (Go, cache, each download attempt, failures, post-step save) and
+ * the one failure message that says what failed, why, and how to fix it.
+ */
+import * as core from '@actions/core'
+import { InputError } from './inputs.js'
+import type {
+  AppliedEnvironment,
+  CacheRestore,
+  CacheSaveReport,
+  Diagnosis,
+  DownloadResult,
+  GoInstallation
+} from './types.js'
+
+const GO_SOURCE: Record<GoInstallation['source'], string> = {
+  path: 'already on PATH',
+  'tool-cache': 'runner tool cache',
+  manifest: 'downloaded (versions manifest)',
+  'go.dev': 'downloaded (go.dev)',
+  mirror: 'downloaded (mirror)'
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
+/** One line for the cache result, e.g. `partial: restored setup-go-deps-linux-x64-go1.22.3- (12.3 MiB in 1.2 s)`. */
+export function describeCache(cache: CacheRestore): string {
+  const size = cache.sizeBytes > 0 ? ` (${formatBytes(cache.sizeBytes)} in ${formatMs(cache.durationMs)})` : ''
+  switch (cache.outcome) {
+    case 'exact':
+      return `exact hit: \`${cache.matchedKey}\`${size}`
+    case 'partial':
+      return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded`
+    case 'miss':
+      return `miss: nothing saved yet for \`${cache.key}\``
+    case 'disabled':
+      return 'disabled (`cache: false`)'
+    case 'unavailable':
+      return `unavailable, continued without cache: ${cache.detail}`
+    case 'corrupt':
+      return `corrupt restore purged, continued as a miss: ${cache.detail}`
+  }
+}
+
+/** The failure message: `<module>: <cause> (<evidence>). <hint>` — what, why, how to fix. */
+export function failureMessage(d: Diagnosis): string {
+  const what = d.module ? `${d.module}: ` : ''
+  const evidence = d.evidence && !d.cause.includes(d.evidence) ? ` (${d.evidence})` : ''
+  return `${what}${d.cause}${evidence} [error-class: ${d.errorClass}]. ${d.hint}`.trim()
+}
+
+export async function writeMainSummary(p: {
+  go: GoInstallation
+  cache: CacheRestore
+  download: DownloadResult
+  environment: AppliedEnvironment
+}): Promise<void> {
+  const { go, cache, download, environment } = p
+  const s = core.summary.addHeading('setup-go-deps', 2)
+  s.addTable([
+    [
+      { data: 'Step', header: true },
+      { data: 'Result', header: true }
+    ],
+    ['Go', `${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`],
+    ['Module cache', describeCache(cache)],
+    ['Private modules', environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none'],
+    ['Download', describeDownload(download)]
+  ])
+  if (download.attempts.length > 0) {
+    s.addHeading('Download attempts', 3)
+    s.addTable([
+      ['#', 'Duration', 'Modules asked', 'Failed', 'Class', 'GOPROXY'].map((h) => ({ data: h, header: true })),
+      ...download.attempts.map((a) => [
+        String(a.number),
+        formatMs(a.durationMs),
+        String(a.requested),
+        String(a.failed),
+        a.errorClass ?? '—',
+        a.proxy
+      ])
+    ])
+  }
+  if (download.moduleFailures.length > 0) {
+    s.addHeading('Failed modules', 3)
+    s.addList(download.moduleFailures.map((d) => failureMessage(d)))
+  }
+  if (environment.notes.length > 0) {
+    s.addHeading('Notes', 3)
+    s.addList(environment.notes)
+  }
+  await s.write()
+}
+
+function describeDownload(d: DownloadResult): string {
+  if (d.skipped) return `skipped: ${d.skipped}`
+  const attempts = `${d.attempts.length} attempt${d.attempts.length === 1 ? '' : 's'}`
+  if (d.ok) return `${d.modules} modules ready after ${attempts}`
+  return `failed after ${attempts}: ${d.failure ? d.failure.errorClass : 'unknown'}`
+}
+
+/** Fail the step for a download that could not be completed. */
+export function failDownload(download: DownloadResult): void {
+  const d = download.failure
+  if (d) core.setOutput('error-class', d.errorClass)
+  core.setFailed(d ? failureMessage(d) : 'go mod download failed; see the log above.')
+}
+
+/** Fail the step for anything thrown before or outside the download (bad input, install failure). */
+export async function failMain(
+  error: unknown,
+  partial: { go?: GoInstallation; cache?: CacheRestore; download?: DownloadResult }
+): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error)
+  const errorClass =
+    error instanceof InputError ? 'config' : ((error as { errorClass?: string } | null)?.errorClass ?? undefined)
+  if (errorClass) core.setOutput('error-class', errorClass)
+  core.setFailed(message)
+  try {
+    const s = core.summary.addHeading('setup-go-deps failed', 2).addCodeBlock(message)
+    if (partial.go) s.addRaw(`Go ${partial.go.version} was installed (${GO_SOURCE[partial.go.source]}).`, true)
+    if (partial.cache) s.addRaw(`Module cache: ${describeCache(partial.cache)}`, true)
+    await s.write()
+  } catch {
+    // No summary file outside a runner (local runs): the failure message above is what matters.
+  }
+}
+
+export async function writePostSummary(save: CacheSaveReport | undefined): Promise<void> {
+  if (!save) return
+  const line = save.saved
+    ? `Saved \`${save.key}\` (${formatBytes(save.sizeBytes)} in ${formatMs(save.durationMs)}).`
+    : `Not saved: ${save.reason}`
+  core.info(`Module cache: ${line}`)
+  try {
+    await core.summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true).write()
+  } catch {
+    // See failMain.
+  }
+}
