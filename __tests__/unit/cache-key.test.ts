@@ -1,0 +1,170 @@
+import { describe, expect, it } from '@jest/globals'
+import path from 'node:path'
+import {
+  cacheKey,
+  commonDirectory,
+  defaultKeyPatterns,
+  escapeGlob,
+  goMinor,
+  normaliseSuffix,
+  resolvePatterns,
+  runnerPlatform,
+  selectKeyFiles
+} from '../../src/cache/key.js'
+import { InputError } from '../../src/inputs.js'
+
+const HASH = 'a3f1c0de'.repeat(8)
+
+describe('cacheKey', () => {
+  it('puts os, arch, Go version and hash in the key', () => {
+    const { key } = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH })
+    expect(key).toBe(`setup-go-deps-linux-x64-go1.22.3-${HASH}`)
+  })
+
+  it('restores the same Go version with any go.sum first, then any patch of the same minor', () => {
+    const { key, restoreKeys } = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH })
+    expect(restoreKeys).toEqual(['setup-go-deps-linux-x64-go1.22.3-', 'setup-go-deps-linux-x64-go1.22'])
+    for (const prefix of restoreKeys) expect(key.startsWith(prefix)).toBe(true)
+  })
+
+  it('keeps the suffix inside every restore-key so matrix variants never restore each other', () => {
+    const race = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH, suffix: 'race' })
+    const plain = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH })
+    expect(race.key).toBe(`setup-go-deps-linux-x64-race-go1.22.3-${HASH}`)
+    for (const prefix of race.restoreKeys) {
+      expect(prefix).toContain('-race-')
+      expect(plain.key.startsWith(prefix)).toBe(false)
+    }
+    for (const prefix of plain.restoreKeys) expect(race.key.startsWith(prefix)).toBe(false)
+  })
+
+  it('changes with every part: os, arch, version, hash, suffix', () => {
+    const base = { os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH, suffix: '' }
+    const variants = [
+      base,
+      { ...base, os: 'macos' },
+      { ...base, arch: 'arm64' },
+      { ...base, goVersion: '1.22.4' },
+      { ...base, hash: 'b'.repeat(64) },
+      { ...base, suffix: 'x' }
+    ].map((p) => cacheKey(p).key)
+    expect(new Set(variants).size).toBe(variants.length)
+  })
+
+  it('a release without patch number (go1.20) and a release candidate restore from their minor', () => {
+    expect(cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.20', hash: HASH }).restoreKeys).toEqual([
+      'setup-go-deps-linux-x64-go1.20-'
+    ])
+    const rc = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.23rc1', hash: HASH })
+    expect(rc.restoreKeys).toEqual(['setup-go-deps-linux-x64-go1.23rc1-', 'setup-go-deps-linux-x64-go1.23'])
+  })
+
+  it('without key files the key is the version prefix and nothing more', () => {
+    const { key, restoreKeys } = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: '' })
+    expect(key).toBe('setup-go-deps-linux-x64-go1.22.3')
+    expect(restoreKeys).toEqual(['setup-go-deps-linux-x64-go1.22'])
+  })
+
+  it('builds the build-cache key under its own prefix', () => {
+    const k = cacheKey({
+      os: 'linux',
+      arch: 'x64',
+      goVersion: '1.22.3',
+      hash: HASH,
+      prefix: 'setup-go-deps-build'
+    })
+    expect(k.key.startsWith('setup-go-deps-build-linux-x64-go1.22.3-')).toBe(true)
+    const mod = cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH })
+    for (const prefix of mod.restoreKeys) expect(k.key.startsWith(prefix)).toBe(false)
+  })
+
+  it('rejects a comma in cache-key-suffix, naming the input and a fix', () => {
+    expect(() =>
+      cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH, suffix: 'a, b' })
+    ).toThrow(InputError)
+    expect(() => normaliseSuffix('a, b')).toThrow(/'cache-key-suffix' is 'a, b'.*e\.g\. 'a-b'/)
+  })
+
+  it('rejects a suffix that makes the key longer than the service accepts', () => {
+    expect(() =>
+      cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH, suffix: 'x'.repeat(500) })
+    ).toThrow(/cache-key-suffix.*512/)
+  })
+
+  it('replaces whitespace in the suffix', () => {
+    expect(normaliseSuffix(' ubuntu latest ')).toBe('ubuntu_latest')
+  })
+})
+
+describe('goMinor and runnerPlatform', () => {
+  it.each([
+    ['1.22.3', '1.22'],
+    ['1.20', '1.20'],
+    ['1.21rc2', '1.21'],
+    ['1.19beta1', '1.19'],
+    ['devel +abc', '']
+  ])('%s -> %s', (v, m) => expect(goMinor(v)).toBe(m))
+
+  it('names platforms as runner.os / runner.arch do', () => {
+    expect(runnerPlatform('linux', 'x64')).toEqual({ os: 'linux', arch: 'x64' })
+    expect(runnerPlatform('darwin', 'arm64')).toEqual({ os: 'macos', arch: 'arm64' })
+    expect(runnerPlatform('win32', 'ia32')).toEqual({ os: 'windows', arch: 'x86' })
+  })
+})
+
+describe('selectKeyFiles', () => {
+  const wd = '/w'
+  it('keys on every go.sum and go.work.sum, sorted whatever the listing order', () => {
+    const found = ['/w/b/go.sum', '/w/go.work.sum', '/w/a/go.sum', '/w/a/go.mod', '/w/b/go.mod']
+    const expected = ['/w/a/go.sum', '/w/b/go.sum', '/w/go.work.sum']
+    expect(selectKeyFiles(found)).toEqual(expected)
+    expect(selectKeyFiles([...found].reverse())).toEqual(expected)
+  })
+
+  it('falls back to go.mod for a module without go.sum', () => {
+    expect(selectKeyFiles(['/w/go.mod', '/w/tool/go.mod', '/w/tool/go.sum'])).toEqual([
+      '/w/go.mod',
+      '/w/tool/go.sum'
+    ])
+  })
+
+  it('ignores vendor/ and testdata/ copies', () => {
+    const found = ['/w/go.sum', '/w/vendor/x/go.sum', '/w/pkg/testdata/mod/go.mod', '/w/testdata/go.sum']
+    expect(selectKeyFiles(found)).toEqual(['/w/go.sum'])
+  })
+
+  it('returns nothing when nothing was found', () => {
+    expect(selectKeyFiles([])).toEqual([])
+  })
+
+  it('default patterns search go.sum, go.work.sum and go.mod below the working directory, excluding vendor and testdata', () => {
+    expect(defaultKeyPatterns(`${wd}/`)).toEqual([
+      '/w/**/go.sum',
+      '/w/**/go.work.sum',
+      '/w/**/go.mod',
+      '!/w/**/vendor/**',
+      '!/w/**/testdata/**'
+    ])
+  })
+
+  it('resolves custom globs against the working directory and keeps exclusions', () => {
+    expect(resolvePatterns(['go.sum', 'tools/**/go.sum', '!tools/old/**', '/abs/go.sum'], wd)).toEqual([
+      '/w/go.sum',
+      '/w/tools/**/go.sum',
+      '!/w/tools/old/**',
+      '/abs/go.sum'
+    ])
+  })
+})
+
+describe('glob helpers', () => {
+  it('finds the deepest common directory of the key files', () => {
+    expect(commonDirectory(['/w/a/go.sum', '/w/b/c/go.sum'])).toBe(path.normalize('/w'))
+    expect(commonDirectory(['/w/a/go.sum'])).toBe(path.normalize('/w/a'))
+    expect(commonDirectory(['/x/go.sum', '/y/go.sum'])).toBe(path.sep)
+  })
+
+  it('escapes glob syntax in literal paths', () => {
+    expect(escapeGlob('/w/a[1]/b*/c?/go.sum')).toBe('/w/a[[]1]/b[*]/c[?]/go.sum')
+  })
+})
