@@ -1,0 +1,338 @@
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  covers,
+  globToRegExp,
+  parseExistingHeaders,
+  patternScope,
+  planEnvironment,
+  planGitConfigEnv,
+  serializeGitConfig,
+  serializeNetrc,
+  type EnvironmentPlan,
+  type PlanInput
+} from '../../src/auth/plan.js'
+import { InputError, parseCredentials, type CredentialLine } from '../../src/inputs.js'
+
+const TOKEN = 'ghp_Tok3nValue0123456789abcdefABCDEF'
+const b64 = (s: string): string => Buffer.from(s).toString('base64')
+const noGoEnv = { goproxy: '', gosumdb: '', gonoproxy: '', gonosumdb: '', goflags: '' }
+
+function plan(over: {
+  privateModules?: string[]
+  token?: string
+  credentials?: CredentialLine[]
+  sshPrivateKey?: string
+  goEnv?: Partial<PlanInput['goEnv']>
+  serverUrl?: string
+  env?: Record<string, string>
+  existingHeaders?: PlanInput['existingHeaders']
+}): EnvironmentPlan {
+  return planEnvironment({
+    auth: {
+      privateModules: over.privateModules ?? [],
+      token: over.token ?? TOKEN,
+      credentials: over.credentials ?? [],
+      sshPrivateKey: over.sshPrivateKey ?? ''
+    },
+    goEnv: { ...noGoEnv, ...over.goEnv },
+    serverUrl: over.serverUrl,
+    env: over.env ?? {},
+    existingHeaders: over.existingHeaders
+  })
+}
+
+/** The git config entries as `key=value` lines, the token replaced by <T> for readable expectations. */
+function entries(p: EnvironmentPlan): string[] {
+  return p.gitConfig.map((e) => `${e.key}=${e.value.replace(b64(`x-access-token:${TOKEN}`), '<T>')}`)
+}
+
+function errorOf(fn: () => unknown): InputError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('patterns -> credential scopes', () => {
+  it.each([
+    ['github.com/acme/*', 'acme/', false],
+    ['github.com/acme', 'acme/', false],
+    ['github.com/acme/repo', 'acme/repo', false],
+    ['github.com/acme/*-svc', 'acme/', true],
+    ['github.com/*/repo', '', true],
+    ['github.com', '', false],
+    ['git*.com/acme', 'acme/', false]
+  ])('%s gives the token to https://github.com/%s (widened: %s)', (pattern, scope, widened) => {
+    expect(patternScope(pattern, 'github.com')).toEqual({ path: scope, widened })
+  })
+
+  it('a pattern on another host or a glob host that does not match gets nothing', () => {
+    expect(patternScope('gitlab.com/acme/*', 'github.com')).toBeUndefined()
+    expect(patternScope('*.corp.example.com', 'github.com')).toBeUndefined()
+    expect(patternScope('github.com.evil.example/acme', 'github.com')).toBeUndefined()
+  })
+
+  it('a glob host matching the GHES host gives that whole host', () => {
+    expect(patternScope('*.corp.example.com', 'git.corp.example.com')).toEqual({ path: '', widened: false })
+    expect(patternScope('*.corp.example.com', 'corp.example.com')).toBeUndefined()
+  })
+
+  it('glob translation follows path.Match: * and ? stop at /, classes and escapes work', () => {
+    expect(globToRegExp('a*c').test('abbc')).toBe(true)
+    expect(globToRegExp('a*c').test('ab/c')).toBe(false)
+    expect(globToRegExp('a?c').test('abc')).toBe(true)
+    expect(globToRegExp('[^x-z]b').test('ab')).toBe(true)
+    expect(globToRegExp('[^x-z]b').test('yb')).toBe(false)
+    expect(globToRegExp('a\\*').test('a*')).toBe(true)
+    expect(globToRegExp('a\\*').test('ab')).toBe(false)
+    expect(globToRegExp('a.b').test('axb')).toBe(false)
+  })
+
+  it('covers is by path element, not by string prefix', () => {
+    expect(covers({ host: 'h', path: 'acme/' }, { host: 'h', path: 'acme/x' })).toBe(true)
+    expect(covers({ host: 'h', path: 'acme/x' }, { host: 'h', path: 'acme/xy' })).toBe(false)
+    expect(covers({ host: 'h', path: '' }, { host: 'h', path: 'acme/' })).toBe(true)
+    expect(covers({ host: 'h', path: 'acme/' }, { host: 'g', path: 'acme/' })).toBe(false)
+  })
+})
+
+describe('git config for github.com/acme/*', () => {
+  const p = plan({ privateModules: ['github.com/acme/*'] })
+
+  it('rewrites the https, scp-like and ssh forms of acme onto https and sends one header there', () => {
+    expect(entries(p)).toEqual([
+      'url.https://github.com/acme/.insteadOf=https://github.com/acme/',
+      'url.https://github.com/acme/.insteadOf=git@github.com:acme/',
+      'url.https://github.com/acme/.insteadOf=ssh://git@github.com/acme/',
+      'http.https://github.com/acme/.extraheader=',
+      'http.https://github.com/acme/.extraheader=AUTHORIZATION: basic <T>'
+    ])
+    expect(p.credentialScopes).toEqual(['github.com/acme/'])
+  })
+
+  it('never puts the token in a URL (git would pass it in argv to git-remote-https)', () => {
+    for (const e of p.gitConfig) {
+      expect(e.key).not.toContain(TOKEN)
+      if (e.key.endsWith('insteadOf')) expect(e.value).not.toMatch(/x-access-token|:[^/@]+@/)
+    }
+  })
+
+  it('gives nothing to another organisation or another host', () => {
+    const keys = p.gitConfig.map((e) => e.key).join('\n')
+    expect(keys).not.toMatch(/github\.com\/(?!acme\/)/)
+    expect(keys).not.toContain('gitlab')
+  })
+
+  it('sets GOPRIVATE and leaves GONOPROXY/GONOSUMDB to go (which derives them from GOPRIVATE)', () => {
+    expect(p.goEnv).toEqual({ GOPRIVATE: 'github.com/acme/*' })
+    expect(p.netrc).toEqual([]) // go never makes its own HTTP request to github.com (built-in host)
+  })
+
+  it('lists the raw token and every derived form as secrets', () => {
+    expect(p.secrets).toEqual(expect.arrayContaining([TOKEN, b64(`x-access-token:${TOKEN}`), encodeURIComponent(TOKEN)]))
+    const header = p.gitConfig.find((e) => e.value.startsWith('AUTHORIZATION'))?.value ?? ''
+    expect(p.secrets.some((s) => header.includes(s))).toBe(true)
+  })
+})
+
+describe('scoping', () => {
+  it('a repository pattern covers the repository and its .git form, nothing beside it', () => {
+    const p = plan({ privateModules: ['github.com/acme/repo'] })
+    const headers = p.gitConfig.filter((e) => e.value.startsWith('AUTH')).map((e) => e.key)
+    expect(headers).toEqual(['http.https://github.com/acme/repo.extraheader', 'http.https://github.com/acme/repo.git.extraheader'])
+  })
+
+  it('the GHES host of GITHUB_SERVER_URL gets the token, github.com does not', () => {
+    const p = plan({ privateModules: ['ghes.corp.example.com/acme/*', 'github.com/acme/*'], serverUrl: 'https://ghes.corp.example.com' })
+    expect(p.credentialScopes).toEqual(['ghes.corp.example.com/acme/'])
+    // GHES is not in go's built-in table: go's ?go-get=1 discovery request needs the credential too.
+    expect(p.netrc).toEqual([{ machine: 'ghes.corp.example.com', login: 'x-access-token', password: TOKEN }])
+    expect(p.goEnv.GOPRIVATE).toBe('ghes.corp.example.com/acme/*,github.com/acme/*')
+  })
+
+  it('a GHES host with a port gets https rewrites only and a netrc line without the port', () => {
+    const p = plan({ privateModules: ['ghes.example.com/acme'], serverUrl: 'https://ghes.example.com:8443/' })
+    expect(p.gitConfig.filter((e) => e.key.endsWith('insteadOf')).map((e) => e.value)).toEqual(['https://ghes.example.com:8443/acme/'])
+    expect(p.netrc[0]?.machine).toBe('ghes.example.com')
+  })
+
+  it('credentials lines give their own scope and username, and a netrc line for go discovery', () => {
+    const credentials = parseCredentials('gitlab.com/acme oauth2:glpat-AAA\nbitbucket.org/team x-token-auth:bbBBB\n')
+    const p = plan({ privateModules: ['gitlab.com/acme/*', 'bitbucket.org/team/*'], credentials, token: '' })
+    expect(p.credentialScopes).toEqual(['gitlab.com/acme/', 'bitbucket.org/team/'])
+    expect(p.gitConfig).toContainEqual({ key: 'http.https://gitlab.com/acme/.extraheader', value: `AUTHORIZATION: basic ${b64('oauth2:glpat-AAA')}` })
+    expect(p.gitConfig).toContainEqual({ key: 'url.https://bitbucket.org/team/.insteadOf', value: 'git@bitbucket.org:team/' })
+    // bitbucket.org is in go's built-in table; gitlab.com is resolved with ?go-get=1.
+    expect(p.netrc).toEqual([{ machine: 'gitlab.com', login: 'oauth2', password: 'glpat-AAA' }])
+    expect(p.secrets).toEqual(expect.arrayContaining(['glpat-AAA', b64('oauth2:glpat-AAA'), 'bbBBB', b64('x-token-auth:bbBBB')]))
+  })
+
+  it('a credentials line for the same scope wins over token', () => {
+    const p = plan({ privateModules: ['github.com/acme/*'], credentials: parseCredentials('github.com/acme me:ghp_other') })
+    const headers = p.gitConfig.filter((e) => e.value.startsWith('AUTH'))
+    expect(headers).toEqual([{ key: 'http.https://github.com/acme/.extraheader', value: `AUTHORIZATION: basic ${b64('me:ghp_other')}` }])
+    expect(p.secrets).not.toContain(TOKEN)
+  })
+
+  it('a narrower scope with the same token is dropped, a different token is kept', () => {
+    const same = plan({ privateModules: ['github.com/acme/*', 'github.com/acme/repo'] })
+    expect(same.credentialScopes).toEqual(['github.com/acme/'])
+    const other = plan({ privateModules: ['github.com/acme/*'], credentials: parseCredentials('github.com/acme/special u:tok2') })
+    expect(other.credentialScopes).toEqual(['github.com/acme/special', 'github.com/acme/'])
+  })
+
+  it('a glob in the organisation widens the scope to the whole host and says so', () => {
+    const p = plan({ privateModules: ['github.com/*/internal-*'] })
+    expect(p.credentialScopes).toEqual(['github.com/'])
+    expect(p.notes.join('\n')).toContain('every repository under https://github.com/')
+  })
+
+  it('a credentials line for a host no pattern names is noted (a private proxy host is fine)', () => {
+    const p = plan({ credentials: parseCredentials('athens.corp.example.com ci:pw1') })
+    expect(p.netrc).toEqual([{ machine: 'athens.corp.example.com', login: 'ci', password: 'pw1' }])
+    expect(p.notes.join('\n')).toContain('no private-modules pattern names athens.corp.example.com')
+  })
+
+  it('netrc holds one credential per host and says which', () => {
+    const p = plan({ credentials: parseCredentials('gitlab.com/a u:t1\ngitlab.com/b u:t2'), privateModules: ['gitlab.com/*'] })
+    expect(p.netrc).toEqual([{ machine: 'gitlab.com', login: 'u', password: 't1' }])
+    expect(p.notes.join('\n')).toContain('one credential per host')
+  })
+})
+
+describe('Go environment', () => {
+  it('merges GOPRIVATE and a workflow-level GONOPROXY instead of dropping them', () => {
+    const p = plan({ privateModules: ['github.com/acme/*'], env: { GOPRIVATE: 'corp.example.com', GONOPROXY: 'none.example' } })
+    expect(p.goEnv.GOPRIVATE).toBe('corp.example.com,github.com/acme/*')
+    expect(p.goEnv.GONOPROXY).toBe('none.example,github.com/acme/*')
+    expect(p.goEnv.GONOSUMDB).toBeUndefined()
+    expect(p.privatePatterns).toEqual(['corp.example.com', 'github.com/acme/*'])
+  })
+
+  it('exports the validated goproxy, gosumdb, gonoproxy, gonosumdb and goflags inputs', () => {
+    const p = plan({
+      goEnv: { goproxy: 'https://proxy.corp.example.com|direct', gosumdb: 'off', gonoproxy: 'a.example', gonosumdb: 'b.example/', goflags: '-mod=mod' }
+    })
+    expect(p.goEnv).toEqual({ GOPROXY: 'https://proxy.corp.example.com|direct', GOSUMDB: 'off', GONOPROXY: 'a.example', GONOSUMDB: 'b.example', GOFLAGS: '-mod=mod' })
+    expect(p.gitConfig).toEqual([])
+  })
+
+  it('without private modules and inputs, exports nothing and writes no credentials', () => {
+    const p = plan({})
+    expect(p).toMatchObject({ goEnv: {}, gitConfig: [], netrc: [], secrets: [], credentialScopes: [] })
+  })
+})
+
+describe('bad input', () => {
+  it('an empty token with a private pattern on the GitHub host names both inputs', () => {
+    const error = errorOf(() => plan({ privateModules: ['github.com/acme/*'], token: '' }))
+    expect(error.input).toBe('token')
+    expect(error.message).toContain("Input 'private-modules' names 'github.com/acme/*' on github.com")
+    expect(error.message).toContain("input 'token' is empty")
+    expect(error.message).toContain("'credentials' line 'github.com/acme <user>:<token>'")
+  })
+
+  it('an empty token is fine when a credentials line or an ssh key covers the pattern, or it is on another host', () => {
+    expect(plan({ privateModules: ['github.com/acme/*'], token: '', credentials: parseCredentials('github.com u:t') }).credentialScopes).toEqual(['github.com/'])
+    expect(plan({ privateModules: ['github.com/acme/*'], token: '', sshPrivateKey: 'KEY' }).credentialScopes).toEqual([])
+    expect(plan({ privateModules: ['gitlab.com/acme/*'], token: '' }).credentialScopes).toEqual([])
+  })
+
+  it('an invalid pattern fails with the pattern named', () => {
+    expect(errorOf(() => plan({ privateModules: ['github.com/acme/[x'] })).input).toBe('private-modules')
+  })
+
+  it('a credentials line with a wildcard fails without echoing its token', () => {
+    const error = errorOf(() => plan({ credentials: [{ scope: 'gitlab.com/a*', username: 'u', token: 'SECRET1' }] }))
+    expect(error.input).toBe('credentials')
+    expect(error.message).toContain("'gitlab.com/a*'")
+    expect(error.message).not.toContain('SECRET1')
+  })
+
+  it('a bad goproxy fails before anything is planned', () => {
+    expect(errorOf(() => plan({ privateModules: ['github.com/acme/*'], goEnv: { goproxy: 'nope' } })).input).toBe('goproxy')
+  })
+})
+
+describe('existing extraheaders (actions/checkout)', () => {
+  it('parses git config --show-scope --name-only output', () => {
+    const out = 'local\thttp.https://github.com/.extraheader\nglobal\thttp.extraheader\nsystem\thttp.https://x.example/.extraheader\n'
+    expect(parseExistingHeaders(out)).toEqual([
+      { scope: 'local', url: 'https://github.com/' },
+      { scope: 'global', url: '' },
+      { scope: 'system', url: 'https://x.example/' }
+    ])
+  })
+
+  it("notes checkout's local header and a global one that covers the scope, not one for another host", () => {
+    const p = plan({
+      privateModules: ['github.com/acme/*'],
+      existingHeaders: [
+        { scope: 'local', url: 'https://github.com/' },
+        { scope: 'global', url: 'https://github.com/acme' },
+        { scope: 'global', url: 'https://gitlab.com/' },
+        { scope: 'global', url: 'https://github.com/other/' }
+      ]
+    })
+    expect(p.notes).toHaveLength(2)
+    expect(p.notes[0]).toContain("actions/checkout's")
+    expect(p.notes[1]).toContain('resets it for https://github.com/acme/')
+    // the reset is written whether or not a conflict was seen
+    expect(plan({ privateModules: ['github.com/acme/*'] }).gitConfig).toContainEqual({ key: 'http.https://github.com/acme/.extraheader', value: '' })
+  })
+})
+
+describe('files and variables', () => {
+  it('serializes a git config file that git reads back exactly, header reset included', () => {
+    const p = plan({ privateModules: ['github.com/acme/*'], credentials: parseCredentials('gitlab.com/a"b;c#d u:t\\"#;x') })
+    const dir = mkdtempSync(path.join(tmpdir(), 'auth-plan-'))
+    const file = path.join(dir, 'config')
+    writeFileSync(file, serializeGitConfig(p.gitConfig))
+    const listed = execFileSync('git', ['config', '--file', file, '--null', '--list'], { encoding: 'utf8' })
+      .split('\0')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const i = l.indexOf('\n')
+        return { key: l.slice(0, i), value: l.slice(i + 1) }
+      })
+    // git lowercases section and variable names, not subsections
+    const norm = (e: { key: string; value: string }) => ({
+      key: e.key.replace(/^(\w+)\.(.*)\.(\w+)$/, (_m, s: string, sub: string, n: string) => `${s.toLowerCase()}.${sub}.${n.toLowerCase()}`),
+      value: e.value
+    })
+    expect(listed).toEqual(p.gitConfig.map(norm))
+  })
+
+  it('netrc: ours first, then the user\'s own file kept verbatim', () => {
+    const text = serializeNetrc([{ machine: 'gitlab.com', login: 'oauth2', password: 'p' }], 'machine athens login a password b')
+    expect(text).toBe('machine gitlab.com\nlogin oauth2\npassword p\n\nmachine athens login a password b\n')
+  })
+
+  it('GIT_CONFIG_*: appends a conditional include after existing entries and re-exports them', () => {
+    const env = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.askPass', GIT_CONFIG_VALUE_0: '' }
+    expect(planGitConfigEnv(env, [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }, { gitdir: '/home/r/go/pkg/mod/cache/vcs/' }], '/tmp/x/gitconfig')).toEqual({
+      GIT_CONFIG_KEY_0: 'core.askPass',
+      GIT_CONFIG_VALUE_0: '',
+      GIT_CONFIG_KEY_1: 'includeIf.gitdir:/home/r/go/pkg/mod/cache/vcs/.path',
+      GIT_CONFIG_VALUE_1: '/tmp/x/gitconfig',
+      GIT_CONFIG_COUNT: '2'
+    })
+  })
+
+  it('GIT_CONFIG_*: escapes glob characters and uses gitdir/i where paths are case-insensitive', () => {
+    const out = planGitConfigEnv({}, [{ gitdir: 'C:\\Users\\r[1]\\go\\pkg\\mod\\cache\\vcs' }], 'C:/t/gitconfig', true)
+    expect(out.GIT_CONFIG_KEY_0).toBe('includeIf.gitdir/i:C:/Users/r\\[1]/go/pkg/mod/cache/vcs/.path')
+  })
+
+  it('GIT_CONFIG_*: refuses a count git would refuse', () => {
+    expect(() => planGitConfigEnv({ GIT_CONFIG_COUNT: 'x' }, [], 'f')).toThrow(/bogus count/)
+    expect(() => planGitConfigEnv({ GIT_CONFIG_COUNT: '1' }, [], 'f')).toThrow(/GIT_CONFIG_KEY_0 is not set/)
+  })
+})
