@@ -1,0 +1,342 @@
+/**
+ * Install the Go the user asked for, and put it on PATH for this and later steps:
+ *
+ *   version input / version file / nothing  ->  spec          (version.ts, pure)
+ *   spec + runner tool cache                ->  found?        (no network at all for a cached exact/range)
+ *   spec + release list                     ->  one release   (mirror listing | versions manifest -> go.dev)
+ *   release                                 ->  download, sha256 check BEFORE extraction, tool cache
+ *   tool cache dir                          ->  PATH, GOTOOLCHAIN=local, `go version`
+ *
+ * Decisions are in version.ts / platform.ts; this file is the story and the effects.
+ */
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import * as io from '@actions/io'
+import * as tc from '@actions/tool-cache'
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { type GoConfig, InputError } from '../inputs.js'
+import type { GoInstallation, GoSource } from '../types.js'
+import {
+  type Platform,
+  archiveExtension,
+  detectPlatform,
+  goExecutable,
+  platformLabel,
+  toolCacheArch
+} from './platform.js'
+import { GO_DEV_BASE_URL, fetchListing, fetchManifest, listingUrl } from './releases.js'
+import {
+  type GoFile,
+  type GoRelease,
+  type VersionRequest,
+  type VersionSpec,
+  archiveFor,
+  chooseVersionInput,
+  describeRequest,
+  notFoundMessage,
+  parseSpec,
+  parseVersionFile,
+  resolveVersion,
+  selectCached,
+  semverToGo
+} from './version.js'
+
+/** A release source: where the list comes from and where its archives are downloaded. */
+interface ReleaseSource {
+  source: GoSource
+  /** For logs and errors. */
+  where: string
+  load(): Promise<GoRelease[]>
+  /** Base URL for archives without an absolute URL of their own. */
+  baseUrl: string
+  /** Whether failing to load it ends the search (a mirror or go.dev) or falls through (the manifest). */
+  optional: boolean
+}
+
+/** A checksum that does not match the listing: never retried, never cached. */
+export class GoChecksumError extends Error {
+  override name = 'GoChecksumError'
+}
+
+export async function installGo(cfg: GoConfig, workingDirectory: string): Promise<GoInstallation> {
+  if (cfg.token !== '') core.setSecret(cfg.token)
+  return core.group('Install Go', async () => {
+    const request = await readVersionRequest(cfg, workingDirectory)
+    if (!request) return useGoOnPath()
+    const spec = parseSpec(request)
+    const platform = detectPlatform(process.platform, process.arch, cfg.architecture)
+    const started = Date.now()
+    const found = await findOrDownload(spec, platform, cfg)
+    const installation = await activate(found.root, platform, {
+      source: found.source,
+      requested: `${request.spec} (${request.origin})`,
+      durationMs: found.source === 'tool-cache' ? 0 : Date.now() - started
+    })
+    const expected = semverToGo(found.semver)
+    if (installation.version !== expected) {
+      core.warning(
+        `Installed Go ${expected} for ${describeRequest(request)}, but its 'go version' reports go${installation.version}. The archive at ${found.where} is not the release it is listed as.`
+      )
+    }
+    core.info(
+      `Resolved ${describeRequest(request)} to ${expected}; ${found.how}. GOROOT=${installation.root}`
+    )
+    return installation
+  })
+}
+
+/** The version request from the inputs (reading the version file), or undefined for "the Go on PATH". */
+async function readVersionRequest(
+  cfg: GoConfig,
+  workingDirectory: string
+): Promise<VersionRequest | undefined> {
+  const choice = chooseVersionInput(cfg.version, cfg.versionFile)
+  if (choice.warning) core.warning(choice.warning)
+  if (choice.use === 'go-version')
+    return { spec: cfg.version, origin: "input 'go-version'", input: 'go-version' }
+  if (choice.use === 'path') return undefined
+  let content: string
+  try {
+    content = await fs.promises.readFile(cfg.versionFile, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`
+    throw new InputError(
+      'go-version-file',
+      `Input 'go-version-file' is '${path.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`
+    )
+  }
+  return parseVersionFile(cfg.versionFile, content)
+}
+
+async function useGoOnPath(): Promise<GoInstallation> {
+  const go = await io.which('go', false)
+  if (go === '') {
+    throw new InputError(
+      'go-version',
+      "Neither input 'go-version' nor 'go-version-file' is set, and there is no go on PATH. Set 'go-version: stable' (or a version like 1.22), or 'go-version-file: go.mod'."
+    )
+  }
+  const { stdout } = await exec.getExecOutput(go, ['env', 'GOROOT'], { silent: true, env: goEnv() })
+  const root = stdout.trim()
+  core.info(`Neither 'go-version' nor 'go-version-file' is set: using the Go on PATH (${go}).`)
+  return activate(root, undefined, { source: 'path', requested: 'the Go on PATH', durationMs: 0 }, go)
+}
+
+interface Found {
+  root: string
+  semver: string
+  source: GoSource
+  /** "found in the tool cache", "downloaded from ... in 2.1 s, sha256 verified". */
+  how: string
+  where: string
+}
+
+async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConfig): Promise<Found> {
+  const arch = toolCacheArch(platform.arch)
+  const cachedVersion = selectCached(spec, tc.findAllVersions('go', arch), cfg.checkLatest)
+  if (cachedVersion) {
+    const root = tc.find('go', cachedVersion, arch)
+    return { root, semver: cachedVersion, source: 'tool-cache', how: 'found in the tool cache', where: root }
+  }
+  if (cfg.checkLatest && spec.kind === 'range')
+    core.info('check-latest is set: resolving against the newest releases.')
+
+  const failures: string[] = []
+  for (const source of releaseSources(cfg)) {
+    let releases: GoRelease[]
+    try {
+      releases = await source.load()
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      if (source.optional) {
+        core.info(`The ${source.where} is not available (${message}); trying the next source.`)
+        failures.push(`${source.where}: ${message}`)
+        continue
+      }
+      throw new Error(
+        `Could not read the list of Go releases from ${source.where}: ${message}. ${
+          cfg.downloadBaseUrl
+            ? "Check that input 'go-download-base-url' (or GO_DOWNLOAD_BASE_URL) points at a reachable mirror that serves ?mode=json&include=all."
+            : "If this runner cannot reach go.dev, set input 'go-download-base-url' to a Go download mirror."
+        }`
+      )
+    }
+    const release = resolveVersion(spec, releases, platform)
+    if (!release) {
+      if (source.optional) {
+        core.info(
+          `The ${source.where} has no release for ${describe(spec)} on ${platformLabel(platform)}; trying the next source.`
+        )
+        continue
+      }
+      throw new InputError(spec.request.input, notFoundMessage(spec, releases, platform, source.where))
+    }
+    const root = tc.find('go', release.semver, arch)
+    if (root)
+      return {
+        root,
+        semver: release.semver,
+        source: 'tool-cache',
+        how: 'found in the tool cache',
+        where: root
+      }
+    const file = archiveFor(release, platform) as GoFile
+    return download(release, file, platform, source, cfg.token)
+  }
+  throw new Error(`No source of Go releases could be read: ${failures.join('; ')}.`)
+}
+
+function describe(spec: VersionSpec): string {
+  return `'${spec.request.spec}'`
+}
+
+function releaseSources(cfg: GoConfig): ReleaseSource[] {
+  if (cfg.downloadBaseUrl) {
+    // A mirror is all-or-nothing: a user who set one (often because go.dev is unreachable) wants neither
+    // the manifest nor go.dev to be tried behind their back.
+    return [
+      {
+        source: 'mirror',
+        where: `the mirror's listing ${listingUrl(cfg.downloadBaseUrl)}`,
+        load: () => fetchListing(cfg.downloadBaseUrl),
+        baseUrl: cfg.downloadBaseUrl,
+        optional: false
+      }
+    ]
+  }
+  return [
+    {
+      source: 'manifest',
+      where: 'Go versions manifest (actions/go-versions)',
+      load: () => fetchManifest(cfg.token),
+      baseUrl: GO_DEV_BASE_URL,
+      optional: true
+    },
+    {
+      source: 'go.dev',
+      where: `go.dev listing ${listingUrl(GO_DEV_BASE_URL)}`,
+      load: () => fetchListing(GO_DEV_BASE_URL),
+      baseUrl: GO_DEV_BASE_URL,
+      optional: false
+    }
+  ]
+}
+
+/** Download, verify, extract, cache. Whatever fails, the archive and the extraction are removed. */
+async function download(
+  release: GoRelease,
+  file: GoFile,
+  platform: Platform,
+  source: ReleaseSource,
+  token: string
+): Promise<Found> {
+  const url = file.url ?? `${source.baseUrl}/${file.filename}`
+  const started = Date.now()
+  core.info(`Downloading Go ${release.version} for ${platformLabel(platform)} from ${url}`)
+  // The versions manifest points at GitHub release assets; the token lifts the anonymous rate limit.
+  // Nothing else gets it.
+  const auth =
+    file.url && token !== '' && new URL(url).hostname === 'github.com' ? `token ${token}` : undefined
+  let archive: string
+  try {
+    // downloadTool retries 5xx, 408, 429 and dropped connections itself (3 attempts, 10-20 s apart).
+    archive = await tc.downloadTool(url, undefined, auth)
+  } catch (error) {
+    const status = error instanceof tc.HTTPError ? error.httpStatusCode : undefined
+    const why = error instanceof Error ? error.message : String(error)
+    throw new Error(
+      `Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${
+        source.source === 'mirror'
+          ? "Check the mirror (input 'go-download-base-url')."
+          : "If this runner cannot reach it, set input 'go-download-base-url' to a Go download mirror."
+      }`
+    )
+  }
+  let extracted: string | undefined
+  try {
+    if (file.sha256 !== '') {
+      const actual = await sha256File(archive)
+      if (actual !== file.sha256) {
+        throw new GoChecksumError(
+          `The Go archive ${url} has sha256 ${actual}, but ${source.where} lists ${file.sha256}. Nothing was extracted or cached. The download was corrupted or the server serves a different file than it lists: run the job again, and if it persists, check the mirror (input 'go-download-base-url').`
+        )
+      }
+      core.info(`sha256 ${actual} matches the listing.`)
+    } else {
+      core.info(`The ${source.where} publishes no checksum; relying on HTTPS for ${url}.`)
+    }
+    extracted =
+      archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip')
+        ? await tc.extractZip(archive)
+        : await tc.extractTar(archive)
+    // go.dev archives hold the tree under go/; the manifest's (actions/go-versions) at the top level.
+    const goDir = fs.existsSync(path.join(extracted, 'go', 'bin')) ? path.join(extracted, 'go') : extracted
+    const root = await tc.cacheDir(goDir, 'go', release.semver, toolCacheArch(platform.arch))
+    const seconds = ((Date.now() - started) / 1000).toFixed(1)
+    const verified = file.sha256 !== '' ? ', sha256 verified' : ''
+    return {
+      root,
+      semver: release.semver,
+      source: source.source,
+      how: `downloaded from ${source.source === 'mirror' ? 'the mirror' : source.source} in ${seconds} s${verified}, cached in the tool cache`,
+      where: url
+    }
+  } finally {
+    await io.rmRF(archive)
+    if (extracted) await io.rmRF(extracted)
+  }
+}
+
+/** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(fs.createReadStream(file), hash)
+  return hash.digest('hex')
+}
+
+/** The environment for running the new go: never let it switch to another toolchain while we ask it. */
+function goEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
+  env.GOTOOLCHAIN = 'local'
+  return env
+}
+
+/**
+ * Put the Go at `root` on PATH for this and later steps, pin it, and ask it its version.
+ * GOTOOLCHAIN=local: from Go 1.21, a go.mod `toolchain` (or newer `go`) line makes go download and run
+ * another toolchain (golang/go#57001), so the Go this step reports would not be the Go later steps run.
+ * Older Go ignores the variable. A GOTOOLCHAIN the workflow set itself is left alone.
+ */
+async function activate(
+  root: string,
+  platform: Platform | undefined,
+  meta: { source: GoSource; requested: string; durationMs: number },
+  goBinary?: string
+): Promise<GoInstallation> {
+  const go = goBinary ?? path.join(root, 'bin', goExecutable(platform?.os ?? 'linux'))
+  if (meta.source !== 'path') {
+    core.addPath(path.join(root, 'bin'))
+    // A GOROOT left in the environment (containers, self-hosted runners) would make the new go use the
+    // old standard library; go finds its own root from its executable when GOROOT is unset or right.
+    if (process.env.GOROOT && path.resolve(process.env.GOROOT) !== path.resolve(root)) {
+      core.info(`GOROOT was ${process.env.GOROOT}; setting it to the installed Go's root.`)
+      core.exportVariable('GOROOT', root)
+    }
+  }
+  if (process.env.GOTOOLCHAIN && process.env.GOTOOLCHAIN !== 'local') {
+    core.info(`GOTOOLCHAIN is set to '${process.env.GOTOOLCHAIN}' by the workflow; leaving it as it is.`)
+  } else {
+    core.exportVariable('GOTOOLCHAIN', 'local')
+  }
+  const { stdout } = await exec.getExecOutput(go, ['version'], { silent: true, env: goEnv(), cwd: root })
+  const m = /\bgo version (?:devel )?go(\S+)/.exec(stdout)
+  if (!m) throw new Error(`'${go} version' printed '${stdout.trim()}', which is not a Go version line.`)
+  const version = m[1] as string
+  return { version, root, source: meta.source, requested: meta.requested, durationMs: meta.durationMs }
+}

@@ -1,0 +1,125 @@
+/**
+ * Effects, thin: fetch the lists of Go releases. Parsing and every decision about them live in
+ * version.ts; this module only does HTTP (with a deadline and a small retry) and says clearly what failed.
+ *
+ * Two sources:
+ * - a go.dev-style listing, `<base>/?mode=json&include=all` (go.dev itself, or a mirror's own listing);
+ * - the actions/go-versions manifest (the builds hosted runners ship), tried first when no mirror is set.
+ */
+import * as core from '@actions/core'
+import { HttpClient } from '@actions/http-client'
+import pRetry, { AbortError } from 'p-retry'
+import { type GoRelease, parseListing, parseManifest } from './version.js'
+
+export const GO_DEV_BASE_URL = 'https://go.dev/dl'
+
+/**
+ * We read the manifest from raw.githubusercontent.com with @actions/http-client instead of
+ * tc.getManifestFromRepo: that function takes no timeout (a runner whose egress blackholes github.com
+ * would hang the step for the kernel's connect timeout, about two minutes, and keep the process alive
+ * after a Promise.race gave up on it), and it spends two requests of the api.github.com rate limit. The
+ * raw URL is the one actions/setup-go itself tries first.
+ */
+export const MANIFEST_URL =
+  'https://raw.githubusercontent.com/actions/go-versions/main/versions-manifest.json'
+
+export function listingUrl(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/?mode=json&include=all`
+}
+
+export class HttpStatusError extends Error {
+  override name = 'HttpStatusError'
+  readonly status: number
+  readonly url: string
+  constructor(status: number, url: string) {
+    super(`HTTP ${status} from ${url}`)
+    this.status = status
+    this.url = url
+  }
+}
+
+/** 4xx other than 408/429 will not change on a retry. */
+function isPermanent(error: unknown): boolean {
+  return (
+    error instanceof HttpStatusError && error.status < 500 && error.status !== 408 && error.status !== 429
+  )
+}
+
+export interface FetchOptions {
+  /** Socket idle deadline per request (connect included). */
+  timeoutMs?: number
+  /** Extra attempts after the first (transient failures only). */
+  retries?: number
+  /** First backoff delay. */
+  minBackoffMs?: number
+}
+
+async function getJson(url: string, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
+  // allowRetries off: p-retry below decides (http-client retries only some 5xx, never a reset connection).
+  const client = new HttpClient('setup-go-deps', undefined, { socketTimeout: timeoutMs, allowRetries: false })
+  try {
+    const response = await client.get(url, headers)
+    const body = await response.readBody()
+    const status = response.message.statusCode ?? 0
+    if (status !== 200) throw new HttpStatusError(status, url)
+    try {
+      return JSON.parse(body.replace(/^\uFEFF/, '')) as unknown
+    } catch {
+      // A captive portal or proxy error page: retrying may help, reading it as releases will not.
+      throw new Error(`${url} did not answer with JSON (got ${JSON.stringify(body.slice(0, 80))}...)`)
+    }
+  } finally {
+    client.dispose()
+  }
+}
+
+async function withRetry<T>(what: string, options: FetchOptions, fn: () => Promise<T>): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await fn()
+      } catch (error) {
+        throw isPermanent(error) ? new AbortError(error as Error) : error
+      }
+    },
+    {
+      retries: options.retries ?? 2,
+      minTimeout: options.minBackoffMs ?? 500,
+      factor: 3,
+      randomize: true,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0)
+          core.info(`Reading ${what} failed (attempt ${attemptNumber}): ${error.message}; retrying.`)
+      }
+    }
+  )
+}
+
+/** The releases of a go.dev-style listing. Throws (after retries) with the URL in the message. */
+export async function fetchListing(baseUrl: string, options: FetchOptions = {}): Promise<GoRelease[]> {
+  const url = listingUrl(baseUrl)
+  const json = await withRetry(`the Go release listing ${url}`, options, () =>
+    getJson(url, { accept: 'application/json' }, options.timeoutMs ?? 30_000)
+  )
+  return parseListing(json, url)
+}
+
+/**
+ * The releases of the actions/go-versions manifest. The token only raises GitHub's rate limit; the
+ * caller treats any failure as "no manifest" and falls through to go.dev, so this fails fast: one
+ * attempt, a short deadline.
+ */
+export async function fetchManifest(
+  token: string,
+  options: FetchOptions & { url?: string } = {}
+): Promise<GoRelease[]> {
+  const url = options.url ?? MANIFEST_URL
+  const headers: Record<string, string> = { accept: 'application/json' }
+  // The token goes to GitHub's raw host only (where it lifts the anonymous rate limit), never elsewhere.
+  if (token !== '' && new URL(url).hostname === 'raw.githubusercontent.com')
+    headers.authorization = `token ${token}`
+  const json = await withRetry(`the Go versions manifest ${url}`, { retries: 0, ...options }, () =>
+    getJson(url, headers, options.timeoutMs ?? 10_000)
+  )
+  return parseManifest(json, url)
+}
