@@ -1,0 +1,123 @@
+/**
+ * Effects around the key: find the key files (@actions/glob), hash them (@actions/glob hashFiles), and
+ * fingerprint a module cache so post can tell whether the download changed it.
+ */
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import * as glob from '@actions/glob'
+import { parseGoSum } from './integrity.js'
+import { commonDirectory, defaultKeyPatterns, escapeGlob, resolvePatterns, selectKeyFiles } from './key.js'
+
+export interface KeyFiles {
+  /** Absolute, sorted. */
+  files: string[]
+  /** Set when custom globs matched nothing and the default was used instead (for a warning). */
+  fallback?: string
+}
+
+/**
+ * The files that key the cache: the custom `cache-dependency-path` globs when given and matching, else
+ * every go.sum / go.work.sum under the working directory (go.mod for a module without go.sum).
+ */
+export async function findKeyFiles(
+  dependencyPath: readonly string[],
+  workingDirectory: string
+): Promise<KeyFiles> {
+  if (dependencyPath.length > 0) {
+    const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)))
+    if (files.length > 0) return { files }
+    const fallback =
+      `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
+      `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
+      `directory instead. Fix the globs, or remove the input to use that default.`
+    return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))), fallback }
+  }
+  return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))) }
+}
+
+async function globFiles(patterns: string[]): Promise<string[]> {
+  const globber = await glob.create(patterns.join('\n'), {
+    matchDirectories: false,
+    implicitDescendants: false
+  })
+  return globber.glob()
+}
+
+/**
+ * sha256 over the files' contents in the given (sorted) order, by @actions/glob's hashFiles. hashFiles
+ * takes globs and hashes in directory-listing order, which differs between file systems; passing each
+ * file as an escaped literal pattern makes it hash in our sorted order. It only hashes files under its
+ * `currentWorkspace`, so that is the files' common directory. '' when there is no file.
+ */
+export async function hashKeyFiles(files: readonly string[]): Promise<string> {
+  if (files.length === 0) return ''
+  return glob.hashFiles(files.map(escapeGlob).join('\n'), commonDirectory(files))
+}
+
+/**
+ * A fingerprint of the modules in a module cache: the names and sizes of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there, so
+ * a different fingerprint after the download means modules were added. Lock files are left out (go
+ * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ */
+export async function fingerprintModuleCache(gomodcache: string): Promise<{ hash: string; files: number }> {
+  const root = path.join(gomodcache, 'cache', 'download')
+  let entries: fs.Dirent[]
+  try {
+    entries = await fs.promises.readdir(root, { withFileTypes: true, recursive: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { hash: '', files: 0 }
+    throw error
+  }
+  const lines: string[] = []
+  await Promise.all(
+    entries
+      .filter((e) => e.isFile() && path.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+      .map(async (e) => {
+        const full = path.join(e.parentPath, e.name)
+        const st = await fs.promises.stat(full)
+        lines.push(`${path.relative(root, full)} ${st.size}`)
+      })
+  )
+  if (lines.length === 0) return { hash: '', files: 0 }
+  lines.sort()
+  return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length }
+}
+
+/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
+export async function directorySize(dir: string): Promise<number> {
+  let entries: fs.Dirent[]
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0
+    throw error
+  }
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) => fs.promises.stat(path.join(e.parentPath, e.name)).then((s) => s.size))
+  )
+  return sizes.reduce((a, b) => a + b, 0)
+}
+
+/** Whether a directory exists and has at least one entry. */
+export async function isPopulated(dir: string): Promise<boolean> {
+  try {
+    return (await fs.promises.readdir(dir)).length > 0
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+}
+
+/** go.sum files among the key files -> their zip hashes (for the integrity check). */
+export async function readGoSums(files: readonly string[]): Promise<Map<string, string>> {
+  const sums = new Map<string, string>()
+  for (const f of files) {
+    const name = path.basename(f)
+    if (name === 'go.sum' || name === 'go.work.sum') parseGoSum(await fs.promises.readFile(f, 'utf8'), sums)
+  }
+  return sums
+}
