@@ -5,6 +5,7 @@
  * still alive is killed when the Node process exits, and `killAllProcesses()` does it on demand (afterAll).
  */
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 
 export interface ProcessOptions {
   cwd?: string
@@ -39,14 +40,48 @@ export interface ProcessResult {
 const liveGroups = new Set<number>()
 let exitHookInstalled = false
 
-/** True while any process of the group exists. */
-export function processGroupAlive(pgid: number): boolean {
+/** The state letter of a process from /proc (Linux), or undefined when it does not exist. */
+function procState(pid: number): { state: string; pgrp: number } | undefined {
   try {
-    process.kill(-pgid, 0)
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // pid (comm) state ppid pgrp ...; comm may contain spaces and parentheses.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state: rest[0] as string, pgrp: Number(rest[2]) }
+  } catch {
+    return undefined
+  }
+}
+
+const HAVE_PROC = fs.existsSync('/proc/self/stat')
+
+/** True while the process exists and is not a zombie (a killed orphan waits for init to reap it). */
+export function pidAlive(pid: number): boolean {
+  if (HAVE_PROC) {
+    const st = procState(pid)
+    return st !== undefined && st.state !== 'Z' && st.state !== 'X'
+  }
+  try {
+    process.kill(pid, 0)
     return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/** True while any (non-zombie) process of the group exists. */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  if (!HAVE_PROC) return true
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const st = procState(Number(entry))
+    if (st && st.pgrp === pgid && st.state !== 'Z' && st.state !== 'X') return true
+  }
+  return false
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
