@@ -326,7 +326,8 @@ function jobFrom(opts: StepOptions): JobEnv {
   if (!dirs && opts.workspace && opts.home && opts.runnerTemp && opts.toolCache)
     dirs = { workspace: opts.workspace, home: opts.home, temp: opts.runnerTemp, toolCache: opts.toolCache }
   // A job made here is not returned, so it must not create temp dirs nobody removes.
-  if (!dirs) throw new Error('bench: runStep needs job, dirs (newJobDirs()) or workspace/home/runnerTemp/toolCache')
+  if (!dirs)
+    throw new Error('bench: runStep needs job, dirs (newJobDirs()) or workspace/home/runnerTemp/toolCache')
   return newJob({ ...opts, dirs })
 }
 
