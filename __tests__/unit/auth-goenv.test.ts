@@ -22,12 +22,14 @@ function errorOf(fn: () => unknown): InputError {
 
 describe('GOPRIVATE patterns (private-modules, gonoproxy, gonosumdb)', () => {
   it('accepts the pattern forms go documents and drops a trailing slash as go does', () => {
-    expect(validatePatterns('private-modules', ['github.com/acme/*', '*.corp.example.com', 'gitlab.com/acme/', 'rsc.io/[a-q]uote'])).toEqual([
-      'github.com/acme/*',
-      '*.corp.example.com',
-      'gitlab.com/acme',
-      'rsc.io/[a-q]uote'
-    ])
+    expect(
+      validatePatterns('private-modules', [
+        'github.com/acme/*',
+        '*.corp.example.com',
+        'gitlab.com/acme/',
+        'rsc.io/[a-q]uote'
+      ])
+    ).toEqual(['github.com/acme/*', '*.corp.example.com', 'gitlab.com/acme', 'rsc.io/[a-q]uote'])
   })
 
   it.each([
@@ -50,12 +52,18 @@ describe('GOPRIVATE patterns (private-modules, gonoproxy, gonosumdb)', () => {
   })
 
   it('refuses an scp-like git address and a pattern with a space', () => {
-    expect(errorOf(() => validatePatterns('private-modules', ['git@github.com:acme'])).message).toContain('which is a URL')
-    expect(errorOf(() => validatePatterns('gonoproxy', ['github.com/acme repo'])).message).toMatch(/^Input 'gonoproxy'.*space/)
+    expect(errorOf(() => validatePatterns('private-modules', ['git@github.com:acme'])).message).toContain(
+      'which is a URL'
+    )
+    expect(errorOf(() => validatePatterns('gonoproxy', ['github.com/acme repo'])).message).toMatch(
+      /^Input 'gonoproxy'.*space/
+    )
   })
 
   it('joins a comma or newline separated list for GONOPROXY', () => {
-    expect(validatePatternList('gonoproxy', 'github.com/acme/*,\n corp.example.com/\n')).toBe('github.com/acme/*,corp.example.com')
+    expect(validatePatternList('gonoproxy', 'github.com/acme/*,\n corp.example.com/\n')).toBe(
+      'github.com/acme/*,corp.example.com'
+    )
     expect(validatePatternList('gonoproxy', '  ')).toBe('')
   })
 
@@ -69,8 +77,12 @@ describe('GOPRIVATE patterns (private-modules, gonoproxy, gonosumdb)', () => {
 
 describe('goproxy', () => {
   it('accepts URLs, direct and off with either separator, and bare hosts go completes with https', () => {
-    expect(validateGoproxy('goproxy', 'https://proxy.golang.org, direct')).toBe('https://proxy.golang.org,direct')
-    expect(validateGoproxy('goproxy', 'https://a.example|https://b.example,off')).toBe('https://a.example|https://b.example,off')
+    expect(validateGoproxy('goproxy', 'https://proxy.golang.org, direct')).toBe(
+      'https://proxy.golang.org,direct'
+    )
+    expect(validateGoproxy('goproxy', 'https://a.example|https://b.example,off')).toBe(
+      'https://a.example|https://b.example,off'
+    )
     expect(validateGoproxy('goproxy', 'proxy.corp.example.com')).toBe('proxy.corp.example.com')
     expect(validateGoproxy('goproxy', 'file:///tmp/proxy')).toBe('file:///tmp/proxy')
     expect(validateGoproxy('goproxy', '')).toBe('')
@@ -101,8 +113,12 @@ describe('gosumdb', () => {
     expect(validateGosumdb('gosumdb', 'off')).toBe('off')
     expect(validateGosumdb('gosumdb', 'sum.golang.org')).toBe('sum.golang.org')
     expect(validateGosumdb('gosumdb', key)).toBe(key)
-    expect(validateGosumdb('gosumdb', `${key}   https://sum.corp.example.com`)).toBe(`${key} https://sum.corp.example.com`)
-    expect(validateGosumdb('gosumdb', 'sum.golang.org https://sum.golang.google.cn')).toBe('sum.golang.org https://sum.golang.google.cn')
+    expect(validateGosumdb('gosumdb', `${key}   https://sum.corp.example.com`)).toBe(
+      `${key} https://sum.corp.example.com`
+    )
+    expect(validateGosumdb('gosumdb', 'sum.golang.org https://sum.golang.google.cn')).toBe(
+      'sum.golang.org https://sum.golang.google.cn'
+    )
   })
 
   it.each([
@@ -120,7 +136,9 @@ describe('gosumdb', () => {
 
 describe('goflags', () => {
   it('accepts flags and normalises spacing', () => {
-    expect(validateGoflags('goflags', ' -mod=mod   -trimpath --tags=a,b ')).toBe('-mod=mod -trimpath --tags=a,b')
+    expect(validateGoflags('goflags', ' -mod=mod   -trimpath --tags=a,b ')).toBe(
+      '-mod=mod -trimpath --tags=a,b'
+    )
   })
 
   it.each(['-insecure', '--insecure', '-insecure=true'])('refuses %s and points to GOINSECURE', (flag) => {
@@ -180,8 +198,15 @@ func main() {
 }
 `
     )
-    const out = execFileSync('go', ['run', program], { input: patterns.join('\n') + '\n', encoding: 'utf8', env: { ...process.env, GOFLAGS: '', GO111MODULE: 'off' } })
-    const goBad = out.trim().split('\n').map((l) => l === 'true')
+    const out = execFileSync('go', ['run', program], {
+      input: patterns.join('\n') + '\n',
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '', GO111MODULE: 'off' }
+    })
+    const goBad = out
+      .trim()
+      .split('\n')
+      .map((l) => l === 'true')
     expect(patterns.map((p) => globSyntaxError(p) !== undefined)).toEqual(goBad)
   })
 })

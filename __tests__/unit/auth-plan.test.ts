@@ -136,7 +136,9 @@ describe('git config for github.com/acme/*', () => {
   })
 
   it('lists the raw token and every derived form as secrets', () => {
-    expect(p.secrets).toEqual(expect.arrayContaining([TOKEN, b64(`x-access-token:${TOKEN}`), encodeURIComponent(TOKEN)]))
+    expect(p.secrets).toEqual(
+      expect.arrayContaining([TOKEN, b64(`x-access-token:${TOKEN}`), encodeURIComponent(TOKEN)])
+    )
     const header = p.gitConfig.find((e) => e.value.startsWith('AUTHORIZATION'))?.value ?? ''
     expect(p.secrets.some((s) => header.includes(s))).toBe(true)
   })
@@ -146,11 +148,17 @@ describe('scoping', () => {
   it('a repository pattern covers the repository and its .git form, nothing beside it', () => {
     const p = plan({ privateModules: ['github.com/acme/repo'] })
     const headers = p.gitConfig.filter((e) => e.value.startsWith('AUTH')).map((e) => e.key)
-    expect(headers).toEqual(['http.https://github.com/acme/repo.extraheader', 'http.https://github.com/acme/repo.git.extraheader'])
+    expect(headers).toEqual([
+      'http.https://github.com/acme/repo.extraheader',
+      'http.https://github.com/acme/repo.git.extraheader'
+    ])
   })
 
   it('the GHES host of GITHUB_SERVER_URL gets the token, github.com does not', () => {
-    const p = plan({ privateModules: ['ghes.corp.example.com/acme/*', 'github.com/acme/*'], serverUrl: 'https://ghes.corp.example.com' })
+    const p = plan({
+      privateModules: ['ghes.corp.example.com/acme/*', 'github.com/acme/*'],
+      serverUrl: 'https://ghes.corp.example.com'
+    })
     expect(p.credentialScopes).toEqual(['ghes.corp.example.com/acme/'])
     // GHES is not in go's built-in table: go's ?go-get=1 discovery request needs the credential too.
     expect(p.netrc).toEqual([{ machine: 'ghes.corp.example.com', login: 'x-access-token', password: TOKEN }])
@@ -159,32 +167,55 @@ describe('scoping', () => {
 
   it('a GHES host with a port gets https rewrites only and a netrc line without the port', () => {
     const p = plan({ privateModules: ['ghes.example.com/acme'], serverUrl: 'https://ghes.example.com:8443/' })
-    expect(p.gitConfig.filter((e) => e.key.endsWith('insteadOf')).map((e) => e.value)).toEqual(['https://ghes.example.com:8443/acme/'])
+    expect(p.gitConfig.filter((e) => e.key.endsWith('insteadOf')).map((e) => e.value)).toEqual([
+      'https://ghes.example.com:8443/acme/'
+    ])
     expect(p.netrc[0]?.machine).toBe('ghes.example.com')
   })
 
   it('credentials lines give their own scope and username, and a netrc line for go discovery', () => {
-    const credentials = parseCredentials('gitlab.com/acme oauth2:glpat-AAA\nbitbucket.org/team x-token-auth:bbBBB\n')
+    const credentials = parseCredentials(
+      'gitlab.com/acme oauth2:glpat-AAA\nbitbucket.org/team x-token-auth:bbBBB\n'
+    )
     const p = plan({ privateModules: ['gitlab.com/acme/*', 'bitbucket.org/team/*'], credentials, token: '' })
     expect(p.credentialScopes).toEqual(['gitlab.com/acme/', 'bitbucket.org/team/'])
-    expect(p.gitConfig).toContainEqual({ key: 'http.https://gitlab.com/acme/.extraheader', value: `AUTHORIZATION: basic ${b64('oauth2:glpat-AAA')}` })
-    expect(p.gitConfig).toContainEqual({ key: 'url.https://bitbucket.org/team/.insteadOf', value: 'git@bitbucket.org:team/' })
+    expect(p.gitConfig).toContainEqual({
+      key: 'http.https://gitlab.com/acme/.extraheader',
+      value: `AUTHORIZATION: basic ${b64('oauth2:glpat-AAA')}`
+    })
+    expect(p.gitConfig).toContainEqual({
+      key: 'url.https://bitbucket.org/team/.insteadOf',
+      value: 'git@bitbucket.org:team/'
+    })
     // bitbucket.org is in go's built-in table; gitlab.com is resolved with ?go-get=1.
     expect(p.netrc).toEqual([{ machine: 'gitlab.com', login: 'oauth2', password: 'glpat-AAA' }])
-    expect(p.secrets).toEqual(expect.arrayContaining(['glpat-AAA', b64('oauth2:glpat-AAA'), 'bbBBB', b64('x-token-auth:bbBBB')]))
+    expect(p.secrets).toEqual(
+      expect.arrayContaining(['glpat-AAA', b64('oauth2:glpat-AAA'), 'bbBBB', b64('x-token-auth:bbBBB')])
+    )
   })
 
   it('a credentials line for the same scope wins over token', () => {
-    const p = plan({ privateModules: ['github.com/acme/*'], credentials: parseCredentials('github.com/acme me:ghp_other') })
+    const p = plan({
+      privateModules: ['github.com/acme/*'],
+      credentials: parseCredentials('github.com/acme me:ghp_other')
+    })
     const headers = p.gitConfig.filter((e) => e.value.startsWith('AUTH'))
-    expect(headers).toEqual([{ key: 'http.https://github.com/acme/.extraheader', value: `AUTHORIZATION: basic ${b64('me:ghp_other')}` }])
+    expect(headers).toEqual([
+      {
+        key: 'http.https://github.com/acme/.extraheader',
+        value: `AUTHORIZATION: basic ${b64('me:ghp_other')}`
+      }
+    ])
     expect(p.secrets).not.toContain(TOKEN)
   })
 
   it('a narrower scope with the same token is dropped, a different token is kept', () => {
     const same = plan({ privateModules: ['github.com/acme/*', 'github.com/acme/repo'] })
     expect(same.credentialScopes).toEqual(['github.com/acme/'])
-    const other = plan({ privateModules: ['github.com/acme/*'], credentials: parseCredentials('github.com/acme/special u:tok2') })
+    const other = plan({
+      privateModules: ['github.com/acme/*'],
+      credentials: parseCredentials('github.com/acme/special u:tok2')
+    })
     expect(other.credentialScopes).toEqual(['github.com/acme/special', 'github.com/acme/'])
   })
 
@@ -201,7 +232,10 @@ describe('scoping', () => {
   })
 
   it('netrc holds one credential per host and says which', () => {
-    const p = plan({ credentials: parseCredentials('gitlab.com/a u:t1\ngitlab.com/b u:t2'), privateModules: ['gitlab.com/*'] })
+    const p = plan({
+      credentials: parseCredentials('gitlab.com/a u:t1\ngitlab.com/b u:t2'),
+      privateModules: ['gitlab.com/*']
+    })
     expect(p.netrc).toEqual([{ machine: 'gitlab.com', login: 'u', password: 't1' }])
     expect(p.notes.join('\n')).toContain('one credential per host')
   })
@@ -209,7 +243,10 @@ describe('scoping', () => {
 
 describe('Go environment', () => {
   it('merges GOPRIVATE and a workflow-level GONOPROXY instead of dropping them', () => {
-    const p = plan({ privateModules: ['github.com/acme/*'], env: { GOPRIVATE: 'corp.example.com', GONOPROXY: 'none.example' } })
+    const p = plan({
+      privateModules: ['github.com/acme/*'],
+      env: { GOPRIVATE: 'corp.example.com', GONOPROXY: 'none.example' }
+    })
     expect(p.goEnv.GOPRIVATE).toBe('corp.example.com,github.com/acme/*')
     expect(p.goEnv.GONOPROXY).toBe('none.example,github.com/acme/*')
     expect(p.goEnv.GONOSUMDB).toBeUndefined()
@@ -218,9 +255,21 @@ describe('Go environment', () => {
 
   it('exports the validated goproxy, gosumdb, gonoproxy, gonosumdb and goflags inputs', () => {
     const p = plan({
-      goEnv: { goproxy: 'https://proxy.corp.example.com|direct', gosumdb: 'off', gonoproxy: 'a.example', gonosumdb: 'b.example/', goflags: '-mod=mod' }
+      goEnv: {
+        goproxy: 'https://proxy.corp.example.com|direct',
+        gosumdb: 'off',
+        gonoproxy: 'a.example',
+        gonosumdb: 'b.example/',
+        goflags: '-mod=mod'
+      }
     })
-    expect(p.goEnv).toEqual({ GOPROXY: 'https://proxy.corp.example.com|direct', GOSUMDB: 'off', GONOPROXY: 'a.example', GONOSUMDB: 'b.example', GOFLAGS: '-mod=mod' })
+    expect(p.goEnv).toEqual({
+      GOPROXY: 'https://proxy.corp.example.com|direct',
+      GOSUMDB: 'off',
+      GONOPROXY: 'a.example',
+      GONOSUMDB: 'b.example',
+      GOFLAGS: '-mod=mod'
+    })
     expect(p.gitConfig).toEqual([])
   })
 
@@ -240,8 +289,16 @@ describe('bad input', () => {
   })
 
   it('an empty token is fine when a credentials line or an ssh key covers the pattern, or it is on another host', () => {
-    expect(plan({ privateModules: ['github.com/acme/*'], token: '', credentials: parseCredentials('github.com u:t') }).credentialScopes).toEqual(['github.com/'])
-    expect(plan({ privateModules: ['github.com/acme/*'], token: '', sshPrivateKey: 'KEY' }).credentialScopes).toEqual([])
+    expect(
+      plan({
+        privateModules: ['github.com/acme/*'],
+        token: '',
+        credentials: parseCredentials('github.com u:t')
+      }).credentialScopes
+    ).toEqual(['github.com/'])
+    expect(
+      plan({ privateModules: ['github.com/acme/*'], token: '', sshPrivateKey: 'KEY' }).credentialScopes
+    ).toEqual([])
     expect(plan({ privateModules: ['gitlab.com/acme/*'], token: '' }).credentialScopes).toEqual([])
   })
 
@@ -250,20 +307,25 @@ describe('bad input', () => {
   })
 
   it('a credentials line with a wildcard fails without echoing its token', () => {
-    const error = errorOf(() => plan({ credentials: [{ scope: 'gitlab.com/a*', username: 'u', token: 'SECRET1' }] }))
+    const error = errorOf(() =>
+      plan({ credentials: [{ scope: 'gitlab.com/a*', username: 'u', token: 'SECRET1' }] })
+    )
     expect(error.input).toBe('credentials')
     expect(error.message).toContain("'gitlab.com/a*'")
     expect(error.message).not.toContain('SECRET1')
   })
 
   it('a bad goproxy fails before anything is planned', () => {
-    expect(errorOf(() => plan({ privateModules: ['github.com/acme/*'], goEnv: { goproxy: 'nope' } })).input).toBe('goproxy')
+    expect(
+      errorOf(() => plan({ privateModules: ['github.com/acme/*'], goEnv: { goproxy: 'nope' } })).input
+    ).toBe('goproxy')
   })
 })
 
 describe('existing extraheaders (actions/checkout)', () => {
   it('parses git config --show-scope --name-only output', () => {
-    const out = 'local\thttp.https://github.com/.extraheader\nglobal\thttp.extraheader\nsystem\thttp.https://x.example/.extraheader\n'
+    const out =
+      'local\thttp.https://github.com/.extraheader\nglobal\thttp.extraheader\nsystem\thttp.https://x.example/.extraheader\n'
     expect(parseExistingHeaders(out)).toEqual([
       { scope: 'local', url: 'https://github.com/' },
       { scope: 'global', url: '' },
@@ -285,13 +347,19 @@ describe('existing extraheaders (actions/checkout)', () => {
     expect(p.notes[0]).toContain("actions/checkout's")
     expect(p.notes[1]).toContain('resets it for https://github.com/acme/')
     // the reset is written whether or not a conflict was seen
-    expect(plan({ privateModules: ['github.com/acme/*'] }).gitConfig).toContainEqual({ key: 'http.https://github.com/acme/.extraheader', value: '' })
+    expect(plan({ privateModules: ['github.com/acme/*'] }).gitConfig).toContainEqual({
+      key: 'http.https://github.com/acme/.extraheader',
+      value: ''
+    })
   })
 })
 
 describe('files and variables', () => {
   it('serializes a git config file that git reads back exactly, header reset included', () => {
-    const p = plan({ privateModules: ['github.com/acme/*'], credentials: parseCredentials('gitlab.com/a"b;c#d u:t\\"#;x') })
+    const p = plan({
+      privateModules: ['github.com/acme/*'],
+      credentials: parseCredentials('gitlab.com/a"b;c#d u:t\\"#;x')
+    })
     const dir = mkdtempSync(path.join(tmpdir(), 'auth-plan-'))
     const file = path.join(dir, 'config')
     writeFileSync(file, serializeGitConfig(p.gitConfig))
@@ -304,20 +372,32 @@ describe('files and variables', () => {
       })
     // git lowercases section and variable names, not subsections
     const norm = (e: { key: string; value: string }) => ({
-      key: e.key.replace(/^(\w+)\.(.*)\.(\w+)$/, (_m, s: string, sub: string, n: string) => `${s.toLowerCase()}.${sub}.${n.toLowerCase()}`),
+      key: e.key.replace(
+        /^(\w+)\.(.*)\.(\w+)$/,
+        (_m, s: string, sub: string, n: string) => `${s.toLowerCase()}.${sub}.${n.toLowerCase()}`
+      ),
       value: e.value
     })
     expect(listed).toEqual(p.gitConfig.map(norm))
   })
 
-  it('netrc: ours first, then the user\'s own file kept verbatim', () => {
-    const text = serializeNetrc([{ machine: 'gitlab.com', login: 'oauth2', password: 'p' }], 'machine athens login a password b')
+  it("netrc: ours first, then the user's own file kept verbatim", () => {
+    const text = serializeNetrc(
+      [{ machine: 'gitlab.com', login: 'oauth2', password: 'p' }],
+      'machine athens login a password b'
+    )
     expect(text).toBe('machine gitlab.com\nlogin oauth2\npassword p\n\nmachine athens login a password b\n')
   })
 
   it('GIT_CONFIG_*: appends a conditional include after existing entries and re-exports them', () => {
     const env = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.askPass', GIT_CONFIG_VALUE_0: '' }
-    expect(planGitConfigEnv(env, [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }, { gitdir: '/home/r/go/pkg/mod/cache/vcs/' }], '/tmp/x/gitconfig')).toEqual({
+    expect(
+      planGitConfigEnv(
+        env,
+        [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }, { gitdir: '/home/r/go/pkg/mod/cache/vcs/' }],
+        '/tmp/x/gitconfig'
+      )
+    ).toEqual({
       GIT_CONFIG_KEY_0: 'core.askPass',
       GIT_CONFIG_VALUE_0: '',
       GIT_CONFIG_KEY_1: 'includeIf.gitdir:/home/r/go/pkg/mod/cache/vcs/.path',
@@ -327,7 +407,12 @@ describe('files and variables', () => {
   })
 
   it('GIT_CONFIG_*: escapes glob characters and uses gitdir/i where paths are case-insensitive', () => {
-    const out = planGitConfigEnv({}, [{ gitdir: 'C:\\Users\\r[1]\\go\\pkg\\mod\\cache\\vcs' }], 'C:/t/gitconfig', true)
+    const out = planGitConfigEnv(
+      {},
+      [{ gitdir: 'C:\\Users\\r[1]\\go\\pkg\\mod\\cache\\vcs' }],
+      'C:/t/gitconfig',
+      true
+    )
     expect(out.GIT_CONFIG_KEY_0).toBe('includeIf.gitdir/i:C:/Users/r\\[1]/go/pkg/mod/cache/vcs/.path')
   })
 

@@ -87,15 +87,22 @@ function classChar(glob: string, i: number): number | undefined {
 export function validatePatterns(input: string, patterns: readonly string[]): string[] {
   return patterns.map((raw) => {
     const pattern = raw.trim()
-    const fix = "Write module path patterns like 'github.com/acme/*' or '*.corp.example.com' (no scheme), comma or newline separated."
+    const fix =
+      "Write module path patterns like 'github.com/acme/*' or '*.corp.example.com' (no scheme), comma or newline separated."
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pattern) || pattern.startsWith('git@')) {
-      throw new InputError(input, `Input '${input}' has '${pattern}', which is a URL; GOPRIVATE patterns are module paths. ${fix}`)
+      throw new InputError(
+        input,
+        `Input '${input}' has '${pattern}', which is a URL; GOPRIVATE patterns are module paths. ${fix}`
+      )
     }
     if (/\s/.test(pattern)) {
       throw new InputError(input, `Input '${input}' has '${pattern}', which contains a space. ${fix}`)
     }
     if (pattern.startsWith('/')) {
-      throw new InputError(input, `Input '${input}' has '${pattern}', which starts with '/'; a module path starts with its host. ${fix}`)
+      throw new InputError(
+        input,
+        `Input '${input}' has '${pattern}', which starts with '/'; a module path starts with its host. ${fix}`
+      )
     }
     const syntax = globSyntaxError(pattern)
     if (syntax) {
@@ -139,7 +146,10 @@ export function validateGoproxy(input: string, value: string): string {
       throw new InputError(input, `Input '${input}' is '${value}'; entry '${entry}' contains a space. ${fix}`)
     }
     if (!/[.:/]/.test(entry)) {
-      throw new InputError(input, `Input '${input}' is '${value}'; '${entry}' is neither a URL nor 'direct' or 'off'. ${fix}`)
+      throw new InputError(
+        input,
+        `Input '${input}' is '${value}'; '${entry}' is neither a URL nor 'direct' or 'off'. ${fix}`
+      )
     }
     const withScheme = entry.includes(':/') || entry.startsWith('/') ? entry : `https://${entry}`
     let url: URL
@@ -198,7 +208,10 @@ export function validateGosumdb(input: string, value: string): string {
 
 /** GOFLAGS: space separated `-flag` or `-flag=value` words (go: "Each of the words ... must be its own flag"). */
 export function validateGoflags(input: string, value: string): string {
-  const words = value.trim().split(/\s+/).filter((w) => w !== '')
+  const words = value
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '')
   for (const word of words) {
     if (!/^--?[^-=]/.test(word)) {
       throw new InputError(

@@ -197,7 +197,10 @@ function scopePath(literal: readonly string[], hasGlobAfter: boolean): string {
 }
 
 /** Does a scope cover another (same host, path prefix at an element boundary)? */
-export function covers(outer: { host: string; path: string }, inner: { host: string; path: string }): boolean {
+export function covers(
+  outer: { host: string; path: string },
+  inner: { host: string; path: string }
+): boolean {
   if (outer.host !== inner.host) return false
   if (outer.path === '' || outer.path === inner.path) return true
   const o = outer.path.endsWith('/') ? outer.path : `${outer.path}/`
@@ -323,12 +326,26 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     }
     if (scopes.has(scopeName(candidate))) continue
     scopes.add(scopeName(candidate))
-    grants.push({ host, path: scope.path, username: GITHUB_USERNAME, token: auth.token, source: "input 'token'" })
+    grants.push({
+      host,
+      path: scope.path,
+      username: GITHUB_USERNAME,
+      token: auth.token,
+      source: "input 'token'"
+    })
   }
 
   // A grant inside another with the same credential adds nothing.
   const kept = grants.filter(
-    (g) => !grants.some((o) => o !== g && o.token === g.token && o.username === g.username && covers(o, g) && scopeName(o) !== scopeName(g))
+    (g) =>
+      !grants.some(
+        (o) =>
+          o !== g &&
+          o.token === g.token &&
+          o.username === g.username &&
+          covers(o, g) &&
+          scopeName(o) !== scopeName(g)
+      )
   )
 
   for (const g of kept) {
@@ -357,7 +374,9 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
       // go derives GONOPROXY/GONOSUMDB from GOPRIVATE only when they are unset; a workflow-level value would
       // otherwise send the private modules to the proxy / sum database.
       goEnv[name] = union(splitList(input.env[name]), patterns).join(',')
-      notes.push(`${name} was already set by the workflow; added the private-modules patterns to it (set input '${inputName}' to choose it yourself).`)
+      notes.push(
+        `${name} was already set by the workflow; added the private-modules patterns to it (set input '${inputName}' to choose it yourself).`
+      )
     }
   }
   if (goEnvInputs.goproxy !== '') goEnv.GOPROXY = goEnvInputs.goproxy
@@ -468,14 +487,18 @@ export function planGitConfigEnv(
 ): Record<string, string> {
   const raw = (env.GIT_CONFIG_COUNT ?? '').trim()
   if (raw !== '' && !/^\d+$/.test(raw)) {
-    throw new Error(`GIT_CONFIG_COUNT is '${raw}', which git refuses ("bogus count"); fix or unset it in the workflow.`)
+    throw new Error(
+      `GIT_CONFIG_COUNT is '${raw}', which git refuses ("bogus count"); fix or unset it in the workflow.`
+    )
   }
   const count = raw === '' ? 0 : Number(raw)
   const out: Record<string, string> = {}
   for (let i = 0; i < count; i++) {
     const key = env[`GIT_CONFIG_KEY_${i}`]
     if (key === undefined) {
-      throw new Error(`GIT_CONFIG_COUNT is ${count} but GIT_CONFIG_KEY_${i} is not set; git refuses that ("missing config key"). Fix the workflow's GIT_CONFIG_* variables.`)
+      throw new Error(
+        `GIT_CONFIG_COUNT is ${count} but GIT_CONFIG_KEY_${i} is not set; git refuses that ("missing config key"). Fix the workflow's GIT_CONFIG_* variables.`
+      )
     }
     out[`GIT_CONFIG_KEY_${i}`] = key
     out[`GIT_CONFIG_VALUE_${i}`] = env[`GIT_CONFIG_VALUE_${i}`] ?? ''

@@ -1,0 +1,25 @@
+// One action step that runs only the credential part of the action, from its TypeScript sources:
+// AUTH_STEP=main -> parseInputs + configureEnvironment (as src/main.ts calls it), AUTH_STEP=post ->
+// removeEnvironment (as src/post.ts does). Run by bench/runner.ts runStep like dist/main/index.js would be,
+// so @actions/core writes the real GITHUB_ENV / GITHUB_STATE files and child argv is recorded.
+import * as core from '@actions/core'
+import { execFileSync } from 'node:child_process'
+import { register } from 'node:module'
+
+register('./auth-loader.mjs', import.meta.url)
+const { parseInputs } = await import('../../src/inputs.ts')
+const { configureEnvironment, removeEnvironment } = await import('../../src/auth/apply.ts')
+
+try {
+  if (process.env.AUTH_STEP === 'post') {
+    await removeEnvironment()
+  } else {
+    const config = parseInputs((name) => core.getInput(name), process.env)
+    const root = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
+    const go = { version: '', root, source: 'path', requested: '', durationMs: 0 }
+    const applied = await configureEnvironment(config, go)
+    core.setOutput('applied', JSON.stringify(applied))
+  }
+} catch (error) {
+  core.setFailed(error instanceof Error ? error.message : String(error))
+}
