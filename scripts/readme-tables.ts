@@ -1,5 +1,6 @@
 /**
- * Renders the README's inputs and outputs tables from action.yml, so the two never drift.
+ * Renders the README's inputs and outputs tables from action.yml, and inlines the example files under
+ * examples/ (between `<!-- example:<path>:start -->` and `<!-- example:<path>:end -->`), so neither drifts.
  *   node scripts/readme-tables.ts          rewrite README.md between the markers
  *   node scripts/readme-tables.ts --check  exit 1 when README.md is out of date (used by the tests)
  */
@@ -44,13 +45,30 @@ export function updateReadme(readme: string, actionYml: string): string {
   return put(put(readme, 'inputs', inputs), 'outputs', outputs)
 }
 
+/** Replace each `<!-- example:<file>:start -->...<!-- example:<file>:end -->` block with the file's text. */
+export function inlineExamples(readme: string, read: (file: string) => string): string {
+  return readme.replace(
+    /(<!-- example:([^ ]+?):start -->)[\s\S]*?(<!-- example:\2:end -->)/g,
+    (_m, start: string, file: string, end: string) => {
+      const lang = file.endsWith('.yml') || file.endsWith('.yaml') ? 'yaml' : ''
+      return `${start}\n\`\`\`${lang}\n${read(file).trimEnd()}\n\`\`\`\n${end}`
+    }
+  )
+}
+
+export function renderReadme(readme: string, actionYml: string, read: (file: string) => string): string {
+  return inlineExamples(updateReadme(readme, actionYml), read)
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const readmePath = path.join(root, 'README.md')
   const readme = fs.readFileSync(readmePath, 'utf8')
-  const next = updateReadme(readme, fs.readFileSync(path.join(root, 'action.yml'), 'utf8'))
+  const next = renderReadme(readme, fs.readFileSync(path.join(root, 'action.yml'), 'utf8'), (file) =>
+    fs.readFileSync(path.join(root, file), 'utf8')
+  )
   if (process.argv.includes('--check')) {
     if (next !== readme) {
-      console.error('README.md inputs/outputs differ from action.yml: run `node scripts/readme-tables.ts`.')
+      console.error('README.md differs from action.yml or examples/: run `node scripts/readme-tables.ts`.')
       process.exit(1)
     }
   } else {
