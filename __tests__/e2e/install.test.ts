@@ -1,0 +1,288 @@
+/**
+ * The Go installer end to end on the bench: a local Go download mirror (bench/go-mirror.ts) serves this
+ * machine's Go as several versions with a go.dev-style listing, and each test runs the installer as an
+ * action step through the runner emulation (bench/runner.ts) from the TypeScript sources
+ * (__tests__/fixtures/go/install-step.mjs: parseInputs + installGo, as src/main.ts calls them), so the
+ * real @actions/tool-cache, GITHUB_PATH / GITHUB_ENV / GITHUB_OUTPUT files and RUNNER_TOOL_CACHE are used.
+ *
+ * The mirror serves the same tree (this machine's Go, `mirror.goVersion`, e.g. 1.19.8) for every claimed
+ * version, so assertions on `go version` use only specs that resolve to that version; the others test
+ * resolution and the request log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type GoMirror, buildGoArchive, startGoMirror } from '../../bench/go-mirror.ts'
+import { removeTree } from '../../bench/goenv.ts'
+import {
+  type JobDirs,
+  type JobEnv,
+  type StepResult,
+  applyStep,
+  newJob,
+  newJobDirs,
+  runLaterStep,
+  runStep
+} from '../../bench/runner.ts'
+
+const STEP = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'fixtures',
+  'go',
+  'install-step.mjs'
+)
+
+let mirror: GoMirror
+/** Versions the mirror claims; the local Go's own version is added in beforeAll. */
+const CLAIMED = ['1.19.7', '1.18.10', '1.20rc1']
+const created: JobDirs[] = []
+
+beforeAll(async () => {
+  mirror = await startGoMirror({ versions: [...CLAIMED, (await buildGoArchive()).goVersion] })
+}, 120_000)
+
+afterAll(async () => {
+  await mirror?.close()
+  for (const d of created) d.cleanup()
+})
+
+function job(): JobEnv {
+  const dirs = newJobDirs('go-install-')
+  created.push(dirs)
+  return newJob({ dirs })
+}
+
+async function install(
+  j: JobEnv,
+  inputs: Record<string, string>,
+  stepEnv: Record<string, string> = {}
+): Promise<StepResult> {
+  return runStep({
+    job: j,
+    script: STEP,
+    inputs: { 'go-download-base-url': mirror.baseUrl, ...inputs },
+    stepEnv,
+    timeoutMs: 90_000
+  })
+}
+
+/** What the install left in RUNNER_TEMP (the runner's own `_...` directories aside). */
+function tempLeftovers(j: JobEnv): string[] {
+  return fs.readdirSync(j.dirs.temp).filter((e) => !e.startsWith('_'))
+}
+
+function errorOf(step: StepResult): string {
+  return step.commands
+    .filter((c) => c.command === 'error')
+    .map((c) => c.message)
+    .join('\n')
+}
+
+describe('installing Go from a mirror', () => {
+  const shared = { job: undefined as JobEnv | undefined }
+
+  it('downloads, verifies and caches on the first run, and puts go on PATH for later steps', async () => {
+    const j = job()
+    shared.job = j
+    mirror.faults.clearLog()
+    const minor = mirror.goVersion.split('.').slice(0, 2).join('.')
+    const step = await install(j, { 'go-version': minor })
+
+    expect(errorOf(step)).toBe('')
+    expect(step.conclusion).toBe('success')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
+    expect(step.outputs['go-source']).toBe('mirror')
+    expect(step.outputs['go-requested']).toBe(`${minor} (input 'go-version')`)
+    const root = path.join(j.dirs.toolCache, 'go', mirror.goVersion, 'x64')
+    expect(step.outputs['go-root']).toBe(root)
+    expect(fs.existsSync(`${root}.complete`)).toBe(true)
+    expect(step.path).toEqual([path.join(root, 'bin')])
+    expect(step.env.GOTOOLCHAIN).toBe('local')
+    expect(mirror.listingRequests()).toHaveLength(1)
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName(mirror.goVersion)}`])
+    expect(step.stdout).toContain('matches the listing')
+    expect(step.stdout).toMatch(
+      new RegExp(
+        `Resolved go-version '${minor}' to ${mirror.goVersion.replace(/\./g, '\\.')}; downloaded from the mirror`
+      )
+    )
+    expect(tempLeftovers(j)).toEqual([])
+
+    // A later `run:` step finds this go first on PATH (the system one is /usr/bin/go).
+    applyStep(j, step)
+    const later = await runLaterStep('sh', ['-c', 'command -v go && go env GOROOT'], j)
+    expect(later.stdout.trim().split('\n')).toEqual([path.join(root, 'bin', 'go'), root])
+  })
+
+  it('finds it in the tool cache on the second run without any request to the mirror', async () => {
+    const j = shared.job
+    if (!j) throw new Error('needs the first test')
+    mirror.faults.clearLog()
+    const minor = mirror.goVersion.split('.').slice(0, 2).join('.')
+    fs.writeFileSync(path.join(j.dirs.workspace, 'go.mod'), `module example.com/app\n\ngo ${minor}\n`)
+    const step = await install(j, { 'go-version-file': 'go.mod' })
+
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('tool-cache')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
+    expect(step.outputs['go-requested']).toBe(`${minor} (go.mod go line)`)
+    expect(step.outputs['go-duration-ms']).toBe('0')
+    expect(mirror.faults.log).toEqual([])
+    expect(step.stdout).toContain(
+      `Resolved '${minor}' from the go.mod go line to ${mirror.goVersion}; found in the tool cache`
+    )
+  })
+
+  it('with check-latest asks the listing, then uses the cached newest release without downloading it', async () => {
+    const j = shared.job
+    if (!j) throw new Error('needs the first test')
+    mirror.faults.clearLog()
+    const step = await install(j, { 'go-version': '1.19.x', 'check-latest': 'true' })
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('tool-cache')
+    expect(mirror.listingRequests()).toHaveLength(1)
+    expect(mirror.archiveRequests()).toEqual([])
+  })
+
+  it('resolves stable from the listing, skipping the unstable release candidate', async () => {
+    const j = shared.job
+    if (!j) throw new Error('needs the first test')
+    const step = await install(j, { 'go-version': 'stable' })
+    expect(errorOf(step)).toBe('')
+    expect(step.stdout).toContain(`Resolved go-version 'stable' to ${mirror.goVersion}`)
+  })
+
+  it('fails on a wrong sha256 in the listing with nothing left in the tool cache or RUNNER_TEMP', async () => {
+    const j = job()
+    const name = mirror.archiveName(mirror.goVersion)
+    const real = mirror.archive.sha256
+    mirror.setListedSha256(name, '0'.repeat(64))
+    mirror.faults.clearLog()
+    try {
+      const step = await install(j, { 'go-version': mirror.goVersion })
+      expect(step.conclusion).toBe('failure')
+      expect(step.outputs['error-name']).toBe('GoChecksumError')
+      const error = errorOf(step)
+      expect(error).toContain(`has sha256 ${real}`)
+      expect(error).toContain(`lists ${'0'.repeat(64)}`)
+      expect(error).toContain('Nothing was extracted or cached')
+      expect(mirror.archiveRequests()).toHaveLength(1)
+      expect(fs.existsSync(path.join(j.dirs.toolCache, 'go'))).toBe(false)
+      expect(tempLeftovers(j)).toEqual([])
+      expect(step.path).toEqual([])
+    } finally {
+      mirror.setListedSha256(name, real)
+    }
+  })
+
+  it('fails the checksum of a download corrupted in transit, and caches nothing', async () => {
+    const j = job()
+    const remove = mirror.faults.add({ path: '.tar.gz', fault: { kind: 'corrupt' }, firstN: 1 })
+    try {
+      const step = await install(j, { 'go-version': mirror.goVersion })
+      expect(step.outputs['error-name']).toBe('GoChecksumError')
+      expect(fs.existsSync(path.join(j.dirs.toolCache, 'go'))).toBe(false)
+      expect(tempLeftovers(j)).toEqual([])
+    } finally {
+      remove()
+    }
+  })
+
+  it('retries a failing listing and a failing archive download, then installs', async () => {
+    const j = job()
+    mirror.faults.clearLog()
+    const removeListing = mirror.faults.add({
+      path: 'mode=json',
+      fault: { kind: 'status', status: 502 },
+      firstN: 1
+    })
+    const removeArchive = mirror.faults.add({ path: '.tar.gz', fault: { kind: 'reset' }, firstN: 1 })
+    try {
+      const step = await install(j, { 'go-version': mirror.goVersion }, { INSTALL_STEP_FAST_RETRY: '1' })
+      expect(errorOf(step)).toBe('')
+      expect(step.outputs['go-version']).toBe(mirror.goVersion)
+      expect(mirror.listingRequests().map((r) => r.outcome)).toEqual(['status', 'ok'])
+      expect(mirror.archiveRequests().map((r) => r.outcome)).toEqual(['reset', 'ok'])
+    } finally {
+      removeListing()
+      removeArchive()
+    }
+  })
+})
+
+describe('version errors a user can act on', () => {
+  it('lists the nearest available versions for an unknown one, and downloads nothing', async () => {
+    mirror.faults.clearLog()
+    const step = await install(job(), { 'go-version': '1.19.99' })
+    expect(step.conclusion).toBe('failure')
+    const error = errorOf(step)
+    expect(error).toContain("Input 'go-version' is '1.19.99'")
+    expect(error).toContain(`Nearest available: ${mirror.goVersion}, 1.19.7`)
+    expect(error).toContain(mirror.baseUrl)
+    expect(mirror.archiveRequests()).toEqual([])
+  })
+
+  it('names go-version-file when the file does not exist', async () => {
+    const step = await install(job(), { 'go-version-file': 'sub/go.mod' })
+    const error = errorOf(step)
+    expect(error).toContain("Input 'go-version-file' is 'sub/go.mod'")
+    expect(error).toContain('does not exist')
+  })
+
+  it('warns when both inputs are set and uses go-version', async () => {
+    const j = job()
+    fs.writeFileSync(path.join(j.dirs.workspace, '.go-version'), '1.18.10\n')
+    mirror.faults.clearLog()
+    const step = await install(j, { 'go-version': '1.20rc1', 'go-version-file': '.go-version' })
+    const warnings = step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
+    expect(warnings.some((w) => w.includes("using 'go-version'"))).toBe(true)
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName('1.20rc1')}`])
+    // The mirror serves its one real tree under every version: the installer says so.
+    expect(warnings.some((w) => w.includes(`reports go${mirror.goVersion}`))).toBe(true)
+  })
+
+  it('uses the Go on PATH when neither input is set', async () => {
+    mirror.faults.clearLog()
+    const step = await install(job(), {})
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('path')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
+    expect(step.path).toEqual([])
+    expect(mirror.faults.log).toEqual([])
+  })
+
+  it('fails naming both inputs when neither is set and there is no go on PATH', async () => {
+    const empty = fs.mkdtempSync(path.join(newJobDirs('go-nopath-').root, 'bin-'))
+    try {
+      const step = await install(job(), {}, { PATH: empty })
+      const error = errorOf(step)
+      expect(error).toContain("Neither input 'go-version' nor 'go-version-file' is set")
+      expect(error).toContain('no go on PATH')
+    } finally {
+      removeTree(path.dirname(empty))
+    }
+  })
+})
+
+describe('without a mirror', () => {
+  it('falls through an unreachable versions manifest and reports the unreachable go.dev listing, quickly', async () => {
+    // An HTTPS proxy on a closed loopback port: every https request fails at once, and nothing leaves the machine.
+    const started = Date.now()
+    const step = await install(
+      job(),
+      { 'go-version': '1.22', 'go-download-base-url': '' },
+      {
+        https_proxy: 'http://127.0.0.1:9',
+        HTTPS_PROXY: 'http://127.0.0.1:9'
+      }
+    )
+    expect(step.conclusion).toBe('failure')
+    expect(step.stdout).toContain('The Go versions manifest (actions/go-versions) is not available')
+    const error = errorOf(step)
+    expect(error).toContain('https://go.dev/dl/?mode=json&include=all')
+    expect(error).toContain("set input 'go-download-base-url'")
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
+})
