@@ -6,7 +6,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
 const entry = (name) => ({
-  input: `src/${name}.ts`,
+  input: `src/entrypoints/${name}.ts`,
   output: { file: `dist/${name}/index.js`, format: 'es', sourcemap: false, inlineDynamicImports: true },
   plugins: [
     typescript({ tsconfig: 'tsconfig.build.json', outDir: `dist/${name}`, noEmitOnError: false }),

@@ -4,6 +4,9 @@
  * (what to save, what to remove) goes through GITHUB_STATE.
  */
 import * as core from '@actions/core'
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { annotateFailures } from './annotate.js'
 import { configureEnvironment } from './auth/apply.js'
 import { restoreModuleCache } from './cache/modcache.js'
 import { downloadModules, exportOffline } from './download/run.js'
@@ -19,6 +22,7 @@ export async function run(): Promise<void> {
   let cache: CacheRestore | undefined
   let download: DownloadResult | undefined
   try {
+    registerProblemMatcher()
     const config = parseInputs((name) => core.getInput(name), process.env)
     go = await installGo(config.go, config.workingDirectory)
     const environment = await configureEnvironment(config, go)
@@ -34,7 +38,10 @@ export async function run(): Promise<void> {
     if (download.ok && config.download.offlineAfterDownload) exportOffline()
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })
-    if (!download.ok) failDownload(download)
+    if (!download.ok) {
+      annotateFailures(download, config.workingDirectory)
+      failDownload(download)
+    }
   } catch (error) {
     await failMain(error, { go, cache, download })
   } finally {
@@ -52,4 +59,8 @@ function writeOutputs(go: GoInstallation, cache: CacheRestore, download: Downloa
   core.setOutput('modules', String(download.modules))
 }
 
-await run()
+/** go's `file:line:col: message` lines in later steps become annotations (dist/main/index.js -> matchers/). */
+function registerProblemMatcher(): void {
+  const matcher = fileURLToPath(new URL('../../matchers/go.json', import.meta.url))
+  if (fs.existsSync(matcher)) core.info(`::add-matcher::${matcher}`)
+}

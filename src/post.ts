@@ -18,9 +18,9 @@ export async function run(): Promise<void> {
   try {
     await removeEnvironment()
   } catch (error) {
-    core.setFailed(`Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`)
+    core.setFailed(
+      `Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`
+    )
   }
   await writePostSummary(save)
 }
-
-await run()

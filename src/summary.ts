@@ -34,7 +34,8 @@ export function formatMs(ms: number): string {
 
 /** One line for the cache result, e.g. `partial: restored setup-go-deps-linux-x64-go1.22.3- (12.3 MiB in 1.2 s)`. */
 export function describeCache(cache: CacheRestore): string {
-  const size = cache.sizeBytes > 0 ? ` (${formatBytes(cache.sizeBytes)} in ${formatMs(cache.durationMs)})` : ''
+  const size =
+    cache.sizeBytes > 0 ? ` (${formatBytes(cache.sizeBytes)} in ${formatMs(cache.durationMs)})` : ''
   switch (cache.outcome) {
     case 'exact':
       return `exact hit: \`${cache.matchedKey}\`${size}`
@@ -71,15 +72,24 @@ export async function writeMainSummary(p: {
       { data: 'Step', header: true },
       { data: 'Result', header: true }
     ],
-    ['Go', `${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`],
+    [
+      'Go',
+      `${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`
+    ],
     ['Module cache', describeCache(cache)],
-    ['Private modules', environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none'],
+    [
+      'Private modules',
+      environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none'
+    ],
     ['Download', describeDownload(download)]
   ])
   if (download.attempts.length > 0) {
     s.addHeading('Download attempts', 3)
     s.addTable([
-      ['#', 'Duration', 'Modules asked', 'Failed', 'Class', 'GOPROXY'].map((h) => ({ data: h, header: true })),
+      ['#', 'Duration', 'Modules asked', 'Failed', 'Class', 'GOPROXY'].map((h) => ({
+        data: h,
+        header: true
+      })),
       ...download.attempts.map((a) => [
         String(a.number),
         formatMs(a.durationMs),
@@ -122,12 +132,15 @@ export async function failMain(
 ): Promise<void> {
   const message = error instanceof Error ? error.message : String(error)
   const errorClass =
-    error instanceof InputError ? 'config' : ((error as { errorClass?: string } | null)?.errorClass ?? undefined)
+    error instanceof InputError
+      ? 'config'
+      : ((error as { errorClass?: string } | null)?.errorClass ?? undefined)
   if (errorClass) core.setOutput('error-class', errorClass)
   core.setFailed(message)
   try {
     const s = core.summary.addHeading('setup-go-deps failed', 2).addCodeBlock(message)
-    if (partial.go) s.addRaw(`Go ${partial.go.version} was installed (${GO_SOURCE[partial.go.source]}).`, true)
+    if (partial.go)
+      s.addRaw(`Go ${partial.go.version} was installed (${GO_SOURCE[partial.go.source]}).`, true)
     if (partial.cache) s.addRaw(`Module cache: ${describeCache(partial.cache)}`, true)
     await s.write()
   } catch {
