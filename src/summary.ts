@@ -42,9 +42,9 @@ export function describeCache(cache: CacheRestore): string {
     case 'partial':
       return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded`
     case 'miss':
-      return `miss: nothing saved yet for \`${cache.key}\``
+      return `miss: nothing saved yet for \`${cache.key}\`${cache.detail ? ` (${cache.detail})` : ''}`
     case 'disabled':
-      return 'disabled (`cache: false`)'
+      return cache.detail || 'disabled (`cache: false`)'
     case 'unavailable':
       return `unavailable, continued without cache: ${cache.detail}`
     case 'corrupt':
