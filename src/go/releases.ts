@@ -8,6 +8,8 @@
  */
 import * as core from '@actions/core'
 import { HttpClient } from '@actions/http-client'
+import type { IncomingMessage } from 'node:http'
+import { text } from 'node:stream/consumers'
 import pRetry, { AbortError } from 'p-retry'
 import { type GoRelease, parseListing, parseManifest } from './version.js'
 
@@ -54,12 +56,30 @@ export interface FetchOptions {
   minBackoffMs?: number
 }
 
+/**
+ * The response body, or an error when the connection drops or stalls mid-body. Not http-client's
+ * readBody(): it resolves only on 'end', so a connection reset after the headers (a bench fault, and a
+ * real one behind flaky proxies) leaves it pending forever and hangs the step; its socket timeout is
+ * already spent once the headers arrived.
+ */
+async function readBody(message: IncomingMessage, timeoutMs: number, url: string): Promise<string> {
+  const timer = setTimeout(
+    () => message.destroy(new Error(`no complete answer from ${url} within ${timeoutMs} ms`)),
+    timeoutMs
+  )
+  try {
+    return await text(message)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 async function getJson(url: string, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
   // allowRetries off: p-retry below decides (http-client retries only some 5xx, never a reset connection).
   const client = new HttpClient('setup-go-deps', undefined, { socketTimeout: timeoutMs, allowRetries: false })
   try {
     const response = await client.get(url, headers)
-    const body = await response.readBody()
+    const body = await readBody(response.message, timeoutMs, url)
     const status = response.message.statusCode ?? 0
     if (status !== 200) throw new HttpStatusError(status, url)
     try {
@@ -79,7 +99,11 @@ async function withRetry<T>(what: string, options: FetchOptions, fn: () => Promi
       try {
         return await fn()
       } catch (error) {
-        throw isPermanent(error) ? new AbortError(error as Error) : error
+        if (isPermanent(error)) throw new AbortError(error as Error)
+        // p-retry refuses non-Error values; Node's own errors can come from another realm (jest's VM).
+        throw error instanceof Error
+          ? error
+          : new Error((error as { message?: string })?.message ?? String(error))
       }
     },
     {
