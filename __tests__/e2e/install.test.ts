@@ -10,11 +10,14 @@
  * resolution and the request log.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type GoMirror, buildGoArchive, startGoMirror } from '../../bench/go-mirror.ts'
 import { removeTree } from '../../bench/goenv.ts'
+import { type Mitm, startMitm } from '../../bench/mitm.ts'
+import { type BenchServer, startServer } from '../../bench/server.ts'
 import {
   type JobDirs,
   type JobEnv,
@@ -284,5 +287,107 @@ describe('without a mirror', () => {
     expect(error).toContain('https://go.dev/dl/?mode=json&include=all')
     expect(error).toContain("set input 'go-download-base-url'")
     expect(Date.now() - started).toBeLessThan(15_000)
+  })
+})
+
+describe('under the real hostnames, through the HTTPS intercepting proxy (bench/mitm.ts)', () => {
+  // go.dev/dl is the mirror; the manifest host and github.com are routed only where a test says so.
+  let mitm: Mitm
+  let github: BenchServer
+  let flatArchive: Buffer
+  const token = 'ghs_installTestToken000000000000000000000'
+  const assetPath = () =>
+    `/actions/go-versions/releases/download/${mirror.goVersion}-1/go-${mirror.goVersion}-linux-x64.tar.gz`
+
+  beforeAll(async () => {
+    mitm = await startMitm({ routes: { 'go.dev': mirror.url } })
+    // actions/go-versions archives hold the Go tree at the top level, not under go/.
+    const work = fs.mkdtempSync(path.join(path.dirname(mirror.archive.path), 'flat-'))
+    try {
+      execFileSync('tar', ['-C', work, '-xzf', mirror.archive.path])
+      execFileSync('tar', [
+        '-C',
+        path.join(work, 'go'),
+        '-I',
+        'gzip -1',
+        '-cf',
+        path.join(work, 'flat.tar.gz'),
+        '.'
+      ])
+      flatArchive = fs.readFileSync(path.join(work, 'flat.tar.gz'))
+    } finally {
+      removeTree(work)
+    }
+    github = await startServer((req, _res, ctx) => {
+      const manifest = [
+        {
+          version: mirror.goVersion,
+          stable: true,
+          release_url: `https://github.com/actions/go-versions/releases/tag/${mirror.goVersion}-1`,
+          files: [
+            {
+              filename: `go-${mirror.goVersion}-linux-x64.tar.gz`,
+              arch: 'x64',
+              platform: 'linux',
+              download_url: `https://github.com${assetPath()}`
+            }
+          ]
+        }
+      ]
+      if (req.url === '/actions/go-versions/main/versions-manifest.json')
+        ctx.send(200, JSON.stringify(manifest))
+      else if (req.url === assetPath()) ctx.send(200, flatArchive)
+      else ctx.send(404, 'Not Found')
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    await mitm?.close()
+    await github?.close()
+  })
+
+  it('installs from go.dev when the versions manifest is unreachable', async () => {
+    mirror.faults.clearLog()
+    const j = job()
+    const step = await install(
+      j,
+      { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+      mitm.env
+    )
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('go.dev')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
+    expect(mitm.requests('raw.githubusercontent.com').map((r) => r.outcome)).toEqual(['refused'])
+    expect(mirror.listingRequests().map((r) => r.path)).toEqual(['/dl/?mode=json&include=all'])
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([
+      `/dl/${mirror.archiveName(mirror.goVersion)}`
+    ])
+    expect(mirror.faults.log.every((r) => !r.authorized)).toBe(true)
+  })
+
+  it('installs the versions-manifest build (a flat archive), sending the token only to GitHub', async () => {
+    mirror.faults.clearLog()
+    mitm.addRoute('raw.githubusercontent.com', github.url)
+    mitm.addRoute('github.com', github.url)
+    const j = job()
+    const step = await install(
+      j,
+      { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+      mitm.env
+    )
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('manifest')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
+    expect(fs.existsSync(path.join(step.outputs['go-root'] as string, 'bin', 'go'))).toBe(true)
+    expect(step.stdout).toContain('publishes no checksum')
+    expect(github.faults.log.map((r) => [r.path, r.authorized])).toEqual([
+      ['/actions/go-versions/main/versions-manifest.json', true],
+      [assetPath(), true]
+    ])
+    expect(mirror.faults.log).toEqual([])
+    // Masked before use, and printed nowhere else.
+    expect(step.masks).toContain(token)
+    const printed = step.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
+    expect(printed.join('\n')).not.toContain(token)
   })
 })
