@@ -1,0 +1,42 @@
+/**
+ * The Actions cache service the benchmark and the demo run against (bench/cache-service.ts, spoken to by
+ * the real @actions/cache client over the v2 protocol github.com uses), wrapped with what the benchmark
+ * needs: its own temp directory removed on close, and the stored archive of a key (for "raw tar
+ * extraction of the same archive").
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { startCacheService, type CacheService } from '../cache-service.ts'
+import { removeTree } from '../goenv.ts'
+
+export interface BenchCache {
+  service: CacheService
+  /** Variables for the job (v2 protocol). */
+  env: Record<string, string>
+  /** The archive file stored under `key` (newest committed entry), if any. */
+  archive(key: string): string | undefined
+  keys(): string[]
+  close(): Promise<void>
+}
+
+export async function startBenchCache(opts: { latencyMs?: number } = {}): Promise<BenchCache> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cache-'))
+  const service = await startCacheService({ dir, latencyMs: opts.latencyMs })
+  return {
+    service,
+    env: service.env,
+    archive(key) {
+      const entry = service
+        .entries()
+        .filter((e) => e.key === key && e.committed)
+        .sort((a, b) => b.createdAt - a.createdAt)[0]
+      return entry && fs.existsSync(entry.file) ? entry.file : undefined
+    },
+    keys: () => service.entries().map((e) => e.key),
+    async close() {
+      await service.close()
+      removeTree(dir)
+    }
+  }
+}

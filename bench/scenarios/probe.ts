@@ -1,0 +1,52 @@
+/**
+ * Preload for the action's node process in the benchmark (`NODE_OPTIONS=--import=<this file>`, set by
+ * bench/scenarios/world.ts): appends JSON lines to `$BENCH_PROBE_LOG`:
+ *
+ *   {"kind":"child","script":...,"file":"go","args":["mod","download",...],"start":ms,"end":ms,"code":0}
+ *       for every child process the step starts (go, git, tar, ...), when it exits;
+ *   {"kind":"exit","script":...,"maxRssKb":n,"start":ms,"end":ms}
+ *       when the node process exits: its peak resident set size (getrusage ru_maxrss of the process itself,
+ *       children excluded) and its lifetime.
+ *
+ * /usr/bin/time -v is not on the runner image and polling /proc/<pid>/status VmHWM from outside races the
+ * exit, so the process reports on itself. Child intervals let the bench split the action's time into
+ * "go's own time" and the action's overhead without relying on the log's wording.
+ */
+import fs from 'node:fs'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
+import type { ChildProcess } from 'node:child_process'
+
+const logFile = process.env.BENCH_PROBE_LOG
+if (logFile) install(logFile)
+
+function install(file: string): void {
+  const script = process.argv[1] ?? ''
+  const started = Date.now() - process.uptime() * 1000
+  const write = (record: object) => {
+    try {
+      fs.appendFileSync(file, JSON.stringify({ ...record, script }) + '\n')
+    } catch {
+      // A probe must never change what the action does.
+    }
+  }
+  const require = createRequire(import.meta.url)
+  const cp = require('node:child_process') as typeof import('node:child_process')
+  const original = cp.spawn
+  // @actions/exec, @actions/cache's tar and @actions/tool-cache all start processes through spawn.
+  const wrapped = function (this: unknown, ...args: unknown[]): ChildProcess {
+    const child = (original as (...a: unknown[]) => ChildProcess).apply(this, args)
+    const start = Date.now()
+    const argv = Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : []
+    child.once('exit', (code) =>
+      write({ kind: 'child', file: String(args[0]), args: argv, start, end: Date.now(), code })
+    )
+    return child
+  }
+  for (const k of Reflect.ownKeys(original))
+    if (typeof k === 'symbol') Reflect.set(wrapped, k, Reflect.get(original, k))
+  cp.spawn = wrapped as typeof cp.spawn
+  syncBuiltinESMExports()
+  process.once('exit', () =>
+    write({ kind: 'exit', maxRssKb: process.resourceUsage().maxRSS, start: started, end: Date.now() })
+  )
+}
