@@ -390,4 +390,25 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (bench/
     const printed = step.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
     expect(printed.join('\n')).not.toContain(token)
   })
+  it('falls back to go.dev when the manifest build cannot be downloaded', async () => {
+    mirror.faults.clearLog()
+    github.faults.clearLog()
+    mitm.addRoute('raw.githubusercontent.com', github.url)
+    mitm.addRoute('github.com', github.url)
+    const remove = github.faults.add({ path: assetPath(), fault: { kind: 'status', status: 404 } })
+    try {
+      const step = await install(
+        job(),
+        { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+        mitm.env
+      )
+      expect(errorOf(step)).toBe('')
+      expect(step.outputs['go-source']).toBe('go.dev')
+      expect(step.stdout).toContain('Installing from the Go versions manifest (actions/go-versions) failed')
+      expect(github.faults.requests(assetPath()).map((r) => r.status)).toEqual([404])
+      expect(mirror.archiveRequests()).toHaveLength(1)
+    } finally {
+      remove()
+    }
+  })
 })

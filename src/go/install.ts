@@ -186,7 +186,15 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
         where: root
       }
     const file = archiveFor(release, platform) as GoFile
-    return download(release, file, platform, source, cfg.token)
+    if (!source.optional) return download(release, file, platform, source, cfg.token)
+    try {
+      return await download(release, file, platform, source, cfg.token)
+    } catch (error) {
+      // As actions/setup-go: a manifest build that cannot be fetched is not the end; go.dev has the release.
+      const message = error instanceof Error ? error.message : String(error)
+      core.info(`Installing from the ${source.where} failed (${message}); trying the next source.`)
+      failures.push(`${source.where}: ${message}`)
+    }
   }
   throw new Error(`No source of Go releases could be read: ${failures.join('; ')}.`)
 }
