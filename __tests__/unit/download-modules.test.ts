@@ -1,0 +1,185 @@
+/**
+ * The pure module-list logic: real go.sum / go.mod / go.work / vendor/modules.txt texts in, lists out.
+ */
+import { describe, expect, it } from '@jest/globals'
+import {
+  escapeModulePath,
+  goAtLeast,
+  matchesPrivate,
+  mergeGoFlags,
+  modFlag,
+  moduleCacheFiles,
+  moduleFromCachePath,
+  parseGoMod,
+  parseGoSum,
+  parseGoWork,
+  splitRoundRobin,
+  uniqueModules,
+  vendorDecision
+} from '../../src/download/modules.js'
+
+// A go.sum in the shape of github.com/spf13/cobra v1.8.0's (zip and /go.mod lines; the parser reads structure, not hashes).
+const COBRA_GO_SUM = `github.com/cpuguy83/go-md2man/v2 v2.0.3/go.mod h1:tgQtvFlXSQOSOSIRvRPT7W67SCa46tRHOmNcaadrF8o=
+github.com/inconshreveable/mousetrap v1.1.0 h1:wN+x4NVGpMsO7ErUn/mUI3vEoE6Jt13X2s0bqwp9tc8=
+github.com/inconshreveable/mousetrap v1.1.0/go.mod h1:vpF70FUmC8bwa3OWnCshd2FqLfsEA9PFc4w1p2J65bw=
+github.com/russross/blackfriday/v2 v2.1.0/go.mod h1:+Rmxgy9KzJVeS9/2gXHxylqXiyQDYRxCVz55jmeOWTM=
+github.com/spf13/pflag v1.0.5 h1:iy+VFUOCP1a+8yFto/drg2CJ5u0yRoB7fZw3DKv/JXA=
+github.com/spf13/pflag v1.0.5/go.mod h1:McXfInJRrz4CZXVZOBLb0bTZqETkiAhM9Iw0y3An2Bg=
+gopkg.in/check.v1 v0.0.0-20161208181325-20d25e280405/go.mod h1:Co6ibVJAznAaIkqp8huTwlJQCZ016jof/cbN4VW5Yz0=
+gopkg.in/yaml.v3 v3.0.1 h1:fxVm/GzAzEWqLHuvctI91KS9hhNmmWOoWu0XTYJS7CA=
+gopkg.in/yaml.v3 v3.0.1/go.mod h1:K4uyk7z7BCEPqu6E4C4Cy7wUUmO4Ni6Ho1jZUpa3ue8=
+`
+
+describe('parseGoSum', () => {
+  it('keeps the zip lines and drops the /go.mod lines', () => {
+    expect(parseGoSum(COBRA_GO_SUM)).toEqual([
+      { path: 'github.com/inconshreveable/mousetrap', version: 'v1.1.0' },
+      { path: 'github.com/spf13/pflag', version: 'v1.0.5' },
+      { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' }
+    ])
+  })
+
+  it('ignores blank, malformed and CRLF-terminated noise', () => {
+    expect(parseGoSum('\r\n  \nnot a line\ngithub.com/a/b v1.0.0 h1:abc=\r\ngithub.com/c/d v1.0.0 sha256:x\n')).toEqual([
+      { path: 'github.com/a/b', version: 'v1.0.0' }
+    ])
+  })
+
+  it('merges several go.sum files without duplicates, in first-seen order', () => {
+    const a = parseGoSum('x.org/a v1.0.0 h1:1=\ny.org/b v1.0.0 h1:2=\n')
+    const b = parseGoSum('y.org/b v1.0.0 h1:2=\nz.org/c v0.1.0 h1:3=\n')
+    expect(uniqueModules([a, b]).map((m) => m.path)).toEqual(['x.org/a', 'y.org/b', 'z.org/c'])
+  })
+})
+
+describe('splitRoundRobin', () => {
+  it('deals items round-robin into k batches', () => {
+    expect(splitRoundRobin([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([
+      [1, 4, 7],
+      [2, 5],
+      [3, 6]
+    ])
+  })
+
+  it('never makes empty batches and copes with k larger than the list or below 1', () => {
+    expect(splitRoundRobin(['a', 'b'], 8)).toEqual([['a'], ['b']])
+    expect(splitRoundRobin(['a', 'b'], 0)).toEqual([['a', 'b']])
+    expect(splitRoundRobin([], 4)).toEqual([])
+  })
+})
+
+describe('go.mod and go.work', () => {
+  const GO_MOD = `module github.com/acme/service // the service
+
+go 1.21
+
+toolchain go1.21.5
+
+require (
+	github.com/spf13/cobra v1.8.0
+	golang.org/x/sync v0.6.0 // indirect
+)
+
+require "gopkg.in/yaml.v3" v3.0.1
+
+replace github.com/old/x => ../x
+`
+  it('reads module, go and every require (blocks, quoted paths, comments)', () => {
+    expect(parseGoMod(GO_MOD)).toEqual({
+      module: 'github.com/acme/service',
+      go: '1.21',
+      requires: [
+        { path: 'github.com/spf13/cobra', version: 'v1.8.0' },
+        { path: 'golang.org/x/sync', version: 'v0.6.0' },
+        { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' }
+      ]
+    })
+  })
+
+  it('reads the use directories of a go.work', () => {
+    expect(parseGoWork('go 1.21\n\nuse (\n\t./api\n\t./cli // tools\n)\nuse ./lib\n')).toEqual({
+      go: '1.21',
+      use: ['./api', './cli', './lib']
+    })
+  })
+
+  it('compares go versions numerically', () => {
+    expect(goAtLeast('1.14', '1.14')).toBe(true)
+    expect(goAtLeast('1.9', '1.14')).toBe(false)
+    expect(goAtLeast('1.21.3', '1.14')).toBe(true)
+    expect(goAtLeast('1.23rc1', '1.23')).toBe(true)
+  })
+})
+
+describe('vendorDecision', () => {
+  const goMod = 'module m\n\ngo 1.19\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.2.0 // indirect\n)\n'
+  const consistent = `# github.com/a/b v1.0.0
+## explicit; go 1.18
+github.com/a/b
+# github.com/c/d v0.2.0
+## explicit
+github.com/c/d/sub
+# github.com/e/f v1.1.0
+github.com/e/f
+`
+  it('skips a consistent vendor directory under go >= 1.14', () => {
+    expect(vendorDecision({ goMod, modulesTxt: consistent, goflags: '' })).toEqual({ vendored: true })
+  })
+
+  it('downloads when vendor/modules.txt is missing, inconsistent or overridden by GOFLAGS', () => {
+    expect(vendorDecision({ goMod, modulesTxt: undefined, goflags: '' }).vendored).toBe(false)
+    const stale = consistent.replace('github.com/a/b v1.0.0', 'github.com/a/b v0.9.0')
+    expect(vendorDecision({ goMod, modulesTxt: stale, goflags: '' })).toMatchObject({ vendored: false })
+    expect(vendorDecision({ goMod, modulesTxt: consistent, goflags: '-mod=mod' })).toEqual({
+      vendored: false,
+      reason: 'GOFLAGS sets -mod=mod'
+    })
+  })
+
+  it('does not assume vendoring below go 1.14 unless -mod=vendor is set', () => {
+    const old = goMod.replace('go 1.19', 'go 1.13')
+    expect(vendorDecision({ goMod: old, modulesTxt: consistent, goflags: '' }).vendored).toBe(false)
+    expect(vendorDecision({ goMod: old, modulesTxt: consistent, goflags: '-mod=vendor' }).vendored).toBe(true)
+  })
+
+  it('reads the last -mod flag of GOFLAGS', () => {
+    expect(modFlag('-mod=vendor -trimpath -mod=readonly')).toBe('readonly')
+    expect(modFlag('-trimpath')).toBeUndefined()
+  })
+})
+
+describe('matchesPrivate (GOPRIVATE semantics)', () => {
+  it('matches a pattern against the leading path elements', () => {
+    expect(matchesPrivate('github.com/acme/lib/v2', ['github.com/acme/*'])).toBe(true)
+    expect(matchesPrivate('github.com/acme', ['github.com/acme/*'])).toBe(false)
+    expect(matchesPrivate('github.com/other/lib', ['github.com/acme/*'])).toBe(false)
+    expect(matchesPrivate('git.corp.example/x', ['*.corp.example'])).toBe(true)
+    expect(matchesPrivate('gitlab.com/g/p', ['github.com/acme,gitlab.com/g'])).toBe(true)
+  })
+})
+
+describe('module cache paths', () => {
+  it('escapes upper case as go does and points at download files and the extracted dir', () => {
+    expect(escapeModulePath('github.com/Azure/Go-Autorest')).toBe('github.com/!azure/!go-!autorest')
+    const f = moduleCacheFiles('/c', { path: 'github.com/BurntSushi/toml', version: 'v1.3.2' })
+    expect(f).toEqual({
+      downloadDir: '/c/cache/download/github.com/!burnt!sushi/toml/@v',
+      filePrefix: 'v1.3.2.',
+      extracted: '/c/github.com/!burnt!sushi/toml@v1.3.2'
+    })
+  })
+
+  it('reads the module back out of a cache path in go output', () => {
+    expect(
+      moduleFromCachePath('unzip /home/r/go/pkg/mod/cache/download/github.com/!burnt!sushi/toml/@v/v1.3.2.zip: zip: not a valid zip file')
+    ).toBe('github.com/BurntSushi/toml@v1.3.2')
+    expect(moduleFromCachePath('nothing here')).toBeUndefined()
+  })
+})
+
+describe('mergeGoFlags', () => {
+  it('replaces any -mod flag and keeps the others', () => {
+    expect(mergeGoFlags('-mod=vendor -trimpath', '-mod=mod')).toBe('-trimpath -mod=mod')
+    expect(mergeGoFlags('', '-mod=mod')).toBe('-mod=mod')
+  })
+})

@@ -1,0 +1,231 @@
+/**
+ * Pure: which modules to download, read from go.sum / go.mod / go.work text, and how to split them.
+ *
+ * Why the list comes from go.sum: `go mod download` with no arguments loads the module graph first and
+ * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
+ * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
+ * object, so every attempt keeps what it got (DESIGN.md section 8: 10/10 runs at 20% faults vs 0/10).
+ * go.sum's `h1:` zip lines are exactly the modules whose content the build may need; `/go.mod` lines
+ * are only for graph pruning and are fetched as part of each download anyway.
+ */
+import path from 'node:path'
+
+export interface ModuleVersion {
+  path: string
+  version: string
+}
+
+export const modKey = (m: ModuleVersion): string => `${m.path}@${m.version}`
+
+/** Zip lines of a go.sum (or go.work.sum): `<path> <version> h1:<hash>`, not the `<version>/go.mod` ones. */
+export function parseGoSum(text: string): ModuleVersion[] {
+  const out: ModuleVersion[] = []
+  for (const raw of text.split('\n')) {
+    const fields = raw.trim().split(/\s+/)
+    if (fields.length !== 3) continue
+    const [p, v, h] = fields as [string, string, string]
+    if (v.endsWith('/go.mod') || !h.startsWith('h1:')) continue
+    out.push({ path: p, version: v })
+  }
+  return out
+}
+
+/** Union of several lists in first-seen order, without duplicates. */
+export function uniqueModules(lists: readonly (readonly ModuleVersion[])[]): ModuleVersion[] {
+  const seen = new Set<string>()
+  const out: ModuleVersion[] = []
+  for (const list of lists) {
+    for (const m of list) {
+      const k = modKey(m)
+      if (seen.has(k)) continue
+      seen.add(k)
+      out.push(m)
+    }
+  }
+  return out
+}
+
+/** Split round-robin into at most `k` non-empty batches (neighbours in go.sum often share a host). */
+export function splitRoundRobin<T>(items: readonly T[], k: number): T[][] {
+  const n = Math.max(1, Math.min(Math.floor(k), items.length))
+  const batches: T[][] = Array.from({ length: n }, () => [])
+  items.forEach((item, i) => (batches[i % n] as T[]).push(item))
+  return batches.filter((b) => b.length > 0)
+}
+
+export interface GoModFile {
+  module: string
+  /** The `go` directive, e.g. `1.21` (empty when absent: go treats that as 1.16 for vendoring). */
+  go: string
+  requires: ModuleVersion[]
+}
+
+/** Strip `//` comments; go.mod has no string literals that could contain `//` in the lines we read. */
+function lines(text: string): string[] {
+  return text.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim())
+}
+
+/** Directive blocks of go.mod / go.work: `verb args` and `verb ( \n args \n )`. */
+function directives(text: string): Array<{ verb: string; args: string[] }> {
+  const out: Array<{ verb: string; args: string[] }> = []
+  let block: string | undefined
+  for (const l of lines(text)) {
+    if (l === '') continue
+    if (block !== undefined) {
+      if (l === ')') block = undefined
+      else out.push({ verb: block, args: l.split(/\s+/) })
+      continue
+    }
+    const m = /^(\S+)\s*(.*)$/.exec(l)
+    if (!m) continue
+    const verb = m[1] as string
+    const rest = (m[2] as string).trim()
+    if (rest === '(') block = verb
+    else out.push({ verb, args: rest === '' ? [] : rest.split(/\s+/) })
+  }
+  return out
+}
+
+const unquote = (s: string): string => s.replace(/^"(.*)"$/, '$1')
+
+export function parseGoMod(text: string): GoModFile {
+  const mod: GoModFile = { module: '', go: '', requires: [] }
+  for (const { verb, args } of directives(text)) {
+    if (verb === 'module' && args[0]) mod.module = unquote(args[0])
+    else if (verb === 'go' && args[0]) mod.go = args[0]
+    else if (verb === 'require' && args[0] && args[1]) mod.requires.push({ path: unquote(args[0]), version: args[1] })
+  }
+  return mod
+}
+
+/** The `use` directories of a go.work, relative to its directory, as written (`./a`, `../b`). */
+export function parseGoWork(text: string): { go: string; use: string[] } {
+  const work = { go: '', use: [] as string[] }
+  for (const { verb, args } of directives(text)) {
+    if (verb === 'go' && args[0]) work.go = args[0]
+    else if (verb === 'use' && args[0]) work.use.push(unquote(args[0]))
+  }
+  return work
+}
+
+/** `1.21.3` >= `1.14`? (go directive versions; pre-release suffixes ignored). */
+export function goAtLeast(version: string, min: string): boolean {
+  const parse = (v: string): number[] => v.replace(/^go/, '').split(/[^\d]+/).filter(Boolean).map(Number)
+  const a = parse(version)
+  const b = parse(min)
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0
+    const y = b[i] ?? 0
+    if (x !== y) return x > y
+  }
+  return true
+}
+
+/** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
+export function modFlag(goflags: string): string | undefined {
+  let mode: string | undefined
+  for (const f of goflags.split(/\s+/)) {
+    const m = /^--?mod=(\S+)$/.exec(f)
+    if (m) mode = m[1]
+  }
+  return mode
+}
+
+export type VendorDecision = { vendored: true } | { vendored: false; reason: string }
+
+/**
+ * Would go build from vendor/ here? Since go 1.14, go defaults to -mod=vendor when vendor/modules.txt
+ * exists and go.mod says go >= 1.14 (cmd/go/internal/modload/init.go setDefaultBuildMod), unless
+ * GOFLAGS sets another -mod. Then it checks vendor/modules.txt against go.mod: every requirement must be
+ * listed with `## explicit`, and nothing else may be marked explicit ("inconsistent vendoring"). Only a
+ * consistent vendor directory makes the download pointless.
+ */
+export function vendorDecision(p: { goMod: string; modulesTxt: string | undefined; goflags: string }): VendorDecision {
+  if (p.modulesTxt === undefined) return { vendored: false, reason: 'no vendor/modules.txt' }
+  const mod = parseGoMod(p.goMod)
+  const flag = modFlag(p.goflags)
+  if (flag !== undefined && flag !== 'vendor') return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` }
+  if (flag === undefined && !goAtLeast(mod.go || '1.16', '1.14')) {
+    return { vendored: false, reason: `go.mod says go ${mod.go}: vendoring is opt-in before 1.14` }
+  }
+  const explicit = new Map<string, string>()
+  let current: ModuleVersion | undefined
+  for (const l of p.modulesTxt.split('\n')) {
+    const header = /^# (\S+) (\S+)/.exec(l)
+    if (header) {
+      current = { path: header[1] as string, version: header[2] as string }
+      continue
+    }
+    if (/^## .*\bexplicit\b/.test(l) && current) explicit.set(current.path, current.version)
+  }
+  for (const r of mod.requires) {
+    if (explicit.get(r.path) !== r.version) {
+      return { vendored: false, reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)` }
+    }
+  }
+  if (explicit.size !== mod.requires.length) {
+    return { vendored: false, reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)' }
+  }
+  return { vendored: true }
+}
+
+/**
+ * GOPRIVATE/GONOPROXY matching, as cmd/go's module.MatchPrefixPatterns: a comma-separated list of globs,
+ * each matched against the same number of leading path elements. Hand-written because no npm package
+ * implements go's semantics (a plain glob would not match `github.com/acme/*` against a sub-path).
+ */
+export function matchesPrivate(modulePath: string, patterns: readonly string[]): boolean {
+  const elems = modulePath.split('/')
+  for (const raw of patterns.flatMap((p) => p.split(','))) {
+    const pattern = raw.trim().replace(/\/+$/, '')
+    if (pattern === '') continue
+    const pElems = pattern.split('/')
+    if (pElems.length > elems.length) continue
+    if (pElems.every((pe, i) => globElem(pe, elems[i] as string))) return true
+  }
+  return false
+}
+
+function globElem(pattern: string, s: string): boolean {
+  const re = new RegExp(
+    `^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`
+  )
+  return re.test(s)
+}
+
+/**
+ * cmd/go's module path escaping for the cache (golang.org/x/mod/module.EscapePath): each upper-case
+ * letter becomes `!` + lower case, so case-insensitive file systems keep distinct modules apart.
+ */
+export function escapeModulePath(p: string): string {
+  return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)
+}
+
+/**
+ * Everything the module cache holds for one module version: the download-cache files
+ * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
+ * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
+ */
+export function moduleCacheFiles(gomodcache: string, m: ModuleVersion): { downloadDir: string; filePrefix: string; extracted: string } {
+  const ep = escapeModulePath(m.path)
+  const ev = escapeModulePath(m.version)
+  return {
+    downloadDir: path.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
+    filePrefix: `${ev}.`,
+    extracted: path.join(gomodcache, ...`${ep}@${ev}`.split('/'))
+  }
+}
+
+/** GOFLAGS with every `-mod=` replaced by `flag` (so `-mod=vendor -x` + `-mod=mod` -> `-x -mod=mod`). */
+export function mergeGoFlags(existing: string, flag: string): string {
+  const kept = existing.split(/\s+/).filter((f) => f !== '' && !/^--?mod=/.test(f))
+  return [...kept, flag].join(' ')
+}
+
+/** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */
+export function moduleFromCachePath(text: string): string | undefined {
+  const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text)
+  if (!m) return undefined
+  const unescape = (s: string): string => s.replace(/!([a-z])/g, (_x, c: string) => c.toUpperCase())
+  return `${unescape(m[1] as string)}@${unescape(m[2] as string)}`
+}
