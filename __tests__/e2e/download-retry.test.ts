@@ -1,0 +1,52 @@
+/**
+ * downloadModules on the bench: transient proxy failures are retried per module, permanent ones fail at
+ * once with the right class. In-process (the bundle is not needed); go 1.19 from the machine.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals'
+import fs from 'node:fs'
+import path from 'node:path'
+import { artefactPattern } from '../../bench/index.ts'
+import { startBench, type Bench } from './download-bench.ts'
+
+let bench: Bench | undefined
+afterEach(async () => {
+  await bench?.close()
+  bench = undefined
+})
+
+describe('downloadModules against a flaky module proxy', () => {
+  it('succeeds when the proxy answers 502 to the first 3 requests of a module, re-requesting only that module', async () => {
+    bench = await startBench({ count: 6 })
+    const flaky = bench.set.latest()[2]!
+    bench.proxy.faults.add({ path: artefactPattern(flaky.path, 'info', flaky.version), firstN: 3, fault: { kind: 'status', status: 502 } })
+    const goSumBefore = fs.readFileSync(path.join(bench.workspace, 'go.sum'), 'utf8')
+
+    const result = await bench.download({ parallel: 2 })
+
+    expect(result.ok).toBe(true)
+    expect(result.attempts.length).toBe(4)
+    expect(result.attempts.slice(0, 3).map((a) => a.errorClass)).toEqual(['proxy', 'proxy', 'proxy'])
+    // The first attempt asked for all 6, each retry only for the one that failed.
+    expect(result.attempts.map((a) => a.requested)).toEqual([6, 1, 1, 1])
+    const failed = bench.proxy.artefactRequests({ outcome: 'status' })
+    expect(failed.map((r) => `${r.module}@${r.version}`)).toEqual(Array(3).fill(`${flaky.path}@${flaky.version}`))
+    // Every zip was fetched exactly once: nothing that succeeded was asked for again.
+    expect(bench.proxy.zipDownloads().sort()).toEqual(bench.set.latest().map((m) => `${m.path}@${m.version}`).sort())
+    expect(result.modules).toBe(6)
+    // The action leaves the user's go.sum as it was.
+    expect(fs.readFileSync(path.join(bench.workspace, 'go.sum'), 'utf8')).toBe(goSumBefore)
+  })
+
+  it('fails after exactly `retries` attempts with class proxy and a hint when the proxy always fails', async () => {
+    bench = await startBench({ count: 3 })
+    bench.proxy.faults.add({ path: /@v\//, fault: { kind: 'status', status: 503 } })
+    const result = await bench.download({ retries: 3 })
+    expect(result.ok).toBe(false)
+    expect(result.attempts).toHaveLength(3)
+    expect(result.failure?.errorClass).toBe('proxy')
+    expect(result.failure?.retryable).toBe(true)
+    expect(result.failure?.hint).toContain("'fallback-proxies'")
+    expect(result.failure?.cause).toContain('3 attempt(s)')
+    expect(result.moduleFailures.length).toBe(3)
+  })
+})

@@ -1,0 +1,114 @@
+/**
+ * Effects (file system): where the modules are. One root per directory that go runs in:
+ * - `modules` globs (a multi-module repository without go.work): every matched directory with a go.mod;
+ * - a go.work workspace (go env GOWORK): one root at the go.work directory; its list is every member
+ *   module's go.sum plus go.work.sum, and one plain `go mod download` there covers the workspace;
+ * - else the module in `working-directory`.
+ * Errors name the input, the value and the fix.
+ */
+import * as glob from '@actions/glob'
+import fs from 'node:fs'
+import path from 'node:path'
+import { InputError } from '../inputs.js'
+import type { GoEnv } from '../go/env.js'
+import { parseGoSum, parseGoWork, uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
+
+export interface ModuleRoot {
+  /** Absolute directory go runs in. */
+  dir: string
+  /** Relative to the working directory, for the summary ('.' for itself). */
+  rel: string
+  workspace: boolean
+  /** go.sum files read (absolute). */
+  sumFiles: string[]
+  /** The explicit list from those files. */
+  modules: ModuleVersion[]
+  vendor: VendorDecision
+}
+
+const read = (file: string): string | undefined => {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+function shown(dir: string, workingDirectory: string): string {
+  const workspace = process.env.GITHUB_WORKSPACE
+  return workspace ? path.relative(workspace, dir) || '.' : dir
+}
+
+function moduleRoot(dir: string, workingDirectory: string, goflags: string): ModuleRoot {
+  const sumFile = path.join(dir, 'go.sum')
+  const goSum = read(sumFile)
+  return {
+    dir,
+    rel: path.relative(workingDirectory, dir) || '.',
+    workspace: false,
+    sumFiles: goSum === undefined ? [] : [sumFile],
+    modules: goSum === undefined ? [] : parseGoSum(goSum),
+    vendor: vendorDecision({
+      goMod: read(path.join(dir, 'go.mod')) ?? '',
+      modulesTxt: read(path.join(dir, 'vendor', 'modules.txt')),
+      goflags
+    })
+  }
+}
+
+function workspaceRoot(goWork: string, workingDirectory: string): ModuleRoot {
+  const dir = path.dirname(goWork)
+  const work = parseGoWork(read(goWork) ?? '')
+  const sumFiles = [...work.use.map((u) => path.join(dir, u, 'go.sum')), path.join(dir, 'go.work.sum')].filter((f) =>
+    fs.existsSync(f)
+  )
+  return {
+    dir,
+    rel: path.relative(workingDirectory, dir) || '.',
+    workspace: true,
+    sumFiles,
+    modules: uniqueModules(sumFiles.map((f) => parseGoSum(read(f) ?? ''))),
+    // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
+    vendor: { vendored: false, reason: 'go.work workspace' }
+  }
+}
+
+async function globModuleDirs(patterns: readonly string[], workingDirectory: string): Promise<string[]> {
+  const absolute = patterns.map((p) =>
+    p.startsWith('!') ? `!${path.resolve(workingDirectory, p.slice(1))}` : path.resolve(workingDirectory, p)
+  )
+  const globber = await glob.create(absolute.join('\n'), { implicitDescendants: false, matchDirectories: true })
+  const dirs = new Set<string>()
+  for (const match of await globber.glob()) {
+    const dir = path.basename(match) === 'go.mod' ? path.dirname(match) : match
+    // vendor/ and testdata/ hold copies and fixtures, never modules to download for.
+    if (dir.split(path.sep).some((seg) => seg === 'vendor' || seg === 'testdata')) continue
+    if (fs.existsSync(path.join(dir, 'go.mod'))) dirs.add(dir)
+  }
+  return [...dirs].sort()
+}
+
+export async function findRoots(p: {
+  modules: readonly string[]
+  workingDirectory: string
+  goEnv: GoEnv
+}): Promise<ModuleRoot[]> {
+  const goflags = p.goEnv.GOFLAGS ?? ''
+  if (p.modules.length > 0) {
+    const dirs = await globModuleDirs(p.modules, p.workingDirectory)
+    if (dirs.length === 0) {
+      throw new InputError(
+        'modules',
+        `Input 'modules' is '${p.modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(p.workingDirectory, p.workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`
+      )
+    }
+    return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags))
+  }
+  const goWork = p.goEnv.GOWORK ?? ''
+  if (goWork !== '' && goWork !== 'off' && fs.existsSync(goWork)) return [workspaceRoot(goWork, p.workingDirectory)]
+  if (fs.existsSync(path.join(p.workingDirectory, 'go.mod'))) return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)]
+  throw new InputError(
+    'working-directory',
+    `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`
+  )
+}
