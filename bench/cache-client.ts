@@ -12,7 +12,11 @@
 if (process.env.BENCH_FAST_RETRY === '1') {
   const original = globalThis.setTimeout
   const patched = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) =>
-    original(fn, typeof ms === 'number' && ms >= 2000 && ms <= 20000 ? 20 : ms, ...rest)) as unknown as typeof setTimeout
+    original(
+      fn,
+      typeof ms === 'number' && ms >= 2000 && ms <= 20000 ? 20 : ms,
+      ...rest
+    )) as unknown as typeof setTimeout
   globalThis.setTimeout = patched
 }
 
@@ -31,7 +35,9 @@ try {
   if (args.op === 'save') {
     out = { value: await cache.saveCache(args.paths, args.key) }
   } else {
-    out = { value: await cache.restoreCache(args.paths, args.key, args.restoreKeys, { lookupOnly: args.lookupOnly }) }
+    out = {
+      value: await cache.restoreCache(args.paths, args.key, args.restoreKeys, { lookupOnly: args.lookupOnly })
+    }
   }
 } catch (error) {
   const e = error as Error

@@ -16,8 +16,8 @@
  *    GET caches?key=, POST caches {key, version, cacheSize} (→ {cacheId}; 409 when it exists),
  *    PATCH caches/<id> (Content-Range chunk), POST caches/<id> {size} (commit); archiveLocation = blob URL.
  *
- * Matching like the real service: same `version` (hash of paths + compression method) only; the primary
- * key exactly, then as a prefix, then each restore key as a prefix, in order; newest entry first.
+ * Matching like the real service: same `version` (hash of paths + compression method) only; for the primary
+ * key, then each restore key in order: an exact match, else the newest entry whose key it prefixes.
  * Requests need `Authorization: Bearer <token>` (401 otherwise); blob URLs need a `sig` parameter (403).
  *
  * Usage:
@@ -160,7 +160,9 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
   const indexFile = path.join(dir, 'index.json')
   const token = opts.token ?? fakeRuntimeToken()
   const scope = opts.scope ?? 'refs/heads/main'
-  let entries: CacheEntry[] = existsSync(indexFile) ? (JSON.parse(readFileSync(indexFile, 'utf8')) as CacheEntry[]) : []
+  let entries: CacheEntry[] = existsSync(indexFile)
+    ? (JSON.parse(readFileSync(indexFile, 'utf8')) as CacheEntry[])
+    : []
   let nextId = entries.reduce((m, e) => Math.max(m, e.id), 0) + 1
   let lastCreated = 0
   const calls: CacheService['calls'] = []
@@ -172,16 +174,18 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
   }
 
   const state = { url: '', blobBase: '' }
-  const blobUrl = (id: number) => `${state.blobBase}/actions-cache/${id}?sv=2023-11-03&sr=b&sp=rcw&sig=${randomBytes(12).toString('base64url')}`
+  const blobUrl = (id: number) =>
+    `${state.blobBase}/actions-cache/${id}?sv=2023-11-03&sr=b&sp=rcw&sig=${randomBytes(12).toString('base64url')}`
 
   const find = (keys: string[], version: string): CacheEntry | undefined => {
-    const usable = entries.filter((e) => e.committed && e.version === version).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
+    const usable = entries
+      .filter((e) => e.committed && e.version === version)
+      .sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
     const [primary, ...restore] = keys
     if (primary === undefined) return undefined
-    const exact = usable.find((e) => e.key === primary)
-    if (exact) return exact
+    // Each key in order: an exact match, else the newest entry it prefixes.
     for (const k of [primary, ...restore]) {
-      const hit = usable.find((e) => e.key.startsWith(k))
+      const hit = usable.find((e) => e.key === k) ?? usable.find((e) => e.key.startsWith(k))
       if (hit) return hit
     }
     return undefined
@@ -208,7 +212,12 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
 
   type Send = (status: number, body: Buffer | string, headers?: http.OutgoingHttpHeaders) => void
 
-  const handleTwirp = async (method: string, req: http.IncomingMessage, send: Send, record: { op: string; status: number }) => {
+  const handleTwirp = async (
+    method: string,
+    req: http.IncomingMessage,
+    send: Send,
+    record: { op: string; status: number }
+  ) => {
     record.op = `v2 ${method}`
     const twirpError = (status: number, code: string, msg: string) => {
       record.status = status
@@ -237,16 +246,27 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       case 'CreateCacheEntry': {
         if (!key || !version) return twirpError(400, 'invalid_argument', 'key and version are required')
         const entry = createEntry(key, version, 'v2')
-        if (!entry) return twirpError(409, 'already_exists', 'cache entry with the same key, version, and scope already exists')
+        if (!entry)
+          return twirpError(
+            409,
+            'already_exists',
+            'cache entry with the same key, version, and scope already exists'
+          )
         return ok({ ok: true, signed_upload_url: blobUrl(entry.id) })
       }
       case 'FinalizeCacheEntryUpload': {
-        const entry = entries.find((e) => e.key === key && e.version === version && !e.committed && e.protocol === 'v2')
+        const entry = entries.find(
+          (e) => e.key === key && e.version === version && !e.committed && e.protocol === 'v2'
+        )
         if (!entry) return twirpError(404, 'not_found', 'cache entry not found')
         const size = existsSync(entry.file) ? statSync(entry.file).size : -1
         if (size < 0) return ok({ ok: false, entry_id: '0', message: 'cache entry has no uploaded archive' })
         if (body.size_bytes !== undefined && Number(body.size_bytes) !== size)
-          return ok({ ok: false, entry_id: '0', message: `uploaded size ${size} does not match size_bytes ${String(body.size_bytes)}` })
+          return ok({
+            ok: false,
+            entry_id: '0',
+            message: `uploaded size ${size} does not match size_bytes ${String(body.size_bytes)}`
+          })
         entry.size = size
         entry.committed = true
         save()
@@ -336,7 +356,8 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
         }
         const data = await readBody(req)
         const start = Number(range[1])
-        if (Number(range[2]) - start + 1 !== data.length) return json(400, { message: 'Content-Range does not match the body' })
+        if (Number(range[2]) - start + 1 !== data.length)
+          return json(400, { message: 'Content-Range does not match the body' })
         const partial = entry.file + '.upload'
         const fd = openSync(partial, 'r+')
         try {
@@ -351,7 +372,8 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
         const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>
         const partial = entry.file + '.upload'
         const size = existsSync(partial) ? statSync(partial).size : 0
-        if (Number(body.size) !== size) return json(400, { message: `size ${String(body.size)} does not match uploaded ${size}` })
+        if (Number(body.size) !== size)
+          return json(400, { message: `size ${String(body.size)} does not match uploaded ${size}` })
         renameSync(partial, entry.file)
         entry.size = size
         entry.committed = true
@@ -377,13 +399,18 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
     const azureError = (status: number, code: string, message: string) => {
       record.status = status
       req.resume()
-      send(status, `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`, {
-        'content-type': 'application/xml',
-        'x-ms-error-code': code,
-        ...common
-      })
+      send(
+        status,
+        `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+        {
+          'content-type': 'application/xml',
+          'x-ms-error-code': code,
+          ...common
+        }
+      )
     }
-    if (!url.searchParams.get('sig')) return azureError(403, 'AuthenticationFailed', 'Server failed to authenticate the request.')
+    if (!url.searchParams.get('sig'))
+      return azureError(403, 'AuthenticationFailed', 'Server failed to authenticate the request.')
     const entry = entries.find((e) => e.id === id)
     if (!entry) return azureError(404, 'BlobNotFound', 'The specified blob does not exist.')
     const method = req.method ?? 'GET'
@@ -394,7 +421,13 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       if (entry.committed) return azureError(409, 'BlobImmutable', 'The cache entry is already finalized.')
       const created = (extra: http.OutgoingHttpHeaders = {}) => {
         record.status = 201
-        send(201, '', { ...common, etag, 'last-modified': new Date().toUTCString(), 'x-ms-request-server-encrypted': 'true', ...extra })
+        send(201, '', {
+          ...common,
+          etag,
+          'last-modified': new Date().toUTCString(),
+          'x-ms-request-server-encrypted': 'true',
+          ...extra
+        })
       }
       if (comp === 'block') {
         record.op = 'blob putBlock'
@@ -442,7 +475,8 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       return created()
     }
     if (method === 'GET' || method === 'HEAD') {
-      if (!entry.committed || !existsSync(entry.file)) return azureError(404, 'BlobNotFound', 'The specified blob does not exist.')
+      if (!entry.committed || !existsSync(entry.file))
+        return azureError(404, 'BlobNotFound', 'The specified blob does not exist.')
       const size = statSync(entry.file).size
       const headers: http.OutgoingHttpHeaders = {
         ...common,
@@ -508,15 +542,25 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       if (auth !== `Bearer ${token}`) {
         record.status = 401
         req.resume()
-        return ctx.send(401, JSON.stringify({ code: 'unauthenticated', msg: 'invalid or missing runtime token', message: 'Unauthorized' }), {
-          'content-type': 'application/json'
-        })
+        return ctx.send(
+          401,
+          JSON.stringify({
+            code: 'unauthenticated',
+            msg: 'invalid or missing runtime token',
+            message: 'Unauthorized'
+          }),
+          {
+            'content-type': 'application/json'
+          }
+        )
       }
       if (url.pathname.startsWith(TWIRP_PREFIX)) {
         if (req.method !== 'POST') {
           record.status = 405
           req.resume()
-          return ctx.send(405, JSON.stringify({ code: 'bad_route', msg: 'twirp needs POST' }), { 'content-type': 'application/json' })
+          return ctx.send(405, JSON.stringify({ code: 'bad_route', msg: 'twirp needs POST' }), {
+            'content-type': 'application/json'
+          })
         }
         return handleTwirp(url.pathname.slice(TWIRP_PREFIX.length), req, ctx.send, record)
       }
@@ -524,7 +568,9 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       if (v1) return handleV1(v1[1] ?? '', url, req, ctx.send, record)
       record.status = 404
       req.resume()
-      ctx.send(404, JSON.stringify({ code: 'bad_route', msg: `no route ${url.pathname}` }), { 'content-type': 'application/json' })
+      ctx.send(404, JSON.stringify({ code: 'bad_route', msg: `no route ${url.pathname}` }), {
+        'content-type': 'application/json'
+      })
     },
     { latencyMs: opts.latencyMs }
   )
@@ -562,7 +608,8 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
     },
     entries: () => entries.map((e) => ({ ...e })),
     deleteEntries(key?: string) {
-      for (const e of entries.filter((x) => key === undefined || x.key === key)) rmSync(e.file, { force: true })
+      for (const e of entries.filter((x) => key === undefined || x.key === key))
+        rmSync(e.file, { force: true })
       entries = entries.filter((x) => key !== undefined && x.key !== key)
       save()
     },
@@ -657,7 +704,11 @@ export function runCacheClient(run: CacheClientRun): Promise<CacheClientResult> 
     ...run.env
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cacheClientScript], { cwd: run.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [cacheClientScript], {
+      cwd: run.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
@@ -675,7 +726,10 @@ export function runCacheClient(run: CacheClientRun): Promise<CacheClientResult> 
       let error: CacheClientResult['error']
       for (const line of stdout.split('\n')) {
         if (line.startsWith('BENCH_RESULT ')) {
-          const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as { value?: string | number; error?: { name: string; message: string } }
+          const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as {
+            value?: string | number
+            error?: { name: string; message: string }
+          }
           value = r.value
           error = r.error
         } else if (line.startsWith('::warning')) warnings.push(line.replace(/^::warning[^:]*::/, ''))

@@ -115,7 +115,11 @@ function findRepo(root: string, rel: string): string | undefined {
     const full = path.join(root, candidate)
     if (!full.startsWith(path.resolve(root) + path.sep)) return undefined
     try {
-      if (statSync(full).isDirectory() && existsSync(path.join(full, 'HEAD')) && existsSync(path.join(full, 'objects')))
+      if (
+        statSync(full).isDirectory() &&
+        existsSync(path.join(full, 'HEAD')) &&
+        existsSync(path.join(full, 'objects'))
+      )
         return candidate
     } catch {
       // not there
@@ -136,7 +140,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
   const backendErrors: string[] = []
   const backend = path.join(gitExecPath(), 'git-http-backend')
   let closing = false
-  let base: BenchServer | undefined
+  const self = { url: '' }
 
   const ruleFor = (repo: string): GitAuthRule | undefined =>
     rules.find((r) => (repo + '/').startsWith(r.prefix) || repo === r.prefix)
@@ -145,7 +149,12 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
   const resolveHost = (req: http.IncomingMessage, pathname: string): { host: string; rest: string } => {
     const segs = pathname.split('/').filter((s) => s !== '')
     const first = segs[0]
-    if (first && first.includes('.') && existsSync(path.join(root, first)) && statSync(path.join(root, first)).isDirectory())
+    if (
+      first &&
+      first.includes('.') &&
+      existsSync(path.join(root, first)) &&
+      statSync(path.join(root, first)).isDirectory()
+    )
       return { host: first, rest: segs.slice(1).join('/') }
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '')
     if (hostHeader && !isLoopbackHost(hostHeader)) return { host: hostHeader, rest: segs.join('/') }
@@ -184,7 +193,10 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
         : status === 403
           ? 'Permission denied.\n'
           : 'Invalid username or token. Password authentication is not supported for Git operations.\n'
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/plain', 'content-length': String(body.length) }
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'text/plain',
+      'content-length': String(body.length)
+    }
     if (status === 401) headers['www-authenticate'] = 'Basic realm="GitHub"'
     res.writeHead(status, headers)
     res.end(body)
@@ -302,7 +314,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
           return finish()
         }
         if (isCorrupt) {
-          let body = Buffer.concat(bodyChunks)
+          let body: Buffer = Buffer.concat(bodyChunks)
           if (status === 200) body = corrupt(body)
           headers = headers.filter(([n]) => n.toLowerCase() !== 'content-length')
           headers.push(['Content-Length', String(body.length)])
@@ -318,13 +330,17 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
   const handler = async (
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    ctx: { corrupt: boolean; send: (status: number, body: Buffer | string, headers?: http.OutgoingHttpHeaders) => void }
+    ctx: {
+      corrupt: boolean
+      send: (status: number, body: Buffer | string, headers?: http.OutgoingHttpHeaders) => void
+    }
   ): Promise<void> => {
     const record: GitRequestRecord = { time: Date.now(), method: req.method ?? 'GET', host: '', status: 0 }
     gitLog.push(record)
     // GitHub answers 400 to a request carrying two Authorization headers, whatever the path.
     let authHeaders = 0
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') authHeaders++
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i]?.toLowerCase() === 'authorization') authHeaders++
     if (authHeaders > 1) {
       record.status = 400
       req.resume()
@@ -365,7 +381,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
         typeof opts.goGetBaseUrl === 'function'
           ? opts.goGetBaseUrl(host)
           : (opts.goGetBaseUrl ??
-            (hostHeader && !isLoopbackHost(hostHeader) ? `https://${host}` : `${base?.url ?? ''}/${host}`))
+            (hostHeader && !isLoopbackHost(hostHeader) ? `https://${host}` : `${self.url}/${host}`))
       const repoUrl = `${baseUrl.replace(/\/$/, '')}/${repoPath}`
       const content = `${importPrefix} git ${repoUrl}`
       const page =
@@ -388,9 +404,10 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
     const suffix = m[2] ?? ''
     const repo = `${host}/${repoPath}`
     record.repo = repo
-    const service = suffix.includes('git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack'
-      ? 'receive-pack'
-      : 'upload-pack'
+    const service =
+      suffix.includes('git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack'
+        ? 'receive-pack'
+        : 'upload-pack'
     record.service = service
     const rule = ruleFor(repo)
     const auth = checkAuth(req, res, rule)
@@ -421,8 +438,8 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
     await runBackend(req, res, repoRel, suffix, url.search.replace(/^\?/, ''), auth.user, ctx.corrupt, record)
   }
 
-  base = await startServer(handler, { latencyMs: opts.latencyMs })
-  const server = base
+  const server = await startServer(handler, { latencyMs: opts.latencyMs })
+  self.url = server.url
   return {
     url: server.url,
     port: server.port,
@@ -517,7 +534,8 @@ export async function createBareRepo(
     push('deleteall\n')
     const files = versions[tag] ?? {}
     for (const file of Object.keys(files).sort()) {
-      if (/[\n"]/.test(file) || file.startsWith('/')) throw new Error(`createBareRepo: unsupported file name ${file}`)
+      if (/[\n"]/.test(file) || file.startsWith('/'))
+        throw new Error(`createBareRepo: unsupported file name ${file}`)
       push(`M 100644 inline ${file}\n`)
       data(files[file] ?? '')
     }

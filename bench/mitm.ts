@@ -122,7 +122,11 @@ export async function issueLeafCert(dir: string, host: string): Promise<{ key: s
     path.join(dir, `${safe}.ext`),
     `subjectAltName=${san}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`
   )
-  await run('openssl', ['req', ...EC, '-keyout', `${safe}.key`, '-out', `${safe}.csr`, '-subj', `/CN=${host}`], dir)
+  await run(
+    'openssl',
+    ['req', ...EC, '-keyout', `${safe}.key`, '-out', `${safe}.csr`, '-subj', `/CN=${host}`],
+    dir
+  )
   await run(
     'openssl',
     [
@@ -135,7 +139,10 @@ export async function issueLeafCert(dir: string, host: string): Promise<{ key: s
       '-CAkey',
       'ca.key',
       '-set_serial',
-      '0x' + randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
+      '0x' +
+        randomBytes(8)
+          .toString('hex')
+          .replace(/^[89a-f]/, '1'),
       '-days',
       '2',
       '-extfile',
@@ -318,7 +325,14 @@ export async function startMitm(opts: MitmOptions): Promise<Mitm> {
     if (route) return void forward(req, res, record, new URL(route), url.pathname + url.search, url.host)
     if (allowLoopback && isLoopback(host)) {
       record.outcome = 'loopback'
-      return void forward(req, res, record, new URL(`http://${url.host}`), url.pathname + url.search, url.host)
+      return void forward(
+        req,
+        res,
+        record,
+        new URL(`http://${url.host}`),
+        url.pathname + url.search,
+        url.host
+      )
     }
     record.outcome = 'refused'
     record.status = 403
@@ -334,7 +348,14 @@ export async function startMitm(opts: MitmOptions): Promise<Mitm> {
     const route = routeFor(host, port)
     if (!route) {
       if (allowLoopback && isLoopback(host)) {
-        log.push({ time: Date.now(), host, method: 'CONNECT', path: `${host}:${port}`, outcome: 'loopback', tls: false })
+        log.push({
+          time: Date.now(),
+          host,
+          method: 'CONNECT',
+          path: `${host}:${port}`,
+          outcome: 'loopback',
+          tls: false
+        })
         const upstream = net.connect(port, host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, ''))
         track(upstream)
         upstream.on('connect', () => {
@@ -350,7 +371,15 @@ export async function startMitm(opts: MitmOptions): Promise<Mitm> {
         upstream.on('close', () => socket.destroy())
         return
       }
-      log.push({ time: Date.now(), host, method: 'CONNECT', path: `${host}:${port}`, outcome: 'refused', status: 403, tls: false })
+      log.push({
+        time: Date.now(),
+        host,
+        method: 'CONNECT',
+        path: `${host}:${port}`,
+        outcome: 'refused',
+        status: 403,
+        tls: false
+      })
       socket.end(
         'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n' +
           `bench mitm: host ${host} is not routed (the bench never connects out)\n`
@@ -374,7 +403,9 @@ export async function startMitm(opts: MitmOptions): Promise<Mitm> {
         inner.emit('connection', tlsSocket)
       },
       (err: unknown) => {
-        socket.end(`HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\nbench mitm: certificate: ${String(err)}\n`)
+        socket.end(
+          `HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\nbench mitm: certificate: ${String(err)}\n`
+        )
       }
     )
   })

@@ -55,11 +55,20 @@ beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'git-go-test-'))
   const repos = path.join(root, 'repos')
   await createBareRepo(repos, 'github.com/acme/pub', {
-    'v1.0.0': { 'go.mod': 'module github.com/acme/pub\n\ngo 1.19\n', 'pub.go': 'package pub\n\nconst Name = "pub"\n' },
-    'v1.2.0': { 'go.mod': 'module github.com/acme/pub\n\ngo 1.19\n', 'pub.go': 'package pub\n\nconst Name = "pub 1.2"\n' }
+    'v1.0.0': {
+      'go.mod': 'module github.com/acme/pub\n\ngo 1.19\n',
+      'pub.go': 'package pub\n\nconst Name = "pub"\n'
+    },
+    'v1.2.0': {
+      'go.mod': 'module github.com/acme/pub\n\ngo 1.19\n',
+      'pub.go': 'package pub\n\nconst Name = "pub 1.2"\n'
+    }
   })
   await createBareRepo(repos, 'github.com/acme/secret', {
-    'v0.3.0': { 'go.mod': 'module github.com/acme/secret\n\ngo 1.19\n', 'secret.go': 'package secret\n\nconst S = 3\n' }
+    'v0.3.0': {
+      'go.mod': 'module github.com/acme/secret\n\ngo 1.19\n',
+      'secret.go': 'package secret\n\nconst S = 3\n'
+    }
   })
   await createBareRepo(repos, 'go.acme.dev/tools', {
     'v1.4.0': { 'go.mod': 'module go.acme.dev/tools\n\ngo 1.19\n', 'tools.go': 'package tools\n' }
@@ -97,7 +106,9 @@ describe('go mod download, GOPROXY=direct, through the MITM', () => {
     const r = await goDownload('github.com/acme/secret@v0.3.0', sb)
     expect(r.code).toBe(1)
     expect(`${r.info?.Error ?? ''}${r.stderr}`).toMatch(/terminal prompts disabled|could not read Username/)
-    expect(existsSync(path.join(sb.dir, 'gopath', 'pkg', 'mod', 'github.com', 'acme', 'secret@v0.3.0'))).toBe(false)
+    expect(existsSync(path.join(sb.dir, 'gopath', 'pkg', 'mod', 'github.com', 'acme', 'secret@v0.3.0'))).toBe(
+      false
+    )
   })
 
   test('the private module with the token in an env-only insteadOf rewrite', async () => {

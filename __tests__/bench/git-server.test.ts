@@ -30,7 +30,7 @@ beforeAll(async () => {
   await createBareRepo(repos, 'github.com/acme/private', {
     'v0.1.0': { 'go.mod': 'module github.com/acme/private\n\ngo 1.19\n', 'p.go': 'package private\n' }
   })
-  await createBareRepo(repos, 'github.com/other/hidden', { 'v1.0.0': { 'README': 'hidden\n' } })
+  await createBareRepo(repos, 'github.com/other/hidden', { 'v1.0.0': { README: 'hidden\n' } })
   git = await startGitServer({
     root: repos,
     auth: [
@@ -70,7 +70,10 @@ describe('public repository', () => {
 
   test('createBareRepo is deterministic (same commit ids in another root)', async () => {
     const other = await createBareRepo(path.join(root, 'again'), 'github.com/acme/m1', {
-      'v1.0.0': { 'go.mod': 'module github.com/acme/m1\n\ngo 1.19\n', 'm1.go': 'package m1\n\nconst V = 1\n' },
+      'v1.0.0': {
+        'go.mod': 'module github.com/acme/m1\n\ngo 1.19\n',
+        'm1.go': 'package m1\n\nconst V = 1\n'
+      },
       'v1.1.0': { 'go.mod': 'module github.com/acme/m1\n\ngo 1.19\n', 'm1.go': 'package m1\n\nconst V = 2\n' }
     })
     expect(other.commits).toEqual(m1Commits)
@@ -104,17 +107,25 @@ describe('private repository', () => {
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('refs/tags/v0.1.0')
-    expect(git.gitLog.at(-1)).toMatchObject({ repo: 'github.com/acme/private', user: 'x-access-token', status: 200 })
+    expect(git.gitLog.at(-1)).toMatchObject({
+      repo: 'github.com/acme/private',
+      user: 'x-access-token',
+      status: 200
+    })
   })
 
   test('a wrong token is refused (401, git: Authentication failed)', async () => {
-    const r = await run('git', ['ls-remote', withToken(git.repoUrl('github.com/acme/private'), 'wrong')], { env })
+    const r = await run('git', ['ls-remote', withToken(git.repoUrl('github.com/acme/private'), 'wrong')], {
+      env
+    })
     expect(r.code).toBe(128)
     expect(r.stderr).toContain('Authentication failed')
   })
 
   test('a rule with wrongCredentialsStatus 404 answers "Repository not found" like GitHub', async () => {
-    const r = await run('git', ['ls-remote', withToken(git.repoUrl('github.com/other/hidden'), 'wrong')], { env })
+    const r = await run('git', ['ls-remote', withToken(git.repoUrl('github.com/other/hidden'), 'wrong')], {
+      env
+    })
     expect(r.code).toBe(128)
     expect(r.stderr).toContain('Repository not found')
     const ok = await run('git', ['ls-remote', withToken(git.repoUrl('github.com/other/hidden'))], { env })
@@ -123,7 +134,8 @@ describe('private repository', () => {
 
   test('two Authorization headers → 400 Duplicate header (http.extraheader + a narrower one)', async () => {
     const url = withToken(git.repoUrl('github.com/acme/private'))
-    const basic = (u: string, p: string) => `AUTHORIZATION: basic ${Buffer.from(`${u}:${p}`).toString('base64')}`
+    const basic = (u: string, p: string) =>
+      `AUTHORIZATION: basic ${Buffer.from(`${u}:${p}`).toString('base64')}`
     const r = await run(
       'git',
       [
@@ -160,7 +172,11 @@ describe('faults as git sees them', () => {
   test('a reset mid-pack on git-upload-pack → clone fails with 128', async () => {
     const remove = git.faults.add({ path: /^POST .*git-upload-pack/, fault: { kind: 'reset' } })
     try {
-      const r = await run('git', ['clone', '-q', git.repoUrl('github.com/acme/m1'), path.join(root, 'clone-reset')], { env })
+      const r = await run(
+        'git',
+        ['clone', '-q', git.repoUrl('github.com/acme/m1'), path.join(root, 'clone-reset')],
+        { env }
+      )
       expect(r.code).toBe(128)
       expect(git.faults.requests(/git-upload-pack/).some((x) => x.outcome === 'reset')).toBe(true)
     } finally {
@@ -171,7 +187,11 @@ describe('faults as git sees them', () => {
   test('a corrupted pack response → clone fails with 128', async () => {
     const remove = git.faults.add({ path: /^POST .*git-upload-pack/, fault: { kind: 'corrupt' } })
     try {
-      const r = await run('git', ['clone', '-q', git.repoUrl('github.com/acme/m1'), path.join(root, 'clone-corrupt')], { env })
+      const r = await run(
+        'git',
+        ['clone', '-q', git.repoUrl('github.com/acme/m1'), path.join(root, 'clone-corrupt')],
+        { env }
+      )
       expect(r.code).toBe(128)
     } finally {
       remove()
@@ -184,7 +204,9 @@ describe('go-get discovery', () => {
     const res = await fetch(`${git.url}/github.com/acme/m1/sub/pkg?go-get=1`)
     expect(res.status).toBe(200)
     const html = await res.text()
-    expect(html).toContain(`<meta name="go-import" content="github.com/acme/m1 git ${git.url}/github.com/acme/m1">`)
+    expect(html).toContain(
+      `<meta name="go-import" content="github.com/acme/m1 git ${git.url}/github.com/acme/m1">`
+    )
   })
 
   test('the base URL is configurable and go-get can require auth', async () => {
@@ -200,7 +222,9 @@ describe('go-get discovery', () => {
       const authed = await fetch(`${other.url}/github.com/acme/private?go-get=1`, {
         headers: { authorization: `Basic ${Buffer.from('u:p').toString('base64')}` }
       })
-      expect(await authed.text()).toContain('content="github.com/acme/private git https://github.com/acme/private"')
+      expect(await authed.text()).toContain(
+        'content="github.com/acme/private git https://github.com/acme/private"'
+      )
     } finally {
       await other.close()
     }

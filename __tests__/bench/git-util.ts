@@ -23,9 +23,19 @@ export function run(
     execFile(
       cmd,
       args,
-      { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 30000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: opts.env,
+        cwd: opts.cwd,
+        timeout: opts.timeoutMs ?? 30000,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024
+      },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : -1
+          : 0
         resolve({ code, stdout, stderr })
       }
     )

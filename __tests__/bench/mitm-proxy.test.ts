@@ -39,7 +39,9 @@ beforeAll(async () => {
     send(404, `not found: ${p}\n`, { 'content-type': 'text/plain' })
   })
   godev = await startServer((req, _res, { send }) =>
-    send(200, JSON.stringify([{ version: 'go1.19.8', stable: true, path: req.url }]), { 'content-type': 'application/json' })
+    send(200, JSON.stringify([{ version: 'go1.19.8', stable: true, path: req.url }]), {
+      'content-type': 'application/json'
+    })
   )
   mitm = await startMitm({
     routes: { 'github.com': git.url, 'proxy.golang.org': goproxy.url, 'go.dev': godev.url }
@@ -59,7 +61,13 @@ describe('git through the MITM', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('refs/tags/v1.0.0')
     const recs = mitm.requests('github.com')
-    expect(recs[0]).toMatchObject({ method: 'GET', path: '/acme/x/info/refs?service=git-upload-pack', outcome: 'forwarded', tls: true, status: 200 })
+    expect(recs[0]).toMatchObject({
+      method: 'GET',
+      path: '/acme/x/info/refs?service=git-upload-pack',
+      outcome: 'forwarded',
+      tls: true,
+      status: 200
+    })
     // protocol v2: ls-refs is a POST to git-upload-pack
     expect(recs.at(-1)).toMatchObject({ method: 'POST', path: '/acme/x/git-upload-pack', status: 200 })
     expect(git.faults.log.at(-1)).toMatchObject({ method: 'POST', path: '/acme/x/git-upload-pack' })
@@ -87,7 +95,14 @@ describe('git through the MITM', () => {
     const h = (s: string) => `Authorization: basic ${Buffer.from(s).toString('base64')}`
     const r = await run(
       'git',
-      ['-c', `http.extraheader=${h('a:b')}`, '-c', `http.https://github.com/acme/.extraheader=${h('c:d')}`, 'ls-remote', 'https://github.com/acme/x'],
+      [
+        '-c',
+        `http.extraheader=${h('a:b')}`,
+        '-c',
+        `http.https://github.com/acme/.extraheader=${h('c:d')}`,
+        'ls-remote',
+        'https://github.com/acme/x'
+      ],
       { env: baseEnv(root, mitm.env) }
     )
     expect(r.code).toBe(128)
@@ -180,11 +195,14 @@ describe('node (@actions/http-client) through the MITM', () => {
   test('absolute-form plain http requests are routed too (and refused when unrouted)', async () => {
     const get = (url: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port: mitm.port, path: url, headers: { host: new URL(url).host } }, (res) => {
-          let body = ''
-          res.on('data', (d: Buffer) => (body += d.toString()))
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-        })
+        const req = http.request(
+          { host: '127.0.0.1', port: mitm.port, path: url, headers: { host: new URL(url).host } },
+          (res) => {
+            let body = ''
+            res.on('data', (d: Buffer) => (body += d.toString()))
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+          }
+        )
         req.on('error', reject)
         req.end()
       })
