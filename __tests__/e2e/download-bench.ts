@@ -49,7 +49,14 @@ export async function startBench(opts: { count?: number; prefix?: string; projec
   const proxy = await startModuleProxy({ modules: set })
   if (opts.project ?? true) writeConsumerProject(workspace, { requires: set.latest() })
   // GOFLAGS empty: keep go's read-only module cache, as on a runner (the purge must cope with it).
-  const go = isolatedGoEnv({ root, goproxy: proxy.goproxy, goflags: '' })
+  // Any request that is not to a loopback bench server (a direct fetch of a module's go-get page) goes to
+  // a proxy that refuses at once: these tests never reach a real network address, not even DNS.
+  const go = isolatedGoEnv({
+    root,
+    goproxy: proxy.goproxy,
+    goflags: '',
+    extra: { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9' }
+  })
   const bench: Bench = {
     root,
     workspace,
