@@ -152,7 +152,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   for (const [k, { module }] of work) if (isCached(gomodcache, module)) cachedBefore.add(k)
   const purged = new Set<string>()
   const checked = new Set<ModuleRoot>()
-  let checkModules = 0
+  const checkModules = new Set<string>()
   let proxyIndex = 0
   let proxyHistory: (ErrorClass | undefined)[] = []
   let lastDiagnoses: Diagnosis[] = []
@@ -250,7 +250,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
             const res = await run(['mod', 'download', '-x', '-json'], root.dir, roots.length > 1 ? `[${root.rel}] ` : '')
             text += res.stderr
             const json = parseConcatenatedJson<ModuleJson>(res.stdout).objects
-            checkModules += json.filter((j) => j.Version && !j.Error).length
+            for (const j of json) if (j.Version && !j.Error) checkModules.add(`${j.Path}@${j.Version}`)
             const reason = res.killed ? stopped() : undefined
             if (reason) {
               diagnoses.push(timeoutDiagnosis(reason, reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs))
@@ -366,7 +366,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     }
   }
   result.moduleFailures = lastDiagnoses
-  result.modules = Math.max(work.size, checkModules)
+  result.modules = new Set([...work.keys(), ...checkModules]).size
   result.proxy = proxies[proxyIndex] ?? initialProxy
   return result
 }
