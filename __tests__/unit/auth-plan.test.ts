@@ -16,6 +16,7 @@ import {
   type PlanInput
 } from '../../src/auth/plan.js'
 import { InputError, parseCredentials, type CredentialLine } from '../../src/inputs.js'
+import { makeKey } from '../e2e/auth-ssh-keys.js'
 
 const TOKEN = 'ghp_Tok3nValue0123456789abcdefABCDEF'
 const b64 = (s: string): string => Buffer.from(s).toString('base64')
@@ -297,8 +298,9 @@ describe('bad input', () => {
       }).credentialScopes
     ).toEqual(['github.com/'])
     expect(
-      plan({ privateModules: ['github.com/acme/*'], token: '', sshPrivateKey: 'KEY' }).credentialScopes
-    ).toEqual([])
+      plan({ privateModules: ['github.com/acme/*'], token: '', sshPrivateKey: makeKey().private })
+        .credentialScopes
+    ).toEqual(['github.com/acme/ (ssh, key 1)'])
     expect(plan({ privateModules: ['gitlab.com/acme/*'], token: '' }).credentialScopes).toEqual([])
   })
 

@@ -35,6 +35,16 @@
 import { InputError } from '../inputs.js'
 import type { AuthConfig, GoEnvInputs } from '../inputs.js'
 import { validateGoEnv, validatePatterns } from './goenv.js'
+import {
+  defaultEndpoint,
+  labelledRoutes,
+  parseSshKeys,
+  planSsh,
+  secretLines,
+  KEY_INPUT,
+  type SshPlan,
+  type SshRoute
+} from './ssh.js'
 
 export interface GitConfigEntry {
   /** `section.subsection.name`, e.g. `http.https://github.com/acme/.extraheader`. */
@@ -69,7 +79,10 @@ export interface ExistingHeader {
 }
 
 export interface PlanInput {
-  auth: Pick<AuthConfig, 'privateModules' | 'token' | 'credentials' | 'sshPrivateKey'>
+  auth: Pick<AuthConfig, 'privateModules' | 'token' | 'credentials' | 'sshPrivateKey'> &
+    Partial<Pick<AuthConfig, 'sshKnownHosts'>>
+  /** The runner's /etc/ssh/ssh_known_hosts (ssh reads it too; only checked, never copied). */
+  systemKnownHosts?: string
   goEnv: GoEnvInputs
   /** GITHUB_SERVER_URL; default https://github.com. */
   serverUrl?: string
@@ -94,6 +107,8 @@ export interface EnvironmentPlan {
   credentialScopes: string[]
   /** Human notes for the summary. */
   notes: string[]
+  /** Deploy keys: aliases, routes, known_hosts (ssh.ts); the git entries need the file paths (apply.ts). */
+  ssh?: SshPlan
 }
 
 /**
@@ -303,15 +318,49 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const patterns = validatePatterns('private-modules', auth.privateModules)
   const host = serverHost(input.serverUrl)
 
-  // Credentials lines first: they win over `token` for the same scope.
-  const grants: Grant[] = credentialGrants(auth)
+  // Who wins for the same scope, most explicit first: a key labelled for it, a `credentials` line, the one
+  // unlabelled key, then `token`. `token` comes last because its default is the job's github.token, which
+  // reads only the workflow's own repository: a user who gives a deploy key for acme/x means that key, not
+  // github.token. A narrower scope always wins over a broader one whatever its kind (git uses the longest
+  // matching insteadOf prefix), so `token` still serves the rest of an organisation whose repositories have
+  // labelled keys.
+  const keys = parseSshKeys(auth.sshPrivateKey)
+  const routes: SshRoute[] = labelledRoutes(keys)
+  const grants: Grant[] = credentialGrants(auth).filter((g) => {
+    const route = routes.find((r) => r.host === g.host && r.path === g.path)
+    if (route) {
+      notes.push(
+        `${g.source} and ${route.source} of '${KEY_INPUT}' are both for ${scopeName(g)}: the labelled key is used.`
+      )
+    }
+    return !route
+  })
   const scopes = new Set(grants.map(scopeName))
+  const unlabelled = keys.filter((k) => k.labels.length === 0)
+  if (unlabelled.length > 1) {
+    throw new InputError(
+      KEY_INPUT,
+      `Input '${KEY_INPUT}' has ${unlabelled.length} keys without a label (keys ${unlabelled.map((k) => k.number).join(', ')}). GitHub accepts a deploy key for one repository and takes the first key it knows, so every repository needs to know its own key: put a line '# ${host}/<org>/<repo>' before each key.`
+    )
+  }
 
   for (const pattern of patterns) {
     const scope = patternScope(pattern, host)
     if (!scope) continue
     const candidate = { host, path: scope.path }
     if (grants.some((g) => g.host === host && covers(g, candidate))) continue
+    if (routes.some((r) => covers(r, candidate))) continue
+    const key = unlabelled[0]
+    if (key) {
+      // The unlabelled key takes every private-modules scope on the GitHub host that nothing else has.
+      routes.push({
+        ...candidate,
+        key: key.number,
+        endpoint: defaultEndpoint(host),
+        source: `key ${key.number} (unlabelled, for private-modules '${pattern}')`
+      })
+      continue
+    }
     if (auth.token === '') {
       if (auth.sshPrivateKey.trim() !== '') continue
       throw new InputError(
@@ -391,15 +440,33 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     }
   }
 
+  const ssh = planSsh({
+    keys,
+    routes,
+    knownHosts: auth.sshKnownHosts ?? '',
+    systemKnownHosts: input.systemKnownHosts,
+    env: input.env,
+    privatePatterns,
+    isPrivate: (h, p) =>
+      privatePatterns.some((pattern) => {
+        const s = patternScope(pattern, h)
+        return s !== undefined && covers({ host: h, path: s.path }, { host: h, path: p })
+      })
+  })
+  if (ssh) notes.push(...ssh.notes)
+
   return {
     privatePatterns,
     goEnv,
     grants: kept,
     gitConfig: kept.flatMap(grantEntries),
     netrc,
-    secrets: [...new Set(kept.flatMap(secretForms))].filter((s) => s !== ''),
-    credentialScopes: kept.map(scopeName),
-    notes
+    secrets: [...new Set([...kept.flatMap(secretForms), ...secretLines(auth.sshPrivateKey)])].filter(
+      (s) => s !== ''
+    ),
+    credentialScopes: [...kept.map(scopeName), ...(ssh?.scopes ?? [])],
+    notes,
+    ...(ssh ? { ssh } : {})
   }
 }
 
