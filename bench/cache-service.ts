@@ -676,6 +676,23 @@ export interface CacheClientResult {
 export const cacheClientScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cache-client.ts')
 
 /**
+ * A Node that runs .ts files directly: this one when it is ≥ 23 (type stripping on by default), else the
+ * project's devDependency node@24 (node_modules/node/bin/node), e.g. when jest was started by a system Node 20.
+ */
+export function nodeForTs(): string {
+  if (Number(process.versions.node.split('.')[0]) >= 23) return process.execPath
+  const local = path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '..',
+    'node_modules',
+    'node',
+    'bin',
+    'node'
+  )
+  return existsSync(local) ? local : process.execPath
+}
+
+/**
  * Run `saveCache` / `restoreCache` of the real @actions/cache in a child Node process with `env` (the
  * parent's ACTIONS_*, GITHUB_* and proxy variables are dropped first, so a CI runner's real cache service is
  * never reached).
@@ -704,7 +721,7 @@ export function runCacheClient(run: CacheClientRun): Promise<CacheClientResult> 
     ...run.env
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cacheClientScript], {
+    const child = spawn(nodeForTs(), [cacheClientScript], {
       cwd: run.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe']
