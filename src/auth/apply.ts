@@ -9,6 +9,10 @@
  *   GIT_CONFIG_COUNT/KEY_n/VALUE_n = includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path -> <dir>/gitconfig
  *       (git includes it only for go's module-fetch repositories; see plan.ts planGitConfigEnv)
  *   NETRC = <dir>/netrc   (only when a host needs go's own ?go-get=1 / proxy requests authenticated)
+ *   GIT_SSH = ssh         (only with ssh-private-key, see configureSsh)
+ * With ssh-private-key the same directory holds key-<n> (0600), known_hosts and ssh_config; the git
+ * config file routes each repository to its key and sets core.sshCommand (ssh.ts). No ssh-agent: nothing
+ * runs after the step, and nothing is written to HOME's .ssh.
  * Keeping the token out of GITHUB_ENV matters because the runner keeps that file on disk and injects its
  * values into the environment of every later process of the job.
  */
@@ -28,8 +32,19 @@ import {
   serializeGitConfig,
   serializeNetrc,
   GITHUB_USERNAME,
-  type ExistingHeader
+  type ExistingHeader,
+  type GitConfigEntry
 } from './plan.js'
+import {
+  fingerprint,
+  secretLines,
+  serializeSshConfig,
+  sshFiles,
+  sshGitConfig,
+  KEY_INPUT,
+  type SshPlan
+} from './ssh.js'
+import { InputError } from '../inputs.js'
 
 /** Prefix of the private directory; removeEnvironment deletes only directories that carry it. */
 const DIR_PREFIX = 'setup-go-deps-auth-'
@@ -47,7 +62,8 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
   //    message included).
   maskAll([
     ...secretForms({ username: GITHUB_USERNAME, token: config.auth.token }),
-    ...config.auth.credentials.flatMap((c) => secretForms(c))
+    ...config.auth.credentials.flatMap((c) => secretForms(c)),
+    ...secretLines(config.auth.sshPrivateKey)
   ])
 
   const plan = planEnvironment({
@@ -55,23 +71,34 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
     goEnv: config.goEnv,
     serverUrl: process.env.GITHUB_SERVER_URL,
     env: process.env,
-    existingHeaders: await readExistingHeaders(config.workingDirectory)
+    existingHeaders: await readExistingHeaders(config.workingDirectory),
+    systemKnownHosts: config.auth.sshPrivateKey.trim() === '' ? '' : await readSystemKnownHosts()
   })
   maskAll(plan.secrets)
 
   const exported: Record<string, string> = { ...plan.goEnv }
   const previous: Record<string, string> = {}
-  if (plan.gitConfig.length > 0 || plan.netrc.length > 0) {
+  if (plan.gitConfig.length > 0 || plan.netrc.length > 0 || plan.ssh) {
     const dir = await fs.mkdtemp(path.join(privateRoot(), DIR_PREFIX)) // mkdtemp creates it 0700
     const state: AuthState = { dir, files: [], previous }
     // Saved before the first secret is written, so post cleans up even if main fails right after.
     core.saveState(State.auth, JSON.stringify(state))
 
-    if (plan.gitConfig.length > 0) {
+    const gitConfig: GitConfigEntry[] = [...plan.gitConfig]
+    if (plan.ssh) {
+      try {
+        gitConfig.push(...(await configureSsh(plan.ssh, dir, state, exported)))
+      } catch (error) {
+        // A bad key: leave no key file behind even if the post step never runs.
+        await fs.rm(dir, { recursive: true, force: true })
+        throw error
+      }
+    }
+    if (gitConfig.length > 0) {
       const file = path.join(dir, 'gitconfig')
       state.files.push(file)
       core.saveState(State.auth, JSON.stringify(state))
-      await writePrivate(file, serializeGitConfig(plan.gitConfig))
+      await writePrivate(file, serializeGitConfig(gitConfig))
       const vcs = await goVcsDirs(go, config.workingDirectory)
       const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin'
       const gitEnv = planGitConfigEnv(process.env, vcs, file, caseInsensitive)
@@ -129,6 +156,90 @@ export async function removeEnvironment(): Promise<void> {
   await fs.rm(state.dir, { recursive: true, force: true })
   for (const [name, value] of Object.entries(state.previous ?? {})) core.exportVariable(name, value)
   core.info(`Removed the credential files in ${state.dir}`)
+}
+
+/**
+ * Write the keys, known_hosts and ssh_config (0600, in the private dir), check each key with ssh-keygen,
+ * and return the git config entries that route go's fetches to them.
+ *
+ * GIT_SSH=ssh: cmd/go puts `GIT_SSH_COMMAND=ssh -o ControlMaster=no -o BatchMode=yes` into the
+ * environment of its git commands when neither GIT_SSH nor GIT_SSH_COMMAND is set
+ * (cmd/go/internal/modload/init.go; golang/go#13453, #16104), and GIT_SSH_COMMAND beats core.sshCommand,
+ * so our ssh_config would never be read. GIT_SSH comes after core.sshCommand in git's order, and `ssh` is
+ * what git runs anyway, so exporting it changes nothing for any other git command of the job; our
+ * core.sshCommand carries go's two options itself. Not restored in post: an empty GIT_SSH would make git
+ * run an empty command.
+ */
+async function configureSsh(
+  ssh: SshPlan,
+  dir: string,
+  state: AuthState,
+  exported: Record<string, string>
+): Promise<GitConfigEntry[]> {
+  const files = sshFiles(dir, path.join)
+  const fingerprints: string[] = []
+  for (const key of ssh.keys) {
+    const file = files.key(key.number)
+    state.files.push(file)
+    core.saveState(State.auth, JSON.stringify(state))
+    await writePrivate(file, key.pem)
+    fingerprints[key.number] = await checkKey(file, key.number, key.line)
+  }
+  for (const file of [files.knownHosts, files.config]) state.files.push(file)
+  core.saveState(State.auth, JSON.stringify(state))
+  await writePrivate(files.knownHosts, ssh.knownHosts)
+  await writePrivate(files.config, serializeSshConfig(ssh, files))
+  if ((process.env.GIT_SSH ?? '') === '') exported.GIT_SSH = 'ssh'
+  for (const a of ssh.aliases) {
+    const { user, hostName, port } = a.endpoint
+    core.info(
+      `SSH key ${a.key} (${fingerprints[a.key] ?? 'not checked'}) for ${a.scopes.join(', ')} via ${user}@${hostName}:${port}`
+    )
+  }
+  return sshGitConfig(ssh, files)
+}
+
+/**
+ * `ssh-keygen -y -P '' -f <file>`: loads the key as ssh will (the file path in argv, never the key) and
+ * prints its public half, whose fingerprint the log shows so the user can match it with the deploy key
+ * GitHub lists. -P '' fails at once on a passphrase instead of prompting.
+ */
+async function checkKey(file: string, number: number, line: number): Promise<string> {
+  let result: exec.ExecOutput
+  try {
+    result = await exec.getExecOutput('ssh-keygen', ['-y', '-P', '', '-f', file], {
+      silent: true,
+      ignoreReturnCode: true
+    })
+  } catch {
+    core.warning(`ssh-keygen was not found, so key ${number} was not checked; go's git needs ssh on PATH.`)
+    return 'not checked'
+  }
+  if (result.exitCode !== 0) {
+    const reason = result.stderr
+      .split('\n')
+      .map((l) => l.replace(file, `key-${number}`).trim())
+      .filter((l) => l !== '')
+      .join(' ')
+    throw new InputError(
+      KEY_INPUT,
+      `Input '${KEY_INPUT}' key ${number} (line ${line}) cannot be loaded by ssh (ssh-keygen: ${reason || `exit code ${result.exitCode}`}). Paste the private key file unchanged, e.g. the output of 'ssh-keygen -t ed25519 -N "" -f deploy_key' (deploy_key, not deploy_key.pub). (The key is not shown.)`
+    )
+  }
+  return fingerprint(result.stdout)
+}
+
+/** The runner's global known_hosts, which ssh also reads: a GHES key placed there by the image counts. */
+async function readSystemKnownHosts(): Promise<string> {
+  const parts: string[] = []
+  for (const file of ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']) {
+    try {
+      parts.push(await fs.readFile(file, 'utf8'))
+    } catch {
+      // absent on most runners
+    }
+  }
+  return parts.join('\n')
 }
 
 const masked = new Set<string>()
