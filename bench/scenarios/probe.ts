@@ -5,8 +5,7 @@
  *   {"kind":"child","script":...,"file":"go","args":["mod","download",...],"start":ms,"end":ms,"code":0}
  *       for every child process the step starts (go, git, tar, ...), when it exits;
  *   {"kind":"exit","script":...,"maxRssKb":n,"start":ms,"end":ms}
- *       when the node process exits: its peak resident set size (getrusage ru_maxrss of the process itself,
- *       children excluded) and its lifetime.
+ *       when the node process exits: its peak resident set size (VmHWM, children excluded) and its lifetime.
  *
  * /usr/bin/time -v is not on the runner image and polling /proc/<pid>/status VmHWM from outside races the
  * exit, so the process reports on itself. Child intervals let the bench split the action's time into
@@ -18,6 +17,20 @@ import type { ChildProcess } from 'node:child_process'
 
 const logFile = process.env.BENCH_PROBE_LOG
 if (logFile) install(logFile)
+
+/**
+ * VmHWM of this process's memory map. Not getrusage's ru_maxrss (process.resourceUsage().maxRSS): Linux
+ * carries ru_maxrss across fork+exec, so a node started by a 150 MB parent reports at least 150 MB.
+ */
+function peakRssKb(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+    if (m) return Number(m[1])
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS
+}
 
 function install(file: string): void {
   const script = process.argv[1] ?? ''
@@ -46,7 +59,5 @@ function install(file: string): void {
     if (typeof k === 'symbol') Reflect.set(wrapped, k, Reflect.get(original, k))
   cp.spawn = wrapped as typeof cp.spawn
   syncBuiltinESMExports()
-  process.once('exit', () =>
-    write({ kind: 'exit', maxRssKb: process.resourceUsage().maxRSS, start: started, end: Date.now() })
-  )
+  process.once('exit', () => write({ kind: 'exit', maxRssKb: peakRssKb(), start: started, end: Date.now() }))
 }

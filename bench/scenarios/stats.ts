@@ -245,3 +245,41 @@ export function groupDurations(
   if (open && endTime !== undefined) close(endTime)
   return out
 }
+
+/** A log group's name without its run-specific details: `Attempt 2: go mod download 12 module(s) ...` -> `Attempt 2`. */
+export function groupKey(name: string): string {
+  const colon = name.indexOf(':')
+  return (colon > 0 ? name.slice(0, colon) : name.replace(/\s*\(.*\)\s*$/, '')).trim()
+}
+
+/**
+ * A step's time split at its log groups, gaps included: `(start)` before the first group (node start,
+ * inputs), `(after <group>)` between groups and after the last one (work the action does outside any
+ * group, e.g. the cache restore or the summary). Lines after `end` (the post step) are ignored.
+ */
+export function segments(
+  lines: ReadonlyArray<{ time: number; line: string }>,
+  start: number,
+  end: number
+): Array<{ name: string; ms: number }> {
+  const inStep = lines.filter((l) => l.time <= end)
+  const groups = groupDurations(inStep, end)
+  const out: Array<{ name: string; ms: number }> = []
+  let cursor = start
+  let previous = '(start)'
+  let i = 0
+  for (const { time, line } of inStep) {
+    const l = line.trimStart()
+    if (l.startsWith('::group::')) {
+      const g = groups[i++]
+      if (!g) break
+      out.push({ name: previous, ms: Math.max(0, time - cursor) })
+      const key = groupKey(g.name)
+      out.push({ name: key, ms: g.ms })
+      cursor = time + g.ms
+      previous = `(after ${key})`
+    }
+  }
+  out.push({ name: previous, ms: Math.max(0, end - cursor) })
+  return out.filter((s) => s.ms > 0 || s.name === '(start)')
+}

@@ -37,7 +37,7 @@ import {
 } from '../runner.ts'
 import type { BenchCache } from './cache.ts'
 import { bundleBaseline } from './bundle.ts'
-import { groupDurations, unionLength, type Interval } from './stats.ts'
+import { segments, unionLength, type Interval } from './stats.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const PROBE = path.join(here, 'probe.ts')
@@ -182,7 +182,11 @@ function stepMs(exits: ExitRecord[], script: string, step: StepResult | undefine
 const ORPHAN_GRACE_MS = 100
 
 function probeEnv(probeLog: string): Record<string, string> {
-  return { NODE_OPTIONS: `--import=${pathToFileURL(PROBE).href}`, BENCH_PROBE_LOG: probeLog }
+  let options = `--import=${pathToFileURL(PROBE).href}`
+  // `npm run bench -- --profile`: a V8 CPU profile of every step's node (open in Chrome DevTools).
+  const profiles = process.env.BENCH_CPU_PROF_DIR
+  if (profiles) options += ` --cpu-prof --cpu-prof-dir=${profiles}`
+  return { NODE_OPTIONS: options, BENCH_PROBE_LOG: probeLog }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -229,6 +233,8 @@ export interface ActionRun {
   outputs: Record<string, string>
   cacheKey: string
   groups: Array<{ name: string; ms: number }>
+  /** Every stdout line of main and post with the time it arrived (ms since main started). */
+  log: Array<{ ms: number; line: string }>
   main: StepResult
   post?: StepResult
   dirs: JobDirs
@@ -271,8 +277,7 @@ export async function runA(world: World, opts: RunOptions): Promise<ActionRun> {
     const time = Date.now()
     const parts = (partial + chunk).split('\n')
     partial = parts.pop() ?? ''
-    for (const line of parts)
-      if (line.includes('::group::') || line.includes('::endgroup::')) lines.push({ time, line })
+    for (const line of parts) if (!line.startsWith('::debug::')) lines.push({ time, line })
   }
   const scripts = actionScripts()
   const result = await runAction({
@@ -302,7 +307,8 @@ export async function runA(world: World, opts: RunOptions): Promise<ActionRun> {
   } catch {
     // no cache state: restoreMs stays NaN
   }
-  const groups = groupDurations(lines, Date.now())
+  const mainStart = mainExit?.start ?? lines[0]?.time ?? 0
+  const groups = segments(lines, mainStart, mainExit?.end ?? Date.now())
   const childMs = unionLength(inMain)
   const mainMs = stepMs(exits, scripts.main, result.main)
   const postMs = stepMs(exits, scripts.post, result.post)
@@ -327,6 +333,7 @@ export async function runA(world: World, opts: RunOptions): Promise<ActionRun> {
     outputs: result.main.outputs,
     cacheKey: result.main.outputs['cache-key'] ?? '',
     groups,
+    log: lines.map((l) => ({ ms: l.time - mainStart, line: l.line })),
     main: result.main,
     post: result.post,
     dirs
@@ -348,6 +355,8 @@ export interface BaselineRun {
   installMs: number
   restoreMs: number
   cacheHit: boolean
+  /** Peak RSS of the baseline's main node. */
+  maxRssKb: number
   main: StepResult
   /** The plain `go mod download` step's result. */
   download?: { exitCode: number | null; stdout: string; stderr: string; durationMs: number }
@@ -410,7 +419,8 @@ export async function runB(world: World, opts: RunOptions): Promise<BaselineRun>
     endJob(job)
   }
   const ok = main.conclusion === 'success' && (download?.exitCode ?? 0) === 0
-  const mainMs = stepMs(readProbe(probeLog).exits, BASELINE, main)
+  const mainExits = readProbe(probeLog).exits
+  const mainMs = stepMs(mainExits, BASELINE, main)
   const postMs = stepMs(readProbe(`${probeLog}.post`).exits, BASELINE, post)
   const downloadMs = download?.durationMs ?? Number.NaN
   const run: BaselineRun = {
@@ -422,6 +432,7 @@ export async function runB(world: World, opts: RunOptions): Promise<BaselineRun>
     installMs: Number(main.outputs['install-ms'] ?? Number.NaN),
     restoreMs: Number(main.outputs['restore-ms'] ?? Number.NaN),
     cacheHit: main.outputs['cache-hit'] === 'true',
+    maxRssKb: mainExits[0]?.maxRssKb ?? Number.NaN,
     main,
     download,
     post
