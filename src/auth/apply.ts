@@ -31,6 +31,7 @@ import {
   secretForms,
   serializeGitConfig,
   serializeNetrc,
+  scopeUrl,
   GITHUB_USERNAME,
   type ExistingHeader,
   type GitConfigEntry
@@ -118,8 +119,8 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
 
   for (const [name, value] of Object.entries(exported)) core.exportVariable(name, value)
 
-  for (const scope of plan.credentialScopes)
-    core.info(`Credentials for https://${scope} (go module fetches only)`)
+  // ssh scopes were logged with their key's fingerprint by configureSsh
+  for (const grant of plan.grants) core.info(`Credentials for ${scopeUrl(grant)} (go module fetches only)`)
   for (const [name, value] of Object.entries(exported)) core.info(`${name}=${value}`)
   for (const note of plan.notes) core.info(note)
 
