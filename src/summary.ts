@@ -52,11 +52,12 @@ export function describeCache(cache: CacheRestore): string {
   }
 }
 
-/** The failure message: `<module>: <cause> (<evidence>). <hint>` — what, why, how to fix. */
+/** The failure message: what failed and why (with go's own line as evidence), then the fix, then the class. */
 export function failureMessage(d: Diagnosis): string {
-  const what = d.module ? `${d.module}: ` : ''
-  const evidence = d.evidence && !d.cause.includes(d.evidence) ? ` (${d.evidence})` : ''
-  return `${what}${d.cause}${evidence} [error-class: ${d.errorClass}]. ${d.hint}`.trim()
+  const cause = d.module && !d.cause.includes(d.module) ? `${d.module}: ${d.cause}` : d.cause
+  const evidence =
+    d.evidence && !cause.includes(d.evidence) ? ` go printed: ${d.evidence.replace(/\.$/, '')}.` : ''
+  return `${cause}${evidence} ${d.hint} (error-class: ${d.errorClass})`.replace(/\s+/g, ' ').trim()
 }
 
 export async function writeMainSummary(p: {
