@@ -72,7 +72,8 @@ export function basicAuthUser(req: IncomingMessage): string | undefined {
 
 function countAuthorization(req: IncomingMessage): number {
   let n = 0
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'authorization') n++
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') n++
   return n
 }
 

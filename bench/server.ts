@@ -10,7 +10,10 @@ import { Faults, corrupt } from './faults.ts'
 export type Handler = (
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  ctx: { corrupt: boolean; send: (status: number, body: Buffer | string, headers?: http.OutgoingHttpHeaders) => void }
+  ctx: {
+    corrupt: boolean
+    send: (status: number, body: Buffer | string, headers?: http.OutgoingHttpHeaders) => void
+  }
 ) => void | Promise<void>
 
 export interface BenchServer {

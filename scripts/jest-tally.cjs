@@ -2,7 +2,10 @@
 const fs = require('node:fs')
 class Tally {
   onRunComplete(_contexts, results) {
-    const out = { passed: results.numPassedTests, failed: results.numFailedTests + results.numRuntimeErrorTestSuites }
+    const out = {
+      passed: results.numPassedTests,
+      failed: results.numFailedTests + results.numRuntimeErrorTestSuites
+    }
     fs.writeFileSync('.jest-results.json', JSON.stringify(out) + '\n')
   }
 }

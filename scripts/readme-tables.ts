@@ -24,7 +24,8 @@ export function renderTables(actionYml: string): { inputs: string; outputs: stri
     '| Input | Description | Default |',
     '|---|---|---|',
     ...Object.entries(action.inputs).map(
-      ([name, i]) => `| \`${name}\` | ${cell(i.description)} | ${i.default ? `\`${cell(String(i.default))}\`` : ''} |`
+      ([name, i]) =>
+        `| \`${name}\` | ${cell(i.description)} | ${i.default ? `\`${cell(String(i.default))}\`` : ''} |`
     )
   ].join('\n')
   const outputs = [
@@ -39,7 +40,8 @@ export function updateReadme(readme: string, actionYml: string): string {
   const { inputs, outputs } = renderTables(actionYml)
   const put = (text: string, tag: string, body: string): string => {
     const re = new RegExp(`(<!-- ${tag}:start -->)[\\s\\S]*?(<!-- ${tag}:end -->)`)
-    if (!re.test(text)) throw new Error(`README.md has no <!-- ${tag}:start --> ... <!-- ${tag}:end --> markers`)
+    if (!re.test(text))
+      throw new Error(`README.md has no <!-- ${tag}:start --> ... <!-- ${tag}:end --> markers`)
     return text.replace(re, (_m, a: string, b: string) => `${a}\n${body}\n${b}`)
   }
   return put(put(readme, 'inputs', inputs), 'outputs', outputs)

@@ -98,7 +98,8 @@ export function parseDuration(input: string, value: string): number {
   const v = value.trim()
   if (/^\d+$/.test(v)) return Number(v) * 1000
   const m = DURATION.exec(v)
-  if (!m) throw new InputError(input, `Input '${input}' is '${value}'; expected a duration like 500ms, 2s or 10m.`)
+  if (!m)
+    throw new InputError(input, `Input '${input}' is '${value}'; expected a duration like 500ms, 2s or 10m.`)
   return Math.round(Number(m[1]) * (UNIT_MS[m[2] as string] as number))
 }
 
@@ -110,7 +111,13 @@ export function parseBoolean(input: string, value: string, fallback: boolean): b
   throw new InputError(input, `Input '${input}' is '${value}'; expected true or false.`)
 }
 
-export function parseInteger(input: string, value: string, fallback: number, min: number, max: number): number {
+export function parseInteger(
+  input: string,
+  value: string,
+  fallback: number,
+  min: number,
+  max: number
+): number {
   const v = value.trim()
   if (v === '') return fallback
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -172,10 +179,16 @@ export function parseBaseUrl(input: string, value: string): string {
   try {
     url = new URL(v)
   } catch {
-    throw new InputError(input, `Input '${input}' is '${value}'; expected an http(s) URL like https://go.dev/dl.`)
+    throw new InputError(
+      input,
+      `Input '${input}' is '${value}'; expected an http(s) URL like https://go.dev/dl.`
+    )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(input, `Input '${input}' is '${value}'; only http and https URLs are supported, e.g. https://go.dev/dl.`)
+    throw new InputError(
+      input,
+      `Input '${input}' is '${value}'; only http and https URLs are supported, e.g. https://go.dev/dl.`
+    )
   }
   return v.replace(/\/+$/, '')
 }

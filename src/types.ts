@@ -71,14 +71,14 @@ export interface AttemptRecord {
   errorClass?: ErrorClass
   /** The GOPROXY used for this attempt. */
   proxy: string
-  /** Module root directories this attempt covered (relative to the working directory). */
+  /** Module root directories this attempt covered (relative to the workspace, as the user knows them). */
   roots: string[]
   detail?: string
 }
 
 export interface DownloadResult {
   ok: boolean
-  /** Why nothing was downloaded (vendored, download: false, no modules). */
+  /** Why nothing was downloaded: 'disabled' (`download: false`) or 'vendored'. */
   skipped?: string
   attempts: AttemptRecord[]
   /** Modules required by the project(s), downloaded or already present. */

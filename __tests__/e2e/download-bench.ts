@@ -26,7 +26,10 @@ export interface Bench {
   proxy: ModuleProxy
   env: Record<string, string>
   gomodcache: string
-  download: (cfg?: Partial<DownloadConfig>, extra?: { env?: Record<string, string>; privatePatterns?: string[]; workingDirectory?: string }) => Promise<DownloadResult>
+  download: (
+    cfg?: Partial<DownloadConfig>,
+    extra?: { env?: Record<string, string>; privatePatterns?: string[]; workingDirectory?: string }
+  ) => Promise<DownloadResult>
   close: () => Promise<void>
 }
 
@@ -42,10 +45,16 @@ export const FAST: DownloadConfig = {
   offlineAfterDownload: false
 }
 
-export async function startBench(opts: { count?: number; prefix?: string; project?: boolean } = {}): Promise<Bench> {
+export async function startBench(
+  opts: { count?: number; prefix?: string; project?: boolean } = {}
+): Promise<Bench> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-e2e-'))
   const workspace = path.join(root, 'ws')
-  const set = generateModules({ dir: path.join(root, 'mods'), count: opts.count ?? 6, prefix: opts.prefix ?? 'example.com/pub' })
+  const set = generateModules({
+    dir: path.join(root, 'mods'),
+    count: opts.count ?? 6,
+    prefix: opts.prefix ?? 'example.com/pub'
+  })
   const proxy = await startModuleProxy({ modules: set })
   if (opts.project ?? true) writeConsumerProject(workspace, { requires: set.latest() })
   // GOFLAGS empty: keep go's read-only module cache, as on a runner (the purge must cope with it).
@@ -79,7 +88,12 @@ export async function startBench(opts: { count?: number; prefix?: string; projec
             GONOPROXY: env.GONOPROXY ?? '',
             GOWORK: env.GOWORK ?? ''
           },
-          environment: { privatePatterns: extra.privatePatterns ?? [], credentialScopes: [], exported: {}, notes: [] },
+          environment: {
+            privatePatterns: extra.privatePatterns ?? [],
+            credentialScopes: [],
+            exported: {},
+            notes: []
+          },
           env
         }
       )

@@ -20,7 +20,12 @@ describe('downloadModules fails fast on permanent errors', () => {
     bench = await startBench({ count: 3 })
     const victim = bench.set.latest()[1]!
     const sumFile = path.join(bench.workspace, 'go.sum')
-    fs.writeFileSync(sumFile, fs.readFileSync(sumFile, 'utf8').replace(victim.zipHash, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='))
+    fs.writeFileSync(
+      sumFile,
+      fs
+        .readFileSync(sumFile, 'utf8')
+        .replace(victim.zipHash, 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')
+    )
     const result = await bench.download({ parallel: 1 })
     expect(result.ok).toBe(false)
     expect(result.attempts).toHaveLength(1)

@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
-import { artefactPattern, startModuleProxy, writeConsumerProject, type ModuleProxy } from '../../bench/index.ts'
+import {
+  artefactPattern,
+  startModuleProxy,
+  writeConsumerProject,
+  type ModuleProxy
+} from '../../bench/index.ts'
 import { startBench, type Bench } from './download-bench.ts'
 
 let bench: Bench | undefined
@@ -35,7 +40,12 @@ function goProcessesIn(dir: string): number[] {
 describe('downloadModules on a slow or flaky upstream', () => {
   it('succeeds with 30% of proxy requests failing (502 or a reset mid-body), seeded', async () => {
     bench = await startBench({ count: 12 })
-    bench.proxy.faults.add({ path: /@v\/.*\.(info|mod)$/, fraction: 0.3, seed: 7, fault: { kind: 'status', status: 502 } })
+    bench.proxy.faults.add({
+      path: /@v\/.*\.(info|mod)$/,
+      fraction: 0.3,
+      seed: 7,
+      fault: { kind: 'status', status: 502 }
+    })
     bench.proxy.faults.add({ path: /@v\/.*\.zip$/, fraction: 0.3, seed: 11, fault: { kind: 'reset' } })
     const result = await bench.download({ retries: 10 })
     expect(result.ok).toBe(true)
@@ -48,12 +58,18 @@ describe('downloadModules on a slow or flaky upstream', () => {
   it('waits longer after 429 Too Many Requests and then succeeds', async () => {
     bench = await startBench({ count: 2 })
     const m = bench.set.latest()[0]!
-    bench.proxy.faults.add({ path: artefactPattern(m.path, 'info', m.version), firstN: 1, fault: { kind: 'status', status: 429 } })
+    bench.proxy.faults.add({
+      path: artefactPattern(m.path, 'info', m.version),
+      firstN: 1,
+      fault: { kind: 'status', status: 429 }
+    })
     const t0 = Date.now()
     const result = await bench.download({ backoffMs: 200 })
     expect(result.ok).toBe(true)
     expect(result.attempts.map((a) => a.errorClass)).toEqual(['proxy', undefined])
-    const gap = result.attempts[1]!.number && Date.now() - t0 - result.attempts[0]!.durationMs - result.attempts[1]!.durationMs
+    const gap =
+      result.attempts[1]!.number &&
+      Date.now() - t0 - result.attempts[0]!.durationMs - result.attempts[1]!.durationMs
     // p-retry's first delay is 200-400 ms with jitter; a 429 makes it four times that (>= 800 ms).
     expect(gap).toBeGreaterThanOrEqual(780)
   })
@@ -61,7 +77,11 @@ describe('downloadModules on a slow or flaky upstream', () => {
   it('stops a stalled attempt with the watchdog, leaves no go process behind, and the retry succeeds', async () => {
     bench = await startBench({ count: 3 })
     const m = bench.set.latest()[1]!
-    bench.proxy.faults.add({ path: artefactPattern(m.path, 'zip', m.version), firstN: 1, fault: { kind: 'stall' } })
+    bench.proxy.faults.add({
+      path: artefactPattern(m.path, 'zip', m.version),
+      firstN: 1,
+      fault: { kind: 'stall' }
+    })
     const result = await bench.download({ attemptTimeoutMs: 1500 })
     expect(result.ok).toBe(true)
     expect(result.attempts[0]?.errorClass).toBe('timeout')
@@ -87,7 +107,11 @@ describe('downloadModules on a slow or flaky upstream', () => {
     extra = await startModuleProxy({ modules: bench.set })
     const result = await bench.download({ fallbackProxies: [extra.goproxy] })
     expect(result.ok).toBe(true)
-    expect(result.attempts.map((a) => a.proxy)).toEqual([bench.proxy.goproxy, bench.proxy.goproxy, extra.goproxy])
+    expect(result.attempts.map((a) => a.proxy)).toEqual([
+      bench.proxy.goproxy,
+      bench.proxy.goproxy,
+      extra.goproxy
+    ])
     expect(result.proxy).toBe(extra.goproxy)
     expect(extra.zipDownloads()).toHaveLength(3)
   })
@@ -121,7 +145,11 @@ describe('downloadModules on a slow or flaky upstream', () => {
     )
     fs.writeFileSync(path.join(bench.workspace, 'go.work'), 'go 1.19\n\nuse (\n\t./a\n\t./b\n\t./c\n)\n')
     const flaky = mods[3]!
-    bench.proxy.faults.add({ path: artefactPattern(flaky.path, 'zip', flaky.version), firstN: 2, fault: { kind: 'status', status: 503 } })
+    bench.proxy.faults.add({
+      path: artefactPattern(flaky.path, 'zip', flaky.version),
+      firstN: 2,
+      fault: { kind: 'status', status: 503 }
+    })
     const result = await bench.download({}, { env: { GOWORK: path.join(bench.workspace, 'go.work') } })
     expect(result.ok).toBe(true)
     expect(result.modules).toBe(6)

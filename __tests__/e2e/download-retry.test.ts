@@ -18,7 +18,11 @@ describe('downloadModules against a flaky module proxy', () => {
   it('succeeds when the proxy answers 502 to the first 3 requests of a module, re-requesting only that module', async () => {
     bench = await startBench({ count: 6 })
     const flaky = bench.set.latest()[2]!
-    bench.proxy.faults.add({ path: artefactPattern(flaky.path, 'info', flaky.version), firstN: 3, fault: { kind: 'status', status: 502 } })
+    bench.proxy.faults.add({
+      path: artefactPattern(flaky.path, 'info', flaky.version),
+      firstN: 3,
+      fault: { kind: 'status', status: 502 }
+    })
     const goSumBefore = fs.readFileSync(path.join(bench.workspace, 'go.sum'), 'utf8')
 
     const result = await bench.download({ parallel: 2 })
@@ -29,9 +33,16 @@ describe('downloadModules against a flaky module proxy', () => {
     // The first attempt asked for all 6, each retry only for the one that failed.
     expect(result.attempts.map((a) => a.requested)).toEqual([6, 1, 1, 1])
     const failed = bench.proxy.artefactRequests({ outcome: 'status' })
-    expect(failed.map((r) => `${r.module}@${r.version}`)).toEqual(Array(3).fill(`${flaky.path}@${flaky.version}`))
+    expect(failed.map((r) => `${r.module}@${r.version}`)).toEqual(
+      Array(3).fill(`${flaky.path}@${flaky.version}`)
+    )
     // Every zip was fetched exactly once: nothing that succeeded was asked for again.
-    expect(bench.proxy.zipDownloads().sort()).toEqual(bench.set.latest().map((m) => `${m.path}@${m.version}`).sort())
+    expect(bench.proxy.zipDownloads().sort()).toEqual(
+      bench.set
+        .latest()
+        .map((m) => `${m.path}@${m.version}`)
+        .sort()
+    )
     expect(result.modules).toBe(6)
     // The action leaves the user's go.sum as it was.
     expect(fs.readFileSync(path.join(bench.workspace, 'go.sum'), 'utf8')).toBe(goSumBefore)

@@ -19,14 +19,28 @@ describe('module roots', () => {
   it('downloads for every module directory matched by the modules globs, skipping vendor and testdata', async () => {
     bench = await startBench({ count: 4, project: false })
     const mods = bench.set.latest()
-    writeConsumerProject(path.join(bench.workspace, 'services', 'api'), { modulePath: 'example.com/api', requires: [mods[0]!, mods[1]!] })
-    writeConsumerProject(path.join(bench.workspace, 'services', 'web'), { modulePath: 'example.com/web', requires: [mods[1]!, mods[2]!] })
-    writeConsumerProject(path.join(bench.workspace, 'services', 'testdata'), { modulePath: 'example.com/td', requires: [mods[3]!] })
+    writeConsumerProject(path.join(bench.workspace, 'services', 'api'), {
+      modulePath: 'example.com/api',
+      requires: [mods[0]!, mods[1]!]
+    })
+    writeConsumerProject(path.join(bench.workspace, 'services', 'web'), {
+      modulePath: 'example.com/web',
+      requires: [mods[1]!, mods[2]!]
+    })
+    writeConsumerProject(path.join(bench.workspace, 'services', 'testdata'), {
+      modulePath: 'example.com/td',
+      requires: [mods[3]!]
+    })
     const result = await bench.download({ modules: ['services/*'] })
     expect(result.ok).toBe(true)
     expect(result.attempts[0]?.roots).toEqual(['services/api', 'services/web'])
     expect(result.modules).toBe(3)
-    expect(bench.proxy.zipDownloads().sort()).toEqual(mods.slice(0, 3).map((m) => `${m.path}@${m.version}`).sort())
+    expect(bench.proxy.zipDownloads().sort()).toEqual(
+      mods
+        .slice(0, 3)
+        .map((m) => `${m.path}@${m.version}`)
+        .sort()
+    )
   })
 
   it("rejects 'modules' globs that match no module, naming the input and an example", async () => {
@@ -55,7 +69,11 @@ describe('module roots', () => {
     fs.mkdirSync(path.join(bench.workspace, 'vendor'))
     fs.writeFileSync(path.join(bench.workspace, 'vendor', 'modules.txt'), txt)
     expect(await bench.download()).toMatchObject({ ok: true, skipped: 'vendored', attempts: [] })
-    expect(await bench.download({ enabled: false })).toMatchObject({ ok: true, skipped: 'disabled', attempts: [] })
+    expect(await bench.download({ enabled: false })).toMatchObject({
+      ok: true,
+      skipped: 'disabled',
+      attempts: []
+    })
     expect(bench.proxy.faults.log).toEqual([])
   })
 })

@@ -40,9 +40,9 @@ describe('parseGoSum', () => {
   })
 
   it('ignores blank, malformed and CRLF-terminated noise', () => {
-    expect(parseGoSum('\r\n  \nnot a line\ngithub.com/a/b v1.0.0 h1:abc=\r\ngithub.com/c/d v1.0.0 sha256:x\n')).toEqual([
-      { path: 'github.com/a/b', version: 'v1.0.0' }
-    ])
+    expect(
+      parseGoSum('\r\n  \nnot a line\ngithub.com/a/b v1.0.0 h1:abc=\r\ngithub.com/c/d v1.0.0 sha256:x\n')
+    ).toEqual([{ path: 'github.com/a/b', version: 'v1.0.0' }])
   })
 
   it('merges several go.sum files without duplicates, in first-seen order', () => {
@@ -112,7 +112,8 @@ replace github.com/old/x => ../x
 })
 
 describe('vendorDecision', () => {
-  const goMod = 'module m\n\ngo 1.19\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.2.0 // indirect\n)\n'
+  const goMod =
+    'module m\n\ngo 1.19\n\nrequire (\n\tgithub.com/a/b v1.0.0\n\tgithub.com/c/d v0.2.0 // indirect\n)\n'
   const consistent = `# github.com/a/b v1.0.0
 ## explicit; go 1.18
 github.com/a/b
@@ -171,7 +172,9 @@ describe('module cache paths', () => {
 
   it('reads the module back out of a cache path in go output', () => {
     expect(
-      moduleFromCachePath('unzip /home/r/go/pkg/mod/cache/download/github.com/!burnt!sushi/toml/@v/v1.3.2.zip: zip: not a valid zip file')
+      moduleFromCachePath(
+        'unzip /home/r/go/pkg/mod/cache/download/github.com/!burnt!sushi/toml/@v/v1.3.2.zip: zip: not a valid zip file'
+      )
     ).toBe('github.com/BurntSushi/toml@v1.3.2')
     expect(moduleFromCachePath('nothing here')).toBeUndefined()
   })

@@ -3,7 +3,12 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { classifyText, timeoutDiagnosis } from '../../src/download/classify.js'
-import { judgeAttempt, MAX_DELAY_MS, rateLimitExtraWait, shouldSwitchProxy } from '../../src/download/policy.js'
+import {
+  judgeAttempt,
+  MAX_DELAY_MS,
+  rateLimitExtraWait,
+  shouldSwitchProxy
+} from '../../src/download/policy.js'
 
 const MISMATCH = `verifying example.com/dep@v1.0.0: checksum mismatch
 	downloaded: h1:3OV+hLpPP8KbS35ITFumnqmOHO0Pb0QWv90JPCMFrBs=
@@ -11,8 +16,10 @@ const MISMATCH = `verifying example.com/dep@v1.0.0: checksum mismatch
 
 SECURITY ERROR
 This download does NOT match an earlier download recorded in go.sum.`
-const BAD_GATEWAY = 'example.com/a@v1.0.0: reading http://127.0.0.1:1/example.com/a/@v/v1.0.0.info: 502 Bad Gateway'
-const TOO_MANY = 'example.com/a@v1.0.0: reading http://127.0.0.1:1/example.com/a/@v/v1.0.0.info: 429 Too Many Requests'
+const BAD_GATEWAY =
+  'example.com/a@v1.0.0: reading http://127.0.0.1:1/example.com/a/@v/v1.0.0.info: 502 Bad Gateway'
+const TOO_MANY =
+  'example.com/a@v1.0.0: reading http://127.0.0.1:1/example.com/a/@v/v1.0.0.info: 429 Too Many Requests'
 const BAD_ZIP = 'unzip /c/cache/download/example.com/z/@v/v1.0.0.zip: zip: not a valid zip file'
 const none = new Set<string>()
 
@@ -36,19 +43,31 @@ describe('judgeAttempt', () => {
     expect(first.abort).toBeUndefined()
     expect(first.purge).toEqual(['example.com/dep@v1.0.0'])
     expect(first.deciding?.errorClass).toBe('cache-corrupt')
-    const second = judgeAttempt({ diagnoses: [classifyText(MISMATCH)], cachedBefore: cached, purged: new Set(first.purge) })
+    const second = judgeAttempt({
+      diagnoses: [classifyText(MISMATCH)],
+      cachedBefore: cached,
+      purged: new Set(first.purge)
+    })
     expect(second.abort?.errorClass).toBe('checksum')
   })
 
   it('purges a damaged zip once and gives up when it is damaged again', () => {
     const d = { ...classifyText(BAD_ZIP), module: 'example.com/z@v1.0.0' }
-    expect(judgeAttempt({ diagnoses: [d], cachedBefore: none, purged: none })).toMatchObject({ purge: ['example.com/z@v1.0.0'] })
-    const again = judgeAttempt({ diagnoses: [d], cachedBefore: none, purged: new Set(['example.com/z@v1.0.0']) })
+    expect(judgeAttempt({ diagnoses: [d], cachedBefore: none, purged: none })).toMatchObject({
+      purge: ['example.com/z@v1.0.0']
+    })
+    const again = judgeAttempt({
+      diagnoses: [d],
+      cachedBefore: none,
+      purged: new Set(['example.com/z@v1.0.0'])
+    })
     expect(again.abort?.errorClass).toBe('cache-corrupt')
   })
 
   it('lets one permanent module failure abort the attempt even among transient ones', () => {
-    const auth = classifyText("fatal: could not read Username for 'https://github.com': terminal prompts disabled")
+    const auth = classifyText(
+      "fatal: could not read Username for 'https://github.com': terminal prompts disabled"
+    )
     const v = judgeAttempt({ diagnoses: [classifyText(BAD_GATEWAY), auth], cachedBefore: none, purged: none })
     expect(v.abort?.errorClass).toBe('auth')
   })
@@ -69,15 +88,37 @@ describe('shouldSwitchProxy', () => {
 describe('rateLimitExtraWait', () => {
   const deciding = classifyText(TOO_MANY)
   it('waits four times the normal delay after a 429 without Retry-After', () => {
-    expect(rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: undefined, remainingMs: 10_000 })).toBe(300)
+    expect(
+      rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: undefined, remainingMs: 10_000 })
+    ).toBe(300)
   })
   it('honours a printed Retry-After, within the cap and the remaining budget', () => {
-    expect(rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: 5000, remainingMs: 60_000 })).toBe(4900)
-    expect(rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: 600_000, remainingMs: 600_000 })).toBe(MAX_DELAY_MS - 100)
-    expect(rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: 5000, remainingMs: 1000 })).toBe(900)
+    expect(rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: 5000, remainingMs: 60_000 })).toBe(
+      4900
+    )
+    expect(
+      rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: 600_000, remainingMs: 600_000 })
+    ).toBe(MAX_DELAY_MS - 100)
+    expect(rateLimitExtraWait({ deciding, retryDelayMs: 100, retryAfterMs: 5000, remainingMs: 1000 })).toBe(
+      900
+    )
   })
   it('adds nothing for other failures', () => {
-    expect(rateLimitExtraWait({ deciding: classifyText(BAD_GATEWAY), retryDelayMs: 100, retryAfterMs: 5000, remainingMs: 1e6 })).toBe(0)
-    expect(rateLimitExtraWait({ deciding: timeoutDiagnosis('stalled', 1), retryDelayMs: 1, retryAfterMs: undefined, remainingMs: 1e6 })).toBe(0)
+    expect(
+      rateLimitExtraWait({
+        deciding: classifyText(BAD_GATEWAY),
+        retryDelayMs: 100,
+        retryAfterMs: 5000,
+        remainingMs: 1e6
+      })
+    ).toBe(0)
+    expect(
+      rateLimitExtraWait({
+        deciding: timeoutDiagnosis('stalled', 1),
+        retryDelayMs: 1,
+        retryAfterMs: undefined,
+        remainingMs: 1e6
+      })
+    ).toBe(0)
   })
 })

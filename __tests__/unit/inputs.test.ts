@@ -29,7 +29,13 @@ describe('parseInputs', () => {
   it('applies the documented defaults when nothing is set', () => {
     const config = parseInputs(getter({}), { GITHUB_WORKSPACE: '/ws' })
     expect(config.workingDirectory).toBe(path.resolve('/ws'))
-    expect(config.cache).toEqual({ enabled: true, dependencyPath: [], keySuffix: '', build: false, save: 'auto' })
+    expect(config.cache).toEqual({
+      enabled: true,
+      dependencyPath: [],
+      keySuffix: '',
+      build: false,
+      save: 'auto'
+    })
     expect(config.download.retries).toBe(5)
     expect(config.download.parallel).toBe(8)
     expect(config.download.backoffMs).toBe(2000)
@@ -47,9 +53,9 @@ describe('parseInputs', () => {
   })
 
   it('takes the mirror from GO_DOWNLOAD_BASE_URL when the input is empty, and the input wins over it', () => {
-    expect(parseInputs(getter({}), { GO_DOWNLOAD_BASE_URL: 'https://m.example/dl/' }).go.downloadBaseUrl).toBe(
-      'https://m.example/dl'
-    )
+    expect(
+      parseInputs(getter({}), { GO_DOWNLOAD_BASE_URL: 'https://m.example/dl/' }).go.downloadBaseUrl
+    ).toBe('https://m.example/dl')
     expect(
       parseInputs(getter({ 'go-download-base-url': 'http://127.0.0.1:9/x' }), {
         GO_DOWNLOAD_BASE_URL: 'https://m.example/dl'
@@ -126,7 +132,9 @@ describe('architecture', () => {
 
 describe('credentials', () => {
   it('parses host and host/prefix lines', () => {
-    expect(parseCredentials('gitlab.com/acme oauth2:glpat-abc\nhttps://bitbucket.org x-token-auth:bb1\n')).toEqual([
+    expect(
+      parseCredentials('gitlab.com/acme oauth2:glpat-abc\nhttps://bitbucket.org x-token-auth:bb1\n')
+    ).toEqual([
       { scope: 'gitlab.com/acme', username: 'oauth2', token: 'glpat-abc' },
       { scope: 'bitbucket.org', username: 'x-token-auth', token: 'bb1' }
     ])

@@ -93,7 +93,8 @@ export function parseGoMod(text: string): GoModFile {
   for (const { verb, args } of directives(text)) {
     if (verb === 'module' && args[0]) mod.module = unquote(args[0])
     else if (verb === 'go' && args[0]) mod.go = args[0]
-    else if (verb === 'require' && args[0] && args[1]) mod.requires.push({ path: unquote(args[0]), version: args[1] })
+    else if (verb === 'require' && args[0] && args[1])
+      mod.requires.push({ path: unquote(args[0]), version: args[1] })
   }
   return mod
 }
@@ -110,7 +111,12 @@ export function parseGoWork(text: string): { go: string; use: string[] } {
 
 /** `1.21.3` >= `1.14`? (go directive versions; pre-release suffixes ignored). */
 export function goAtLeast(version: string, min: string): boolean {
-  const parse = (v: string): number[] => v.replace(/^go/, '').split(/[^\d]+/).filter(Boolean).map(Number)
+  const parse = (v: string): number[] =>
+    v
+      .replace(/^go/, '')
+      .split(/[^\d]+/)
+      .filter(Boolean)
+      .map(Number)
   const a = parse(version)
   const b = parse(min)
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -140,7 +146,11 @@ export type VendorDecision = { vendored: true } | { vendored: false; reason: str
  * listed with `## explicit`, and nothing else may be marked explicit ("inconsistent vendoring"). Only a
  * consistent vendor directory makes the download pointless.
  */
-export function vendorDecision(p: { goMod: string; modulesTxt: string | undefined; goflags: string }): VendorDecision {
+export function vendorDecision(p: {
+  goMod: string
+  modulesTxt: string | undefined
+  goflags: string
+}): VendorDecision {
   if (p.modulesTxt === undefined) return { vendored: false, reason: 'no vendor/modules.txt' }
   const mod = parseGoMod(p.goMod)
   const flag = modFlag(p.goflags)
@@ -160,11 +170,17 @@ export function vendorDecision(p: { goMod: string; modulesTxt: string | undefine
   }
   for (const r of mod.requires) {
     if (explicit.get(r.path) !== r.version) {
-      return { vendored: false, reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)` }
+      return {
+        vendored: false,
+        reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)`
+      }
     }
   }
   if (explicit.size !== mod.requires.length) {
-    return { vendored: false, reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)' }
+    return {
+      vendored: false,
+      reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)'
+    }
   }
   return { vendored: true }
 }
@@ -188,7 +204,10 @@ export function matchesPrivate(modulePath: string, patterns: readonly string[]):
 
 function globElem(pattern: string, s: string): boolean {
   const re = new RegExp(
-    `^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`
+    `^${pattern
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`
   )
   return re.test(s)
 }
@@ -206,7 +225,10 @@ export function escapeModulePath(p: string): string {
  * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
  * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
  */
-export function moduleCacheFiles(gomodcache: string, m: ModuleVersion): { downloadDir: string; filePrefix: string; extracted: string } {
+export function moduleCacheFiles(
+  gomodcache: string,
+  m: ModuleVersion
+): { downloadDir: string; filePrefix: string; extracted: string } {
   const ep = escapeModulePath(m.path)
   const ev = escapeModulePath(m.version)
   return {

@@ -47,7 +47,11 @@ export function judgeAttempt(p: {
   }
   const final = diagnoses.map((d) =>
     d.errorClass === 'cache-corrupt' && (!d.module || p.purged.has(d.module))
-      ? { ...d, retryable: false, cause: `${d.cause} It was still damaged after purging and downloading again.` }
+      ? {
+          ...d,
+          retryable: false,
+          cause: `${d.cause} It was still damaged after purging and downloading again.`
+        }
       : d
   )
   const deciding = worst(final)
@@ -65,7 +69,10 @@ const PROXY_TROUBLE: ReadonlySet<ErrorClass> = new Set(['proxy', 'network', 'tim
  * (DESIGN.md section 2). `history` holds the deciding class of each attempt made with the current proxy,
  * oldest first; undefined means the attempt succeeded.
  */
-export function shouldSwitchProxy(history: readonly (ErrorClass | undefined)[], fallbacksLeft: number): boolean {
+export function shouldSwitchProxy(
+  history: readonly (ErrorClass | undefined)[],
+  fallbacksLeft: number
+): boolean {
   if (fallbacksLeft <= 0 || history.length < 2) return false
   return history.slice(-2).every((c) => c !== undefined && PROXY_TROUBLE.has(c))
 }

@@ -23,7 +23,12 @@ export function startGo(
   args: string[],
   opts: { cwd: string; env: NodeJS.ProcessEnv; onStderrLine: (line: string) => void }
 ): GoProcess {
-  const child = spawn('go', args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('go', args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   let partial = ''
@@ -45,7 +50,9 @@ export function startGo(
     }
   }
   const done = new Promise<GoRun>((resolve) => {
-    child.on('error', (error) => resolve({ exitCode: 127, stdout, stderr: `${stderr}${error.message}\n`, killed }))
+    child.on('error', (error) =>
+      resolve({ exitCode: 127, stdout, stderr: `${stderr}${error.message}\n`, killed })
+    )
     child.on('close', (code, signal) => {
       if (partial) opts.onStderrLine(partial)
       // go's children may outlive go when go itself died; make sure nothing of the group is left.

@@ -11,7 +11,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../inputs.js'
 import type { GoEnv } from '../go/env.js'
-import { parseGoSum, parseGoWork, uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
+import {
+  parseGoSum,
+  parseGoWork,
+  uniqueModules,
+  vendorDecision,
+  type ModuleVersion,
+  type VendorDecision
+} from './modules.js'
 
 export interface ModuleRoot {
   /** Absolute directory go runs in. */
@@ -34,9 +41,9 @@ const read = (file: string): string | undefined => {
   }
 }
 
+/** A root as the user knows it: relative to the workspace (else to the working directory). */
 function shown(dir: string, workingDirectory: string): string {
-  const workspace = process.env.GITHUB_WORKSPACE
-  return workspace ? path.relative(workspace, dir) || '.' : dir
+  return path.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.'
 }
 
 function moduleRoot(dir: string, workingDirectory: string, goflags: string): ModuleRoot {
@@ -59,9 +66,10 @@ function moduleRoot(dir: string, workingDirectory: string, goflags: string): Mod
 function workspaceRoot(goWork: string, workingDirectory: string): ModuleRoot {
   const dir = path.dirname(goWork)
   const work = parseGoWork(read(goWork) ?? '')
-  const sumFiles = [...work.use.map((u) => path.join(dir, u, 'go.sum')), path.join(dir, 'go.work.sum')].filter((f) =>
-    fs.existsSync(f)
-  )
+  const sumFiles = [
+    ...work.use.map((u) => path.join(dir, u, 'go.sum')),
+    path.join(dir, 'go.work.sum')
+  ].filter((f) => fs.existsSync(f))
   return {
     dir,
     rel: path.relative(workingDirectory, dir) || '.',
@@ -77,7 +85,10 @@ async function globModuleDirs(patterns: readonly string[], workingDirectory: str
   const absolute = patterns.map((p) =>
     p.startsWith('!') ? `!${path.resolve(workingDirectory, p.slice(1))}` : path.resolve(workingDirectory, p)
   )
-  const globber = await glob.create(absolute.join('\n'), { implicitDescendants: false, matchDirectories: true })
+  const globber = await glob.create(absolute.join('\n'), {
+    implicitDescendants: false,
+    matchDirectories: true
+  })
   const dirs = new Set<string>()
   for (const match of await globber.glob()) {
     const dir = path.basename(match) === 'go.mod' ? path.dirname(match) : match
@@ -105,8 +116,10 @@ export async function findRoots(p: {
     return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags))
   }
   const goWork = p.goEnv.GOWORK ?? ''
-  if (goWork !== '' && goWork !== 'off' && fs.existsSync(goWork)) return [workspaceRoot(goWork, p.workingDirectory)]
-  if (fs.existsSync(path.join(p.workingDirectory, 'go.mod'))) return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)]
+  if (goWork !== '' && goWork !== 'off' && fs.existsSync(goWork))
+    return [workspaceRoot(goWork, p.workingDirectory)]
+  if (fs.existsSync(path.join(p.workingDirectory, 'go.mod')))
+    return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)]
   throw new InputError(
     'working-directory',
     `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`

@@ -22,7 +22,15 @@ import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
 import type { DownloadConfig } from '../inputs.js'
 import type { AppliedEnvironment, AttemptRecord, Diagnosis, DownloadResult, ErrorClass } from '../types.js'
-import { classify, classifyModules, classifyText, moduleOf, retryAfterMs, timeoutDiagnosis, type ModuleJson } from './classify.js'
+import {
+  classify,
+  classifyModules,
+  classifyText,
+  moduleOf,
+  retryAfterMs,
+  timeoutDiagnosis,
+  type ModuleJson
+} from './classify.js'
 import { parseConcatenatedJson } from './json.js'
 import {
   matchesPrivate,
@@ -69,7 +77,8 @@ interface Task {
 /** One module per (path, version), assigned to the first root that lists it (it is cached for the rest). */
 function assign(roots: readonly ModuleRoot[]): Map<string, { root: ModuleRoot; module: ModuleVersion }> {
   const out = new Map<string, { root: ModuleRoot; module: ModuleVersion }>()
-  for (const root of roots) for (const m of root.modules) if (!out.has(modKey(m))) out.set(modKey(m), { root, module: m })
+  for (const root of roots)
+    for (const m of root.modules) if (!out.has(modKey(m))) out.set(modKey(m), { root, module: m })
   return out
 }
 
@@ -134,17 +143,27 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   }
   if (!cfg.enabled) return { ...result, skipped: 'disabled' }
 
-  const allRoots = await findRoots({ modules: cfg.modules, workingDirectory: ctx.workingDirectory, goEnv: ctx.goEnv })
+  const allRoots = await findRoots({
+    modules: cfg.modules,
+    workingDirectory: ctx.workingDirectory,
+    goEnv: ctx.goEnv
+  })
   const roots = allRoots.filter((r) => !r.vendor.vendored)
   for (const r of allRoots.filter((x) => x.vendor.vendored)) {
-    core.info(`${r.rel}: vendor/modules.txt is consistent with go.mod and go builds from vendor/; nothing to download there.`)
+    core.info(
+      `${r.rel}: vendor/modules.txt is consistent with go.mod and go builds from vendor/; nothing to download there.`
+    )
   }
   if (roots.length === 0) return { ...result, skipped: 'vendored' }
 
   const gomodcache = ctx.goEnv.GOMODCACHE ?? path.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod')
   const baseEnv = ctx.env ?? process.env
   const proxies = [initialProxy, ...cfg.fallbackProxies]
-  const privatePatterns = [...ctx.environment.privatePatterns, ...(ctx.goEnv.GOPRIVATE ?? '').split(','), ...(ctx.goEnv.GONOPROXY ?? '').split(',')].filter(Boolean)
+  const privatePatterns = [
+    ...ctx.environment.privatePatterns,
+    ...(ctx.goEnv.GOPRIVATE ?? '').split(','),
+    ...(ctx.goEnv.GONOPROXY ?? '').split(',')
+  ].filter(Boolean)
 
   const work = assign(roots)
   const done = new Set<string>()
@@ -210,7 +229,11 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
           }
           await pool(tasks, cfg.parallel, async (task, i) => {
             const label = tasks.length > 1 ? `[${i + 1}/${tasks.length}] ` : ''
-            const res = await run(['mod', 'download', '-x', '-json', ...task.modules.map(modKey)], task.root.dir, label)
+            const res = await run(
+              ['mod', 'download', '-x', '-json', ...task.modules.map(modKey)],
+              task.root.dir,
+              label
+            )
             text += res.stderr
             const json = parseConcatenatedJson<ModuleJson>(res.stdout).objects
             const seen = new Set<string>()
@@ -226,15 +249,26 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
             const unreported = task.modules.filter((m) => !seen.has(modKey(m)) && !done.has(modKey(m)))
             if (unreported.length === 0) return
             const reason = res.killed ? stopped() : undefined
-            const batchDiagnosis = reason ? undefined : classify({ exitCode: res.exitCode === 0 ? 1 : res.exitCode, stderr: res.stderr, json: [] })
+            const batchDiagnosis = reason
+              ? undefined
+              : classify({ exitCode: res.exitCode === 0 ? 1 : res.exitCode, stderr: res.stderr, json: [] })
             for (const m of unreported) {
               if (isCached(gomodcache, m) && batchDiagnosis?.module !== modKey(m)) {
                 done.add(modKey(m))
                 continue
               }
               if (reason) {
-                diagnoses.push(timeoutDiagnosis(reason, reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs, modKey(m)))
-              } else if (batchDiagnosis && (batchDiagnosis.module === undefined || batchDiagnosis.module === modKey(m))) {
+                diagnoses.push(
+                  timeoutDiagnosis(
+                    reason,
+                    reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs,
+                    modKey(m)
+                  )
+                )
+              } else if (
+                batchDiagnosis &&
+                (batchDiagnosis.module === undefined || batchDiagnosis.module === modKey(m))
+              ) {
                 diagnoses.push({ ...batchDiagnosis, module: modKey(m) })
               }
             }
@@ -247,13 +281,19 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
         if (diagnoses.length === 0 && [...work.keys()].every((k) => done.has(k))) {
           for (const root of roots) {
             if (checked.has(root)) continue
-            const res = await run(['mod', 'download', '-x', '-json'], root.dir, roots.length > 1 ? `[${root.rel}] ` : '')
+            const res = await run(
+              ['mod', 'download', '-x', '-json'],
+              root.dir,
+              roots.length > 1 ? `[${root.rel}] ` : ''
+            )
             text += res.stderr
             const json = parseConcatenatedJson<ModuleJson>(res.stdout).objects
             for (const j of json) if (j.Version && !j.Error) checkModules.add(`${j.Path}@${j.Version}`)
             const reason = res.killed ? stopped() : undefined
             if (reason) {
-              diagnoses.push(timeoutDiagnosis(reason, reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs))
+              diagnoses.push(
+                timeoutDiagnosis(reason, reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs)
+              )
               break
             }
             const d = classify({ exitCode: res.exitCode, stderr: res.stderr, json })
@@ -317,7 +357,9 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
         }
         if (verdict.purge.length > 0) for (const r of roots) checked.delete(r)
         // Proxy trouble counts only when a public module (one that goes through GOPROXY) failed.
-        const viaProxy = verdict.diagnoses.some((d) => !d.module || !matchesPrivate(d.module.split('@')[0] as string, privatePatterns))
+        const viaProxy = verdict.diagnoses.some(
+          (d) => !d.module || !matchesPrivate(d.module.split('@')[0] as string, privatePatterns)
+        )
         proxyHistory.push(viaProxy ? deciding?.errorClass : undefined)
         if (verdict.abort) throw new AbortError(new AttemptFailed(verdict.abort))
         if (shouldSwitchProxy(proxyHistory, proxies.length - 1 - proxyIndex)) {
@@ -357,12 +399,17 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     result.ok = false
     const cause = error instanceof AttemptFailed ? error.diagnosis : undefined
     result.failure =
-      cause ??
-      (error instanceof Error ? classifyText(error.message) : classifyText(String(error)))
+      cause ?? (error instanceof Error ? classifyText(error.message) : classifyText(String(error)))
     if (Date.now() >= deadlineAt && result.failure.retryable) {
-      result.failure = { ...result.failure, cause: `${result.failure.cause} The 'retry-timeout' budget of ${Math.round(cfg.timeoutMs / 1000)}s ran out.` }
+      result.failure = {
+        ...result.failure,
+        cause: `${result.failure.cause} The 'retry-timeout' budget of ${Math.round(cfg.timeoutMs / 1000)}s ran out.`
+      }
     } else if (result.failure.retryable && result.attempts.length >= cfg.retries) {
-      result.failure = { ...result.failure, cause: `${result.failure.cause} Still failing after ${result.attempts.length} attempt(s) ('retries').` }
+      result.failure = {
+        ...result.failure,
+        cause: `${result.failure.cause} Still failing after ${result.attempts.length} attempt(s) ('retries').`
+      }
     }
   }
   result.moduleFailures = lastDiagnoses
