@@ -12,6 +12,7 @@ import {
   classifyText,
   isRateLimited,
   moduleOf,
+  repositoryOf,
   retryAfterMs,
   timeoutDiagnosis,
   worst
@@ -113,7 +114,8 @@ const CASES: Case[] = [
     retryable: true
   },
   {
-    source: 'constructed in go 1.19 format (design rule): a bare exit status 128 with nothing permanent is retried',
+    source:
+      'constructed in go 1.19 format (design rule): a bare exit status 128 with nothing permanent is retried',
     text: 'go: example.com/private/lib@v1.2.0: git fetch -f origin refs/heads/*:refs/heads/* refs/tags/*:refs/tags/* in /home/runner/go/pkg/mod/cache/vcs/0b6a3e: exit status 128',
     errorClass: 'git',
     retryable: true,
@@ -287,16 +289,14 @@ const CASES: Case[] = [
       ['503 Service Unavailable', 18705],
       ['504 Gateway Timeout', 18706]
     ] as const
-  ).map(
-    ([status, port]): Case => ({
-      source: `go1.19 local: proxy answered ${status}`,
-      text: `example.com/dep@v1.0.0: reading http://127.0.0.1:${port}/example.com/dep/@v/v1.0.0.info: ${status}`,
-      errorClass: 'proxy',
-      retryable: true,
-      module: 'example.com/dep@v1.0.0',
-      hint: 'fallback-proxies'
-    })
-  ),
+  ).map(([status, port]): Case => ({
+    source: `go1.19 local: proxy answered ${status}`,
+    text: `example.com/dep@v1.0.0: reading http://127.0.0.1:${port}/example.com/dep/@v/v1.0.0.info: ${status}`,
+    errorClass: 'proxy',
+    retryable: true,
+    module: 'example.com/dep@v1.0.0',
+    hint: 'fallback-proxies'
+  })),
   {
     source: 'go1.19 local: proxy answered 429',
     text: 'example.com/dep@v1.0.0: reading http://127.0.0.1:18707/example.com/dep/@v/v1.0.0.info: 429 Too Many Requests',
@@ -383,7 +383,8 @@ const CASES: Case[] = [
     hint: 'goproxy'
   },
   {
-    source: 'constructed from the golang/go#34548 message: NXDOMAIN for proxy.golang.org is the runner resolver, retried',
+    source:
+      'constructed from the golang/go#34548 message: NXDOMAIN for proxy.golang.org is the runner resolver, retried',
     text: 'go: github.com/kr/pty@v1.1.5: Get "https://proxy.golang.org/github.com/kr/pty/@v/v1.1.5.mod": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: no such host',
     errorClass: 'network',
     retryable: true
@@ -416,6 +417,90 @@ describe('classifyText over real go output', () => {
   })
 })
 
+describe('the auth hint for deploy keys', () => {
+  const bySource = (prefix: string): string => CASES.find((c) => c.source.startsWith(prefix))!.text
+  const deployKeyLine = (hint: string): string | undefined =>
+    /If you use deploy keys, add this repository's key to 'ssh-private-key' with a line '# ([^']+)' before it\./.exec(
+      hint
+    )?.[1]
+
+  it('names the label line of the module that could not read a username, and keeps token and private-modules', () => {
+    const d = classifyText(bySource('dependabot/dependabot-core#4149'))
+    expect(d.errorClass).toBe('auth')
+    expect(deployKeyLine(d.hint)).toBe('github.com/dependabot-fixtures/go-modules-private')
+    expect(d.hint).toContain("'token'")
+    expect(d.hint).toContain("'private-modules'")
+  })
+
+  it("takes the repository from git's 'Repository not found' URL when go names no version", () => {
+    const d = classifyText(bySource('quintex-dev/asterisk-ari-go#2'))
+    expect(d.module).toBeUndefined()
+    expect(deployKeyLine(d.hint)).toBe('github.com/quintex/go-asterisk-api-client')
+  })
+
+  it('uses the JSON module of a go mod download -json object', () => {
+    const [d] = classifyModules([
+      {
+        Path: 'github.com/acme/m1',
+        Version: 'v1.0.0',
+        Error:
+          "github.com/acme/m1@v1.0.0: invalid version: git ls-remote -q origin in /home/runner/go/pkg/mod/cache/vcs/5f2a: exit status 128:\n\tfatal: could not read Username for 'https://github.com': terminal prompts disabled"
+      }
+    ])
+    expect(deployKeyLine(d!.hint)).toBe('github.com/acme/m1')
+  })
+
+  it('keeps a placeholder when neither go nor git named the repository', () => {
+    const d = classifyText(bySource('docker-library/golang#237'))
+    expect(d.errorClass).toBe('auth')
+    expect(deployKeyLine(d.hint)).toBe('<host>/<org>/<repo>')
+  })
+
+  it('is only on the token-style auth failures, not on ssh ones', () => {
+    expect(classifyText(bySource('golang/go#50776')).hint).not.toContain('If you use deploy keys')
+    expect(classifyText(bySource('GoesToEleven/golang-web-dev#36')).hint).not.toContain('deploy keys')
+  })
+
+  it.each([
+    [
+      'a subdirectory module lives in its GitHub repository',
+      'github.com/acme/repo/sub/v2@v2.1.0',
+      'github.com/acme/repo'
+    ],
+    [
+      'a /vN module of another host drops the major suffix',
+      'go.acme.example/lib/v3@v3.0.0',
+      'go.acme.example/lib'
+    ],
+    ['a module path without a version', 'gitlab.com/grp/sub/proj', 'gitlab.com/grp/sub/proj'],
+    ['a bare host is no repository', 'github.com/acme@v1.0.0', undefined]
+  ])('repositoryOf: %s', (_what, mod, repo) => {
+    expect(
+      repositoryOf("fatal: could not read Username for 'https://github.com': terminal prompts disabled", mod)
+    ).toBe(repo)
+  })
+
+  it.each([
+    [
+      'Authentication failed',
+      "fatal: Authentication failed for 'https://github.com/acme/m1/'",
+      'github.com/acme/m1'
+    ],
+    [
+      'Repository not found, with a port and .git',
+      "remote: Repository not found.\nfatal: repository 'https://git.example.org:8443/a/b/c.git/' not found",
+      'git.example.org/a/b/c'
+    ],
+    [
+      'a 403 on a URL with a user name',
+      "fatal: unable to access 'https://x-access-token@github.com/acme/m2/': The requested URL returned error: 403",
+      'github.com/acme/m2'
+    ]
+  ])("repositoryOf prefers git's URL over the module path: %s", (_what, text, repo) => {
+    expect(repositoryOf(text, 'go.acme.example/lib@v1.0.0')).toBe(repo)
+  })
+})
+
 describe('classifier details', () => {
   it('keeps the SECURITY ERROR text in the cause of a checksum mismatch', () => {
     const d = classifyText(CASES.find((c) => c.source.startsWith('go1.19 local: go.sum altered'))!.text)
@@ -435,14 +520,20 @@ describe('classifier details', () => {
   })
 
   it('explains , versus | in the proxy hint', () => {
-    const d = classifyText('x.org/m@v1.0.0: reading https://proxy.example/x.org/m/@v/v1.0.0.zip: 502 Bad Gateway')
+    const d = classifyText(
+      'x.org/m@v1.0.0: reading https://proxy.example/x.org/m/@v/v1.0.0.zip: 502 Bad Gateway'
+    )
     expect(d.hint).toContain("with ','")
     expect(d.hint).toContain("with '|'")
   })
 
   it('names the module from JSON objects, not from the text', () => {
     const ds = classifyModules([
-      { Path: 'a.org/x', Version: 'v1.0.0', Error: 'reading https://p/a.org/x/@v/v1.0.0.zip: 503 Service Unavailable' },
+      {
+        Path: 'a.org/x',
+        Version: 'v1.0.0',
+        Error: 'reading https://p/a.org/x/@v/v1.0.0.zip: 503 Service Unavailable'
+      },
       { Path: 'b.org/y', Version: 'v2.0.0', Dir: '/mod/b.org/y@v2.0.0' }
     ])
     expect(ds).toHaveLength(1)
@@ -456,7 +547,11 @@ describe('classifier details', () => {
       stderr: '',
       json: [
         { Path: 'a.org/x', Version: 'v1.0.0', Error: 'Get "https://p/a": dial tcp 1.2.3.4:443: i/o timeout' },
-        { Path: 'b.org/y', Version: 'v1.0.0', Error: 'b.org/y@v1.0.0: reading https://p/b.org/y/@v/v1.0.0.info: 404 Not Found' },
+        {
+          Path: 'b.org/y',
+          Version: 'v1.0.0',
+          Error: 'b.org/y@v1.0.0: reading https://p/b.org/y/@v/v1.0.0.info: 404 Not Found'
+        },
         { Path: 'c.org/z', Version: 'v1.0.0', Error: 'reading https://p/c: 502 Bad Gateway' }
       ]
     })
@@ -473,7 +568,9 @@ describe('classifier details', () => {
   it('picks the worst of several diagnoses by permanence first', () => {
     const transient = classifyText('reading https://p/x: 502 Bad Gateway')
     const timeout = timeoutDiagnosis('stalled', 5000, 'x.org/m@v1.0.0')
-    const auth = classifyText('fatal: could not read Username for https://github.com: terminal prompts disabled')
+    const auth = classifyText(
+      'fatal: could not read Username for https://github.com: terminal prompts disabled'
+    )
     expect(worst([timeout, transient])?.errorClass).toBe('proxy')
     expect(worst([timeout, auth, transient])?.errorClass).toBe('auth')
     expect(worst([])).toBeUndefined()
@@ -502,7 +599,9 @@ describe('classifier details', () => {
     expect(moduleOf('go: golang.org/x/net@v0.0.0-20200520004742-59133d7f0dd7: reading ...')).toBe(
       'golang.org/x/net@v0.0.0-20200520004742-59133d7f0dd7'
     )
-    expect(moduleOf('verifying github.com/a/b/v2@v2.4.1/go.mod: checksum mismatch')).toBe('github.com/a/b/v2@v2.4.1')
+    expect(moduleOf('verifying github.com/a/b/v2@v2.4.1/go.mod: checksum mismatch')).toBe(
+      'github.com/a/b/v2@v2.4.1'
+    )
     expect(moduleOf('go: no module dependencies to download')).toBeUndefined()
   })
 })

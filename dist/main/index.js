@@ -31161,7 +31161,7 @@ function readGoFiles(dirs, workspace) {
 }
 function annotateFailures(download, workingDirectory) {
     const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
-    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workingDirectory, r)));
+    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workspace, r)));
     const files = readGoFiles([workingDirectory, ...roots], workspace);
     const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
     for (const d of failures) {
@@ -86992,7 +86992,9 @@ const RULES = [
         patterns: [/checksum mismatch/],
         cause: (_m, text) => {
             const security = /SECURITY ERROR\n([^\n]*\n?[^\n]*)/.exec(text);
-            const detail = security ? ` SECURITY ERROR: ${(security[1] ?? '').replace(/\s+/g, ' ').trim()}` : ' SECURITY ERROR.';
+            const detail = security
+                ? ` SECURITY ERROR: ${(security[1] ?? '').replace(/\s+/g, ' ').trim()}`
+                : ' SECURITY ERROR.';
             return `checksum mismatch against go.sum or the checksum database.${detail}`;
         },
         hint: () => HINT.checksum
@@ -87023,7 +87025,9 @@ const RULES = [
         id: 'zip-invalid',
         errorClass: 'cache-corrupt',
         retryable: true,
-        patterns: [/zip: not a valid zip file|unexpected ziphash|zip: checksum error|\.ziphash: .*(no such file|invalid)/],
+        patterns: [
+            /zip: not a valid zip file|unexpected ziphash|zip: checksum error|\.ziphash: .*(no such file|invalid)/
+        ],
         cause: () => 'a module zip in the module cache is damaged.',
         hint: () => HINT.cacheCorrupt
     },
@@ -87039,7 +87043,9 @@ const RULES = [
         id: 'goproxy-invalid',
         errorClass: 'config',
         retryable: false,
-        patterns: [/GOPROXY list is not the empty string[^\n]*|invalid proxy URL[^\n]*|GOPROXY=[^\n]*: invalid[^\n]*/],
+        patterns: [
+            /GOPROXY list is not the empty string[^\n]*|invalid proxy URL[^\n]*|GOPROXY=[^\n]*: invalid[^\n]*/
+        ],
         cause: (m) => `GOPROXY is invalid: ${m[0]}.`,
         hint: () => "Fix 'goproxy': a comma or pipe separated list of https URLs, 'direct' or 'off', e.g. 'https://proxy.golang.org,direct'."
     },
@@ -87109,7 +87115,7 @@ const RULES = [
             /could not read (?:Username|Password)[^\n]*|terminal prompts disabled|Repository not found|repository '[^']*' not found|Authentication failed for[^\n]*|The requested URL returned error: 40[13]|returned error: 40[13]|HTTP Basic: Access denied|Invalid username or (?:password|token)/
         ],
         cause: (m) => `authentication failed (git: ${m[0].trim()}).`,
-        hint: () => HINT.token
+        hint: (_m, text, mod) => `${HINT.token} ${deployKeyHint(repositoryOf(text, mod))}`
     },
     {
         id: 'proxy-auth',
@@ -87160,7 +87166,9 @@ const RULES = [
         id: 'dns-no-such-host-public',
         errorClass: 'network',
         retryable: true,
-        patterns: [/lookup ((?:[\w-]+\.)*(?:golang\.org|github\.com|gitlab\.com|bitbucket\.org|googlesource\.com|gopkg\.in|google\.golang\.org|go\.dev|githubusercontent\.com))(?: on [^:]+:\d+)?: no such host/],
+        patterns: [
+            /lookup ((?:[\w-]+\.)*(?:golang\.org|github\.com|gitlab\.com|bitbucket\.org|googlesource\.com|gopkg\.in|google\.golang\.org|go\.dev|githubusercontent\.com))(?: on [^:]+:\d+)?: no such host/
+        ],
         cause: (m) => `DNS lookup of ${m[1]} failed (no such host) on the runner.`,
         hint: () => HINT.network
     },
@@ -87208,6 +87216,32 @@ function moduleOf(text) {
     const m = /(?:^|[\s"'])([A-Za-z0-9][-A-Za-z0-9_.~+]*(?:\/[-A-Za-z0-9_.~+!]+)*@v\d[-A-Za-z0-9_.+]*?)(?:\/go\.mod)?:/m.exec(text);
     return m?.[1];
 }
+/** Hosts whose repositories are exactly `host/org/repo`: a module path below that is a subdirectory. */
+const THREE_ELEMENT_HOSTS = new Set(['github.com', 'bitbucket.org']);
+/**
+ * The repository (`host/org/repo`, as an ssh label names it) a git failure is about: git's own URL when it
+ * printed one (`repository 'https://github.com/acme/x/' not found`, `Authentication failed for '...'`),
+ * which also covers a custom import path whose go-import meta points elsewhere; else derived from the
+ * module path (a module in a subdirectory or with a /vN suffix lives in the repository above it).
+ */
+function repositoryOf(text, mod) {
+    const url = /(?:repository|Authentication failed for|unable to access) '(?:https?|ssh):\/\/(?:[^@/']*@)?([^/':]+)(?::\d+)?\/([^']+?)(?:\.git)?\/?'/.exec(text);
+    if (url)
+        return `${url[1]}/${url[2]}`;
+    if (!mod)
+        return undefined;
+    const elems = (mod.split('@')[0] ?? '').split('/');
+    const host = elems[0] ?? '';
+    if (THREE_ELEMENT_HOSTS.has(host))
+        return elems.length >= 3 ? elems.slice(0, 3).join('/') : undefined;
+    if (elems.length > 1 && /^v\d+$/.test(elems[elems.length - 1] ?? ''))
+        elems.pop();
+    return elems.length >= 2 ? elems.join('/') : undefined;
+}
+/** The deploy-key route: ssh.ts picks a key per repository by its `# host/org/repo` label line. */
+function deployKeyHint(repo) {
+    return `If you use deploy keys, add this repository's key to 'ssh-private-key' with a line '# ${repo ?? '<host>/<org>/<repo>'}' before it.`;
+}
 function evidenceLine(text, match) {
     const at = match.index ?? 0;
     const start = text.lastIndexOf('\n', at) + 1;
@@ -87229,7 +87263,7 @@ function classifyText(text, module) {
             errorClass: rule.errorClass,
             retryable: rule.retryable,
             cause: `${mod ? `${mod}: ` : ''}${rule.cause(first, text)}`,
-            hint: rule.hint(first, text),
+            hint: rule.hint(first, text, mod),
             evidence: evidenceLine(text, first)
         };
         if (mod)
@@ -87237,7 +87271,12 @@ function classifyText(text, module) {
         return d;
     }
     const git128 = /exit status 128/.exec(text);
-    const lastLine = text.trim().split('\n').filter((l) => l.trim() !== '').pop()?.trim() ?? '';
+    const lastLine = text
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .pop()
+        ?.trim() ?? '';
     const d = git128
         ? {
             errorClass: 'git',
@@ -87492,7 +87531,11 @@ function parseGoWork(text) {
 }
 /** `1.21.3` >= `1.14`? (go directive versions; pre-release suffixes ignored). */
 function goAtLeast(version, min) {
-    const parse = (v) => v.replace(/^go/, '').split(/[^\d]+/).filter(Boolean).map(Number);
+    const parse = (v) => v
+        .replace(/^go/, '')
+        .split(/[^\d]+/)
+        .filter(Boolean)
+        .map(Number);
     const a = parse(version);
     const b = parse(min);
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -87543,11 +87586,17 @@ function vendorDecision(p) {
     }
     for (const r of mod.requires) {
         if (explicit.get(r.path) !== r.version) {
-            return { vendored: false, reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)` };
+            return {
+                vendored: false,
+                reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)`
+            };
         }
     }
     if (explicit.size !== mod.requires.length) {
-        return { vendored: false, reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)' };
+        return {
+            vendored: false,
+            reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)'
+        };
     }
     return { vendored: true };
 }
@@ -87571,7 +87620,10 @@ function matchesPrivate(modulePath, patterns) {
     return false;
 }
 function globElem(pattern, s) {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    const re = new RegExp(`^${pattern
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}$`);
     return re.test(s);
 }
 /**
@@ -87638,7 +87690,11 @@ function judgeAttempt(p) {
             purge.push(d.module);
     }
     const final = diagnoses.map((d) => d.errorClass === 'cache-corrupt' && (!d.module || p.purged.has(d.module))
-        ? { ...d, retryable: false, cause: `${d.cause} It was still damaged after purging and downloading again.` }
+        ? {
+            ...d,
+            retryable: false,
+            cause: `${d.cause} It was still damaged after purging and downloading again.`
+        }
         : d);
     const deciding = worst(final);
     const verdict = { purge: [...new Set(purge)], diagnoses: final };
@@ -87678,7 +87734,12 @@ function rateLimitExtraWait(p) {
  * kill it, and it treats stderr output as failure unless told otherwise.
  */
 function startGo(args, opts) {
-    const child = spawn('go', args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('go', args, {
+        cwd: opts.cwd,
+        env: opts.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe']
+    });
     let stdout = '';
     let stderr = '';
     let partial = '';
@@ -87738,9 +87799,9 @@ const read = (file) => {
         return undefined;
     }
 };
+/** A root as the user knows it: relative to the workspace (else to the working directory). */
 function shown(dir, workingDirectory) {
-    const workspace = process.env.GITHUB_WORKSPACE;
-    return workspace ? path$2.relative(workspace, dir) || '.' : dir;
+    return path$2.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
 }
 function moduleRoot(dir, workingDirectory, goflags) {
     const sumFile = path$2.join(dir, 'go.sum');
@@ -87761,7 +87822,10 @@ function moduleRoot(dir, workingDirectory, goflags) {
 function workspaceRoot(goWork, workingDirectory) {
     const dir = path$2.dirname(goWork);
     const work = parseGoWork(read(goWork) ?? '');
-    const sumFiles = [...work.use.map((u) => path$2.join(dir, u, 'go.sum')), path$2.join(dir, 'go.work.sum')].filter((f) => fs$1.existsSync(f));
+    const sumFiles = [
+        ...work.use.map((u) => path$2.join(dir, u, 'go.sum')),
+        path$2.join(dir, 'go.work.sum')
+    ].filter((f) => fs$1.existsSync(f));
     return {
         dir,
         rel: path$2.relative(workingDirectory, dir) || '.',
@@ -87774,7 +87838,10 @@ function workspaceRoot(goWork, workingDirectory) {
 }
 async function globModuleDirs(patterns, workingDirectory) {
     const absolute = patterns.map((p) => p.startsWith('!') ? `!${path$2.resolve(workingDirectory, p.slice(1))}` : path$2.resolve(workingDirectory, p));
-    const globber = await create(absolute.join('\n'), { implicitDescendants: false, matchDirectories: true });
+    const globber = await create(absolute.join('\n'), {
+        implicitDescendants: false,
+        matchDirectories: true
+    });
     const dirs = new Set();
     for (const match of await globber.glob()) {
         const dir = path$2.basename(match) === 'go.mod' ? path$2.dirname(match) : match;
@@ -87791,7 +87858,7 @@ async function findRoots(p) {
     if (p.modules.length > 0) {
         const dirs = await globModuleDirs(p.modules, p.workingDirectory);
         if (dirs.length === 0) {
-            throw new InputError('modules', `Input 'modules' is '${p.modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(p.workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`);
+            throw new InputError('modules', `Input 'modules' is '${p.modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(p.workingDirectory, p.workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`);
         }
         return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
     }
@@ -87800,7 +87867,7 @@ async function findRoots(p) {
         return [workspaceRoot(goWork, p.workingDirectory)];
     if (fs$1.existsSync(path$2.join(p.workingDirectory, 'go.mod')))
         return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
-    throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
+    throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
 }
 
 class Watchdog {
@@ -87933,7 +88000,11 @@ async function downloadModules(cfg, ctx) {
     };
     if (!cfg.enabled)
         return { ...result, skipped: 'disabled' };
-    const allRoots = await findRoots({ modules: cfg.modules, workingDirectory: ctx.workingDirectory, goEnv: ctx.goEnv });
+    const allRoots = await findRoots({
+        modules: cfg.modules,
+        workingDirectory: ctx.workingDirectory,
+        goEnv: ctx.goEnv
+    });
     const roots = allRoots.filter((r) => !r.vendor.vendored);
     for (const r of allRoots.filter((x) => x.vendor.vendored)) {
         info(`${r.rel}: vendor/modules.txt is consistent with go.mod and go builds from vendor/; nothing to download there.`);
@@ -87943,7 +88014,11 @@ async function downloadModules(cfg, ctx) {
     const gomodcache = ctx.goEnv.GOMODCACHE ?? path$2.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
     const baseEnv = ctx.env ?? process.env;
     const proxies = [initialProxy, ...cfg.fallbackProxies];
-    const privatePatterns = [...ctx.environment.privatePatterns, ...(ctx.goEnv.GOPRIVATE ?? '').split(','), ...(ctx.goEnv.GONOPROXY ?? '').split(',')].filter(Boolean);
+    const privatePatterns = [
+        ...ctx.environment.privatePatterns,
+        ...(ctx.goEnv.GOPRIVATE ?? '').split(','),
+        ...(ctx.goEnv.GONOPROXY ?? '').split(',')
+    ].filter(Boolean);
     const work = assign(roots);
     const done = new Set();
     const cachedBefore = new Set();
@@ -88030,7 +88105,9 @@ async function downloadModules(cfg, ctx) {
                         if (unreported.length === 0)
                             return;
                         const reason = res.killed ? stopped() : undefined;
-                        const batchDiagnosis = reason ? undefined : classify({ exitCode: res.exitCode === 0 ? 1 : res.exitCode, stderr: res.stderr, json: [] });
+                        const batchDiagnosis = reason
+                            ? undefined
+                            : classify({ exitCode: res.exitCode === 0 ? 1 : res.exitCode, stderr: res.stderr, json: [] });
                         for (const m of unreported) {
                             if (isCached(gomodcache, m) && batchDiagnosis?.module !== modKey(m)) {
                                 done.add(modKey(m));
@@ -88039,7 +88116,8 @@ async function downloadModules(cfg, ctx) {
                             if (reason) {
                                 diagnoses.push(timeoutDiagnosis(reason, reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs, modKey(m)));
                             }
-                            else if (batchDiagnosis && (batchDiagnosis.module === undefined || batchDiagnosis.module === modKey(m))) {
+                            else if (batchDiagnosis &&
+                                (batchDiagnosis.module === undefined || batchDiagnosis.module === modKey(m))) {
                                 diagnoses.push({ ...batchDiagnosis, module: modKey(m) });
                             }
                         }
@@ -88169,13 +88247,18 @@ async function downloadModules(cfg, ctx) {
         result.ok = false;
         const cause = error instanceof AttemptFailed ? error.diagnosis : undefined;
         result.failure =
-            cause ??
-                (error instanceof Error ? classifyText(error.message) : classifyText(String(error)));
+            cause ?? (error instanceof Error ? classifyText(error.message) : classifyText(String(error)));
         if (Date.now() >= deadlineAt && result.failure.retryable) {
-            result.failure = { ...result.failure, cause: `${result.failure.cause} The 'retry-timeout' budget of ${Math.round(cfg.timeoutMs / 1000)}s ran out.` };
+            result.failure = {
+                ...result.failure,
+                cause: `${result.failure.cause} The 'retry-timeout' budget of ${Math.round(cfg.timeoutMs / 1000)}s ran out.`
+            };
         }
         else if (result.failure.retryable && result.attempts.length >= cfg.retries) {
-            result.failure = { ...result.failure, cause: `${result.failure.cause} Still failing after ${result.attempts.length} attempt(s) ('retries').` };
+            result.failure = {
+                ...result.failure,
+                cause: `${result.failure.cause} Still failing after ${result.attempts.length} attempt(s) ('retries').`
+            };
         }
     }
     result.moduleFailures = lastDiagnoses;

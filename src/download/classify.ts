@@ -43,7 +43,8 @@ interface Rule {
   /** Every pattern must match (AND); the first one's match is the evidence line. */
   patterns: RegExp[]
   cause: (m: RegExpMatchArray, text: string) => string
-  hint: (m: RegExpMatchArray, text: string) => string
+  /** `mod` is the `path@version` the failure is about, when known. */
+  hint: (m: RegExpMatchArray, text: string, mod: string | undefined) => string
 }
 
 const HINT = {
@@ -73,8 +74,10 @@ const HINT = {
     "The public checksum database (sum.golang.org) cannot see private modules and answers 410 Gone: set 'private-modules' (it sets GOPRIVATE, hence GONOSUMDB) or 'gonosumdb' to the module's pattern.",
   goVersion:
     "A module needs a newer Go than the one installed: raise 'go-version' (or the go/toolchain line that 'go-version-file' reads).",
-  gosumdb: "Set 'gosumdb' to a valid value: 'sum.golang.org', '<name>+<key> [<url>]', or 'off' only for private modules via 'gonosumdb'.",
-  govcs: "GOVCS forbids this version control system for this module: adjust GOVCS in the workflow env (e.g. 'GOVCS=github.com:git,private:git').",
+  gosumdb:
+    "Set 'gosumdb' to a valid value: 'sum.golang.org', '<name>+<key> [<url>]', or 'off' only for private modules via 'gonosumdb'.",
+  govcs:
+    "GOVCS forbids this version control system for this module: adjust GOVCS in the workflow env (e.g. 'GOVCS=github.com:git,private:git').",
   proxyOff:
     "GOPROXY=off forbids downloads: remove GOPROXY=off (or 'goproxy: off') from the environment before this step; the action exports it itself after a successful download when 'offline-after-download' is true.",
   goMod: 'Fix the file named in the message; run go mod tidy locally and commit go.mod and go.sum.',
@@ -96,7 +99,9 @@ const RULES: Rule[] = [
     patterns: [/checksum mismatch/],
     cause: (_m, text) => {
       const security = /SECURITY ERROR\n([^\n]*\n?[^\n]*)/.exec(text)
-      const detail = security ? ` SECURITY ERROR: ${(security[1] ?? '').replace(/\s+/g, ' ').trim()}` : ' SECURITY ERROR.'
+      const detail = security
+        ? ` SECURITY ERROR: ${(security[1] ?? '').replace(/\s+/g, ' ').trim()}`
+        : ' SECURITY ERROR.'
       return `checksum mismatch against go.sum or the checksum database.${detail}`
     },
     hint: () => HINT.checksum
@@ -127,7 +132,9 @@ const RULES: Rule[] = [
     id: 'zip-invalid',
     errorClass: 'cache-corrupt',
     retryable: true,
-    patterns: [/zip: not a valid zip file|unexpected ziphash|zip: checksum error|\.ziphash: .*(no such file|invalid)/],
+    patterns: [
+      /zip: not a valid zip file|unexpected ziphash|zip: checksum error|\.ziphash: .*(no such file|invalid)/
+    ],
     cause: () => 'a module zip in the module cache is damaged.',
     hint: () => HINT.cacheCorrupt
   },
@@ -143,9 +150,12 @@ const RULES: Rule[] = [
     id: 'goproxy-invalid',
     errorClass: 'config',
     retryable: false,
-    patterns: [/GOPROXY list is not the empty string[^\n]*|invalid proxy URL[^\n]*|GOPROXY=[^\n]*: invalid[^\n]*/],
+    patterns: [
+      /GOPROXY list is not the empty string[^\n]*|invalid proxy URL[^\n]*|GOPROXY=[^\n]*: invalid[^\n]*/
+    ],
     cause: (m) => `GOPROXY is invalid: ${m[0]}.`,
-    hint: () => "Fix 'goproxy': a comma or pipe separated list of https URLs, 'direct' or 'off', e.g. 'https://proxy.golang.org,direct'."
+    hint: () =>
+      "Fix 'goproxy': a comma or pipe separated list of https URLs, 'direct' or 'off', e.g. 'https://proxy.golang.org,direct'."
   },
   {
     id: 'goproxy-off',
@@ -213,7 +223,7 @@ const RULES: Rule[] = [
       /could not read (?:Username|Password)[^\n]*|terminal prompts disabled|Repository not found|repository '[^']*' not found|Authentication failed for[^\n]*|The requested URL returned error: 40[13]|returned error: 40[13]|HTTP Basic: Access denied|Invalid username or (?:password|token)/
     ],
     cause: (m) => `authentication failed (git: ${m[0].trim()}).`,
-    hint: () => HINT.token
+    hint: (_m, text, mod) => `${HINT.token} ${deployKeyHint(repositoryOf(text, mod))}`
   },
   {
     id: 'proxy-auth',
@@ -265,7 +275,9 @@ const RULES: Rule[] = [
     id: 'dns-no-such-host-public',
     errorClass: 'network',
     retryable: true,
-    patterns: [/lookup ((?:[\w-]+\.)*(?:golang\.org|github\.com|gitlab\.com|bitbucket\.org|googlesource\.com|gopkg\.in|google\.golang\.org|go\.dev|githubusercontent\.com))(?: on [^:]+:\d+)?: no such host/],
+    patterns: [
+      /lookup ((?:[\w-]+\.)*(?:golang\.org|github\.com|gitlab\.com|bitbucket\.org|googlesource\.com|gopkg\.in|google\.golang\.org|go\.dev|githubusercontent\.com))(?: on [^:]+:\d+)?: no such host/
+    ],
     cause: (m) => `DNS lookup of ${m[1]} failed (no such host) on the runner.`,
     hint: () => HINT.network
   },
@@ -312,8 +324,39 @@ const RULES: Rule[] = [
 
 /** `path@version` named by go's text, e.g. `go: example.com/m@v1.0.0: ...` or `verifying example.com/m@v1.0.0/go.mod: ...`. */
 export function moduleOf(text: string): string | undefined {
-  const m = /(?:^|[\s"'])([A-Za-z0-9][-A-Za-z0-9_.~+]*(?:\/[-A-Za-z0-9_.~+!]+)*@v\d[-A-Za-z0-9_.+]*?)(?:\/go\.mod)?:/m.exec(text)
+  const m =
+    /(?:^|[\s"'])([A-Za-z0-9][-A-Za-z0-9_.~+]*(?:\/[-A-Za-z0-9_.~+!]+)*@v\d[-A-Za-z0-9_.+]*?)(?:\/go\.mod)?:/m.exec(
+      text
+    )
   return m?.[1]
+}
+
+/** Hosts whose repositories are exactly `host/org/repo`: a module path below that is a subdirectory. */
+const THREE_ELEMENT_HOSTS = new Set(['github.com', 'bitbucket.org'])
+
+/**
+ * The repository (`host/org/repo`, as an ssh label names it) a git failure is about: git's own URL when it
+ * printed one (`repository 'https://github.com/acme/x/' not found`, `Authentication failed for '...'`),
+ * which also covers a custom import path whose go-import meta points elsewhere; else derived from the
+ * module path (a module in a subdirectory or with a /vN suffix lives in the repository above it).
+ */
+export function repositoryOf(text: string, mod?: string): string | undefined {
+  const url =
+    /(?:repository|Authentication failed for|unable to access) '(?:https?|ssh):\/\/(?:[^@/']*@)?([^/':]+)(?::\d+)?\/([^']+?)(?:\.git)?\/?'/.exec(
+      text
+    )
+  if (url) return `${url[1]}/${url[2]}`
+  if (!mod) return undefined
+  const elems = (mod.split('@')[0] ?? '').split('/')
+  const host = elems[0] ?? ''
+  if (THREE_ELEMENT_HOSTS.has(host)) return elems.length >= 3 ? elems.slice(0, 3).join('/') : undefined
+  if (elems.length > 1 && /^v\d+$/.test(elems[elems.length - 1] ?? '')) elems.pop()
+  return elems.length >= 2 ? elems.join('/') : undefined
+}
+
+/** The deploy-key route: ssh.ts picks a key per repository by its `# host/org/repo` label line. */
+function deployKeyHint(repo: string | undefined): string {
+  return `If you use deploy keys, add this repository's key to 'ssh-private-key' with a line '# ${repo ?? '<host>/<org>/<repo>'}' before it.`
 }
 
 function evidenceLine(text: string, match: RegExpMatchArray): string {
@@ -337,14 +380,20 @@ export function classifyText(text: string, module?: string): Diagnosis {
       errorClass: rule.errorClass,
       retryable: rule.retryable,
       cause: `${mod ? `${mod}: ` : ''}${rule.cause(first, text)}`,
-      hint: rule.hint(first, text),
+      hint: rule.hint(first, text, mod),
       evidence: evidenceLine(text, first)
     }
     if (mod) d.module = mod
     return d
   }
   const git128 = /exit status 128/.exec(text)
-  const lastLine = text.trim().split('\n').filter((l) => l.trim() !== '').pop()?.trim() ?? ''
+  const lastLine =
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop()
+      ?.trim() ?? ''
   const d: Diagnosis = git128
     ? {
         errorClass: 'git',
