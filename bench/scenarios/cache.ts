@@ -20,10 +20,17 @@ export interface BenchCache {
   close(): Promise<void>
 }
 
+const open = new Set<BenchCache>()
+
+/** Close every cache service still open (an interrupted bench). */
+export async function closeAllCaches(): Promise<void> {
+  await Promise.allSettled([...open].map((c) => c.close()))
+}
+
 export async function startBenchCache(opts: { latencyMs?: number } = {}): Promise<BenchCache> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cache-'))
   const service = await startCacheService({ dir, latencyMs: opts.latencyMs })
-  return {
+  const cache: BenchCache = {
     service,
     env: service.env,
     archive(key) {
@@ -35,8 +42,11 @@ export async function startBenchCache(opts: { latencyMs?: number } = {}): Promis
     },
     keys: () => service.entries().map((e) => e.key),
     async close() {
+      open.delete(cache)
       await service.close()
       removeTree(dir)
     }
   }
+  open.add(cache)
+  return cache
 }

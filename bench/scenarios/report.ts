@@ -12,6 +12,8 @@ export interface Environment {
   node: string
   go: string
   cacheService: string
+  /** 1-minute load average at the start and the end (other work on the machine skews the times). */
+  load?: [number, number]
 }
 
 const VERDICT: Record<ReportRow['verdict'], string> = {
@@ -30,7 +32,10 @@ function cells(r: ReportRow): string[] {
 function preamble(report: Report, env: Environment): string[] {
   const c = report.config
   return [
-    `${env.date}; ${env.cpus} × ${env.cpuModel}; Node ${env.node}; Go ${env.go}.`,
+    `${env.date}; ${env.cpus} × ${env.cpuModel}; Node ${env.node}; Go ${env.go}` +
+      (env.load
+        ? `; load average ${env.load[0].toFixed(1)} at the start, ${env.load[1].toFixed(1)} at the end.`
+        : '.'),
     `Upstream latency ${c.latencyMs} ms per request (module proxy and Go mirror); ~32 KB modules; medians over ${c.runs} runs` +
       ` (flaky: ${c.seeds} seeds, one run each). Whole bench: ${(report.elapsedMs / 1000).toFixed(0)} s.`,
     'A = this action (dist/main + dist/post under the runner emulation, default inputs). B = setup-go style: ' +
@@ -104,7 +109,7 @@ const HOW = [
   '"Go install excluded": the Go install is measured on its own (first row, empty tool cache); every other run finds Go in the runner tool cache, and A\'s "Install Go" log group is subtracted.',
   "Warm: A's restore time is CacheRestore.durationMs as the action measures it (lookup, download from the cache service, extraction, integrity check); raw tar = `tar -xf <the same archive> -P -C <empty workspace> --use-compress-program 'unzstd --long=30'`, as @actions/cache runs it.",
   "Bump: run i bumps a different module to a new patch version; A restores the cold run's entry through its restore-keys, B misses its exact key.",
-  'Flaky: seeded faults on every proxy request (fraction f/2 answer 502, f/2 of the rest reset mid-body); each seed gets an empty cache service; A and B see the same fault sequence.',
+  'Flaky: seeded faults on every proxy request (fraction f/2 answer 502, f/2 of the rest reset mid-body); each seed gets an empty cache service; A and B see the same fault sequence. A runs with `retry-backoff: 200ms` (as DESIGN.md section 8 measured) unless `--flaky-backoff default`: with the default 2s, doubled per attempt, four attempts wait 2 + 4 + 8 = 14 s, so the time ratio measures the backoff setting, not the action.',
   "Scale overhead: A's main step minus the wall time during which any of its child processes (go, tar) ran: node start, the action's JavaScript, hashing, HTTP to the cache service, summary.",
   "Peak RSS: process.resourceUsage().maxRSS of the step's node at exit (children excluded)."
 ]

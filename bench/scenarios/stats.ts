@@ -283,3 +283,32 @@ export function segments(
   out.push({ name: previous, ms: Math.max(0, end - cursor) })
   return out.filter((s) => s.ms > 0 || s.name === '(start)')
 }
+
+/**
+ * Where a cache restore's time went, from the action's log lines and their arrival times (ms): the
+ * lookup (key files listed -> "Cache hit for"), the archive download (-> "Cache Size"), the extraction
+ * (tar command -> "Cache restored successfully") and the integrity check (the action's own "checked in N
+ * ms"). NaN for a part whose lines are missing (a different wording, a miss).
+ */
+export function restoreBreakdown(log: ReadonlyArray<{ ms: number; line: string }>): {
+  lookupMs: number
+  downloadMs: number
+  extractMs: number
+  integrityMs: number
+} {
+  const at = (re: RegExp) => log.find((l) => re.test(l.line))?.ms ?? Number.NaN
+  const keyFiles = at(/^Cache key files:/)
+  const hit = at(/^Cache hit for/)
+  const size = at(/^Cache Size:/)
+  const tar = at(/^\[command\].*\btar\b.*-x/)
+  const restored = at(/^Cache restored successfully/)
+  const integrity = /checked in (\d+) ms/.exec(
+    log.find((l) => /integrity: .* checked in/.test(l.line))?.line ?? ''
+  )
+  return {
+    lookupMs: hit - keyFiles,
+    downloadMs: size - hit,
+    extractMs: restored - tar,
+    integrityMs: integrity ? Number(integrity[1]) : Number.NaN
+  }
+}
