@@ -334,6 +334,13 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
             { op: '<=', value: 1.1 }
           )
         )
+        const known = part('lookupMs') + part('downloadMs') + part('extractMs') + part('integrityMs')
+        notes.push(
+          `warm: A's restore (${formatMs(restore)}) = lookup ${formatMs(part('lookupMs'))} + archive download ` +
+            `${formatMs(part('downloadMs'))} + tar ${formatMs(part('extractMs'))} + integrity check ` +
+            `${formatMs(part('integrityMs'))} + other ${formatMs(restore - known)} (medians, from the log's timing); ` +
+            `raw tar ${formatMs(raw)}.`
+        )
         rows.push(
           row(
             'warm',
