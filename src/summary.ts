@@ -36,11 +36,13 @@ export function formatMs(ms: number): string {
 export function describeCache(cache: CacheRestore): string {
   const size =
     cache.sizeBytes > 0 ? ` (${formatBytes(cache.sizeBytes)} in ${formatMs(cache.durationMs)})` : ''
+  // A hit can carry a detail too (e.g. merged into a GOMODCACHE the runner already populated).
+  const note = cache.detail ? `; ${cache.detail}` : ''
   switch (cache.outcome) {
     case 'exact':
-      return `exact hit: \`${cache.matchedKey}\`${size}`
+      return `exact hit: \`${cache.matchedKey}\`${size}${note}`
     case 'partial':
-      return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded`
+      return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded${note}`
     case 'miss':
       return `miss: nothing saved yet for \`${cache.key}\`${cache.detail ? ` (${cache.detail})` : ''}`
     case 'disabled':

@@ -86555,6 +86555,10 @@ async function canMergeIntoPopulated() {
  */
 async function withToolkitLog(fn, env) {
     const out = {};
+    // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
+    // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
+    // status is in its debug line alone (`[Response] - 503`), which is read here and added to the failure.
+    let lastStatus = 0;
     const stdout = process.stdout;
     const write = stdout.write;
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -86566,6 +86570,9 @@ async function withToolkitLog(fn, env) {
         const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
         if (size)
             out.archiveBytes = Number(size[1]);
+        const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text);
+        if (status)
+            lastStatus = Number(status[1]);
         if (failure && !/Unable to reserve cache/.test(failure[1])) {
             out.failure = unescapeCommand(failure[1]);
             return true;
@@ -86578,7 +86585,10 @@ async function withToolkitLog(fn, env) {
         return write.call(stdout, chunk, ...rest);
     };
     try {
-        return { value: await fn(), ...out };
+        const value = await fn();
+        if (out.failure && lastStatus >= 400 && !out.failure.includes(String(lastStatus)))
+            out.failure = `HTTP ${lastStatus} from the cache service: ${out.failure}`;
+        return { value, ...out };
     }
     finally {
         stdout.write = write;
@@ -89663,11 +89673,13 @@ function formatMs(ms) {
 /** One line for the cache result, e.g. `partial: restored setup-go-deps-linux-x64-go1.22.3- (12.3 MiB in 1.2 s)`. */
 function describeCache(cache) {
     const size = cache.sizeBytes > 0 ? ` (${formatBytes(cache.sizeBytes)} in ${formatMs(cache.durationMs)})` : '';
+    // A hit can carry a detail too (e.g. merged into a GOMODCACHE the runner already populated).
+    const note = cache.detail ? `; ${cache.detail}` : '';
     switch (cache.outcome) {
         case 'exact':
-            return `exact hit: \`${cache.matchedKey}\`${size}`;
+            return `exact hit: \`${cache.matchedKey}\`${size}${note}`;
         case 'partial':
-            return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded`;
+            return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded${note}`;
         case 'miss':
             return `miss: nothing saved yet for \`${cache.key}\`${cache.detail ? ` (${cache.detail})` : ''}`;
         case 'disabled':

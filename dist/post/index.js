@@ -83920,6 +83920,10 @@ function parseDownload(raw) {
  */
 async function withToolkitLog(fn, env) {
     const out = {};
+    // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
+    // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
+    // status is in its debug line alone (`[Response] - 503`), which is read here and added to the failure.
+    let lastStatus = 0;
     const stdout = process.stdout;
     const write = stdout.write;
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -83931,6 +83935,9 @@ async function withToolkitLog(fn, env) {
         const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
         if (size)
             out.archiveBytes = Number(size[1]);
+        const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text);
+        if (status)
+            lastStatus = Number(status[1]);
         if (failure && !/Unable to reserve cache/.test(failure[1])) {
             out.failure = unescapeCommand(failure[1]);
             return true;
@@ -83943,7 +83950,10 @@ async function withToolkitLog(fn, env) {
         return write.call(stdout, chunk, ...rest);
     };
     try {
-        return { value: await fn(), ...out };
+        const value = await fn();
+        if (out.failure && lastStatus >= 400 && !out.failure.includes(String(lastStatus)))
+            out.failure = `HTTP ${lastStatus} from the cache service: ${out.failure}`;
+        return { value, ...out };
     }
     finally {
         stdout.write = write;

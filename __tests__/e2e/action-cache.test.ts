@@ -1,0 +1,588 @@
+/**
+ * The module cache as a user meets it: the committed bundle (dist/main, then dist/post) run by the runner
+ * emulation, talking through the real @actions/cache client to the bench's real-protocol cache service
+ * (v2 twirp + Azure-blob storage), with go fetching from the bench module proxy.
+ *
+ * The project is a go.work workspace of two modules (svc/a, svc/b, each with its go.sum, and a
+ * go.work.sum), so every run also covers multi-module keys and downloads. The tests are ordered: each job
+ * starts from what the previous ones left in the cache service, as successive CI runs do.
+ *
+ * Every job is a fresh runner at the SAME paths (hosted runners always have /home/runner: @actions/cache
+ * keys an entry's version on the absolute paths) with a tool cache that already holds Go 1.19 (the local
+ * GOROOT linked in, as a runner image preinstalls Go), so no job spends time installing Go.
+ *
+ * The last test measures restore time and archive size for 100 modules of ~32 KB against raw `tar`
+ * extraction of the same archive and writes them to .bench-out/action-cache.json.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  type ActionResult,
+  type CacheService,
+  type JobDirs,
+  type JobEnv,
+  type ModuleProxy,
+  type ModuleSet,
+  type ModuleVersion,
+  type StepResult,
+  artefactPattern,
+  bumpModule,
+  generateModules,
+  isolatedGoEnv,
+  listTree,
+  moduleGraph,
+  newJobDirs,
+  removeTree,
+  runAction,
+  runCacheClient,
+  runGo,
+  runLaterStep,
+  startCacheService,
+  startModuleProxy,
+  writeConsumerProject
+} from '../../bench/index.ts'
+import { moduleCachePaths } from '../../src/cache/policy.js'
+
+const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
+const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
+const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..')
+const BUILD_KEY_HEAD = `setup-go-deps-build-linux-x64-go${GO_VERSION}-`
+
+let root: string
+let set: ModuleSet
+let proxy: ModuleProxy
+let cache: CacheService
+let dirs: JobDirs
+
+/** What the workspace's two modules require (their go.mod/go.sum follow from it). */
+const project = { a: [] as ModuleVersion[], b: [] as ModuleVersion[], workSum: '' }
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'action-cache-'))
+  set = generateModules({
+    dir: path.join(root, 'mods'),
+    count: 10,
+    deps: [[1], [], [3], [], [], [6], [], [], [9], []]
+  })
+  proxy = await startModuleProxy({ modules: set })
+  cache = await startCacheService({ dir: path.join(root, 'cache') })
+  dirs = newJobDirs('action-cache-')
+  // The runner image's preinstalled Go: the local GOROOT in the tool cache, as @actions/tool-cache lays it out.
+  const tc = path.join(dirs.toolCache, 'go', GO_VERSION)
+  fs.mkdirSync(tc, { recursive: true })
+  fs.symlinkSync(GOROOT, path.join(tc, 'x64'))
+  fs.writeFileSync(path.join(tc, 'x64.complete'), '')
+  const latest = set.latest()
+  project.a = latest.slice(0, 6)
+  project.b = latest.slice(4, 10)
+  // go.work.sum holds sums go needed beyond the modules' go.sum files; any valid line will do here.
+  project.workSum = `${latest[9]!.sumLines[1]}\n`
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all([proxy?.close(), cache?.close()])
+  dirs?.cleanup()
+  if (root) removeTree(root)
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+
+/** A fresh runner at the same paths with the workspace checked out (tool cache kept). */
+function checkout(): JobDirs {
+  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
+    removeTree(dir)
+    fs.mkdirSync(dir, { recursive: true })
+  }
+  writeProject()
+  return dirs
+}
+
+/** What checkout() writes into the workspace (the measurement replaces it with a one-module project). */
+let writeProject = writeWorkspace
+
+function writeWorkspace(): void {
+  const ws = dirs.workspace
+  writeConsumerProject(path.join(ws, 'svc', 'a'), { requires: project.a, modulePath: 'example.com/app/a' })
+  writeConsumerProject(path.join(ws, 'svc', 'b'), { requires: project.b, modulePath: 'example.com/app/b' })
+  fs.writeFileSync(path.join(ws, 'go.work'), 'go 1.19\n\nuse (\n\t./svc/a\n\t./svc/b\n)\n')
+  fs.writeFileSync(path.join(ws, 'go.work.sum'), project.workSum)
+}
+
+/** Every module@version the workspace needs (the union of both modules' build lists). */
+function workspaceModules(): string[] {
+  const all = [project.a, project.b].flatMap((req) => moduleGraph(req).buildList)
+  return [...new Set(all.map((m) => `${m.path}@${m.version}`))].sort()
+}
+
+function inputs(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'go-version': GO_VERSION,
+    // Never reached while the tool cache holds Go; a closed loopback port if it ever were.
+    'go-download-base-url': 'http://127.0.0.1:9/',
+    goproxy: proxy.goproxy,
+    gosumdb: 'off',
+    'retry-backoff': '100ms',
+    ...extra
+  }
+}
+
+async function job(
+  extra: Record<string, string> = {},
+  between?: (job: JobEnv, main: StepResult) => Promise<void>
+): Promise<ActionResult> {
+  proxy.faults.clearLog()
+  return runAction({ dirs: checkout(), inputs: inputs(extra), env: cache.env, between })
+}
+
+function keys(): string[] {
+  return cache.entries().map((e) => e.key)
+}
+
+function warnings(step: StepResult): string[] {
+  return step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
+}
+
+function gomodcache(): string {
+  return path.join(dirs.home, 'go', 'pkg', 'mod')
+}
+
+/** `12.3 MiB in 456 ms` / `in 1.2 s` -> ms, from a summary line. */
+function parseMs(text: string, re: RegExp): number {
+  const m = re.exec(text)
+  if (!m) throw new Error(`no ${re} in: ${text}`)
+  return m[2] === 's' ? Number(m[1]) * 1000 : Number(m[1])
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('module cache through the bundled action and the real cache client', () => {
+  let firstKey = ''
+
+  it('cold run of a go.work workspace: keys on both go.sum files and go.work.sum, downloads every module of both, post saves', async () => {
+    const run = await job()
+    expect(run.main.exitCode).toBe(0)
+    expect(run.main.stdout).toContain('Cache key files: go.work.sum, svc/a/go.sum, svc/b/go.sum')
+    expect(run.main.outputs['cache-hit']).toBe('false')
+    expect(run.main.outputs['cache-matched-key']).toBe('')
+    firstKey = run.main.outputs['cache-key'] ?? ''
+    expect(firstKey).toMatch(new RegExp(`^${KEY_HEAD}[0-9a-f]{64}$`))
+    expect(proxy.zipDownloads().sort()).toEqual(workspaceModules())
+    expect(Number(run.main.outputs['modules'])).toBe(workspaceModules().length)
+    expect(run.main.summary).toContain(`miss: nothing saved yet for \`${firstKey}\``)
+    expect(run.post?.exitCode).toBe(0)
+    expect(run.post?.summary).toContain(`Saved \`${firstKey}\``)
+    expect(keys()).toEqual([firstKey])
+  }, 60_000)
+
+  it('warm run: exact hit for both modules, not one proxy request, nothing saved again', async () => {
+    const run = await job()
+    expect(run.main.exitCode).toBe(0)
+    expect(run.main.outputs['cache-hit']).toBe('true')
+    expect(run.main.outputs['cache-key']).toBe(firstKey)
+    expect(run.main.outputs['cache-matched-key']).toBe(firstKey)
+    expect(proxy.faults.log).toEqual([])
+    expect(run.main.summary).toMatch(/exact hit: `[^`]+` \([\d.]+ (KiB|MiB) in \d+ ms\)/)
+    expect(run.post?.summary).toContain('Not saved: exact key hit')
+    expect(keys()).toEqual([firstKey])
+  }, 60_000)
+
+  it('restores over a GOMODCACHE the runner already populated (read-only module dirs), keeping its files', async () => {
+    // A self-hosted runner, or an earlier step, left some modules behind, extracted read-only as go does.
+    let inode = 0
+    let goMod = ''
+    const before = async () => {
+      const env = isolatedGoEnv({ root: path.join(root, 'prepopulate'), goproxy: proxy.goproxy, goflags: '' })
+      env.env.GOMODCACHE = gomodcache()
+      const first = project.a[0]!
+      const r = await runGo(['mod', 'download', `${first.path}@${first.version}`], {
+        cwd: dirs.workspace,
+        env: { ...env.env, GOWORK: 'off' }
+      })
+      expect(r.exitCode).toBe(0)
+      goMod = path.join(gomodcache(), `${first.path}@${first.version}`, 'go.mod')
+      expect(fs.statSync(path.dirname(goMod)).mode & 0o222).toBe(0)
+      inode = fs.statSync(goMod).ino
+      proxy.faults.clearLog()
+    }
+    checkout()
+    await before()
+    const run = await runAction({ dirs, inputs: inputs(), env: cache.env })
+    expect(run.main.exitCode).toBe(0)
+    expect(warnings(run.main)).toEqual([])
+    expect(run.main.outputs['cache-hit']).toBe('true')
+    expect(run.main.summary).toContain('merged into the already populated')
+    expect(proxy.faults.log).toEqual([])
+    // tar kept the file that was there (--skip-old-files) instead of unlinking and rewriting it.
+    expect(fs.statSync(goMod).ino).toBe(inode)
+    expect(keys()).toEqual([firstKey])
+  }, 60_000)
+
+  it('the key changes when any key file changes; each change restores the newest entry and downloads only the delta', async () => {
+    const seen = new Set([firstKey])
+    const change = async (what: string, edit: () => string | undefined) => {
+      const fetched = edit()
+      const newest = keys().at(-1)
+      const run = await job()
+      expect(run.main.exitCode).toBe(0)
+      const key = run.main.outputs['cache-key'] ?? ''
+      expect({ what, newKey: !seen.has(key) }).toEqual({ what, newKey: true })
+      expect(run.main.outputs['cache-hit']).toBe('false')
+      expect(run.main.outputs['cache-matched-key']).toBe(newest)
+      expect(run.main.summary).toContain('partial: restored')
+      expect(proxy.zipDownloads()).toEqual(fetched ? [fetched] : [])
+      seen.add(key)
+      return run
+    }
+    // svc/a/go.sum: a dependency bump in the first module.
+    await change('svc/a/go.sum', () => {
+      const mv = bumpModule(set, project.a[1]!.path)
+      project.a = project.a.map((m) => (m.path === mv.path ? mv : m))
+      return `${mv.path}@${mv.version}`
+    })
+    // svc/b/go.sum: a bump in the second module.
+    const run = await change('svc/b/go.sum', () => {
+      const mv = bumpModule(set, project.b[5]!.path)
+      project.b = project.b.map((m) => (m.path === mv.path ? mv : m))
+      return `${mv.path}@${mv.version}`
+    })
+    expect(keys()).toContain(run.main.outputs['cache-key'])
+    // go.work.sum alone: a new key, but nothing to download, so nothing new to save.
+    const before = keys()
+    const last = await change('go.work.sum', () => {
+      project.workSum += `${set.latest()[0]!.sumLines[1]}\n`
+      return undefined
+    })
+    expect(last.post?.summary).toContain('Not saved: nothing was downloaded')
+    expect(keys()).toEqual(before)
+  }, 60_000)
+
+  it('a truncated zip inside the saved entry is detected, purged and downloaded again; that run does not save', async () => {
+    const entry = cache.entries().at(-1)!
+    const victim = project.b[5]!
+    cache.writeArchive(
+      entry.id,
+      rewriteArchive(fs.readFileSync(entry.file), (modcache) => {
+        const zip = path.join(modcache, 'cache', 'download', victim.path, '@v', `${victim.version}.zip`)
+        fs.chmodSync(zip, 0o644)
+        fs.truncateSync(zip, Math.floor(fs.statSync(zip).size / 2))
+      })
+    )
+    const before = keys()
+    const run = await job()
+    expect(run.main.exitCode).toBe(0)
+    expect(run.main.outputs['cache-matched-key']).toBe(entry.key)
+    expect(run.main.outputs['cache-hit']).toBe('false')
+    const warned = warnings(run.main).join('\n')
+    expect(warned).toContain(
+      `modules in ${entry.key} are damaged (${victim.path}@${victim.version}: the zip is damaged`
+    )
+    expect(run.main.summary).toContain('corrupt restore purged, continued as a miss')
+    expect(run.main.summary).toContain(`${victim.path}@${victim.version}`)
+    // Healed: the whole cache was purged, so every module came from the proxy again, and the build works.
+    expect(proxy.zipDownloads().sort()).toEqual(workspaceModules())
+    expect(run.post?.summary).toContain('Not saved: the restored module cache was corrupt')
+    expect(keys()).toEqual(before)
+    // The warning's advice: delete the entry. The next run restores the previous good one.
+    cache.deleteEntries(entry.key)
+  }, 60_000)
+
+  it('another job saving the same key first is a notice, not a warning or a failure', async () => {
+    let otherJob: Awaited<ReturnType<typeof runCacheClient>> | undefined
+    const run = await job({}, async (_job, main) => {
+      // Between main and post, a parallel job of the same workflow saves the same key (same paths, so
+      // the same cache version) with the real client.
+      otherJob = await runCacheClient({
+        op: 'save',
+        paths: moduleCachePaths(gomodcache()),
+        key: main.outputs['cache-key'] ?? '',
+        cwd: dirs.workspace,
+        env: cache.env
+      })
+    })
+    expect(run.main.outputs['cache-hit']).toBe('false')
+    expect(otherJob?.value).toBeGreaterThan(0)
+    expect(run.post?.exitCode).toBe(0)
+    expect(warnings(run.post!)).toEqual([])
+    expect(
+      run.post?.commands.some((c) => c.command === 'notice' && /saved by another job first/.test(c.message))
+    ).toBe(true)
+    expect(run.post?.summary).toContain('Not saved: another job saved')
+    expect(keys().filter((k) => k === run.main.outputs['cache-key'])).toHaveLength(1)
+  }, 60_000)
+
+  it('cache-save: never restores but never saves, even on a miss that downloaded modules', async () => {
+    const mv = bumpModule(set, project.a[2]!.path)
+    project.a = project.a.map((m) => (m.path === mv.path ? mv : m))
+    const before = keys()
+    const run = await job({ 'cache-save': 'never' })
+    expect(run.main.exitCode).toBe(0)
+    expect(run.main.outputs['cache-matched-key']).toBe(before.at(-1))
+    expect(proxy.zipDownloads()).toEqual([`${mv.path}@${mv.version}`])
+    expect(run.post?.summary).toContain("Not saved: cache-save is 'never'")
+    expect(keys()).toEqual(before)
+  }, 60_000)
+
+  it('after a failed download, cache-save: auto saves nothing and cache-save: always saves what was downloaded', async () => {
+    // A dependency whose new version the proxy does not have: go fails with not-found, once.
+    const mv = bumpModule(set, project.b[0]!.path)
+    project.b = project.b.map((m) => (m.path === mv.path ? mv : m))
+    const off = proxy.faults.add({
+      path: artefactPattern(mv.path, 'zip', mv.version),
+      fault: { kind: 'status', status: 404, body: 'not found' }
+    })
+    try {
+      const before = keys()
+      const auto = await job()
+      expect(auto.main.exitCode).toBe(1)
+      expect(auto.main.outputs['error-class']).toBe('not-found')
+      expect(auto.post?.summary).toContain('Not saved: the download failed')
+      expect(keys()).toEqual(before)
+
+      const always = await job({ 'cache-save': 'always' })
+      expect(always.main.exitCode).toBe(1)
+      const key = always.main.outputs['cache-key'] ?? ''
+      expect(always.post?.summary).toContain(`Saved \`${key}\``)
+      expect(keys()).toEqual([...before, key])
+    } finally {
+      off()
+    }
+    // The price of 'always': the entry under this key lacks the module, and an exact hit is never saved
+    // again; every later run restores it and fetches that one module.
+    const next = await job()
+    expect(next.main.exitCode).toBe(0)
+    expect(next.main.outputs['cache-hit']).toBe('true')
+    expect(proxy.zipDownloads()).toEqual([`${mv.path}@${mv.version}`])
+    expect(next.post?.summary).toContain('Not saved: exact key hit')
+  }, 60_000)
+
+  it('cache-build: true saves GOCACHE after a later go build as its own entry, and the next run restores it', async () => {
+    const moduleKeys = keys()
+    let gocache = ''
+    let built: string[] = []
+    const first = await job({ 'cache-build': 'true' }, async (j) => {
+      gocache = (await runLaterStep('go', ['env', 'GOCACHE'], j)).stdout.trim()
+      expect(listTree(gocache)).toEqual([])
+      const build = await runLaterStep('go', ['build', './...'], j, {
+        cwd: path.join(dirs.workspace, 'svc', 'a')
+      })
+      expect(build.exitCode).toBe(0)
+      built = listTree(gocache)
+    })
+    expect(first.main.exitCode).toBe(0)
+    expect(gocache).toBe(path.join(dirs.home, '.cache', 'go-build'))
+    expect(first.main.stdout).toContain('Build cache: miss.')
+    expect(built.length).toBeGreaterThan(10)
+    const buildKey = keys().find((k) => k.startsWith(BUILD_KEY_HEAD)) ?? ''
+    expect(buildKey).toMatch(new RegExp(`^${BUILD_KEY_HEAD}[0-9a-f]{64}$`))
+    // A separate entry: the module cache's entries are untouched (this run was an exact module hit).
+    expect(keys()).toEqual([...moduleKeys, buildKey])
+    expect(first.main.outputs['cache-hit']).toBe('true')
+
+    let restored: string[] = []
+    let rebuilt: string[] = []
+    const second = await job({ 'cache-build': 'true' }, async (j) => {
+      restored = listTree(gocache)
+      await runLaterStep('go', ['build', './...'], j, { cwd: path.join(dirs.workspace, 'svc', 'a') })
+      rebuilt = listTree(gocache)
+    })
+    expect(second.main.stdout).toContain(`Build cache: restored ${buildKey}.`)
+    expect(restored).toEqual(built)
+    // Everything the build needed was in the restored cache: it added no compiled package.
+    expect(rebuilt.filter((f) => !restored.includes(f) && f.endsWith('-d'))).toEqual([])
+    expect(keys()).toEqual([...moduleKeys, buildKey])
+  }, 90_000)
+
+  it("'cache-dependency-path' matching no file warns naming the globs and keys on the default files", async () => {
+    const plain = await job()
+    const run = await job({ 'cache-dependency-path': 'deps/*.lock\nthird_party/**/go.sum' })
+    expect(run.main.exitCode).toBe(0)
+    const warned = warnings(run.main).join('\n')
+    expect(warned).toContain(
+      "Input 'cache-dependency-path' matched no file ('deps/*.lock', 'third_party/**/go.sum'"
+    )
+    expect(run.main.stdout).toContain('Cache key files: go.work.sum, svc/a/go.sum, svc/b/go.sum')
+    expect(run.main.outputs['cache-key']).toBe(plain.main.outputs['cache-key'])
+    expect(run.main.outputs['cache-hit']).toBe('true')
+  }, 60_000)
+
+  it('on the v1 protocol (GHES and older runners) a cold run saves and the next run hits the same entry', async () => {
+    const v1 = { 'cache-key-suffix': 'ghes' }
+    const cold = await runAction({ dirs: checkout(), inputs: inputs(v1), env: cache.envV1 })
+    expect(cold.main.exitCode).toBe(0)
+    const key = cold.main.outputs['cache-key'] ?? ''
+    expect(key).toMatch(/^setup-go-deps-linux-x64-ghes-go/)
+    expect(cold.main.outputs['cache-matched-key']).toBe('')
+    expect(cold.post?.summary).toContain(`Saved \`${key}\``)
+    expect(cache.entries().find((e) => e.key === key)?.protocol).toBe('v1')
+    proxy.faults.clearLog()
+    const warm = await runAction({ dirs: checkout(), inputs: inputs(v1), env: cache.envV1 })
+    expect(warm.main.outputs['cache-hit']).toBe('true')
+    expect(proxy.faults.log).toEqual([])
+  }, 60_000)
+
+  it('with the cache service answering 503 to every call, the job succeeds without cache, warns once, and post does not call it', async () => {
+    const off = cache.faults.add({ fault: { kind: 'status', status: 503, body: 'Service Unavailable' } })
+    let duringMain = 0
+    try {
+      cache.faults.clearLog()
+      const run = await job({}, async () => {
+        duringMain = cache.faults.log.length
+      })
+      expect(run.main.exitCode).toBe(0)
+      expect(run.main.outputs['cache-hit']).toBe('false')
+      expect(run.main.outputs['cache-matched-key']).toBe('')
+      const warned = warnings(run.main)
+      expect(warned).toHaveLength(1)
+      expect(warned[0]).toMatch(
+        /^Module cache: the cache service failed \(.*503.*\); continued without cache\.$/
+      )
+      expect(run.main.stdout).not.toMatch(/::error::/)
+      expect(run.main.summary).toContain('unavailable, continued without cache')
+      expect(proxy.zipDownloads().sort()).toEqual(workspaceModules())
+      // The client retried (5 twirp attempts, 3 s x 1.5^n apart): that is where the time goes.
+      expect(duringMain).toBe(5)
+      expect(run.post?.summary).toContain('Not saved: the cache service was unavailable')
+      expect(cache.faults.log).toHaveLength(duringMain)
+      measured.unavailableMainMs = run.main.durationMs
+    } finally {
+      off()
+    }
+  }, 90_000)
+})
+
+/** Numbers the tests measure (written to .bench-out/action-cache.json). */
+const measured: Record<string, unknown> = {}
+
+describe('restore cost: 100 modules of ~32 KB through the action and the real client vs raw tar', () => {
+  let big: ModuleSet
+  let bigProxy: ModuleProxy
+
+  beforeAll(async () => {
+    big = generateModules({
+      dir: path.join(root, 'big'),
+      prefix: 'example.com/big',
+      count: 100,
+      sizeBytes: 32768,
+      seed: 7
+    })
+    bigProxy = await startModuleProxy({ modules: big })
+    writeProject = () =>
+      writeConsumerProject(dirs.workspace, { requires: big.latest(), modulePath: 'example.com/big' })
+  }, 60_000)
+
+  afterAll(async () => {
+    await bigProxy?.close()
+    fs.mkdirSync(path.join(REPO, '.bench-out'), { recursive: true })
+    fs.writeFileSync(
+      path.join(REPO, '.bench-out', 'action-cache.json'),
+      JSON.stringify(measured, null, 2) + '\n'
+    )
+    console.log(`action-cache measurements: ${JSON.stringify(measured)}`)
+  })
+
+  it('a warm restore costs about what raw tar extraction of the same archive costs', async () => {
+    // Its own key space: the restore-keys must not pull in the workspace project's entries.
+    const extra = { goproxy: bigProxy.goproxy, 'cache-key-suffix': 'big' }
+    const cold = await job(extra)
+    expect(cold.main.exitCode).toBe(0)
+    const key = cold.main.outputs['cache-key'] ?? ''
+    const entry = cache.entries().find((e) => e.key === key)
+    expect(cold.main.outputs['cache-matched-key']).toBe('')
+    expect(entry).toBeDefined()
+    measured.modules = 100
+    measured.archiveBytes = entry!.size
+    measured.coldMainMs = cold.main.durationMs
+    measured.coldSaveMs = parseMs(cold.post?.summary ?? '', /Saved `[^`]+` \([^)]* in ([\d.]+) (ms|s)\)/)
+    measured.coldPostMs = cold.post?.durationMs
+
+    const restore: number[] = []
+    const integrity: number[] = []
+    for (let i = 0; i < 3; i++) {
+      bigProxy.faults.clearLog()
+      const warm = await job(extra)
+      expect(warm.main.outputs['cache-hit']).toBe('true')
+      expect(bigProxy.faults.log.filter((r) => r.path.endsWith('.zip'))).toEqual([])
+      restore.push(parseMs(warm.main.summary, /exact hit: `[^`]+` \([^)]* in ([\d.]+) (ms|s)\)/))
+      integrity.push(
+        Number(/Module cache integrity: 100 modules checked in (\d+) ms/.exec(warm.main.stdout)?.[1])
+      )
+      measured.warmMainMs = warm.main.durationMs
+    }
+    const tar: number[] = []
+    for (let i = 0; i < 3; i++) {
+      removeTree(dirs.home)
+      fs.mkdirSync(dirs.home)
+      const t0 = performance.now()
+      execFileSync('tar', [
+        '-xf',
+        entry!.file,
+        '-P',
+        '-C',
+        dirs.workspace,
+        '--use-compress-program',
+        'unzstd'
+      ])
+      tar.push(performance.now() - t0)
+      expect(fs.existsSync(path.join(gomodcache(), 'cache', 'download', big.latest()[0]!.path))).toBe(true)
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    measured.restoreMs = med(restore)
+    measured.integrityMs = med(integrity)
+    measured.clientRestoreMs = med(restore.map((r, i) => r - integrity[i]!))
+    measured.rawTarMs = Math.round(med(tar))
+    measured.ratioClientToTar = Number(
+      (Number(measured.clientRestoreMs) / Number(measured.rawTarMs)).toFixed(2)
+    )
+    // Loose on purpose (shared CI machines): the client adds a service call, a download and a temp file.
+    expect(Number(measured.clientRestoreMs)).toBeLessThan(3 * Number(measured.rawTarMs) + 500)
+    expect(entry!.size).toBeGreaterThan(100 * 16 * 1024)
+  }, 120_000)
+})
+
+/**
+ * Unpacks a cache archive as @actions/cache wrote it (tar + zstd, members relative to GITHUB_WORKSPACE,
+ * so the module cache is under `../../..`), lets `edit` change the module cache, and packs it again the
+ * way the client does. The result is stored in the service as if the saving job had uploaded it.
+ */
+function rewriteArchive(data: Buffer, edit: (modcache: string) => void): Buffer {
+  const scratch = fs.mkdtempSync(path.join(root, 'rewrite-'))
+  try {
+    const fakeWs = path.join(scratch, path.relative(dirs.root, dirs.workspace))
+    fs.mkdirSync(fakeWs, { recursive: true })
+    const archive = path.join(scratch, 'cache.tzst')
+    fs.writeFileSync(archive, data)
+    const members = execFileSync('tar', ['-tf', archive, '-P', '--use-compress-program', 'unzstd'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024
+    })
+      .split('\n')
+      .filter(Boolean)
+    execFileSync('tar', ['-xf', archive, '-P', '-C', fakeWs, '--use-compress-program', 'unzstd'])
+    edit(path.join(scratch, path.relative(dirs.root, gomodcache())))
+    const manifest = path.join(scratch, 'manifest.txt')
+    // The client's manifest lists the matched paths, not every file: the top-level members suffice.
+    const depth = path.relative(dirs.workspace, gomodcache()).split(path.sep).length + 1
+    const top = [...new Set(members.map((m) => m.split('/').slice(0, depth).join('/')))]
+    fs.writeFileSync(manifest, top.join('\n'))
+    fs.rmSync(archive)
+    execFileSync('tar', [
+      '--posix',
+      '-cf',
+      archive,
+      '-P',
+      '-C',
+      fakeWs,
+      '--files-from',
+      manifest,
+      '--use-compress-program',
+      'zstdmt'
+    ])
+    return fs.readFileSync(archive)
+  } finally {
+    removeTree(scratch)
+  }
+}
