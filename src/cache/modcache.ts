@@ -120,7 +120,9 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
     () => cache.restoreCache(modules.patterns, keys.key, keys.restoreKeys),
     populated ? { TAR_OPTIONS: skipOldFiles() } : {}
   )
-  if (build) await restoreBuildCache(build)
+  // After a service failure the build cache is not tried: the client would wait out the same outage
+  // again (5 attempts, ~24 s of its own backoff, measured on the bench with a 503 on every call).
+  if (build && !restored.failure) await restoreBuildCache(build)
   modules.matchedKey = restored.value ?? ''
   result.matchedKey = modules.matchedKey
   result.sizeBytes = restored.archiveBytes ?? 0
