@@ -83881,7 +83881,14 @@ async function saveModuleCache() {
     warning(`Module cache: not saved: ${why}. The next run restores the previous entry and downloads the difference.`);
     return { ...none(`the cache service failed: ${why}`, state.restore.key), durationMs };
 }
-/** The build cache is saved whenever its own key missed and the module cache is not corrupt. */
+/**
+ * Upper bound for saving GOCACHE. The build cache grows with every build and test run and is never
+ * trimmed by go within a job (it evicts after 5 days of disuse only); past a few GiB the upload and the
+ * next job's download cost more than the compilation they save on a 2-core runner, and the repository's
+ * 10 GB cache quota starts evicting module-cache entries, which matter more.
+ */
+const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
+/** The build cache is saved whenever its own key missed, the module cache is not corrupt, and it is not too large. */
 async function saveBuildCache(state, download) {
     const build = state.build;
     if (!build || state.mode === 'never' || build.matchedKey === build.key)
@@ -83892,6 +83899,11 @@ async function saveBuildCache(state, download) {
         return;
     if (!isFeatureAvailable() || !(await isPopulated(build.dir)))
         return;
+    const size = await directorySize(build.dir);
+    if (size > BUILD_CACHE_LIMIT_BYTES) {
+        notice(`Build cache: not saved: ${build.dir} holds ${(size / 2 ** 30).toFixed(1)} GiB, over the 2 GiB bound (uploading it would cost more than the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer build outputs, or run 'go clean -cache' before the job ends.`);
+        return;
+    }
     const saved = await withToolkitLog(() => saveCache(build.patterns, build.key), {});
     if (saved.failure)
         warning(`Build cache: not saved: ${saved.failure}.`);
