@@ -226,7 +226,12 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
     const warmA: ActionRun[] = []
     const warmB: BaselineRun[] = []
     const rawTar: number[] = []
-    const needCold = want('cold') || want('warm') || want('bump') || want('flaky') || want('scale')
+    const needCold =
+      want('cold') ||
+      want('warm') ||
+      want('bump') ||
+      (want('flaky') && config.flakySize === N) ||
+      want('scale')
     const runCaches: BenchCache[] = []
     if (needCold) {
       for (let i = 0; i < config.runs; i++) {
@@ -451,6 +456,7 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
       }
       const a: ActionRun[] = []
       const b: BaselineRun[] = []
+      const flakyInputs = config.flakyBackoff ? { ...aInputs, 'retry-backoff': config.flakyBackoff } : aInputs
       const addFaults = (seed: number) => {
         // Half 502, half a reset mid-body, as DESIGN.md section 8 measured: 0.1 + 0.9 * (0.1 / 0.9) = 0.2.
         const half = config.faultRate / 2
@@ -468,7 +474,7 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
             await runA(world, {
               cache,
               requires: world.base(F),
-              inputs: aInputs,
+              inputs: flakyInputs,
               post: 'never',
               timeoutMs: 180_000
             })
