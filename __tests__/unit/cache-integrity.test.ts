@@ -5,8 +5,7 @@ import {
   checkZipHash,
   compareTree,
   parseGoSum,
-  readZipDirectory,
-  unescapeModulePath
+  readZipDirectory
 } from '../../src/cache/integrity.js'
 
 // Real module zips, in the layout cmd/go writes and verifies (go mod download accepts them on the bench).
@@ -104,12 +103,5 @@ describe('checkZipHash and parseGoSum', () => {
     expect(checkZipHash('', mv.zipHash)).toMatch(/not an h1/)
     const other = set.get('example.com/b').zipHash
     expect(checkZipHash(other, mv.zipHash)).toMatch(/differs from go.sum/)
-  })
-})
-
-describe('unescapeModulePath', () => {
-  it('turns the cache spelling back into the module path', () => {
-    expect(unescapeModulePath('github.com/!azure/azure-sdk-for-go')).toBe('github.com/Azure/azure-sdk-for-go')
-    expect(unescapeModulePath('example.com/!acme/lib')).toBe('example.com/Acme/lib')
   })
 })

@@ -85852,6 +85852,36 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
 }
 
 /**
+ * Go's module file formats, shared by the cache (integrity) and the download (module lists): go.sum lines
+ * and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
+ * formats are a few lines each (https://go.dev/ref/mod#go-sum-files, golang.org/x/mod/module.EscapePath).
+ */
+/** The zip lines of a go.sum (or go.work.sum): `<path> <version> h1:<hash>`, not the `<version>/go.mod` ones. */
+function goSumZipLines(text) {
+    const out = [];
+    for (const raw of text.split('\n')) {
+        const fields = raw.trim().split(/\s+/);
+        if (fields.length !== 3)
+            continue;
+        const [path, version, hash] = fields;
+        if (version.endsWith('/go.mod') || !hash.startsWith('h1:'))
+            continue;
+        out.push({ path, version, hash });
+    }
+    return out;
+}
+/**
+ * cmd/go's module path escaping for the cache: each upper-case letter becomes `!` + lower case, so
+ * case-insensitive file systems keep distinct modules apart.
+ */
+function escapeModulePath(p) {
+    return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
+}
+function unescapeModulePath(escaped) {
+    return escaped.replace(/!([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+/**
  * Is a restored module cache intact? A cheap structural check of every module in `cache/download`, run
  * right after a restore so that corruption is purged before `go mod download` trips over it.
  *
@@ -85881,22 +85911,11 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
 // Pure parts
 /** go.sum text -> `path version` -> h1 hash of the module zip (the `/go.mod` lines are not zip hashes). */
 function parseGoSum$1(text, into = new Map()) {
-    for (const line of text.split('\n')) {
-        const f = line.trim().split(/\s+/);
-        if (f.length !== 3)
-            continue;
-        const [mod, version, hash] = f;
-        if (version.endsWith('/go.mod'))
-            continue;
-        into.set(`${mod} ${version}`, hash);
-    }
+    for (const { path, version, hash } of goSumZipLines(text))
+        into.set(`${path} ${version}`, hash);
     return into;
 }
 const H1 = /^h1:[A-Za-z0-9+/]{43}=$/;
-/** Module paths and versions are stored with `!x` for an upper-case X (golang.org/x/mod/module.EscapePath). */
-function unescapeModulePath(escaped) {
-    return escaped.replace(/!([a-z])/g, (_, c) => c.toUpperCase());
-}
 const EOCD_SIG = 0x06054b50;
 const CDH_SIG = 0x02014b50;
 const EOCD_MIN = 22;
@@ -87451,19 +87470,9 @@ function parseConcatenatedJson(text) {
  * are only for graph pruning and are fetched as part of each download anyway.
  */
 const modKey = (m) => `${m.path}@${m.version}`;
-/** Zip lines of a go.sum (or go.work.sum): `<path> <version> h1:<hash>`, not the `<version>/go.mod` ones. */
+/** The module versions whose zips a go.sum (or go.work.sum) lists. */
 function parseGoSum(text) {
-    const out = [];
-    for (const raw of text.split('\n')) {
-        const fields = raw.trim().split(/\s+/);
-        if (fields.length !== 3)
-            continue;
-        const [p, v, h] = fields;
-        if (v.endsWith('/go.mod') || !h.startsWith('h1:'))
-            continue;
-        out.push({ path: p, version: v });
-    }
-    return out;
+    return goSumZipLines(text).map(({ path, version }) => ({ path, version }));
 }
 /** Union of several lists in first-seen order, without duplicates. */
 function uniqueModules(lists) {
@@ -87637,13 +87646,6 @@ function globElem(pattern, s) {
         .replace(/\*/g, '[^/]*')
         .replace(/\?/g, '[^/]')}$`);
     return re.test(s);
-}
-/**
- * cmd/go's module path escaping for the cache (golang.org/x/mod/module.EscapePath): each upper-case
- * letter becomes `!` + lower case, so case-insensitive file systems keep distinct modules apart.
- */
-function escapeModulePath(p) {
-    return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
 }
 /**
  * Everything the module cache holds for one module version: the download-cache files

@@ -26,6 +26,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { goSumZipLines, unescapeModulePath } from '../go/modfiles.js'
 
 export interface ZipEntry {
   name: string
@@ -51,22 +52,11 @@ export interface IntegrityReport {
 
 /** go.sum text -> `path version` -> h1 hash of the module zip (the `/go.mod` lines are not zip hashes). */
 export function parseGoSum(text: string, into: Map<string, string> = new Map()): Map<string, string> {
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/)
-    if (f.length !== 3) continue
-    const [mod, version, hash] = f as [string, string, string]
-    if (version.endsWith('/go.mod')) continue
-    into.set(`${mod} ${version}`, hash)
-  }
+  for (const { path, version, hash } of goSumZipLines(text)) into.set(`${path} ${version}`, hash)
   return into
 }
 
 const H1 = /^h1:[A-Za-z0-9+/]{43}=$/
-
-/** Module paths and versions are stored with `!x` for an upper-case X (golang.org/x/mod/module.EscapePath). */
-export function unescapeModulePath(escaped: string): string {
-  return escaped.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase())
-}
 
 const EOCD_SIG = 0x06054b50
 const CDH_SIG = 0x02014b50

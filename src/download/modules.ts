@@ -9,6 +9,7 @@
  * are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'
+import { escapeModulePath, goSumZipLines } from '../go/modfiles.js'
 
 export interface ModuleVersion {
   path: string
@@ -17,17 +18,9 @@ export interface ModuleVersion {
 
 export const modKey = (m: ModuleVersion): string => `${m.path}@${m.version}`
 
-/** Zip lines of a go.sum (or go.work.sum): `<path> <version> h1:<hash>`, not the `<version>/go.mod` ones. */
+/** The module versions whose zips a go.sum (or go.work.sum) lists. */
 export function parseGoSum(text: string): ModuleVersion[] {
-  const out: ModuleVersion[] = []
-  for (const raw of text.split('\n')) {
-    const fields = raw.trim().split(/\s+/)
-    if (fields.length !== 3) continue
-    const [p, v, h] = fields as [string, string, string]
-    if (v.endsWith('/go.mod') || !h.startsWith('h1:')) continue
-    out.push({ path: p, version: v })
-  }
-  return out
+  return goSumZipLines(text).map(({ path, version }) => ({ path, version }))
 }
 
 /** Union of several lists in first-seen order, without duplicates. */
@@ -210,14 +203,6 @@ function globElem(pattern: string, s: string): boolean {
       .replace(/\?/g, '[^/]')}$`
   )
   return re.test(s)
-}
-
-/**
- * cmd/go's module path escaping for the cache (golang.org/x/mod/module.EscapePath): each upper-case
- * letter becomes `!` + lower case, so case-insensitive file systems keep distinct modules apart.
- */
-export function escapeModulePath(p: string): string {
-  return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`)
 }
 
 /**
