@@ -581,7 +581,7 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
             row(
               'scale',
               `scale ${S} modules, ${kind}`,
-              `A per module (A main ${formatMs(med)}); overhead = main − child processes (go's own ${ms(runs.map((r) => r.childMs))})`,
+              `A per module (A main ${formatMs(med)}); overhead = main − time its child processes ran (go, tar: ${ms(runs.map((r) => r.childMs))})`,
               `${formatMs(med / S)}/module`,
               '',
               median(runs.map((r) => r.overheadMs)),
