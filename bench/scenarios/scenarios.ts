@@ -158,7 +158,7 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
     memory.push({
       label,
       a: `${formatBytes(median(rss))}${post.length ? ` (post ${formatBytes(median(post))})` : ''}`,
-      aMax: formatBytes(Math.max(spread(rss).max, spread(post).max)),
+      aMax: formatBytes(spread([...rss, ...post]).max),
       b: b && b.length ? formatBytes(median(b.map((r) => r.maxRssKb * 1024))) : ''
     })
   }
