@@ -60,4 +60,38 @@ describe('downloadModules against a flaky module proxy', () => {
     expect(result.failure?.cause).toContain('3 attempt(s)')
     expect(result.moduleFailures.length).toBe(3)
   })
+
+  it('does not count attempts that finished some modules against `retries`', async () => {
+    bench = await startBench({ count: 6 })
+    // Three modules that fail 1, 2 and 3 times: every attempt finishes one more of them, so none of the
+    // three failed attempts is without progress; `retries: 2` would otherwise give up after attempt 2.
+    bench.set
+      .latest()
+      .slice(0, 3)
+      .forEach((m, i) =>
+        bench!.proxy.faults.add({
+          path: artefactPattern(m.path, 'info', m.version),
+          firstN: i + 1,
+          fault: { kind: 'status', status: 502 }
+        })
+      )
+    const result = await bench.download({ retries: 2, parallel: 3 })
+    expect(result.ok).toBe(true)
+    expect(result.attempts.map((x) => x.requested)).toEqual([6, 3, 2, 1])
+    expect(result.attempts.map((x) => x.failed)).toEqual([3, 2, 1, 0])
+  })
+
+  it('still gives up after `retries` attempts in a row that finish nothing', async () => {
+    bench = await startBench({ count: 4 })
+    const stuck = bench.set.latest()[1]!
+    bench.proxy.faults.add({
+      path: artefactPattern(stuck.path, 'info', stuck.version),
+      fault: { kind: 'status', status: 502 }
+    })
+    const result = await bench.download({ retries: 3 })
+    expect(result.ok).toBe(false)
+    // Attempt 1 finished the other three modules (free); then 3 attempts finished nothing.
+    expect(result.attempts.map((x) => x.requested)).toEqual([4, 1, 1, 1])
+    expect(result.failure?.errorClass).toBe('proxy')
+  })
 })

@@ -6,6 +6,7 @@ import { classifyText, timeoutDiagnosis } from '../../src/download/classify.js'
 import {
   judgeAttempt,
   MAX_DELAY_MS,
+  progressPause,
   rateLimitExtraWait,
   shouldSwitchProxy
 } from '../../src/download/policy.js'
@@ -120,5 +121,18 @@ describe('rateLimitExtraWait', () => {
         remainingMs: 1e6
       })
     ).toBe(0)
+  })
+})
+
+describe('progressPause', () => {
+  it('waits a quarter to a half of retry-backoff after an attempt that made progress', () => {
+    expect(progressPause(2000, 60_000, 0)).toBe(500)
+    expect(progressPause(2000, 60_000, 1)).toBe(1000)
+    expect(progressPause(200, 60_000, 0.5)).toBe(75)
+  })
+
+  it('never waits past the remaining retry-timeout budget', () => {
+    expect(progressPause(2000, 120, 1)).toBe(120)
+    expect(progressPause(2000, -5, 1)).toBe(0)
   })
 })

@@ -91,3 +91,12 @@ export function rateLimitExtraWait(p: {
   const target = Math.min(MAX_DELAY_MS, p.retryAfterMs ?? p.retryDelayMs * 4)
   return Math.max(0, Math.min(target - p.retryDelayMs, p.remainingMs - p.retryDelayMs))
 }
+
+/**
+ * The pause after an attempt that made progress: a quarter to a half of `retry-backoff` (jittered, so
+ * parallel jobs do not retry in step), never past the remaining budget. Short, because the upstream just
+ * served most requests; the failures were sporadic.
+ */
+export function progressPause(backoffMs: number, remainingMs: number, random = Math.random()): number {
+  return Math.max(0, Math.min(Math.round(backoffMs * (0.25 + random * 0.25)), remainingMs))
+}
