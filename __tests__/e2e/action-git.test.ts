@@ -201,7 +201,7 @@ describe('setup-go-deps over git (bundled action, runner emulation)', () => {
     expect(attempts).toBeGreaterThan(1)
     // git itself exited with 128 (go reports it as `exit status 128`) and the action called it class git
     expect(c.gitArgv()).toMatch(/^exit 128 /m)
-    expect(run.main.stdout).toMatch(/Attempt failed \(git\): github\.com\/pubco\/lib\d@v1\.0\.0: /)
+    expect(run.main.stdout).toMatch(/Attempt failed \(git\)[^:\n]*: github\.com\/pubco\/lib\d@v1\.0\.0: /)
     // the summary lists every attempt; the first one failed with class git, the last one did not fail
     const rows = [
       ...run.main.summary.matchAll(
