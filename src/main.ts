@@ -44,8 +44,6 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     await failMain(error, { go, cache, download })
-  } finally {
-    core.saveState(State.mainDone, 'true')
   }
 }
 

@@ -7,9 +7,10 @@ import * as core from '@actions/core'
 import { removeEnvironment } from './auth/apply.js'
 import { saveModuleCache } from './cache/modcache.js'
 import { writePostSummary } from './summary.js'
+import type { CacheSaveReport } from './types.js'
 
 export async function run(): Promise<void> {
-  let save
+  let save: CacheSaveReport | undefined
   try {
     save = await saveModuleCache()
   } catch (error) {

@@ -8,7 +8,5 @@ export const State = {
   /** JSON: DownloadResult summary: {ok, cacheCorrupt} — the post step saves only a good cache. */
   download: 'download',
   /** JSON: what the credential setup wrote (files, env names), for removal in post. */
-  auth: 'auth',
-  /** 'true' once main ran to its end (post can tell a half-finished main). */
-  mainDone: 'main-done'
+  auth: 'auth'
 } as const

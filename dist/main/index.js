@@ -31181,9 +31181,7 @@ const State = {
     /** JSON: DownloadResult summary: {ok, cacheCorrupt} — the post step saves only a good cache. */
     download: 'download',
     /** JSON: what the credential setup wrote (files, env names), for removal in post. */
-    auth: 'auth',
-    /** 'true' once main ran to its end (post can tell a half-finished main). */
-    mainDone: 'main-done'
+    auth: 'auth'
 };
 
 /**
@@ -90155,9 +90153,6 @@ async function run() {
     }
     catch (error) {
         await failMain(error, { go, cache, download });
-    }
-    finally {
-        saveState(State.mainDone, 'true');
     }
 }
 function writeOutputs(go, cache, download) {

@@ -30712,7 +30712,8 @@ const State = {
     /** JSON: DownloadResult summary: {ok, cacheCorrupt} — the post step saves only a good cache. */
     download: 'download',
     /** JSON: what the credential setup wrote (files, env names), for removal in post. */
-    auth: 'auth'};
+    auth: 'auth'
+};
 
 /**
  * Effects of the credential step: mask -> read what git already has -> write the private files -> export.
