@@ -44,7 +44,7 @@ export function describeCache(cache: CacheRestore): string {
     case 'partial':
       return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded${note}`
     case 'miss':
-      return `miss: nothing saved yet for \`${cache.key}\`${cache.detail ? ` (${cache.detail})` : ''}`
+      return `miss: \`${cache.key}\` (${cache.detail || 'nothing saved yet'})`
     case 'disabled':
       return cache.detail || 'disabled (`cache: false`)'
     case 'unavailable':

@@ -87312,7 +87312,7 @@ const HINT = {
     checksum: "Do not bypass this (no GONOSUMCHECK, GOFLAGS=-insecure or GOSUMDB=off): the module's content changed since go.sum was written (a re-tagged version, or a tampered download). Check the module's release history; if the new content is legitimate, update go.sum with 'go get <module>@<version>' on a trusted machine and review the diff.",
     notFound: 'Check that the version exists: the tag may be missing, deleted, or not pushed yet (proxies cache a miss for up to 30 minutes). Run go mod tidy locally and commit go.mod and go.sum.',
     cacheCorrupt: 'The module cache held a damaged file. The action purged it and downloaded again; a cache with a damaged file is not saved.',
-    network: "The runner could not reach the server (egress firewall, proxy settings or DNS). Transient errors are retried; raise 'retries' or 'retry-timeout' for a flaky network, or set 'fallback-proxies'.",
+    network: "The connection failed or dropped mid-transfer: a flaky upstream or network, or, if it never connects, the runner's egress firewall, proxy settings or DNS. Transient errors are retried; raise 'retries' or 'retry-timeout' for a flaky network, or set 'fallback-proxies'.",
     git: "The git server dropped the connection; this is retried. Raise 'retries' or 'retry-backoff' if it keeps happening.",
     proxy: "The module proxy answered with a server error; this is retried and, after two failing attempts, 'fallback-proxies' are tried in order.",
     rateLimited: "The module proxy is rate-limiting this runner (429 Too Many Requests); the action waits longer before retrying. Lower 'parallel' or use your own proxy via 'goproxy'.",
@@ -90021,7 +90021,7 @@ function describeCache(cache) {
         case 'partial':
             return `partial: restored \`${cache.matchedKey}\`${size}; only the difference is downloaded${note}`;
         case 'miss':
-            return `miss: nothing saved yet for \`${cache.key}\`${cache.detail ? ` (${cache.detail})` : ''}`;
+            return `miss: \`${cache.key}\` (${cache.detail || 'nothing saved yet'})`;
         case 'disabled':
             return cache.detail || 'disabled (`cache: false`)';
         case 'unavailable':

@@ -64,7 +64,7 @@ const HINT = {
   cacheCorrupt:
     'The module cache held a damaged file. The action purged it and downloaded again; a cache with a damaged file is not saved.',
   network:
-    "The runner could not reach the server (egress firewall, proxy settings or DNS). Transient errors are retried; raise 'retries' or 'retry-timeout' for a flaky network, or set 'fallback-proxies'.",
+    "The connection failed or dropped mid-transfer: a flaky upstream or network, or, if it never connects, the runner's egress firewall, proxy settings or DNS. Transient errors are retried; raise 'retries' or 'retry-timeout' for a flaky network, or set 'fallback-proxies'.",
   git: "The git server dropped the connection; this is retried. Raise 'retries' or 'retry-backoff' if it keeps happening.",
   proxy:
     "The module proxy answered with a server error; this is retried and, after two failing attempts, 'fallback-proxies' are tried in order.",
