@@ -175,6 +175,31 @@ describe('setup-go-deps end to end', () => {
     expect(run.post?.exitCode).toBe(0)
   }, 180_000)
 
+  it('offline-after-download: later steps build without the network, and a new module fails at once', async () => {
+    const dirs = checkout()
+    const run = await runAction({
+      dirs,
+      inputs: inputs({ cache: 'false', 'offline-after-download': 'true' }),
+      env: cache.env
+    })
+    expect(run.main.exitCode).toBe(0)
+    expect(run.env.GOPROXY).toBe('off')
+    expect(run.env.GOFLAGS).toContain('-mod=mod')
+
+    proxy.faults.clearLog()
+    const build = await runLaterStep('go', ['build', './...'], run.job)
+    expect(build.exitCode).toBe(0)
+
+    const bumped = bumpModule(set, 'example.com/pub/m007')
+    const get = await runLaterStep('go', ['get', `${bumped.path}@${bumped.version}`], run.job, {
+      timeoutMs: 20_000
+    })
+    expect(get.exitCode).not.toBe(0)
+    expect(get.stderr).toContain('GOPROXY=off')
+    expect(get.durationMs).toBeLessThan(10_000)
+    expect(proxy.faults.log).toEqual([])
+  }, 180_000)
+
   it('names the input and the fix for bad input, before touching the network', async () => {
     const dirs = checkout()
     proxy.faults.clearLog()
