@@ -111,7 +111,17 @@ export async function writeMainSummary(p: {
     s.addHeading('Notes', 3)
     s.addList(environment.notes)
   }
-  await s.write()
+  await writeSummary(s)
+}
+
+/** Write the summary; outside a runner (local runs) there is no summary file, which must not fail the step. */
+async function writeSummary(s: typeof core.summary): Promise<void> {
+  try {
+    await s.write()
+  } catch (error) {
+    s.emptyBuffer()
+    core.info(`No job summary written: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
 function describeDownload(d: DownloadResult): string {
@@ -157,9 +167,5 @@ export async function writePostSummary(save: CacheSaveReport | undefined): Promi
     ? `Saved \`${save.key}\` (${formatBytes(save.sizeBytes)} in ${formatMs(save.durationMs)}).`
     : `Not saved: ${save.reason}`
   core.info(`Module cache: ${line}`)
-  try {
-    await core.summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true).write()
-  } catch {
-    // See failMain.
-  }
+  await writeSummary(core.summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true))
 }

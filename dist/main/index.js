@@ -86780,7 +86780,7 @@ async function restoreModuleCache(cfg, ctx) {
         restoreKeys: keys.restoreKeys,
         paths: build ? [gomodcache, build.dir] : [gomodcache]
     };
-    if (!isFeatureAvailable()) {
+    if (!cacheServiceAvailable()) {
         const detail = 'the Actions cache service is not available to this job (no ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL: a GHES ' +
             'without cache, or a local runner)';
         warning(`Module cache: ${detail}; continuing without cache.`);
@@ -86878,6 +86878,13 @@ async function canMergeIntoPopulated() {
     if (process.platform === 'darwin')
         return (await which('gtar', false)) !== '';
     return false;
+}
+/**
+ * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
+ * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
+ */
+function cacheServiceAvailable() {
+    return typeof isFeatureAvailable !== 'function' || isFeatureAvailable();
 }
 /**
  * Runs a @actions/cache call and reads what it logs. restoreCache and saveCache catch every error except
@@ -90080,7 +90087,17 @@ async function writeMainSummary(p) {
         s.addHeading('Notes', 3);
         s.addList(environment.notes);
     }
-    await s.write();
+    await writeSummary(s);
+}
+/** Write the summary; outside a runner (local runs) there is no summary file, which must not fail the step. */
+async function writeSummary(s) {
+    try {
+        await s.write();
+    }
+    catch (error) {
+        s.emptyBuffer();
+        info(`No job summary written: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
 function describeDownload(d) {
     if (d.skipped)

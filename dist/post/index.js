@@ -83865,7 +83865,7 @@ async function saveModuleCache() {
         await saveBuildCache(state, download);
     if (!decision.save)
         return none(decision.reason, state.restore.key);
-    if (!isFeatureAvailable())
+    if (!cacheServiceAvailable())
         return none('the Actions cache service is not available to this job', state.restore.key);
     const started = performance.now();
     const saved = await withToolkitLog(() => saveCache(state.modules.patterns, state.restore.key), {});
@@ -83898,7 +83898,7 @@ async function saveBuildCache(state, download) {
         return;
     if (state.mode === 'auto' && !download?.ok)
         return;
-    if (!isFeatureAvailable() || !(await isPopulated(build.dir)))
+    if (!cacheServiceAvailable() || !(await isPopulated(build.dir)))
         return;
     const size = await directorySize(build.dir);
     if (size > BUILD_CACHE_LIMIT_BYTES) {
@@ -83910,6 +83910,13 @@ async function saveBuildCache(state, download) {
         warning(`Build cache: not saved: ${saved.failure}.`);
     else
         info(`Build cache: ${saved.value !== -1 ? `saved ${build.key}` : `not saved (${saved.collision ?? 'not accepted'})`}.`);
+}
+/**
+ * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
+ * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
+ */
+function cacheServiceAvailable() {
+    return typeof isFeatureAvailable !== 'function' || isFeatureAvailable();
 }
 function parseDownload(raw) {
     if (!raw)
@@ -83999,6 +84006,16 @@ function formatBytes(n) {
 function formatMs(ms) {
     return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
+/** Write the summary; outside a runner (local runs) there is no summary file, which must not fail the step. */
+async function writeSummary(s) {
+    try {
+        await s.write();
+    }
+    catch (error) {
+        s.emptyBuffer();
+        info(`No job summary written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
 async function writePostSummary(save) {
     if (!save)
         return;
@@ -84006,12 +84023,7 @@ async function writePostSummary(save) {
         ? `Saved \`${save.key}\` (${formatBytes(save.sizeBytes)} in ${formatMs(save.durationMs)}).`
         : `Not saved: ${save.reason}`;
     info(`Module cache: ${line}`);
-    try {
-        await summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true).write();
-    }
-    catch {
-        // See failMain.
-    }
+    await writeSummary(summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true));
 }
 
 /**

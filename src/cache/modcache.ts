@@ -101,7 +101,7 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
     paths: build ? [gomodcache, build.dir] : [gomodcache]
   }
 
-  if (!cache.isFeatureAvailable()) {
+  if (!cacheServiceAvailable()) {
     const detail =
       'the Actions cache service is not available to this job (no ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL: a GHES ' +
       'without cache, or a local runner)'
@@ -249,7 +249,7 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   )
   if (state.build) await saveBuildCache(state, download)
   if (!decision.save) return none(decision.reason, state.restore.key)
-  if (!cache.isFeatureAvailable())
+  if (!cacheServiceAvailable())
     return none('the Actions cache service is not available to this job', state.restore.key)
 
   const started = performance.now()
@@ -289,7 +289,7 @@ async function saveBuildCache(
   if (!build || state.mode === 'never' || build.matchedKey === build.key) return
   if (state.restore.outcome === 'unavailable' || download?.cacheCorrupt) return
   if (state.mode === 'auto' && !download?.ok) return
-  if (!cache.isFeatureAvailable() || !(await isPopulated(build.dir))) return
+  if (!cacheServiceAvailable() || !(await isPopulated(build.dir))) return
   const size = await directorySize(build.dir)
   if (size > BUILD_CACHE_LIMIT_BYTES) {
     core.notice(
@@ -303,6 +303,14 @@ async function saveBuildCache(
     core.info(
       `Build cache: ${saved.value !== -1 ? `saved ${build.key}` : `not saved (${saved.collision ?? 'not accepted'})`}.`
     )
+}
+
+/**
+ * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
+ * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
+ */
+function cacheServiceAvailable(): boolean {
+  return typeof cache.isFeatureAvailable !== 'function' || cache.isFeatureAvailable()
 }
 
 function parseDownload(raw: string): { ok: boolean; cacheCorrupt: boolean } | undefined {
