@@ -8,17 +8,7 @@ import {
   validatePatternList,
   validatePatterns
 } from '../../src/auth/goenv.js'
-import { InputError } from '../../src/inputs.js'
-
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error('expected an InputError')
-}
+import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 describe('GOPRIVATE patterns (private-modules, gonoproxy, gonosumdb)', () => {
   it('accepts the pattern forms go documents and drops a trailing slash as go does', () => {

@@ -15,8 +15,9 @@ import {
   type EnvironmentPlan,
   type PlanInput
 } from '../../src/auth/plan.js'
-import { InputError, parseCredentials, type CredentialLine } from '../../src/inputs.js'
+import { parseCredentials, type CredentialLine } from '../../src/inputs.js'
 import { makeKey } from '../e2e/auth-ssh-keys.js'
+import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const TOKEN = 'ghp_Tok3nValue0123456789abcdefABCDEF'
 const b64 = (s: string): string => Buffer.from(s).toString('base64')
@@ -49,16 +50,6 @@ function plan(over: {
 /** The git config entries as `key=value` lines, the token replaced by <T> for readable expectations. */
 function entries(p: EnvironmentPlan): string[] {
   return p.gitConfig.map((e) => `${e.key}=${e.value.replace(b64(`x-access-token:${TOKEN}`), '<T>')}`)
-}
-
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error('expected an InputError')
 }
 
 describe('patterns -> credential scopes', () => {

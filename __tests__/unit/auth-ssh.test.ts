@@ -29,8 +29,9 @@ import {
   sshGitConfig,
   type SshPlan
 } from '../../src/auth/ssh.js'
-import { InputError, parseCredentials } from '../../src/inputs.js'
+import { parseCredentials } from '../../src/inputs.js'
 import { cleanupKeys, makeKey, makePemKey } from '../e2e/auth-ssh-keys.js'
+import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-ssh-unit-'))
 afterAll(() => {
@@ -56,16 +57,6 @@ function plan(
     env: over.env ?? {},
     systemKnownHosts: over.system
   })
-}
-
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error('expected an InputError')
 }
 
 /** The lines of a key's body: what must never appear in a message. */

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import semver from 'semver'
-import { InputError } from '../../src/inputs.js'
+import { inputErrorOf } from '../helpers/input-error.ts'
 import type { Platform } from '../../src/go/platform.js'
 import {
   type GoRelease,
@@ -35,16 +35,6 @@ const input = (spec: string): VersionRequest => ({ spec, origin: "input 'go-vers
 const spec = (s: string): VersionSpec => parseSpec(input(s))
 const resolve = (s: string, platform: Platform = LINUX) => resolveVersion(spec(s), LISTING, platform)?.version
 const fromFile = (name: string) => parseVersionFile(fixture(name), readFixture(name))
-
-function inputErrorOf(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error('expected an InputError')
-}
 
 describe('Go version spelling <-> semver', () => {
   it.each([

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import path from 'node:path'
 import {
-  InputError,
   parseArchitecture,
   parseCredentials,
   parseDuration,
@@ -9,21 +8,12 @@ import {
   parseInteger,
   parseList
 } from '../../src/inputs.js'
+import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const getter =
   (values: Record<string, string>) =>
   (name: string): string =>
     values[name] ?? ''
-
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof InputError) return error
-    throw error
-  }
-  throw new Error('expected an InputError')
-}
 
 describe('parseInputs', () => {
   it('applies the documented defaults when nothing is set', () => {
