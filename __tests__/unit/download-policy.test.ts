@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { classifyText, timeoutDiagnosis } from '../../src/download/classify.js'
+import { treeKillPlan } from '../../src/download/process.js'
 import {
   judgeAttempt,
   MAX_DELAY_MS,
@@ -134,5 +135,16 @@ describe('progressPause', () => {
   it('never waits past the remaining retry-timeout budget', () => {
     expect(progressPause(2000, 120, 1)).toBe(120)
     expect(progressPause(2000, -5, 1)).toBe(0)
+  })
+})
+
+describe('treeKillPlan', () => {
+  it('kills the process group on Linux and macOS', () => {
+    expect(treeKillPlan(4242, 'linux')).toEqual({ group: -4242 })
+    expect(treeKillPlan(4242, 'darwin')).toEqual({ group: -4242 })
+  })
+
+  it('kills the process tree with taskkill on Windows, where there are no process groups', () => {
+    expect(treeKillPlan(4242, 'win32')).toEqual({ command: 'taskkill', args: ['/pid', '4242', '/T', '/F'] })
   })
 })

@@ -49,7 +49,7 @@ import { Buffer as Buffer$1 } from 'buffer';
 import process$1 from 'node:process';
 import https$1 from 'node:https';
 import require$$1$5 from 'tty';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
 
@@ -88076,11 +88076,34 @@ function progressPause(backoffMs, remainingMs, random = Math.random()) {
  * Not @actions/exec: its ToolRunner neither starts a detached process group nor exposes the child to
  * kill it, and it treats stderr output as failure unless told otherwise.
  */
+/**
+ * How to kill a process with everything it started. POSIX: the process group (go was started as its
+ * leader). Windows has no process groups for this: `taskkill /T` walks the tree of child processes.
+ */
+function treeKillPlan(pid, platform) {
+    return platform === 'win32'
+        ? { command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
+        : { group: -pid };
+}
+function killTree(pid) {
+    const plan = treeKillPlan(pid, process.platform);
+    try {
+        if ('group' in plan)
+            process.kill(plan.group, 'SIGKILL');
+        else
+            spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
+    }
+    catch {
+        // Already gone.
+    }
+}
 function startGo(args, opts) {
     const child = spawn('go', args, {
         cwd: opts.cwd,
         env: opts.env,
-        detached: true,
+        // A new process group on POSIX; on Windows `detached` would open a console instead (see treeKillPlan).
+        detached: process.platform !== 'win32',
+        windowsHide: true,
         stdio: ['ignore', 'pipe', 'pipe']
     });
     let stdout = '';
@@ -88099,12 +88122,7 @@ function startGo(args, opts) {
         if (child.pid === undefined)
             return;
         killed = true;
-        try {
-            process.kill(-child.pid, 'SIGKILL');
-        }
-        catch {
-            // Already gone.
-        }
+        killTree(child.pid);
     };
     const done = new Promise((resolve) => {
         child.on('error', (error) => resolve({ exitCode: 127, stdout, stderr: `${stderr}${error.message}\n`, killed }));
@@ -88112,14 +88130,8 @@ function startGo(args, opts) {
             if (partial)
                 opts.onStderrLine(partial);
             // go's children may outlive go when go itself died; make sure nothing of the group is left.
-            if (signal && child.pid !== undefined) {
-                try {
-                    process.kill(-child.pid, 'SIGKILL');
-                }
-                catch {
-                    // Nothing left.
-                }
-            }
+            if (signal && child.pid !== undefined)
+                killTree(child.pid);
             resolve({ exitCode: code ?? 1, stdout, stderr, killed });
         });
     });

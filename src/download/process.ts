@@ -4,7 +4,30 @@
  * Not @actions/exec: its ToolRunner neither starts a detached process group nor exposes the child to
  * kill it, and it treats stderr output as failure unless told otherwise.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+
+/**
+ * How to kill a process with everything it started. POSIX: the process group (go was started as its
+ * leader). Windows has no process groups for this: `taskkill /T` walks the tree of child processes.
+ */
+export function treeKillPlan(
+  pid: number,
+  platform: NodeJS.Platform
+): { group: number } | { command: string; args: string[] } {
+  return platform === 'win32'
+    ? { command: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] }
+    : { group: -pid }
+}
+
+function killTree(pid: number): void {
+  const plan = treeKillPlan(pid, process.platform)
+  try {
+    if ('group' in plan) process.kill(plan.group, 'SIGKILL')
+    else spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' })
+  } catch {
+    // Already gone.
+  }
+}
 
 export interface GoRun {
   exitCode: number
@@ -26,7 +49,9 @@ export function startGo(
   const child = spawn('go', args, {
     cwd: opts.cwd,
     env: opts.env,
-    detached: true,
+    // A new process group on POSIX; on Windows `detached` would open a console instead (see treeKillPlan).
+    detached: process.platform !== 'win32',
+    windowsHide: true,
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''
@@ -43,11 +68,7 @@ export function startGo(
   const kill = (): void => {
     if (child.pid === undefined) return
     killed = true
-    try {
-      process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      // Already gone.
-    }
+    killTree(child.pid)
   }
   const done = new Promise<GoRun>((resolve) => {
     child.on('error', (error) =>
@@ -56,13 +77,7 @@ export function startGo(
     child.on('close', (code, signal) => {
       if (partial) opts.onStderrLine(partial)
       // go's children may outlive go when go itself died; make sure nothing of the group is left.
-      if (signal && child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL')
-        } catch {
-          // Nothing left.
-        }
-      }
+      if (signal && child.pid !== undefined) killTree(child.pid)
       resolve({ exitCode: code ?? 1, stdout, stderr, killed })
     })
   })
