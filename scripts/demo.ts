@@ -199,7 +199,7 @@ try {
   say(bold('The workflow step:'))
   say(
     [
-      '  - uses: acme/setup-go-deps@v1',
+      '  - uses: setup-go-deps/setup-go-deps@v1',
       '    with:',
       `      go-version: '${mirror.goVersion}'`,
       "      private-modules: 'github.com/acme/*'",
