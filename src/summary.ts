@@ -62,6 +62,15 @@ export function failureMessage(d: Diagnosis): string {
   return `${cause}${evidence} ${d.hint} (error-class: ${d.errorClass})`.replace(/\s+/g, ' ').trim()
 }
 
+/**
+ * Text for an HTML cell or list item of the job summary: GitHub does not render markdown inside the
+ * HTML that core.summary's tables and lists produce, so `code` spans become <code> and the rest is escaped.
+ */
+export function html(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  return escaped.replace(/`([^`]+)`/g, '<code>$1</code>')
+}
+
 export async function writeMainSummary(p: {
   go: GoInstallation
   cache: CacheRestore
@@ -77,14 +86,17 @@ export async function writeMainSummary(p: {
     ],
     [
       'Go',
-      `${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`
+      html(
+        `${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`
+      )
     ],
-    ['Module cache', describeCache(cache)],
+    ['Module cache', html(describeCache(cache))],
+    ...(cache.build ? [['Build cache', html(cache.build)]] : []),
     [
       'Private modules',
-      environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none'
+      html(environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none')
     ],
-    ['Download', describeDownload(download)]
+    ['Download', html(describeDownload(download))]
   ])
   if (download.attempts.length > 0) {
     s.addHeading('Download attempts', 3)
@@ -99,17 +111,17 @@ export async function writeMainSummary(p: {
         String(a.requested),
         String(a.failed),
         a.errorClass ?? '—',
-        a.proxy
+        html(a.proxy)
       ])
     ])
   }
   if (download.moduleFailures.length > 0) {
     s.addHeading('Failed modules', 3)
-    s.addList(download.moduleFailures.map((d) => failureMessage(d)))
+    s.addList(download.moduleFailures.map((d) => html(failureMessage(d))))
   }
   if (environment.notes.length > 0) {
     s.addHeading('Notes', 3)
-    s.addList(environment.notes)
+    s.addList(environment.notes.map(html))
   }
   await writeSummary(s)
 }
@@ -167,5 +179,7 @@ export async function writePostSummary(save: CacheSaveReport | undefined): Promi
     ? `Saved \`${save.key}\` (${formatBytes(save.sizeBytes)} in ${formatMs(save.durationMs)}).`
     : `Not saved: ${save.reason}`
   core.info(`Module cache: ${line}`)
-  await writeSummary(core.summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true))
+  const s = core.summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true)
+  if (save.build) s.addRaw(`Build cache: ${save.build}`, true)
+  await writeSummary(s)
 }

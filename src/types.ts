@@ -58,6 +58,8 @@ export interface CacheRestore {
   durationMs: number
   /** Human-readable detail for the summary (why unavailable, what was corrupt, ...). */
   detail: string
+  /** With `cache-build: true`: what happened to the build cache (GOCACHE), in words. */
+  build?: string
 }
 
 export interface AttemptRecord {
@@ -112,4 +114,6 @@ export interface CacheSaveReport {
   reason: string
   sizeBytes: number
   durationMs: number
+  /** With `cache-build: true`: what happened to the build cache, in words. */
+  build?: string
 }

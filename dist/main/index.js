@@ -86796,8 +86796,11 @@ async function restoreModuleCache(cfg, ctx) {
     const restored = await withToolkitLog(() => restoreCache(modules.patterns, keys.key, keys.restoreKeys), populated ? { TAR_OPTIONS: skipOldFiles() } : {});
     // After a service failure the build cache is not tried: the client would wait out the same outage
     // again (5 attempts, ~24 s of its own backoff, measured on the bench with a 503 on every call).
-    if (build && !restored.failure)
-        await restoreBuildCache(build);
+    if (build) {
+        result.build = restored.failure
+            ? 'not restored: the cache service failed'
+            : await restoreBuildCache(build);
+    }
     modules.matchedKey = restored.value ?? '';
     result.matchedKey = modules.matchedKey;
     result.sizeBytes = restored.archiveBytes ?? 0;
@@ -86847,10 +86850,13 @@ async function restoreBuildCache(build) {
     const prefix = build.key.replace(/[^-]*$/, '');
     const restored = await withToolkitLog(() => restoreCache(build.patterns, build.key, [prefix]), {});
     build.matchedKey = restored.value ?? '';
-    if (restored.failure)
+    if (restored.failure) {
         warning(`Build cache: the cache service failed (${restored.failure}); continuing without it.`);
-    else
-        info(`Build cache: ${restored.value ? `restored ${restored.value}` : 'miss'}.`);
+        return `not restored: the cache service failed (${restored.failure})`;
+    }
+    const line = restored.value ? `restored \`${restored.value}\`` : `miss: \`${build.key}\``;
+    info(`Build cache: ${line}.`);
+    return line;
 }
 /** Saves what post needs (State.cache) and returns the restore result. */
 async function remember(cfg, restore, gomodcache = '', modules = { key: restore.key, patterns: [], matchedKey: '' }, build) {
@@ -90055,6 +90061,14 @@ function failureMessage(d) {
     const evidence = d.evidence && !cause.includes(d.evidence) ? ` go printed: ${d.evidence.replace(/\.$/, '')}.` : '';
     return `${cause}${evidence} ${d.hint} (error-class: ${d.errorClass})`.replace(/\s+/g, ' ').trim();
 }
+/**
+ * Text for an HTML cell or list item of the job summary: GitHub does not render markdown inside the
+ * HTML that core.summary's tables and lists produce, so `code` spans become <code> and the rest is escaped.
+ */
+function html(text) {
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
+}
 async function writeMainSummary(p) {
     const { go, cache, download, environment } = p;
     const s = summary.addHeading('setup-go-deps', 2);
@@ -90065,14 +90079,15 @@ async function writeMainSummary(p) {
         ],
         [
             'Go',
-            `${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`
+            html(`${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`)
         ],
-        ['Module cache', describeCache(cache)],
+        ['Module cache', html(describeCache(cache))],
+        ...(cache.build ? [['Build cache', html(cache.build)]] : []),
         [
             'Private modules',
-            environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none'
+            html(environment.credentialScopes.length ? environment.credentialScopes.join(', ') : 'none')
         ],
-        ['Download', describeDownload(download)]
+        ['Download', html(describeDownload(download))]
     ]);
     if (download.attempts.length > 0) {
         s.addHeading('Download attempts', 3);
@@ -90087,17 +90102,17 @@ async function writeMainSummary(p) {
                 String(a.requested),
                 String(a.failed),
                 a.errorClass ?? '—',
-                a.proxy
+                html(a.proxy)
             ])
         ]);
     }
     if (download.moduleFailures.length > 0) {
         s.addHeading('Failed modules', 3);
-        s.addList(download.moduleFailures.map((d) => failureMessage(d)));
+        s.addList(download.moduleFailures.map((d) => html(failureMessage(d))));
     }
     if (environment.notes.length > 0) {
         s.addHeading('Notes', 3);
-        s.addList(environment.notes);
+        s.addList(environment.notes.map(html));
     }
     await writeSummary(s);
 }

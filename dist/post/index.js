@@ -83838,15 +83838,15 @@ function decideSave(p) {
  */
 // ---------------------------------------------------------------------------------------------------------
 // Save (post)
+const none = (reason, key = '') => ({
+    saved: false,
+    key,
+    reason,
+    sizeBytes: 0,
+    durationMs: 0
+});
 async function saveModuleCache() {
     const raw = getState(State.cache);
-    const none = (reason, key = '') => ({
-        saved: false,
-        key,
-        reason,
-        sizeBytes: 0,
-        durationMs: 0
-    });
     if (!raw)
         return none('the main step did not reach the cache restore');
     const state = JSON.parse(raw);
@@ -83861,8 +83861,11 @@ async function saveModuleCache() {
         hasContent: fingerprint.files > 0
     });
     info(`Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`);
-    if (state.build)
-        await saveBuildCache(state, download);
+    const build = state.build ? await saveBuildCache(state, download) : undefined;
+    const report = await saveModuleEntry(state, decision, gomodcache);
+    return build ? { ...report, build } : report;
+}
+async function saveModuleEntry(state, decision, gomodcache) {
     if (!decision.save)
         return none(decision.reason, state.restore.key);
     if (!cacheServiceAvailable())
@@ -83892,24 +83895,38 @@ const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
 /** The build cache is saved whenever its own key missed, the module cache is not corrupt, and it is not too large. */
 async function saveBuildCache(state, download) {
     const build = state.build;
-    if (!build || state.mode === 'never' || build.matchedKey === build.key)
-        return;
-    if (state.restore.outcome === 'unavailable' || download?.cacheCorrupt)
-        return;
+    if (!build)
+        return undefined;
+    if (state.mode === 'never')
+        return 'not saved (cache-save: never)';
+    if (build.matchedKey === build.key)
+        return 'not saved: exact key hit';
+    if (state.restore.outcome === 'unavailable')
+        return 'not saved: the cache service failed';
+    if (download?.cacheCorrupt)
+        return 'not saved: the module cache was corrupt';
     if (state.mode === 'auto' && !download?.ok)
-        return;
-    if (!cacheServiceAvailable() || !(await isPopulated(build.dir)))
-        return;
+        return 'not saved: the download failed';
+    if (!cacheServiceAvailable())
+        return 'not saved: no cache service';
+    if (!(await isPopulated(build.dir)))
+        return 'not saved: nothing was built';
     const size = await directorySize(build.dir);
     if (size > BUILD_CACHE_LIMIT_BYTES) {
         notice(`Build cache: not saved: ${build.dir} holds ${(size / 2 ** 30).toFixed(1)} GiB, over the 2 GiB bound (uploading it would cost more than the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer build outputs, or run 'go clean -cache' before the job ends.`);
-        return;
+        return `not saved: ${(size / 2 ** 30).toFixed(1)} GiB is over the 2 GiB bound`;
     }
     const saved = await withToolkitLog(() => saveCache(build.patterns, build.key), {});
+    const line = saved.failure
+        ? `not saved: ${saved.failure}`
+        : saved.value !== -1
+            ? `saved \`${build.key}\``
+            : `not saved (${saved.collision ?? 'not accepted'})`;
     if (saved.failure)
-        warning(`Build cache: not saved: ${saved.failure}.`);
+        warning(`Build cache: ${line}.`);
     else
-        info(`Build cache: ${saved.value !== -1 ? `saved ${build.key}` : `not saved (${saved.collision ?? 'not accepted'})`}.`);
+        info(`Build cache: ${line}.`);
+    return line;
 }
 /**
  * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
@@ -84023,7 +84040,10 @@ async function writePostSummary(save) {
         ? `Saved \`${save.key}\` (${formatBytes(save.sizeBytes)} in ${formatMs(save.durationMs)}).`
         : `Not saved: ${save.reason}`;
     info(`Module cache: ${line}`);
-    await writeSummary(summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true));
+    const s = summary.addHeading('setup-go-deps: post', 3).addRaw(`Module cache: ${line}`, true);
+    if (save.build)
+        s.addRaw(`Build cache: ${save.build}`, true);
+    await writeSummary(s);
 }
 
 /**

@@ -122,7 +122,11 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
   )
   // After a service failure the build cache is not tried: the client would wait out the same outage
   // again (5 attempts, ~24 s of its own backoff, measured on the bench with a 503 on every call).
-  if (build && !restored.failure) await restoreBuildCache(build)
+  if (build) {
+    result.build = restored.failure
+      ? 'not restored: the cache service failed'
+      : await restoreBuildCache(build)
+  }
   modules.matchedKey = restored.value ?? ''
   result.matchedKey = modules.matchedKey
   result.sizeBytes = restored.archiveBytes ?? 0
@@ -177,13 +181,17 @@ function buildEntry(
  * `cache-build: true`, so it must not make the module cache entry bigger or miss more often. Its
  * problems are logged and never change the module cache's outcome.
  */
-async function restoreBuildCache(build: EntryState & { dir: string }): Promise<void> {
+async function restoreBuildCache(build: EntryState & { dir: string }): Promise<string> {
   const prefix = build.key.replace(/[^-]*$/, '')
   const restored = await withToolkitLog(() => cache.restoreCache(build.patterns, build.key, [prefix]), {})
   build.matchedKey = restored.value ?? ''
-  if (restored.failure)
+  if (restored.failure) {
     core.warning(`Build cache: the cache service failed (${restored.failure}); continuing without it.`)
-  else core.info(`Build cache: ${restored.value ? `restored ${restored.value}` : 'miss'}.`)
+    return `not restored: the cache service failed (${restored.failure})`
+  }
+  const line = restored.value ? `restored \`${restored.value}\`` : `miss: \`${build.key}\``
+  core.info(`Build cache: ${line}.`)
+  return line
 }
 
 /** Saves what post needs (State.cache) and returns the restore result. */
@@ -223,15 +231,16 @@ async function canMergeIntoPopulated(): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------------------
 // Save (post)
 
+const none = (reason: string, key = ''): CacheSaveReport => ({
+  saved: false,
+  key,
+  reason,
+  sizeBytes: 0,
+  durationMs: 0
+})
+
 export async function saveModuleCache(): Promise<CacheSaveReport> {
   const raw = core.getState(State.cache)
-  const none = (reason: string, key = ''): CacheSaveReport => ({
-    saved: false,
-    key,
-    reason,
-    sizeBytes: 0,
-    durationMs: 0
-  })
   if (!raw) return none('the main step did not reach the cache restore')
   const state = JSON.parse(raw) as CacheState
   const download = parseDownload(core.getState(State.download))
@@ -247,7 +256,16 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   core.info(
     `Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`
   )
-  if (state.build) await saveBuildCache(state, download)
+  const build = state.build ? await saveBuildCache(state, download) : undefined
+  const report = await saveModuleEntry(state, decision, gomodcache)
+  return build ? { ...report, build } : report
+}
+
+async function saveModuleEntry(
+  state: CacheState,
+  decision: { save: boolean; reason: string },
+  gomodcache: string
+): Promise<CacheSaveReport> {
   if (!decision.save) return none(decision.reason, state.restore.key)
   if (!cacheServiceAvailable())
     return none('the Actions cache service is not available to this job', state.restore.key)
@@ -284,25 +302,32 @@ export const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024
 async function saveBuildCache(
   state: CacheState,
   download: { ok: boolean; cacheCorrupt: boolean } | undefined
-) {
+): Promise<string | undefined> {
   const build = state.build
-  if (!build || state.mode === 'never' || build.matchedKey === build.key) return
-  if (state.restore.outcome === 'unavailable' || download?.cacheCorrupt) return
-  if (state.mode === 'auto' && !download?.ok) return
-  if (!cacheServiceAvailable() || !(await isPopulated(build.dir))) return
+  if (!build) return undefined
+  if (state.mode === 'never') return 'not saved (cache-save: never)'
+  if (build.matchedKey === build.key) return 'not saved: exact key hit'
+  if (state.restore.outcome === 'unavailable') return 'not saved: the cache service failed'
+  if (download?.cacheCorrupt) return 'not saved: the module cache was corrupt'
+  if (state.mode === 'auto' && !download?.ok) return 'not saved: the download failed'
+  if (!cacheServiceAvailable()) return 'not saved: no cache service'
+  if (!(await isPopulated(build.dir))) return 'not saved: nothing was built'
   const size = await directorySize(build.dir)
   if (size > BUILD_CACHE_LIMIT_BYTES) {
     core.notice(
       `Build cache: not saved: ${build.dir} holds ${(size / 2 ** 30).toFixed(1)} GiB, over the 2 GiB bound (uploading it would cost more than the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer build outputs, or run 'go clean -cache' before the job ends.`
     )
-    return
+    return `not saved: ${(size / 2 ** 30).toFixed(1)} GiB is over the 2 GiB bound`
   }
   const saved = await withToolkitLog(() => cache.saveCache(build.patterns, build.key), {})
-  if (saved.failure) core.warning(`Build cache: not saved: ${saved.failure}.`)
-  else
-    core.info(
-      `Build cache: ${saved.value !== -1 ? `saved ${build.key}` : `not saved (${saved.collision ?? 'not accepted'})`}.`
-    )
+  const line = saved.failure
+    ? `not saved: ${saved.failure}`
+    : saved.value !== -1
+      ? `saved \`${build.key}\``
+      : `not saved (${saved.collision ?? 'not accepted'})`
+  if (saved.failure) core.warning(`Build cache: ${line}.`)
+  else core.info(`Build cache: ${line}.`)
+  return line
 }
 
 /**
