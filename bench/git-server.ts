@@ -440,16 +440,9 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
 
   const server = await startServer(handler, { latencyMs: opts.latencyMs })
   self.url = server.url
-  return {
-    url: server.url,
-    port: server.port,
-    faults: server.faults,
-    get latencyMs() {
-      return server.latencyMs
-    },
-    set latencyMs(v: number) {
-      server.latencyMs = v
-    },
+  // Extend the BenchServer itself (as proxy.ts and go-mirror.ts do), keeping its latencyMs accessor.
+  const closeServer = server.close
+  return Object.assign(server, {
     root,
     gitLog,
     backendErrors,
@@ -465,10 +458,10 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
             c.kill('SIGKILL')
           })
       )
-      await server.close()
+      await closeServer()
       await Promise.all(exits)
     }
-  }
+  })
 }
 
 export interface CreateBareRepoOptions {
