@@ -83727,9 +83727,10 @@ function saveCacheV2(paths_1, key_1, options_1) {
  * fingerprint a module cache so post can tell whether the download changed it.
  */
 /**
- * A fingerprint of the modules in a module cache: the names and sizes of every file in the
- * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there, so
- * a different fingerprint after the download means modules were added. Lock files are left out (go
+ * A fingerprint of the modules in a module cache: the names of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
+ * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
+ * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
  */
 async function fingerprintModuleCache(gomodcache) {
@@ -83743,14 +83744,9 @@ async function fingerprintModuleCache(gomodcache) {
             return { hash: '', files: 0 };
         throw error;
     }
-    const lines = [];
-    await Promise.all(entries
+    const lines = entries
         .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map(async (e) => {
-        const full = path$2.join(e.parentPath, e.name);
-        const st = await fs$2.promises.stat(full);
-        lines.push(`${path$2.relative(root, full)} ${st.size}`);
-    }));
+        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
     if (lines.length === 0)
         return { hash: '', files: 0 };
     lines.sort();

@@ -56,9 +56,10 @@ export async function hashKeyFiles(files: readonly string[]): Promise<string> {
 }
 
 /**
- * A fingerprint of the modules in a module cache: the names and sizes of every file in the
- * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there, so
- * a different fingerprint after the download means modules were added. Lock files are left out (go
+ * A fingerprint of the modules in a module cache: the names of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
+ * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
+ * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
  */
 export async function fingerprintModuleCache(gomodcache: string): Promise<{ hash: string; files: number }> {
@@ -70,16 +71,9 @@ export async function fingerprintModuleCache(gomodcache: string): Promise<{ hash
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { hash: '', files: 0 }
     throw error
   }
-  const lines: string[] = []
-  await Promise.all(
-    entries
-      .filter((e) => e.isFile() && path.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-      .map(async (e) => {
-        const full = path.join(e.parentPath, e.name)
-        const st = await fs.promises.stat(full)
-        lines.push(`${path.relative(root, full)} ${st.size}`)
-      })
-  )
+  const lines = entries
+    .filter((e) => e.isFile() && path.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
   if (lines.length === 0) return { hash: '', files: 0 }
   lines.sort()
   return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length }
