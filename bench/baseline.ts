@@ -1,7 +1,7 @@
 /**
  * The "setup-go style" baseline (B) of `npm run bench`: what an actions/setup-go user gets, run on the
  * same bench with the same toolkit clients as the action under test, as a JavaScript action step
- * (`node bench/baseline.ts`) under the runner emulation (bench/runner.ts). The user's plain
+ * (`node bench/baseline.ts`) under the runner emulation (testbed/runner.ts). The user's plain
  * `go mod download` is a separate later step, run by bench/scenarios/world.ts.
  *
  * Faithful to actions/setup-go (v5/v6, src/installer.ts, src/cache-restore.ts, src/cache-save.ts):

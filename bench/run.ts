@@ -24,8 +24,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { killAllProcesses, liveProcessGroups } from './proc.ts'
-import { REPO_ROOT } from './runner.ts'
+import { killAllProcesses, liveProcessGroups } from '../testbed/proc.ts'
+import { REPO_ROOT } from '../testbed/runner.ts'
 import { renderMarkdown, renderText, type Environment } from './scenarios/report.ts'
 import { SCENARIOS, runBench, type BenchConfig, type ScenarioId } from './scenarios/scenarios.ts'
 import { closeAllCaches } from './scenarios/cache.ts'
@@ -97,7 +97,7 @@ const env: Environment = {
     encoding: 'utf8',
     env: { ...process.env, GOTOOLCHAIN: 'local' }
   }).trim(),
-  cacheService: 'bench/cache-service.ts (v2)',
+  cacheService: 'testbed/cache-service.ts (v2)',
   load: [os.loadavg()[0] ?? Number.NaN, Number.NaN]
 }
 

@@ -82,18 +82,18 @@ if (
 }
 
 // The bench is imported after the checks: its modules run `go` and `git` when used.
-const { startGitServer } = await import('../bench/git-server.ts')
-const { startGoMirror } = await import('../bench/go-mirror.ts')
-const { startMitm } = await import('../bench/mitm.ts')
-const { generateModules, writeConsumerProject, writeGitRepo } = await import('../bench/modules.ts')
-const { startModuleProxy } = await import('../bench/proxy.ts')
-const { liveProcessGroups } = await import('../bench/proc.ts')
-const { removeTree } = await import('../bench/goenv.ts')
-const { runAction } = await import('../bench/runner.ts')
+const { startGitServer } = await import('../testbed/git-server.ts')
+const { startGoMirror } = await import('../testbed/go-mirror.ts')
+const { startMitm } = await import('../testbed/mitm.ts')
+const { generateModules, writeConsumerProject, writeGitRepo } = await import('../testbed/module-gen.ts')
+const { startModuleProxy } = await import('../testbed/proxy.ts')
+const { liveProcessGroups } = await import('../testbed/proc.ts')
+const { removeTree } = await import('../testbed/isolated-go.ts')
+const { runAction } = await import('../testbed/runner.ts')
 const { startBenchCache } = await import('../bench/scenarios/cache.ts')
-const { summaryToText } = await import('../bench/scenarios/terminal.ts')
+const { summaryToText } = await import('./demo-terminal.ts')
 const { textTable, formatMs } = await import('../bench/scenarios/stats.ts')
-type Faults = import('../bench/faults.ts').Faults
+type Faults = import('../testbed/faults.ts').Faults
 
 // ---------------------------------------------------------------------------------------------------------
 // The bench

@@ -42,7 +42,7 @@ import {
   startCacheService,
   startModuleProxy,
   writeConsumerProject
-} from '../../bench/index.ts'
+} from '../../testbed/index.ts'
 import { moduleCachePaths } from '../../src/cache/policy.js'
 
 const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')

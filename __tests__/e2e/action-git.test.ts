@@ -1,6 +1,6 @@
 /**
- * The bundled action (dist/main, then dist/post, through bench/runner.ts) against modules served over git:
- * `https://github.com/<org>/...` is the real URL, bench/mitm.ts routes it to bench/git-server.ts, which
+ * The bundled action (dist/main, then dist/post, through testbed/runner.ts) against modules served over git:
+ * `https://github.com/<org>/...` is the real URL, testbed/mitm.ts routes it to testbed/git-server.ts, which
  * answers like GitHub (401 without credentials, 400 on two Authorization headers). Go comes from the bench
  * mirror, public modules of example.com from the bench module proxy.
  *
@@ -38,8 +38,8 @@ import {
   startModuleProxy,
   writeConsumerProject,
   writeGitRepo
-} from '../../bench/index.ts'
-import { forms, rawOutput, scanFiles } from './auth-scan.ts'
+} from '../../testbed/index.ts'
+import { forms, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
 
 const TOKEN = 'ghp_actionGitAcmeToken0123456789abcdef'
 const OTHER_ORG_TOKEN = 'ghp_actionGitOtherOrgToken0123456789'
@@ -153,7 +153,7 @@ const finalError = (step: StepResult): string =>
  * A fault rule's `path` that matches every request while fewer than `budget` requests were faulted: the
  * seeded fraction then applies to the first requests only, so the number of attempts (and p-retry's
  * doubling waits) stays bounded whatever order the parallel go processes send their requests in.
- * bench/faults.ts has no such cap; this relies on its documented order (a request is logged, then the
+ * testbed/faults.ts has no such cap; this relies on its documented order (a request is logged, then the
  * rules are matched against it, first rule first).
  */
 class FaultBudget extends RegExp {

@@ -24,7 +24,7 @@ import {
   startGoMirror,
   startModuleProxy,
   writeConsumerProject
-} from '../../bench/index.ts'
+} from '../../testbed/index.ts'
 
 let root: string
 let mirror: GoMirror

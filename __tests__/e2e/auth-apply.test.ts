@@ -1,5 +1,5 @@
 /**
- * The credential step as real runner steps (bench/runner.ts: GITHUB_ENV/STATE files, isolated HOME and
+ * The credential step as real runner steps (testbed/runner.ts: GITHUB_ENV/STATE files, isolated HOME and
  * RUNNER_TEMP, child argv recorded), without servers: what is masked, written, exported and removed.
  * The main/post steps run src/auth/apply.ts from source through auth-step.mjs (the bundle needs every
  * module of the action; this needs only the credential part).
@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { newJob, newJobDirs, runLaterStep, type JobDirs, type JobEnv } from '../../bench/runner.ts'
-import { authMain, authPost, b64, forms, rawOutput, scanFiles } from './auth-scan.ts'
+import { newJob, newJobDirs, runLaterStep, type JobDirs, type JobEnv } from '../../testbed/runner.ts'
+import { authMain, authPost, b64, forms, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
 
 const TOKEN = 'ghp_applyTestToken+/=0123456789abcdef'
 const GITLAB = 'glpat-Applytest_gitlab+tok'

@@ -1,6 +1,6 @@
 /**
  * Private modules end to end on the bench, with real git and go: `https://github.com/acme/...` is the real
- * URL (an HTTPS intercepting proxy routes it to bench/git-server.ts, which answers like GitHub: 401 without
+ * URL (an HTTPS intercepting proxy routes it to testbed/git-server.ts, which answers like GitHub: 401 without
  * credentials, 400 on two Authorization headers). The credential step runs as a runner step (auth-step.mjs:
  * parseInputs + configureEnvironment from source), then the download and a later `go build` run as later
  * steps in the job's environment (GITHUB_ENV applied), then the post step (removeEnvironment).
@@ -15,13 +15,18 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startGitServer, type GitServer } from '../../bench/git-server.ts'
-import { generateModules, writeConsumerProject, writeGitRepo, type ModuleSet } from '../../bench/modules.ts'
-import { startModuleProxy, type ModuleProxy } from '../../bench/proxy.ts'
-import { SYSTEM_PATH } from '../../bench/goenv.ts'
-import { newJob, newJobDirs, runLaterStep, type JobDirs, type JobEnv } from '../../bench/runner.ts'
-import { startMitm, type Mitm } from './auth-mitm.ts'
-import { authMain, authPost, forms, rawOutput, scanFiles } from './auth-scan.ts'
+import { startGitServer, type GitServer } from '../../testbed/git-server.ts'
+import {
+  generateModules,
+  writeConsumerProject,
+  writeGitRepo,
+  type ModuleSet
+} from '../../testbed/module-gen.ts'
+import { startModuleProxy, type ModuleProxy } from '../../testbed/proxy.ts'
+import { SYSTEM_PATH } from '../../testbed/isolated-go.ts'
+import { newJob, newJobDirs, runLaterStep, type JobDirs, type JobEnv } from '../../testbed/runner.ts'
+import { startMitm, type Mitm } from '../helpers/auth-mitm.ts'
+import { authMain, authPost, forms, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
 
 const TOKEN = 'ghp_e2eAcmeToken0123456789abcdefXYZ'
 const LIB_TOKEN = 'lib-token-e2e-0123456789'

@@ -1,9 +1,9 @@
 /**
- * SSH deploy keys end to end with real sshd, ssh, git and go. bench/ssh-server.ts serves github.com/acme/x
+ * SSH deploy keys end to end with real sshd, ssh, git and go. testbed/ssh-server.ts serves github.com/acme/x
  * and github.com/acme/y on a loopback port, each repository only to its own deploy key (GitHub's rule);
  * labels route the modules there (`# github.com/acme/x ssh://git@127.0.0.1:<port>`: go still fetches
  * https://github.com/acme/x, the insteadOf rules move it to the key's ssh alias), and the server's host key
- * comes from `ssh-known-hosts`. https://github.com goes through bench/mitm.ts to the bench git server,
+ * comes from `ssh-known-hosts`. https://github.com goes through testbed/mitm.ts to the bench git server,
  * which answers like GitHub for a token without access (404 Repository not found); every other host is
  * refused by the MITM, so nothing leaves loopback.
  *
@@ -15,16 +15,28 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startGitServer, type GitServer } from '../../bench/git-server.ts'
-import { startMitm, type Mitm } from '../../bench/mitm.ts'
-import { generateModules, writeConsumerProject, writeGitRepo, type ModuleSet } from '../../bench/modules.ts'
-import { SYSTEM_PATH } from '../../bench/goenv.ts'
-import { newJob, newJobDirs, runAction, runLaterStep, type JobDirs, type JobEnv } from '../../bench/runner.ts'
-import { startSshServer, type SshServer } from '../../bench/ssh-server.ts'
+import { startGitServer, type GitServer } from '../../testbed/git-server.ts'
+import { startMitm, type Mitm } from '../../testbed/mitm.ts'
+import {
+  generateModules,
+  writeConsumerProject,
+  writeGitRepo,
+  type ModuleSet
+} from '../../testbed/module-gen.ts'
+import { SYSTEM_PATH } from '../../testbed/isolated-go.ts'
+import {
+  newJob,
+  newJobDirs,
+  runAction,
+  runLaterStep,
+  type JobDirs,
+  type JobEnv
+} from '../../testbed/runner.ts'
+import { startSshServer, type SshServer } from '../../testbed/ssh-server.ts'
 import { classifyText } from '../../src/download/classify.js'
 import { secretLines } from '../../src/auth/ssh.js'
-import { authMain, authPost, rawOutput, scanFiles } from './auth-scan.ts'
-import { cleanupKeys, knownHostsLine, makeKey, makePemKey, type TestKey } from './auth-ssh-keys.ts'
+import { authMain, authPost, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
+import { cleanupKeys, knownHostsLine, makeKey, makePemKey, type TestKey } from '../helpers/auth-ssh-keys.ts'
 
 let root: string
 let mods: ModuleSet

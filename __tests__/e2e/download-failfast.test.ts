@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
-import { writeConsumerProject } from '../../bench/index.ts'
+import { writeConsumerProject } from '../../testbed/index.ts'
 import { moduleCacheFiles } from '../../src/download/modules.js'
-import { startBench, type Bench } from './download-bench.ts'
+import { startBench, type Bench } from '../helpers/download-bench.ts'
 
 let bench: Bench | undefined
 afterEach(async () => {

@@ -10,8 +10,8 @@ import {
   startModuleProxy,
   writeConsumerProject,
   type ModuleProxy
-} from '../../bench/index.ts'
-import { startBench, type Bench } from './download-bench.ts'
+} from '../../testbed/index.ts'
+import { startBench, type Bench } from '../helpers/download-bench.ts'
 
 let bench: Bench | undefined
 let extra: ModuleProxy | undefined

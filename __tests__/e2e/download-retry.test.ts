@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
-import { artefactPattern } from '../../bench/index.ts'
-import { startBench, type Bench } from './download-bench.ts'
+import { artefactPattern } from '../../testbed/index.ts'
+import { startBench, type Bench } from '../helpers/download-bench.ts'
 
 let bench: Bench | undefined
 afterEach(async () => {

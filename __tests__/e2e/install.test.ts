@@ -1,7 +1,7 @@
 /**
- * The Go installer end to end on the bench: a local Go download mirror (bench/go-mirror.ts) serves this
+ * The Go installer end to end on the bench: a local Go download mirror (testbed/go-mirror.ts) serves this
  * machine's Go as several versions with a go.dev-style listing, and each test runs the installer as an
- * action step through the runner emulation (bench/runner.ts) from the TypeScript sources
+ * action step through the runner emulation (testbed/runner.ts) from the TypeScript sources
  * (__tests__/fixtures/go/install-step.mjs: parseInputs + installGo, as src/main.ts calls them), so the
  * real @actions/tool-cache, GITHUB_PATH / GITHUB_ENV / GITHUB_OUTPUT files and RUNNER_TOOL_CACHE are used.
  *
@@ -14,10 +14,10 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type GoMirror, buildGoArchive, startGoMirror } from '../../bench/go-mirror.ts'
-import { removeTree } from '../../bench/goenv.ts'
-import { type Mitm, startMitm } from '../../bench/mitm.ts'
-import { type BenchServer, startServer } from '../../bench/server.ts'
+import { type GoMirror, buildGoArchive, startGoMirror } from '../../testbed/go-mirror.ts'
+import { removeTree } from '../../testbed/isolated-go.ts'
+import { type Mitm, startMitm } from '../../testbed/mitm.ts'
+import { type BenchServer, startServer } from '../../testbed/server.ts'
 import {
   type JobDirs,
   type JobEnv,
@@ -27,7 +27,7 @@ import {
   newJobDirs,
   runLaterStep,
   runStep
-} from '../../bench/runner.ts'
+} from '../../testbed/runner.ts'
 
 const STEP = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -290,7 +290,7 @@ describe('without a mirror', () => {
   })
 })
 
-describe('under the real hostnames, through the HTTPS intercepting proxy (bench/mitm.ts)', () => {
+describe('under the real hostnames, through the HTTPS intercepting proxy (testbed/mitm.ts)', () => {
   // go.dev/dl is the mirror; the manifest host and github.com are routed only where a test says so.
   let mitm: Mitm
   let github: BenchServer

@@ -16,7 +16,7 @@ import {
   type PlanInput
 } from '../../src/auth/plan.js'
 import { parseCredentials, type CredentialLine } from '../../src/inputs.js'
-import { makeKey } from '../e2e/auth-ssh-keys.js'
+import { makeKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const TOKEN = 'ghp_Tok3nValue0123456789abcdefABCDEF'

@@ -30,7 +30,7 @@ import {
   type SshPlan
 } from '../../src/auth/ssh.js'
 import { parseCredentials } from '../../src/inputs.js'
-import { cleanupKeys, makeKey, makePemKey } from '../e2e/auth-ssh-keys.js'
+import { cleanupKeys, makeKey, makePemKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-ssh-unit-'))

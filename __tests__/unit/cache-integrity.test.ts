@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { generateModules } from '../../bench/modules.ts'
+import { generateModules } from '../../testbed/module-gen.ts'
 import {
   NEED_MORE,
   checkZipHash,

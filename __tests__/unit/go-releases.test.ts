@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BenchServer, startServer } from '../../bench/server.ts'
+import { type BenchServer, startServer } from '../../testbed/server.ts'
 import { fetchListing, fetchManifest, listingUrl } from '../../src/go/releases.js'
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'go')

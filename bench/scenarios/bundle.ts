@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { stripTypeScriptTypes } from 'node:module'
 import type { Plugin } from 'rollup'
-import { REPO_ROOT } from '../runner.ts'
+import { REPO_ROOT } from '../../testbed/runner.ts'
 
 export const BASELINE_SOURCE = path.join(REPO_ROOT, 'bench', 'baseline.ts')
 

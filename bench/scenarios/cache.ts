@@ -1,5 +1,5 @@
 /**
- * The Actions cache service the benchmark and the demo run against (bench/cache-service.ts, spoken to by
+ * The Actions cache service the benchmark and the demo run against (testbed/cache-service.ts, spoken to by
  * the real @actions/cache client over the v2 protocol github.com uses), wrapped with what the benchmark
  * needs: its own temp directory removed on close, and the stored archive of a key (for "raw tar
  * extraction of the same archive").
@@ -7,8 +7,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { startCacheService, type CacheService } from '../cache-service.ts'
-import { removeTree } from '../goenv.ts'
+import { startCacheService, type CacheService } from '../../testbed/cache-service.ts'
+import { removeTree } from '../../testbed/isolated-go.ts'
 
 export interface BenchCache {
   service: CacheService

@@ -15,7 +15,7 @@
  * Run i of cold, warm and bump share one cache service: cold saves, warm restores it exactly, bump
  * restores it partially (A) or misses (B's exact key). Every run starts from empty job directories.
  */
-import { bumpModule, type ModuleVersion } from '../modules.ts'
+import { bumpModule, type ModuleVersion } from '../../testbed/module-gen.ts'
 import { startBenchCache, type BenchCache } from './cache.ts'
 import {
   formatBytes,

@@ -8,7 +8,7 @@
  * and reused by every run.
  *
  * A (`runA`): the action under test, dist/main/index.js then dist/post/index.js through the runner
- * emulation (bench/runner.ts `runAction`), with a probe preloaded into its node (bench/scenarios/probe.ts:
+ * emulation (testbed/runner.ts `runAction`), with a probe preloaded into its node (bench/scenarios/probe.ts:
  * peak RSS, child process intervals) and its log groups timed as they arrive.
  * B (`runB`): the setup-go style baseline, bench/baseline.ts as a step, then the user's plain
  * `go mod download` as a later step, then the baseline's post (setup-go's `post-if: success()`).
@@ -19,11 +19,16 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { startGoMirror, type GoMirror } from '../go-mirror.ts'
-import { generateModules, writeConsumerProject, type ModuleSet, type ModuleVersion } from '../modules.ts'
-import { startModuleProxy, type ModuleProxy } from '../proxy.ts'
-import { runProcess } from '../proc.ts'
-import { SYSTEM_PATH, removeTree } from '../goenv.ts'
+import { startGoMirror, type GoMirror } from '../../testbed/go-mirror.ts'
+import {
+  generateModules,
+  writeConsumerProject,
+  type ModuleSet,
+  type ModuleVersion
+} from '../../testbed/module-gen.ts'
+import { startModuleProxy, type ModuleProxy } from '../../testbed/proxy.ts'
+import { runProcess } from '../../testbed/proc.ts'
+import { SYSTEM_PATH, removeTree } from '../../testbed/isolated-go.ts'
 import {
   REPO_ROOT,
   applyStep,
@@ -34,7 +39,7 @@ import {
   runStep,
   type JobDirs,
   type StepResult
-} from '../runner.ts'
+} from '../../testbed/runner.ts'
 import type { BenchCache } from './cache.ts'
 import { bundleBaseline } from './bundle.ts'
 import { segments, unionLength, type Interval } from './stats.ts'
@@ -168,7 +173,7 @@ const isGo = (c: ChildRun) => path.basename(c.file) === 'go'
 const isModDownload = (c: ChildRun) => isGo(c) && c.args[0] === 'mod' && c.args[1] === 'download'
 
 /**
- * How long a step's node ran, from its own exit record. bench/proc.ts reports a process's duration only
+ * How long a step's node ran, from its own exit record. testbed/proc.ts reports a process's duration only
  * after a 100 ms grace period for orphans, which would add 100 ms per step (and B has one step more than
  * A); the probe's lifetime does not include it. Falls back to the runner's figure minus the grace.
  */
@@ -178,7 +183,7 @@ function stepMs(exits: ExitRecord[], script: string, step: StepResult | undefine
   return exit ? exit.end - exit.start : Math.max(0, step.durationMs - ORPHAN_GRACE_MS)
 }
 
-/** bench/proc.ts's default orphanGraceMs. */
+/** testbed/proc.ts's default orphanGraceMs. */
 const ORPHAN_GRACE_MS = 100
 
 function probeEnv(probeLog: string): Record<string, string> {

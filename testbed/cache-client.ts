@@ -7,7 +7,7 @@
  * BENCH_FAST_RETRY=1 shortens sleeps of 2–20 s (the client's retry backoff) to 20 ms; longer timers
  * (download and segment timeouts) are left alone.
  *
- *   node bench/cache-client.ts   (env: BENCH_CACHE_ARGS, ACTIONS_* from startCacheService().env)
+ *   node testbed/cache-client.ts   (env: BENCH_CACHE_ARGS, ACTIONS_* from startCacheService().env)
  */
 if (process.env.BENCH_FAST_RETRY === '1') {
   const original = globalThis.setTimeout

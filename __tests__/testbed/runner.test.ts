@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { liveProcessGroups, pidAlive, processGroupAlive } from '../../bench/proc.ts'
+import { liveProcessGroups, pidAlive, processGroupAlive } from '../../testbed/proc.ts'
 import {
   DEFAULT_TOKEN,
   applyMasks,
@@ -21,7 +21,7 @@ import {
   runLaterStep,
   runStep,
   type JobDirs
-} from '../../bench/runner.ts'
+} from '../../testbed/runner.ts'
 
 let actionDir: string
 let dirs: JobDirs

@@ -84,6 +84,19 @@ export function processGroupAlive(pgid: number): boolean {
   return false
 }
 
+/**
+ * Resolve once no process of the group is left (SIGKILL is asynchronous: the kernel may not have torn a
+ * process down when kill(2) returns), or after timeoutMs. Resolves with whether the group is gone.
+ */
+export async function waitGroupGone(pgid: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (processGroupAlive(pgid)) {
+    if (Date.now() >= deadline) return false
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  return true
+}
+
 function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
     process.kill(-pgid, signal)
@@ -174,17 +187,25 @@ export function runProcess(file: string, args: string[], opts: ProcessOptions = 
       exit = { code, signal }
       // Give the pipes a moment to drain; a process holding them open past that is an orphan.
       setTimeout(() => {
-        checked = true
         if (pid !== undefined && processGroupAlive(pid)) {
           orphans = true
           if (opts.keepOrphans) {
+            checked = true
             child.stdout?.destroy()
             child.stderr?.destroy()
             finish()
             return
           }
           killGroup(pid)
+          // Report the step only once its leftovers are really gone (bounded), so a caller that checks
+          // at once does not see a process that is still being torn down.
+          void waitGroupGone(pid).then(() => {
+            checked = true
+            if (closed) finish()
+          })
+          return
         }
+        checked = true
         if (closed) finish()
       }, opts.orphanGraceMs ?? 100)
     })

@@ -7,7 +7,7 @@
  * subset of HTML (core.summary's addHeading/addTable/addList/addCodeBlock/addDetails/addRaw), which is
  * what is handled here.
  */
-import { textTable } from './stats.ts'
+import { textTable } from '../bench/scenarios/stats.ts'
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' }
 

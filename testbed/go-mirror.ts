@@ -2,7 +2,7 @@
  * A Go download mirror on loopback, like https://go.dev/dl: serves `go<ver>.<os>-<arch>.tar.gz` archives
  * (a `go/` top directory, as go.dev's) built from the Go installed on this machine, `<file>.sha256`, and
  * the `?mode=json&include=all` listing with sha256 and size. Paths are served both at `/` (for
- * `go-download-base-url: <url>`) and under `/dl/` (so bench/mitm.ts can route https://go.dev/dl/ here).
+ * `go-download-base-url: <url>`) and under `/dl/` (so testbed/mitm.ts can route https://go.dev/dl/ here).
  *
  * It can claim several versions (`versions: ['1.19.8', '1.19.7', '1.20rc1']`): each is listed for the
  * linux/darwin/windows x amd64/arm64/386/armv6l archives go.dev publishes, and the archive for this
@@ -16,7 +16,7 @@
  * precompiled standard library, for go build). Built into a unique temp name and renamed, so parallel
  * jest workers do not see half an archive.
  *
- * Faults (bench/server.ts): `mirror.faults.add({ path: '.tar.gz', fault: { kind: 'status', status: 502 }, firstN: 1 })`.
+ * Faults (testbed/server.ts): `mirror.faults.add({ path: '.tar.gz', fault: { kind: 'status', status: 502 }, firstN: 1 })`.
  * Wrong checksums: `mirror.setListedSha256(filename, '00...')`. Requests: `mirror.archiveRequests()`.
  */
 import { execFileSync, spawn } from 'node:child_process'

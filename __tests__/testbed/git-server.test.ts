@@ -1,5 +1,5 @@
 /**
- * bench/git-server.ts with the real git client: smart-HTTP through `git http-backend`, GitHub-like Basic
+ * testbed/git-server.ts with the real git client: smart-HTTP through `git http-backend`, GitHub-like Basic
  * auth (401 + realm, wrong token, 404 "Repository not found"), 400 on a duplicate Authorization header,
  * injected 502 / reset / corrupt as git sees them, go-get meta, deterministic repos, clean shutdown.
  */
@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { createBareRepo, startGitServer, type GitServer } from '../../bench/git-server.ts'
-import { baseEnv, portRefused, processesWithEnv, run } from './git-util.ts'
+import { createBareRepo, startGitServer, type GitServer } from '../../testbed/git-server.ts'
+import { baseEnv, portRefused, processesWithEnv, run } from '../helpers/git-util.ts'
 
 let root: string
 let repos: string

@@ -1,7 +1,7 @@
 /**
  * A minimal HTTPS intercepting proxy for the credential tests, so git and go reach
  * `https://github.com/acme/...` (the real URL the action's rules are written for) on the bench git server.
- * Stand-in until bench/mitm.ts exists: CONNECT host:443 for an allowed host -> TLS with a leaf certificate
+ * Stand-in until testbed/mitm.ts exists: CONNECT host:443 for an allowed host -> TLS with a leaf certificate
  * signed by a throwaway test CA (openssl CLI) -> bytes forwarded to a loopback server, which sees the
  * original Host header. Any other host is refused (the tests never reach the internet).
  *

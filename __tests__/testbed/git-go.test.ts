@@ -1,6 +1,6 @@
 /**
- * Real `go mod download` (go 1.19, GOPROXY=direct) of modules served by bench/git-server.ts under their
- * real paths github.com/acme/<repo>, reached through bench/mitm.ts: a public module, a private one with the
+ * Real `go mod download` (go 1.19, GOPROXY=direct) of modules served by testbed/git-server.ts under their
+ * real paths github.com/acme/<repo>, reached through testbed/mitm.ts: a public module, a private one with the
  * credential rewrite the action writes (GIT_CONFIG_COUNT url.<token URL>.insteadOf, nothing on disk), the
  * same private module refused without it, and a custom-domain module found through ?go-get=1.
  */
@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createBareRepo, startGitServer, type GitServer } from '../../bench/git-server.ts'
-import { startMitm, type Mitm } from '../../bench/mitm.ts'
-import { goEnv, run } from './git-util.ts'
+import { createBareRepo, startGitServer, type GitServer } from '../../testbed/git-server.ts'
+import { startMitm, type Mitm } from '../../testbed/mitm.ts'
+import { goEnv, run } from '../helpers/git-util.ts'
 
 const TOKEN = 'ghs_goPrivateToken'
 let root: string

@@ -1,12 +1,12 @@
 /**
  * Git smart-HTTP server for the offline bench: serves bare repositories under `root` by running
  * `git http-backend` as a CGI per request, with GitHub-like Basic auth, Go's `?go-get=1` discovery and
- * fault injection (bench/faults.ts).
+ * fault injection (testbed/faults.ts).
  *
  * Layout: `root/<host>/<path>.git`, e.g. `root/github.com/acme/m1.git`. A repository is reachable as
  *   - `<url>/github.com/acme/m1(.git)` when the server is used directly (the first path segment names the
  *     host directory), or
- *   - `https://github.com/acme/m1(.git)` through bench/mitm.ts, which forwards with `Host: github.com`
+ *   - `https://github.com/acme/m1(.git)` through testbed/mitm.ts, which forwards with `Host: github.com`
  *     (the Host header names the host directory).
  *
  * GitHub behaviours emulated:

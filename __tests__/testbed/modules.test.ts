@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { isolatedGoEnv, removeTree, runGo } from '../../bench/goenv.ts'
+import { isolatedGoEnv, removeTree, runGo } from '../../testbed/isolated-go.ts'
 import {
   bumpModule,
   compareVersions,
@@ -20,7 +20,7 @@ import {
   unescapePath,
   writeConsumerProject,
   writeGitRepos
-} from '../../bench/modules.ts'
+} from '../../testbed/module-gen.ts'
 
 let root: string
 

@@ -1,11 +1,11 @@
 /**
  * Test helpers for the credential tests: run the credential part of the action as real runner steps
- * (auth-step.mjs through bench/runner.ts), and scan everything a job leaves behind for a secret.
+ * (auth-step.mjs through testbed/runner.ts), and scan everything a job leaves behind for a secret.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runStep, applyStep, type JobEnv, type StepResult, type InputValue } from '../../bench/runner.ts'
+import { runStep, applyStep, type JobEnv, type StepResult, type InputValue } from '../../testbed/runner.ts'
 
 export const AUTH_STEP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'auth-step.mjs')
 

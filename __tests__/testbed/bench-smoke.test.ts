@@ -8,7 +8,7 @@ import * as core from '@actions/core'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { liveProcessGroups } from '../../bench/proc.ts'
+import { liveProcessGroups } from '../../testbed/proc.ts'
 import { renderMarkdown } from '../../bench/scenarios/report.ts'
 import { runBench, type Report } from '../../bench/scenarios/scenarios.ts'
 import {
@@ -23,7 +23,7 @@ import {
   unionLength,
   verdict
 } from '../../bench/scenarios/stats.ts'
-import { summaryToText } from '../../bench/scenarios/terminal.ts'
+import { summaryToText } from '../../scripts/demo-terminal.ts'
 import { actionScripts, startWorld, type World } from '../../bench/scenarios/world.ts'
 
 describe('bench arithmetic', () => {

@@ -1,6 +1,6 @@
 // One action step that runs only the credential part of the action, from its TypeScript sources:
 // AUTH_STEP=main -> parseInputs + configureEnvironment (as src/main.ts calls it), AUTH_STEP=post ->
-// removeEnvironment (as src/post.ts does). Run by bench/runner.ts runStep like dist/main/index.js would be,
+// removeEnvironment (as src/post.ts does). Run by testbed/runner.ts runStep like dist/main/index.js would be,
 // so @actions/core writes the real GITHUB_ENV / GITHUB_STATE files and child argv is recorded.
 import * as core from '@actions/core'
 import { execFileSync } from 'node:child_process'

@@ -11,7 +11,7 @@
  *    and Azure-Blob-like storage at `<blobBase>/actions-cache/<id>?sig=…` which the client's Azure SDK
  *    (@azure/storage-blob BlockBlobClient) uploads to (PUT Put Blob, PUT ?comp=block&blockid=, PUT
  *    ?comp=blocklist) and downloads from (GET, or HEAD + GET with x-ms-range/Range when the URL's host is
- *    *.blob.core.windows.net, i.e. through bench/mitm.ts with `blobBaseUrl`).
+ *    *.blob.core.windows.net, i.e. through testbed/mitm.ts with `blobBaseUrl`).
  *  - v1 (GHES; legacy): REST under /_apis/artifactcache/: GET cache?keys=&version= (204 on a miss),
  *    GET caches?key=, POST caches {key, version, cacheSize} (→ {cacheId}; 409 when it exists),
  *    PATCH caches/<id> (Content-Range chunk), POST caches/<id> {size} (commit); archiveLocation = blob URL.
@@ -58,7 +58,7 @@ export interface CacheServiceOptions {
   dir: string
   latencyMs?: number
   /** Base URL the clients are told to use for the service (default: the loopback URL). Set e.g.
-   * 'https://results-receiver.actions.githubusercontent.com' when reached through bench/mitm.ts. */
+   * 'https://results-receiver.actions.githubusercontent.com' when reached through testbed/mitm.ts. */
   publicUrl?: string
   /** Base of blob URLs (default `<url>/devstoreaccount1`, path-style like Azurite). Set e.g.
    * 'https://benchcache.blob.core.windows.net' (through the MITM) to make the v2 client download with the Azure SDK. */

@@ -14,7 +14,7 @@ import {
   writeConsumerProject,
   type ModuleProxy,
   type ModuleSet
-} from '../../bench/index.ts'
+} from '../../testbed/index.ts'
 import { downloadModules } from '../../src/download/run.js'
 import type { DownloadConfig } from '../../src/inputs.js'
 import type { DownloadResult } from '../../src/types.js'

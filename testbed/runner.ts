@@ -31,7 +31,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { runProcess, processGroupAlive, type ProcessResult } from './proc.ts'
-import { SYSTEM_PATH, removeTree } from './goenv.ts'
+import { SYSTEM_PATH, removeTree } from './isolated-go.ts'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -761,7 +761,7 @@ function writePreload(tempDir: string, logFile: string): string {
   const dir = path.join(tempDir, '_bench')
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `record-children-${path.basename(logFile, '.jsonl')}.mjs`)
-  const src = `// Written by bench/runner.ts: logs the argv of every child process this node starts.
+  const src = `// Written by testbed/runner.ts: logs the argv of every child process this node starts.
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 const require = createRequire(import.meta.url)
 const cp = require('node:child_process')

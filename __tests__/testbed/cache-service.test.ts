@@ -1,6 +1,6 @@
 /**
- * bench/cache-service.ts with the real, unmodified @actions/cache v6 client (saveCache / restoreCache in a
- * Node 24 child, bench/cache-client.ts): v2 twirp + Azure blob (what github.com uses) and v1 REST (GHES),
+ * testbed/cache-service.ts with the real, unmodified @actions/cache v6 client (saveCache / restoreCache in a
+ * Node 24 child, testbed/cache-client.ts): v2 twirp + Azure blob (what github.com uses) and v1 REST (GHES),
  * key / restore-key matching, version scoping, collisions, 503 everywhere, a corrupted download, the
  * Azure SDK's block upload and ranged download (through the MITM under *.blob.core.windows.net), and
  * persistence across restarts.
@@ -10,9 +10,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
-import { listTree, runCacheClient, startCacheService, type CacheService } from '../../bench/cache-service.ts'
-import { startMitm } from '../../bench/mitm.ts'
-import { portRefused } from './git-util.ts'
+import {
+  listTree,
+  runCacheClient,
+  startCacheService,
+  type CacheService
+} from '../../testbed/cache-service.ts'
+import { startMitm } from '../../testbed/mitm.ts'
+import { portRefused } from '../helpers/git-util.ts'
 
 let root: string
 let cache: CacheService

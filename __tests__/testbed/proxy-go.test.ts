@@ -8,11 +8,16 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { seededRandom } from '../../bench/faults.ts'
-import { isolatedGoEnv, removeTree, runGo } from '../../bench/goenv.ts'
-import { bumpModule, generateModules, writeConsumerProject, type ModuleSet } from '../../bench/modules.ts'
-import { liveProcessGroups } from '../../bench/proc.ts'
-import { artefactPath, artefactPattern, startModuleProxy, type ModuleProxy } from '../../bench/proxy.ts'
+import { seededRandom } from '../../testbed/faults.ts'
+import { isolatedGoEnv, removeTree, runGo } from '../../testbed/isolated-go.ts'
+import {
+  bumpModule,
+  generateModules,
+  writeConsumerProject,
+  type ModuleSet
+} from '../../testbed/module-gen.ts'
+import { liveProcessGroups } from '../../testbed/proc.ts'
+import { artefactPath, artefactPattern, startModuleProxy, type ModuleProxy } from '../../testbed/proxy.ts'
 
 let root: string
 let set: ModuleSet

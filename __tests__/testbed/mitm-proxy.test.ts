@@ -1,5 +1,5 @@
 /**
- * bench/mitm.ts with the three real clients: git (libcurl/gnutls, https_proxy + GIT_SSL_CAINFO), go
+ * testbed/mitm.ts with the three real clients: git (libcurl/gnutls, https_proxy + GIT_SSL_CAINFO), go
  * (HTTPS_PROXY + SSL_CERT_FILE, GOPROXY=https://proxy.golang.org served by a bench file server) and node's
  * @actions/http-client (https_proxy + NODE_EXTRA_CA_CERTS). Unrouted hosts are refused, raw headers
  * (even a duplicate Authorization) pass unchanged, faults apply, and close() frees everything.
@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { createBareRepo, startGitServer, type GitServer } from '../../bench/git-server.ts'
-import { startMitm, type Mitm } from '../../bench/mitm.ts'
-import { startServer, type BenchServer } from '../../bench/server.ts'
-import { baseEnv, goEnv, portRefused, run } from './git-util.ts'
+import { createBareRepo, startGitServer, type GitServer } from '../../testbed/git-server.ts'
+import { startMitm, type Mitm } from '../../testbed/mitm.ts'
+import { startServer, type BenchServer } from '../../testbed/server.ts'
+import { baseEnv, goEnv, portRefused, run } from '../helpers/git-util.ts'
 
 let root: string
 let git: GitServer
