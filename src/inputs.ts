@@ -5,6 +5,7 @@
  * Every error names the input, the value and a valid example: the user fixes a workflow file, not code.
  */
 import path from 'node:path'
+import { parseList } from './list.js'
 
 export type CacheSaveMode = 'auto' | 'always' | 'never'
 
@@ -127,14 +128,6 @@ export function parseInteger(
     )
   }
   return Number(v)
-}
-
-/** Split on newlines and commas, trim, drop empty lines and `#` comments. */
-export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '' && !s.startsWith('#'))
 }
 
 /** Newline-separated list (globs may contain commas inside braces). */

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
   covers,
-  globToRegExp,
   parseExistingHeaders,
   patternScope,
   planEnvironment,
@@ -74,17 +73,6 @@ describe('patterns -> credential scopes', () => {
   it('a glob host matching the GHES host gives that whole host', () => {
     expect(patternScope('*.corp.example.com', 'git.corp.example.com')).toEqual({ path: '', widened: false })
     expect(patternScope('*.corp.example.com', 'corp.example.com')).toBeUndefined()
-  })
-
-  it('glob translation follows path.Match: * and ? stop at /, classes and escapes work', () => {
-    expect(globToRegExp('a*c').test('abbc')).toBe(true)
-    expect(globToRegExp('a*c').test('ab/c')).toBe(false)
-    expect(globToRegExp('a?c').test('abc')).toBe(true)
-    expect(globToRegExp('[^x-z]b').test('ab')).toBe(true)
-    expect(globToRegExp('[^x-z]b').test('yb')).toBe(false)
-    expect(globToRegExp('a\\*').test('a*')).toBe(true)
-    expect(globToRegExp('a\\*').test('ab')).toBe(false)
-    expect(globToRegExp('a.b').test('axb')).toBe(false)
   })
 
   it('covers is by path element, not by string prefix', () => {

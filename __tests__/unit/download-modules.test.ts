@@ -4,7 +4,6 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   goAtLeast,
-  matchesPrivate,
   mergeGoFlags,
   modFlag,
   moduleCacheFiles,
@@ -145,16 +144,6 @@ github.com/e/f
   it('reads the last -mod flag of GOFLAGS', () => {
     expect(modFlag('-mod=vendor -trimpath -mod=readonly')).toBe('readonly')
     expect(modFlag('-trimpath')).toBeUndefined()
-  })
-})
-
-describe('matchesPrivate (GOPRIVATE semantics)', () => {
-  it('matches a pattern against the leading path elements', () => {
-    expect(matchesPrivate('github.com/acme/lib/v2', ['github.com/acme/*'])).toBe(true)
-    expect(matchesPrivate('github.com/acme', ['github.com/acme/*'])).toBe(false)
-    expect(matchesPrivate('github.com/other/lib', ['github.com/acme/*'])).toBe(false)
-    expect(matchesPrivate('git.corp.example/x', ['*.corp.example'])).toBe(true)
-    expect(matchesPrivate('gitlab.com/g/p', ['github.com/acme,gitlab.com/g'])).toBe(true)
   })
 })
 

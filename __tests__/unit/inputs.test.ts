@@ -5,8 +5,7 @@ import {
   parseCredentials,
   parseDuration,
   parseInputs,
-  parseInteger,
-  parseList
+  parseInteger
 } from '../../src/inputs.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
@@ -92,14 +91,6 @@ describe('durations, integers, lists', () => {
   it.each(['0', '-1', '21', 'five', '2.5'])('rejects retries=%s with the valid range', (value) => {
     const e = errorOf(() => parseInteger('retries', value, 5, 1, 20))
     expect(e.message).toContain('from 1 to 20')
-  })
-
-  it('splits lists on commas and newlines and drops comments', () => {
-    expect(parseList('github.com/acme/*, gitlab.com/x\n# note\n\n example.com/y ')).toEqual([
-      'github.com/acme/*',
-      'gitlab.com/x',
-      'example.com/y'
-    ])
   })
 })
 

@@ -31185,6 +31185,18 @@ const State = {
 };
 
 /**
+ * Pure: how the action's list inputs are written (private-modules, fallback-proxies, ...) and how go's
+ * comma lists (GOPRIVATE, GONOPROXY, GONOSUMDB) read: commas or newlines, entries trimmed, empty entries
+ * and `#` comment lines dropped.
+ */
+function parseList(value) {
+    return (value ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+/**
  * Every input, parsed and validated once into one typed, immutable config. Pure: `parseInputs` takes a
  * getter, so tests pass a plain object and the action passes `core.getInput`.
  *
@@ -31228,13 +31240,6 @@ function parseInteger(input, value, fallback, min, max) {
         throw new InputError(input, `Input '${input}' is '${value}'; expected a whole number from ${min} to ${max}, e.g. ${fallback}.`);
     }
     return Number(v);
-}
-/** Split on newlines and commas, trim, drop empty lines and `#` comments. */
-function parseList(value) {
-    return value
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
 }
 /** Newline-separated list (globs may contain commas inside braces). */
 function parseLines(value) {
@@ -31357,29 +31362,22 @@ function parseInputs(get, env = {}) {
 }
 
 /**
- * Pure validation of the Go environment inputs (goproxy, gosumdb, gonoproxy, gonosumdb, goflags) and of
- * the `private-modules` patterns, with the rules cmd/go itself applies (Go 1.19 sources cited below).
+ * Pure: Go's pattern grammar, the one home for it. `path.Match` globs (one path element: `*`, `?`,
+ * `[...]` classes with ranges and `^` negation, `\` escapes) and cmd/go's prefix patterns
+ * (GOPRIVATE / GONOPROXY / GONOSUMDB, module.MatchPrefixPatterns). Hand-written because no npm package
+ * implements Go's semantics: minimatch and picomatch treat `\`, `[!...]`, `**` and separators differently,
+ * and a plain glob would not match `github.com/acme/*` against a sub-path as go does.
  *
- * Why validate at all: go silently ignores a malformed GOPRIVATE glob (golang.org/x/mod/module
- * MatchPrefixPatterns: "It ignores any empty or malformed patterns"), so a typo sends a private module to
- * the public proxy and sum database instead of failing; a bad GOPROXY/GOSUMDB/GOFLAGS fails every later
- * go command with a message that does not name the workflow input. Here each error names the input, the
- * value and the fix.
- *
- * No effects, no logging. Every function returns the normalised value to export (or throws InputError).
+ * (OpenSSH's host patterns in known_hosts are another grammar; they live with the ssh credentials.)
  */
-/** `-insecure` disabled TLS verification and checksum checks for `go get` (removed in Go 1.17). */
-const REFUSED_GOFLAGS = new Set(['insecure']);
-/** GOSUMDB names go knows the public key of (cmd/go/internal/modfetch/sumdb.go knownGOSUMDB). */
-const KNOWN_SUMDBS = new Set(['sum.golang.org', 'sum.golang.google.cn']);
-/** A verifier key as golang.org/x/mod/sumdb/note.NewVerifier parses it: name+hash(8 hex)+base64 key. */
-const SUMDB_KEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/;
-/** Split a list the way the inputs are written: commas or newlines, trimmed, empty entries dropped. */
-function splitList$1(value) {
-    return value
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
+/** Index after one character of a class (`c` or `\c`), or undefined where path.Match would fail. */
+function classChar(glob, i) {
+    const c = glob[i];
+    if (c === undefined || c === '-' || c === ']')
+        return undefined;
+    if (c === '\\')
+        return i + 1 < glob.length ? i + 2 : undefined;
+    return i + 1;
 }
 /**
  * Why a glob is not valid `path.Match` syntax, or undefined when it is. Mirrors Go's path.Match grammar
@@ -31412,7 +31410,6 @@ function globSyntaxError(glob) {
                 i++;
                 break;
             }
-            // lo
             const lo = classChar(glob, i);
             if (lo === undefined)
                 return "a '[' character class is empty or holds a misplaced '-' or ']'";
@@ -31428,15 +31425,83 @@ function globSyntaxError(glob) {
     }
     return undefined;
 }
-/** Index after one character of a class (`c` or `\c`), or undefined where path.Match would fail. */
-function classChar(glob, i) {
-    const c = glob[i];
-    if (c === undefined || c === '-' || c === ']')
-        return undefined;
-    if (c === '\\')
-        return i + 1 < glob.length ? i + 2 : undefined;
-    return i + 1;
+function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
+/** Go's path.Match for one path element (no '/'), as a RegExp. Check the glob with globSyntaxError first. */
+function globToRegExp(glob) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*')
+            out += '[^/]*';
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '\\')
+            out += escapeRe(glob[++i] ?? '');
+        else if (c === '[') {
+            let cls = '[';
+            i++;
+            if (glob[i] === '^') {
+                cls += '^';
+                i++;
+            }
+            while (i < glob.length && glob[i] !== ']') {
+                const d = glob[i];
+                if (d === '\\')
+                    cls += escapeRe(glob[++i] ?? '');
+                else if (d === '-')
+                    cls += '-';
+                else
+                    cls += escapeRe(d);
+                i++;
+            }
+            out += cls + ']';
+        }
+        else
+            out += escapeRe(c);
+    }
+    return new RegExp(`^${out}$`);
+}
+/**
+ * cmd/go's module.MatchPrefixPatterns: true when some pattern of the comma-separated lists matches a
+ * leading run of `modulePath`'s elements of the pattern's own length (so `github.com/acme/*` matches
+ * `github.com/acme/lib/v2`, not `github.com/acme`). A trailing slash is ignored and, as in go, a pattern
+ * that is not valid path.Match syntax matches nothing.
+ */
+function matchesPrefixPatterns(modulePath, patterns) {
+    const elems = modulePath.split('/');
+    for (const raw of patterns.flatMap((p) => p.split(','))) {
+        const pattern = raw.trim().replace(/\/+$/, '');
+        if (pattern === '' || globSyntaxError(pattern) !== undefined)
+            continue;
+        const pElems = pattern.split('/');
+        if (pElems.length > elems.length)
+            continue;
+        if (pElems.every((pe, i) => globToRegExp(pe).test(elems[i])))
+            return true;
+    }
+    return false;
+}
+
+/**
+ * Pure validation of the Go environment inputs (goproxy, gosumdb, gonoproxy, gonosumdb, goflags) and of
+ * the `private-modules` patterns, with the rules cmd/go itself applies (Go 1.19 sources cited below).
+ *
+ * Why validate at all: go silently ignores a malformed GOPRIVATE glob (golang.org/x/mod/module
+ * MatchPrefixPatterns: "It ignores any empty or malformed patterns"), so a typo sends a private module to
+ * the public proxy and sum database instead of failing; a bad GOPROXY/GOSUMDB/GOFLAGS fails every later
+ * go command with a message that does not name the workflow input. Here each error names the input, the
+ * value and the fix.
+ *
+ * No effects, no logging. Every function returns the normalised value to export (or throws InputError).
+ */
+/** `-insecure` disabled TLS verification and checksum checks for `go get` (removed in Go 1.17). */
+const REFUSED_GOFLAGS = new Set(['insecure']);
+/** GOSUMDB names go knows the public key of (cmd/go/internal/modfetch/sumdb.go knownGOSUMDB). */
+const KNOWN_SUMDBS = new Set(['sum.golang.org', 'sum.golang.google.cn']);
+/** A verifier key as golang.org/x/mod/sumdb/note.NewVerifier parses it: name+hash(8 hex)+base64 key. */
+const SUMDB_KEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/;
 /**
  * GOPRIVATE-style patterns (private-modules, gonoproxy, gonosumdb): module path prefixes with path.Match
  * globs, no scheme, no spaces. Returns them with the trailing slash dropped, as go does.
@@ -31463,7 +31528,7 @@ function validatePatterns(input, patterns) {
 }
 /** A pattern-list input (gonoproxy, gonosumdb) as go wants it: comma separated. '' when not given. */
 function validatePatternList(input, value) {
-    return validatePatterns(input, splitList$1(value)).join(',');
+    return validatePatterns(input, parseList(value)).join(',');
 }
 /**
  * GOPROXY: entries separated by `,` (fall back on 404/410) or `|` (fall back on any error); each `direct`,
@@ -32082,50 +32147,6 @@ const GO_STATIC_HOSTS = new Set([
 const GLOB_META = /[*?[\\]/;
 /** GitHub's git endpoints accept any user name with a token; checkout and GitHub's docs use this one. */
 const GITHUB_USERNAME = 'x-access-token';
-/** Go's path.Match for one path element (no '/'), as a RegExp. The glob was validated by goenv.ts. */
-function globToRegExp(glob) {
-    let out = '';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*')
-            out += '[^/]*';
-        else if (c === '?')
-            out += '[^/]';
-        else if (c === '\\')
-            out += escapeRe(glob[++i] ?? '');
-        else if (c === '[') {
-            let cls = '[';
-            i++;
-            if (glob[i] === '^') {
-                cls += '^';
-                i++;
-            }
-            while (i < glob.length && glob[i] !== ']') {
-                const d = glob[i];
-                if (d === '\\')
-                    cls += escapeRe(glob[++i] ?? '');
-                else if (d === '-')
-                    cls += '-';
-                else
-                    cls += escapeRe(d);
-                i++;
-            }
-            out += cls + ']';
-        }
-        else
-            out += escapeRe(c);
-    }
-    return new RegExp(`^${out}$`);
-}
-function escapeRe(s) {
-    return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-function splitList(value) {
-    return (value ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
 function union(a, b) {
     return [...new Set([...a, ...b])];
 }
@@ -32334,7 +32355,7 @@ function planEnvironment(input) {
         }
     }
     const netrc = netrcEntries(kept, notes);
-    const privatePatterns = union(splitList(input.env.GOPRIVATE), patterns);
+    const privatePatterns = union(parseList(input.env.GOPRIVATE), patterns);
     const goEnv = {};
     if (patterns.length > 0)
         goEnv.GOPRIVATE = privatePatterns.join(',');
@@ -32348,7 +32369,7 @@ function planEnvironment(input) {
         else if (patterns.length > 0 && (input.env[name] ?? '').trim() !== '') {
             // go derives GONOPROXY/GONOSUMDB from GOPRIVATE only when they are unset; a workflow-level value would
             // otherwise send the private modules to the proxy / sum database.
-            goEnv[name] = union(splitList(input.env[name]), patterns).join(',');
+            goEnv[name] = union(parseList(input.env[name]), patterns).join(',');
             notes.push(`${name} was already set by the workflow; added the private-modules patterns to it (set input '${inputName}' to choose it yourself).`);
         }
     }
@@ -87945,32 +87966,6 @@ function vendorDecision(p) {
     return { vendored: true };
 }
 /**
- * GOPRIVATE/GONOPROXY matching, as cmd/go's module.MatchPrefixPatterns: a comma-separated list of globs,
- * each matched against the same number of leading path elements. Hand-written because no npm package
- * implements go's semantics (a plain glob would not match `github.com/acme/*` against a sub-path).
- */
-function matchesPrivate(modulePath, patterns) {
-    const elems = modulePath.split('/');
-    for (const raw of patterns.flatMap((p) => p.split(','))) {
-        const pattern = raw.trim().replace(/\/+$/, '');
-        if (pattern === '')
-            continue;
-        const pElems = pattern.split('/');
-        if (pElems.length > elems.length)
-            continue;
-        if (pElems.every((pe, i) => globElem(pe, elems[i])))
-            return true;
-    }
-    return false;
-}
-function globElem(pattern, s) {
-    const re = new RegExp(`^${pattern
-        .replace(/[.+^${}()|\\]/g, '\\$&')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '[^/]')}$`);
-    return re.test(s);
-}
-/**
  * Everything the module cache holds for one module version: the download-cache files
  * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
  * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
@@ -88562,7 +88557,7 @@ async function downloadModules(cfg, ctx) {
                 for (const r of roots)
                     checked.delete(r);
             // Proxy trouble counts only when a public module (one that goes through GOPROXY) failed.
-            const viaProxy = verdict.diagnoses.some((d) => !d.module || !matchesPrivate(d.module.split('@')[0], privatePatterns));
+            const viaProxy = verdict.diagnoses.some((d) => !d.module || !matchesPrefixPatterns(d.module.split('@')[0], privatePatterns));
             proxyHistory.push(viaProxy ? deciding?.errorClass : undefined);
             if (verdict.abort)
                 throw new AbortError(new AttemptFailed(verdict.abort));

@@ -11,6 +11,8 @@
  * No effects, no logging. Every function returns the normalised value to export (or throws InputError).
  */
 import { InputError } from '../inputs.js'
+import { globSyntaxError } from '../go/pattern.js'
+import { parseList } from '../list.js'
 
 /** `-insecure` disabled TLS verification and checksum checks for `go get` (removed in Go 1.17). */
 const REFUSED_GOFLAGS = new Set(['insecure'])
@@ -20,65 +22,6 @@ const KNOWN_SUMDBS = new Set(['sum.golang.org', 'sum.golang.google.cn'])
 
 /** A verifier key as golang.org/x/mod/sumdb/note.NewVerifier parses it: name+hash(8 hex)+base64 key. */
 const SUMDB_KEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/
-
-/** Split a list the way the inputs are written: commas or newlines, trimmed, empty entries dropped. */
-function splitList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-}
-
-/**
- * Why a glob is not valid `path.Match` syntax, or undefined when it is. Mirrors Go's path.Match grammar
- * (which reports ErrBadPattern for these): an unterminated or empty `[...]` class, a range with a missing
- * end, a trailing backslash.
- */
-export function globSyntaxError(glob: string): string | undefined {
-  let i = 0
-  while (i < glob.length) {
-    const c = glob[i]
-    if (c === '\\') {
-      if (i + 1 >= glob.length) return 'it ends with a lone backslash'
-      i += 2
-      continue
-    }
-    if (c !== '[') {
-      i++
-      continue
-    }
-    // Character class: [ [^] range... ]
-    i++
-    if (glob[i] === '^') i++
-    let ranges = 0
-    for (;;) {
-      if (i >= glob.length) return "a '[' character class is not closed with ']'"
-      if (glob[i] === ']' && ranges > 0) {
-        i++
-        break
-      }
-      // lo
-      const lo = classChar(glob, i)
-      if (lo === undefined) return "a '[' character class is empty or holds a misplaced '-' or ']'"
-      i = lo
-      if (glob[i] === '-') {
-        const hi = classChar(glob, i + 1)
-        if (hi === undefined) return "a range in a '[' character class has no end, e.g. write [a-z]"
-        i = hi
-      }
-      ranges++
-    }
-  }
-  return undefined
-}
-
-/** Index after one character of a class (`c` or `\c`), or undefined where path.Match would fail. */
-function classChar(glob: string, i: number): number | undefined {
-  const c = glob[i]
-  if (c === undefined || c === '-' || c === ']') return undefined
-  if (c === '\\') return i + 1 < glob.length ? i + 2 : undefined
-  return i + 1
-}
 
 /**
  * GOPRIVATE-style patterns (private-modules, gonoproxy, gonosumdb): module path prefixes with path.Match
@@ -117,7 +60,7 @@ export function validatePatterns(input: string, patterns: readonly string[]): st
 
 /** A pattern-list input (gonoproxy, gonosumdb) as go wants it: comma separated. '' when not given. */
 export function validatePatternList(input: string, value: string): string {
-  return validatePatterns(input, splitList(value)).join(',')
+  return validatePatterns(input, parseList(value)).join(',')
 }
 
 /**

@@ -33,6 +33,8 @@
  * more specific ones through in order), so our value is the only one sent under our scope.
  */
 import { InputError } from '../inputs.js'
+import { globToRegExp } from '../go/pattern.js'
+import { parseList } from '../list.js'
 import type { AuthConfig, GoEnvInputs } from '../inputs.js'
 import { validateGoEnv, validatePatterns } from './goenv.js'
 import {
@@ -130,45 +132,6 @@ const GLOB_META = /[*?[\\]/
 
 /** GitHub's git endpoints accept any user name with a token; checkout and GitHub's docs use this one. */
 export const GITHUB_USERNAME = 'x-access-token'
-
-/** Go's path.Match for one path element (no '/'), as a RegExp. The glob was validated by goenv.ts. */
-export function globToRegExp(glob: string): RegExp {
-  let out = ''
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string
-    if (c === '*') out += '[^/]*'
-    else if (c === '?') out += '[^/]'
-    else if (c === '\\') out += escapeRe(glob[++i] ?? '')
-    else if (c === '[') {
-      let cls = '['
-      i++
-      if (glob[i] === '^') {
-        cls += '^'
-        i++
-      }
-      while (i < glob.length && glob[i] !== ']') {
-        const d = glob[i] as string
-        if (d === '\\') cls += escapeRe(glob[++i] ?? '')
-        else if (d === '-') cls += '-'
-        else cls += escapeRe(d)
-        i++
-      }
-      out += cls + ']'
-    } else out += escapeRe(c)
-  }
-  return new RegExp(`^${out}$`)
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
-}
-
-function splitList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-}
 
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])]
@@ -410,7 +373,7 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
 
   const netrc = netrcEntries(kept, notes)
 
-  const privatePatterns = union(splitList(input.env.GOPRIVATE), patterns)
+  const privatePatterns = union(parseList(input.env.GOPRIVATE), patterns)
   const goEnv: Record<string, string> = {}
   if (patterns.length > 0) goEnv.GOPRIVATE = privatePatterns.join(',')
   for (const [name, inputName, value] of [
@@ -422,7 +385,7 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     } else if (patterns.length > 0 && (input.env[name] ?? '').trim() !== '') {
       // go derives GONOPROXY/GONOSUMDB from GOPRIVATE only when they are unset; a workflow-level value would
       // otherwise send the private modules to the proxy / sum database.
-      goEnv[name] = union(splitList(input.env[name]), patterns).join(',')
+      goEnv[name] = union(parseList(input.env[name]), patterns).join(',')
       notes.push(
         `${name} was already set by the workflow; added the private-modules patterns to it (set input '${inputName}' to choose it yourself).`
       )

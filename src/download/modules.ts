@@ -179,33 +179,6 @@ export function vendorDecision(p: {
 }
 
 /**
- * GOPRIVATE/GONOPROXY matching, as cmd/go's module.MatchPrefixPatterns: a comma-separated list of globs,
- * each matched against the same number of leading path elements. Hand-written because no npm package
- * implements go's semantics (a plain glob would not match `github.com/acme/*` against a sub-path).
- */
-export function matchesPrivate(modulePath: string, patterns: readonly string[]): boolean {
-  const elems = modulePath.split('/')
-  for (const raw of patterns.flatMap((p) => p.split(','))) {
-    const pattern = raw.trim().replace(/\/+$/, '')
-    if (pattern === '') continue
-    const pElems = pattern.split('/')
-    if (pElems.length > elems.length) continue
-    if (pElems.every((pe, i) => globElem(pe, elems[i] as string))) return true
-  }
-  return false
-}
-
-function globElem(pattern: string, s: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\?/g, '[^/]')}$`
-  )
-  return re.test(s)
-}
-
-/**
  * Everything the module cache holds for one module version: the download-cache files
  * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
  * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.

@@ -34,9 +34,9 @@ import {
   timeoutDiagnosis,
   type ModuleJson
 } from './classify.js'
+import { matchesPrefixPatterns } from '../go/pattern.js'
 import { parseConcatenatedJson } from './json.js'
 import {
-  matchesPrivate,
   mergeGoFlags,
   modKey,
   moduleCacheFiles,
@@ -359,7 +359,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
         if (verdict.purge.length > 0) for (const r of roots) checked.delete(r)
         // Proxy trouble counts only when a public module (one that goes through GOPROXY) failed.
         const viaProxy = verdict.diagnoses.some(
-          (d) => !d.module || !matchesPrivate(d.module.split('@')[0] as string, privatePatterns)
+          (d) => !d.module || !matchesPrefixPatterns(d.module.split('@')[0] as string, privatePatterns)
         )
         proxyHistory.push(viaProxy ? deciding?.errorClass : undefined)
         if (verdict.abort) throw new AbortError(new AttemptFailed(verdict.abort))

@@ -1,0 +1,109 @@
+/**
+ * Pure: Go's pattern grammar, the one home for it. `path.Match` globs (one path element: `*`, `?`,
+ * `[...]` classes with ranges and `^` negation, `\` escapes) and cmd/go's prefix patterns
+ * (GOPRIVATE / GONOPROXY / GONOSUMDB, module.MatchPrefixPatterns). Hand-written because no npm package
+ * implements Go's semantics: minimatch and picomatch treat `\`, `[!...]`, `**` and separators differently,
+ * and a plain glob would not match `github.com/acme/*` against a sub-path as go does.
+ *
+ * (OpenSSH's host patterns in known_hosts are another grammar; they live with the ssh credentials.)
+ */
+
+/** Index after one character of a class (`c` or `\c`), or undefined where path.Match would fail. */
+function classChar(glob: string, i: number): number | undefined {
+  const c = glob[i]
+  if (c === undefined || c === '-' || c === ']') return undefined
+  if (c === '\\') return i + 1 < glob.length ? i + 2 : undefined
+  return i + 1
+}
+
+/**
+ * Why a glob is not valid `path.Match` syntax, or undefined when it is. Mirrors Go's path.Match grammar
+ * (which reports ErrBadPattern for these): an unterminated or empty `[...]` class, a range with a missing
+ * end, a trailing backslash.
+ */
+export function globSyntaxError(glob: string): string | undefined {
+  let i = 0
+  while (i < glob.length) {
+    const c = glob[i]
+    if (c === '\\') {
+      if (i + 1 >= glob.length) return 'it ends with a lone backslash'
+      i += 2
+      continue
+    }
+    if (c !== '[') {
+      i++
+      continue
+    }
+    // Character class: [ [^] range... ]
+    i++
+    if (glob[i] === '^') i++
+    let ranges = 0
+    for (;;) {
+      if (i >= glob.length) return "a '[' character class is not closed with ']'"
+      if (glob[i] === ']' && ranges > 0) {
+        i++
+        break
+      }
+      const lo = classChar(glob, i)
+      if (lo === undefined) return "a '[' character class is empty or holds a misplaced '-' or ']'"
+      i = lo
+      if (glob[i] === '-') {
+        const hi = classChar(glob, i + 1)
+        if (hi === undefined) return "a range in a '[' character class has no end, e.g. write [a-z]"
+        i = hi
+      }
+      ranges++
+    }
+  }
+  return undefined
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+}
+
+/** Go's path.Match for one path element (no '/'), as a RegExp. Check the glob with globSyntaxError first. */
+export function globToRegExp(glob: string): RegExp {
+  let out = ''
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string
+    if (c === '*') out += '[^/]*'
+    else if (c === '?') out += '[^/]'
+    else if (c === '\\') out += escapeRe(glob[++i] ?? '')
+    else if (c === '[') {
+      let cls = '['
+      i++
+      if (glob[i] === '^') {
+        cls += '^'
+        i++
+      }
+      while (i < glob.length && glob[i] !== ']') {
+        const d = glob[i] as string
+        if (d === '\\') cls += escapeRe(glob[++i] ?? '')
+        else if (d === '-') cls += '-'
+        else cls += escapeRe(d)
+        i++
+      }
+      out += cls + ']'
+    } else out += escapeRe(c)
+  }
+  return new RegExp(`^${out}$`)
+}
+
+/**
+ * cmd/go's module.MatchPrefixPatterns: true when some pattern of the comma-separated lists matches a
+ * leading run of `modulePath`'s elements of the pattern's own length (so `github.com/acme/*` matches
+ * `github.com/acme/lib/v2`, not `github.com/acme`). A trailing slash is ignored and, as in go, a pattern
+ * that is not valid path.Match syntax matches nothing.
+ */
+export function matchesPrefixPatterns(modulePath: string, patterns: readonly string[]): boolean {
+  const elems = modulePath.split('/')
+  for (const raw of patterns.flatMap((p) => p.split(','))) {
+    const pattern = raw.trim().replace(/\/+$/, '')
+    if (pattern === '' || globSyntaxError(pattern) !== undefined) continue
+    const pElems = pattern.split('/')
+    if (pElems.length > elems.length) continue
+    if (pElems.every((pe, i) => globToRegExp(pe).test(elems[i] as string))) return true
+  }
+  return false
+}
