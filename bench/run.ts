@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: every scenario of issue 7 on the offline bench, for this action (A: the committed
+ * `npm run bench`: every scenario of the README's Performance section on the offline bench, for this action (A: the committed
  * dist/ bundles) and a setup-go style baseline (B), printed as a table and written to
  * `.bench-out/bench.md` (markdown, for the README's Performance section) and `.bench-out/bench.json`
  * (every sample). See bench/scenarios/scenarios.ts for what each scenario measures.
  *
  * Budget: the whole run must stay under 10 minutes on a 2-core machine. Measured per run at 40 ms latency:
  * cold 100 (A + B) ~17 s, warm ~8 s, bump ~13 s, flaky at 100 modules ~13 s per seed (A retries for 7-10 s),
- * scale 500 ~15 s; so flaky runs at 50 modules by default (DESIGN.md section 8 measured at 52) and the
+ * scale 500 ~15 s; so flaky runs at 50 modules by default (the retry measurements in docs/ARCHITECTURE.md used 52) and the
  * Go install (not a goal, just context) 3 times.
  *
  * Options (all optional):
@@ -15,7 +15,7 @@
  *   --scale 10,100,500 module counts for scale                 --latency MS     upstream latency (40)
  *   --only cold,warm   run only these scenarios                --parallel N     A's `parallel` input
  *   --fault-rate F     flaky fault fraction (0.2)              --out DIR        output dir (.bench-out)
- *   --flaky-backoff D  A's retry-backoff in flaky (200ms, as DESIGN.md section 8 measured; 'default' = 2s)
+ *   --flaky-backoff D  A's retry-backoff in flaky (200ms, as the retry measurements in docs/ARCHITECTURE.md used; 'default' = 2s)
  *   --quick            1 run, 3 seeds, 20 modules, scale 10/20/50 (a few seconds, to try the harness)
  *   --profile          write V8 CPU profiles of the action's node to <out>/profiles (node --cpu-prof)
  */

@@ -1,5 +1,5 @@
 /**
- * The scenarios of `npm run bench` (issue 7, DESIGN.md sections 6 and 8), each run several times on the
+ * The scenarios of `npm run bench` (the README's Performance section), each run several times on the
  * same world (bench/scenarios/world.ts) for this action (A) and the setup-go style baseline (B):
  *
  *   install  Go from the mirror into an empty tool cache (A's "Install Go" group, B's install)  [info]
@@ -55,7 +55,7 @@ export interface BenchConfig {
   inputs?: Record<string, string>
   /**
    * A's `retry-backoff` in the flaky scenario. The default input (2s, doubled per attempt) makes 4 attempts
-   * wait 2 + 4 + 8 = 14 s, which alone is 5-10x a fault-free run; DESIGN.md section 8 measured retries 200 ms
+   * wait 2 + 4 + 8 = 14 s, which alone is 5-10x a fault-free run; docs/ARCHITECTURE.md's retry measurements used 200 ms
    * apart. Undefined: the action's default.
    */
   flakyBackoff?: string
@@ -458,7 +458,7 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
       const b: BaselineRun[] = []
       const flakyInputs = config.flakyBackoff ? { ...aInputs, 'retry-backoff': config.flakyBackoff } : aInputs
       const addFaults = (seed: number) => {
-        // Half 502, half a reset mid-body, as DESIGN.md section 8 measured: 0.1 + 0.9 * (0.1 / 0.9) = 0.2.
+        // Half 502, half a reset mid-body, as in docs/ARCHITECTURE.md's retry measurements: 0.1 + 0.9 * (0.1 / 0.9) = 0.2.
         const half = config.faultRate / 2
         world.proxy.faults.clear()
         world.proxy.faults.add({ fraction: half, seed, fault: { kind: 'status', status: 502 } })

@@ -2,7 +2,7 @@
  * The benchmark's world and its two contestants.
  *
  * World: a Go download mirror, one module proxy serving every generated module set (one set per size,
- * ~32 KB modules, a light dependency graph) with the upstream latency of DESIGN.md section 8 (40 ms per
+ * ~32 KB modules, a light dependency graph) with the upstream latency docs/ARCHITECTURE.md measures with (40 ms per
  * request), and a shared runner tool cache holding Go (so scenarios that exclude the Go install do not
  * pay it; the install itself is measured on its own). Module sets and the Go archive are generated once
  * and reused by every run.
@@ -48,11 +48,11 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export const PROBE = path.join(here, 'probe.ts')
 
 export interface WorldOptions {
-  /** Per-request upstream latency of the proxy and the mirror (DESIGN.md section 8: 40 ms). */
+  /** Per-request upstream latency of the proxy and the mirror (40 ms, typical from a hosted runner to proxy.golang.org). */
   latencyMs: number
   /** Module counts to generate a set for. */
   sizes: number[]
-  /** Approximate size of each module's files (default 32 KB, as DESIGN.md section 8 measured). */
+  /** Approximate size of each module's files (default 32 KB, as in docs/ARCHITECTURE.md's measurements). */
   moduleBytes?: number
   log?: (line: string) => void
   /** Where the bundled baseline is kept between bench runs (default .bench-out/baseline/index.mjs). */
