@@ -5,9 +5,11 @@
  * (__tests__/fixtures/go/install-step.mjs: parseInputs + installGo, as src/main.ts calls them), so the
  * real @actions/tool-cache, GITHUB_PATH / GITHUB_ENV / GITHUB_OUTPUT files and RUNNER_TOOL_CACHE are used.
  *
- * The mirror serves the same tree (this machine's Go, `mirror.goVersion`, e.g. 1.19.8) for every claimed
- * version, so assertions on `go version` use only specs that resolve to that version; the others test
- * resolution and the request log.
+ * The mirror serves this machine's Go (`mirror.goVersion`, e.g. 1.26.8) as itself, and the same tree
+ * relabelled as a few stand-in versions derived from it (an older patch, an older line, a future release
+ * candidate), so every spec here is written relative to the local Go: assertions on `go version` use only
+ * specs that resolve to the local version; the stand-ins test resolution and the request log. The real
+ * second toolchain (Go 1.27.3) is tested in install-toolchains.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -38,12 +40,35 @@ const STEP = path.join(
 )
 
 let mirror: GoMirror
-/** Versions the mirror claims; the local Go's own version is added in beforeAll. */
-const CLAIMED = ['1.19.7', '1.18.10', '1.20rc1']
+/** The local Go's line (1.26 for 1.26.8) and the stand-ins the mirror lists besides it (set in beforeAll). */
+let LINE: string
+let OLDER_PATCH: string
+let OLDER_LINE: string
+let FUTURE_RC: string
 const created: JobDirs[] = []
 
+/**
+ * Stand-ins around the local version: for 1.26.8, 1.26.7 (so the local Go is the newest of its line, as
+ * check-latest must find), 1.25.10 and 1.28rc1 (a release candidate newer than anything stable).
+ */
+function standIns(local: string): { line: string; olderPatch: string; olderLine: string; futureRc: string } {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(local)
+  if (!m || Number(m[3]) === 0 || Number(m[2]) === 0)
+    throw new Error(`install.test.ts needs a local Go release like 1.26.8 (patch > 0); go reports ${local}`)
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  return {
+    line: `${major}.${minor}`,
+    olderPatch: `${major}.${minor}.${patch - 1}`,
+    olderLine: `${major}.${minor - 1}.10`,
+    futureRc: `${major}.${minor + 2}rc1`
+  }
+}
+
 beforeAll(async () => {
-  mirror = await startGoMirror({ versions: [...CLAIMED, (await buildGoArchive()).goVersion] })
+  const local = (await buildGoArchive()).goVersion
+  const s = standIns(local)
+  ;[LINE, OLDER_PATCH, OLDER_LINE, FUTURE_RC] = [s.line, s.olderPatch, s.olderLine, s.futureRc]
+  mirror = await startGoMirror({ versions: [OLDER_PATCH, OLDER_LINE, FUTURE_RC] })
 }, 120_000)
 
 afterAll(async () => {
@@ -90,7 +115,7 @@ describe('installing Go from a mirror', () => {
     const j = job()
     shared.job = j
     mirror.faults.clearLog()
-    const minor = mirror.goVersion.split('.').slice(0, 2).join('.')
+    const minor = LINE
     const step = await install(j, { 'go-version': minor })
 
     expect(errorOf(step)).toBe('')
@@ -123,7 +148,7 @@ describe('installing Go from a mirror', () => {
     const j = shared.job
     if (!j) throw new Error('needs the first test')
     mirror.faults.clearLog()
-    const minor = mirror.goVersion.split('.').slice(0, 2).join('.')
+    const minor = LINE
     fs.writeFileSync(path.join(j.dirs.workspace, 'go.mod'), `module example.com/app\n\ngo ${minor}\n`)
     const step = await install(j, { 'go-version-file': 'go.mod' })
 
@@ -142,11 +167,30 @@ describe('installing Go from a mirror', () => {
     const j = shared.job
     if (!j) throw new Error('needs the first test')
     mirror.faults.clearLog()
-    const step = await install(j, { 'go-version': '1.19.x', 'check-latest': 'true' })
+    // The listing's newest of the local line is the local Go (the stand-in is an older patch), which the
+    // first test cached.
+    const step = await install(j, { 'go-version': `${LINE}.x`, 'check-latest': 'true' })
     expect(errorOf(step)).toBe('')
     expect(step.outputs['go-source']).toBe('tool-cache')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
     expect(mirror.listingRequests()).toHaveLength(1)
     expect(mirror.archiveRequests()).toEqual([])
+  })
+
+  it('with check-latest downloads a newer release of the range than the cached one', async () => {
+    const j = job()
+    // The tool cache holds only the older patch (a runner image a release behind).
+    const first = await install(j, { 'go-version': OLDER_PATCH })
+    expect(first.outputs['go-source']).toBe('mirror')
+    mirror.faults.clearLog()
+    const cached = await install(j, { 'go-version': `${LINE}.x` })
+    expect(cached.outputs['go-source']).toBe('tool-cache')
+    expect(mirror.faults.log).toEqual([])
+    const latest = await install(j, { 'go-version': `${LINE}.x`, 'check-latest': 'true' })
+    expect(errorOf(latest)).toBe('')
+    expect(latest.outputs['go-source']).toBe('mirror')
+    expect(latest.outputs['go-version']).toBe(mirror.goVersion)
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName(mirror.goVersion)}`])
   })
 
   it('resolves stable from the listing, skipping the unstable release candidate', async () => {
@@ -218,11 +262,11 @@ describe('installing Go from a mirror', () => {
 describe('version errors a user can act on', () => {
   it('lists the nearest available versions for an unknown one, and downloads nothing', async () => {
     mirror.faults.clearLog()
-    const step = await install(job(), { 'go-version': '1.19.99' })
+    const step = await install(job(), { 'go-version': `${LINE}.99` })
     expect(step.conclusion).toBe('failure')
     const error = errorOf(step)
-    expect(error).toContain("Input 'go-version' is '1.19.99'")
-    expect(error).toContain(`Nearest available: ${mirror.goVersion}, 1.19.7`)
+    expect(error).toContain(`Input 'go-version' is '${LINE}.99'`)
+    expect(error).toContain(`Nearest available: ${mirror.goVersion}, ${OLDER_PATCH}`)
     expect(error).toContain(mirror.baseUrl)
     expect(mirror.archiveRequests()).toEqual([])
   })
@@ -236,12 +280,12 @@ describe('version errors a user can act on', () => {
 
   it('warns when both inputs are set and uses go-version', async () => {
     const j = job()
-    fs.writeFileSync(path.join(j.dirs.workspace, '.go-version'), '1.18.10\n')
+    fs.writeFileSync(path.join(j.dirs.workspace, '.go-version'), `${OLDER_LINE}\n`)
     mirror.faults.clearLog()
-    const step = await install(j, { 'go-version': '1.20rc1', 'go-version-file': '.go-version' })
+    const step = await install(j, { 'go-version': FUTURE_RC, 'go-version-file': '.go-version' })
     const warnings = step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
     expect(warnings.some((w) => w.includes("using 'go-version'"))).toBe(true)
-    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName('1.20rc1')}`])
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName(FUTURE_RC)}`])
     // The mirror serves its one real tree under every version: the installer says so.
     expect(warnings.some((w) => w.includes(`reports go${mirror.goVersion}`))).toBe(true)
   })
