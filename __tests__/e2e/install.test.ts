@@ -8,8 +8,11 @@
  * The mirror serves this machine's Go (`mirror.goVersion`, e.g. 1.26.8) as itself, and the same tree
  * relabelled as a few stand-in versions derived from it (an older patch, an older line, a future release
  * candidate), so every spec here is written relative to the local Go: assertions on `go version` use only
- * specs that resolve to the local version; the stand-ins test resolution and the request log. The real
- * second toolchain (Go 1.27.3) is tested in install-toolchains.test.ts.
+ * specs that resolve to the local version; the stand-ins test resolution and the request log.
+ *
+ * "two real toolchains" runs the bundled action (dist/main) on a mirror that serves the local Go and a
+ * real Go 1.27.3 (testbed/toolchains.ts; prefetched by scripts/fetch-test-toolchains.sh, since the suite
+ * runs offline): there every installed binary is checked with `go version`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -20,6 +23,8 @@ import { type GoMirror, buildGoArchive, startGoMirror } from '../../testbed/go-m
 import { removeTree } from '../../testbed/isolated-go.ts'
 import { type Mitm, startMitm } from '../../testbed/mitm.ts'
 import { type BenchServer, startServer } from '../../testbed/server.ts'
+import { startModuleProxy, type ModuleProxy } from '../../testbed/proxy.ts'
+import { type CachedToolchain, cachedToolchain } from '../../testbed/toolchains.ts'
 import {
   type JobDirs,
   type JobEnv,
@@ -27,6 +32,7 @@ import {
   applyStep,
   newJob,
   newJobDirs,
+  runAction,
   runLaterStep,
   runStep
 } from '../../testbed/runner.ts'
@@ -454,5 +460,118 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     } finally {
       remove()
     }
+  })
+})
+
+describe('two real toolchains: the bundled action on a mirror serving the local Go and Go 1.27.3', () => {
+  let real: GoMirror
+  let next: CachedToolchain
+  let proxy: ModuleProxy
+  let local: string
+
+  beforeAll(async () => {
+    // Throws a one-line error naming scripts/fetch-test-toolchains.sh when 1.27.3 was not prefetched.
+    next = cachedToolchain()
+    local = (await buildGoArchive()).goVersion
+    real = await startGoMirror({ toolchains: [next.archive] })
+    proxy = await startModuleProxy()
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all([real?.close(), proxy?.close()])
+  })
+
+  /** The action with only the installer doing work (no cache, no download), then `go version` in a later step. */
+  async function action(
+    j: JobEnv,
+    inputs: Record<string, string>
+  ): Promise<{ main: StepResult; goVersion: string }> {
+    const run = await runAction({
+      job: j,
+      inputs: { 'go-download-base-url': real.baseUrl, cache: 'false', download: 'false', ...inputs },
+      timeoutMs: 120_000
+    })
+    if (run.main.conclusion !== 'success') return { main: run.main, goVersion: '' }
+    const later = await runLaterStep('go', ['version'], run.job)
+    return { main: run.main, goVersion: later.stdout.trim() }
+  }
+
+  function goMod(j: JobEnv, text: string): void {
+    fs.writeFileSync(path.join(j.dirs.workspace, 'go.mod'), text)
+  }
+
+  it(`go-version: <local line>.x installs the local Go (e.g. 1.26.x -> 1.26.8)`, async () => {
+    const line = local.split('.').slice(0, 2).join('.')
+    const { main, goVersion } = await action(job(), { 'go-version': `${line}.x` })
+    expect(errorOf(main)).toBe('')
+    expect(main.outputs['go-version']).toBe(local)
+    expect(goVersion).toBe(`go version go${local} linux/amd64`)
+  })
+
+  it('a go.mod toolchain line newer than its go line installs that toolchain, and go version says so', async () => {
+    const j = job()
+    const line = local.split('.').slice(0, 2).join('.')
+    goMod(j, `module example.com/app\n\ngo ${line}\n\ntoolchain go${next.version}\n`)
+    real.faults.clearLog()
+    const { main, goVersion } = await action(j, { 'go-version-file': 'go.mod' })
+    expect(errorOf(main)).toBe('')
+    expect(main.outputs['go-version']).toBe(next.version)
+    expect(main.stdout).toContain(`sha256 ${next.archive.sha256} matches the listing`)
+    expect(real.archiveRequests().map((r) => r.path)).toEqual([`/${real.archiveName(next.version)}`])
+    expect(goVersion).toBe(`go version go${next.version} linux/amd64`)
+  })
+
+  it('stable is the newest release (1.27.3) and oldstable the newest of the line before (the local 1.26.8)', async () => {
+    const stable = await action(job(), { 'go-version': 'stable' })
+    expect(errorOf(stable.main)).toBe('')
+    expect(stable.main.outputs['go-version']).toBe(next.version)
+    expect(stable.goVersion).toBe(`go version go${next.version} linux/amd64`)
+    const oldstable = await action(job(), { 'go-version': 'oldstable' })
+    expect(errorOf(oldstable.main)).toBe('')
+    expect(oldstable.main.outputs['go-version']).toBe(local)
+    expect(oldstable.goVersion).toBe(`go version go${local} linux/amd64`)
+  })
+
+  it('a go.mod asking for a Go no source has fails once, naming the file, the line and what is available', async () => {
+    const j = job()
+    goMod(j, 'module example.com/app\n\n// needs the next release\ngo 1.99\n')
+    real.faults.clearLog()
+    const { main } = await action(j, { 'go-version-file': 'go.mod' })
+    expect(main.conclusion).toBe('failure')
+    const errors = main.commands.filter((c) => c.command === 'error')
+    expect(errors).toHaveLength(1)
+    const error = errorOf(main)
+    expect(error).toContain('go.mod:4')
+    expect(error).toContain("'1.99'")
+    expect(error).toContain(`Nearest available: ${next.version}, ${local}`)
+    expect(real.archiveRequests()).toEqual([])
+  })
+
+  it("a user's GOTOOLCHAIN=local with a go.mod go line newer than the installed Go fails as config, naming the line and the fix", async () => {
+    const j = newJob({ dirs: newJobDirs('go-toolchain-local-'), env: { GOTOOLCHAIN: 'local' } })
+    created.push(j.dirs as JobDirs)
+    goMod(j, `module example.com/app\n\ngo ${next.version.split('.').slice(0, 2).join('.')}\n`)
+    const run = await runAction({
+      job: j,
+      inputs: {
+        'go-version': local,
+        'go-download-base-url': real.baseUrl,
+        cache: 'false',
+        goproxy: proxy.goproxy,
+        gosumdb: 'off'
+      },
+      timeoutMs: 120_000
+    })
+    expect(run.main.conclusion).toBe('failure')
+    expect(run.main.outputs['error-class']).toBe('config')
+    const errors = run.main.commands.filter((c) => c.command === 'error')
+    const needs = next.version.split('.').slice(0, 2).join('.')
+    // The annotation sits on the go line (go.mod:3) and says what go printed, and the fix.
+    const onGoLine = errors.find((c) => c.properties.file === 'go.mod' && c.properties.line === '3')
+    expect(onGoLine?.message).toContain(`go.mod requires go >= ${needs} (running go ${local}; GOTOOLCHAIN=local)`)
+    for (const e of [onGoLine, errors.at(-1)])
+      expect(e?.message).toContain(
+        `GOTOOLCHAIN=local keeps go from switching to it: set 'go-version' to ${needs} or newer`
+      )
   })
 })
