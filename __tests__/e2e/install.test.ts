@@ -265,6 +265,29 @@ describe('installing Go from a mirror', () => {
   })
 })
 
+describe('plain http mirrors', () => {
+  it('warns that a plain http mirror carries the checksum over the same unprotected channel', async () => {
+    // 0.0.0.0 reaches this machine's listeners on Linux without being a loopback name, so the action
+    // treats it as any other http host: the offline stand-in for a remote http mirror.
+    const base = mirror.baseUrl.replace('127.0.0.1', '0.0.0.0')
+    mirror.faults.clearLog()
+    const step = await install(job(), { 'go-version': mirror.goVersion, 'go-download-base-url': base })
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('mirror')
+    const warnings = step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
+    expect(warnings).toEqual([
+      expect.stringContaining(`Input 'go-download-base-url' is '${base}', plain http`)
+    ])
+    expect(mirror.archiveRequests()).toHaveLength(1)
+  })
+
+  it('does not warn about a loopback mirror: nothing leaves the machine', async () => {
+    const step = await install(job(), { 'go-version': mirror.goVersion })
+    expect(errorOf(step)).toBe('')
+    expect(step.commands.filter((c) => c.command === 'warning')).toEqual([])
+  })
+})
+
 describe('version errors a user can act on', () => {
   it('lists the nearest available versions for an unknown one, and downloads nothing', async () => {
     mirror.faults.clearLog()
@@ -440,6 +463,25 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     const printed = step.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
     expect(printed.join('\n')).not.toContain(token)
   })
+  it('sends no token with the manifest or its download from a GHES run (GITHUB_SERVER_URL is not github.com)', async () => {
+    mirror.faults.clearLog()
+    github.faults.clearLog()
+    mitm.addRoute('raw.githubusercontent.com', github.url)
+    mitm.addRoute('github.com', github.url)
+    const step = await install(
+      job(),
+      { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+      { ...mitm.env, GITHUB_SERVER_URL: 'https://ghes.example.com' }
+    )
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('manifest')
+    expect(github.faults.log.map((r) => [r.path, r.authorized])).toEqual([
+      ['/actions/go-versions/main/versions-manifest.json', false],
+      [assetPath(), false]
+    ])
+    expect(step.stdout).toContain("not github.com: input 'token' is not sent")
+  })
+
   it('falls back to go.dev when the manifest build cannot be downloaded', async () => {
     mirror.faults.clearLog()
     github.faults.clearLog()
@@ -568,7 +610,9 @@ describe('two real toolchains: the bundled action on a mirror serving the local 
     const needs = next.version.split('.').slice(0, 2).join('.')
     // The annotation sits on the go line (go.mod:3) and says what go printed, and the fix.
     const onGoLine = errors.find((c) => c.properties.file === 'go.mod' && c.properties.line === '3')
-    expect(onGoLine?.message).toContain(`go.mod requires go >= ${needs} (running go ${local}; GOTOOLCHAIN=local)`)
+    expect(onGoLine?.message).toContain(
+      `go.mod requires go >= ${needs} (running go ${local}; GOTOOLCHAIN=local)`
+    )
     for (const e of [onGoLine, errors.at(-1)])
       expect(e?.message).toContain(
         `GOTOOLCHAIN=local keeps go from switching to it: set 'go-version' to ${needs} or newer`

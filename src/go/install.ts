@@ -28,7 +28,14 @@ import {
   platformLabel,
   toolCacheArch
 } from './platform.js'
-import { GO_DEV_BASE_URL, fetchListing, fetchManifest, listingUrl } from './releases.js'
+import {
+  GO_DEV_BASE_URL,
+  fetchListing,
+  fetchManifest,
+  listingUrl,
+  manifestToken,
+  plainHttpMirrorWarning
+} from './releases.js'
 import {
   type GoFile,
   type GoRelease,
@@ -70,7 +77,12 @@ export async function installGo(cfg: GoConfig, workingDirectory: string): Promis
     const spec = parseSpec(request)
     const platform = detectPlatform(process.platform, process.arch, cfg.architecture)
     const started = Date.now()
-    const found = await findOrDownload(spec, platform, cfg)
+    const token = manifestToken(cfg.token, process.env.GITHUB_SERVER_URL)
+    if (cfg.token !== '' && token === '')
+      core.info(
+        `GITHUB_SERVER_URL is ${process.env.GITHUB_SERVER_URL}, not github.com: input 'token' is not sent with the Go versions manifest or its downloads.`
+      )
+    const found = await findOrDownload(spec, platform, { ...cfg, token })
     const installation = await activate(found.root, platform, {
       source: found.source,
       requested: `${request.spec} (${request.origin})`,
@@ -212,7 +224,11 @@ function releaseSources(cfg: GoConfig): ReleaseSource[] {
       {
         source: 'mirror',
         where: `the mirror's listing ${listingUrl(cfg.downloadBaseUrl)}`,
-        load: () => fetchListing(cfg.downloadBaseUrl),
+        load: () => {
+          const warning = plainHttpMirrorWarning(cfg.downloadBaseUrl)
+          if (warning) core.warning(warning)
+          return fetchListing(cfg.downloadBaseUrl)
+        },
         baseUrl: cfg.downloadBaseUrl,
         optional: false
       }
