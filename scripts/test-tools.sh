@@ -3,7 +3,8 @@
 # cache tests use zstd; the Go mirror repackages toolchains with zip/unzip). `npm test` runs this first
 # (package.json "pretest"), and .ci/run calls it before anything else.
 #
-#   bash scripts/test-tools.sh            check; as root with apt-get, install what is missing
+#   bash scripts/test-tools.sh            check; as root with apt-get, install what is missing; fetch the
+#                                         installer tests' second Go toolchain when it is not cached yet
 #   bash scripts/test-tools.sh --check    check only
 #
 # It prints one line and exits 1 when something is missing and cannot be installed here, so the suite
@@ -79,6 +80,16 @@ if [ ${#missing_cmds[@]} -gt 0 ] || [ -n "$go_problem" ]; then
   fix=""
   [ ${#missing_pkgs[@]} -gt 0 ] && fix="sudo apt-get install -y ${missing_pkgs[*]}"
   echo "test-tools: the tests need: $what${fix:+ -- run: $fix}" >&2
+  exit 1
+fi
+
+# The installer tests also serve a second real toolchain (Go 1.27.3), kept outside the repository. The
+# fetch needs the module proxy: where it is unreachable (e.g. .ci/run's loopback-only namespace) the copy
+# fetched before is used, and a missing one is named in one line.
+$check_only && exit 0
+here="$(cd "$(dirname "$0")" && pwd)"
+if ! log="$(bash "$here/fetch-test-toolchains.sh" 2>&1)"; then
+  echo "test-tools: could not fetch the installer tests' Go 1.27.3 ($(printf '%s' "$log" | tail -n 1)) -- run, where the module proxy is reachable: bash scripts/fetch-test-toolchains.sh" >&2
   exit 1
 fi
 exit 0

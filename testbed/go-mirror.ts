@@ -4,11 +4,14 @@
  * the `?mode=json&include=all` listing with sha256 and size. Paths are served both at `/` (for
  * `go-download-base-url: <url>`) and under `/dl/` (so testbed/mitm.ts can route https://go.dev/dl/ here).
  *
- * It can claim several versions (`versions: ['1.19.8', '1.19.7', '1.20rc1']`): each is listed for the
- * linux/darwin/windows x amd64/arm64/386/armv6l archives go.dev publishes, and the archive for this
- * machine's platform is served (the others answer 404). Every claimed version serves the SAME local tree,
- * so `go version` of what is installed reports the local version (e.g. 1.19.8) whatever was asked for:
- * test the real binary only with the version that matches (`mirror.goVersion`).
+ * Two kinds of versions, each listed for the linux/darwin/windows x amd64/arm64/386/armv6l archives go.dev
+ * publishes, with the archive for this machine's platform served (the others answer 404):
+ * - real toolchains: the local Go (`mirror.goVersion`, e.g. 1.26.8) and each of `toolchains` (other
+ *   real archives, e.g. Go 1.27.3 from testbed/toolchains.ts), each served with its own bytes and sha256,
+ *   so `go version` of what is installed is what was listed;
+ * - stand-ins (`versions: ['1.26.7', '1.28rc1']`): the local tree relabelled, for resolution and
+ *   request-log tests only. Their `go version` reports the local version, which the installer warns about:
+ *   never assert on the installed binary of a stand-in.
  *
  * The archive is built once per machine and kept in the temp dir (`buildGoArchive`): about 3 s and 40 MB
  * for the default 'minimal' variant (bin/, pkg/tool/, pkg/include/, VERSION: enough for go version, go
@@ -57,8 +60,13 @@ export interface ListingRelease {
 }
 
 export interface GoMirrorOptions {
-  /** Versions to claim, in Go's spelling (1.19.8, 1.20, 1.21rc2). Default: the local Go's version. */
+  /**
+   * Versions to list with the local tree (stand-ins), in Go's spelling (1.26.7, 1.20, 1.28rc1). The local
+   * Go's own version is always listed.
+   */
   versions?: string[]
+  /** More real toolchains, each listed and served as its own `goVersion` (testbed/toolchains.ts). */
+  toolchains?: GoArchive[]
   /** Latency per request in ms. */
   latencyMs?: number
   /** GOROOT to package (default: `go env GOROOT` of the go on PATH). */
@@ -69,9 +77,12 @@ export interface GoMirrorOptions {
 export interface GoMirror extends BenchServer {
   /** The value for `go-download-base-url` / GO_DOWNLOAD_BASE_URL. */
   baseUrl: string
-  /** The version the served archive really is (what `go version` prints, without `go`). */
+  /** The local Go's version (what `go version` of `archive` prints, without `go`). */
   goVersion: string
+  /** The local Go's archive; stand-in versions serve it too. */
   archive: GoArchive
+  /** The archive served for a listed version (a real toolchain's own, else the local one). */
+  archiveOf(version: string): GoArchive
   /** The live listing, newest first: edit it to shape what the action sees. */
   listing: ListingRelease[]
   /** The archive file name of a claimed version for this machine, e.g. go1.19.8.linux-amd64.tar.gz. */
@@ -196,9 +207,16 @@ function newerFirst(a: string, b: string): number {
   return 0
 }
 
-/** A go.dev-shaped listing: this machine's archive with its real checksum, other platforms with stand-ins. */
-export function makeListing(versions: string[], archive: GoArchive): ListingRelease[] {
+/**
+ * A go.dev-shaped listing: this machine's archive of each version with its real checksum (`archive` as a
+ * function: each version's own), other platforms with stand-ins.
+ */
+export function makeListing(
+  versions: string[],
+  archiveOf: GoArchive | ((version: string) => GoArchive)
+): ListingRelease[] {
   return [...new Set(versions)].sort(newerFirst).map((v) => {
+    const archive = typeof archiveOf === 'function' ? archiveOf(v) : archiveOf
     const goVersion = `go${v}`
     const stand = (name: string) => createHash('sha256').update(`bench stand-in ${name}`).digest('hex')
     const files: ListingFile[] = [
@@ -244,14 +262,19 @@ export function makeListing(versions: string[], archive: GoArchive): ListingRele
 
 export async function startGoMirror(opts: GoMirrorOptions = {}): Promise<GoMirror> {
   const archive = await buildGoArchive({ goroot: opts.goroot, variant: opts.variant })
-  const listing = makeListing(opts.versions ?? [archive.goVersion], archive)
-  let bytes: Buffer | undefined
-  const served = (name: string) =>
-    listing.some((r) =>
-      r.files.some(
-        (f) => f.filename === name && f.os === archive.os && f.arch === archive.arch && f.kind === 'archive'
-      )
-    )
+  const real = new Map<string, GoArchive>([[archive.goVersion, archive]])
+  for (const t of opts.toolchains ?? []) real.set(t.goVersion, t)
+  const archiveOf = (version: string) => real.get(version.replace(/^go/, '')) ?? archive
+  const listing = makeListing([...(opts.versions ?? []), ...real.keys()], archiveOf)
+  const bytes = new Map<string, Buffer>()
+  /** The archive a request path names, when the listing has it for this machine. */
+  const served = (name: string): GoArchive | undefined => {
+    for (const r of listing)
+      for (const f of r.files)
+        if (f.filename === name && f.os === archive.os && f.arch === archive.arch && f.kind === 'archive')
+          return archiveOf(r.version)
+    return undefined
+  }
 
   const server = await startServer(
     async (req, res, ctx) => {
@@ -270,18 +293,22 @@ export async function startGoMirror(opts: GoMirrorOptions = {}): Promise<GoMirro
         }
         return
       }
-      if (rel.endsWith('.sha256') && served(rel.slice(0, -'.sha256'.length))) {
-        ctx.send(200, archive.sha256, { 'content-type': 'text/plain' })
+      const checksummed = rel.endsWith('.sha256') ? served(rel.slice(0, -'.sha256'.length)) : undefined
+      if (checksummed) {
+        ctx.send(200, checksummed.sha256, { 'content-type': 'text/plain' })
         return
       }
-      if (served(rel)) {
-        bytes ??= await fs.promises.readFile(archive.path)
+      const file = served(rel)
+      if (file) {
+        // Read once per archive (the real toolchains are ~80 MB each; most tests fetch none of them).
+        let body = bytes.get(file.path)
+        if (!body) bytes.set(file.path, (body = await fs.promises.readFile(file.path)))
         if (req.method === 'HEAD') {
-          res.writeHead(200, { 'content-length': String(bytes.length) })
+          res.writeHead(200, { 'content-length': String(body.length) })
           res.end()
           return
         }
-        ctx.send(200, bytes, { 'content-type': 'application/octet-stream' })
+        ctx.send(200, body, { 'content-type': 'application/octet-stream' })
         return
       }
       ctx.send(404, 'Not Found\n', { 'content-type': 'text/plain' })
@@ -295,6 +322,7 @@ export async function startGoMirror(opts: GoMirrorOptions = {}): Promise<GoMirro
     baseUrl: server.url,
     goVersion: archive.goVersion,
     archive,
+    archiveOf,
     listing,
     archiveName,
     setListedSha256(filename: string, sha256: string) {

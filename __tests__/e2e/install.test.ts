@@ -5,9 +5,14 @@
  * (__tests__/fixtures/go/install-step.mjs: parseInputs + installGo, as src/main.ts calls them), so the
  * real @actions/tool-cache, GITHUB_PATH / GITHUB_ENV / GITHUB_OUTPUT files and RUNNER_TOOL_CACHE are used.
  *
- * The mirror serves the same tree (this machine's Go, `mirror.goVersion`, e.g. 1.19.8) for every claimed
- * version, so assertions on `go version` use only specs that resolve to that version; the others test
- * resolution and the request log.
+ * The mirror serves this machine's Go (`mirror.goVersion`, e.g. 1.26.8) as itself, and the same tree
+ * relabelled as a few stand-in versions derived from it (an older patch, an older line, a future release
+ * candidate), so every spec here is written relative to the local Go: assertions on `go version` use only
+ * specs that resolve to the local version; the stand-ins test resolution and the request log.
+ *
+ * "two real toolchains" runs the bundled action (dist/main) on a mirror that serves the local Go and a
+ * real Go 1.27.3 (testbed/toolchains.ts; prefetched by scripts/fetch-test-toolchains.sh, since the suite
+ * runs offline): there every installed binary is checked with `go version`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -18,6 +23,8 @@ import { type GoMirror, buildGoArchive, startGoMirror } from '../../testbed/go-m
 import { removeTree } from '../../testbed/isolated-go.ts'
 import { type Mitm, startMitm } from '../../testbed/mitm.ts'
 import { type BenchServer, startServer } from '../../testbed/server.ts'
+import { startModuleProxy, type ModuleProxy } from '../../testbed/proxy.ts'
+import { type CachedToolchain, cachedToolchain } from '../../testbed/toolchains.ts'
 import {
   type JobDirs,
   type JobEnv,
@@ -25,6 +32,7 @@ import {
   applyStep,
   newJob,
   newJobDirs,
+  runAction,
   runLaterStep,
   runStep
 } from '../../testbed/runner.ts'
@@ -38,12 +46,35 @@ const STEP = path.join(
 )
 
 let mirror: GoMirror
-/** Versions the mirror claims; the local Go's own version is added in beforeAll. */
-const CLAIMED = ['1.19.7', '1.18.10', '1.20rc1']
+/** The local Go's line (1.26 for 1.26.8) and the stand-ins the mirror lists besides it (set in beforeAll). */
+let LINE: string
+let OLDER_PATCH: string
+let OLDER_LINE: string
+let FUTURE_RC: string
 const created: JobDirs[] = []
 
+/**
+ * Stand-ins around the local version: for 1.26.8, 1.26.7 (so the local Go is the newest of its line, as
+ * check-latest must find), 1.25.10 and 1.28rc1 (a release candidate newer than anything stable).
+ */
+function standIns(local: string): { line: string; olderPatch: string; olderLine: string; futureRc: string } {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(local)
+  if (!m || Number(m[3]) === 0 || Number(m[2]) === 0)
+    throw new Error(`install.test.ts needs a local Go release like 1.26.8 (patch > 0); go reports ${local}`)
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  return {
+    line: `${major}.${minor}`,
+    olderPatch: `${major}.${minor}.${patch - 1}`,
+    olderLine: `${major}.${minor - 1}.10`,
+    futureRc: `${major}.${minor + 2}rc1`
+  }
+}
+
 beforeAll(async () => {
-  mirror = await startGoMirror({ versions: [...CLAIMED, (await buildGoArchive()).goVersion] })
+  const local = (await buildGoArchive()).goVersion
+  const s = standIns(local)
+  ;[LINE, OLDER_PATCH, OLDER_LINE, FUTURE_RC] = [s.line, s.olderPatch, s.olderLine, s.futureRc]
+  mirror = await startGoMirror({ versions: [OLDER_PATCH, OLDER_LINE, FUTURE_RC] })
 }, 120_000)
 
 afterAll(async () => {
@@ -90,7 +121,7 @@ describe('installing Go from a mirror', () => {
     const j = job()
     shared.job = j
     mirror.faults.clearLog()
-    const minor = mirror.goVersion.split('.').slice(0, 2).join('.')
+    const minor = LINE
     const step = await install(j, { 'go-version': minor })
 
     expect(errorOf(step)).toBe('')
@@ -123,7 +154,7 @@ describe('installing Go from a mirror', () => {
     const j = shared.job
     if (!j) throw new Error('needs the first test')
     mirror.faults.clearLog()
-    const minor = mirror.goVersion.split('.').slice(0, 2).join('.')
+    const minor = LINE
     fs.writeFileSync(path.join(j.dirs.workspace, 'go.mod'), `module example.com/app\n\ngo ${minor}\n`)
     const step = await install(j, { 'go-version-file': 'go.mod' })
 
@@ -142,11 +173,30 @@ describe('installing Go from a mirror', () => {
     const j = shared.job
     if (!j) throw new Error('needs the first test')
     mirror.faults.clearLog()
-    const step = await install(j, { 'go-version': '1.19.x', 'check-latest': 'true' })
+    // The listing's newest of the local line is the local Go (the stand-in is an older patch), which the
+    // first test cached.
+    const step = await install(j, { 'go-version': `${LINE}.x`, 'check-latest': 'true' })
     expect(errorOf(step)).toBe('')
     expect(step.outputs['go-source']).toBe('tool-cache')
+    expect(step.outputs['go-version']).toBe(mirror.goVersion)
     expect(mirror.listingRequests()).toHaveLength(1)
     expect(mirror.archiveRequests()).toEqual([])
+  })
+
+  it('with check-latest downloads a newer release of the range than the cached one', async () => {
+    const j = job()
+    // The tool cache holds only the older patch (a runner image a release behind).
+    const first = await install(j, { 'go-version': OLDER_PATCH })
+    expect(first.outputs['go-source']).toBe('mirror')
+    mirror.faults.clearLog()
+    const cached = await install(j, { 'go-version': `${LINE}.x` })
+    expect(cached.outputs['go-source']).toBe('tool-cache')
+    expect(mirror.faults.log).toEqual([])
+    const latest = await install(j, { 'go-version': `${LINE}.x`, 'check-latest': 'true' })
+    expect(errorOf(latest)).toBe('')
+    expect(latest.outputs['go-source']).toBe('mirror')
+    expect(latest.outputs['go-version']).toBe(mirror.goVersion)
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName(mirror.goVersion)}`])
   })
 
   it('resolves stable from the listing, skipping the unstable release candidate', async () => {
@@ -215,14 +265,37 @@ describe('installing Go from a mirror', () => {
   })
 })
 
+describe('plain http mirrors', () => {
+  it('warns that a plain http mirror carries the checksum over the same unprotected channel', async () => {
+    // 0.0.0.0 reaches this machine's listeners on Linux without being a loopback name, so the action
+    // treats it as any other http host: the offline stand-in for a remote http mirror.
+    const base = mirror.baseUrl.replace('127.0.0.1', '0.0.0.0')
+    mirror.faults.clearLog()
+    const step = await install(job(), { 'go-version': mirror.goVersion, 'go-download-base-url': base })
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('mirror')
+    const warnings = step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
+    expect(warnings).toEqual([
+      expect.stringContaining(`Input 'go-download-base-url' is '${base}', plain http`)
+    ])
+    expect(mirror.archiveRequests()).toHaveLength(1)
+  })
+
+  it('does not warn about a loopback mirror: nothing leaves the machine', async () => {
+    const step = await install(job(), { 'go-version': mirror.goVersion })
+    expect(errorOf(step)).toBe('')
+    expect(step.commands.filter((c) => c.command === 'warning')).toEqual([])
+  })
+})
+
 describe('version errors a user can act on', () => {
   it('lists the nearest available versions for an unknown one, and downloads nothing', async () => {
     mirror.faults.clearLog()
-    const step = await install(job(), { 'go-version': '1.19.99' })
+    const step = await install(job(), { 'go-version': `${LINE}.99` })
     expect(step.conclusion).toBe('failure')
     const error = errorOf(step)
-    expect(error).toContain("Input 'go-version' is '1.19.99'")
-    expect(error).toContain(`Nearest available: ${mirror.goVersion}, 1.19.7`)
+    expect(error).toContain(`Input 'go-version' is '${LINE}.99'`)
+    expect(error).toContain(`Nearest available: ${mirror.goVersion}, ${OLDER_PATCH}`)
     expect(error).toContain(mirror.baseUrl)
     expect(mirror.archiveRequests()).toEqual([])
   })
@@ -236,12 +309,12 @@ describe('version errors a user can act on', () => {
 
   it('warns when both inputs are set and uses go-version', async () => {
     const j = job()
-    fs.writeFileSync(path.join(j.dirs.workspace, '.go-version'), '1.18.10\n')
+    fs.writeFileSync(path.join(j.dirs.workspace, '.go-version'), `${OLDER_LINE}\n`)
     mirror.faults.clearLog()
-    const step = await install(j, { 'go-version': '1.20rc1', 'go-version-file': '.go-version' })
+    const step = await install(j, { 'go-version': FUTURE_RC, 'go-version-file': '.go-version' })
     const warnings = step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
     expect(warnings.some((w) => w.includes("using 'go-version'"))).toBe(true)
-    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName('1.20rc1')}`])
+    expect(mirror.archiveRequests().map((r) => r.path)).toEqual([`/${mirror.archiveName(FUTURE_RC)}`])
     // The mirror serves its one real tree under every version: the installer says so.
     expect(warnings.some((w) => w.includes(`reports go${mirror.goVersion}`))).toBe(true)
   })
@@ -390,6 +463,25 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     const printed = step.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
     expect(printed.join('\n')).not.toContain(token)
   })
+  it('sends no token with the manifest or its download from a GHES run (GITHUB_SERVER_URL is not github.com)', async () => {
+    mirror.faults.clearLog()
+    github.faults.clearLog()
+    mitm.addRoute('raw.githubusercontent.com', github.url)
+    mitm.addRoute('github.com', github.url)
+    const step = await install(
+      job(),
+      { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+      { ...mitm.env, GITHUB_SERVER_URL: 'https://ghes.example.com' }
+    )
+    expect(errorOf(step)).toBe('')
+    expect(step.outputs['go-source']).toBe('manifest')
+    expect(github.faults.log.map((r) => [r.path, r.authorized])).toEqual([
+      ['/actions/go-versions/main/versions-manifest.json', false],
+      [assetPath(), false]
+    ])
+    expect(step.stdout).toContain("not github.com: input 'token' is not sent")
+  })
+
   it('falls back to go.dev when the manifest build cannot be downloaded', async () => {
     mirror.faults.clearLog()
     github.faults.clearLog()
@@ -410,5 +502,120 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     } finally {
       remove()
     }
+  })
+})
+
+describe('two real toolchains: the bundled action on a mirror serving the local Go and Go 1.27.3', () => {
+  let real: GoMirror
+  let next: CachedToolchain
+  let proxy: ModuleProxy
+  let local: string
+
+  beforeAll(async () => {
+    // Throws a one-line error naming scripts/fetch-test-toolchains.sh when 1.27.3 was not prefetched.
+    next = cachedToolchain()
+    local = (await buildGoArchive()).goVersion
+    real = await startGoMirror({ toolchains: [next.archive] })
+    proxy = await startModuleProxy()
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all([real?.close(), proxy?.close()])
+  })
+
+  /** The action with only the installer doing work (no cache, no download), then `go version` in a later step. */
+  async function action(
+    j: JobEnv,
+    inputs: Record<string, string>
+  ): Promise<{ main: StepResult; goVersion: string }> {
+    const run = await runAction({
+      job: j,
+      inputs: { 'go-download-base-url': real.baseUrl, cache: 'false', download: 'false', ...inputs },
+      timeoutMs: 120_000
+    })
+    if (run.main.conclusion !== 'success') return { main: run.main, goVersion: '' }
+    const later = await runLaterStep('go', ['version'], run.job)
+    return { main: run.main, goVersion: later.stdout.trim() }
+  }
+
+  function goMod(j: JobEnv, text: string): void {
+    fs.writeFileSync(path.join(j.dirs.workspace, 'go.mod'), text)
+  }
+
+  it(`go-version: <local line>.x installs the local Go (e.g. 1.26.x -> 1.26.8)`, async () => {
+    const line = local.split('.').slice(0, 2).join('.')
+    const { main, goVersion } = await action(job(), { 'go-version': `${line}.x` })
+    expect(errorOf(main)).toBe('')
+    expect(main.outputs['go-version']).toBe(local)
+    expect(goVersion).toBe(`go version go${local} linux/amd64`)
+  })
+
+  it('a go.mod toolchain line newer than its go line installs that toolchain, and go version says so', async () => {
+    const j = job()
+    const line = local.split('.').slice(0, 2).join('.')
+    goMod(j, `module example.com/app\n\ngo ${line}\n\ntoolchain go${next.version}\n`)
+    real.faults.clearLog()
+    const { main, goVersion } = await action(j, { 'go-version-file': 'go.mod' })
+    expect(errorOf(main)).toBe('')
+    expect(main.outputs['go-version']).toBe(next.version)
+    expect(main.stdout).toContain(`sha256 ${next.archive.sha256} matches the listing`)
+    expect(real.archiveRequests().map((r) => r.path)).toEqual([`/${real.archiveName(next.version)}`])
+    expect(goVersion).toBe(`go version go${next.version} linux/amd64`)
+  })
+
+  it('stable is the newest release (1.27.3) and oldstable the newest of the line before (the local 1.26.8)', async () => {
+    const stable = await action(job(), { 'go-version': 'stable' })
+    expect(errorOf(stable.main)).toBe('')
+    expect(stable.main.outputs['go-version']).toBe(next.version)
+    expect(stable.goVersion).toBe(`go version go${next.version} linux/amd64`)
+    const oldstable = await action(job(), { 'go-version': 'oldstable' })
+    expect(errorOf(oldstable.main)).toBe('')
+    expect(oldstable.main.outputs['go-version']).toBe(local)
+    expect(oldstable.goVersion).toBe(`go version go${local} linux/amd64`)
+  })
+
+  it('a go.mod asking for a Go no source has fails once, naming the file, the line and what is available', async () => {
+    const j = job()
+    goMod(j, 'module example.com/app\n\n// needs the next release\ngo 1.99\n')
+    real.faults.clearLog()
+    const { main } = await action(j, { 'go-version-file': 'go.mod' })
+    expect(main.conclusion).toBe('failure')
+    const errors = main.commands.filter((c) => c.command === 'error')
+    expect(errors).toHaveLength(1)
+    const error = errorOf(main)
+    expect(error).toContain('go.mod:4')
+    expect(error).toContain("'1.99'")
+    expect(error).toContain(`Nearest available: ${next.version}, ${local}`)
+    expect(real.archiveRequests()).toEqual([])
+  })
+
+  it("a user's GOTOOLCHAIN=local with a go.mod go line newer than the installed Go fails as config, naming the line and the fix", async () => {
+    const j = newJob({ dirs: newJobDirs('go-toolchain-local-'), env: { GOTOOLCHAIN: 'local' } })
+    created.push(j.dirs as JobDirs)
+    goMod(j, `module example.com/app\n\ngo ${next.version.split('.').slice(0, 2).join('.')}\n`)
+    const run = await runAction({
+      job: j,
+      inputs: {
+        'go-version': local,
+        'go-download-base-url': real.baseUrl,
+        cache: 'false',
+        goproxy: proxy.goproxy,
+        gosumdb: 'off'
+      },
+      timeoutMs: 120_000
+    })
+    expect(run.main.conclusion).toBe('failure')
+    expect(run.main.outputs['error-class']).toBe('config')
+    const errors = run.main.commands.filter((c) => c.command === 'error')
+    const needs = next.version.split('.').slice(0, 2).join('.')
+    // The annotation sits on the go line (go.mod:3) and says what go printed, and the fix.
+    const onGoLine = errors.find((c) => c.properties.file === 'go.mod' && c.properties.line === '3')
+    expect(onGoLine?.message).toContain(
+      `go.mod requires go >= ${needs} (running go ${local}; GOTOOLCHAIN=local)`
+    )
+    for (const e of [onGoLine, errors.at(-1)])
+      expect(e?.message).toContain(
+        `GOTOOLCHAIN=local keeps go from switching to it: set 'go-version' to ${needs} or newer`
+      )
   })
 })

@@ -7,7 +7,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BenchServer, startServer } from '../../testbed/server.ts'
-import { fetchListing, fetchManifest, listingUrl } from '../../src/go/releases.js'
+import {
+  fetchListing,
+  fetchManifest,
+  listingUrl,
+  manifestToken,
+  plainHttpMirrorWarning
+} from '../../src/go/releases.js'
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'go')
 const LISTING = fs.readFileSync(path.join(FIXTURES, 'golang-dl.json'))
@@ -107,5 +113,42 @@ describe('fetchManifest', () => {
     reset()
     await fetchManifest('ghs_secret', { url: `${server.url}/versions-manifest.json` })
     expect(server.faults.log[0]?.authorized).toBe(false)
+  })
+})
+
+describe('manifestToken: the token goes to github.com only from a github.com run', () => {
+  it.each([
+    ['https://github.com', 'tok'],
+    ['https://GitHub.com/', 'tok'],
+    [undefined, 'tok'],
+    ['', 'tok'],
+    ['https://ghes.example.com', ''],
+    ['https://acme.ghe.com', ''],
+    ['https://github.com.evil.example', ''],
+    ['not a url', '']
+  ])('GITHUB_SERVER_URL %j -> %j', (server, expected) => {
+    expect(manifestToken('tok', server)).toBe(expected)
+  })
+
+  it('stays empty without a token', () => {
+    expect(manifestToken('', 'https://github.com')).toBe('')
+  })
+})
+
+describe('plainHttpMirrorWarning', () => {
+  it('warns for a plain http mirror, naming the input, the value and the fix', () => {
+    const w = plainHttpMirrorWarning('http://mirror.corp.example/go')
+    expect(w).toContain("Input 'go-download-base-url' is 'http://mirror.corp.example/go'")
+    expect(w).toContain('sha256')
+    expect(w).toContain('Use an https:// mirror')
+  })
+
+  it.each([
+    'https://mirror.corp.example/go',
+    'http://127.0.0.1:8080/',
+    'http://localhost/dl',
+    'http://[::1]:9/'
+  ])('says nothing for %s (https, or loopback)', (url) => {
+    expect(plainHttpMirrorWarning(url)).toBeUndefined()
   })
 })

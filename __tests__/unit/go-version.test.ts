@@ -10,7 +10,9 @@ import {
   type VersionRequest,
   type VersionSpec,
   chooseVersionInput,
+  goMinorOf,
   goToSemver,
+  goVersionAtLeast,
   nearestVersions,
   notFoundMessage,
   parseListing,
@@ -109,7 +111,7 @@ describe('parseSpec', () => {
     const request = parseVersionFile('/repo/.go-version', 'one-point-twenty-two\n')
     const error = inputErrorOf(() => parseSpec(request))
     expect(error.input).toBe('go-version-file')
-    expect(error.message).toContain("The .go-version says 'one-point-twenty-two'")
+    expect(error.message).toContain("The .go-version (/repo/.go-version:1) says 'one-point-twenty-two'")
     expect(error.message).toContain("set input 'go-version'")
   })
 })
@@ -204,12 +206,11 @@ describe('nearestVersions and the not-found message', () => {
   })
 
   it('points a version-file user at the file', () => {
-    const request = parseVersionFile(
-      fixture('toolchain/go.mod'),
-      'module x\n\ngo 1.22\n\ntoolchain go1.22.99\n'
-    )
+    const request = parseVersionFile('sub/go.mod', 'module x\n\ngo 1.22\n\ntoolchain go1.22.99\n')
     const message = notFoundMessage(parseSpec(request), LISTING, LINUX, 'the mirror')
-    expect(message).toContain("The go.mod toolchain line (input 'go-version-file') asks for '1.22.99'")
+    expect(message).toContain(
+      "The go.mod toolchain line (sub/go.mod:5, input 'go-version-file') asks for '1.22.99'"
+    )
     expect(message).toContain("Change the file to one of them, or set input 'go-version'")
   })
 })
@@ -245,7 +246,8 @@ describe('parseVersionFile with real files', () => {
     expect(fromFile('toolchain/go.mod')).toEqual({
       spec: '1.22.3',
       origin: 'go.mod toolchain line',
-      input: 'go-version-file'
+      input: 'go-version-file',
+      location: `${fixture('toolchain/go.mod')}:5`
     })
   })
 
@@ -255,6 +257,7 @@ describe('parseVersionFile with real files', () => {
       spec: '1.21',
       origin: 'go.mod go line',
       input: 'go-version-file',
+      location: `${fixture('go-line/go.mod')}:3`,
       languageVersion: true
     })
     expect(resolveVersion(parseSpec(request), LISTING, LINUX)?.version).toBe('1.21.12')
@@ -285,7 +288,8 @@ describe('parseVersionFile with real files', () => {
     expect(fromFile('workspace/go.work')).toEqual({
       spec: '1.22.5',
       origin: 'go.work toolchain line',
-      input: 'go-version-file'
+      input: 'go-version-file',
+      location: `${fixture('workspace/go.work')}:3`
     })
   })
 
@@ -303,7 +307,8 @@ describe('parseVersionFile with real files', () => {
     expect(fromFile('.go-version')).toEqual({
       spec: '1.22.3',
       origin: '.go-version',
-      input: 'go-version-file'
+      input: 'go-version-file',
+      location: `${fixture('.go-version')}:1`
     })
   })
 
@@ -311,7 +316,12 @@ describe('parseVersionFile with real files', () => {
     expect(fromFile('.tool-versions')).toEqual({
       spec: '1.22.3',
       origin: '.tool-versions golang line',
-      input: 'go-version-file'
+      input: 'go-version-file',
+      location: `${fixture('.tool-versions')}:${
+        readFixture('.tool-versions')
+          .split('\n')
+          .findIndex((l) => l.startsWith('golang')) + 1
+      }`
     })
   })
 
@@ -334,6 +344,57 @@ describe('parseVersionFile with real files', () => {
   it('fails for a .tool-versions without a golang line', () => {
     const error = inputErrorOf(() => parseVersionFile('/r/.tool-versions', 'nodejs 20.11.0\n'))
     expect(error.message).toContain("expected a 'golang 1.22.3' line")
+  })
+})
+
+describe('goVersionAtLeast and goMinorOf (Go order: 1.21 < 1.21rc1 < 1.21.0 < 1.21.1)', () => {
+  it.each([
+    ['1.26.8', '1.24', true],
+    ['go1.26.8', 'go1.26.8', true],
+    ['1.24rc1', '1.24', true],
+    ['1.24rc1', '1.24.0', false],
+    ['1.21', '1.21rc1', false],
+    ['1.21rc2', '1.21rc1', true],
+    ['1.21', '1.21.0', false],
+    ['1.22.0', '1.21', true],
+    ['1.21.0', '1.22', false],
+    ['1.9', '1.10', false],
+    ['1.20', '1.19.13', true],
+    ['1.23beta1', '1.23rc1', false],
+    ['devel', '1.21', false],
+    ['1.21', 'not-a-version', true]
+  ])('goVersionAtLeast(%s, %s) is %s', (a, b, expected) => {
+    expect(goVersionAtLeast(a, b)).toBe(expected)
+  })
+
+  it.each([
+    ['1.21rc1', '1.21'],
+    ['1.22.0', '1.22'],
+    ['1.21', '1.21'],
+    ['go1.26.8', '1.26'],
+    ['1.20', '1.20'],
+    ['devel', undefined]
+  ])('goMinorOf(%s) is %s', (v, expected) => {
+    expect(goMinorOf(v)).toBe(expected)
+  })
+})
+
+describe('version file locations', () => {
+  it('names the line the version was read from, for go.mod go and toolchain lines', () => {
+    const text = 'module m\n\n// the language\ngo 1.26\n'
+    expect(parseVersionFile('go.mod', text).location).toBe('go.mod:4')
+    expect(parseVersionFile('svc/go.mod', `${text}\ntoolchain go1.27.3\n`).location).toBe('svc/go.mod:6')
+  })
+
+  it('puts the location in the error for a version no source has', () => {
+    const request = parseVersionFile('go.mod', 'module m\n\ngo 1.99\n')
+    const message = notFoundMessage(parseSpec(request), LISTING, LINUX, 'the mirror')
+    expect(message).toContain("The go.mod go line (go.mod:3, input 'go-version-file') asks for '1.99'")
+  })
+
+  it('puts the location in the error for a line that is not a version', () => {
+    const error = inputErrorOf(() => parseSpec(parseVersionFile('go.mod', 'module m\ntoolchain gofast\n')))
+    expect(error.message).toContain("The go.mod toolchain line (go.mod:2) says 'gofast'")
   })
 })
 

@@ -126,7 +126,13 @@ export function compareTree(
     if (size === undefined) out.push(`${rel} is missing from the extracted module`)
     else if (size !== e.size) out.push(`${rel} has ${size} bytes, the zip says ${e.size}`)
   }
-  for (const rel of files.keys()) if (!seen.has(rel)) out.push(`${rel} is not in the module zip`)
+  // A toolchain module (golang.org/toolchain, what GOTOOLCHAIN downloads) stores nested go.mod files as
+  // _go.mod, and go copies each to go.mod next to it after unpacking (cmd/go/internal/toolchain/select.go).
+  const toolchain = prefix.startsWith('golang.org/toolchain@')
+  const copiedGoMod = (rel: string) =>
+    toolchain && /(^|\/)go\.mod$/.test(rel) && seen.has(rel.replace(/go\.mod$/, '_go.mod'))
+  for (const rel of files.keys())
+    if (!seen.has(rel) && !copiedGoMod(rel)) out.push(`${rel} is not in the module zip`)
   return out.slice(0, 3)
 }
 

@@ -177,9 +177,18 @@ const RULES: Rule[] = [
     id: 'go-too-old',
     errorClass: 'config',
     retryable: false,
-    patterns: [/requires go >= ?[\d.]+[^\n]*|note: module requires Go [\d.]+|go\.mod requires go >= [\d.]+/],
+    patterns: [
+      /requires go >= ?[\d.]+[^\n]*|note: module requires Go [\d.]+|go\.mod requires go >= [\d.]+[^\n]*/
+    ],
     cause: (m) => `the installed Go is too old: ${m[0].trim()}.`,
-    hint: () => HINT.goVersion
+    hint: (m) => {
+      // Under GOTOOLCHAIN=local (the action's own pin, or the workflow's) go will not switch to a newer
+      // toolchain itself (golang/go#57001): the Go to install is the fix, so name the version it needs.
+      const needs = /requires go >= ?([\d.]+\d)/i.exec(m[0])?.[1]
+      return needs && /GOTOOLCHAIN=local/.test(m[0])
+        ? `Go ${needs} or newer is needed, and GOTOOLCHAIN=local keeps go from switching to it: set 'go-version' to ${needs} or newer, or 'go-version-file: go.mod' to install what go.mod asks for.`
+        : HINT.goVersion
+    }
   },
   {
     id: 'malformed-path',

@@ -19,6 +19,7 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { type GoConfig, InputError } from '../inputs.js'
 import type { GoInstallation, GoSource } from '../types.js'
+import { pinnedToolchainEnv, queryGoEnv } from './env.js'
 import {
   type Platform,
   archiveExtension,
@@ -27,7 +28,14 @@ import {
   platformLabel,
   toolCacheArch
 } from './platform.js'
-import { GO_DEV_BASE_URL, fetchListing, fetchManifest, listingUrl } from './releases.js'
+import {
+  GO_DEV_BASE_URL,
+  fetchListing,
+  fetchManifest,
+  listingUrl,
+  manifestToken,
+  plainHttpMirrorWarning
+} from './releases.js'
 import {
   type GoFile,
   type GoRelease,
@@ -69,7 +77,12 @@ export async function installGo(cfg: GoConfig, workingDirectory: string): Promis
     const spec = parseSpec(request)
     const platform = detectPlatform(process.platform, process.arch, cfg.architecture)
     const started = Date.now()
-    const found = await findOrDownload(spec, platform, cfg)
+    const token = manifestToken(cfg.token, process.env.GITHUB_SERVER_URL)
+    if (cfg.token !== '' && token === '')
+      core.info(
+        `GITHUB_SERVER_URL is ${process.env.GITHUB_SERVER_URL}, not github.com: input 'token' is not sent with the Go versions manifest or its downloads.`
+      )
+    const found = await findOrDownload(spec, platform, { ...cfg, token })
     const installation = await activate(found.root, platform, {
       source: found.source,
       requested: `${request.spec} (${request.origin})`,
@@ -110,7 +123,8 @@ async function readVersionRequest(
       `Input 'go-version-file' is '${path.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`
     )
   }
-  return parseVersionFile(cfg.versionFile, content)
+  // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
+  return parseVersionFile(path.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content)
 }
 
 async function useGoOnPath(): Promise<GoInstallation> {
@@ -121,8 +135,7 @@ async function useGoOnPath(): Promise<GoInstallation> {
       "Neither input 'go-version' nor 'go-version-file' is set, and there is no go on PATH. Set 'go-version: stable' (or a version like 1.22), or 'go-version-file: go.mod'."
     )
   }
-  const { stdout } = await exec.getExecOutput(go, ['env', 'GOROOT'], { silent: true, env: goEnv() })
-  const root = stdout.trim()
+  const root = (await queryGoEnv(go, ['GOROOT'])).GOROOT ?? ''
   core.info(`Neither 'go-version' nor 'go-version-file' is set: using the Go on PATH (${go}).`)
   return activate(root, undefined, { source: 'path', requested: 'the Go on PATH', durationMs: 0 }, go)
 }
@@ -211,7 +224,11 @@ function releaseSources(cfg: GoConfig): ReleaseSource[] {
       {
         source: 'mirror',
         where: `the mirror's listing ${listingUrl(cfg.downloadBaseUrl)}`,
-        load: () => fetchListing(cfg.downloadBaseUrl),
+        load: () => {
+          const warning = plainHttpMirrorWarning(cfg.downloadBaseUrl)
+          if (warning) core.warning(warning)
+          return fetchListing(cfg.downloadBaseUrl)
+        },
         baseUrl: cfg.downloadBaseUrl,
         optional: false
       }
@@ -307,14 +324,6 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** The environment for running the new go: never let it switch to another toolchain while we ask it. */
-function goEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
-  env.GOTOOLCHAIN = 'local'
-  return env
-}
-
 /**
  * Put the Go at `root` on PATH for this and later steps, pin it, and ask it its version.
  * GOTOOLCHAIN=local: from Go 1.21, a go.mod `toolchain` (or newer `go`) line makes go download and run
@@ -342,7 +351,11 @@ async function activate(
   } else {
     core.exportVariable('GOTOOLCHAIN', 'local')
   }
-  const { stdout } = await exec.getExecOutput(go, ['version'], { silent: true, env: goEnv(), cwd: root })
+  const { stdout } = await exec.getExecOutput(go, ['version'], {
+    silent: true,
+    env: pinnedToolchainEnv(),
+    cwd: root
+  })
   const m = /\bgo version (?:devel )?go(\S+)/.exec(stdout)
   if (!m) throw new Error(`'${go} version' printed '${stdout.trim()}', which is not a Go version line.`)
   const version = m[1] as string

@@ -14,8 +14,6 @@ export interface Platform {
   arch: GoArch
 }
 
-export const GO_ARCHES: readonly GoArch[] = ['amd64', 'arm64', '386', 'armv6l']
-
 /** process.platform -> go.dev's GOOS. */
 const NODE_PLATFORM: Readonly<Record<string, GoOS>> = { linux: 'linux', darwin: 'darwin', win32: 'windows' }
 

@@ -25,6 +25,40 @@ export const GO_DEV_BASE_URL = 'https://go.dev/dl'
 export const MANIFEST_URL =
   'https://raw.githubusercontent.com/actions/go-versions/main/versions-manifest.json'
 
+/**
+ * The token for the versions manifest and its release downloads: only when this run's server is github.com
+ * (GITHUB_SERVER_URL; unset means github.com), as actions/setup-go's default
+ * `github.server_url == 'https://github.com' && github.token || ''`. A GHES job token or a GHES PAT means
+ * nothing to github.com and must not reach it.
+ */
+export function manifestToken(token: string, serverUrl: string | undefined): string {
+  if (token === '') return ''
+  const server = (serverUrl ?? '').trim() || 'https://github.com'
+  try {
+    return new URL(server).hostname.toLowerCase() === 'github.com' ? token : ''
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * The warning for a mirror reached over plain http: the archive and the sha256 it is checked against
+ * come over the same unprotected channel, so whoever can change one can change both. Loopback is exempt
+ * (nothing leaves the machine).
+ */
+export function plainHttpMirrorWarning(baseUrl: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== 'http:') return undefined
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) return undefined
+  return `Input 'go-download-base-url' is '${baseUrl}', plain http: the Go archive and the sha256 it is checked against both come over this unprotected channel, so anyone on the network path can replace both and the check proves nothing. Use an https:// mirror.`
+}
+
 export function listingUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/?mode=json&include=all`
 }

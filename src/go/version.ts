@@ -11,6 +11,7 @@
 import path from 'node:path'
 import semver from 'semver'
 import { InputError } from '../inputs.js'
+import { parseGoModFile } from './gomod.js'
 import { type Platform, goArch, goOSFromManifest, platformLabel } from './platform.js'
 
 /** One downloadable file of a release, as the go.dev listing describes it. */
@@ -47,6 +48,8 @@ export interface VersionRequest {
   origin: string
   /** The input to name in an error message. */
   input: VersionInput
+  /** For a version file: `<file>:<line>` of the line the version was read from, e.g. `go.mod:3`. */
+  location?: string
   /**
    * From a go.mod/go.work `go` line without a patch: a language version (1.22), which any 1.22 toolchain
    * satisfies, prereleases included. Used only when no 1.22.x release exists yet.
@@ -89,7 +92,35 @@ function languageSemver(version: string): string | undefined {
   return m ? `${Number(m[1])}.${Number(m[2])}.0-0` : goToSemver(version)
 }
 
+/**
+ * Whether Go version `a` is at least `b`, in Go's order (go/version.Compare): 1.21 < 1.21rc1 < 1.21.0 <
+ * 1.21.1, so `goVersionAtLeast('1.24rc1', '1.24')` (a 1.24 prerelease has the 1.24 language) but not
+ * `goVersionAtLeast('1.21', '1.21.0')`. Either may carry a `go` prefix (`go version`'s spelling). As
+ * go/version does, an invalid version sorts before every valid one (so an unreadable `a` is never "at
+ * least" anything valid).
+ */
+export function goVersionAtLeast(a: string, b: string): boolean {
+  const sa = languageSemver(a.trim().replace(/^go/, ''))
+  const sb = languageSemver(b.trim().replace(/^go/, ''))
+  if (sb === undefined) return true
+  if (sa === undefined) return false
+  return semver.gte(sa, sb)
+}
+
+/** The language line of a Go version (go/version.Lang): 1.21rc1 -> 1.21, go1.22.0 -> 1.22, 1.21 -> 1.21. */
+export function goMinorOf(version: string): string | undefined {
+  const sv = goToSemver(version)
+  if (sv === undefined) return undefined
+  const v = semver.parse(sv) as semver.SemVer
+  return `${v.major}.${v.minor}`
+}
+
 const SPEC_EXAMPLES = "1.22.3, 1.22, 1.22.x, ^1.21, '>=1.21 <1.23', 1.23rc1, stable or oldstable"
+
+/** ` (go.mod:3)` when the request was read from a line of a file. */
+function at(request: VersionRequest): string {
+  return request.location ? ` (${request.location})` : ''
+}
 
 function malformed(request: VersionRequest, why: string): InputError {
   if (request.input === 'go-version') {
@@ -100,7 +131,7 @@ function malformed(request: VersionRequest, why: string): InputError {
   }
   return new InputError(
     'go-version-file',
-    `The ${request.origin} says '${request.spec}', which is not a Go version (${why.replace(/\.$/, '')}). Write a version like 1.22.3 there, or set input 'go-version'.`
+    `The ${request.origin}${at(request)} says '${request.spec}', which is not a Go version (${why.replace(/\.$/, '')}). Write a version like 1.22.3 there, or set input 'go-version'.`
   )
 }
 
@@ -257,7 +288,7 @@ export function notFoundMessage(
   const asked =
     spec.request.input === 'go-version'
       ? `Input 'go-version' is '${spec.request.spec}'`
-      : `The ${spec.request.origin} (input 'go-version-file') asks for '${spec.request.spec}'`
+      : `The ${spec.request.origin} (${spec.request.location ? `${spec.request.location}, ` : ''}input 'go-version-file') asks for '${spec.request.spec}'`
   const what =
     spec.kind === 'range'
       ? `no stable Go release in that range is published for ${platformLabel(platform)}`
@@ -305,45 +336,60 @@ function stripComment(line: string, marker: string): string {
  * `go 1.21.0` names a release and is installed exactly; `go 1.21` is a language version, for which go's
  * own toolchain switch picks the newest 1.21.x release, and so do we.
  */
-function parseGoMod(base: string, content: string): VersionRequest | undefined {
-  let goLine: string | undefined
-  let toolchain: string | undefined
-  for (const raw of content.split(/\r?\n/)) {
-    const line = stripComment(raw, '//')
-    const go = /^go\s+(\S+)$/.exec(line)
-    if (go && goLine === undefined) goLine = go[1]
-    const tc = /^toolchain\s+(\S+)$/.exec(line)
-    if (tc && toolchain === undefined) toolchain = tc[1]
-  }
+function parseGoMod(filePath: string, content: string): VersionRequest | undefined {
+  const base = path.basename(filePath)
+  const file = parseGoModFile(content)
   const input: VersionInput = 'go-version-file'
+  const { go, toolchain } = file
   const fromGoLine = (): VersionRequest | undefined =>
-    goLine === undefined
+    go === undefined
       ? undefined
-      : { spec: goLine, origin: `${base} go line`, input, languageVersion: /^\d+\.\d+$/.test(goLine) }
-  if (toolchain === undefined || toolchain === 'default') return fromGoLine()
-  const m = TOOLCHAIN.exec(toolchain)
-  if (!m) return { spec: toolchain, origin: `${base} toolchain line`, input }
+      : {
+          spec: go.version,
+          origin: `${base} go line`,
+          input,
+          location: `${filePath}:${go.line}`,
+          languageVersion: /^\d+\.\d+$/.test(go.version)
+        }
+  if (toolchain === undefined || toolchain.name === 'default') return fromGoLine()
+  const location = `${filePath}:${toolchain.line}`
+  const m = TOOLCHAIN.exec(toolchain.name)
+  if (!m) return { spec: toolchain.name, origin: `${base} toolchain line`, input, location }
   const toolchainVersion = m[1] as string
-  const goSemver = goLine === undefined ? undefined : languageSemver(goLine)
+  const goSemver = go === undefined ? undefined : languageSemver(go.version)
   const tcSemver = goToSemver(toolchainVersion)
   if (goSemver && tcSemver && semver.lt(tcSemver, goSemver)) return fromGoLine()
-  return { spec: toolchainVersion, origin: `${base} toolchain line`, input }
+  return { spec: toolchainVersion, origin: `${base} toolchain line`, input, location }
 }
 
 /** asdf / mise: `golang 1.22.3` (asdf's plugin name) or `go 1.22.3` (mise); the first version on the line. */
-function parseToolVersions(content: string): VersionRequest | undefined {
-  for (const raw of content.split(/\r?\n/)) {
+function parseToolVersions(filePath: string, content: string): VersionRequest | undefined {
+  const lines = content.split(/\r?\n/)
+  for (const [i, raw] of lines.entries()) {
     const m = /^(golang|go)\s+(\S+)/.exec(stripComment(raw, '#'))
-    if (m) return { spec: m[2] as string, origin: `.tool-versions ${m[1]} line`, input: 'go-version-file' }
+    if (m)
+      return {
+        spec: m[2] as string,
+        origin: `.tool-versions ${m[1]} line`,
+        input: 'go-version-file',
+        location: `${filePath}:${i + 1}`
+      }
   }
   return undefined
 }
 
 /** .go-version (goenv) and any other plain file: the first non-empty, non-comment line. */
-function parsePlain(base: string, content: string): VersionRequest | undefined {
-  for (const raw of content.split(/\r?\n/)) {
+function parsePlain(filePath: string, content: string): VersionRequest | undefined {
+  const lines = content.split(/\r?\n/)
+  for (const [i, raw] of lines.entries()) {
     const line = stripComment(raw, '#')
-    if (line !== '') return { spec: line, origin: base, input: 'go-version-file' }
+    if (line !== '')
+      return {
+        spec: line,
+        origin: path.basename(filePath),
+        input: 'go-version-file',
+        location: `${filePath}:${i + 1}`
+      }
   }
   return undefined
 }
@@ -351,20 +397,20 @@ function parsePlain(base: string, content: string): VersionRequest | undefined {
 /**
  * Read the version a file asks for. The kind of file is told by its name: go.mod and go.work (or any
  * `*.mod` / `*.work`), .tool-versions, else a plain version file like .go-version. Throws an InputError
- * when the file names no version.
+ * when the file names no version. `filePath` is how messages name the file (`location`: `go.mod:3`).
  */
 export function parseVersionFile(filePath: string, content: string): VersionRequest {
   const base = path.basename(filePath)
   let request: VersionRequest | undefined
   let expected: string
   if (base.endsWith('.mod') || base.endsWith('.work')) {
-    request = parseGoMod(base, content)
+    request = parseGoMod(filePath, content)
     expected = "a 'go 1.22' or 'toolchain go1.22.3' line"
   } else if (base === '.tool-versions') {
-    request = parseToolVersions(content)
+    request = parseToolVersions(filePath, content)
     expected = "a 'golang 1.22.3' line"
   } else {
-    request = parsePlain(base, content)
+    request = parsePlain(filePath, content)
     expected = 'a version like 1.22.3 on its first line'
   }
   if (!request) {
