@@ -83,6 +83,10 @@ function flagValueError(name: string, value: string | undefined): string | undef
   if (!PER_PACKAGE.has(name) || value === undefined) return undefined
   let v = value.trim()
   if (v === '') return undefined
+  if (v.startsWith('"') || v.startsWith("'")) {
+    // What `-ldflags="-s -w"` becomes: go splits on the space first and keeps the quote in the value.
+    return `go keeps a quote inside a field, so the value is ${v}; quote the whole flag instead, e.g. "-${name}=-s -w"`
+  }
   if (!v.startsWith('-')) {
     const eq = v.indexOf('=')
     if (eq < 0) return `a value not starting with '-' needs a package pattern, e.g. -${name}=all=-N`
