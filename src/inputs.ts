@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseKnownHosts, parseSshKeys, labelledRoutes, KNOWN_HOSTS_INPUT } from './auth/ssh.js'
+import { parseKnownHosts, parseSshKeys, labelledRoutes, secretLines, KNOWN_HOSTS_INPUT } from './auth/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
 import { parseSpec, parseVersionFile } from './go/version.js'
@@ -352,6 +352,29 @@ function parseFallbackProxies(value: string): string[] {
     validateGoproxy('fallback-proxies', proxy)
   }
   return proxies
+}
+
+/**
+ * The raw secret values to mask before parseInputs runs, so that not even a validation error could show
+ * one: the token, each credentials line's `user:token` and token (and the whole line, whose shape a
+ * parse error cannot vouch for), every line of the ssh keys. The credential step masks the derived forms
+ * (base64 headers) itself before it builds them.
+ */
+export function secretInputValues(get: InputGetter): string[] {
+  const out = new Set<string>()
+  const token = get('token').trim()
+  if (token !== '') out.add(token)
+  for (const raw of get('credentials').split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    out.add(line)
+    const last = line.split(/\s+/).pop() as string
+    out.add(last)
+    const colon = last.indexOf(':')
+    if (colon >= 0 && colon < last.length - 1) out.add(last.slice(colon + 1))
+  }
+  for (const line of secretLines(get('ssh-private-key'))) out.add(line)
+  return [...out]
 }
 
 export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Config {

@@ -17,7 +17,7 @@ import {
 } from './environment/apply.js'
 import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
-import { parseInputs } from './inputs.js'
+import { parseInputs, secretInputValues } from './inputs.js'
 import { State } from './state.js'
 import { failDownload, failMain, writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
@@ -28,7 +28,9 @@ export async function run(): Promise<void> {
   let download: DownloadResult | undefined
   try {
     registerProblemMatcher()
-    const config = parseInputs((name) => core.getInput(name), process.env)
+    const input = (name: string): string => core.getInput(name)
+    for (const secret of secretInputValues(input)) core.setSecret(secret)
+    const config = parseInputs(input, process.env)
     const runnerGoVariables = snapshotGoVariables(process.env)
     go = await installGo(config.go, config.workingDirectory)
     const goVariables = await configureGoEnvironment(config, go, runnerGoVariables)

@@ -8,7 +8,8 @@ import {
   parseDuration,
   parseDurationInput,
   parseInputs,
-  parseInteger
+  parseInteger,
+  secretInputValues
 } from '../../src/inputs.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
@@ -278,5 +279,28 @@ describe('duration ranges', () => {
     expect(parseDurationInput('retry-backoff', '0')).toBe(0)
     expect(parseDurationInput('retry-backoff', '')).toBe(2000)
     expect(parseDurationInput('attempt-timeout', '')).toBe(120_000)
+  })
+})
+
+describe('secret inputs are masked before they are parsed', () => {
+  it('lists the token, each credentials token and line, and every ssh key line', () => {
+    const key =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nAAAAbm9uZQAAAARub25l\n-----END OPENSSH PRIVATE KEY-----'
+    const secrets = secretInputValues(
+      getter({
+        token: ' ghp_tok ',
+        credentials: '# comment\ngitlab.com/acme oauth2:glpat-abc\nbroken-line-s3cr3t\n',
+        'ssh-private-key': key
+      })
+    )
+    expect(secrets).toEqual([
+      'ghp_tok',
+      'gitlab.com/acme oauth2:glpat-abc',
+      'oauth2:glpat-abc',
+      'glpat-abc',
+      'broken-line-s3cr3t',
+      'b3BlbnNzaC1rZXktdjEAAAAA',
+      'AAAAbm9uZQAAAARub25l'
+    ])
   })
 })
