@@ -135,17 +135,12 @@ describe("the runner's own Go environment", () => {
   }, 180_000)
 
   it.each([
-    ['go env -w', (goenv: string) => ({ env: { GOENV: goenv }, goenv: { GOPROXY: 'proxy corp' } })],
-    [
-      "the runner's environment",
-      (goenv: string) => ({ env: { GOENV: goenv, GOPROXY: 'proxy corp' }, goenv: {} })
-    ]
+    ['go env -w', { GOPROXY: 'proxy corp' }, {}],
+    ["the runner's environment", {}, { GOPROXY: 'proxy corp' }]
   ])(
     'a broken runner GOPROXY from %s fails before the download, naming the variable and where it was set',
-    async (where, setup) => {
-      const probe = runnerWith({})
-      const { env, goenv: settings } = setup(probe.goenv)
-      const { dirs, goenv } = Object.keys(settings).length > 0 ? runnerWith(settings) : probe
+    async (where, goenvSettings, env) => {
+      const { dirs, goenv } = runnerWith(goenvSettings)
       proxy.faults.clearLog()
       const run = await runAction({ dirs, env: { ...env, GOENV: goenv }, inputs: base() })
       expect(run.main.exitCode).toBe(1)
