@@ -1,11 +1,22 @@
 /**
- * Every input, parsed and validated once into one typed, immutable config. Pure: `parseInputs` takes a
- * getter, so tests pass a plain object and the action passes `core.getInput`.
+ * Every input, parsed and validated once, before any work, into one typed, immutable config. `parseInputs`
+ * takes a getter, so tests pass a plain object and the action passes `core.getInput`; its only effects
+ * are reads: working-directory must be a directory, go-version-file must be readable.
  *
- * Every error names the input, the value and a valid example: the user fixes a workflow file, not code.
+ * Every error names the input, the value (never a secret's) and a valid example: the user fixes a
+ * workflow file, not code. Per-input grammars live beside their users (Go versions in go/version.ts, ssh
+ * keys in auth/ssh.ts, the Go variables in environment/validate.ts); this file calls each once.
  */
+import fs from 'node:fs'
 import path from 'node:path'
-import { parseList } from './list.js'
+import { parseKnownHosts, parseSshKeys, labelledRoutes, secretLines, KNOWN_HOSTS_INPUT } from './auth/ssh.js'
+import { normaliseSuffix } from './cache/key.js'
+import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
+import { parseSpec, parseVersionFile } from './go/version.js'
+import { InputError } from './input-error.js'
+import { parseInputList } from './list.js'
+
+export { InputError } from './input-error.js'
 
 export type CacheSaveMode = 'auto' | 'always' | 'never'
 
@@ -80,15 +91,6 @@ export interface Config {
   download: DownloadConfig
 }
 
-export class InputError extends Error {
-  override name = 'InputError'
-  readonly input: string
-  constructor(input: string, message: string) {
-    super(message)
-    this.input = input
-  }
-}
-
 export type InputGetter = (name: string) => string
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/
@@ -102,6 +104,42 @@ export function parseDuration(input: string, value: string): number {
   if (!m)
     throw new InputError(input, `Input '${input}' is '${value}'; expected a duration like 500ms, 2s or 10m.`)
   return Math.round(Number(m[1]) * (UNIT_MS[m[2] as string] as number))
+}
+
+/** `90000` -> `1.5m`, `1000` -> `1s`: the shortest exact spelling, for messages. */
+export function formatDuration(ms: number): string {
+  for (const unit of ['h', 'm', 's'] as const) {
+    const n = ms / (UNIT_MS[unit] as number)
+    if (ms >= (UNIT_MS[unit] as number) && Number.isInteger(n * 10)) return `${n}${unit}`
+  }
+  return `${ms}ms`
+}
+
+/**
+ * The allowed ranges. Zero is refused for the timeouts (an attempt or budget of 0 fails the download at
+ * once with a class that depends on what go was doing); the upper bounds stay far below Node's timer
+ * limit (2^31-1 ms, about 24.8 days: a longer setTimeout fires at once with a TimeoutOverflowWarning) and
+ * within a job's 6 h limit on GitHub-hosted runners.
+ */
+export const DURATION_RANGES = {
+  'retry-backoff': { min: 0, max: 600_000, fallback: '2s' },
+  'retry-timeout': { min: 1000, max: 6 * 3_600_000, fallback: '10m' },
+  'attempt-timeout': { min: 1000, max: 6 * 3_600_000, fallback: '2m' }
+} as const
+
+export type DurationInput = keyof typeof DURATION_RANGES
+
+/** A duration input within its DURATION_RANGES entry; empty means the default. */
+export function parseDurationInput(input: DurationInput, value: string): number {
+  const range = DURATION_RANGES[input]
+  const ms = parseDuration(input, value.trim() === '' ? range.fallback : value)
+  if (ms < range.min || ms > range.max) {
+    throw new InputError(
+      input,
+      `Input '${input}' is '${value}'; it must be from ${formatDuration(range.min)} to ${formatDuration(range.max)}, e.g. ${range.fallback}.`
+    )
+  }
+  return ms
 }
 
 export function parseBoolean(input: string, value: string, fallback: boolean): boolean {
@@ -202,17 +240,150 @@ export function parseCredentials(value: string): CredentialLine[] {
         `Input 'credentials' line ${index + 1} does not parse; expected 'host[/path-prefix] username:token', e.g. 'gitlab.com/acme oauth2:<token>' (the line is not shown because it may hold a token).`
       )
     }
-    out.push({ scope: (m[1] as string).replace(/\/+$/, ''), username: m[2] as string, token: m[3] as string })
+    const scope = (m[1] as string).replace(/\/+$/, '')
+    const why = credentialScopeError(scope)
+    if (why) {
+      throw new InputError(
+        'credentials',
+        `Input 'credentials' line ${index + 1} is for '${scope}', ${why} Write 'host' or 'host/path-prefix', e.g. 'gitlab.com/acme oauth2:<token>'.`
+      )
+    }
+    out.push({ scope, username: m[2] as string, token: m[3] as string })
   })
   return out
 }
 
+/** git scopes credentials by URL prefix: no globs, no `.`/`..`/empty elements, no `%` escapes. */
+function credentialScopeError(scope: string): string | undefined {
+  const [, ...elements] = scope.split('/')
+  if (/[*?[\\]/.test(scope)) return 'which has a wildcard; git can only scope credentials by URL prefix.'
+  if (scope.includes('%')) return "which has a '%' escape (%2e%2e is '..' to git)."
+  if (elements.some((e) => e === '' || e === '.' || e === '..')) {
+    return "which has an empty, '.' or '..' path element; git would resolve it to a wider URL."
+  }
+  return undefined
+}
+
 const CACHE_SAVE: readonly CacheSaveMode[] = ['auto', 'always', 'never']
+
+/** working-directory, resolved against GITHUB_WORKSPACE: it must exist and be a directory. */
+export function parseWorkingDirectory(value: string, workspace: string): string {
+  const dir = path.resolve(workspace, value.trim() || '.')
+  let stat: fs.Stats | undefined
+  try {
+    stat = fs.statSync(dir)
+  } catch {
+    stat = undefined
+  }
+  if (stat?.isDirectory()) return dir
+  throw new InputError(
+    'working-directory',
+    `Input 'working-directory' is '${value}', but ${dir} ${stat ? 'is a file, not a directory' : 'does not exist'}. Give the directory of your go.mod or go.work, relative to the workspace (${workspace}), e.g. 'working-directory: backend'.`
+  )
+}
+
+/**
+ * go-version and go-version-file, checked as install will read them: the spec's syntax, and the file's
+ * existence and version line (only when it is the one used: go-version wins when both are set).
+ */
+function checkGoVersion(version: string, versionFile: string, workingDirectory: string): void {
+  if (version !== '') {
+    parseSpec({ spec: version, origin: "input 'go-version'", input: 'go-version' })
+    return
+  }
+  if (versionFile === '') return
+  let content: string
+  try {
+    content = fs.readFileSync(versionFile, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`
+    throw new InputError(
+      'go-version-file',
+      `Input 'go-version-file' is '${path.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`
+    )
+  }
+  parseSpec(parseVersionFile(versionFile, content))
+}
+
+/** Newline-separated globs: a comma outside `{...}` followed by a space is a list written the wrong way. */
+function parseGlobLines(input: string, value: string): string[] {
+  const lines = parseLines(value)
+  for (const line of lines) {
+    if (/,\s/.test(line.replace(/\{[^}]*\}/g, ''))) {
+      throw new InputError(
+        input,
+        `Input '${input}' has the line '${line}'; it takes one glob per line, not a comma-separated list. Write each glob on its own line (input: |).`
+      )
+    }
+  }
+  return lines
+}
+
+/** A token is one word; its value is never shown. */
+function parseToken(value: string): string {
+  const token = value.trim()
+  if (/\s/.test(token)) {
+    throw new InputError(
+      'token',
+      "Input 'token' holds whitespace inside it, which no token has (the value is not shown). Pass the secret alone, e.g. 'token: ${{ secrets.GO_MODULES_TOKEN }}'."
+    )
+  }
+  return token
+}
+
+/** The credential inputs' own grammars (keys, labels, known_hosts lines), before anything is written. */
+function checkSsh(key: string, knownHosts: string): void {
+  labelledRoutes(parseSshKeys(key))
+  parseKnownHosts(knownHosts, KNOWN_HOSTS_INPUT)
+}
+
+/** Each fallback proxy is one GOPROXY entry (a URL; not direct or off: falling back to those is GOPROXY's job). */
+function parseFallbackProxies(value: string): string[] {
+  const proxies = parseInputList('fallback-proxies', value, 'https://proxy.golang.org,https://goproxy.io')
+  for (const proxy of proxies) {
+    if (proxy === 'direct' || proxy === 'off' || /[|]/.test(proxy)) {
+      throw new InputError(
+        'fallback-proxies',
+        `Input 'fallback-proxies' has '${proxy}'; each entry is one module proxy URL, e.g. 'https://proxy.golang.org'. Put 'direct' or '|' chains in 'goproxy'.`
+      )
+    }
+    validateGoproxy('fallback-proxies', proxy)
+  }
+  return proxies
+}
+
+/**
+ * The raw secret values to mask before parseInputs runs, so that not even a validation error could show
+ * one: the token, each credentials line's `user:token` and token (and the whole line, whose shape a
+ * parse error cannot vouch for), every line of the ssh keys. The credential step masks the derived forms
+ * (base64 headers) itself before it builds them.
+ */
+export function secretInputValues(get: InputGetter): string[] {
+  const out = new Set<string>()
+  const token = get('token').trim()
+  if (token !== '') out.add(token)
+  for (const raw of get('credentials').split('\n')) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    out.add(line)
+    const last = line.split(/\s+/).pop() as string
+    out.add(last)
+    const colon = last.indexOf(':')
+    if (colon >= 0 && colon < last.length - 1) out.add(last.slice(colon + 1))
+  }
+  for (const line of secretLines(get('ssh-private-key'))) out.add(line)
+  return [...out]
+}
 
 export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Config {
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
-  const workingDirectory = path.resolve(workspace, get('working-directory').trim() || '.')
-  const versionFile = get('go-version-file').trim()
+  const workingDirectory = parseWorkingDirectory(get('working-directory'), workspace)
+  const version = get('go-version').trim()
+  const rawVersionFile = get('go-version-file').trim()
+  const versionFile = rawVersionFile === '' ? '' : path.resolve(workingDirectory, rawVersionFile)
+  checkGoVersion(version, versionFile, workingDirectory)
 
   const cacheSave = (get('cache-save').trim() || 'auto').toLowerCase()
   if (!CACHE_SAVE.includes(cacheSave as CacheSaveMode)) {
@@ -221,13 +392,27 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
       `Input 'cache-save' is '${get('cache-save')}'; expected one of ${CACHE_SAVE.join(', ')}.`
     )
   }
+  const keySuffix = get('cache-key-suffix').trim()
+  normaliseSuffix(keySuffix)
 
-  const token = get('token').trim()
+  const token = parseToken(get('token'))
+  const privateModules = validatePatterns(
+    'private-modules',
+    parseInputList('private-modules', get('private-modules'), 'github.com/acme/*,gitlab.com/acme')
+  )
+  checkSsh(get('ssh-private-key'), get('ssh-known-hosts'))
+  const goEnv = validateGoEnv({
+    goproxy: get('goproxy').trim(),
+    gosumdb: get('gosumdb').trim(),
+    gonoproxy: get('gonoproxy').trim(),
+    gonosumdb: get('gonosumdb').trim(),
+    goflags: get('goflags').trim()
+  })
   return Object.freeze({
     workingDirectory,
     go: Object.freeze({
-      version: get('go-version').trim(),
-      versionFile: versionFile === '' ? '' : path.resolve(workingDirectory, versionFile),
+      version,
+      versionFile,
       checkLatest: parseBoolean('check-latest', get('check-latest'), false),
       architecture: parseArchitecture(get('architecture')),
       downloadBaseUrl:
@@ -237,34 +422,28 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
     }),
     cache: Object.freeze({
       enabled: parseBoolean('cache', get('cache'), true),
-      dependencyPath: parseLines(get('cache-dependency-path')),
-      keySuffix: get('cache-key-suffix').trim(),
+      dependencyPath: parseGlobLines('cache-dependency-path', get('cache-dependency-path')),
+      keySuffix,
       build: parseBoolean('cache-build', get('cache-build'), false),
       save: cacheSave as CacheSaveMode
     }),
     auth: Object.freeze({
-      privateModules: parseList(get('private-modules')),
+      privateModules,
       token,
       credentials: parseCredentials(get('credentials')),
       sshPrivateKey: get('ssh-private-key'),
       sshKnownHosts: get('ssh-known-hosts')
     }),
-    goEnv: Object.freeze({
-      goproxy: get('goproxy').trim(),
-      gosumdb: get('gosumdb').trim(),
-      gonoproxy: get('gonoproxy').trim(),
-      gonosumdb: get('gonosumdb').trim(),
-      goflags: get('goflags').trim()
-    }),
+    goEnv: Object.freeze(goEnv),
     download: Object.freeze({
       enabled: parseBoolean('download', get('download'), true),
-      modules: parseLines(get('modules')),
+      modules: parseGlobLines('modules', get('modules')),
       parallel: parseInteger('parallel', get('parallel'), 8, 1, 32),
       retries: parseInteger('retries', get('retries'), 5, 1, 20),
-      backoffMs: parseDuration('retry-backoff', get('retry-backoff') || '2s'),
-      timeoutMs: parseDuration('retry-timeout', get('retry-timeout') || '10m'),
-      attemptTimeoutMs: parseDuration('attempt-timeout', get('attempt-timeout') || '2m'),
-      fallbackProxies: parseList(get('fallback-proxies')),
+      backoffMs: parseDurationInput('retry-backoff', get('retry-backoff')),
+      timeoutMs: parseDurationInput('retry-timeout', get('retry-timeout')),
+      attemptTimeoutMs: parseDurationInput('attempt-timeout', get('attempt-timeout')),
+      fallbackProxies: parseFallbackProxies(get('fallback-proxies')),
       offlineAfterDownload: parseBoolean('offline-after-download', get('offline-after-download'), false)
     })
   })

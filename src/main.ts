@@ -10,9 +10,14 @@ import { annotateFailures } from './annotate.js'
 import { configureEnvironment } from './auth/apply.js'
 import { restoreModuleCache } from './cache/modcache.js'
 import { downloadModules, exportOffline } from './download/run.js'
+import {
+  configureGoEnvironment,
+  snapshotGoVariables,
+  writeGoEnvironmentSummary
+} from './environment/apply.js'
 import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
-import { parseInputs } from './inputs.js'
+import { parseInputs, secretInputValues } from './inputs.js'
 import { State } from './state.js'
 import { failDownload, failMain, writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
@@ -23,8 +28,12 @@ export async function run(): Promise<void> {
   let download: DownloadResult | undefined
   try {
     registerProblemMatcher()
-    const config = parseInputs((name) => core.getInput(name), process.env)
+    const input = (name: string): string => core.getInput(name)
+    for (const secret of secretInputValues(input)) core.setSecret(secret)
+    const config = parseInputs(input, process.env)
+    const runnerGoVariables = snapshotGoVariables(process.env)
     go = await installGo(config.go, config.workingDirectory)
+    const goVariables = await configureGoEnvironment(config, go, runnerGoVariables)
     const environment = await configureEnvironment(config, go)
     const goEnv = await readGoEnv(config.workingDirectory)
     core.setOutput('gomodcache', goEnv.GOMODCACHE)
@@ -38,6 +47,7 @@ export async function run(): Promise<void> {
     if (download.ok && config.download.offlineAfterDownload) exportOffline()
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })
+    await writeGoEnvironmentSummary(goVariables)
     if (!download.ok) {
       annotateFailures(download, config.workingDirectory)
       failDownload(download)

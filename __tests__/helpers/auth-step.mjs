@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process'
 import { register } from 'node:module'
 
 register('./auth-loader.mjs', import.meta.url)
-const { parseInputs } = await import('../../src/inputs.ts')
+const { parseInputs, secretInputValues } = await import('../../src/inputs.ts')
 const { configureEnvironment, removeEnvironment } = await import('../../src/auth/apply.ts')
 
 try {
   if (process.env.AUTH_STEP === 'post') {
     await removeEnvironment()
   } else {
+    for (const secret of secretInputValues((name) => core.getInput(name))) core.setSecret(secret)
     const config = parseInputs((name) => core.getInput(name), process.env)
     const root = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
     const go = { version: '', root, source: 'path', requested: '', durationMs: 0 }

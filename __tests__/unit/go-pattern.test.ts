@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
-import { globSyntaxError, globToRegExp, matchesPrefixPatterns } from '../../src/go/pattern.js'
-import { parseList } from '../../src/list.js'
+import {
+  globSyntaxError,
+  globToRegExp,
+  matchesEveryModule,
+  matchesPrefixPatterns,
+  patternCovers,
+  patternElementError
+} from '../../src/go/pattern.js'
+import { emptyListEntry, parseList } from '../../src/list.js'
 
 describe('path.Match globs', () => {
   it('glob translation follows path.Match: * and ? stop at /, classes and escapes work', () => {
@@ -98,5 +105,67 @@ func main() {
       .split('\n')
       .map((l) => l === 'true')
     expect(patterns.map((p) => globSyntaxError(p) !== undefined)).toEqual(goBad)
+  })
+})
+
+describe('patterns that name more than a module path can', () => {
+  it.each([
+    ['github.com/acme/..', "'..' path element"],
+    ['github.com/./acme', "'.' path element"],
+    ['github.com//acme', 'empty path element'],
+    ['github.com/acme/%2e%2e', "'%'"]
+  ])('patternElementError(%j) says why', (pattern, why) => {
+    expect(patternElementError(pattern)).toContain(why)
+  })
+
+  it('accepts ordinary patterns and a trailing slash', () => {
+    for (const p of ['github.com/acme/*', '*.corp.example.com', 'github.com/acme/', 'rsc.io/[a-q]uote'])
+      expect(patternElementError(p)).toBeUndefined()
+  })
+
+  it.each(['*', '***', '*/*', '?*', '*?/x', '**/acme'])('%j matches every module', (pattern) => {
+    expect(matchesEveryModule(pattern)).toBe(true)
+  })
+
+  it.each(['*.com', 'github.com/*', '?', 'git*/x', 'github.com'])(
+    '%j does not match every module',
+    (pattern) => {
+      expect(matchesEveryModule(pattern)).toBe(false)
+    }
+  )
+
+  it('patternCovers: a pattern covers the module paths of a narrower one', () => {
+    expect(patternCovers('github.com/acme', 'github.com/acme/*')).toBe(true)
+    expect(patternCovers('github.com/*', 'github.com/acme/lib')).toBe(true)
+    expect(patternCovers('*.corp.example', '*.corp.example')).toBe(true)
+    expect(patternCovers('*.corp.example', 'git.corp.example/x')).toBe(true)
+    expect(patternCovers('git.corp.example', '*.corp.example')).toBe(false)
+    expect(patternCovers('github.com/acme/lib', 'github.com/acme/*')).toBe(false)
+    expect(patternCovers('github.com/other', 'github.com/acme')).toBe(false)
+  })
+
+  it('agrees with matchesPrefixPatterns on literal module paths', () => {
+    for (const [outer, module] of [
+      ['github.com/acme/*', 'github.com/acme/lib/v2'],
+      ['github.com/acme[0-9]', 'github.com/acme2/x'],
+      ['github.com/acme/*', 'github.com/acme']
+    ] as const)
+      expect(patternCovers(outer, module)).toBe(matchesPrefixPatterns(module, [outer]))
+  })
+})
+
+describe('list inputs with empty entries', () => {
+  it.each([
+    ['a,,b', 2],
+    [',a', 1],
+    ['a,', 1 + 1],
+    ['a\n,b', 2]
+  ])('emptyListEntry(%j) = %d', (value, n) => {
+    expect(emptyListEntry(value)).toBe(n)
+  })
+
+  it('allows blank lines, comments and a comma that ends a line before more entries', () => {
+    expect(emptyListEntry('a,\nb\n\n# c,,\n d ')).toBeUndefined()
+    expect(emptyListEntry('')).toBeUndefined()
   })
 })

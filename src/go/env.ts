@@ -23,7 +23,9 @@ export const GO_ENV_NAMES = [
   'GOVERSION',
   'GOOS',
   'GOARCH',
-  'GOWORK'
+  'GOWORK',
+  'GOENV',
+  'GOAUTH'
 ] as const
 
 export async function readGoEnv(cwd: string): Promise<GoEnv> {

@@ -107,3 +107,54 @@ export function matchesPrefixPatterns(modulePath: string, patterns: readonly str
   }
   return false
 }
+
+/**
+ * Why a prefix pattern (GOPRIVATE / GONOPROXY / GONOSUMDB, `private-modules`) holds what no module path
+ * can, or undefined:
+ *  - a `.` or `..` element or an empty one (`a//b`): no module path has one, and git normalises
+ *    `https://host/acme/..` to the whole host, so a credential scope made from it widens silently;
+ *  - a `%`: module paths never hold one (golang.org/x/mod/module CheckPath), and `%2e%2e` is `..` to git.
+ * Call it after globSyntaxError (a bad glob is reported first).
+ */
+export function patternElementError(pattern: string): string | undefined {
+  if (pattern.includes('%')) return "it holds a '%', which no module path has (and %2e%2e is '..' to git)"
+  const odd = pattern
+    .replace(/\/+$/, '')
+    .split('/')
+    .find((e) => e === '' || e === '.' || e === '..')
+  if (odd === undefined) return undefined
+  return odd === ''
+    ? "it has an empty path element ('//')"
+    : `it has a '${odd}' path element, which git resolves to a wider URL than the pattern names`
+}
+
+/**
+ * True when a prefix pattern's first element matches every host (`*`, `***` - a masked secret pasted from
+ * a log -, `?*`, and `*` followed by more elements), so the pattern covers (nearly) every module path.
+ */
+export function matchesEveryModule(pattern: string): boolean {
+  const host = pattern.trim().split('/')[0] as string
+  return /^[*?]*$/.test(host) && host.includes('*')
+}
+
+/**
+ * Does the prefix pattern `outer` cover everything `inner` matches? True when `outer` has no more elements
+ * than `inner` and each of its globs matches `inner`'s element as text (so `github.com/*` covers
+ * `github.com/acme/*`, `github.com/acme` covers `github.com/acme/lib`, and `*.corp.example` covers itself
+ * but `git.corp.example` does not cover `*.corp.example`). Conservative: when unsure, false.
+ */
+export function patternCovers(outer: string, inner: string): boolean {
+  const o = outer.trim().replace(/\/+$/, '')
+  const i = inner.trim().replace(/\/+$/, '')
+  if (o === i) return true
+  if (o === '' || globSyntaxError(o) !== undefined) return false
+  const oe = o.split('/')
+  const ie = i.split('/')
+  if (oe.length > ie.length) return false
+  return oe.every((g, n) => {
+    const text = ie[n] as string
+    // An element of `inner` that is itself a glob is covered only by `*` or the same glob.
+    if (/[*?[\\]/.test(text)) return g === text || /^\*+$/.test(g)
+    return globToRegExp(g).test(text)
+  })
+}

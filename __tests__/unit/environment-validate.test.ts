@@ -6,7 +6,7 @@ import {
   validateGosumdb,
   validatePatternList,
   validatePatterns
-} from '../../src/auth/goenv.js'
+} from '../../src/environment/validate.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 describe('GOPRIVATE patterns (private-modules, gonoproxy, gonosumdb)', () => {
@@ -141,4 +141,60 @@ it('validateGoEnv names the failing input among all five', () => {
   expect(validateGoEnv(ok)).toEqual(ok)
   expect(errorOf(() => validateGoEnv({ ...ok, gonosumdb: 'x/[' })).input).toBe('gonosumdb')
   expect(errorOf(() => validateGoEnv({ ...ok, gosumdb: 'bogus' })).input).toBe('gosumdb')
+})
+
+describe("the runner's own values are checked like inputs, naming the variable and where it was set", () => {
+  const field = {
+    name: 'GOPROXY',
+    label: 'GOPROXY (set by go env -w (GOENV file /home/runner/.config/go/env))',
+    fix: "To fix it, run 'go env -w GOPROXY=<value>' on the runner, or set input 'goproxy' to override it."
+  }
+
+  it('names the variable, its origin and both fixes', () => {
+    const error = errorOf(() => validateGoproxy(field, 'noproxy'))
+    expect(error.input).toBe('GOPROXY')
+    expect(error.message).toMatch(
+      /^GOPROXY \(set by go env -w \(GOENV file \/home\/runner\/.config\/go\/env\)\) is 'noproxy'/
+    )
+    expect(error.message).toContain("set input 'goproxy' to override it")
+  })
+
+  it("accepts a runner proxy login (the runner's business) but never echoes it", () => {
+    expect(validateGoproxy(field, 'https://bob:s3cr3t@proxy.corp.example')).toBe(
+      'https://bob:s3cr3t@proxy.corp.example'
+    )
+    const error = errorOf(() => validateGoproxy(field, 'https://bob:s3cr3t@proxy.corp.example,,direct'))
+    expect(error.message).not.toContain('s3cr3t')
+    expect(error.message).toContain('//***@proxy.corp.example')
+  })
+
+  it('refuses -insecure and an unterminated quote in a runner GOFLAGS', () => {
+    const flags = { ...field, name: 'GOFLAGS', label: "GOFLAGS (set by the runner's environment)" }
+    expect(errorOf(() => validateGoflags(flags, '-insecure')).message).toMatch(
+      /^GOFLAGS \(set by the runner's environment\) has '-insecure'/
+    )
+    expect(errorOf(() => validateGoflags(flags, '"-x')).message).toContain('unterminated " string')
+  })
+})
+
+describe('goflags parsed as go does', () => {
+  it.each([
+    ['-ldflags="-s -w', 'quote the whole flag instead'],
+    ['"-ldflags=-s -w', 'unterminated " string'],
+    ["-mod=mod '-tags=a", "unterminated ' string"],
+    ['-ldflags="-s', 'quote the whole flag instead'],
+    ['-ldflags=main', 'needs a package pattern'],
+    ['-gcflags=all="-N', 'its value has an unterminated " string'],
+    ['-mod=bogus', '-mod takes mod, readonly or vendor'],
+    ['foo', "'foo' is not a flag"]
+  ])('refuses %s, naming goflags', (value, why) => {
+    const error = errorOf(() => validateGoflags('goflags', value))
+    expect(error.input).toBe('goflags')
+    expect(error.message).toContain(`Input 'goflags' is '${value}'`)
+    expect(error.message).toContain(why)
+  })
+
+  it('keeps a quoted value as written (go splits the exported value again)', () => {
+    expect(validateGoflags('goflags', `"-ldflags=-s -w" -trimpath`)).toBe(`"-ldflags=-s -w" -trimpath`)
+  })
 })

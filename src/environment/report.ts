@@ -1,0 +1,39 @@
+/**
+ * Pure: the Go environment plan as the user reads it, in the log (one line per variable) and in the job
+ * summary (a table). Values are settings, not secrets, but a proxy URL's login is never shown.
+ */
+import type { GoEnvironmentPlan, GoVariable } from './plan.js'
+
+const redact = (s: string): string => s.replace(/\/\/[^/@\s]*@/g, '//***@')
+
+function shownValue(v: GoVariable): string {
+  return v.value === '' ? '(unset)' : redact(v.value)
+}
+
+/** `GOPROXY=https://proxy.example (input 'goproxy'; exported) - input 'goproxy' overrides ...` */
+export function logLines(plan: GoEnvironmentPlan): string[] {
+  return plan.variables.map(
+    (v) =>
+      `${v.name}=${shownValue(v)} (${v.source}${v.exported ? '; exported' : ''})${v.note ? ` - ${redact(v.note)}` : ''}`
+  )
+}
+
+function cell(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;')
+}
+
+/** A markdown table for the job summary. */
+export function summaryMarkdown(plan: GoEnvironmentPlan): string {
+  const rows = plan.variables.map(
+    (v) =>
+      `| ${v.name} | \`${cell(shownValue(v))}\` | ${cell(v.source)}${v.exported ? ' (exported)' : ''} | ${cell(redact(v.note ?? ''))} |`
+  )
+  return [
+    '### Go environment',
+    '',
+    '| Variable | Value | Source | Note |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    ''
+  ].join('\n')
+}
