@@ -1,7 +1,7 @@
 /**
  * The credential step as real runner steps (testbed/runner.ts: GITHUB_ENV/STATE files, isolated HOME and
  * RUNNER_TEMP, child argv recorded), without servers: what is masked, written, exported and removed.
- * The main/post steps run src/auth/apply.ts from source through auth-step.mjs (the bundle needs every
+ * The main/post steps run src/credentials/ from source through auth-step.mjs (the bundle needs every
  * module of the action; this needs only the credential part).
  */
 import { afterEach, describe, expect, it } from '@jest/globals'

@@ -1,6 +1,6 @@
 // One action step that runs only the credential part of the action, from its TypeScript sources:
 // AUTH_STEP=main -> parseInputs + configureEnvironment (as src/main.ts calls it), AUTH_STEP=post ->
-// removeEnvironment (as src/post.ts does). Run by testbed/runner.ts runStep like dist/main/index.js would be,
+// removeCredentials (as src/post.ts does). Run by testbed/runner.ts runStep like dist/main/index.js would be,
 // so @actions/core writes the real GITHUB_ENV / GITHUB_STATE files and child argv is recorded.
 import * as core from '@actions/core'
 import { execFileSync } from 'node:child_process'
@@ -8,11 +8,12 @@ import { register } from 'node:module'
 
 register('./auth-loader.mjs', import.meta.url)
 const { parseInputs } = await import('../../src/inputs.ts')
-const { configureEnvironment, removeEnvironment } = await import('../../src/auth/apply.ts')
+const { configureEnvironment } = await import('../../src/credentials/configure.ts')
+const { removeCredentials } = await import('../../src/credentials/private-dir.ts')
 
 try {
   if (process.env.AUTH_STEP === 'post') {
-    await removeEnvironment()
+    await removeCredentials()
   } else {
     const config = parseInputs((name) => core.getInput(name), process.env)
     const root = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()

@@ -3,17 +3,11 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import {
-  covers,
-  parseExistingHeaders,
-  patternScope,
-  planEnvironment,
-  planGitConfigEnv,
-  serializeGitConfig,
-  serializeNetrc,
-  type EnvironmentPlan,
-  type PlanInput
-} from '../../src/auth/plan.js'
+import { planGitConfigEnv, serializeGitConfig } from '../../src/credentials/gitconfig.js'
+import { parseExistingHeaders } from '../../src/credentials/http.js'
+import { serializeNetrc } from '../../src/credentials/netrc.js'
+import { planEnvironment, type EnvironmentPlan, type PlanInput } from '../../src/credentials/plan.js'
+import { covers, patternScope } from '../../src/credentials/scope.js'
 import { parseCredentials, type CredentialLine } from '../../src/inputs.js'
 import { makeKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
