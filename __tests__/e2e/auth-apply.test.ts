@@ -108,18 +108,42 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     expect(await get(j.dirs.temp, 'http.https://github.com/acme/.extraheader')).toEqual([])
   })
 
-  it('appends after GIT_CONFIG_* entries the workflow set, keeping them working', async () => {
+  it("keeps the job's GIT_CONFIG_* entries working for later steps", async () => {
     const j = job({
       GIT_CONFIG_COUNT: '1',
       GIT_CONFIG_KEY_0: 'user.name',
       GIT_CONFIG_VALUE_0: 'From Workflow'
     })
     const main = await authMain(j, { 'private-modules': 'github.com/acme/*', token: TOKEN })
-    expect(main.env.GIT_CONFIG_COUNT).toBe('2')
-    expect(main.env.GIT_CONFIG_KEY_1).toMatch(/^includeIf\.gitdir:.*\/go\/pkg\/mod\/cache\/vcs\/\.path$/)
+    expect(main.env.GIT_CONFIG_PARAMETERS).toMatch(
+      /^'includeIf\.gitdir:.*\/go\/pkg\/mod\/cache\/vcs\/\.path'='/
+    )
     expect((await runLaterStep('git', ['config', 'user.name'], j, { cwd: j.dirs.temp })).stdout.trim()).toBe(
       'From Workflow'
     )
+  })
+
+  it('never writes GIT_CONFIG_* entries set only on its step (step-level env) to GITHUB_ENV', async () => {
+    const secret = 'AUTHORIZATION: bearer stepLevelSecret0123'
+    const k = job()
+    const step = await authMain(
+      k,
+      { 'private-modules': 'github.com/acme/*', token: TOKEN },
+      {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.https://git.corp.example/.extraheader',
+        GIT_CONFIG_VALUE_0: secret
+      }
+    )
+    expect(step.conclusion).toBe('success')
+    expect(
+      Object.keys(step.env).filter(
+        (n) => n.startsWith('GIT_CONFIG_COUNT') || /^GIT_CONFIG_(KEY|VALUE)_/.test(n)
+      )
+    ).toEqual([])
+    expect(scanFiles([k.dirs.temp], [secret, 'stepLevelSecret0123'])).toEqual([])
+    // a later step (without the step-level entries) still runs git
+    expect((await runLaterStep('git', ['config', '--list'], k, { cwd: k.dirs.temp })).exitCode).toBe(0)
   })
 
   it('post deletes every credential file and points later post steps back to the previous values', async () => {
@@ -130,7 +154,7 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     const post = await authPost(j, main)
     expect(post.conclusion).toBe('success')
     expect(fs.existsSync(dir)).toBe(false)
-    expect(post.env).toEqual({ GIT_CONFIG_COUNT: '', NETRC: '' })
+    expect(post.env).toEqual({ GIT_CONFIG_PARAMETERS: '', NETRC: '' })
     const all = [...forms(TOKEN), ...forms(GITLAB, 'oauth2')]
     expect(scanFiles([j.dirs.temp, j.dirs.home, j.dirs.workspace], all)).toEqual([])
     // git still works with the stale include gone (git skips a missing include file)

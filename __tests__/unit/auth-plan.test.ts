@@ -364,35 +364,50 @@ describe('files and variables', () => {
     expect(text).toBe('machine gitlab.com\nlogin oauth2\npassword p\n\nmachine athens login a password b\n')
   })
 
-  it('GIT_CONFIG_*: appends a conditional include after existing entries and re-exports them', () => {
-    const env = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.askPass', GIT_CONFIG_VALUE_0: '' }
-    expect(
-      planGitConfigEnv(
-        env,
-        [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }, { gitdir: '/home/r/go/pkg/mod/cache/vcs/' }],
-        '/tmp/x/gitconfig'
-      )
-    ).toEqual({
-      GIT_CONFIG_KEY_0: 'core.askPass',
-      GIT_CONFIG_VALUE_0: '',
-      GIT_CONFIG_KEY_1: 'includeIf.gitdir:/home/r/go/pkg/mod/cache/vcs/.path',
-      GIT_CONFIG_VALUE_1: '/tmp/x/gitconfig',
-      GIT_CONFIG_COUNT: '2'
+  it("GIT_CONFIG_PARAMETERS: includes our file for go's repositories only, and git reads it back", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "auth-plan-it's!-"))
+    const vcs = path.join(dir, 'go', 'pkg', 'mod', 'cache', 'vcs')
+    const file = path.join(dir, 'gitconfig')
+    writeFileSync(file, serializeGitConfig([{ key: 'user.name', value: 'From Include' }]))
+    const out = planGitConfigEnv({}, [{ gitdir: vcs }, { gitdir: `${vcs}/` }], file)
+    expect(Object.keys(out)).toEqual(['GIT_CONFIG_PARAMETERS'])
+    execFileSync('git', ['init', '-q', '--bare', path.join(vcs, 'abc')])
+    const name = (cwd: string) =>
+      execFileSync('git', ['config', 'user.name'], {
+        cwd,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', ...out }
+      }).trim()
+    expect(name(path.join(vcs, 'abc'))).toBe('From Include')
+    expect(() => name(dir)).toThrow() // elsewhere: not set at all
+  })
+
+  it("GIT_CONFIG_PARAMETERS: the workflow's GIT_CONFIG_COUNT entries are left alone, never re-exported", () => {
+    const out = planGitConfigEnv(
+      { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraheader', GIT_CONFIG_VALUE_0: 'X-Secret: s3cr3t' },
+      [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }],
+      '/tmp/x/gitconfig'
+    )
+    expect(out).toEqual({
+      GIT_CONFIG_PARAMETERS: "'includeIf.gitdir:/home/r/go/pkg/mod/cache/vcs/.path'='/tmp/x/gitconfig'"
     })
   })
 
-  it('GIT_CONFIG_*: escapes glob characters and uses gitdir/i where paths are case-insensitive', () => {
+  it('GIT_CONFIG_PARAMETERS: escapes glob characters and uses gitdir/i where paths are case-insensitive', () => {
     const out = planGitConfigEnv(
       {},
       [{ gitdir: 'C:\\Users\\r[1]\\go\\pkg\\mod\\cache\\vcs' }],
       'C:/t/gitconfig',
       true
     )
-    expect(out.GIT_CONFIG_KEY_0).toBe('includeIf.gitdir/i:C:/Users/r\\[1]/go/pkg/mod/cache/vcs/.path')
+    expect(out.GIT_CONFIG_PARAMETERS).toBe(
+      "'includeIf.gitdir/i:C:/Users/r\\[1]/go/pkg/mod/cache/vcs/.path'='C:/t/gitconfig'"
+    )
   })
 
-  it('GIT_CONFIG_*: refuses a count git would refuse', () => {
-    expect(() => planGitConfigEnv({ GIT_CONFIG_COUNT: 'x' }, [], 'f')).toThrow(/bogus count/)
-    expect(() => planGitConfigEnv({ GIT_CONFIG_COUNT: '1' }, [], 'f')).toThrow(/GIT_CONFIG_KEY_0 is not set/)
+  it('GIT_CONFIG_PARAMETERS: refuses to add to a value already there (it would export it for the job)', () => {
+    expect(() => planGitConfigEnv({ GIT_CONFIG_PARAMETERS: "'a.b'='c'" }, [], 'f')).toThrow(
+      /GIT_CONFIG_PARAMETERS .* is set in this step's environment/
+    )
   })
 })

@@ -6,7 +6,7 @@
  * Where the token lives: in a git config file and a .netrc in a private directory under RUNNER_TEMP
  * (0700 dir, 0600 files), never in GITHUB_ENV, argv, the workspace or HOME. Later steps reach it through
  * variables that hold only paths:
- *   GIT_CONFIG_COUNT/KEY_n/VALUE_n = includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path -> <dir>/gitconfig
+ *   GIT_CONFIG_PARAMETERS = 'includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path'='<dir>/gitconfig'
  *       (git includes it only for go's module-fetch repositories; see gitconfig.ts planGitConfigEnv)
  *   NETRC = <dir>/netrc   (only when a host needs go's own ?go-get=1 / proxy requests authenticated)
  *   GIT_SSH = ssh         (only with ssh-private-key, see writeSsh)
@@ -97,9 +97,7 @@ async function writeCredentials(plan: EnvironmentPlan, ledger: CredentialLedger,
     const vcs = await goVcsDirs(ctx.go, ctx.cwd)
     const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin'
     const gitEnv = planGitConfigEnv(process.env, vcs, file, caseInsensitive)
-    for (const [name, value] of Object.entries(gitEnv)) {
-      ledger.exportVariable(name, value, name === 'GIT_CONFIG_COUNT')
-    }
+    for (const [name, value] of Object.entries(gitEnv)) ledger.exportVariable(name, value, true)
   }
   if (plan.netrc.length > 0) {
     const file = await ledger.write('netrc', serializeNetrc(plan.netrc, await readUserNetrc()))

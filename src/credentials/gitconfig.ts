@@ -41,11 +41,18 @@ export function gitdirPattern(dir: string): string {
   return `${slashed.replace(/[*?[]/g, '\\$&')}/`
 }
 
+/** git's sq_quote: single quotes, with `'` and `!` spelled as git's sq_dequote reads them back. */
+function sq(s: string): string {
+  return `'${s.replace(/'/g, "'\\''").replace(/!/g, "'\\!'")}'`
+}
+
 /**
- * The GIT_CONFIG_* variables to export so git includes our file, appended after any entries already in the
- * environment. The existing entries are exported again with the new count: a count exported for later steps
- * whose keys were set only on this step (step-level `env:`) would make every later git command fail with
- * "missing config key GIT_CONFIG_KEY_0".
+ * The variable to export so git includes our file: GIT_CONFIG_PARAMETERS, where git keeps `git -c` values
+ * for its child processes (`'key'='value'` entries, git >= 2.31, the version GIT_CONFIG_COUNT needs too).
+ * Not the GIT_CONFIG_COUNT/KEY_n/VALUE_n numbering: appending to it means exporting the count, and a count
+ * for later steps must come with the entries below it, so the entries of this step would have to be
+ * exported for the whole job; entries set only on this step (step-level `env:`, possibly a secret header)
+ * would reach GITHUB_ENV. Kept apart, the workflow's numbering is never touched or re-exported.
  *
  * The include is conditional (`includeIf.gitdir:<GOMODCACHE>/cache/vcs/`): cmd/go runs every git command of a
  * module download in its own bare repository there (cmd/go/internal/modfetch/codehost/git.go runs git with
@@ -59,30 +66,14 @@ export function planGitConfigEnv(
   file: string,
   caseInsensitive = false
 ): Record<string, string> {
-  const raw = (env.GIT_CONFIG_COUNT ?? '').trim()
-  if (raw !== '' && !/^\d+$/.test(raw)) {
+  if ((env.GIT_CONFIG_PARAMETERS ?? '').trim() !== '') {
+    // Adding to it would export the values already there (a `git -c` secret, say) for the whole job.
     throw new Error(
-      `GIT_CONFIG_COUNT is '${raw}', which git refuses ("bogus count"); fix or unset it in the workflow.`
+      "GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead."
     )
-  }
-  const count = raw === '' ? 0 : Number(raw)
-  const out: Record<string, string> = {}
-  for (let i = 0; i < count; i++) {
-    const key = env[`GIT_CONFIG_KEY_${i}`]
-    if (key === undefined) {
-      throw new Error(
-        `GIT_CONFIG_COUNT is ${count} but GIT_CONFIG_KEY_${i} is not set; git refuses that ("missing config key"). Fix the workflow's GIT_CONFIG_* variables.`
-      )
-    }
-    out[`GIT_CONFIG_KEY_${i}`] = key
-    out[`GIT_CONFIG_VALUE_${i}`] = env[`GIT_CONFIG_VALUE_${i}`] ?? ''
   }
   const kind = caseInsensitive ? 'gitdir/i' : 'gitdir'
   const unique = [...new Set(includes.map((i) => gitdirPattern(i.gitdir)))]
-  unique.forEach((pattern, n) => {
-    out[`GIT_CONFIG_KEY_${count + n}`] = `includeIf.${kind}:${pattern}.path`
-    out[`GIT_CONFIG_VALUE_${count + n}`] = file
-  })
-  out.GIT_CONFIG_COUNT = String(count + unique.length)
-  return out
+  const entries = unique.map((pattern) => `${sq(`includeIf.${kind}:${pattern}.path`)}=${sq(file)}`)
+  return { GIT_CONFIG_PARAMETERS: entries.join(' ') }
 }
