@@ -86,9 +86,22 @@ describe('git config for github.com/acme/*', () => {
       'url.https://github.com/acme/.insteadOf=git@github.com:acme/',
       'url.https://github.com/acme/.insteadOf=ssh://git@github.com/acme/',
       'http.https://github.com/acme/.extraheader=',
-      'http.https://github.com/acme/.extraheader=AUTHORIZATION: basic <T>'
+      'http.https://github.com/acme/.extraheader=AUTHORIZATION: basic <T>',
+      'http.https://github.com/acme/.followRedirects=false'
     ])
     expect(p.credentialScopes).toEqual(['github.com/acme/'])
+  })
+
+  it('turns off redirects wherever the header is sent (git would carry it to the redirect target)', () => {
+    const p = plan({ privateModules: ['github.com/acme/repo'] })
+    const headerUrls = p.gitConfig
+      .filter((e) => e.value.startsWith('AUTH'))
+      .map((e) => e.key.replace(/\.extraheader$/, ''))
+    const noRedirect = p.gitConfig
+      .filter((e) => e.key.endsWith('.followRedirects') && e.value === 'false')
+      .map((e) => e.key.replace(/\.followRedirects$/, ''))
+    expect(noRedirect).toEqual(headerUrls)
+    expect(headerUrls).toHaveLength(2)
   })
 
   it('never puts the token in a URL (git would pass it in argv to git-remote-https)', () => {

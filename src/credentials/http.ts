@@ -17,6 +17,12 @@
  * this step ran (a later `git config --global`). An empty http.<narrower-url>.extraheader clears the list
  * inherited from broader URLs (git's urlmatch skips later entries for less specific URLs and lets equal or
  * more specific ones through in order), so our value is the only one sent under our scope.
+ *
+ * Why followRedirects=false on every credentialed URL: with git's default (`initial`), a redirect of the
+ * first request moves git's base URL to the redirect's host, and git then sends the remote's http.<url>
+ * settings, our extraheader included, with every later request there (the POSTs of the fetch): a
+ * redirecting server, or anyone who can make it redirect, would receive the token. Off, git fails on the
+ * redirect instead (a renamed repository then needs its new path in go.mod or a replace directive).
  */
 import type { GitConfigEntry } from './gitconfig.js'
 import type { Grant } from './grant.js'
@@ -64,6 +70,7 @@ export function grantEntries(grant: Grant): GitConfigEntry[] {
   for (const url of urls) {
     entries.push({ key: `http.${url}.extraheader`, value: '' })
     entries.push({ key: `http.${url}.extraheader`, value: authorizationHeader(grant) })
+    entries.push({ key: `http.${url}.followRedirects`, value: 'false' })
   }
   return entries
 }
