@@ -55,6 +55,49 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     const state = JSON.parse(main.state.auth ?? '{}') as { dir: string; files: string[] }
     expect(path.dirname(state.dir)).toBe(j.dirs.temp)
     expect(fs.statSync(state.dir).mode & 0o777).toBe(0o700)
+    expect(state.files.map((f) => path.basename(f)).sort()).toEqual([
+      'gitconfig',
+      'goauth-headers',
+      'goauth.mjs'
+    ])
+    for (const f of state.files) expect(fs.statSync(f).mode & 0o777).toBe(0o600)
+
+    // The token is in our files and nowhere else in the job's directories.
+    const all = [...forms(TOKEN), ...forms(GITLAB, 'oauth2')]
+    const hits = scanFiles([j.dirs.home, j.dirs.temp, j.dirs.workspace], all).filter(
+      (h) => path.dirname(h.where) !== state.dir
+    )
+    expect(hits).toEqual([])
+    // ... and not in what the step exported, saved or printed, nor in any child's argv.
+    expect(JSON.stringify([main.env, main.state, main.outputs])).not.toMatch(
+      new RegExp(all.map((s) => s.replace(/[+/=]/g, '\\$&')).join('|'))
+    )
+    for (const f of all) expect(rawOutput(main)).not.toContain(f)
+    for (const c of main.children) for (const f of all) expect(c.args.join(' ')).not.toContain(f)
+
+    // HOME's git config and netrc are byte-identical and still read by go (GOAUTH keeps `netrc` after ours).
+    expect(fs.readFileSync(path.join(j.dirs.home, '.gitconfig'), 'utf8')).toBe(USER_GITCONFIG)
+    expect(fs.readFileSync(path.join(j.dirs.home, '.netrc'), 'utf8')).toBe(USER_NETRC)
+    expect(main.env.NETRC).toBeUndefined()
+    const script = path.join(state.dir, 'goauth.mjs')
+    expect(main.env.GOAUTH).toBe(`"${process.execPath}" "${script}";netrc`)
+    // what go reads from the command: one block, for the credentials line's scope only
+    const printed = (await runLaterStep(process.execPath, [script, 'https://gitlab.com/acme/x?go-get=1'], j))
+      .stdout
+    expect(printed).toBe(`https://gitlab.com/acme\n\nAuthorization: Basic ${b64(`oauth2:${GITLAB}`)}\n\n`)
+    expect(main.env.GOPRIVATE).toBe('github.com/acme/*,gitlab.com/acme/*')
+  })
+
+  it("on Go < 1.24: a .netrc for go's own requests, ours first, the user's after it", async () => {
+    const j = job()
+    fs.writeFileSync(path.join(j.dirs.home, '.gitconfig'), USER_GITCONFIG)
+    fs.writeFileSync(path.join(j.dirs.home, '.netrc'), USER_NETRC, { mode: 0o600 })
+    const main = await authMain(j, inputs, { AUTH_GO_VERSION: '1.23.4' })
+    expect(main.conclusion).toBe('success')
+
+    const state = JSON.parse(main.state.auth ?? '{}') as { dir: string; files: string[] }
+    expect(path.dirname(state.dir)).toBe(j.dirs.temp)
+    expect(fs.statSync(state.dir).mode & 0o777).toBe(0o700)
     expect(state.files.map((f) => path.basename(f)).sort()).toEqual(['gitconfig', 'netrc'])
     for (const f of state.files) expect(fs.statSync(f).mode & 0o777).toBe(0o600)
 
@@ -154,7 +197,7 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     const post = await authPost(j, main)
     expect(post.conclusion).toBe('success')
     expect(fs.existsSync(dir)).toBe(false)
-    expect(post.env).toEqual({ GIT_CONFIG_PARAMETERS: '', NETRC: '' })
+    expect(post.env).toEqual({ GIT_CONFIG_PARAMETERS: '', GOAUTH: '' })
     const all = [...forms(TOKEN), ...forms(GITLAB, 'oauth2')]
     expect(scanFiles([j.dirs.temp, j.dirs.home, j.dirs.workspace], all)).toEqual([])
     // git still works with the stale include gone (git skips a missing include file)

@@ -8,6 +8,7 @@ import { register } from 'node:module'
 
 register('./auth-loader.mjs', import.meta.url)
 const { parseInputs } = await import('../../src/inputs.ts')
+const { childEnvironment } = await import('../../src/child-env.ts')
 const { configureEnvironment } = await import('../../src/credentials/configure.ts')
 const { removeCredentials } = await import('../../src/credentials/private-dir.ts')
 
@@ -16,8 +17,13 @@ try {
     await removeCredentials()
   } else {
     const config = parseInputs((name) => core.getInput(name), process.env)
-    const root = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
-    const go = { version: '', root, source: 'path', requested: '', durationMs: 0 }
+    const [root, goVersion] = execFileSync('go', ['env', 'GOROOT', 'GOVERSION'], {
+      encoding: 'utf8',
+      env: childEnvironment()
+    }).split('\n')
+    // AUTH_GO_VERSION: the version the action believes it installed (what Go < 1.24 gets, on this Go)
+    const version = process.env.AUTH_GO_VERSION || (goVersion ?? '').replace(/^go/, '')
+    const go = { version, root: root ?? '', source: 'path', requested: '', durationMs: 0 }
     const applied = await configureEnvironment(config, go)
     core.setOutput('applied', JSON.stringify(applied))
   }

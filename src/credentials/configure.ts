@@ -8,7 +8,9 @@
  * variables that hold only paths:
  *   GIT_CONFIG_PARAMETERS = 'includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path'='<dir>/gitconfig'
  *       (git includes it only for go's module-fetch repositories; see gitconfig.ts planGitConfigEnv)
- *   NETRC = <dir>/netrc   (only when a host needs go's own ?go-get=1 / proxy requests authenticated)
+ *   GOAUTH = "<node>" "<dir>/goauth.mjs";<the user's GOAUTH>   (Go >= 1.24: go's own ?go-get=1 / proxy
+ *       requests, scoped by URL prefix; see goauth.ts)
+ *   NETRC = <dir>/netrc   (Go < 1.24, for the same requests; per host)
  *   GIT_SSH = ssh         (only with ssh-private-key, see writeSsh)
  * With ssh-private-key the same directory holds key-<n> (0600), known_hosts and ssh_config; the git
  * config file routes each repository to its key and sets core.sshCommand (ssh.ts). No ssh-agent: nothing
@@ -19,19 +21,23 @@
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import path from 'node:path'
+import { childEnvironment } from '../child-env.js'
 import type { Config } from '../inputs.js'
 import { InputError } from '../inputs.js'
 import type { AppliedEnvironment, GoInstallation } from '../types.js'
 import { planGitConfigEnv, serializeGitConfig, type GitConfigEntry } from './gitconfig.js'
 import { secretForms } from './http.js'
-import { serializeNetrc } from './netrc.js'
-import { planEnvironment, type EnvironmentPlan } from './plan.js'
+import { composeGoAuth, goAuthCommand, GOAUTH_SCRIPT } from './goauth.js'
+import { netrcEntries, serializeNetrc, type NetrcEntry } from './netrc.js'
+import { planEnvironment, type EnvironmentPlan, type GoAuthPlan } from './plan.js'
 import { CredentialLedger } from './private-dir.js'
-import { goVcsDirs, readExistingHeaders, readSystemKnownHosts, readUserNetrc } from './probe.js'
-import { scopeUrl } from './scope.js'
+import { readExistingHeaders, readGoSettings, readSystemKnownHosts, readUserNetrc } from './probe.js'
+import { scopeName, scopeUrl } from './scope.js'
 import { serializeSshConfig, sshFiles, sshGitConfig, type SshPlan } from './ssh.js'
 import { fingerprint, secretLines, KEY_INPUT } from './ssh-keys.js'
 import { GITHUB_USERNAME } from './token.js'
+
+const GOAUTH_SCRIPT_NAME = 'goauth.mjs'
 
 export async function configureEnvironment(config: Config, go: GoInstallation): Promise<AppliedEnvironment> {
   // 1. Mask first: every secret and every derived form, before anything could print one (an error
@@ -42,20 +48,26 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
     ...secretLines(config.auth.sshPrivateKey)
   ])
 
+  const { auth } = config
+  const needsGo =
+    auth.privateModules.length > 0 || auth.credentials.length > 0 || auth.sshPrivateKey.trim() !== ''
+  const goSettings = needsGo ? await readGoSettings(go, config.workingDirectory) : undefined
   const plan = planEnvironment({
-    auth: config.auth,
+    auth,
     goEnv: config.goEnv,
     serverUrl: process.env.GITHUB_SERVER_URL,
     env: process.env,
     existingHeaders: await readExistingHeaders(config.workingDirectory),
-    systemKnownHosts: config.auth.sshPrivateKey.trim() === '' ? '' : await readSystemKnownHosts()
+    systemKnownHosts: auth.sshPrivateKey.trim() === '' ? '' : await readSystemKnownHosts(),
+    ...(goSettings?.goAuth ? { goRequests: { goVersion: go.version, goAuth: goSettings.goAuth } } : {})
   })
   maskAll(plan.secrets)
 
   const exported: Record<string, string> = { ...plan.goEnv }
-  if (plan.gitConfig.length > 0 || plan.netrc.length > 0 || plan.ssh) {
+  if (plan.gitConfig.length > 0 || plan.netrc.length > 0 || plan.goAuth || plan.ssh) {
     const ledger = await CredentialLedger.create()
-    await writeCredentials(plan, ledger, { go, cwd: config.workingDirectory, exported })
+    const vcs = goSettings?.vcs ?? []
+    await writeCredentials(plan, ledger, { vcs, exported })
   }
 
   for (const [name, value] of Object.entries(exported)) core.exportVariable(name, value)
@@ -74,8 +86,8 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
 }
 
 interface WriteContext {
-  go: GoInstallation
-  cwd: string
+  /** go's module repositories (the gitdir: of the include). */
+  vcs: readonly { gitdir: string }[]
   /** Variables to export at the end (shown in the log and summary: paths only). */
   exported: Record<string, string>
 }
@@ -94,16 +106,48 @@ async function writeCredentials(plan: EnvironmentPlan, ledger: CredentialLedger,
   }
   if (gitConfig.length > 0) {
     const file = await ledger.write('gitconfig', serializeGitConfig(gitConfig))
-    const vcs = await goVcsDirs(ctx.go, ctx.cwd)
     const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin'
-    const gitEnv = planGitConfigEnv(process.env, vcs, file, caseInsensitive)
+    const gitEnv = planGitConfigEnv(process.env, ctx.vcs, file, caseInsensitive)
     for (const [name, value] of Object.entries(gitEnv)) ledger.exportVariable(name, value, true)
   }
-  if (plan.netrc.length > 0) {
-    const file = await ledger.write('netrc', serializeNetrc(plan.netrc, await readUserNetrc()))
+  const netrc = plan.goAuth ? await writeGoAuth(plan.goAuth, ledger, ctx, plan.notes) : plan.netrc
+  if (netrc.length > 0) {
+    const file = await ledger.write('netrc', serializeNetrc(netrc, await readUserNetrc()))
     ledger.exportVariable('NETRC', file, true)
     ctx.exported.NETRC = file
   }
+}
+
+/**
+ * go's own requests on Go >= 1.24: the headers file and the command that prints it (goauth.ts), composed
+ * with the user's GOAUTH. Returns netrc entries instead when GOAUTH cannot name the command.
+ */
+async function writeGoAuth(
+  goAuth: GoAuthPlan,
+  ledger: CredentialLedger,
+  ctx: WriteContext,
+  notes: string[]
+): Promise<NetrcEntry[]> {
+  const command = goAuthCommand(process.execPath, ledger.path(GOAUTH_SCRIPT_NAME))
+  if (command === undefined) {
+    notes.push(
+      `The path of node or of ${ledger.dir} holds a ';' or a quote, which GOAUTH cannot carry: go's own requests use a .netrc instead, which is per host.`
+    )
+    return netrcEntries(goAuth.grants, notes)
+  }
+  await ledger.write('goauth-headers', goAuth.headers)
+  await ledger.write(GOAUTH_SCRIPT_NAME, GOAUTH_SCRIPT)
+  const scopes = goAuth.grants.map(scopeName)
+  const { value, warning } = composeGoAuth(command, goAuth.user, scopes)
+  if (warning !== undefined) {
+    core.warning(warning)
+    notes.push(warning)
+  }
+  if (value !== undefined) {
+    ledger.exportVariable('GOAUTH', value, true)
+    ctx.exported.GOAUTH = value
+  }
+  return []
 }
 
 /**
@@ -151,7 +195,8 @@ async function checkKey(file: string, number: number, line: number): Promise<str
   try {
     result = await exec.getExecOutput('ssh-keygen', ['-y', '-P', '', '-f', file], {
       silent: true,
-      ignoreReturnCode: true
+      ignoreReturnCode: true,
+      env: childEnvironment()
     })
   } catch {
     core.warning(`ssh-keygen was not found, so key ${number} was not checked; go's git needs ssh on PATH.`)

@@ -2,7 +2,7 @@
  * Pure: inputs -> what the credential step writes. Each credential kind makes its claims (token.ts,
  * lines.ts, ssh-keys.ts labels and the unlabelled key), precedence.ts decides who serves each scope, and
  * the kinds render what their grants need: git config entries (http.ts, ssh.ts), go's own requests
- * (netrc.ts, goauth.ts), every form of every secret to mask. No effects, no logging: configure.ts does
+ * (goauth.ts on Go >= 1.24, else netrc.ts), every form of every secret to mask. No effects, no logging: configure.ts does
  * those, in the order this plan makes safe (mask first).
  */
 import type { AuthConfig, GoEnvInputs } from '../inputs.js'
@@ -12,7 +12,8 @@ import type { GitConfigEntry } from './gitconfig.js'
 import type { Claim, Grant } from './grant.js'
 import { grantEntries, inheritedHeaderNotes, secretForms, type ExistingHeader } from './http.js'
 import { lineClaims } from './lines.js'
-import { netrcEntries, type NetrcEntry } from './netrc.js'
+import { goAuthHeaders, goAuthSupported, type UserGoAuth } from './goauth.js'
+import { goRequestGrants, netrcEntries, type NetrcEntry } from './netrc.js'
 import { planGoVariables } from './go-variables.js'
 import { precedence } from './precedence.js'
 import { patternScope, scopeName, serverHost } from './scope.js'
@@ -31,6 +32,8 @@ export interface PlanInput {
   /** The current environment (GOPRIVATE, GONOPROXY, GONOSUMDB already set by the workflow are merged). */
   env: Readonly<Record<string, string | undefined>>
   existingHeaders?: readonly ExistingHeader[]
+  /** The installed Go and its GOAUTH (Go >= 1.24 scopes go's own requests with GOAUTH, goauth.ts). */
+  goRequests?: { goVersion: string; goAuth: UserGoAuth }
 }
 
 export interface EnvironmentPlan {
@@ -44,6 +47,8 @@ export interface EnvironmentPlan {
   gitConfig: GitConfigEntry[]
   /** Entries for the private .netrc (holds secrets); empty: no NETRC needed. */
   netrc: NetrcEntry[]
+  /** go's own requests through GOAUTH instead of netrc (Go >= 1.24). */
+  goAuth?: GoAuthPlan
   /** Every secret and every derived form that could be printed; mask all before anything else. */
   secrets: string[]
   /** Where credentials go, e.g. `github.com/acme/` (for the summary). */
@@ -54,6 +59,14 @@ export interface EnvironmentPlan {
   ssh?: SshPlan
 }
 
+export interface GoAuthPlan {
+  /** What the GOAUTH command prints (holds secrets). */
+  headers: string
+  user: UserGoAuth
+  /** The grants it serves (for a netrc fallback and messages). */
+  grants: Grant[]
+}
+
 export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const { auth } = input
   const goEnvInputs = validateGoEnv(input.goEnv)
@@ -62,7 +75,8 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const keys = parseSshKeys(auth.sshPrivateKey)
   const { grants, routes, notes } = decideGrants(auth, patterns, host, keys)
   notes.push(...inheritedHeaderNotes(grants, input.existingHeaders ?? []))
-  const netrc = netrcEntries(grants, notes)
+  const goAuth = planGoAuth(grants, input.goRequests)
+  const netrc = goAuth ? [] : netrcEntries(grants, notes)
   const go = planGoVariables(patterns, goEnvInputs, input.env)
   notes.push(...go.notes)
   for (const g of grants) {
@@ -88,11 +102,18 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     grants,
     gitConfig: grants.flatMap(grantEntries),
     netrc,
+    ...(goAuth ? { goAuth } : {}),
     secrets: [...new Set(secrets)].filter((s) => s !== ''),
     credentialScopes: [...grants.map(scopeName), ...(ssh?.scopes ?? [])],
     notes,
     ...(ssh ? { ssh } : {})
   }
+}
+
+function planGoAuth(grants: readonly Grant[], go: PlanInput['goRequests']): GoAuthPlan | undefined {
+  const served = goRequestGrants(grants)
+  if (!go || !goAuthSupported(go.goVersion) || served.length === 0) return undefined
+  return { headers: goAuthHeaders(served), user: go.goAuth, grants: served }
 }
 
 /** Every kind's claims, in rank order, through precedence.ts; then the checks on what was kept. */

@@ -7,6 +7,8 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { GoInstallation } from '../types.js'
+import { childEnvironment } from '../child-env.js'
+import { goAuthSupported, type UserGoAuth } from './goauth.js'
 import { parseExistingHeaders, type ExistingHeader } from './http.js'
 
 /** The runner's global known_hosts, which ssh also reads: a GHES key placed there by the image counts. */
@@ -28,7 +30,7 @@ export async function readExistingHeaders(cwd: string): Promise<ExistingHeader[]
     const { stdout } = await exec.getExecOutput(
       'git',
       ['config', '--show-scope', '--name-only', '--get-regexp', '^http\\..*extraheader$'],
-      { cwd: await existingDir(cwd), silent: true, ignoreReturnCode: true }
+      { cwd: await existingDir(cwd), silent: true, ignoreReturnCode: true, env: childEnvironment() }
     )
     return parseExistingHeaders(stdout)
   } catch {
@@ -44,18 +46,43 @@ async function existingDir(dir: string): Promise<string> {
   }
 }
 
+export interface GoSettings {
+  /** `<GOMODCACHE>/cache/vcs`, as given and with symlinks resolved (see vcsDirs). */
+  vcs: { gitdir: string }[]
+  /** The user's GOAUTH (Go >= 1.24 only). */
+  goAuth?: UserGoAuth
+}
+
+/**
+ * What go itself says (`go env`, the runner's environment and `go env -w` included) about where it keeps
+ * module repositories and, from Go 1.24, how it authenticates its own requests.
+ */
+export async function readGoSettings(go: GoInstallation, cwd: string): Promise<GoSettings> {
+  const goBin = go.root ? path.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go'
+  const withAuth = goAuthSupported(go.version)
+  const { stdout } = await exec.getExecOutput(
+    goBin,
+    ['env', '-json', 'GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])],
+    { cwd: await existingDir(cwd), silent: true, env: childEnvironment() }
+  )
+  const env = JSON.parse(stdout) as Record<string, string>
+  const settings: GoSettings = { vcs: await vcsDirs(env.GOMODCACHE ?? '') }
+  if (withAuth) settings.goAuth = { value: env.GOAUTH ?? '', source: goAuthSource(env.GOAUTH ?? '') }
+  return settings
+}
+
+function goAuthSource(value: string): UserGoAuth['source'] {
+  if ((process.env.GOAUTH ?? '') !== '') return 'the environment'
+  return value === 'netrc' || value === '' ? "go's default" : "'go env -w'"
+}
+
 /**
  * `<GOMODCACHE>/cache/vcs`, as given and with symlinks resolved: git's gitdir: condition compares against
  * the repository path both ways, but a pattern through a symlink (macOS /var -> /private/var) only matches
  * in its resolved form. The cache may not exist yet: resolve the nearest existing parent.
  */
-export async function goVcsDirs(go: GoInstallation, cwd: string): Promise<{ gitdir: string }[]> {
-  const goBin = go.root ? path.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go'
-  const { stdout } = await exec.getExecOutput(goBin, ['env', 'GOMODCACHE'], {
-    cwd: await existingDir(cwd),
-    silent: true
-  })
-  const vcs = path.join(stdout.trim(), 'cache', 'vcs')
+async function vcsDirs(gomodcache: string): Promise<{ gitdir: string }[]> {
+  const vcs = path.join(gomodcache, 'cache', 'vcs')
   return [{ gitdir: vcs }, { gitdir: await realpathOfNearest(vcs) }]
 }
 
