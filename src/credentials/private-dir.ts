@@ -1,7 +1,7 @@
 /**
  * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
  * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
- * (0700 dir, 0600 files) and exports each variable through this ledger, which saves to the post state,
+ * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
  * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
  * even after a main step that failed half-way.
  */
@@ -10,6 +10,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { State } from '../state.js'
+import { restrictToUser } from './acl.js'
 
 /** Prefix of the private directory; removal deletes only directories that carry it. */
 export const DIR_PREFIX = 'setup-go-deps-auth-'
@@ -35,6 +36,7 @@ export class CredentialLedger {
     const dir = await fs.mkdtemp(path.join(root, DIR_PREFIX))
     const ledger = new CredentialLedger({ dir, files: [], previous: {} })
     ledger.save()
+    await restrictToUser(dir, true)
     return ledger
   }
 
@@ -53,6 +55,7 @@ export class CredentialLedger {
     this.save()
     // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
     await fs.writeFile(file, content, { mode: 0o600, flag: 'wx' })
+    await restrictToUser(file, false)
     return file
   }
 
