@@ -7,6 +7,8 @@ import { planGitConfigEnv, serializeGitConfig } from '../../src/credentials/gitc
 import { parseExistingHeaders } from '../../src/credentials/http.js'
 import { serializeNetrc } from '../../src/credentials/netrc.js'
 import { planEnvironment, type EnvironmentPlan, type PlanInput } from '../../src/credentials/plan.js'
+import type { Claim } from '../../src/credentials/grant.js'
+import { precedence } from '../../src/credentials/precedence.js'
 import { covers, patternScope } from '../../src/credentials/scope.js'
 import { parseCredentials, type CredentialLine } from '../../src/inputs.js'
 import { makeKey } from '../helpers/auth-ssh-keys.js'
@@ -422,5 +424,57 @@ describe('files and variables', () => {
     expect(() => planGitConfigEnv({ GIT_CONFIG_PARAMETERS: "'a.b'='c'" }, [], 'f')).toThrow(
       /GIT_CONFIG_PARAMETERS .* is set in this step's environment/
     )
+  })
+})
+
+describe('precedence between credential kinds (one pure function)', () => {
+  const http = (kind: 'token' | 'credentials', path: string, token = 't'): Claim => ({
+    kind,
+    grant: { host: 'github.com', path, username: 'u', token, source: kind }
+  })
+  const ssh = (kind: 'ssh-label' | 'ssh-unlabelled', path: string, key = 1): Claim => ({
+    kind,
+    route: {
+      host: 'github.com',
+      path,
+      key,
+      endpoint: { user: 'git', hostName: 'github.com', port: 22, path: '' },
+      source: kind
+    }
+  })
+  const names = (cs: readonly Claim[]) =>
+    cs.map((c) => `${c.kind} ${'grant' in c ? c.grant.path : c.route.path}`)
+
+  it('the more explicit kind wins the same scope: label > credentials line > unlabelled key > token', () => {
+    const claims = [
+      http('token', 'acme/'),
+      ssh('ssh-unlabelled', 'acme/'),
+      http('credentials', 'acme/'),
+      ssh('ssh-label', 'acme/')
+    ]
+    const { kept, overridden } = precedence(claims)
+    expect(names(kept)).toEqual(['ssh-label acme/'])
+    expect(overridden.map((o) => o.claim.kind)).toEqual(['token', 'ssh-unlabelled', 'credentials'])
+  })
+
+  it('a pattern-derived kind gives way to an explicit one that covers it; an explicit one keeps its own narrower scope', () => {
+    const { kept } = precedence([
+      ssh('ssh-label', 'acme/x'),
+      http('credentials', 'acme/'),
+      http('token', 'acme/y')
+    ])
+    expect(names(kept)).toEqual(['ssh-label acme/x', 'credentials acme/'])
+    // the token keeps the rest of the organisation beside a labelled repository
+    expect(names(precedence([ssh('ssh-label', 'acme/x'), http('token', 'acme/')]).kept)).toEqual([
+      'ssh-label acme/x',
+      'token acme/'
+    ])
+  })
+
+  it('a claim inside another that sends the same credential adds nothing; another credential stays', () => {
+    expect(names(precedence([http('token', 'acme/'), http('token', 'acme/x')]).kept)).toEqual(['token acme/'])
+    expect(
+      names(precedence([http('credentials', 'acme/', 'a'), http('credentials', 'acme/x', 'b')]).kept)
+    ).toEqual(['credentials acme/', 'credentials acme/x'])
   })
 })
