@@ -113,7 +113,7 @@ async function writeCredentials(plan: EnvironmentPlan, ledger: CredentialLedger,
   const netrc = plan.goAuth ? await writeGoAuth(plan.goAuth, ledger, ctx, plan.notes) : plan.netrc
   if (netrc.length > 0) {
     const file = await ledger.write('netrc', serializeNetrc(netrc, await readUserNetrc()))
-    ledger.exportVariable('NETRC', file, true)
+    ledger.remember('NETRC')
     ctx.exported.NETRC = file
   }
 }
@@ -144,7 +144,7 @@ async function writeGoAuth(
     notes.push(warning)
   }
   if (value !== undefined) {
-    ledger.exportVariable('GOAUTH', value, true)
+    ledger.remember('GOAUTH')
     ctx.exported.GOAUTH = value
   }
   return []

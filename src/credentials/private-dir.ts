@@ -59,15 +59,16 @@ export class CredentialLedger {
     return file
   }
 
-  /**
-   * Export a variable for later steps; with `restore`, post exports its value from before this step
-   * again (for the post steps that run after ours).
-   */
+  /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
+  remember(name: string): void {
+    if (name in this.state.previous) return
+    this.state.previous[name] = process.env[name] ?? ''
+    this.save()
+  }
+
+  /** Export a variable for later steps; with `restore`, post puts its previous value back (remember). */
   exportVariable(name: string, value: string, restore: boolean): void {
-    if (restore && !(name in this.state.previous)) {
-      this.state.previous[name] = process.env[name] ?? ''
-      this.save()
-    }
+    if (restore) this.remember(name)
     core.exportVariable(name, value)
   }
 
