@@ -9,7 +9,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseKnownHosts, parseSshKeys, labelledRoutes, secretLines, KNOWN_HOSTS_INPUT } from './auth/ssh.js'
+import { KNOWN_HOSTS_INPUT, parseKnownHosts } from './credentials/known-hosts.js'
+import { parseSshKeys, secretLines } from './credentials/ssh-keys.js'
+import { labelledRoutes } from './credentials/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
 import { parseSpec, parseVersionFile } from './go/version.js'

@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { annotateFailures } from './annotate.js'
-import { configureEnvironment } from './auth/apply.js'
+import { configureEnvironment } from './credentials/configure.js'
 import { restoreModuleCache } from './cache/modcache.js'
 import { downloadModules, exportOffline } from './download/run.js'
 import {

@@ -4,7 +4,7 @@
  * runs even when saving threw.
  */
 import * as core from '@actions/core'
-import { removeEnvironment } from './auth/apply.js'
+import { removeCredentials } from './credentials/private-dir.js'
 import { saveModuleCache } from './cache/modcache.js'
 import { writePostSummary } from './summary.js'
 import type { CacheSaveReport } from './types.js'
@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
     core.warning(`The module cache was not saved: ${error instanceof Error ? error.message : String(error)}`)
   }
   try {
-    await removeEnvironment()
+    await removeCredentials()
   } catch (error) {
     core.setFailed(
       `Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`

@@ -367,6 +367,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
       const importPrefix = `${host}/${repoPath}`
       record.repo = importPrefix
       record.service = 'go-get'
+      record.user = basicAuthUser(req) // whatever the rule: who sent a credential here is the question
       const rule = ruleFor(importPrefix)
       if (rule?.goGet) {
         const auth = checkAuth(req, res, rule)

@@ -20,7 +20,8 @@
  *    an isolated HOME; PATH = the system dirs (nothing else of the developer's environment leaks in);
  *  - the job end: processes a step left running are killed ("Cleaning up orphan processes").
  * Each step's node runs with a preload (`--import`) that records the argv of every child process it
- * spawns (child_process.spawn/execFile/exec/fork and their sync forms): `result.children`.
+ * spawns (child_process.spawn/execFile/exec/fork and their sync forms) and the names of the variables in
+ * its environment: `result.children`.
  *
  * Node: `process.execPath` when it is Node >= 24 (jest started by `npm test` is), else the repository's
  * node@24 devDependency; override with `node:`.
@@ -269,6 +270,8 @@ export interface ChildRecord {
   file: string
   args: string[]
   cwd?: string
+  /** Names of the variables in the child's environment (its `env` option, else the parent's). */
+  envNames: string[]
   time: number
 }
 
@@ -771,6 +774,8 @@ function record(method, file, args, options) {
   try {
     const entry = { method, file: String(file), args: Array.isArray(args) ? args.map(String) : [], time: Date.now() }
     if (options && typeof options === 'object' && options.cwd) entry.cwd = String(options.cwd)
+    const env = options && typeof options === 'object' && options.env ? options.env : process.env
+    entry.envNames = Object.keys(env)
     fs.appendFileSync(LOG, JSON.stringify(entry) + '\\n')
   } catch {}
 }

@@ -357,7 +357,8 @@ describe('setup-go-deps over git (bundled action, runner emulation)', () => {
     for (const child of [...run.main.children, ...post.children])
       for (const n of needles) expect([child.file, ...child.args].join(' ')).not.toContain(n)
     const argv = c.gitArgv()
-    expect(argv).toMatch(/^git ls-remote -q origin$/m) // the shim saw go's git
+    // the shim saw go's git (Go 1.19: `ls-remote -q origin`; 1.26: `ls-remote -q --end-of-options <url>`)
+    expect(argv).toMatch(/^git ls-remote -q (--end-of-options )?(origin|https:\/\/github\.com\/acme\/m\d)$/m)
     for (const n of needles) expect(argv).not.toContain(n)
     // what a step after post would get
     for (const n of needles) expect(JSON.stringify(run.env)).not.toContain(n)

@@ -1,7 +1,7 @@
 /**
  * The credential step as real runner steps (testbed/runner.ts: GITHUB_ENV/STATE files, isolated HOME and
  * RUNNER_TEMP, child argv recorded), without servers: what is masked, written, exported and removed.
- * The main/post steps run src/auth/apply.ts from source through auth-step.mjs (the bundle needs every
+ * The main/post steps run src/credentials/ from source through auth-step.mjs (the bundle needs every
  * module of the action; this needs only the credential part).
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
@@ -50,6 +50,49 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     fs.writeFileSync(path.join(j.dirs.home, '.gitconfig'), USER_GITCONFIG)
     fs.writeFileSync(path.join(j.dirs.home, '.netrc'), USER_NETRC, { mode: 0o600 })
     const main = await authMain(j, inputs)
+    expect(main.conclusion).toBe('success')
+
+    const state = JSON.parse(main.state.auth ?? '{}') as { dir: string; files: string[] }
+    expect(path.dirname(state.dir)).toBe(j.dirs.temp)
+    expect(fs.statSync(state.dir).mode & 0o777).toBe(0o700)
+    expect(state.files.map((f) => path.basename(f)).sort()).toEqual([
+      'gitconfig',
+      'goauth-headers',
+      'goauth.mjs'
+    ])
+    for (const f of state.files) expect(fs.statSync(f).mode & 0o777).toBe(0o600)
+
+    // The token is in our files and nowhere else in the job's directories.
+    const all = [...forms(TOKEN), ...forms(GITLAB, 'oauth2')]
+    const hits = scanFiles([j.dirs.home, j.dirs.temp, j.dirs.workspace], all).filter(
+      (h) => path.dirname(h.where) !== state.dir
+    )
+    expect(hits).toEqual([])
+    // ... and not in what the step exported, saved or printed, nor in any child's argv.
+    expect(JSON.stringify([main.env, main.state, main.outputs])).not.toMatch(
+      new RegExp(all.map((s) => s.replace(/[+/=]/g, '\\$&')).join('|'))
+    )
+    for (const f of all) expect(rawOutput(main)).not.toContain(f)
+    for (const c of main.children) for (const f of all) expect(c.args.join(' ')).not.toContain(f)
+
+    // HOME's git config and netrc are byte-identical and still read by go (GOAUTH keeps `netrc` after ours).
+    expect(fs.readFileSync(path.join(j.dirs.home, '.gitconfig'), 'utf8')).toBe(USER_GITCONFIG)
+    expect(fs.readFileSync(path.join(j.dirs.home, '.netrc'), 'utf8')).toBe(USER_NETRC)
+    expect(main.env.NETRC).toBeUndefined()
+    const script = path.join(state.dir, 'goauth.mjs')
+    expect(main.env.GOAUTH).toBe(`"${process.execPath}" "${script}";netrc`)
+    // what go reads from the command: one block, for the credentials line's scope only
+    const printed = (await runLaterStep(process.execPath, [script, 'https://gitlab.com/acme/x?go-get=1'], j))
+      .stdout
+    expect(printed).toBe(`https://gitlab.com/acme\n\nAuthorization: Basic ${b64(`oauth2:${GITLAB}`)}\n\n`)
+    expect(main.env.GOPRIVATE).toBe('github.com/acme/*,gitlab.com/acme/*')
+  })
+
+  it("on Go < 1.24: a .netrc for go's own requests, ours first, the user's after it", async () => {
+    const j = job()
+    fs.writeFileSync(path.join(j.dirs.home, '.gitconfig'), USER_GITCONFIG)
+    fs.writeFileSync(path.join(j.dirs.home, '.netrc'), USER_NETRC, { mode: 0o600 })
+    const main = await authMain(j, inputs, { AUTH_GO_VERSION: '1.23.4' })
     expect(main.conclusion).toBe('success')
 
     const state = JSON.parse(main.state.auth ?? '{}') as { dir: string; files: string[] }
@@ -108,18 +151,42 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     expect(await get(j.dirs.temp, 'http.https://github.com/acme/.extraheader')).toEqual([])
   })
 
-  it('appends after GIT_CONFIG_* entries the workflow set, keeping them working', async () => {
+  it("keeps the job's GIT_CONFIG_* entries working for later steps", async () => {
     const j = job({
       GIT_CONFIG_COUNT: '1',
       GIT_CONFIG_KEY_0: 'user.name',
       GIT_CONFIG_VALUE_0: 'From Workflow'
     })
     const main = await authMain(j, { 'private-modules': 'github.com/acme/*', token: TOKEN })
-    expect(main.env.GIT_CONFIG_COUNT).toBe('2')
-    expect(main.env.GIT_CONFIG_KEY_1).toMatch(/^includeIf\.gitdir:.*\/go\/pkg\/mod\/cache\/vcs\/\.path$/)
+    expect(main.env.GIT_CONFIG_PARAMETERS).toMatch(
+      /^'includeIf\.gitdir:.*\/go\/pkg\/mod\/cache\/vcs\/\.path'='/
+    )
     expect((await runLaterStep('git', ['config', 'user.name'], j, { cwd: j.dirs.temp })).stdout.trim()).toBe(
       'From Workflow'
     )
+  })
+
+  it('never writes GIT_CONFIG_* entries set only on its step (step-level env) to GITHUB_ENV', async () => {
+    const secret = 'AUTHORIZATION: bearer stepLevelSecret0123'
+    const k = job()
+    const step = await authMain(
+      k,
+      { 'private-modules': 'github.com/acme/*', token: TOKEN },
+      {
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.https://git.corp.example/.extraheader',
+        GIT_CONFIG_VALUE_0: secret
+      }
+    )
+    expect(step.conclusion).toBe('success')
+    expect(
+      Object.keys(step.env).filter(
+        (n) => n.startsWith('GIT_CONFIG_COUNT') || /^GIT_CONFIG_(KEY|VALUE)_/.test(n)
+      )
+    ).toEqual([])
+    expect(scanFiles([k.dirs.temp], [secret, 'stepLevelSecret0123'])).toEqual([])
+    // a later step (without the step-level entries) still runs git
+    expect((await runLaterStep('git', ['config', '--list'], k, { cwd: k.dirs.temp })).exitCode).toBe(0)
   })
 
   it('post deletes every credential file and points later post steps back to the previous values', async () => {
@@ -130,7 +197,7 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     const post = await authPost(j, main)
     expect(post.conclusion).toBe('success')
     expect(fs.existsSync(dir)).toBe(false)
-    expect(post.env).toEqual({ GIT_CONFIG_COUNT: '', NETRC: '' })
+    expect(post.env).toEqual({ GIT_CONFIG_PARAMETERS: '', GOAUTH: '' })
     const all = [...forms(TOKEN), ...forms(GITLAB, 'oauth2')]
     expect(scanFiles([j.dirs.temp, j.dirs.home, j.dirs.workspace], all)).toEqual([])
     // git still works with the stale include gone (git skips a missing include file)

@@ -34,7 +34,7 @@ import {
 } from '../../testbed/runner.ts'
 import { startSshServer, type SshServer } from '../../testbed/ssh-server.ts'
 import { classifyText } from '../../src/download/classify.js'
-import { secretLines } from '../../src/auth/ssh.js'
+import { secretLines } from '../../src/credentials/ssh-keys.js'
 import { authMain, authPost, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
 import { cleanupKeys, knownHostsLine, makeKey, makePemKey, type TestKey } from '../helpers/auth-ssh-keys.ts'
 

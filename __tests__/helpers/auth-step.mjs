@@ -1,6 +1,6 @@
 // One action step that runs only the credential part of the action, from its TypeScript sources:
 // AUTH_STEP=main -> parseInputs + configureEnvironment (as src/main.ts calls it), AUTH_STEP=post ->
-// removeEnvironment (as src/post.ts does). Run by testbed/runner.ts runStep like dist/main/index.js would be,
+// removeCredentials (as src/post.ts does). Run by testbed/runner.ts runStep like dist/main/index.js would be,
 // so @actions/core writes the real GITHUB_ENV / GITHUB_STATE files and child argv is recorded.
 import * as core from '@actions/core'
 import { execFileSync } from 'node:child_process'
@@ -8,16 +8,23 @@ import { register } from 'node:module'
 
 register('./auth-loader.mjs', import.meta.url)
 const { parseInputs, secretInputValues } = await import('../../src/inputs.ts')
-const { configureEnvironment, removeEnvironment } = await import('../../src/auth/apply.ts')
+const { childEnvironment } = await import('../../src/child-env.ts')
+const { configureEnvironment } = await import('../../src/credentials/configure.ts')
+const { removeCredentials } = await import('../../src/credentials/private-dir.ts')
 
 try {
   if (process.env.AUTH_STEP === 'post') {
-    await removeEnvironment()
+    await removeCredentials()
   } else {
     for (const secret of secretInputValues((name) => core.getInput(name))) core.setSecret(secret)
     const config = parseInputs((name) => core.getInput(name), process.env)
-    const root = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
-    const go = { version: '', root, source: 'path', requested: '', durationMs: 0 }
+    const [root, goVersion] = execFileSync('go', ['env', 'GOROOT', 'GOVERSION'], {
+      encoding: 'utf8',
+      env: childEnvironment()
+    }).split('\n')
+    // AUTH_GO_VERSION: the version the action believes it installed (what Go < 1.24 gets, on this Go)
+    const version = process.env.AUTH_GO_VERSION || (goVersion ?? '').replace(/^go/, '')
+    const go = { version, root: root ?? '', source: 'path', requested: '', durationMs: 0 }
     const applied = await configureEnvironment(config, go)
     core.setOutput('applied', JSON.stringify(applied))
   }

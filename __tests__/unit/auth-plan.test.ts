@@ -3,17 +3,13 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import {
-  covers,
-  parseExistingHeaders,
-  patternScope,
-  planEnvironment,
-  planGitConfigEnv,
-  serializeGitConfig,
-  serializeNetrc,
-  type EnvironmentPlan,
-  type PlanInput
-} from '../../src/auth/plan.js'
+import { planGitConfigEnv, serializeGitConfig } from '../../src/credentials/gitconfig.js'
+import { parseExistingHeaders } from '../../src/credentials/http.js'
+import { serializeNetrc } from '../../src/credentials/netrc.js'
+import { planEnvironment, type EnvironmentPlan, type PlanInput } from '../../src/credentials/plan.js'
+import type { Claim } from '../../src/credentials/grant.js'
+import { precedence } from '../../src/credentials/precedence.js'
+import { covers, patternScope } from '../../src/credentials/scope.js'
 import { parseCredentials, type CredentialLine } from '../../src/inputs.js'
 import { makeKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
@@ -92,9 +88,22 @@ describe('git config for github.com/acme/*', () => {
       'url.https://github.com/acme/.insteadOf=git@github.com:acme/',
       'url.https://github.com/acme/.insteadOf=ssh://git@github.com/acme/',
       'http.https://github.com/acme/.extraheader=',
-      'http.https://github.com/acme/.extraheader=AUTHORIZATION: basic <T>'
+      'http.https://github.com/acme/.extraheader=AUTHORIZATION: basic <T>',
+      'http.https://github.com/acme/.followRedirects=false'
     ])
     expect(p.credentialScopes).toEqual(['github.com/acme/'])
+  })
+
+  it('turns off redirects wherever the header is sent (git would carry it to the redirect target)', () => {
+    const p = plan({ privateModules: ['github.com/acme/repo'] })
+    const headerUrls = p.gitConfig
+      .filter((e) => e.value.startsWith('AUTH'))
+      .map((e) => e.key.replace(/\.extraheader$/, ''))
+    const noRedirect = p.gitConfig
+      .filter((e) => e.key.endsWith('.followRedirects') && e.value === 'false')
+      .map((e) => e.key.replace(/\.followRedirects$/, ''))
+    expect(noRedirect).toEqual(headerUrls)
+    expect(headerUrls).toHaveLength(2)
   })
 
   it('never puts the token in a URL (git would pass it in argv to git-remote-https)', () => {
@@ -370,35 +379,102 @@ describe('files and variables', () => {
     expect(text).toBe('machine gitlab.com\nlogin oauth2\npassword p\n\nmachine athens login a password b\n')
   })
 
-  it('GIT_CONFIG_*: appends a conditional include after existing entries and re-exports them', () => {
-    const env = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.askPass', GIT_CONFIG_VALUE_0: '' }
-    expect(
-      planGitConfigEnv(
-        env,
-        [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }, { gitdir: '/home/r/go/pkg/mod/cache/vcs/' }],
-        '/tmp/x/gitconfig'
-      )
-    ).toEqual({
-      GIT_CONFIG_KEY_0: 'core.askPass',
-      GIT_CONFIG_VALUE_0: '',
-      GIT_CONFIG_KEY_1: 'includeIf.gitdir:/home/r/go/pkg/mod/cache/vcs/.path',
-      GIT_CONFIG_VALUE_1: '/tmp/x/gitconfig',
-      GIT_CONFIG_COUNT: '2'
+  it("GIT_CONFIG_PARAMETERS: includes our file for go's repositories only, and git reads it back", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "auth-plan-it's!-"))
+    const vcs = path.join(dir, 'go', 'pkg', 'mod', 'cache', 'vcs')
+    const file = path.join(dir, 'gitconfig')
+    writeFileSync(file, serializeGitConfig([{ key: 'user.name', value: 'From Include' }]))
+    const out = planGitConfigEnv({}, [{ gitdir: vcs }, { gitdir: `${vcs}/` }], file)
+    expect(Object.keys(out)).toEqual(['GIT_CONFIG_PARAMETERS'])
+    execFileSync('git', ['init', '-q', '--bare', path.join(vcs, 'abc')])
+    const name = (cwd: string) =>
+      execFileSync('git', ['config', 'user.name'], {
+        cwd,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', ...out }
+      }).trim()
+    expect(name(path.join(vcs, 'abc'))).toBe('From Include')
+    expect(() => name(dir)).toThrow() // elsewhere: not set at all
+  })
+
+  it("GIT_CONFIG_PARAMETERS: the workflow's GIT_CONFIG_COUNT entries are left alone, never re-exported", () => {
+    const out = planGitConfigEnv(
+      { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraheader', GIT_CONFIG_VALUE_0: 'X-Secret: s3cr3t' },
+      [{ gitdir: '/home/r/go/pkg/mod/cache/vcs' }],
+      '/tmp/x/gitconfig'
+    )
+    expect(out).toEqual({
+      GIT_CONFIG_PARAMETERS: "'includeIf.gitdir:/home/r/go/pkg/mod/cache/vcs/.path'='/tmp/x/gitconfig'"
     })
   })
 
-  it('GIT_CONFIG_*: escapes glob characters and uses gitdir/i where paths are case-insensitive', () => {
+  it('GIT_CONFIG_PARAMETERS: escapes glob characters and uses gitdir/i where paths are case-insensitive', () => {
     const out = planGitConfigEnv(
       {},
       [{ gitdir: 'C:\\Users\\r[1]\\go\\pkg\\mod\\cache\\vcs' }],
       'C:/t/gitconfig',
       true
     )
-    expect(out.GIT_CONFIG_KEY_0).toBe('includeIf.gitdir/i:C:/Users/r\\[1]/go/pkg/mod/cache/vcs/.path')
+    expect(out.GIT_CONFIG_PARAMETERS).toBe(
+      "'includeIf.gitdir/i:C:/Users/r\\[1]/go/pkg/mod/cache/vcs/.path'='C:/t/gitconfig'"
+    )
   })
 
-  it('GIT_CONFIG_*: refuses a count git would refuse', () => {
-    expect(() => planGitConfigEnv({ GIT_CONFIG_COUNT: 'x' }, [], 'f')).toThrow(/bogus count/)
-    expect(() => planGitConfigEnv({ GIT_CONFIG_COUNT: '1' }, [], 'f')).toThrow(/GIT_CONFIG_KEY_0 is not set/)
+  it('GIT_CONFIG_PARAMETERS: refuses to add to a value already there (it would export it for the job)', () => {
+    expect(() => planGitConfigEnv({ GIT_CONFIG_PARAMETERS: "'a.b'='c'" }, [], 'f')).toThrow(
+      /GIT_CONFIG_PARAMETERS .* is set in this step's environment/
+    )
+  })
+})
+
+describe('precedence between credential kinds (one pure function)', () => {
+  const http = (kind: 'token' | 'credentials', path: string, token = 't'): Claim => ({
+    kind,
+    grant: { host: 'github.com', path, username: 'u', token, source: kind }
+  })
+  const ssh = (kind: 'ssh-label' | 'ssh-unlabelled', path: string, key = 1): Claim => ({
+    kind,
+    route: {
+      host: 'github.com',
+      path,
+      key,
+      endpoint: { user: 'git', hostName: 'github.com', port: 22, path: '' },
+      source: kind
+    }
+  })
+  const names = (cs: readonly Claim[]) =>
+    cs.map((c) => `${c.kind} ${'grant' in c ? c.grant.path : c.route.path}`)
+
+  it('the more explicit kind wins the same scope: label > credentials line > unlabelled key > token', () => {
+    const claims = [
+      http('token', 'acme/'),
+      ssh('ssh-unlabelled', 'acme/'),
+      http('credentials', 'acme/'),
+      ssh('ssh-label', 'acme/')
+    ]
+    const { kept, overridden } = precedence(claims)
+    expect(names(kept)).toEqual(['ssh-label acme/'])
+    expect(overridden.map((o) => o.claim.kind)).toEqual(['token', 'ssh-unlabelled', 'credentials'])
+  })
+
+  it('a pattern-derived kind gives way to an explicit one that covers it; an explicit one keeps its own narrower scope', () => {
+    const { kept } = precedence([
+      ssh('ssh-label', 'acme/x'),
+      http('credentials', 'acme/'),
+      http('token', 'acme/y')
+    ])
+    expect(names(kept)).toEqual(['ssh-label acme/x', 'credentials acme/'])
+    // the token keeps the rest of the organisation beside a labelled repository
+    expect(names(precedence([ssh('ssh-label', 'acme/x'), http('token', 'acme/')]).kept)).toEqual([
+      'ssh-label acme/x',
+      'token acme/'
+    ])
+  })
+
+  it('a claim inside another that sends the same credential adds nothing; another credential stays', () => {
+    expect(names(precedence([http('token', 'acme/'), http('token', 'acme/x')]).kept)).toEqual(['token acme/'])
+    expect(
+      names(precedence([http('credentials', 'acme/', 'a'), http('credentials', 'acme/x', 'b')]).kept)
+    ).toEqual(['credentials acme/', 'credentials acme/x'])
   })
 })

@@ -1,6 +1,6 @@
 /**
- * SSH deploy keys, the pure part (src/auth/ssh.ts and its routing in plan.ts), on real keys made by
- * ssh-keygen/openssl, checked where possible by the real tools: `ssh -G` shows what ssh makes of the
+ * SSH deploy keys, the pure part (src/credentials/ssh-keys.ts, known-hosts.ts, ssh.ts and their routing
+ * in plan.ts), on real keys made by ssh-keygen/openssl, checked where possible by the real tools: `ssh -G` shows what ssh makes of the
  * generated ssh_config, `git ls-remote --get-url` what git makes of the insteadOf rules (neither connects).
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
@@ -8,27 +8,23 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { serializeGitConfig } from '../../src/credentials/gitconfig.js'
+import { BUILTIN_KNOWN_HOSTS, knownHostsCover, parseKnownHosts } from '../../src/credentials/known-hosts.js'
+import { planEnvironment, type EnvironmentPlan, type PlanInput } from '../../src/credentials/plan.js'
 import {
-  planEnvironment,
-  serializeGitConfig,
-  type EnvironmentPlan,
-  type PlanInput
-} from '../../src/auth/plan.js'
-import {
-  BUILTIN_KNOWN_HOSTS,
   fingerprint,
-  knownHostsCover,
-  parseKnownHosts,
   parseLabelLine,
   parseSshKeys,
   readOpensshKey,
-  secretLines,
+  secretLines
+} from '../../src/credentials/ssh-keys.js'
+import {
   serializeSshConfig,
   sshCommand,
   sshFiles,
   sshGitConfig,
   type SshPlan
-} from '../../src/auth/ssh.js'
+} from '../../src/credentials/ssh.js'
 import { parseCredentials } from '../../src/inputs.js'
 import { cleanupKeys, makeKey, makePemKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'

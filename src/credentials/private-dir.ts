@@ -1,0 +1,116 @@
+/**
+ * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
+ * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
+ * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
+ * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
+ * even after a main step that failed half-way.
+ */
+import * as core from '@actions/core'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { State } from '../state.js'
+import { restrictToUser } from './acl.js'
+
+/** Prefix of the private directory; removal deletes only directories that carry it. */
+export const DIR_PREFIX = 'setup-go-deps-auth-'
+
+/** What main wrote, for post (paths and variable names only: never a secret). */
+export interface AuthState {
+  dir: string
+  files: string[]
+  /** Variables exported with their values before this action changed them ('' = unset). */
+  previous: Record<string, string>
+}
+
+export class CredentialLedger {
+  readonly state: AuthState
+
+  private constructor(state: AuthState) {
+    this.state = state
+  }
+
+  /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
+  static async create(): Promise<CredentialLedger> {
+    const root = process.env.RUNNER_TEMP || os.tmpdir()
+    const dir = await fs.mkdtemp(path.join(root, DIR_PREFIX))
+    const ledger = new CredentialLedger({ dir, files: [], previous: {} })
+    ledger.save()
+    await restrictToUser(dir, true)
+    return ledger
+  }
+
+  get dir(): string {
+    return this.state.dir
+  }
+
+  path(name: string): string {
+    return path.join(this.state.dir, name)
+  }
+
+  /** Record, then write one private file (0600). Returns its path. */
+  async write(name: string, content: string): Promise<string> {
+    const file = this.path(name)
+    this.state.files.push(file)
+    this.save()
+    // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
+    await fs.writeFile(file, content, { mode: 0o600, flag: 'wx' })
+    await restrictToUser(file, false)
+    return file
+  }
+
+  /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
+  remember(name: string): void {
+    if (name in this.state.previous) return
+    this.state.previous[name] = process.env[name] ?? ''
+    this.save()
+  }
+
+  /** Export a variable for later steps; with `restore`, post puts its previous value back (remember). */
+  exportVariable(name: string, value: string, restore: boolean): void {
+    if (restore) this.remember(name)
+    core.exportVariable(name, value)
+  }
+
+  /** Delete everything now (a failed configure that must not leave a key behind). */
+  async discard(): Promise<void> {
+    await fs.rm(this.state.dir, { recursive: true, force: true })
+  }
+
+  private save(): void {
+    core.saveState(State.auth, JSON.stringify(this.state))
+  }
+}
+
+function isOurDir(dir: string): boolean {
+  return (
+    path.isAbsolute(dir) && path.basename(dir).startsWith(DIR_PREFIX) && !dir.split(path.sep).includes('..')
+  )
+}
+
+/**
+ * Post: undo what main recorded. What "removal" can mean here: variables main exported through GITHUB_ENV
+ * already reached every later step and cannot be taken back from them; a post step's own exports reach
+ * only the post steps after it (other actions' cleanups, which run in reverse order). So removal is:
+ *   - delete every recorded file and the directory (RUNNER_TEMP then holds no credential file). A variable
+ *     that still names a deleted file is harmless: git silently skips an include whose file does not exist
+ *     (measured, git 2.39);
+ *   - export the recorded variables back to their values before main, so the following post steps do not
+ *     even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
+ */
+export async function removeCredentials(): Promise<void> {
+  const raw = core.getState(State.auth)
+  if (raw === '') return
+  const state = JSON.parse(raw) as AuthState
+  if (!isOurDir(state.dir)) {
+    throw new Error(
+      `refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`
+    )
+  }
+  for (const file of state.files) {
+    if (path.dirname(file) === state.dir) await fs.rm(file, { force: true })
+  }
+  await fs.rm(state.dir, { recursive: true, force: true })
+  for (const [name, value] of Object.entries(state.previous ?? {})) core.exportVariable(name, value)
+  core.info(`Removed the credential files in ${state.dir}`)
+}
