@@ -3,7 +3,7 @@
  * the one failure message that says what failed, why, and how to fix it.
  */
 import * as core from '@actions/core'
-import { InputError } from './inputs.js'
+import { InputError } from './input-error.js'
 import type {
   AppliedEnvironment,
   CacheRestore,

@@ -16,14 +16,12 @@ import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const TOKEN = 'ghp_Tok3nValue0123456789abcdefABCDEF'
 const b64 = (s: string): string => Buffer.from(s).toString('base64')
-const noGoEnv = { goproxy: '', gosumdb: '', gonoproxy: '', gonosumdb: '', goflags: '' }
 
 function plan(over: {
   privateModules?: string[]
   token?: string
   credentials?: CredentialLine[]
   sshPrivateKey?: string
-  goEnv?: Partial<PlanInput['goEnv']>
   serverUrl?: string
   env?: Record<string, string>
   existingHeaders?: PlanInput['existingHeaders']
@@ -35,7 +33,6 @@ function plan(over: {
       credentials: over.credentials ?? [],
       sshPrivateKey: over.sshPrivateKey ?? ''
     },
-    goEnv: { ...noGoEnv, ...over.goEnv },
     serverUrl: over.serverUrl,
     env: over.env ?? {},
     existingHeaders: over.existingHeaders
@@ -119,8 +116,7 @@ describe('git config for github.com/acme/*', () => {
     expect(keys).not.toContain('gitlab')
   })
 
-  it('sets GOPRIVATE and leaves GONOPROXY/GONOSUMDB to go (which derives them from GOPRIVATE)', () => {
-    expect(p.goEnv).toEqual({ GOPRIVATE: 'github.com/acme/*' })
+  it('needs no .netrc for github.com', () => {
     expect(p.netrc).toEqual([]) // go never makes its own HTTP request to github.com (built-in host)
   })
 
@@ -151,7 +147,6 @@ describe('scoping', () => {
     expect(p.credentialScopes).toEqual(['ghes.corp.example.com/acme/'])
     // GHES is not in go's built-in table: go's ?go-get=1 discovery request needs the credential too.
     expect(p.netrc).toEqual([{ machine: 'ghes.corp.example.com', login: 'x-access-token', password: TOKEN }])
-    expect(p.goEnv.GOPRIVATE).toBe('ghes.corp.example.com/acme/*,github.com/acme/*')
   })
 
   it('a GHES host with a port gets https rewrites only and a netrc line without the port', () => {
@@ -230,41 +225,15 @@ describe('scoping', () => {
   })
 })
 
-describe('Go environment', () => {
-  it('merges GOPRIVATE and a workflow-level GONOPROXY instead of dropping them', () => {
-    const p = plan({
-      privateModules: ['github.com/acme/*'],
-      env: { GOPRIVATE: 'corp.example.com', GONOPROXY: 'none.example' }
-    })
-    expect(p.goEnv.GOPRIVATE).toBe('corp.example.com,github.com/acme/*')
-    expect(p.goEnv.GONOPROXY).toBe('none.example,github.com/acme/*')
-    expect(p.goEnv.GONOSUMDB).toBeUndefined()
+describe('private patterns', () => {
+  it("uses the GOPRIVATE in effect (the runner's patterns and private-modules) to decide what is private", () => {
+    const p = plan({ privateModules: ['github.com/acme/*'], env: { GOPRIVATE: 'corp.example.com' } })
     expect(p.privatePatterns).toEqual(['corp.example.com', 'github.com/acme/*'])
   })
 
-  it('exports the validated goproxy, gosumdb, gonoproxy, gonosumdb and goflags inputs', () => {
-    const p = plan({
-      goEnv: {
-        goproxy: 'https://proxy.corp.example.com|direct',
-        gosumdb: 'off',
-        gonoproxy: 'a.example',
-        gonosumdb: 'b.example/',
-        goflags: '-mod=mod'
-      }
-    })
-    expect(p.goEnv).toEqual({
-      GOPROXY: 'https://proxy.corp.example.com|direct',
-      GOSUMDB: 'off',
-      GONOPROXY: 'a.example',
-      GONOSUMDB: 'b.example',
-      GOFLAGS: '-mod=mod'
-    })
-    expect(p.gitConfig).toEqual([])
-  })
-
-  it('without private modules and inputs, exports nothing and writes no credentials', () => {
+  it('without private modules and inputs, writes no credentials', () => {
     const p = plan({})
-    expect(p).toMatchObject({ goEnv: {}, gitConfig: [], netrc: [], secrets: [], credentialScopes: [] })
+    expect(p).toMatchObject({ gitConfig: [], netrc: [], secrets: [], credentialScopes: [] })
   })
 })
 
@@ -292,10 +261,6 @@ describe('bad input', () => {
     expect(plan({ privateModules: ['gitlab.com/acme/*'], token: '' }).credentialScopes).toEqual([])
   })
 
-  it('an invalid pattern fails with the pattern named', () => {
-    expect(errorOf(() => plan({ privateModules: ['github.com/acme/[x'] })).input).toBe('private-modules')
-  })
-
   it('a credentials line with a wildcard fails without echoing its token', () => {
     const error = errorOf(() =>
       plan({ credentials: [{ scope: 'gitlab.com/a*', username: 'u', token: 'SECRET1' }] })
@@ -303,12 +268,6 @@ describe('bad input', () => {
     expect(error.input).toBe('credentials')
     expect(error.message).toContain("'gitlab.com/a*'")
     expect(error.message).not.toContain('SECRET1')
-  })
-
-  it('a bad goproxy fails before anything is planned', () => {
-    expect(
-      errorOf(() => plan({ privateModules: ['github.com/acme/*'], goEnv: { goproxy: 'nope' } })).input
-    ).toBe('goproxy')
   })
 })
 

@@ -35,7 +35,6 @@ afterAll(() => {
   cleanupKeys()
 })
 
-const noGoEnv = { goproxy: '', gosumdb: '', gonoproxy: '', gonosumdb: '', goflags: '' }
 const TOKEN = 'ghp_sshUnitToken0123456789'
 
 function plan(
@@ -49,7 +48,6 @@ function plan(
       sshPrivateKey: over.sshPrivateKey ?? '',
       sshKnownHosts: over.sshKnownHosts ?? ''
     },
-    goEnv: noGoEnv,
     env: over.env ?? {},
     systemKnownHosts: over.system
   })

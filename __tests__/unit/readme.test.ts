@@ -31,7 +31,12 @@ describe('README', () => {
     expect(updateReadme(readme, drifted)).not.toBe(readme)
   })
 
-  it('shows the test command that CI runs', () => {
-    expect(readme).toContain('npm ci\nnpm test')
+  it("shows a newcomer's two commands, and CI runs exactly that test command", () => {
+    expect(readme).toMatch(/^npm ci && npm run demo\b/m)
+    expect(readme).toMatch(/^npm test\b/m)
+    const ci = read('.ci/run')
+    expect(ci).toMatch(/^npm ci --no-audit --no-fund$/m)
+    expect(ci).not.toMatch(/npm install/)
+    expect(ci).toMatch(/npm test/)
   })
 })

@@ -16,7 +16,7 @@
  *                                                  change between patch releases)
  */
 import path from 'node:path'
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 
 export const KEY_PREFIX = 'setup-go-deps'
 /** The build cache (GOCACHE, `cache-build: true`) lives in its own entry under this prefix. */

@@ -23,7 +23,7 @@ import * as exec from '@actions/exec'
 import path from 'node:path'
 import { childEnvironment } from '../child-env.js'
 import type { Config } from '../inputs.js'
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import type { AppliedEnvironment, GoInstallation } from '../types.js'
 import { planGitConfigEnv, serializeGitConfig, type GitConfigEntry } from './gitconfig.js'
 import { secretForms } from './http.js'
@@ -54,7 +54,6 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
   const goSettings = needsGo ? await readGoSettings(go, config.workingDirectory) : undefined
   const plan = planEnvironment({
     auth,
-    goEnv: config.goEnv,
     serverUrl: process.env.GITHUB_SERVER_URL,
     env: process.env,
     existingHeaders: await readExistingHeaders(config.workingDirectory),
@@ -63,7 +62,7 @@ export async function configureEnvironment(config: Config, go: GoInstallation): 
   })
   maskAll(plan.secrets)
 
-  const exported: Record<string, string> = { ...plan.goEnv }
+  const exported: Record<string, string> = {}
   if (plan.gitConfig.length > 0 || plan.netrc.length > 0 || plan.goAuth || plan.ssh) {
     const ledger = await CredentialLedger.create()
     const vcs = goSettings?.vcs ?? []

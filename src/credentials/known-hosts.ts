@@ -5,7 +5,7 @@
  * grammar, not Go's path.Match (src/go/pattern.ts).
  */
 import { createHmac } from 'node:crypto'
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 
 export const KNOWN_HOSTS_INPUT = 'ssh-known-hosts'
 

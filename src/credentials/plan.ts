@@ -5,16 +5,15 @@
  * (goauth.ts on Go >= 1.24, else netrc.ts), every form of every secret to mask. No effects, no logging: configure.ts does
  * those, in the order this plan makes safe (mask first).
  */
-import type { AuthConfig, GoEnvInputs } from '../inputs.js'
-import { InputError } from '../inputs.js'
-import { validateGoEnv, validatePatterns } from '../environment/validate.js'
+import type { AuthConfig } from '../inputs.js'
+import { InputError } from '../input-error.js'
+import { parseList } from '../list.js'
 import type { GitConfigEntry } from './gitconfig.js'
 import type { Claim, Grant } from './grant.js'
 import { grantEntries, inheritedHeaderNotes, secretForms, type ExistingHeader } from './http.js'
 import { lineClaims } from './lines.js'
 import { goAuthHeaders, goAuthSupported, type UserGoAuth } from './goauth.js'
 import { goRequestGrants, netrcEntries, type NetrcEntry } from './netrc.js'
-import { planGoVariables } from './go-variables.js'
 import { precedence } from './precedence.js'
 import { patternScope, scopeName, serverHost } from './scope.js'
 import { defaultEndpoint, labelledRoutes, planSsh, type SshPlan, type SshRoute } from './ssh.js'
@@ -26,10 +25,9 @@ export interface PlanInput {
     Partial<Pick<AuthConfig, 'sshKnownHosts'>>
   /** The runner's /etc/ssh/ssh_known_hosts (ssh reads it too; only checked, never copied). */
   systemKnownHosts?: string
-  goEnv: GoEnvInputs
   /** GITHUB_SERVER_URL; default https://github.com. */
   serverUrl?: string
-  /** The current environment (GOPRIVATE, GONOPROXY, GONOSUMDB already set by the workflow are merged). */
+  /** The current environment: its GOPRIVATE (the runner's and private-modules, as src/environment/ exported it). */
   env: Readonly<Record<string, string | undefined>>
   existingHeaders?: readonly ExistingHeader[]
   /** The installed Go and its GOAUTH (Go >= 1.24 scopes go's own requests with GOAUTH, goauth.ts). */
@@ -39,8 +37,6 @@ export interface PlanInput {
 export interface EnvironmentPlan {
   /** GOPRIVATE patterns in effect (the workflow's and the input's). */
   privatePatterns: string[]
-  /** Go variables to export for this and later steps (no secrets). */
-  goEnv: Record<string, string>
   /** The https grants (token, credentials lines). */
   grants: Grant[]
   /** Entries for the private git config file, in order (holds secrets). */
@@ -69,16 +65,15 @@ export interface GoAuthPlan {
 
 export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const { auth } = input
-  const goEnvInputs = validateGoEnv(input.goEnv)
-  const patterns = validatePatterns('private-modules', auth.privateModules)
+  // parseInputs validated and normalised the patterns; the Go variables themselves are src/environment/'s.
+  const patterns = auth.privateModules
   const host = serverHost(input.serverUrl)
   const keys = parseSshKeys(auth.sshPrivateKey)
   const { grants, routes, notes } = decideGrants(auth, patterns, host, keys)
   notes.push(...inheritedHeaderNotes(grants, input.existingHeaders ?? []))
   const goAuth = planGoAuth(grants, input.goRequests)
   const netrc = goAuth ? [] : netrcEntries(grants, notes)
-  const go = planGoVariables(patterns, goEnvInputs, input.env)
-  notes.push(...go.notes)
+  const go = { privatePatterns: [...new Set([...parseList(input.env.GOPRIVATE), ...patterns])] }
   for (const g of grants) {
     if (g.source !== TOKEN_SOURCE && !go.privatePatterns.some((p) => patternScope(p, g.host))) {
       notes.push(
@@ -98,7 +93,6 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const secrets = [...grants.flatMap(secretForms), ...secretLines(auth.sshPrivateKey)]
   return {
     privatePatterns: go.privatePatterns,
-    goEnv: go.goEnv,
     grants,
     gitConfig: grants.flatMap(grantEntries),
     netrc,

@@ -9,7 +9,7 @@
  *                                           globs, so the literal prefix is the narrowest scope; noted)
  *   *.corp.example.com                   -> the whole GHES host, only if GITHUB_SERVER_URL's host matches
  */
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import { globToRegExp } from '../go/pattern.js'
 
 export interface Scope {

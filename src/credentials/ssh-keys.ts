@@ -4,7 +4,7 @@
  * every line to mask. Errors name the line and the key number, never the key.
  */
 import { createHash } from 'node:crypto'
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import { hasGlobMeta } from './scope.js'
 
 export const KEY_INPUT = 'ssh-private-key'

@@ -19,7 +19,7 @@
  * keys are built in, other hosts come from `ssh-known-hosts` (or the runner's /etc/ssh/ssh_known_hosts).
  * A key encrypted with a passphrase is refused here, with a message that never shows key material.
  */
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import type { GitConfigEntry } from './gitconfig.js'
 import {
   BUILTIN_KNOWN_HOSTS,

@@ -3,7 +3,7 @@
  * github.com or a GHES host), to the scope of each `private-modules` pattern there (scope.ts); any other
  * host gets nothing from it. Sent over https like a credentials line (http.ts).
  */
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import type { Claim, Grant } from './grant.js'
 import { patternScope, scopeName, type Scope } from './scope.js'
 

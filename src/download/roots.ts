@@ -9,7 +9,7 @@
 import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import type { GoEnv } from '../go/env.js'
 import {
   parseGoSum,

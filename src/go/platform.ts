@@ -4,7 +4,7 @@
  * Four naming schemes for the same two facts are where installers go wrong, so every mapping is here and
  * unit-tested per platform.
  */
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 
 export type GoOS = 'linux' | 'darwin' | 'windows'
 export type GoArch = 'amd64' | 'arm64' | '386' | 'armv6l'

@@ -10,7 +10,7 @@
  */
 import path from 'node:path'
 import semver from 'semver'
-import { InputError } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import { parseGoModFile } from './gomod.js'
 import { type Platform, goArch, goOSFromManifest, platformLabel } from './platform.js'
 
