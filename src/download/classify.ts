@@ -177,9 +177,21 @@ const RULES: Rule[] = [
     id: 'go-too-old',
     errorClass: 'config',
     retryable: false,
-    patterns: [/requires go >= ?[\d.]+[^\n]*|note: module requires Go [\d.]+|go\.mod requires go >= [\d.]+/],
+    // go 1.21+: `go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)`: keep the whole line.
+    patterns: [/(?:\S*go\.(?:mod|work) )?requires go >= ?[\d.]+[^\n]*|note: module requires Go [\d.]+/],
     cause: (m) => `the installed Go is too old: ${m[0].trim()}.`,
     hint: () => HINT.goVersion
+  },
+  {
+    // go names the line of a go.mod/go.work/go.sum it cannot parse on the line after its header:
+    // `go: errors parsing go.mod:` / `go.mod:4: unknown directive: foo` (relative to the directory go ran
+    // in), `malformed go.sum:` / `/abs/go.sum:5: wrong number of fields 2`. The header alone says nothing.
+    id: 'gofile-syntax',
+    errorClass: 'config',
+    retryable: false,
+    patterns: [/^\s*(?:\S*[\\/])?go\.(?:mod|work|sum):\d+(?::\d+)?: [^\n]*/m],
+    cause: (m) => `${m[0].trim()}.`,
+    hint: () => HINT.goMod
   },
   {
     id: 'malformed-path',
@@ -367,8 +379,8 @@ function evidenceLine(text: string, match: RegExpMatchArray): string {
 }
 
 /**
- * Classify one error text (a JSON `Error`, or stderr). `exitCode` matters only for the fallback:
- * unknown output is retryable when it is git's `exit status 128`, else not (DESIGN.md section 4).
+ * Classify one error text (a JSON `Error`, or stderr). When no rule matches, the fallback decides:
+ * git's `exit status 128` is retryable, anything else is `unknown` and not retried.
  */
 export function classifyText(text: string, module?: string): Diagnosis {
   const mod = module ?? moduleOf(text)
