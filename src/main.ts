@@ -14,13 +14,13 @@ import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs } from './inputs.js'
 import { State } from './state.js'
-import { failDownload, failMain, writeMainSummary } from './summary.js'
+import { failDownload, failMain } from './failure.js'
+import { writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
 
 export async function run(): Promise<void> {
   let go: GoInstallation | undefined
   let cache: CacheRestore | undefined
-  let download: DownloadResult | undefined
   try {
     registerProblemMatcher()
     const config = parseInputs((name) => core.getInput(name), process.env)
@@ -29,7 +29,7 @@ export async function run(): Promise<void> {
     const goEnv = await readGoEnv(config.workingDirectory)
     core.setOutput('gomodcache', goEnv.GOMODCACHE)
     cache = await restoreModuleCache(config.cache, { workingDirectory: config.workingDirectory, go, goEnv })
-    download = await downloadModules(config.download, {
+    const download = await downloadModules(config.download, {
       workingDirectory: config.workingDirectory,
       goEnv,
       environment
@@ -43,7 +43,7 @@ export async function run(): Promise<void> {
       failDownload(download)
     }
   } catch (error) {
-    await failMain(error, { go, cache, download })
+    await failMain(error, { go, cache })
   }
 }
 

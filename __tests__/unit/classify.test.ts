@@ -21,7 +21,8 @@ import {
   timeoutDiagnosis,
   worst
 } from '../../src/download/classify.js'
-import type { ErrorClass } from '../../src/types.js'
+import { parse as parseYaml } from 'yaml'
+import { ERROR_CLASSES, type ErrorClass } from '../../src/types.js'
 
 interface Case {
   source: string
@@ -763,5 +764,19 @@ describe('classifier details', () => {
       'github.com/a/b/v2@v2.4.1'
     )
     expect(moduleOf('go: no module dependencies to download')).toBeUndefined()
+  })
+})
+
+describe('the error classes', () => {
+  it("action.yml's error-class output lists exactly the ErrorClass union, in its order", () => {
+    const action = parseYaml(fs.readFileSync('action.yml', 'utf8')) as {
+      outputs: Record<string, { description: string }>
+    }
+    const description = action.outputs['error-class']!.description
+    const listed = /^On failure: (.*)\.$/
+      .exec(description)![1]!
+      .split(/, | or /)
+      .map((c) => c.trim())
+    expect(listed).toEqual([...ERROR_CLASSES])
   })
 })

@@ -7,7 +7,7 @@
  * whose `server response:` quotes an upstream `i/o timeout` is a not-found (the proxy caches that answer),
  * not a network error. So: permanent and specific rules first, then HTTP statuses, then transient
  * patterns, then the generic not-found words, then the fallback (exit status 128 -> git, retryable;
- * anything else unknown, not retryable: a retry that cannot help wastes minutes, DESIGN.md section 4).
+ * anything else unknown, not retryable: a retry that cannot help wastes minutes).
  *
  * The inputs are go's own outputs: the `Error` field of each `go mod download -json` object when there is
  * one, else stderr (go prints no JSON for graph-load errors and for a checksum mismatch, which is a
@@ -467,7 +467,7 @@ export function classify(failure: Failure): Diagnosis | undefined {
   return classifyText(failure.stderr)
 }
 
-/** True when the proxy asked us to slow down: those retries wait longer (DESIGN.md section 8). */
+/** True when the proxy asked us to slow down: those retries wait longer (policy.ts rateLimitExtraWait). */
 export function isRateLimited(d: Diagnosis): boolean {
   return d.errorClass === 'proxy' && /429/.test(`${d.evidence} ${d.cause}`)
 }
