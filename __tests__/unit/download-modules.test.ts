@@ -106,6 +106,11 @@ replace github.com/old/x => ../x
     expect(goAtLeast('1.9', '1.14')).toBe(false)
     expect(goAtLeast('1.21.3', '1.14')).toBe(true)
     expect(goAtLeast('1.23rc1', '1.23')).toBe(true)
+    // Prereleases sort before their release (by hand, 1.22beta1 read as 1.22.1).
+    expect(goAtLeast('1.22beta1', '1.22.0')).toBe(false)
+    expect(goAtLeast('1.22rc2', '1.22rc1')).toBe(true)
+    expect(goAtLeast('1.22alpha1', '1.22beta1')).toBe(false)
+    expect(goAtLeast('garbage', '1.14')).toBe(false)
   })
 })
 

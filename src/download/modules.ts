@@ -9,6 +9,8 @@
  * are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'
+import semver from 'semver'
+import { goToSemver } from '../go/version.js'
 import { escapeModulePath, goSumZipLines } from '../go/modfiles.js'
 
 export interface ModuleVersion {
@@ -102,22 +104,16 @@ export function parseGoWork(text: string): { go: string; use: string[] } {
   return work
 }
 
-/** `1.21.3` >= `1.14`? (go directive versions; pre-release suffixes ignored). */
+/**
+ * `1.21.3` >= `1.14`? Through semver (go/version.ts goToSemver), so prereleases sort before their release
+ * (1.22beta1 < 1.22.0). A minimum without a patch is a language version, which its prereleases already
+ * meet (a go line `1.14rc1` >= 1.14), as in Go's own ordering.
+ */
 export function goAtLeast(version: string, min: string): boolean {
-  const parse = (v: string): number[] =>
-    v
-      .replace(/^go/, '')
-      .split(/[^\d]+/)
-      .filter(Boolean)
-      .map(Number)
-  const a = parse(version)
-  const b = parse(min)
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? 0
-    const y = b[i] ?? 0
-    if (x !== y) return x > y
-  }
-  return true
+  const v = goToSemver(version)
+  const m = goToSemver(min)
+  if (!v || !m) return false
+  return semver.gte(v, /^(?:go)?\d+\.\d+$/.test(min.trim()) ? `${m}-0` : m)
 }
 
 /** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
