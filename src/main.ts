@@ -35,7 +35,7 @@ export async function run(): Promise<void> {
       environment
     })
     core.saveState(State.download, JSON.stringify({ ok: download.ok, cacheCorrupt: download.cacheCorrupt }))
-    if (download.ok && config.download.offlineAfterDownload) exportOffline()
+    exportOffline(config.download, download)
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })
     if (!download.ok) {

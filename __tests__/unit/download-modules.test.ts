@@ -4,7 +4,6 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   goAtLeast,
-  mergeGoFlags,
   modFlag,
   moduleCacheFiles,
   moduleFromCachePath,
@@ -169,12 +168,5 @@ describe('module cache paths', () => {
       )
     ).toBe('github.com/BurntSushi/toml@v1.3.2')
     expect(moduleFromCachePath('nothing here')).toBeUndefined()
-  })
-})
-
-describe('mergeGoFlags', () => {
-  it('replaces any -mod flag and keeps the others', () => {
-    expect(mergeGoFlags('-mod=vendor -trimpath', '-mod=mod')).toBe('-trimpath -mod=mod')
-    expect(mergeGoFlags('', '-mod=mod')).toBe('-mod=mod')
   })
 })

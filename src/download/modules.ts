@@ -192,12 +192,6 @@ export function moduleCacheFiles(
   }
 }
 
-/** GOFLAGS with every `-mod=` replaced by `flag` (so `-mod=vendor -x` + `-mod=mod` -> `-x -mod=mod`). */
-export function mergeGoFlags(existing: string, flag: string): string {
-  const kept = existing.split(/\s+/).filter((f) => f !== '' && !/^--?mod=/.test(f))
-  return [...kept, flag].join(' ')
-}
-
 /** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */
 export function moduleFromCachePath(text: string): string | undefined {
   const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text)

@@ -18,7 +18,7 @@ import type { AppliedEnvironment, Diagnosis, DownloadResult } from '../types.js'
 import { runAttempt, type AttemptContext } from './attempt.js'
 import { isCached, purgeModule } from './cached.js'
 import { classifyText, retryAfterMs } from './classify.js'
-import { mergeGoFlags, modKey } from './modules.js'
+import { modKey } from './modules.js'
 import { consumesRetry, finalFailure, MAX_DELAY_MS, retryWait } from './policy.js'
 import { findRoots, type ModuleRoot } from './roots.js'
 import { initialState, moduleCount, reduce, type Decision, type DownloadState } from './state.js'
@@ -194,11 +194,36 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   return result
 }
 
+/** What `offline-after-download` does after the download: export GOPROXY=off, warn, or nothing. */
+export function offlineDecision(
+  cfg: Pick<DownloadConfig, 'offlineAfterDownload'>,
+  download: Pick<DownloadResult, 'ok' | 'skipped'>
+): 'export' | 'no-download' | 'none' {
+  if (!cfg.offlineAfterDownload || !download.ok) return 'none'
+  return download.skipped === 'disabled' ? 'no-download' : 'export'
+}
+
 /**
- * After a successful download: later steps run with GOPROXY=off, so a build can never reach the network,
- * and GOFLAGS gets -mod=mod (replacing any -mod= already there) as DESIGN.md section 2 specifies.
+ * After a successful download (or a consistent vendor/, which needs no network either): later steps run
+ * with GOPROXY=off, so a build can never reach the network. GOFLAGS is left alone: go's default -mod
+ * (readonly, or vendor with a consistent vendor/) refuses to rewrite go.mod/go.sum, where -mod=mod would
+ * silently add go.sum lines from the cache's own .ziphash and ignore vendor/. With `download: false`
+ * nothing was downloaded, so GOPROXY=off would only break a later build: warn instead.
  */
-export function exportOffline(): void {
-  core.exportVariable('GOPROXY', 'off')
-  core.exportVariable('GOFLAGS', mergeGoFlags(process.env.GOFLAGS ?? '', '-mod=mod'))
+export function exportOffline(
+  cfg: Pick<DownloadConfig, 'offlineAfterDownload'>,
+  download: DownloadResult
+): void {
+  switch (offlineDecision(cfg, download)) {
+    case 'export':
+      core.exportVariable('GOPROXY', 'off')
+      return
+    case 'no-download':
+      core.warning(
+        "Input 'offline-after-download' is 'true' but 'download' is 'false': nothing was downloaded, so GOPROXY=off is not exported (a later build would find no modules). Set 'download: true', or drop 'offline-after-download'."
+      )
+      return
+    case 'none':
+      return
+  }
 }
