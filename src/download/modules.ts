@@ -5,13 +5,13 @@
  * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
  * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
  * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
- * go.sum's `h1:` zip lines are exactly the modules whose content the build may need; `/go.mod` lines
- * are only for graph pruning and are fetched as part of each download anyway.
+ * go.sum's `h1:` zip lines (read by sumcheck.ts) are exactly the modules whose content the build may
+ * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'
 import semver from 'semver'
 import { goToSemver } from '../go/version.js'
-import { escapeModulePath, goSumZipLines } from '../go/modfiles.js'
+import { escapeModulePath } from '../go/modfiles.js'
 
 export interface ModuleVersion {
   path: string
@@ -19,11 +19,6 @@ export interface ModuleVersion {
 }
 
 export const modKey = (m: ModuleVersion): string => `${m.path}@${m.version}`
-
-/** The module versions whose zips a go.sum (or go.work.sum) lists. */
-export function parseGoSum(text: string): ModuleVersion[] {
-  return goSumZipLines(text).map(({ path, version }) => ({ path, version }))
-}
 
 /** Union of several lists in first-seen order, without duplicates. */
 export function uniqueModules(lists: readonly (readonly ModuleVersion[])[]): ModuleVersion[] {

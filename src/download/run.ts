@@ -21,6 +21,7 @@ import { classifyText, retryAfterMs } from './classify.js'
 import { modKey } from './modules.js'
 import { consumesRetry, finalFailure, MAX_DELAY_MS, retryWait } from './policy.js'
 import { findRoots, type ModuleRoot } from './roots.js'
+import { sumProblemDiagnosis } from './sumcheck.js'
 import { initialState, moduleCount, reduce, type Decision, type DownloadState } from './state.js'
 
 export { purgeModule } from './cached.js'
@@ -61,6 +62,15 @@ async function rootsToDownload(
   }
   const roots = allRoots.filter((r) => !r.vendor.vendored)
   return roots.length === 0 ? { skipped: 'vendored' } : { roots }
+}
+
+/** go.sum lines that must not reach go (sumcheck.ts), as failures at their file and line. */
+function refusedSumLines(roots: readonly ModuleRoot[], workspace: string): Diagnosis[] {
+  return roots.flatMap((r) =>
+    r.sumProblems.map((p) =>
+      sumProblemDiagnosis(p, path.relative(workspace, p.file).split(path.sep).join('/'))
+    )
+  )
 }
 
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
@@ -126,6 +136,8 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   const found = await rootsToDownload(cfg, ctx)
   if ('skipped' in found) return { ...result, skipped: found.skipped }
   const { roots } = found
+  const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory)
+  if (refused.length > 0) return { ...result, ok: false, failure: refused[0], moduleFailures: refused }
   const gomodcache = ctx.goEnv.GOMODCACHE ?? path.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod')
   const proxies = [initialProxy, ...cfg.fallbackProxies]
   const privatePatterns = [
