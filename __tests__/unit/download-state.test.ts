@@ -16,6 +16,7 @@ import {
   type DownloadState
 } from '../../src/download/state.js'
 import { consumesRetry, finalFailure, retryWait } from '../../src/download/policy.js'
+import { offlineDecision } from '../../src/download/run.js'
 
 const TEXTS = (
   JSON.parse(fs.readFileSync(new URL('../fixtures/go-error-texts.json', import.meta.url), 'utf8')) as {
@@ -321,5 +322,16 @@ describe('between attempts', () => {
     )
     const notFound = classifyText(text('proxy-404'))
     expect(finalFailure(notFound, p)).toEqual(notFound)
+  })
+})
+
+describe('offline-after-download', () => {
+  const on = { offlineAfterDownload: true }
+  it('exports GOPROXY=off after a download (or a consistent vendor/), never after download: false', () => {
+    expect(offlineDecision(on, { ok: true })).toBe('export')
+    expect(offlineDecision(on, { ok: true, skipped: 'vendored' })).toBe('export')
+    expect(offlineDecision(on, { ok: true, skipped: 'disabled' })).toBe('no-download')
+    expect(offlineDecision(on, { ok: false })).toBe('none')
+    expect(offlineDecision({ offlineAfterDownload: false }, { ok: true })).toBe('none')
   })
 })
