@@ -24,8 +24,6 @@ import { findRoots, type ModuleRoot } from './roots.js'
 import { sumProblemDiagnosis } from './sumcheck.js'
 import { initialState, moduleCount, reduce, type Decision, type DownloadState } from './state.js'
 
-export { purgeModule } from './cached.js'
-
 export interface DownloadContext {
   workingDirectory: string
   goEnv: GoEnv
