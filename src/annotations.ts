@@ -196,6 +196,7 @@ const TITLES: Record<Diagnosis['errorClass'], string> = {
  * - a module failure: its `require` line (exact version first, then any version: go may have selected a
  *   higher one than the go.mod lists), or the `replace` line that points at it, else its go.sum line.
  * - no module: a `file:line:` go printed in the evidence, or the `go` line behind `requires go >=`.
+ * A diagnosis that carries its `file` and `line` is placed there, before all of the above.
  */
 export function annotationTarget(diagnosis: Diagnosis, files: GoFileText[]): AnnotationTarget | undefined {
   const where = locate(diagnosis, files)
@@ -210,6 +211,9 @@ export function annotationTarget(diagnosis: Diagnosis, files: GoFileText[]): Ann
 }
 
 function locate(d: Diagnosis, files: GoFileText[]): Located | undefined {
+  // The download knew the exact line (a go.mod go could not parse, a refused go.sum line).
+  const exact = d.file !== undefined && d.line !== undefined ? bestMatch(d.file, files) : undefined
+  if (exact) return { file: exact.path, line: d.line as number }
   const mod = d.module ? splitModule(d.module) : undefined
   if (mod) {
     const { path, version } = mod

@@ -19,13 +19,13 @@ import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs, secretInputValues } from './inputs.js'
 import { State } from './state.js'
-import { failDownload, failMain, writeMainSummary } from './summary.js'
+import { failDownload, failMain } from './failure.js'
+import { writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
 
 export async function run(): Promise<void> {
   let go: GoInstallation | undefined
   let cache: CacheRestore | undefined
-  let download: DownloadResult | undefined
   try {
     registerProblemMatcher()
     const input = (name: string): string => core.getInput(name)
@@ -38,13 +38,13 @@ export async function run(): Promise<void> {
     const goEnv = await readGoEnv(config.workingDirectory)
     core.setOutput('gomodcache', goEnv.GOMODCACHE)
     cache = await restoreModuleCache(config.cache, { workingDirectory: config.workingDirectory, go, goEnv })
-    download = await downloadModules(config.download, {
+    const download = await downloadModules(config.download, {
       workingDirectory: config.workingDirectory,
       goEnv,
       environment
     })
     core.saveState(State.download, JSON.stringify({ ok: download.ok, cacheCorrupt: download.cacheCorrupt }))
-    if (download.ok && config.download.offlineAfterDownload) exportOffline()
+    exportOffline(config.download, download)
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })
     await writeGoEnvironmentSummary(goVariables)
@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
       failDownload(download)
     }
   } catch (error) {
-    await failMain(error, { go, cache, download })
+    await failMain(error, { go, cache })
   }
 }
 

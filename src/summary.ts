@@ -1,9 +1,9 @@
 /**
  * What the user reads: the job summary (Go, cache, each download attempt, failures, post-step save) and
- * the one failure message that says what failed, why, and how to fix it.
+ * the one failure message that says what failed, why, and how to fix it. Rendering only: failing the
+ * step is failure.ts.
  */
 import * as core from '@actions/core'
-import { InputError } from './input-error.js'
 import type {
   AppliedEnvironment,
   CacheRestore,
@@ -143,25 +143,11 @@ function describeDownload(d: DownloadResult): string {
   return `failed after ${attempts}: ${d.failure ? d.failure.errorClass : 'unknown'}`
 }
 
-/** Fail the step for a download that could not be completed. */
-export function failDownload(download: DownloadResult): void {
-  const d = download.failure
-  if (d) core.setOutput('error-class', d.errorClass)
-  core.setFailed(d ? failureMessage(d) : 'go mod download failed; see the log above.')
-}
-
-/** Fail the step for anything thrown before or outside the download (bad input, install failure). */
-export async function failMain(
-  error: unknown,
-  partial: { go?: GoInstallation; cache?: CacheRestore; download?: DownloadResult }
+/** The job summary of a step that failed before or outside the download (bad input, install failure). */
+export async function writeFailureSummary(
+  message: string,
+  partial: { go?: GoInstallation; cache?: CacheRestore }
 ): Promise<void> {
-  const message = error instanceof Error ? error.message : String(error)
-  const errorClass =
-    error instanceof InputError
-      ? 'config'
-      : ((error as { errorClass?: string } | null)?.errorClass ?? undefined)
-  if (errorClass) core.setOutput('error-class', errorClass)
-  core.setFailed(message)
   try {
     const s = core.summary.addHeading('setup-go-deps failed', 2).addCodeBlock(message)
     if (partial.go)
@@ -169,7 +155,7 @@ export async function failMain(
     if (partial.cache) s.addRaw(`Module cache: ${describeCache(partial.cache)}`, true)
     await s.write()
   } catch {
-    // No summary file outside a runner (local runs): the failure message above is what matters.
+    // No summary file outside a runner (local runs): the failure message is what matters.
   }
 }
 

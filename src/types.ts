@@ -19,18 +19,21 @@ export interface GoInstallation {
   durationMs: number
 }
 
-/** The failure classes of shared/DESIGN.md section 4. */
-export type ErrorClass =
-  | 'network'
-  | 'proxy'
-  | 'git'
-  | 'auth'
-  | 'not-found'
-  | 'checksum'
-  | 'cache-corrupt'
-  | 'config'
-  | 'timeout'
-  | 'unknown'
+/** The failure classes (action.yml's `error-class` output lists exactly these; a unit test checks). */
+export const ERROR_CLASSES = [
+  'network',
+  'proxy',
+  'git',
+  'auth',
+  'not-found',
+  'checksum',
+  'cache-corrupt',
+  'config',
+  'timeout',
+  'unknown'
+] as const
+
+export type ErrorClass = (typeof ERROR_CLASSES)[number]
 
 export interface Diagnosis {
   errorClass: ErrorClass
@@ -43,6 +46,10 @@ export interface Diagnosis {
   module?: string
   /** The line of go's output the diagnosis rests on. */
   evidence: string
+  /** The user's file the failure is in, when known exactly (absolute path): a go.mod go cannot parse. */
+  file?: string
+  /** 1-based line in `file`. */
+  line?: number
 }
 
 export type CacheOutcome = 'exact' | 'partial' | 'miss' | 'disabled' | 'unavailable' | 'corrupt'

@@ -1,17 +1,34 @@
 /**
  * downloadModules on the bench: transient proxy failures are retried per module, permanent ones fail at
- * once with the right class. In-process (the bundle is not needed); go 1.19 from the machine.
+ * once with the right class. In-process (the bundle is not needed); the machine's go (/usr/local/go, 1.26).
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
+import semver from 'semver'
 import { artefactPattern } from '../../testbed/index.ts'
+import { goToSemver } from '../../src/go/version.js'
+import { startGo } from '../../src/download/process.js'
 import { startBench, type Bench } from '../helpers/download-bench.ts'
 
 let bench: Bench | undefined
 afterEach(async () => {
   await bench?.close()
   bench = undefined
+})
+
+describe('the go these tests drive', () => {
+  it("is Go 1.26 or newer, started the way the download starts it (the modern texts the classifier's fixtures hold)", async () => {
+    bench = await startBench({ count: 1 })
+    const run = await startGo(['env', 'GOVERSION'], {
+      cwd: bench.workspace,
+      env: bench.env,
+      onStderrLine: () => {}
+    }).done
+    expect(run.exitCode).toBe(0)
+    const version = goToSemver(run.stdout.trim())
+    expect(version && semver.gte(version, '1.26.0')).toBe(true)
+  })
 })
 
 describe('downloadModules against a flaky module proxy', () => {

@@ -253,6 +253,29 @@ describe('annotationTarget', () => {
     expect(target).toMatchObject({ file: 'go.mod', startLine: 6 })
   })
 
+  test('places a failure that carries its file and line exactly there (a go.mod go could not parse)', () => {
+    const d = diagnosis({
+      errorClass: 'config',
+      module: undefined,
+      cause: 'go.mod:4: unknown directive: foo.',
+      evidence: 'go.mod:4: unknown directive: foo',
+      file: '/home/runner/work/r/r/api/go.mod',
+      line: 4
+    })
+    const files = [...project, { path: 'api/go.mod', text: `${GO_MOD}foo bar\n` }]
+    expect(annotationTarget(d, files)).toMatchObject({ file: 'api/go.mod', startLine: 4 })
+  })
+
+  test('places a refused go.sum line at its line, not at the require line of its module', () => {
+    const d = diagnosis({
+      errorClass: 'config',
+      file: '/w/go.sum',
+      line: 3,
+      module: 'example.com/lib@v1.0.0'
+    })
+    expect(annotationTarget(d, project)).toMatchObject({ file: 'go.sum', startLine: 3 })
+  })
+
   test('returns undefined for a failure without module or location', () => {
     const d = diagnosis({
       errorClass: 'network',

@@ -4,17 +4,16 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   goAtLeast,
-  mergeGoFlags,
   modFlag,
   moduleCacheFiles,
   moduleFromCachePath,
   parseGoMod,
-  parseGoSum,
   parseGoWork,
   splitRoundRobin,
   uniqueModules,
   vendorDecision
 } from '../../src/download/modules.js'
+import { readGoSum } from '../../src/download/sumcheck.js'
 
 // A go.sum in the shape of github.com/spf13/cobra v1.8.0's (zip and /go.mod lines; the parser reads structure, not hashes).
 const COBRA_GO_SUM = `github.com/cpuguy83/go-md2man/v2 v2.0.3/go.mod h1:tgQtvFlXSQOSOSIRvRPT7W67SCa46tRHOmNcaadrF8o=
@@ -28,25 +27,34 @@ gopkg.in/yaml.v3 v3.0.1 h1:fxVm/GzAzEWqLHuvctI91KS9hhNmmWOoWu0XTYJS7CA=
 gopkg.in/yaml.v3 v3.0.1/go.mod h1:K4uyk7z7BCEPqu6E4C4Cy7wUUmO4Ni6Ho1jZUpa3ue8=
 `
 
-describe('parseGoSum', () => {
+describe('readGoSum', () => {
   it('keeps the zip lines and drops the /go.mod lines', () => {
-    expect(parseGoSum(COBRA_GO_SUM)).toEqual([
-      { path: 'github.com/inconshreveable/mousetrap', version: 'v1.1.0' },
-      { path: 'github.com/spf13/pflag', version: 'v1.0.5' },
-      { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' }
-    ])
+    expect(readGoSum(COBRA_GO_SUM)).toEqual({
+      modules: [
+        { path: 'github.com/inconshreveable/mousetrap', version: 'v1.1.0' },
+        { path: 'github.com/spf13/pflag', version: 'v1.0.5' },
+        { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' }
+      ],
+      problems: []
+    })
   })
 
-  it('ignores blank, malformed and CRLF-terminated noise', () => {
-    expect(
-      parseGoSum('\r\n  \nnot a line\ngithub.com/a/b v1.0.0 h1:abc=\r\ngithub.com/c/d v1.0.0 sha256:x\n')
-    ).toEqual([{ path: 'github.com/a/b', version: 'v1.0.0' }])
+  it('reads CRLF line ends and blank lines', () => {
+    expect(readGoSum(COBRA_GO_SUM.replace(/\n/g, '\r\n\r\n')).modules).toHaveLength(3)
   })
 
   it('merges several go.sum files without duplicates, in first-seen order', () => {
-    const a = parseGoSum('x.org/a v1.0.0 h1:1=\ny.org/b v1.0.0 h1:2=\n')
-    const b = parseGoSum('y.org/b v1.0.0 h1:2=\nz.org/c v0.1.0 h1:3=\n')
-    expect(uniqueModules([a, b]).map((m) => m.path)).toEqual(['x.org/a', 'y.org/b', 'z.org/c'])
+    const [x, y, z] = [
+      { path: 'x.org/a', version: 'v1.0.0' },
+      { path: 'y.org/b', version: 'v1.0.0' },
+      { path: 'z.org/c', version: 'v0.1.0' }
+    ]
+    expect(
+      uniqueModules([
+        [x!, y!],
+        [y!, z!]
+      ]).map((m) => m.path)
+    ).toEqual(['x.org/a', 'y.org/b', 'z.org/c'])
   })
 })
 
@@ -106,6 +114,11 @@ replace github.com/old/x => ../x
     expect(goAtLeast('1.9', '1.14')).toBe(false)
     expect(goAtLeast('1.21.3', '1.14')).toBe(true)
     expect(goAtLeast('1.23rc1', '1.23')).toBe(true)
+    // Prereleases sort before their release (by hand, 1.22beta1 read as 1.22.1).
+    expect(goAtLeast('1.22beta1', '1.22.0')).toBe(false)
+    expect(goAtLeast('1.22rc2', '1.22rc1')).toBe(true)
+    expect(goAtLeast('1.22alpha1', '1.22beta1')).toBe(false)
+    expect(goAtLeast('garbage', '1.14')).toBe(false)
   })
 })
 
@@ -164,12 +177,5 @@ describe('module cache paths', () => {
       )
     ).toBe('github.com/BurntSushi/toml@v1.3.2')
     expect(moduleFromCachePath('nothing here')).toBeUndefined()
-  })
-})
-
-describe('mergeGoFlags', () => {
-  it('replaces any -mod flag and keeps the others', () => {
-    expect(mergeGoFlags('-mod=vendor -trimpath', '-mod=mod')).toBe('-trimpath -mod=mod')
-    expect(mergeGoFlags('', '-mod=mod')).toBe('-mod=mod')
   })
 })

@@ -3,7 +3,8 @@
  * inputs.ts) carries its own scope: a host and an optional literal path prefix, because git can only
  * scope credentials by URL prefix. Sent over https like `token` (http.ts).
  */
-import { InputError, type CredentialLine } from '../inputs.js'
+import type { CredentialLine } from '../inputs.js'
+import { InputError } from '../input-error.js'
 import type { Claim } from './grant.js'
 import { hasGlobMeta, scopePath } from './scope.js'
 

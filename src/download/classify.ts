@@ -7,7 +7,7 @@
  * whose `server response:` quotes an upstream `i/o timeout` is a not-found (the proxy caches that answer),
  * not a network error. So: permanent and specific rules first, then HTTP statuses, then transient
  * patterns, then the generic not-found words, then the fallback (exit status 128 -> git, retryable;
- * anything else unknown, not retryable: a retry that cannot help wastes minutes, DESIGN.md section 4).
+ * anything else unknown, not retryable: a retry that cannot help wastes minutes).
  *
  * The inputs are go's own outputs: the `Error` field of each `go mod download -json` object when there is
  * one, else stderr (go prints no JSON for graph-load errors and for a checksum mismatch, which is a
@@ -177,9 +177,8 @@ const RULES: Rule[] = [
     id: 'go-too-old',
     errorClass: 'config',
     retryable: false,
-    patterns: [
-      /requires go >= ?[\d.]+[^\n]*|note: module requires Go [\d.]+|go\.mod requires go >= [\d.]+[^\n]*/
-    ],
+    // go 1.21+: `go: go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)`: keep the whole line.
+    patterns: [/(?:\S*go\.(?:mod|work) )?requires go >= ?[\d.]+[^\n]*|note: module requires Go [\d.]+/],
     cause: (m) => `the installed Go is too old: ${m[0].trim()}.`,
     hint: (m) => {
       // Under GOTOOLCHAIN=local (the action's own pin, or the workflow's) go will not switch to a newer
@@ -189,6 +188,17 @@ const RULES: Rule[] = [
         ? `Go ${needs} or newer is needed, and GOTOOLCHAIN=local keeps go from switching to it: set 'go-version' to ${needs} or newer, or 'go-version-file: go.mod' to install what go.mod asks for.`
         : HINT.goVersion
     }
+  },
+  {
+    // go names the line of a go.mod/go.work/go.sum it cannot parse on the line after its header:
+    // `go: errors parsing go.mod:` / `go.mod:4: unknown directive: foo` (relative to the directory go ran
+    // in), `malformed go.sum:` / `/abs/go.sum:5: wrong number of fields 2`. The header alone says nothing.
+    id: 'gofile-syntax',
+    errorClass: 'config',
+    retryable: false,
+    patterns: [/^\s*(?:\S*[\\/])?go\.(?:mod|work|sum):\d+(?::\d+)?: [^\n]*/m],
+    cause: (m) => `${m[0].trim()}.`,
+    hint: () => HINT.goMod
   },
   {
     id: 'malformed-path',
@@ -376,8 +386,8 @@ function evidenceLine(text: string, match: RegExpMatchArray): string {
 }
 
 /**
- * Classify one error text (a JSON `Error`, or stderr). `exitCode` matters only for the fallback:
- * unknown output is retryable when it is git's `exit status 128`, else not (DESIGN.md section 4).
+ * Classify one error text (a JSON `Error`, or stderr). When no rule matches, the fallback decides:
+ * git's `exit status 128` is retryable, anything else is `unknown` and not retried.
  */
 export function classifyText(text: string, module?: string): Diagnosis {
   const mod = module ?? moduleOf(text)
@@ -464,7 +474,7 @@ export function classify(failure: Failure): Diagnosis | undefined {
   return classifyText(failure.stderr)
 }
 
-/** True when the proxy asked us to slow down: those retries wait longer (DESIGN.md section 8). */
+/** True when the proxy asked us to slow down: those retries wait longer (policy.ts rateLimitExtraWait). */
 export function isRateLimited(d: Diagnosis): boolean {
   return d.errorClass === 'proxy' && /429/.test(`${d.evidence} ${d.cause}`)
 }

@@ -4,12 +4,14 @@
  * Why the list comes from go.sum: `go mod download` with no arguments loads the module graph first and
  * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
  * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
- * object, so every attempt keeps what it got (DESIGN.md section 8: 10/10 runs at 20% faults vs 0/10).
- * go.sum's `h1:` zip lines are exactly the modules whose content the build may need; `/go.mod` lines
- * are only for graph pruning and are fetched as part of each download anyway.
+ * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
+ * go.sum's `h1:` zip lines (read by sumcheck.ts) are exactly the modules whose content the build may
+ * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'
-import { escapeModulePath, goSumZipLines } from '../go/modfiles.js'
+import semver from 'semver'
+import { goToSemver } from '../go/version.js'
+import { escapeModulePath } from '../go/modfiles.js'
 
 export interface ModuleVersion {
   path: string
@@ -17,11 +19,6 @@ export interface ModuleVersion {
 }
 
 export const modKey = (m: ModuleVersion): string => `${m.path}@${m.version}`
-
-/** The module versions whose zips a go.sum (or go.work.sum) lists. */
-export function parseGoSum(text: string): ModuleVersion[] {
-  return goSumZipLines(text).map(({ path, version }) => ({ path, version }))
-}
 
 /** Union of several lists in first-seen order, without duplicates. */
 export function uniqueModules(lists: readonly (readonly ModuleVersion[])[]): ModuleVersion[] {
@@ -102,22 +99,16 @@ export function parseGoWork(text: string): { go: string; use: string[] } {
   return work
 }
 
-/** `1.21.3` >= `1.14`? (go directive versions; pre-release suffixes ignored). */
+/**
+ * `1.21.3` >= `1.14`? Through semver (go/version.ts goToSemver), so prereleases sort before their release
+ * (1.22beta1 < 1.22.0). A minimum without a patch is a language version, which its prereleases already
+ * meet (a go line `1.14rc1` >= 1.14), as in Go's own ordering.
+ */
 export function goAtLeast(version: string, min: string): boolean {
-  const parse = (v: string): number[] =>
-    v
-      .replace(/^go/, '')
-      .split(/[^\d]+/)
-      .filter(Boolean)
-      .map(Number)
-  const a = parse(version)
-  const b = parse(min)
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? 0
-    const y = b[i] ?? 0
-    if (x !== y) return x > y
-  }
-  return true
+  const v = goToSemver(version)
+  const m = goToSemver(min)
+  if (!v || !m) return false
+  return semver.gte(v, /^(?:go)?\d+\.\d+$/.test(min.trim()) ? `${m}-0` : m)
 }
 
 /** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
@@ -194,12 +185,6 @@ export function moduleCacheFiles(
     filePrefix: `${ev}.`,
     extracted: path.join(gomodcache, ...`${ep}@${ev}`.split('/'))
   }
-}
-
-/** GOFLAGS with every `-mod=` replaced by `flag` (so `-mod=vendor -x` + `-mod=mod` -> `-x -mod=mod`). */
-export function mergeGoFlags(existing: string, flag: string): string {
-  const kept = existing.split(/\s+/).filter((f) => f !== '' && !/^--?mod=/.test(f))
-  return [...kept, flag].join(' ')
 }
 
 /** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */

@@ -6,7 +6,7 @@
 import { asCacheCorrupt, isRateLimited, worst } from './classify.js'
 import type { Diagnosis, ErrorClass } from '../types.js'
 
-/** Delays between attempts are capped here (DESIGN.md: doubled each time, with jitter, capped at 1m). */
+/** Delays between attempts are capped here (doubled each time, with jitter, capped at 1m). */
 export const MAX_DELAY_MS = 60_000
 
 export interface AttemptVerdict {
@@ -66,7 +66,7 @@ const PROXY_TROUBLE: ReadonlySet<ErrorClass> = new Set(['proxy', 'network', 'tim
 
 /**
  * Switch to the next fallback proxy after two consecutive attempts that failed with proxy trouble
- * (DESIGN.md section 2). `history` holds the deciding class of each attempt made with the current proxy,
+ * (the `fallback-proxies` input). `history` holds the deciding class of each attempt made with the current proxy,
  * oldest first; undefined means the attempt succeeded.
  */
 export function shouldSwitchProxy(
@@ -99,4 +99,52 @@ export function rateLimitExtraWait(p: {
  */
 export function progressPause(backoffMs: number, remainingMs: number, random = Math.random()): number {
   return Math.max(0, Math.min(Math.round(backoffMs * (0.25 + random * 0.25)), remainingMs))
+}
+
+export type RetryWait =
+  { kind: 'pause'; ms: number } | { kind: 'backoff'; extraMs: number } | { kind: 'none' }
+
+/**
+ * What to do between a failed attempt and the next one (p-retry's own delay, `retryDelayMs`, comes on
+ * top of `backoff.extraMs`): after an attempt that finished some modules, a short pause (progressPause)
+ * instead of p-retry's delay, which is then 0 because the attempt did not consume a retry; a 429 waits
+ * longer (rateLimitExtraWait); the last attempt waits for nothing.
+ */
+export function retryWait(p: {
+  deciding: Diagnosis | undefined
+  progressed: boolean
+  retryDelayMs: number
+  retriesLeft: number
+  backoffMs: number
+  retryAfterMs: number | undefined
+  remainingMs: number
+  random?: number
+}): RetryWait {
+  if (p.retriesLeft <= 0) return { kind: 'none' }
+  const rateLimited = p.deciding !== undefined && isRateLimited(p.deciding)
+  if (p.retryDelayMs <= 0 && p.progressed && !rateLimited)
+    return { kind: 'pause', ms: progressPause(p.backoffMs, p.remainingMs, p.random) }
+  if (p.retryDelayMs <= 0) return { kind: 'none' }
+  return { kind: 'backoff', extraMs: rateLimitExtraWait({ ...p, deciding: p.deciding }) }
+}
+
+/** Whether a failed attempt uses up one of `retries` (see shouldConsumeRetry in run.ts). */
+export function consumesRetry(deciding: Diagnosis | undefined, progressed: boolean): boolean {
+  return !progressed || (deciding !== undefined && isRateLimited(deciding))
+}
+
+/** The step's failure after the last attempt: why retrying stopped, when it was the budget or the count. */
+export function finalFailure(
+  failure: Diagnosis,
+  p: { budgetSpent: boolean; attempts: number; retries: number; timeoutMs: number }
+): Diagnosis {
+  if (!failure.retryable) return failure
+  if (p.budgetSpent)
+    return {
+      ...failure,
+      cause: `${failure.cause} The 'retry-timeout' budget of ${Math.round(p.timeoutMs / 1000)}s ran out.`
+    }
+  if (p.attempts >= p.retries)
+    return { ...failure, cause: `${failure.cause} Still failing after ${p.attempts} attempt(s) ('retries').` }
+  return failure
 }

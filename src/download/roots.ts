@@ -10,9 +10,9 @@ import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../input-error.js'
+import { readGoSum, type SumProblem } from './sumcheck.js'
 import type { GoEnv } from '../go/env.js'
 import {
-  parseGoSum,
   parseGoWork,
   uniqueModules,
   vendorDecision,
@@ -30,7 +30,18 @@ export interface ModuleRoot {
   sumFiles: string[]
   /** The explicit list from those files. */
   modules: ModuleVersion[]
+  /** Lines of those files that go would misread (sumcheck.ts), with the file (absolute). */
+  sumProblems: Array<SumProblem & { file: string }>
   vendor: VendorDecision
+}
+
+/** The modules of several go.sum files, and their problems. */
+function readSums(files: readonly string[]): Pick<ModuleRoot, 'modules' | 'sumProblems'> {
+  const sums = files.map((file) => ({ file, sum: readGoSum(read(file) ?? '') }))
+  return {
+    modules: uniqueModules(sums.map((s) => s.sum.modules)),
+    sumProblems: sums.flatMap((s) => s.sum.problems.map((p) => ({ ...p, file: s.file })))
+  }
 }
 
 const read = (file: string): string | undefined => {
@@ -48,13 +59,13 @@ function shown(dir: string, workingDirectory: string): string {
 
 function moduleRoot(dir: string, workingDirectory: string, goflags: string): ModuleRoot {
   const sumFile = path.join(dir, 'go.sum')
-  const goSum = read(sumFile)
+  const sumFiles = fs.existsSync(sumFile) ? [sumFile] : []
   return {
     dir,
     rel: path.relative(workingDirectory, dir) || '.',
     workspace: false,
-    sumFiles: goSum === undefined ? [] : [sumFile],
-    modules: goSum === undefined ? [] : parseGoSum(goSum),
+    sumFiles,
+    ...readSums(sumFiles),
     vendor: vendorDecision({
       goMod: read(path.join(dir, 'go.mod')) ?? '',
       modulesTxt: read(path.join(dir, 'vendor', 'modules.txt')),
@@ -75,7 +86,7 @@ function workspaceRoot(goWork: string, workingDirectory: string): ModuleRoot {
     rel: path.relative(workingDirectory, dir) || '.',
     workspace: true,
     sumFiles,
-    modules: uniqueModules(sumFiles.map((f) => parseGoSum(read(f) ?? ''))),
+    ...readSums(sumFiles),
     // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
     vendor: { vendored: false, reason: 'go.work workspace' }
   }

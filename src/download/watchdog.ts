@@ -1,6 +1,6 @@
 /**
  * A no-progress watchdog for one attempt. cmd/go sets no deadline of its own: with one module's zip
- * request never answered, `go mod download` (1.19) was still waiting after 90 s (DESIGN.md section 8).
+ * request never answered, `go mod download` (1.19) was still waiting after 90 s on the bench.
  * So each attempt fires when nothing progressed for `idleMs`, or when the whole download's budget
  * (`deadlineAt`) is spent, whichever comes first; the caller then kills the go processes.
  */
