@@ -17,3 +17,12 @@ export function childEnvironment(
   }
   return { ...out, ...extra }
 }
+
+/**
+ * Drop the `INPUT_*` variables from this process once the inputs are parsed, so that no child inherits
+ * them: not only the ones the action starts with childEnvironment(), but also the toolkit's own (tar for
+ * the cache and the Go archive, the cache client), which take no environment of their own.
+ */
+export function forgetInputs(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of Object.keys(env)) if (/^INPUT_/i.test(name)) delete env[name]
+}

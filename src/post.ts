@@ -4,12 +4,14 @@
  * runs even when saving threw.
  */
 import * as core from '@actions/core'
+import { forgetInputs } from './child-env.js'
 import { removeCredentials } from './credentials/private-dir.js'
 import { saveModuleCache } from './cache/modcache.js'
 import { writePostSummary } from './summary.js'
 import type { CacheSaveReport } from './types.js'
 
 export async function run(): Promise<void> {
+  forgetInputs() // post reads no input; its children (tar, the cache client) must not see them either
   let save: CacheSaveReport | undefined
   try {
     save = await saveModuleCache()

@@ -354,8 +354,11 @@ describe('setup-go-deps over git (bundled action, runner emulation)', () => {
     expect(scanFiles([dirs!.home, dirs!.temp, dirs!.workspace], needles)).toEqual([])
     for (const step of [run.main, post, ...steps])
       for (const n of needles) expect(rawOutput(step)).not.toContain(n)
-    for (const child of [...run.main.children, ...post.children])
+    for (const child of [...run.main.children, ...post.children]) {
       for (const n of needles) expect([child.file, ...child.args].join(' ')).not.toContain(n)
+      // no child (go, git, tar, the cache client's) inherits the raw inputs, the token among them
+      expect([child.file, child.envNames.filter((name) => /^INPUT_/i.test(name))]).toEqual([child.file, []])
+    }
     const argv = c.gitArgv()
     // the shim saw go's git (Go 1.19: `ls-remote -q origin`; 1.26: `ls-remote -q --end-of-options <url>`)
     expect(argv).toMatch(/^git ls-remote -q (--end-of-options )?(origin|https:\/\/github\.com\/acme\/m\d)$/m)

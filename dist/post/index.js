@@ -39,12 +39,12 @@ import { setTimeout as setTimeout$1 } from 'timers';
 import fs$1 from 'node:fs/promises';
 import os$1, { EOL as EOL$2 } from 'node:os';
 import path$2 from 'node:path';
-import { createHmac, createHash } from 'node:crypto';
 import { Readable } from 'stream';
 import require$$5$4 from 'url';
 import { Buffer as Buffer$1 } from 'buffer';
 import process$1 from 'node:process';
 import https$1 from 'node:https';
+import { createHmac, createHash } from 'node:crypto';
 import require$$1$5 from 'tty';
 import fs$2 from 'node:fs';
 
@@ -30703,6 +30703,25 @@ function getState(name) {
 }
 
 /**
+ * The environment for the action's child processes (go, git, ssh-keygen): the action's own environment
+ * without the runner's `INPUT_*` variables. The runner passes every input to the action as INPUT_<NAME>,
+ * the token, `credentials` and `ssh-private-key` included; a child inherits its parent's environment,
+ * and go's git and ssh inherit go's, so without this every one of them (and anything it runs, a
+ * credential helper or a proxy command included) could read the raw secrets, and they would be in the
+ * /proc/<pid>/environ of every process of the download.
+ */
+/**
+ * Drop the `INPUT_*` variables from this process once the inputs are parsed, so that no child inherits
+ * them: not only the ones the action starts with childEnvironment(), but also the toolkit's own (tar for
+ * the cache and the Go archive, the cache client), which take no environment of their own.
+ */
+function forgetInputs(env = process.env) {
+    for (const name of Object.keys(env))
+        if (/^INPUT_/i.test(name))
+            delete env[name];
+}
+
+/**
  * The keys main hands to post through GITHUB_STATE. One list so the two entry points cannot drift.
  * Values are strings (core.saveState); structured values are JSON.
  */
@@ -30716,36 +30735,28 @@ const State = {
 };
 
 /**
- * Effects of the credential step: mask -> read what git already has -> write the private files -> export.
- * The decisions are in plan.ts; this file only carries them out and records what it wrote (State.auth)
- * so the post step removes exactly that, even when main stopped half-way.
- *
- * Where the token lives (DESIGN.md section 7): in a git config file and a .netrc in a private directory
- * under RUNNER_TEMP (0700 dir, 0600 files), never in GITHUB_ENV, argv, the workspace or HOME. Later steps
- * reach it through variables that hold only paths:
- *   GIT_CONFIG_COUNT/KEY_n/VALUE_n = includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path -> <dir>/gitconfig
- *       (git includes it only for go's module-fetch repositories; see plan.ts planGitConfigEnv)
- *   NETRC = <dir>/netrc   (only when a host needs go's own ?go-get=1 / proxy requests authenticated)
- *   GIT_SSH = ssh         (only with ssh-private-key, see configureSsh)
- * With ssh-private-key the same directory holds key-<n> (0600), known_hosts and ssh_config; the git
- * config file routes each repository to its key and sets core.sshCommand (ssh.ts). No ssh-agent: nothing
- * runs after the step, and nothing is written to HOME's .ssh.
- * Keeping the token out of GITHUB_ENV matters because the runner keeps that file on disk and injects its
- * values into the environment of every later process of the job.
+ * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
+ * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
+ * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
+ * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
+ * even after a main step that failed half-way.
  */
-/** Prefix of the private directory; removeEnvironment deletes only directories that carry it. */
+/** Prefix of the private directory; removal deletes only directories that carry it. */
 const DIR_PREFIX = 'setup-go-deps-auth-';
+function isOurDir(dir) {
+    return (path$2.isAbsolute(dir) && path$2.basename(dir).startsWith(DIR_PREFIX) && !dir.split(path$2.sep).includes('..'));
+}
 /**
- * Post: delete what main wrote. What "removal" can mean here: variables main exported through GITHUB_ENV
+ * Post: undo what main recorded. What "removal" can mean here: variables main exported through GITHUB_ENV
  * already reached every later step and cannot be taken back from them; a post step's own exports reach
  * only the post steps after it (other actions' cleanups, which run in reverse order). So removal is:
- *   - delete the git config file and the .netrc (RUNNER_TEMP then holds no credential file). The
- *     GIT_CONFIG_* entry that still names the file is harmless: git silently skips an include whose file
- *     does not exist (measured, git 2.39);
- *   - export GIT_CONFIG_COUNT and NETRC back to their values before main, so the following post steps
- *     do not even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
+ *   - delete every recorded file and the directory (RUNNER_TEMP then holds no credential file). A variable
+ *     that still names a deleted file is harmless: git silently skips an include whose file does not exist
+ *     (measured, git 2.39);
+ *   - export the recorded variables back to their values before main, so the following post steps do not
+ *     even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
  */
-async function removeEnvironment() {
+async function removeCredentials() {
     const raw = getState(State.auth);
     if (raw === '')
         return;
@@ -30761,9 +30772,6 @@ async function removeEnvironment() {
     for (const [name, value] of Object.entries(state.previous ?? {}))
         exportVariable(name, value);
     info(`Removed the credential files in ${state.dir}`);
-}
-function isOurDir(dir) {
-    return (path$2.isAbsolute(dir) && path$2.basename(dir).startsWith(DIR_PREFIX) && !dir.split(path$2.sep).includes('..'));
 }
 
 /**
@@ -84005,7 +84013,8 @@ function unescapeCommand(s) {
 
 /**
  * What the user reads: the job summary (Go, cache, each download attempt, failures, post-step save) and
- * the one failure message that says what failed, why, and how to fix it.
+ * the one failure message that says what failed, why, and how to fix it. Rendering only: failing the
+ * step is failure.ts.
  */
 function formatBytes(n) {
     if (n < 1024)
@@ -84048,6 +84057,7 @@ async function writePostSummary(save) {
  * runs even when saving threw.
  */
 async function run() {
+    forgetInputs(); // post reads no input; its children (tar, the cache client) must not see them either
     let save;
     try {
         save = await saveModuleCache();
@@ -84056,7 +84066,7 @@ async function run() {
         warning(`The module cache was not saved: ${error instanceof Error ? error.message : String(error)}`);
     }
     try {
-        await removeEnvironment();
+        await removeCredentials();
     }
     catch (error) {
         setFailed(`Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`);
