@@ -13,7 +13,7 @@ import { downloadModules, exportOffline } from './download/run.js'
 import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs } from './inputs.js'
-import { State } from './state.js'
+import { downloadState } from './state.js'
 import { failDownload, failMain, writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
 
@@ -34,7 +34,7 @@ export async function run(): Promise<void> {
       goEnv,
       environment
     })
-    core.saveState(State.download, JSON.stringify({ ok: download.ok, cacheCorrupt: download.cacheCorrupt }))
+    downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt })
     if (download.ok && config.download.offlineAfterDownload) exportOffline()
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })

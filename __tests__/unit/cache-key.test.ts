@@ -102,6 +102,8 @@ describe('goMinor and runnerPlatform', () => {
     ['1.20', '1.20'],
     ['1.21rc2', '1.21'],
     ['1.19beta1', '1.19'],
+    ['1.21alpha1', '1.21'],
+    ['1.22.0-rc.1', '1.22'],
     ['devel +abc', '']
   ])('%s -> %s', (v, m) => expect(goMinor(v)).toBe(m))
 

@@ -16,6 +16,7 @@
  *                                                  change between patch releases)
  */
 import path from 'node:path'
+import semver from 'semver'
 import { InputError } from '../inputs.js'
 
 export const KEY_PREFIX = 'setup-go-deps'
@@ -66,12 +67,15 @@ export function cacheKey(p: KeyParts): CacheKeys {
 }
 
 /**
- * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.20` -> `1.20`; '' for something that is not a Go version
- * (then the minor restore-key is left out rather than guessed).
+ * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.21alpha1` -> `1.21`, `1.20` -> `1.20`; '' for something that
+ * does not start with a Go version's `major.minor` (then the minor restore-key is left out rather than
+ * guessed). semver reads the numbers; Go's pre-release suffixes (alpha, beta, rc) are not semver's, which
+ * is why coerce, not parse.
  */
 export function goMinor(version: string): string {
-  const m = /^(\d+\.\d+)(?:\.\d+|(?:rc|beta)\d+)?$/.exec(version.trim())
-  return m ? (m[1] as string) : ''
+  const v = version.trim()
+  const parsed = /^\d+\.\d+(?:\D|$)/.test(v) ? semver.coerce(v) : null
+  return parsed ? `${parsed.major}.${parsed.minor}` : ''
 }
 
 /**
