@@ -6,6 +6,7 @@ import {
   defaultKeyPatterns,
   escapeGlob,
   goMinor,
+  inExcludedDir,
   normaliseSuffix,
   resolvePatterns,
   runnerPlatform,
@@ -168,5 +169,15 @@ describe('glob helpers', () => {
 
   it('escapes glob syntax in literal paths', () => {
     expect(escapeGlob('/w/a[1]/b*/c?/go.sum')).toBe('/w/a[[]1]/b[*]/c[?]/go.sum')
+  })
+})
+
+describe('inExcludedDir', () => {
+  it('is true under vendor/ or testdata/ at any depth, not for a file merely named so', () => {
+    expect(inExcludedDir(path.join('/w', 'vendor', 'x', 'go.sum'))).toBe(true)
+    expect(inExcludedDir(path.join('/w', 'a', 'testdata', 'go.mod'))).toBe(true)
+    expect(inExcludedDir(path.join('/w', 'a', 'go.sum'))).toBe(false)
+    expect(inExcludedDir(path.join('/w', 'vendor'))).toBe(false)
+    expect(inExcludedDir(path.join('/w', 'vendored', 'go.sum'))).toBe(false)
   })
 })

@@ -129,7 +129,7 @@ export function defaultKeyPatterns(workingDirectory: string): string[] {
  * testdata/ are dropped here too, so custom globs get the same rule.
  */
 export function selectKeyFiles(found: readonly string[]): string[] {
-  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !isExcluded(f))
+  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f))
   const sums = new Set(files.filter((f) => path.basename(f) === 'go.sum').map((f) => path.dirname(f)))
   const selected = files.filter((f) => {
     const name = path.basename(f)
@@ -173,7 +173,8 @@ export function escapeGlob(literal: string): string {
   return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]')
 }
 
-function isExcluded(file: string): boolean {
+/** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
+export function inExcludedDir(file: string): boolean {
   const parts = path.normalize(file).split(path.sep)
   return parts.slice(0, -1).some((p) => (EXCLUDED_DIRS as readonly string[]).includes(p))
 }
