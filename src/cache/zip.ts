@@ -93,6 +93,8 @@ export type ZipDigest =
 
 class Damage extends Error {}
 
+/** Zips up to this size are read whole and hashed in memory. */
+const WHOLE_ZIP_BYTES = 4 << 20
 /** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
 const WHOLE_ENTRY_BYTES = 1 << 20
 const inflateRaw = promisify(zlib.inflateRaw)
@@ -110,7 +112,10 @@ export async function digestZip(file: string): Promise<ZipDigest> {
   }
   try {
     const { size } = await fh.stat()
-    const entries = await readDirectory(fh, size)
+    // Most module zips are small: one read, then everything in memory (a read per entry would cost more
+    // than the hashing). Large ones are read entry by entry, large entries streamed.
+    const whole = size <= WHOLE_ZIP_BYTES ? await readAt(fh, size, 0) : undefined
+    const entries = whole ? readZipDirectory(whole, size) : await readDirectory(fh, size)
     if (typeof entries === 'string') return { ok: false, damage: entries }
     const names = new Set<string>()
     for (const e of entries) {
@@ -118,7 +123,7 @@ export async function digestZip(file: string): Promise<ZipDigest> {
       names.add(e.name)
     }
     const sha256: string[] = []
-    for (const e of entries) sha256.push(await digestEntry(fh, e, size))
+    for (const e of entries) sha256.push(whole ? digestInMemory(whole, e) : await digestEntry(fh, e, size))
     return { ok: true, entries, sha256 }
   } catch (error) {
     if (error instanceof Damage) return { ok: false, damage: error.message }
@@ -153,24 +158,60 @@ async function readAt(fh: fs.promises.FileHandle, length: number, position: numb
   return buf
 }
 
-async function digestEntry(fh: fs.promises.FileHandle, e: ZipEntry, fileSize: number): Promise<string> {
+/** Where an entry's data starts (after its local header), checked against the file's size. */
+function dataStart(e: ZipEntry, lh: Buffer, fileSize: number): number {
   const where = `entry '${e.name}'`
-  const lh = await readAt(fh, LFH_LEN, e.localOffset)
-  if (lh.readUInt32LE(0) !== LFH_SIG) throw new Damage(`${where} has no local header`)
+  if (lh.length < LFH_LEN || lh.readUInt32LE(0) !== LFH_SIG) throw new Damage(`${where} has no local header`)
   const start = e.localOffset + LFH_LEN + lh.readUInt16LE(26) + lh.readUInt16LE(28)
   if (start + e.compressedSize > fileSize) throw new Damage(`${where} runs past the end of the file`)
   if (e.method !== 0 && e.method !== 8)
     throw new Damage(`${where} uses compression method ${e.method} (go reads Store and Deflate only)`)
   if (e.method === 0 && e.compressedSize !== e.size) throw new Damage(`${where} has inconsistent sizes`)
+  return start
+}
+
+/** sha256 and CRC-32 of an entry's content as it arrives, checked against its header's size. */
+function contentDigest(e: ZipEntry): { take: (chunk: Buffer) => void; done: () => string } {
+  const where = `entry '${e.name}'`
   const sha = createHash('sha256')
   let crc = 0
   let n = 0
-  const take = (chunk: Buffer): void => {
-    n += chunk.length
-    if (n > e.size) throw new Damage(`${where} holds more than the ${e.size} bytes its header says`)
-    sha.update(chunk)
-    crc = zlib.crc32(chunk, crc)
+  return {
+    take: (chunk) => {
+      n += chunk.length
+      if (n > e.size) throw new Damage(`${where} holds more than the ${e.size} bytes its header says`)
+      sha.update(chunk)
+      crc = zlib.crc32(chunk, crc)
+    },
+    done: () => {
+      if (n !== e.size) throw new Damage(`${where} holds ${n} bytes, its header says ${e.size}`)
+      if (crc >>> 0 !== e.crc32) throw new Damage(`${where} fails its CRC-32`)
+      return sha.digest('hex')
+    }
   }
+}
+
+function digestInMemory(zip: Buffer, e: ZipEntry): string {
+  const start = dataStart(e, zip.subarray(e.localOffset, e.localOffset + LFH_LEN), zip.length)
+  const raw = zip.subarray(start, start + e.compressedSize)
+  const d = contentDigest(e)
+  if (e.method === 0) d.take(raw)
+  else {
+    let out: Buffer
+    try {
+      out = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size + 1) })
+    } catch (error) {
+      throw new Damage(`entry '${e.name}' does not inflate (${(error as Error).message})`)
+    }
+    d.take(out)
+  }
+  return d.done()
+}
+
+async function digestEntry(fh: fs.promises.FileHandle, e: ZipEntry, fileSize: number): Promise<string> {
+  const where = `entry '${e.name}'`
+  const start = dataStart(e, await readAt(fh, LFH_LEN, e.localOffset), fileSize)
+  const { take, done } = contentDigest(e)
   if (e.compressedSize <= WHOLE_ENTRY_BYTES) {
     const raw = e.compressedSize > 0 ? await readAt(fh, e.compressedSize, start) : Buffer.alloc(0)
     if (e.method === 0) take(raw)
@@ -195,7 +236,5 @@ async function digestEntry(fh: fs.promises.FileHandle, e: ZipEntry, fileSize: nu
       throw new Damage(`${where} does not inflate (${(error as Error).message})`)
     }
   }
-  if (n !== e.size) throw new Damage(`${where} holds ${n} bytes, its header says ${e.size}`)
-  if (crc >>> 0 !== e.crc32) throw new Damage(`${where} fails its CRC-32`)
-  return sha.digest('hex')
+  return done()
 }
