@@ -19,7 +19,7 @@ import {
 import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs, secretInputValues } from './inputs.js'
-import { State } from './state.js'
+import { downloadState } from './state.js'
 import { failDownload, failMain } from './failure.js'
 import { writeMainSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, GoInstallation } from './types.js'
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
       goEnv,
       environment
     })
-    core.saveState(State.download, JSON.stringify({ ok: download.ok, cacheCorrupt: download.cacheCorrupt }))
+    downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt })
     exportOffline(config.download, download)
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })

@@ -8,6 +8,7 @@ import type {
   AppliedEnvironment,
   CacheRestore,
   CacheSaveReport,
+  CacheVerification,
   Diagnosis,
   DownloadResult,
   GoInstallation
@@ -54,6 +55,20 @@ export function describeCache(cache: CacheRestore): string {
   }
 }
 
+/** The content check of a restore, e.g. `100 modules checked against go.sum in 40 ms; purged: x@v1 (altered: ...)`. */
+export function describeVerification(v: CacheVerification): string {
+  const head = `${v.modules} module versions checked against go.sum by content in ${formatMs(v.durationMs)}`
+  const bad = v.purged.filter((p) => p.kind !== 'untrusted')
+  const untrusted = v.purged.length - bad.length
+  const parts = [head]
+  if (bad.length > 0)
+    parts.push(
+      `content altered or damaged, purged and downloaded again: ${bad.map((p) => `\`${p.module}\` (${p.kind}: ${p.problem})`).join(', ')}`
+    )
+  if (untrusted > 0) parts.push(`${untrusted} version(s) no go.sum lists purged`)
+  return parts.join('; ')
+}
+
 /** The failure message: what failed and why (with go's own line as evidence), then the fix, then the class. */
 export function failureMessage(d: Diagnosis): string {
   const cause = d.module && !d.cause.includes(d.module) ? `${d.module}: ${d.cause}` : d.cause
@@ -91,6 +106,7 @@ export async function writeMainSummary(p: {
       )
     ],
     ['Module cache', html(describeCache(cache))],
+    ...(cache.verification ? [['Cache verification', html(describeVerification(cache.verification))]] : []),
     ...(cache.build ? [['Build cache', html(cache.build)]] : []),
     [
       'Private modules',

@@ -67,6 +67,17 @@ export interface CacheRestore {
   detail: string
   /** With `cache-build: true`: what happened to the build cache (GOCACHE), in words. */
   build?: string
+  /** The content check of what the restore brought (absent when nothing was restored). */
+  verification?: CacheVerification
+}
+
+/** Every restored module version checked against go.sum by content; what failed was purged. */
+export interface CacheVerification {
+  /** Module versions checked. */
+  modules: number
+  durationMs: number
+  /** `altered`/`damaged`: content not what go.sum says; `untrusted`: no go.sum lists the version. */
+  purged: { module: string; kind: 'altered' | 'damaged' | 'untrusted'; problem: string }[]
 }
 
 export interface AttemptRecord {

@@ -51,7 +51,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 import { startServer, type BenchServer } from './server.ts'
-import { corrupt } from './faults.ts'
+import { corrupt, type FaultKind } from './faults.ts'
 
 export interface CacheServiceOptions {
   /** Directory for entries (index.json + blobs/). An existing index is loaded, so entries outlive a server. */
@@ -101,6 +101,30 @@ export interface CacheService extends BenchServer {
   blobBaseUrl: string
   /** Twirp/REST/blob requests the service answered (faults.log also has faulted ones). */
   calls: { method: string; path: string; op: string; status: number }[]
+  /**
+   * Make archive downloads (GET of a blob) stop sending after `afterBytes` bytes of the body, the
+   * connection left open (a stalled restore, actions/cache#1115). Returns a function that ends it.
+   */
+  stallDownloads(afterBytes: number): () => void
+}
+
+/**
+ * A twirp error answer for `faults.add`: the status with a JSON body (the client parses every answer as
+ * JSON before it looks at the status) and, for a 429, Retry-After as the service sends it.
+ */
+export function twirpFault(status: number, retryAfterSeconds?: number): FaultKind {
+  return {
+    kind: 'status',
+    status,
+    headers: {
+      'content-type': 'application/json',
+      ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {})
+    },
+    body: JSON.stringify({
+      code: status === 429 ? 'resource_exhausted' : 'unavailable',
+      msg: `injected ${status}`
+    })
+  }
 }
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.CacheService/'
@@ -173,7 +197,8 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
     return lastCreated
   }
 
-  const state = { url: '', blobBase: '' }
+  const state = { url: '', blobBase: '', stallAfter: -1 }
+  const stalled = new Set<http.ServerResponse>()
   const blobUrl = (id: number) =>
     `${state.blobBase}/actions-cache/${id}?sv=2023-11-03&sr=b&sp=rcw&sig=${randomBytes(12).toString('base64url')}`
 
@@ -525,6 +550,24 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       }
       res.writeHead(status, { ...headers, 'content-length': String(end - start + 1) })
       if (end < start) return void res.end()
+      if (state.stallAfter >= 0) {
+        // Send the first bytes, then nothing more on an open connection.
+        record.op += ' (stalled)'
+        stalled.add(res)
+        res.on('close', () => stalled.delete(res))
+        const head = Math.min(state.stallAfter, end - start + 1)
+        if (head > 0) {
+          const fd = openSync(entry.file, 'r')
+          const buf = Buffer.alloc(head)
+          try {
+            readSyncAll(fd, buf, start)
+          } finally {
+            closeSync(fd)
+          }
+          res.write(buf)
+        }
+        return
+      }
       await pipeline(createReadStream(entry.file, { start, end }), res)
       return
     }
@@ -620,7 +663,18 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       e.size = data.length
       save()
     },
-    close: () => server.close()
+    stallDownloads(afterBytes: number) {
+      state.stallAfter = afterBytes
+      return () => {
+        state.stallAfter = -1
+        for (const res of stalled) res.socket?.destroy()
+        stalled.clear()
+      }
+    },
+    close: () => {
+      for (const res of stalled) res.socket?.destroy()
+      return server.close()
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import {
   defaultKeyPatterns,
   escapeGlob,
   goMinor,
+  inExcludedDir,
   normaliseSuffix,
   resolvePatterns,
   runnerPlatform,
@@ -102,6 +103,8 @@ describe('goMinor and runnerPlatform', () => {
     ['1.20', '1.20'],
     ['1.21rc2', '1.21'],
     ['1.19beta1', '1.19'],
+    ['1.21alpha1', '1.21'],
+    ['1.22.0-rc.1', '1.22'],
     ['devel +abc', '']
   ])('%s -> %s', (v, m) => expect(goMinor(v)).toBe(m))
 
@@ -166,5 +169,15 @@ describe('glob helpers', () => {
 
   it('escapes glob syntax in literal paths', () => {
     expect(escapeGlob('/w/a[1]/b*/c?/go.sum')).toBe('/w/a[[]1]/b[*]/c[?]/go.sum')
+  })
+})
+
+describe('inExcludedDir', () => {
+  it('is true under vendor/ or testdata/ at any depth, not for a file merely named so', () => {
+    expect(inExcludedDir(path.join('/w', 'vendor', 'x', 'go.sum'))).toBe(true)
+    expect(inExcludedDir(path.join('/w', 'a', 'testdata', 'go.mod'))).toBe(true)
+    expect(inExcludedDir(path.join('/w', 'a', 'go.sum'))).toBe(false)
+    expect(inExcludedDir(path.join('/w', 'vendor'))).toBe(false)
+    expect(inExcludedDir(path.join('/w', 'vendored', 'go.sum'))).toBe(false)
   })
 })

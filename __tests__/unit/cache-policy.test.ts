@@ -1,5 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
-import { decideSave, displayPath, moduleCachePaths, type SaveInput } from '../../src/cache/policy.js'
+import {
+  BUILD_CACHE_LIMIT_BYTES,
+  buildRestoreKeys,
+  buildSaveBlocker,
+  buildSizeBlocker,
+  classifySave,
+  credentialsInside,
+  decideSave,
+  displayPath,
+  moduleCachePaths,
+  saveRetryDelay,
+  untrustedEvent,
+  type SaveInput
+} from '../../src/cache/policy.js'
 
 const missOk: SaveInput = {
   mode: 'auto',
@@ -57,12 +70,117 @@ describe('decideSave', () => {
 })
 
 describe('moduleCachePaths', () => {
-  it('archives the module trees and cache/download but not cache/vcs', () => {
-    expect(moduleCachePaths('/home/r/go/pkg/mod/')).toEqual([
-      '/home/r/go/pkg/mod/*',
-      '!/home/r/go/pkg/mod/cache',
-      '/home/r/go/pkg/mod/cache/download'
-    ])
+  it('archives cache/download only: not the extracted trees, not cache/vcs', () => {
+    expect(moduleCachePaths('/home/r/go/pkg/mod/')).toEqual(['/home/r/go/pkg/mod/cache/download'])
+  })
+})
+
+describe('untrusted events', () => {
+  it.each(['pull_request_target', 'workflow_run', 'issue_comment'])(
+    '%s: auto does not save and says why; always does',
+    (event) => {
+      const d = decideSave({ ...missOk, event })
+      expect(d.save).toBe(false)
+      expect(d.reason).toContain(`this is a ${event} run`)
+      expect(decideSave({ ...missOk, event, mode: 'always' }).save).toBe(true)
+    }
+  )
+
+  it('ordinary events save as before', () => {
+    for (const event of ['push', 'pull_request', 'schedule', undefined]) {
+      expect(untrustedEvent(event)).toBeUndefined()
+      expect(decideSave({ ...missOk, event }).save).toBe(true)
+    }
+  })
+
+  it('the build cache is restored from its exact key only, and not saved by auto', () => {
+    const key = 'setup-go-deps-build-linux-x64-go1.22.3-abc'
+    expect(buildRestoreKeys(key, 'push')).toEqual(['setup-go-deps-build-linux-x64-go1.22.3-'])
+    expect(buildRestoreKeys(key, 'pull_request_target')).toEqual([])
+    const build = {
+      mode: 'auto' as const,
+      key,
+      matchedKey: '',
+      outcome: 'partial' as const,
+      download: { ok: true, cacheCorrupt: false }
+    }
+    expect(buildSaveBlocker({ ...build, event: 'push' })).toBeUndefined()
+    expect(buildSaveBlocker({ ...build, event: 'workflow_run' })).toMatch(/workflow_run run/)
+  })
+})
+
+describe('build cache save rules', () => {
+  const base = {
+    mode: 'auto' as const,
+    key: 'k',
+    matchedKey: 'k-old',
+    outcome: 'partial' as const,
+    download: { ok: true, cacheCorrupt: false }
+  }
+  it('saves when its own key missed and the download went well', () => {
+    expect(buildSaveBlocker(base)).toBeUndefined()
+    expect(buildSaveBlocker({ ...base, matchedKey: 'k' })).toMatch(/exact key hit/)
+    expect(buildSaveBlocker({ ...base, mode: 'never' })).toMatch(/never/)
+    expect(buildSaveBlocker({ ...base, download: { ok: true, cacheCorrupt: true } })).toMatch(/corrupt/)
+    expect(buildSaveBlocker({ ...base, download: { ok: false, cacheCorrupt: false } })).toMatch(
+      /download failed/
+    )
+    expect(
+      buildSaveBlocker({ ...base, mode: 'always', download: { ok: false, cacheCorrupt: false } })
+    ).toBeUndefined()
+  })
+  it('is bounded at 2 GiB', () => {
+    expect(buildSizeBlocker(BUILD_CACHE_LIMIT_BYTES, '/c')).toBeUndefined()
+    expect(buildSizeBlocker(BUILD_CACHE_LIMIT_BYTES + 1, '/c')?.line).toMatch(/over the 2 GiB bound/)
+  })
+})
+
+describe('credentialsInside', () => {
+  it('refuses a path that contains the credentials directory or RUNNER_TEMP', () => {
+    const creds = ['/tmp/r/_temp/setup-go-deps-auth-x1', '/tmp/r/_temp']
+    expect(credentialsInside(['/tmp/r/_temp/cache/download'], creds)).toBeUndefined()
+    expect(credentialsInside(['/home/r/go/pkg/mod/cache/download'], creds)).toBeUndefined()
+    expect(credentialsInside(['/tmp/r/_temp'], creds)).toMatch(
+      /contains \/tmp\/r\/_temp\/setup-go-deps-auth-x1/
+    )
+    expect(credentialsInside(['/tmp/r/*', '!/tmp/r/cache'], creds)).toMatch(/^\/tmp\/r contains/)
+    expect(credentialsInside(['/tmp/r/_tempo'], creds)).toBeUndefined()
+  })
+})
+
+describe('saving under the service limits', () => {
+  const failed = { value: -1, lastStatus: 0 }
+  it('tells a 429, a 409 and a 5xx apart although the client logs the same line for all three', () => {
+    const line = 'Unable to reserve cache with key k, another job may be creating this cache.'
+    expect(classifySave({ ...failed, collision: line, lastStatus: 409 })).toEqual({
+      kind: 'exists',
+      message: line
+    })
+    expect(classifySave({ ...failed, collision: line, lastStatus: 429, retryAfterSeconds: 3 })).toEqual({
+      kind: 'rate-limited',
+      message: line,
+      retryAfterMs: 3000
+    })
+    expect(classifySave({ ...failed, collision: line, lastStatus: 503 })).toMatchObject({
+      kind: 'unavailable'
+    })
+    expect(classifySave({ ...failed, failure: 'RestError: Service Unavailable' })).toMatchObject({
+      kind: 'unavailable'
+    })
+    expect(classifySave({ ...failed, failure: 'tar failed with exit code 2' })).toMatchObject({
+      kind: 'failed'
+    })
+    expect(classifySave({ value: 42, lastStatus: 200 })).toEqual({ kind: 'saved' })
+  })
+
+  it('retries once after a 429 (its Retry-After, bounded) or a 5xx that said when; never after a 409', () => {
+    expect(saveRetryDelay({ kind: 'rate-limited', message: '', retryAfterMs: 2000 })).toBe(2000)
+    expect(saveRetryDelay({ kind: 'rate-limited', message: '' })).toBe(10_000)
+    expect(saveRetryDelay({ kind: 'rate-limited', message: '', retryAfterMs: 600_000 })).toBeUndefined()
+    expect(saveRetryDelay({ kind: 'unavailable', message: '', retryAfterMs: 1000 })).toBe(1000)
+    expect(saveRetryDelay({ kind: 'unavailable', message: '' })).toBeUndefined()
+    expect(saveRetryDelay({ kind: 'exists', message: '' })).toBeUndefined()
+    expect(saveRetryDelay({ kind: 'failed', message: '' })).toBeUndefined()
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { escapeModulePath, goSumZipLines, unescapeModulePath } from '../../src/go/modfiles.js'
+import { escapeModulePath, goSumZipLines, parseGoSum, unescapeModulePath } from '../../src/go/modfiles.js'
 
 describe('go.sum', () => {
   // A real go.sum excerpt (github.com/spf13/cobra's, trimmed), with the /go.mod lines go also writes.
@@ -22,6 +22,39 @@ describe('go.sum', () => {
         path: 'github.com/inconshreveable/mousetrap',
         version: 'v1.1.0',
         hash: 'h1:wN+x4NVGpMsO7ErUn/mUI3vEoE6Jt13X2s0bqwp9tc8='
+      }
+    ])
+  })
+
+  it('parses every line: path, version, whether it is the go.mod hash, the hash and its line number', () => {
+    expect(parseGoSum(goSum)).toEqual([
+      {
+        path: 'github.com/cpuguy83/go-md2man/v2',
+        version: 'v2.0.4',
+        isGoMod: false,
+        hash: 'h1:wfIWP927BUkWJb2NaU1fVcb3ODJ4CJhO81Kh+aq2/ZA=',
+        line: 1
+      },
+      {
+        path: 'github.com/cpuguy83/go-md2man/v2',
+        version: 'v2.0.4',
+        isGoMod: true,
+        hash: 'h1:tgQtvFlXSQOSOSIRvRPT7W67SCa46tRHOmNcaadrF8o=',
+        line: 2
+      },
+      {
+        path: 'github.com/inconshreveable/mousetrap',
+        version: 'v1.1.0',
+        isGoMod: false,
+        hash: 'h1:wN+x4NVGpMsO7ErUn/mUI3vEoE6Jt13X2s0bqwp9tc8=',
+        line: 3
+      },
+      {
+        path: 'gopkg.in/yaml.v3',
+        version: 'v3.0.1',
+        isGoMod: true,
+        hash: 'h1:K4uyk7z7BCEPqu6E+C64Yfv1cQ7kz7rIZviUmN+EgEM=',
+        line: 5
       }
     ])
   })

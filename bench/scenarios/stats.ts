@@ -287,8 +287,8 @@ export function segments(
 /**
  * Where a cache restore's time went, from the action's log lines and their arrival times (ms): the
  * lookup (key files listed -> "Cache hit for"), the archive download (-> "Cache Size"), the extraction
- * (tar command -> "Cache restored successfully") and the integrity check (the action's own "checked in N
- * ms"). NaN for a part whose lines are missing (a different wording, a miss).
+ * (tar command -> "Cache restored successfully") and the content verification (the action's own
+ * "checked against go.sum by content in N ms"). NaN for a part whose lines are missing (a different wording, a miss).
  */
 export function restoreBreakdown(log: ReadonlyArray<{ ms: number; line: string }>): {
   lookupMs: number
@@ -302,8 +302,8 @@ export function restoreBreakdown(log: ReadonlyArray<{ ms: number; line: string }
   const size = at(/^Cache Size:/)
   const tar = at(/^\[command\].*\btar\b.*-x/)
   const restored = at(/^Cache restored successfully/)
-  const integrity = /checked in (\d+) ms/.exec(
-    log.find((l) => /integrity: .* checked in/.test(l.line))?.line ?? ''
+  const integrity = /by content in (\d+) ms/.exec(
+    log.find((l) => /^Module cache verification: .* by content in/.test(l.line))?.line ?? ''
   )
   return {
     lookupMs: hit - keyFiles,

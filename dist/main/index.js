@@ -2,7 +2,7 @@ import * as os from 'os';
 import os__default, { EOL as EOL$1 } from 'os';
 import * as crypto$1 from 'crypto';
 import * as fs from 'fs';
-import { promises, constants as constants$6, existsSync } from 'fs';
+import { promises, constants as constants$6, writeFileSync, existsSync } from 'fs';
 import * as path$1 from 'path';
 import * as http from 'http';
 import http__default from 'http';
@@ -20,7 +20,7 @@ import require$$0$4 from 'node:net';
 import http$1 from 'node:http';
 import require$$0$3, { Transform, Readable as Readable$1 } from 'node:stream';
 import require$$0$1 from 'node:buffer';
-import require$$0$5, { inspect } from 'node:util';
+import require$$0$5, { inspect, promisify } from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
@@ -36,21 +36,21 @@ import require$$1$4 from 'node:dns';
 import require$$5$3, { StringDecoder } from 'string_decoder';
 import * as child from 'child_process';
 import { setTimeout as setTimeout$1 } from 'timers';
-import fs$1 from 'node:fs';
-import path$2 from 'node:path';
-import { createHmac, createHash } from 'node:crypto';
-import fs$2 from 'node:fs/promises';
-import os$1, { EOL as EOL$2 } from 'node:os';
 import * as stream from 'stream';
 import { Readable } from 'stream';
 import require$$5$4, { URL as URL$1 } from 'url';
 import * as buffer from 'buffer';
 import { Buffer as Buffer$1 } from 'buffer';
+import os$1, { EOL as EOL$2 } from 'node:os';
 import process$1 from 'node:process';
 import https$1 from 'node:https';
+import { createHmac, createHash } from 'node:crypto';
 import require$$1$5 from 'tty';
-import { spawn, spawnSync } from 'node:child_process';
+import fs$1 from 'node:fs';
+import path$2 from 'node:path';
+import fs$2 from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { spawn, spawnSync } from 'node:child_process';
 import { text } from 'node:stream/consumers';
 
 // We use any as a valid input type
@@ -28672,7 +28672,7 @@ function requireUndici () {
 var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter$j = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$k = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28748,8 +28748,8 @@ class HttpClientResponse {
         this.message = message;
     }
     readBody() {
-        return __awaiter$j(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$k(this, void 0, void 0, function* () {
                 let output = Buffer.alloc(0);
                 this.message.on('data', (chunk) => {
                     output = Buffer.concat([output, chunk]);
@@ -28761,8 +28761,8 @@ class HttpClientResponse {
         });
     }
     readBodyBuffer() {
-        return __awaiter$j(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$k(this, void 0, void 0, function* () {
                 const chunks = [];
                 this.message.on('data', (chunk) => {
                     chunks.push(chunk);
@@ -28813,42 +28813,42 @@ class HttpClient {
         }
     }
     options(requestUrl, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
         });
     }
     get(requestUrl, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('GET', requestUrl, null, additionalHeaders || {});
         });
     }
     del(requestUrl, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('DELETE', requestUrl, null, additionalHeaders || {});
         });
     }
     post(requestUrl, data, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('POST', requestUrl, data, additionalHeaders || {});
         });
     }
     patch(requestUrl, data, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('PATCH', requestUrl, data, additionalHeaders || {});
         });
     }
     put(requestUrl, data, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('PUT', requestUrl, data, additionalHeaders || {});
         });
     }
     head(requestUrl, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request('HEAD', requestUrl, null, additionalHeaders || {});
         });
     }
     sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return this.request(verb, requestUrl, stream, additionalHeaders);
         });
     }
@@ -28857,14 +28857,14 @@ class HttpClient {
      * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
      */
     getJson(requestUrl_1) {
-        return __awaiter$j(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter$k(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
     }
     postJson(requestUrl_1, obj_1) {
-        return __awaiter$j(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$k(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers.ContentType] =
@@ -28874,7 +28874,7 @@ class HttpClient {
         });
     }
     putJson(requestUrl_1, obj_1) {
-        return __awaiter$j(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$k(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers.ContentType] =
@@ -28884,7 +28884,7 @@ class HttpClient {
         });
     }
     patchJson(requestUrl_1, obj_1) {
-        return __awaiter$j(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$k(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers.ContentType] =
@@ -28899,7 +28899,7 @@ class HttpClient {
      * Prefer get, del, post and patch
      */
     request(verb, requestUrl, data, headers) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             if (this._disposed) {
                 throw new Error('Client has already been disposed.');
             }
@@ -28995,7 +28995,7 @@ class HttpClient {
      * @param data
      */
     requestRaw(info, data) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             return new Promise((resolve, reject) => {
                 function callbackForResult(err, res) {
                     if (err) {
@@ -29276,15 +29276,15 @@ class HttpClient {
         return baseUserAgent;
     }
     _performExponentialBackoff(retryNumber) {
-        return __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
             retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
             const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
             return new Promise(resolve => setTimeout(() => resolve(), ms));
         });
     }
     _processResponse(res, options) {
-        return __awaiter$j(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter$j(this, void 0, void 0, function* () {
+        return __awaiter$k(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$k(this, void 0, void 0, function* () {
                 const statusCode = res.message.statusCode || 0;
                 const response = {
                     statusCode,
@@ -29350,7 +29350,7 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
-var __awaiter$i = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$j = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29376,7 +29376,7 @@ class BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter$i(this, void 0, void 0, function* () {
+        return __awaiter$j(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -29392,7 +29392,7 @@ class BearerCredentialHandler {
     });
 };
 
-var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$i = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29414,7 +29414,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$h(this, void 0, void 0, function* () {
+        return __awaiter$i(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -29458,7 +29458,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$h(this, void 0, void 0, function* () {
+        return __awaiter$i(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -29472,7 +29472,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$h(this, void 0, void 0, function* () {
+        return __awaiter$i(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -29665,7 +29665,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-var __awaiter$g = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29689,7 +29689,7 @@ const IS_WINDOWS$8 = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return __awaiter$g(this, void 0, void 0, function* () {
+    return __awaiter$h(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -29701,7 +29701,7 @@ function readlink(fsPath) {
 }
 fs.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter$g(this, void 0, void 0, function* () {
+    return __awaiter$h(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -29736,7 +29736,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter$g(this, void 0, void 0, function* () {
+    return __awaiter$h(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -29829,7 +29829,7 @@ function isUnixExecutable(stats) {
             stats.uid === process.getuid()));
 }
 
-var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$g = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29847,7 +29847,7 @@ var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @param     options   optional. See CopyOptions.
  */
 function cp(source_1, dest_1) {
-    return __awaiter$f(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter$g(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
         const destStat = (yield exists(dest)) ? yield stat(dest) : null;
         // Dest is an existing file, but not forcing
@@ -29885,7 +29885,7 @@ function cp(source_1, dest_1) {
  * @param inputPath path to remove
  */
 function rmRF(inputPath) {
-    return __awaiter$f(this, void 0, void 0, function* () {
+    return __awaiter$g(this, void 0, void 0, function* () {
         if (IS_WINDOWS$8) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
@@ -29915,7 +29915,7 @@ function rmRF(inputPath) {
  * @returns Promise<void>
  */
 function mkdirP(fsPath) {
-    return __awaiter$f(this, void 0, void 0, function* () {
+    return __awaiter$g(this, void 0, void 0, function* () {
         ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
@@ -29929,7 +29929,7 @@ function mkdirP(fsPath) {
  * @returns   Promise<string>   path to tool
  */
 function which(tool, check) {
-    return __awaiter$f(this, void 0, void 0, function* () {
+    return __awaiter$g(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -29959,7 +29959,7 @@ function which(tool, check) {
  * @returns   Promise<string[]>  the paths of the tool
  */
 function findInPath(tool) {
-    return __awaiter$f(this, void 0, void 0, function* () {
+    return __awaiter$g(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -30018,7 +30018,7 @@ function readCopyOptions(options) {
     return { force, recursive, copySourceDirectory };
 }
 function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return __awaiter$f(this, void 0, void 0, function* () {
+    return __awaiter$g(this, void 0, void 0, function* () {
         // Ensure there is not a run away recursive copy
         if (currentDepth >= 255)
             return;
@@ -30043,7 +30043,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
 }
 // Buffered file copy
 function copyFile(srcFile, destFile, force) {
-    return __awaiter$f(this, void 0, void 0, function* () {
+    return __awaiter$g(this, void 0, void 0, function* () {
         if ((yield lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
@@ -30068,7 +30068,7 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 
-var __awaiter$e = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30416,7 +30416,7 @@ class ToolRunner extends events$1.EventEmitter {
      * @returns   number
      */
     exec() {
-        return __awaiter$e(this, void 0, void 0, function* () {
+        return __awaiter$f(this, void 0, void 0, function* () {
             // root the tool path if it is unrooted and contains relative pathing
             if (!isRooted(this.toolPath) &&
                 (this.toolPath.includes('/') ||
@@ -30427,7 +30427,7 @@ class ToolRunner extends events$1.EventEmitter {
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
             this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => __awaiter$e(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$f(this, void 0, void 0, function* () {
                 this._debug(`exec tool: ${this.toolPath}`);
                 this._debug('arguments:');
                 for (const arg of this.args) {
@@ -30648,7 +30648,7 @@ class ExecState extends events$1.EventEmitter {
     }
 }
 
-var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$e = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30668,7 +30668,7 @@ var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @returns   Promise<number>    exit code
  */
 function exec(commandLine, args, options) {
-    return __awaiter$d(this, void 0, void 0, function* () {
+    return __awaiter$e(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
@@ -30691,7 +30691,7 @@ function exec(commandLine, args, options) {
  * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
  */
 function getExecOutput(commandLine, args, options) {
-    return __awaiter$d(this, void 0, void 0, function* () {
+    return __awaiter$e(this, void 0, void 0, function* () {
         var _a, _b;
         let stdout = '';
         let stderr = '';
@@ -30737,7 +30737,7 @@ function getExecOutput(commandLine, args, options) {
 os__default.platform();
 os__default.arch();
 
-var __awaiter$c = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30928,7 +30928,7 @@ function endGroup() {
  * @param fn The function to wrap in the group
  */
 function group(name, fn) {
-    return __awaiter$c(this, void 0, void 0, function* () {
+    return __awaiter$d(this, void 0, void 0, function* () {
         startGroup(name);
         let result;
         try {
@@ -30957,5832 +30957,14 @@ function saveState(name, value) {
     }
     issueCommand('save-state', { name }, toCommandValue(value));
 }
-
-function kindOf(path) {
-    const base = path.split(/[\\/]/).pop() ?? '';
-    if (base === 'go.mod')
-        return 'go.mod';
-    if (base === 'go.work')
-        return 'go.work';
-    if (base === 'go.sum' || base === 'go.work.sum')
-        return 'go.sum';
-    return undefined;
-}
-/** `path@version` -> parts; the version may be a pseudo-version or carry `+incompatible`. */
-function splitModule(module) {
-    const at = module.lastIndexOf('@');
-    if (at <= 0 || at === module.length - 1)
-        return undefined;
-    return { path: module.slice(0, at), version: module.slice(at + 1) };
-}
-function tokens(line) {
-    const code = line.replace(/\/\/.*$/, '').trim();
-    if (code === '')
-        return [];
-    // Module paths and versions may be quoted ("example.com/m" v1.0.0); quoted strings hold no spaces here.
-    return code.split(/\s+/).map((t) => t.replace(/^"(.*)"$/, '$1').replace(/^`(.*)`$/, '$1'));
-}
-/** The directives of a go.mod or go.work file, one per line, block members carrying the block's verb. */
-function directives$1(text) {
-    const out = [];
-    let block;
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const t = tokens(raw);
-        if (t.length === 0)
-            return;
-        const line = index + 1;
-        if (block !== undefined) {
-            if (t[0] === ')')
-                block = undefined;
-            else
-                out.push({ line, verb: block, args: t });
-            return;
-        }
-        const [verb, ...rest] = t;
-        if (rest.length === 1 && rest[0] === '(')
-            block = verb;
-        else if (rest[0] === '(' && rest[1] === ')')
-            return; // `require ()`
-        else
-            out.push({ line, verb, args: rest });
-    });
-    return out;
-}
-function findRequire(files, path, version, exactVersion) {
-    for (const f of files) {
-        if (kindOf(f.path) !== 'go.mod')
-            continue;
-        const hit = directives$1(f.text).find((d) => d.verb === 'require' && d.args[0] === path && (!exactVersion || d.args[1] === version));
-        if (hit)
-            return { file: f.path, line: hit.line };
-    }
-    return undefined;
-}
-/** A `replace old [v] => new [v]` line whose new side (what go really downloads) is the module. */
-function findReplacement(files, path, version) {
-    for (const f of files) {
-        const kind = kindOf(f.path);
-        if (kind !== 'go.mod' && kind !== 'go.work')
-            continue;
-        const hit = directives$1(f.text).find((d) => {
-            if (d.verb !== 'replace')
-                return false;
-            const arrow = d.args.indexOf('=>');
-            return arrow >= 0 && d.args[arrow + 1] === path && d.args[arrow + 2] === version;
-        });
-        if (hit)
-            return { file: f.path, line: hit.line };
-    }
-    return undefined;
-}
 /**
- * The go.sum line for the module: `path version h1:...` (the zip) or `path version/go.mod h1:...`.
- * `goModLine` picks the second; when the preferred one is absent the other is taken.
- */
-function findSum(files, path, version, goModLine) {
-    const wanted = goModLine ? `${version}/go.mod` : version;
-    const other = goModLine ? version : `${version}/go.mod`;
-    for (const want of [wanted, other]) {
-        for (const f of files) {
-            if (kindOf(f.path) !== 'go.sum')
-                continue;
-            const index = f.text.split(/\r?\n/).findIndex((l) => {
-                const [p, v] = l.trim().split(/\s+/);
-                return p === path && v === want;
-            });
-            if (index >= 0)
-                return { file: f.path, line: index + 1 };
-        }
-    }
-    return undefined;
-}
-/** `go.mod requires go >= 1.23`: the main module's own `go` line (or `toolchain`) is the cause. */
-function findGoDirective(files, evidence) {
-    const m = /(\S*go\.(?:mod|work)) requires go >= /.exec(evidence);
-    if (!m)
-        return undefined;
-    const f = bestMatch(m[1], files);
-    const hit = f ? directives$1(f.text).find((d) => d.verb === 'go') : undefined;
-    return f && hit ? { file: f.path, line: hit.line } : undefined;
-}
-/** go prints absolute paths (`/home/runner/work/r/r/go.mod:7: ...`); match them to workspace-relative ones. */
-function pathMatches(printed, relative) {
-    const a = printed.replace(/\\/g, '/');
-    const b = relative.replace(/\\/g, '/').replace(/^\.\//, '');
-    return a === b || a.endsWith(`/${b}`);
-}
-/** The given file a printed path names; the longest match wins (`/w/r/api/go.mod` is `api/go.mod`, not `go.mod`). */
-function bestMatch(printed, files) {
-    const kind = kindOf(printed);
-    return files
-        .filter((f) => kind !== undefined && kindOf(f.path) === kind && pathMatches(printed, f.path))
-        .sort((a, b) => b.path.length - a.path.length)[0];
-}
-/** `<file>:<line>: message`, as go prints errors in go.mod/go.work/go.sum (e.g. `unknown directive`). */
-function findPrinted(files, evidence) {
-    const re = /(\S+?\.(?:mod|work|sum)):(\d+)(?::\d+)?:/g;
-    for (const m of evidence.matchAll(re)) {
-        const printed = m[1];
-        const f = bestMatch(printed, files);
-        if (f)
-            return { file: f.path, line: Number(m[2]) };
-    }
-    return undefined;
-}
-const TITLES = {
-    network: 'network error',
-    proxy: 'module proxy error',
-    git: 'git error',
-    auth: 'authentication failed',
-    'not-found': 'module version not found',
-    checksum: 'checksum mismatch',
-    'cache-corrupt': 'corrupt module cache',
-    config: 'Go configuration error',
-    timeout: 'download timed out',
-    unknown: 'download failed'
-};
-/**
- * Where to annotate a failure, or undefined when it belongs to no line of the given files (the caller
- * then reports it without a location).
+ * Gets the value of an state set by this action's main execution.
  *
- * - `checksum`: the go.sum line that disagrees (the `/go.mod` line when go says so), else the require line.
- * - a module failure: its `require` line (exact version first, then any version: go may have selected a
- *   higher one than the go.mod lists), or the `replace` line that points at it, else its go.sum line.
- * - no module: a `file:line:` go printed in the evidence, or the `go` line behind `requires go >=`.
- * A diagnosis that carries its `file` and `line` is placed there, before all of the above.
+ * @param     name     name of the state to get
+ * @returns   string
  */
-function annotationTarget(diagnosis, files) {
-    const where = locate$1(diagnosis, files);
-    if (!where)
-        return undefined;
-    const subject = diagnosis.module ? `: ${diagnosis.module}` : '';
-    return {
-        file: where.file,
-        startLine: where.line,
-        title: `${TITLES[diagnosis.errorClass]}${subject}`,
-        message: [diagnosis.cause, diagnosis.hint].filter((s) => s.trim() !== '').join(' ')
-    };
-}
-function locate$1(d, files) {
-    // The download knew the exact line (a go.mod go could not parse, a refused go.sum line).
-    const exact = d.file !== undefined && d.line !== undefined ? bestMatch(d.file, files) : undefined;
-    if (exact)
-        return { file: exact.path, line: d.line };
-    const mod = d.module ? splitModule(d.module) : undefined;
-    if (mod) {
-        const { path, version } = mod;
-        if (d.errorClass === 'checksum') {
-            const goModLine = d.evidence.includes(`${d.module}/go.mod`);
-            return findSum(files, path, version, goModLine) ?? findRequire(files, path, version, false);
-        }
-        return (findRequire(files, path, version, true) ??
-            findReplacement(files, path, version) ??
-            findRequire(files, path, version, false) ??
-            findSum(files, path, version, false));
-    }
-    return findPrinted(files, d.evidence) ?? findGoDirective(files, d.evidence);
-}
-
-/**
- * Annotations for a failed download: each failed module is pinned to the line of the user's go.mod
- * (require) or go.sum (checksum mismatch) it comes from, so the failure shows in the PR's file view.
- * The placement is pure (annotations.ts); this file only reads the candidate files.
- */
-const GO_FILES = ['go.mod', 'go.sum', 'go.work', 'go.work.sum'];
-function readGoFiles(dirs, workspace) {
-    const out = [];
-    for (const dir of new Set(dirs)) {
-        for (const name of GO_FILES) {
-            const file = path$2.join(dir, name);
-            if (!fs$1.existsSync(file))
-                continue;
-            out.push({
-                path: path$2.relative(workspace, file).split(path$2.sep).join('/'),
-                text: fs$1.readFileSync(file, 'utf8')
-            });
-        }
-    }
-    return out;
-}
-function annotateFailures(download, workingDirectory) {
-    const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
-    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workspace, r)));
-    const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
-    const exact = failures.flatMap((d) => (d.file ? [path$2.dirname(d.file)] : []));
-    const files = readGoFiles([workingDirectory, ...roots, ...exact], workspace);
-    for (const d of failures) {
-        const target = annotationTarget(d, files);
-        if (target)
-            error(target.message, { file: target.file, startLine: target.startLine, title: target.title });
-    }
-}
-
-/**
- * The environment for the action's child processes (go, git, ssh-keygen): the action's own environment
- * without the runner's `INPUT_*` variables. The runner passes every input to the action as INPUT_<NAME>,
- * the token, `credentials` and `ssh-private-key` included; a child inherits its parent's environment,
- * and go's git and ssh inherit go's, so without this every one of them (and anything it runs, a
- * credential helper or a proxy command included) could read the raw secrets, and they would be in the
- * /proc/<pid>/environ of every process of the download.
- */
-function childEnvironment(extra = {}, env = process.env) {
-    const out = {};
-    for (const [name, value] of Object.entries(env)) {
-        // Windows names are case-insensitive: Input_Token is the same variable.
-        if (value !== undefined && !/^INPUT_/i.test(name))
-            out[name] = value;
-    }
-    return { ...out, ...extra };
-}
-/**
- * Drop the `INPUT_*` variables from this process once the inputs are parsed, so that no child inherits
- * them: not only the ones the action starts with childEnvironment(), but also the toolkit's own (tar for
- * the cache and the Go archive, the cache client), which take no environment of their own.
- */
-function forgetInputs(env = process.env) {
-    for (const name of Object.keys(env))
-        if (/^INPUT_/i.test(name))
-            delete env[name];
-}
-
-/**
- * The error a user fixes in the workflow file: it names the input (or the runner's variable) and carries a
- * message with the value and the fix. Its own module so that every validator can throw it without
- * importing inputs.ts (which imports the validators).
- */
-class InputError extends Error {
-    name = 'InputError';
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-    }
-}
-
-/**
- * Pure: the private git config file every git-based credential kind writes into (https headers from
- * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
- * fetches.
- */
-/**
- * The git config file body. Hand-written because the alternative, `git config --file f --add key value`,
- * would put the token in argv; git has no stdin mode for values. Values are always quoted (so `#`, `;`
- * and spaces survive) with `\` and `"` escaped.
- */
-function serializeGitConfig(entries) {
-    const lines = ['# Written by setup-go-deps for Go module downloads; its post step deletes this file.'];
-    for (const { key, value } of entries) {
-        const first = key.indexOf('.');
-        const last = key.lastIndexOf('.');
-        if (first <= 0 || last === key.length - 1)
-            throw new Error(`invalid git config key: ${key}`);
-        const section = key.slice(0, first);
-        const name = key.slice(last + 1);
-        const sub = first === last ? undefined : key.slice(first + 1, last);
-        lines.push(sub === undefined ? `[${section}]` : `[${section} "${quote(sub)}"]`);
-        lines.push(`\t${name} = "${quote(value)}"`);
-    }
-    return `${lines.join('\n')}\n`;
-}
-function quote(s) {
-    if (/[\n\r\0]/.test(s))
-        throw new Error('a git config value cannot hold a line break');
-    return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
-/** Escape a path for a git `gitdir:` pattern (wildmatch): `\ * ? [` are special. */
-function gitdirPattern(dir) {
-    const slashed = dir.replace(/\\/g, '/').replace(/\/+$/, '');
-    return `${slashed.replace(/[*?[]/g, '\\$&')}/`;
-}
-/** git's sq_quote: single quotes, with `'` and `!` spelled as git's sq_dequote reads them back. */
-function sq(s) {
-    return `'${s.replace(/'/g, "'\\''").replace(/!/g, "'\\!'")}'`;
-}
-/**
- * The variable to export so git includes our file: GIT_CONFIG_PARAMETERS, where git keeps `git -c` values
- * for its child processes (`'key'='value'` entries, git >= 2.31, the version GIT_CONFIG_COUNT needs too).
- * Not the GIT_CONFIG_COUNT/KEY_n/VALUE_n numbering: appending to it means exporting the count, and a count
- * for later steps must come with the entries below it, so the entries of this step would have to be
- * exported for the whole job; entries set only on this step (step-level `env:`, possibly a secret header)
- * would reach GITHUB_ENV. Kept apart, the workflow's numbering is never touched or re-exported.
- *
- * The include is conditional (`includeIf.gitdir:<GOMODCACHE>/cache/vcs/`): cmd/go runs every git command of a
- * module download in its own bare repository there (cmd/go/internal/modfetch/codehost/git.go runs git with
- * cmd.Dir = the cache dir). So the token and the rewrites apply to go's module fetches only, in this and
- * later steps, and never to the workspace repository: a later `git push` keeps using actions/checkout's
- * credentials, and checkout's extraheader (local config) never meets ours.
- */
-function planGitConfigEnv(env, includes, file, caseInsensitive = false) {
-    if ((env.GIT_CONFIG_PARAMETERS ?? '').trim() !== '') {
-        // Adding to it would export the values already there (a `git -c` secret, say) for the whole job.
-        throw new Error("GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead.");
-    }
-    const kind = caseInsensitive ? 'gitdir/i' : 'gitdir';
-    const unique = [...new Set(includes.map((i) => gitdirPattern(i.gitdir)))];
-    const entries = unique.map((pattern) => `${sq(`includeIf.${kind}:${pattern}.path`)}=${sq(file)}`);
-    return { GIT_CONFIG_PARAMETERS: entries.join(' ') };
-}
-
-/**
- * Pure: Go's pattern grammar, the one home for it. `path.Match` globs (one path element: `*`, `?`,
- * `[...]` classes with ranges and `^` negation, `\` escapes) and cmd/go's prefix patterns
- * (GOPRIVATE / GONOPROXY / GONOSUMDB, module.MatchPrefixPatterns). Hand-written because no npm package
- * implements Go's semantics: minimatch and picomatch treat `\`, `[!...]`, `**` and separators differently,
- * and a plain glob would not match `github.com/acme/*` against a sub-path as go does.
- *
- * (OpenSSH's host patterns in known_hosts are another grammar; they live with the ssh credentials.)
- */
-/** Index after one character of a class (`c` or `\c`), or undefined where path.Match would fail. */
-function classChar(glob, i) {
-    const c = glob[i];
-    if (c === undefined || c === '-' || c === ']')
-        return undefined;
-    if (c === '\\')
-        return i + 1 < glob.length ? i + 2 : undefined;
-    return i + 1;
-}
-/**
- * Why a glob is not valid `path.Match` syntax, or undefined when it is. Mirrors Go's path.Match grammar
- * (which reports ErrBadPattern for these): an unterminated or empty `[...]` class, a range with a missing
- * end, a trailing backslash.
- */
-function globSyntaxError(glob) {
-    let i = 0;
-    while (i < glob.length) {
-        const c = glob[i];
-        if (c === '\\') {
-            if (i + 1 >= glob.length)
-                return 'it ends with a lone backslash';
-            i += 2;
-            continue;
-        }
-        if (c !== '[') {
-            i++;
-            continue;
-        }
-        // Character class: [ [^] range... ]
-        i++;
-        if (glob[i] === '^')
-            i++;
-        let ranges = 0;
-        for (;;) {
-            if (i >= glob.length)
-                return "a '[' character class is not closed with ']'";
-            if (glob[i] === ']' && ranges > 0) {
-                i++;
-                break;
-            }
-            const lo = classChar(glob, i);
-            if (lo === undefined)
-                return "a '[' character class is empty or holds a misplaced '-' or ']'";
-            i = lo;
-            if (glob[i] === '-') {
-                const hi = classChar(glob, i + 1);
-                if (hi === undefined)
-                    return "a range in a '[' character class has no end, e.g. write [a-z]";
-                i = hi;
-            }
-            ranges++;
-        }
-    }
-    return undefined;
-}
-function escapeRe(s) {
-    return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-/** Go's path.Match for one path element (no '/'), as a RegExp. Check the glob with globSyntaxError first. */
-function globToRegExp(glob) {
-    let out = '';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*')
-            out += '[^/]*';
-        else if (c === '?')
-            out += '[^/]';
-        else if (c === '\\')
-            out += escapeRe(glob[++i] ?? '');
-        else if (c === '[') {
-            let cls = '[';
-            i++;
-            if (glob[i] === '^') {
-                cls += '^';
-                i++;
-            }
-            while (i < glob.length && glob[i] !== ']') {
-                const d = glob[i];
-                if (d === '\\')
-                    cls += escapeRe(glob[++i] ?? '');
-                else if (d === '-')
-                    cls += '-';
-                else
-                    cls += escapeRe(d);
-                i++;
-            }
-            out += cls + ']';
-        }
-        else
-            out += escapeRe(c);
-    }
-    return new RegExp(`^${out}$`);
-}
-/**
- * cmd/go's module.MatchPrefixPatterns: true when some pattern of the comma-separated lists matches a
- * leading run of `modulePath`'s elements of the pattern's own length (so `github.com/acme/*` matches
- * `github.com/acme/lib/v2`, not `github.com/acme`). A trailing slash is ignored and, as in go, a pattern
- * that is not valid path.Match syntax matches nothing.
- */
-function matchesPrefixPatterns(modulePath, patterns) {
-    const elems = modulePath.split('/');
-    for (const raw of patterns.flatMap((p) => p.split(','))) {
-        const pattern = raw.trim().replace(/\/+$/, '');
-        if (pattern === '' || globSyntaxError(pattern) !== undefined)
-            continue;
-        const pElems = pattern.split('/');
-        if (pElems.length > elems.length)
-            continue;
-        if (pElems.every((pe, i) => globToRegExp(pe).test(elems[i])))
-            return true;
-    }
-    return false;
-}
-/**
- * Why a prefix pattern (GOPRIVATE / GONOPROXY / GONOSUMDB, `private-modules`) holds what no module path
- * can, or undefined:
- *  - a `.` or `..` element or an empty one (`a//b`): no module path has one, and git normalises
- *    `https://host/acme/..` to the whole host, so a credential scope made from it widens silently;
- *  - a `%`: module paths never hold one (golang.org/x/mod/module CheckPath), and `%2e%2e` is `..` to git.
- * Call it after globSyntaxError (a bad glob is reported first).
- */
-function patternElementError(pattern) {
-    if (pattern.includes('%'))
-        return "it holds a '%', which no module path has (and %2e%2e is '..' to git)";
-    const odd = pattern
-        .replace(/\/+$/, '')
-        .split('/')
-        .find((e) => e === '' || e === '.' || e === '..');
-    if (odd === undefined)
-        return undefined;
-    return odd === ''
-        ? "it has an empty path element ('//')"
-        : `it has a '${odd}' path element, which git resolves to a wider URL than the pattern names`;
-}
-/**
- * True when a prefix pattern's first element matches every host (`*`, `***` - a masked secret pasted from
- * a log -, `?*`, and `*` followed by more elements), so the pattern covers (nearly) every module path.
- */
-function matchesEveryModule(pattern) {
-    const host = pattern.trim().split('/')[0];
-    return /^[*?]*$/.test(host) && host.includes('*');
-}
-/**
- * Does the prefix pattern `outer` cover everything `inner` matches? True when `outer` has no more elements
- * than `inner` and each of its globs matches `inner`'s element as text (so `github.com/*` covers
- * `github.com/acme/*`, `github.com/acme` covers `github.com/acme/lib`, and `*.corp.example` covers itself
- * but `git.corp.example` does not cover `*.corp.example`). Conservative: when unsure, false.
- */
-function patternCovers(outer, inner) {
-    const o = outer.trim().replace(/\/+$/, '');
-    const i = inner.trim().replace(/\/+$/, '');
-    if (o === i)
-        return true;
-    if (o === '' || globSyntaxError(o) !== undefined)
-        return false;
-    const oe = o.split('/');
-    const ie = i.split('/');
-    if (oe.length > ie.length)
-        return false;
-    return oe.every((g, n) => {
-        const text = ie[n];
-        // An element of `inner` that is itself a glob is covered only by `*` or the same glob.
-        if (/[*?[\\]/.test(text))
-            return g === text || /^\*+$/.test(g);
-        return globToRegExp(g).test(text);
-    });
-}
-
-/**
- * Pure: where a credential goes. A scope is a host and a URL path prefix, the unit git (http.<url>.*,
- * url.<base>.insteadOf), ssh routing and go's GOAUTH all match by; every credential kind grants one.
- *
- * From a `private-modules` pattern (GOPRIVATE syntax, src/go/pattern.ts):
- *   github.com/acme, github.com/acme/*   -> https://github.com/acme/        (the organisation)
- *   github.com/acme/repo                 -> https://github.com/acme/repo    (that repository, and .git)
- *   github.com/acme/*-svc                -> https://github.com/acme/        (git matches URL prefixes, not
- *                                           globs, so the literal prefix is the narrowest scope; noted)
- *   *.corp.example.com                   -> the whole GHES host, only if GITHUB_SERVER_URL's host matches
- */
-/** A path.Match metacharacter: an element holding one is a glob, not a literal URL path element. */
-const hasGlobMeta = (s) => /[*?[\\]/.test(s);
-/** The host without its port. */
-const hostname = (host) => host.replace(/:\d+$/, '');
-const scopeUrl = (s) => `https://${s.host}/${s.path}`;
-const scopeName = (s) => `${s.host}/${s.path}`;
-const sameScope = (a, b) => a.host === b.host && a.path === b.path;
-/** The host of GITHUB_SERVER_URL (github.com, or a GHES host), lowercase, with a non-default port. */
-function serverHost(serverUrl) {
-    const raw = serverUrl?.trim() || 'https://github.com';
-    try {
-        return new URL(raw).host.toLowerCase();
-    }
-    catch {
-        throw new InputError('GITHUB_SERVER_URL', `GITHUB_SERVER_URL is '${raw}', which is not a URL; the runner sets it (e.g. https://github.com). Unset it or fix it.`);
-    }
-}
-/** '' for the host, `org/` for one element or a prefix followed by globs, `a/b` for a literal path. */
-function scopePath(literal, hasGlobAfter) {
-    if (literal.length === 0)
-        return '';
-    if (literal.length === 1 || hasGlobAfter)
-        return `${literal.join('/')}/`;
-    return literal.join('/');
-}
-/** The scope a private-modules pattern gives on `host`, or undefined when it names another host. */
-function patternScope(pattern, host) {
-    const [hostGlob = '', ...elements] = pattern.split('/');
-    if (!globToRegExp(hostGlob.toLowerCase()).test(hostname(host)))
-        return undefined;
-    const literal = [];
-    for (const e of elements) {
-        if (hasGlobMeta(e))
-            break;
-        literal.push(e);
-    }
-    const rest = elements.slice(literal.length);
-    // `acme/*` matches exactly what `acme` does (GOPRIVATE patterns match path prefixes): no widening.
-    const widened = rest.length > 1 || (rest.length === 1 && rest[0] !== '*');
-    return { path: scopePath(literal, rest.length > 0), widened };
-}
-/** Does a scope cover another (same host, path prefix at an element boundary)? */
-function covers(outer, inner) {
-    if (outer.host !== inner.host)
-        return false;
-    if (outer.path === '' || outer.path === inner.path)
-        return true;
-    const o = outer.path.endsWith('/') ? outer.path : `${outer.path}/`;
-    const i = inner.path.endsWith('/') ? inner.path : `${inner.path}/`;
-    return i.startsWith(o);
-}
-/**
- * Does a GOPRIVATE pattern cover the scope (so go fetches its modules directly and our credentials are
- * used, instead of asking the proxy)? `github.com/acme/*` covers `github.com/acme/` and everything below.
- */
-function isPrivateScope(privatePatterns, scope) {
-    return privatePatterns.some((pattern) => {
-        const s = patternScope(pattern, scope.host);
-        return s !== undefined && covers({ host: scope.host, path: s.path }, scope);
-    });
-}
-
-/**
- * Pure: the `token` credential kind. `token` goes only to the GitHub host of this run (GITHUB_SERVER_URL:
- * github.com or a GHES host), to the scope of each `private-modules` pattern there (scope.ts); any other
- * host gets nothing from it. Sent over https like a credentials line (http.ts).
- */
-/** GitHub's git endpoints accept any user name with a token; checkout and GitHub's docs use this one. */
-const GITHUB_USERNAME = 'x-access-token';
-const TOKEN_SOURCE = "input 'token'";
-/** One claim per private-modules pattern on the GitHub host (an empty token claims too: see tokenCheck). */
-function tokenClaims(patterns, host, token) {
-    const out = [];
-    for (const pattern of patterns) {
-        const scope = patternScope(pattern, host);
-        if (!scope)
-            continue;
-        const grant = { host, path: scope.path, username: GITHUB_USERNAME, token, source: TOKEN_SOURCE };
-        out.push({ kind: 'token', grant, pattern, widened: scope.widened });
-    }
-    return out;
-}
-/** The error for a scope that only `token` could serve while it is empty. */
-function emptyTokenError(pattern, scope) {
-    return new InputError('token', `Input 'private-modules' names '${pattern}' on ${scope.host}, but input 'token' is empty (a secret that is not set, e.g. in a pull request from a fork, is empty). Set 'token' to a token that can read those repositories, or add a 'credentials' line '${scopeName(scope).replace(/\/$/, '')} <user>:<token>'.`);
-}
-function widenedNote(pattern, scope) {
-    return `'${pattern}': git scopes credentials by URL prefix, so the token is sent to every repository under https://${scope.host}/${scope.path}.`;
-}
-
-/** Every printable form of a credential: raw, base64 of user:token (our header), URL-encoded. */
-function secretForms(grant) {
-    const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
-    return [
-        grant.token,
-        b64(`${grant.username}:${grant.token}`),
-        b64(`${GITHUB_USERNAME}:${grant.token}`),
-        encodeURIComponent(grant.token),
-        b64(grant.token)
-    ];
-}
-function authorizationHeader(grant) {
-    // The same form actions/checkout writes.
-    return `AUTHORIZATION: basic ${Buffer.from(`${grant.username}:${grant.token}`, 'utf8').toString('base64')}`;
-}
-/** git config entries for one grant: ssh/https forms onto https://<scope>, then reset + our header. */
-function grantEntries(grant) {
-    const base = scopeUrl(grant);
-    const entries = [{ key: `url.${base}.insteadOf`, value: base }];
-    // ssh forms only for hosts on the default port: `git@host:` cannot carry an https port.
-    if (!/:\d+$/.test(grant.host)) {
-        entries.push({ key: `url.${base}.insteadOf`, value: `git@${grant.host}:${grant.path}` });
-        entries.push({ key: `url.${base}.insteadOf`, value: `ssh://git@${grant.host}/${grant.path}` });
-    }
-    const urls = [base];
-    // A repository scope: the ssh forms usually end in .git, and git's http.<url> matching is by path
-    // element, so https://host/acme/repo does not cover https://host/acme/repo.git.
-    if (grant.path !== '' && !grant.path.endsWith('/'))
-        urls.push(`${base}.git`);
-    for (const url of urls) {
-        entries.push({ key: `http.${url}.extraheader`, value: '' });
-        entries.push({ key: `http.${url}.extraheader`, value: authorizationHeader(grant) });
-        entries.push({ key: `http.${url}.followRedirects`, value: 'false' });
-    }
-    return entries;
-}
-/** Parse `git config --show-scope --name-only --get-regexp '^http\..*extraheader$'` output. */
-function parseExistingHeaders(stdout) {
-    const out = [];
-    for (const line of stdout.split('\n')) {
-        const m = /^(\w+)\s+http\.(?:(.*)\.)?extraheader$/i.exec(line.trim());
-        if (m)
-            out.push({ scope: m[1].toLowerCase(), url: m[2] ?? '' });
-    }
-    return out;
-}
-function headerCovers(url, grant) {
-    if (url === '')
-        return true;
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        return false;
-    }
-    if (u.protocol !== 'https:' || u.host.toLowerCase() !== grant.host)
-        return false;
-    return covers({ host: grant.host, path: u.pathname.replace(/^\//, '') }, grant);
-}
-/** What the user should know about extraheaders already set where a grant applies. */
-function inheritedHeaderNotes(grants, existing) {
-    const notes = [];
-    for (const g of grants) {
-        for (const h of existing.filter((e) => headerCovers(e.url, g))) {
-            notes.push(h.scope === 'local' || h.scope === 'worktree'
-                ? `An extraheader for ${h.url || 'every URL'} is set in this repository's git config (actions/checkout's); go fetches modules outside the repository, where it does not apply, and this action's header is scoped to go's module fetches, so GitHub gets one Authorization header.`
-                : `An extraheader for ${h.url || 'every URL'} is set in the ${h.scope} git config; this action resets it for ${scopeUrl(g)} so only one Authorization header is sent (GitHub refuses two with HTTP 400).`);
-        }
-    }
-    return notes;
-}
-
-var re = {exports: {}};
-
-var constants;
-var hasRequiredConstants;
-
-function requireConstants () {
-	if (hasRequiredConstants) return constants;
-	hasRequiredConstants = 1;
-
-	// Note: this is the semver.org version of the spec that it implements
-	// Not necessarily the package version of this code.
-	const SEMVER_SPEC_VERSION = '2.0.0';
-
-	const MAX_LENGTH = 256;
-	const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
-	/* istanbul ignore next */ 9007199254740991;
-
-	// Max safe segment length for coercion.
-	const MAX_SAFE_COMPONENT_LENGTH = 16;
-
-	// Max safe length for a build identifier. The max length minus 6 characters for
-	// the shortest version with a build 0.0.0+BUILD.
-	const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
-
-	// ECMAScript whitespace and line terminators matched by \s.
-	const WHITESPACE_CHARACTERS = [
-	  '\t',
-	  '\n',
-	  '\v',
-	  '\f',
-	  '\r',
-	  ' ',
-	  '\u00a0',
-	  '\u1680',
-	  '\u2000',
-	  '\u2001',
-	  '\u2002',
-	  '\u2003',
-	  '\u2004',
-	  '\u2005',
-	  '\u2006',
-	  '\u2007',
-	  '\u2008',
-	  '\u2009',
-	  '\u200a',
-	  '\u2028',
-	  '\u2029',
-	  '\u202f',
-	  '\u205f',
-	  '\u3000',
-	  '\ufeff',
-	];
-
-	const RELEASE_TYPES = [
-	  'major',
-	  'premajor',
-	  'minor',
-	  'preminor',
-	  'patch',
-	  'prepatch',
-	  'prerelease',
-	];
-
-	constants = {
-	  MAX_LENGTH,
-	  MAX_SAFE_COMPONENT_LENGTH,
-	  MAX_SAFE_BUILD_LENGTH,
-	  MAX_SAFE_INTEGER,
-	  WHITESPACE_CHARACTERS,
-	  RELEASE_TYPES,
-	  SEMVER_SPEC_VERSION,
-	  FLAG_INCLUDE_PRERELEASE: 0b001,
-	  FLAG_LOOSE: 0b010,
-	};
-	return constants;
-}
-
-var debug_1;
-var hasRequiredDebug;
-
-function requireDebug () {
-	if (hasRequiredDebug) return debug_1;
-	hasRequiredDebug = 1;
-
-	const debug = (
-	  typeof process === 'object' &&
-	  process.env &&
-	  process.env.NODE_DEBUG &&
-	  /\bsemver\b/i.test(process.env.NODE_DEBUG)
-	) ? (...args) => console.error('SEMVER', ...args)
-	  : () => {};
-
-	debug_1 = debug;
-	return debug_1;
-}
-
-var hasRequiredRe;
-
-function requireRe () {
-	if (hasRequiredRe) return re.exports;
-	hasRequiredRe = 1;
-	(function (module, exports) {
-
-		const {
-		  MAX_SAFE_COMPONENT_LENGTH,
-		  MAX_SAFE_BUILD_LENGTH,
-		  MAX_LENGTH,
-		} = requireConstants();
-		const debug = requireDebug();
-		exports = module.exports = {};
-
-		// The actual regexps go on exports.re
-		const re = exports.re = [];
-		const safeRe = exports.safeRe = [];
-		const src = exports.src = [];
-		const safeSrc = exports.safeSrc = [];
-		const t = exports.t = {};
-		let R = 0;
-
-		const LETTERDASHNUMBER = '[a-zA-Z0-9-]';
-
-		// Replace some greedy regex tokens to prevent regex dos issues. These regex are
-		// used internally via the safeRe object since all inputs in this library get
-		// normalized first to trim and collapse all extra whitespace. The original
-		// regexes are exported for userland consumption and lower level usage. A
-		// future breaking change could export the safer regex only with a note that
-		// all input should have extra whitespace removed.
-		const safeRegexReplacements = [
-		  ['\\s', 1],
-		  ['\\d', MAX_LENGTH],
-		  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
-		];
-
-		const makeSafeRegex = (value) => {
-		  for (const [token, max] of safeRegexReplacements) {
-		    value = value
-		      .split(`${token}*`).join(`${token}{0,${max}}`)
-		      .split(`${token}+`).join(`${token}{1,${max}}`);
-		  }
-		  return value
-		};
-
-		const createToken = (name, value, isGlobal) => {
-		  const safe = makeSafeRegex(value);
-		  const index = R++;
-		  debug(name, index, value);
-		  t[name] = index;
-		  src[index] = value;
-		  safeSrc[index] = safe;
-		  re[index] = new RegExp(value, isGlobal ? 'g' : undefined);
-		  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined);
-		};
-
-		// The following Regular Expressions can be used for tokenizing,
-		// validating, and parsing SemVer version strings.
-
-		// ## Numeric Identifier
-		// A single `0`, or a non-zero digit followed by zero or more digits.
-
-		createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*');
-		createToken('NUMERICIDENTIFIERLOOSE', '\\d+');
-
-		// ## Non-numeric Identifier
-		// Zero or more digits, followed by a letter or hyphen, and then zero or
-		// more letters, digits, or hyphens.
-
-		createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
-
-		// ## Main Version
-		// Three dot-separated numeric identifiers.
-
-		createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
-		                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
-		                   `(${src[t.NUMERICIDENTIFIER]})`);
-
-		createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`);
-
-		// ## Pre-release Version Identifier
-		// A numeric identifier, or a non-numeric identifier.
-		// Non-numeric identifiers include numeric identifiers but can be longer.
-		// Therefore non-numeric identifiers must go first.
-
-		createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
-		}|${src[t.NUMERICIDENTIFIER]})`);
-
-		createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
-		}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
-
-		// ## Pre-release Version
-		// Hyphen, followed by one or more dot-separated pre-release version
-		// identifiers.
-
-		createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
-		}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
-
-		createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
-		}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
-
-		// ## Build Metadata Identifier
-		// Any combination of digits, letters, or hyphens.
-
-		createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`);
-
-		// ## Build Metadata
-		// Plus sign, followed by one or more period-separated build metadata
-		// identifiers.
-
-		createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
-		}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
-
-		// ## Full Version String
-		// A main version, followed optionally by a pre-release version and
-		// build metadata.
-
-		// Note that the only major, minor, patch, and pre-release sections of
-		// the version string are capturing groups.  The build metadata is not a
-		// capturing group, because it should not ever be used in version
-		// comparison.
-
-		createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
-		}${src[t.PRERELEASE]}?${
-		  src[t.BUILD]}?`);
-
-		createToken('FULL', `^${src[t.FULLPLAIN]}$`);
-
-		// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
-		// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
-		// common in the npm registry.
-		createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
-		}${src[t.PRERELEASELOOSE]}?${
-		  src[t.BUILD]}?`);
-
-		createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`);
-
-		createToken('GTLT', '((?:<|>)?=?)');
-
-		// Something like "2.*" or "1.2.x".
-		// Note that "x.x" is a valid xRange identifier, meaning "any version"
-		// Only the first item is strictly required.
-		createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
-		createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
-
-		createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
-		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-		                   `(?:${src[t.PRERELEASE]})?${
-		                     src[t.BUILD]}?` +
-		                   `)?)?`);
-
-		createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-		                        `(?:${src[t.PRERELEASELOOSE]})?${
-		                          src[t.BUILD]}?` +
-		                        `)?)?`);
-
-		createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
-		createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
-
-		// Coercion.
-		// Extract anything that could conceivably be a part of a valid semver
-		createToken('COERCEPLAIN', `${'(^|[^\\d])' +
-		              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
-		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
-		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
-		createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
-		createToken('COERCEFULL', src[t.COERCEPLAIN] +
-		              `(?:${src[t.PRERELEASE]})?` +
-		              `(?:${src[t.BUILD]})?` +
-		              `(?:$|[^\\d])`);
-		createToken('COERCERTL', src[t.COERCE], true);
-		createToken('COERCERTLFULL', src[t.COERCEFULL], true);
-
-		// Tilde ranges.
-		// Meaning is "reasonably at or greater than"
-		createToken('LONETILDE', '(?:~>?)');
-
-		createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true);
-		exports.tildeTrimReplace = '$1~';
-
-		createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
-		createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
-
-		// Caret ranges.
-		// Meaning is "at least and backwards compatible with"
-		createToken('LONECARET', '(?:\\^)');
-
-		createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true);
-		exports.caretTrimReplace = '$1^';
-
-		createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
-		createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
-
-		// A simple gt/lt/eq thing, or just "" to indicate "any version"
-		createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
-		createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
-
-		// An expression to strip any whitespace between the gtlt and the thing
-		// it modifies, so that `> 1.2.3` ==> `>1.2.3`
-		createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
-		}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
-		exports.comparatorTrimReplace = '$1$2$3';
-
-		// Something like `1.2.3 - 1.2.4`
-		// Note that these all use the loose form, because they'll be
-		// checked against either the strict or loose comparator form
-		// later.
-		createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
-		                   `\\s+-\\s+` +
-		                   `(${src[t.XRANGEPLAIN]})` +
-		                   `\\s*$`);
-
-		createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
-		                        `\\s+-\\s+` +
-		                        `(${src[t.XRANGEPLAINLOOSE]})` +
-		                        `\\s*$`);
-
-		// Star ranges basically just allow anything at all.
-		createToken('STAR', '(<|>)?=?\\s*\\*');
-		// >=0.0.0 is like a star
-		createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$');
-		createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$'); 
-	} (re, re.exports));
-	return re.exports;
-}
-
-var parseOptions_1;
-var hasRequiredParseOptions;
-
-function requireParseOptions () {
-	if (hasRequiredParseOptions) return parseOptions_1;
-	hasRequiredParseOptions = 1;
-
-	// parse out just the options we care about
-	const looseOption = Object.freeze({ loose: true });
-	const emptyOpts = Object.freeze({ });
-	const parseOptions = options => {
-	  if (!options) {
-	    return emptyOpts
-	  }
-
-	  if (typeof options !== 'object') {
-	    return looseOption
-	  }
-
-	  return options
-	};
-	parseOptions_1 = parseOptions;
-	return parseOptions_1;
-}
-
-var identifiers;
-var hasRequiredIdentifiers;
-
-function requireIdentifiers () {
-	if (hasRequiredIdentifiers) return identifiers;
-	hasRequiredIdentifiers = 1;
-
-	const numeric = /^[0-9]+$/;
-	const compareIdentifiers = (a, b) => {
-	  if (typeof a === 'number' && typeof b === 'number') {
-	    return a === b ? 0 : a < b ? -1 : 1
-	  }
-
-	  const anum = numeric.test(a);
-	  const bnum = numeric.test(b);
-
-	  if (anum && bnum) {
-	    a = +a;
-	    b = +b;
-	  }
-
-	  return a === b ? 0
-	    : (anum && !bnum) ? -1
-	    : (bnum && !anum) ? 1
-	    : a < b ? -1
-	    : 1
-	};
-
-	const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
-
-	identifiers = {
-	  compareIdentifiers,
-	  rcompareIdentifiers,
-	};
-	return identifiers;
-}
-
-var semver$2;
-var hasRequiredSemver$1;
-
-function requireSemver$1 () {
-	if (hasRequiredSemver$1) return semver$2;
-	hasRequiredSemver$1 = 1;
-
-	const debug = requireDebug();
-	const { MAX_LENGTH, MAX_SAFE_INTEGER } = requireConstants();
-	const { safeRe: re, t } = requireRe();
-
-	const parseOptions = requireParseOptions();
-	const { compareIdentifiers } = requireIdentifiers();
-
-	const isPrereleaseIdentifier = (prerelease, identifier) => {
-	  const identifiers = identifier.split('.');
-	  if (identifiers.length > prerelease.length) {
-	    return false
-	  }
-
-	  for (let i = 0; i < identifiers.length; i++) {
-	    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
-	      return false
-	    }
-	  }
-
-	  return true
-	};
-
-	class SemVer {
-	  constructor (version, options) {
-	    options = parseOptions(options);
-
-	    if (version instanceof SemVer) {
-	      if (version.loose === !!options.loose &&
-	        version.includePrerelease === !!options.includePrerelease) {
-	        return version
-	      } else {
-	        version = version.version;
-	      }
-	    } else if (typeof version !== 'string') {
-	      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
-	    }
-
-	    if (version.length > MAX_LENGTH) {
-	      throw new TypeError(
-	        `version is longer than ${MAX_LENGTH} characters`
-	      )
-	    }
-
-	    debug('SemVer', version, options);
-	    this.options = options;
-	    this.loose = !!options.loose;
-	    // this isn't actually relevant for versions, but keep it so that we
-	    // don't run into trouble passing this.options around.
-	    this.includePrerelease = !!options.includePrerelease;
-
-	    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
-
-	    if (!m) {
-	      throw new TypeError(`Invalid Version: ${version}`)
-	    }
-
-	    this.raw = version;
-
-	    // these are actually numbers
-	    this.major = +m[1];
-	    this.minor = +m[2];
-	    this.patch = +m[3];
-
-	    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-	      throw new TypeError('Invalid major version')
-	    }
-
-	    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-	      throw new TypeError('Invalid minor version')
-	    }
-
-	    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-	      throw new TypeError('Invalid patch version')
-	    }
-
-	    // numberify any prerelease numeric ids
-	    if (!m[4]) {
-	      this.prerelease = [];
-	    } else {
-	      this.prerelease = m[4].split('.').map((id) => {
-	        if (/^[0-9]+$/.test(id)) {
-	          const num = +id;
-	          if (num >= 0 && num < MAX_SAFE_INTEGER) {
-	            return num
-	          }
-	        }
-	        return id
-	      });
-	    }
-
-	    this.build = m[5] ? m[5].split('.') : [];
-	    this.format();
-	  }
-
-	  format () {
-	    this.version = `${this.major}.${this.minor}.${this.patch}`;
-	    if (this.prerelease.length) {
-	      this.version += `-${this.prerelease.join('.')}`;
-	    }
-	    return this.version
-	  }
-
-	  toString () {
-	    return this.version
-	  }
-
-	  compare (other) {
-	    debug('SemVer.compare', this.version, this.options, other);
-	    if (!(other instanceof SemVer)) {
-	      if (typeof other === 'string' && other === this.version) {
-	        return 0
-	      }
-	      other = new SemVer(other, this.options);
-	    }
-
-	    if (other.version === this.version) {
-	      return 0
-	    }
-
-	    return this.compareMain(other) || this.comparePre(other)
-	  }
-
-	  compareMain (other) {
-	    if (!(other instanceof SemVer)) {
-	      other = new SemVer(other, this.options);
-	    }
-
-	    if (this.major < other.major) {
-	      return -1
-	    }
-	    if (this.major > other.major) {
-	      return 1
-	    }
-	    if (this.minor < other.minor) {
-	      return -1
-	    }
-	    if (this.minor > other.minor) {
-	      return 1
-	    }
-	    if (this.patch < other.patch) {
-	      return -1
-	    }
-	    if (this.patch > other.patch) {
-	      return 1
-	    }
-	    return 0
-	  }
-
-	  comparePre (other) {
-	    if (!(other instanceof SemVer)) {
-	      other = new SemVer(other, this.options);
-	    }
-
-	    // NOT having a prerelease is > having one
-	    if (this.prerelease.length && !other.prerelease.length) {
-	      return -1
-	    } else if (!this.prerelease.length && other.prerelease.length) {
-	      return 1
-	    } else if (!this.prerelease.length && !other.prerelease.length) {
-	      return 0
-	    }
-
-	    let i = 0;
-	    do {
-	      const a = this.prerelease[i];
-	      const b = other.prerelease[i];
-	      debug('prerelease compare', i, a, b);
-	      if (a === undefined && b === undefined) {
-	        return 0
-	      } else if (b === undefined) {
-	        return 1
-	      } else if (a === undefined) {
-	        return -1
-	      } else if (a === b) {
-	        continue
-	      } else {
-	        return compareIdentifiers(a, b)
-	      }
-	    } while (++i)
-	  }
-
-	  compareBuild (other) {
-	    if (!(other instanceof SemVer)) {
-	      other = new SemVer(other, this.options);
-	    }
-
-	    let i = 0;
-	    do {
-	      const a = this.build[i];
-	      const b = other.build[i];
-	      debug('build compare', i, a, b);
-	      if (a === undefined && b === undefined) {
-	        return 0
-	      } else if (b === undefined) {
-	        return 1
-	      } else if (a === undefined) {
-	        return -1
-	      } else if (a === b) {
-	        continue
-	      } else {
-	        return compareIdentifiers(a, b)
-	      }
-	    } while (++i)
-	  }
-
-	  // preminor will bump the version up to the next minor release, and immediately
-	  // down to pre-release. premajor and prepatch work the same way.
-	  inc (release, identifier, identifierBase) {
-	    if (release.startsWith('pre')) {
-	      if (!identifier && identifierBase === false) {
-	        throw new Error('invalid increment argument: identifier is empty')
-	      }
-	      // Avoid an invalid semver results
-	      if (identifier) {
-	        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
-	        if (!match || match[1] !== identifier) {
-	          throw new Error(`invalid identifier: ${identifier}`)
-	        }
-	      }
-	    }
-
-	    switch (release) {
-	      case 'premajor':
-	        this.prerelease.length = 0;
-	        this.patch = 0;
-	        this.minor = 0;
-	        this.major++;
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      case 'preminor':
-	        this.prerelease.length = 0;
-	        this.patch = 0;
-	        this.minor++;
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      case 'prepatch':
-	        // If this is already a prerelease, it will bump to the next version
-	        // drop any prereleases that might already exist, since they are not
-	        // relevant at this point.
-	        this.prerelease.length = 0;
-	        this.inc('patch', identifier, identifierBase);
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      // If the input is a non-prerelease version, this acts the same as
-	      // prepatch.
-	      case 'prerelease':
-	        if (this.prerelease.length === 0) {
-	          this.inc('patch', identifier, identifierBase);
-	        }
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      case 'release':
-	        if (this.prerelease.length === 0) {
-	          throw new Error(`version ${this.raw} is not a prerelease`)
-	        }
-	        this.prerelease.length = 0;
-	        break
-
-	      case 'major':
-	        // If this is a pre-major version, bump up to the same major version.
-	        // Otherwise increment major.
-	        // 1.0.0-5 bumps to 1.0.0
-	        // 1.1.0 bumps to 2.0.0
-	        if (
-	          this.minor !== 0 ||
-	          this.patch !== 0 ||
-	          this.prerelease.length === 0
-	        ) {
-	          this.major++;
-	        }
-	        this.minor = 0;
-	        this.patch = 0;
-	        this.prerelease = [];
-	        break
-	      case 'minor':
-	        // If this is a pre-minor version, bump up to the same minor version.
-	        // Otherwise increment minor.
-	        // 1.2.0-5 bumps to 1.2.0
-	        // 1.2.1 bumps to 1.3.0
-	        if (this.patch !== 0 || this.prerelease.length === 0) {
-	          this.minor++;
-	        }
-	        this.patch = 0;
-	        this.prerelease = [];
-	        break
-	      case 'patch':
-	        // If this is not a pre-release version, it will increment the patch.
-	        // If it is a pre-release it will bump up to the same patch version.
-	        // 1.2.0-5 patches to 1.2.0
-	        // 1.2.0 patches to 1.2.1
-	        if (this.prerelease.length === 0) {
-	          this.patch++;
-	        }
-	        this.prerelease = [];
-	        break
-	      // This probably shouldn't be used publicly.
-	      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-	      case 'pre': {
-	        const base = Number(identifierBase) ? 1 : 0;
-
-	        if (this.prerelease.length === 0) {
-	          this.prerelease = [base];
-	        } else {
-	          let i = this.prerelease.length;
-	          while (--i >= 0) {
-	            if (typeof this.prerelease[i] === 'number') {
-	              this.prerelease[i]++;
-	              i = -2;
-	            }
-	          }
-	          if (i === -1) {
-	            // didn't increment anything
-	            if (identifier === this.prerelease.join('.') && identifierBase === false) {
-	              throw new Error('invalid increment argument: identifier already exists')
-	            }
-	            this.prerelease.push(base);
-	          }
-	        }
-	        if (identifier) {
-	          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
-	          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
-	          let prerelease = [identifier, base];
-	          if (identifierBase === false) {
-	            prerelease = [identifier];
-	          }
-	          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-	            const prereleaseBase = this.prerelease[identifier.split('.').length];
-	            if (isNaN(prereleaseBase)) {
-	              this.prerelease = prerelease;
-	            }
-	          } else {
-	            this.prerelease = prerelease;
-	          }
-	        }
-	        break
-	      }
-	      default:
-	        throw new Error(`invalid increment argument: ${release}`)
-	    }
-	    this.raw = this.format();
-	    if (this.build.length) {
-	      this.raw += `+${this.build.join('.')}`;
-	    }
-	    return this
-	  }
-	}
-
-	semver$2 = SemVer;
-	return semver$2;
-}
-
-var parse_1;
-var hasRequiredParse;
-
-function requireParse () {
-	if (hasRequiredParse) return parse_1;
-	hasRequiredParse = 1;
-
-	const SemVer = requireSemver$1();
-	const parse = (version, options, throwErrors = false) => {
-	  if (version instanceof SemVer) {
-	    return version
-	  }
-	  try {
-	    return new SemVer(version, options)
-	  } catch (er) {
-	    if (!throwErrors) {
-	      return null
-	    }
-	    throw er
-	  }
-	};
-
-	parse_1 = parse;
-	return parse_1;
-}
-
-var valid_1;
-var hasRequiredValid$1;
-
-function requireValid$1 () {
-	if (hasRequiredValid$1) return valid_1;
-	hasRequiredValid$1 = 1;
-
-	const parse = requireParse();
-	const valid = (version, options) => {
-	  const v = parse(version, options);
-	  return v ? v.version : null
-	};
-	valid_1 = valid;
-	return valid_1;
-}
-
-var clean_1;
-var hasRequiredClean;
-
-function requireClean () {
-	if (hasRequiredClean) return clean_1;
-	hasRequiredClean = 1;
-
-	const parse = requireParse();
-	const clean = (version, options) => {
-	  const s = parse(version.trim().replace(/^[=v]+/, ''), options);
-	  return s ? s.version : null
-	};
-	clean_1 = clean;
-	return clean_1;
-}
-
-var inc_1;
-var hasRequiredInc;
-
-function requireInc () {
-	if (hasRequiredInc) return inc_1;
-	hasRequiredInc = 1;
-
-	const SemVer = requireSemver$1();
-
-	const inc = (version, release, options, identifier, identifierBase) => {
-	  if (typeof (options) === 'string') {
-	    identifierBase = identifier;
-	    identifier = options;
-	    options = undefined;
-	  }
-
-	  try {
-	    return new SemVer(
-	      version instanceof SemVer ? version.version : version,
-	      options
-	    ).inc(release, identifier, identifierBase).version
-	  } catch (er) {
-	    return null
-	  }
-	};
-	inc_1 = inc;
-	return inc_1;
-}
-
-var diff_1;
-var hasRequiredDiff;
-
-function requireDiff () {
-	if (hasRequiredDiff) return diff_1;
-	hasRequiredDiff = 1;
-
-	const parse = requireParse();
-
-	const diff = (version1, version2) => {
-	  const v1 = parse(version1, null, true);
-	  const v2 = parse(version2, null, true);
-	  const comparison = v1.compare(v2);
-
-	  if (comparison === 0) {
-	    return null
-	  }
-
-	  const v1Higher = comparison > 0;
-	  const highVersion = v1Higher ? v1 : v2;
-	  const lowVersion = v1Higher ? v2 : v1;
-	  const highHasPre = !!highVersion.prerelease.length;
-	  const lowHasPre = !!lowVersion.prerelease.length;
-
-	  if (lowHasPre && !highHasPre) {
-	    // Going from prerelease -> no prerelease requires some special casing
-
-	    // If the low version has only a major, then it will always be a major
-	    // Some examples:
-	    // 1.0.0-1 -> 1.0.0
-	    // 1.0.0-1 -> 1.1.1
-	    // 1.0.0-1 -> 2.0.0
-	    if (!lowVersion.patch && !lowVersion.minor) {
-	      return 'major'
-	    }
-
-	    // If the main part has no difference
-	    if (lowVersion.compareMain(highVersion) === 0) {
-	      if (lowVersion.minor && !lowVersion.patch) {
-	        return 'minor'
-	      }
-	      return 'patch'
-	    }
-	  }
-
-	  // add the `pre` prefix if we are going to a prerelease version
-	  const prefix = highHasPre ? 'pre' : '';
-
-	  if (v1.major !== v2.major) {
-	    return prefix + 'major'
-	  }
-
-	  if (v1.minor !== v2.minor) {
-	    return prefix + 'minor'
-	  }
-
-	  if (v1.patch !== v2.patch) {
-	    return prefix + 'patch'
-	  }
-
-	  // high and low are prereleases
-	  return 'prerelease'
-	};
-
-	diff_1 = diff;
-	return diff_1;
-}
-
-var major_1;
-var hasRequiredMajor;
-
-function requireMajor () {
-	if (hasRequiredMajor) return major_1;
-	hasRequiredMajor = 1;
-
-	const SemVer = requireSemver$1();
-	const major = (a, loose) => new SemVer(a, loose).major;
-	major_1 = major;
-	return major_1;
-}
-
-var minor_1;
-var hasRequiredMinor;
-
-function requireMinor () {
-	if (hasRequiredMinor) return minor_1;
-	hasRequiredMinor = 1;
-
-	const SemVer = requireSemver$1();
-	const minor = (a, loose) => new SemVer(a, loose).minor;
-	minor_1 = minor;
-	return minor_1;
-}
-
-var patch_1;
-var hasRequiredPatch;
-
-function requirePatch () {
-	if (hasRequiredPatch) return patch_1;
-	hasRequiredPatch = 1;
-
-	const SemVer = requireSemver$1();
-	const patch = (a, loose) => new SemVer(a, loose).patch;
-	patch_1 = patch;
-	return patch_1;
-}
-
-var prerelease_1;
-var hasRequiredPrerelease;
-
-function requirePrerelease () {
-	if (hasRequiredPrerelease) return prerelease_1;
-	hasRequiredPrerelease = 1;
-
-	const parse = requireParse();
-	const prerelease = (version, options) => {
-	  const parsed = parse(version, options);
-	  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
-	};
-	prerelease_1 = prerelease;
-	return prerelease_1;
-}
-
-var compare_1;
-var hasRequiredCompare;
-
-function requireCompare () {
-	if (hasRequiredCompare) return compare_1;
-	hasRequiredCompare = 1;
-
-	const SemVer = requireSemver$1();
-	const compare = (a, b, loose) =>
-	  new SemVer(a, loose).compare(new SemVer(b, loose));
-
-	compare_1 = compare;
-	return compare_1;
-}
-
-var rcompare_1;
-var hasRequiredRcompare;
-
-function requireRcompare () {
-	if (hasRequiredRcompare) return rcompare_1;
-	hasRequiredRcompare = 1;
-
-	const compare = requireCompare();
-	const rcompare = (a, b, loose) => compare(b, a, loose);
-	rcompare_1 = rcompare;
-	return rcompare_1;
-}
-
-var compareLoose_1;
-var hasRequiredCompareLoose;
-
-function requireCompareLoose () {
-	if (hasRequiredCompareLoose) return compareLoose_1;
-	hasRequiredCompareLoose = 1;
-
-	const compare = requireCompare();
-	const compareLoose = (a, b) => compare(a, b, true);
-	compareLoose_1 = compareLoose;
-	return compareLoose_1;
-}
-
-var compareBuild_1;
-var hasRequiredCompareBuild;
-
-function requireCompareBuild () {
-	if (hasRequiredCompareBuild) return compareBuild_1;
-	hasRequiredCompareBuild = 1;
-
-	const SemVer = requireSemver$1();
-	const compareBuild = (a, b, loose) => {
-	  const versionA = new SemVer(a, loose);
-	  const versionB = new SemVer(b, loose);
-	  return versionA.compare(versionB) || versionA.compareBuild(versionB)
-	};
-	compareBuild_1 = compareBuild;
-	return compareBuild_1;
-}
-
-var sort_1;
-var hasRequiredSort;
-
-function requireSort () {
-	if (hasRequiredSort) return sort_1;
-	hasRequiredSort = 1;
-
-	const compareBuild = requireCompareBuild();
-	const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
-	sort_1 = sort;
-	return sort_1;
-}
-
-var rsort_1;
-var hasRequiredRsort;
-
-function requireRsort () {
-	if (hasRequiredRsort) return rsort_1;
-	hasRequiredRsort = 1;
-
-	const compareBuild = requireCompareBuild();
-	const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
-	rsort_1 = rsort;
-	return rsort_1;
-}
-
-var gt_1;
-var hasRequiredGt;
-
-function requireGt () {
-	if (hasRequiredGt) return gt_1;
-	hasRequiredGt = 1;
-
-	const compare = requireCompare();
-	const gt = (a, b, loose) => compare(a, b, loose) > 0;
-	gt_1 = gt;
-	return gt_1;
-}
-
-var lt_1;
-var hasRequiredLt;
-
-function requireLt () {
-	if (hasRequiredLt) return lt_1;
-	hasRequiredLt = 1;
-
-	const compare = requireCompare();
-	const lt = (a, b, loose) => compare(a, b, loose) < 0;
-	lt_1 = lt;
-	return lt_1;
-}
-
-var eq_1;
-var hasRequiredEq;
-
-function requireEq () {
-	if (hasRequiredEq) return eq_1;
-	hasRequiredEq = 1;
-
-	const compare = requireCompare();
-	const eq = (a, b, loose) => compare(a, b, loose) === 0;
-	eq_1 = eq;
-	return eq_1;
-}
-
-var neq_1;
-var hasRequiredNeq;
-
-function requireNeq () {
-	if (hasRequiredNeq) return neq_1;
-	hasRequiredNeq = 1;
-
-	const compare = requireCompare();
-	const neq = (a, b, loose) => compare(a, b, loose) !== 0;
-	neq_1 = neq;
-	return neq_1;
-}
-
-var gte_1;
-var hasRequiredGte;
-
-function requireGte () {
-	if (hasRequiredGte) return gte_1;
-	hasRequiredGte = 1;
-
-	const compare = requireCompare();
-	const gte = (a, b, loose) => compare(a, b, loose) >= 0;
-	gte_1 = gte;
-	return gte_1;
-}
-
-var lte_1;
-var hasRequiredLte;
-
-function requireLte () {
-	if (hasRequiredLte) return lte_1;
-	hasRequiredLte = 1;
-
-	const compare = requireCompare();
-	const lte = (a, b, loose) => compare(a, b, loose) <= 0;
-	lte_1 = lte;
-	return lte_1;
-}
-
-var cmp_1;
-var hasRequiredCmp;
-
-function requireCmp () {
-	if (hasRequiredCmp) return cmp_1;
-	hasRequiredCmp = 1;
-
-	const eq = requireEq();
-	const neq = requireNeq();
-	const gt = requireGt();
-	const gte = requireGte();
-	const lt = requireLt();
-	const lte = requireLte();
-
-	const cmp = (a, op, b, loose) => {
-	  switch (op) {
-	    case '===':
-	      if (typeof a === 'object') {
-	        a = a.version;
-	      }
-	      if (typeof b === 'object') {
-	        b = b.version;
-	      }
-	      return a === b
-
-	    case '!==':
-	      if (typeof a === 'object') {
-	        a = a.version;
-	      }
-	      if (typeof b === 'object') {
-	        b = b.version;
-	      }
-	      return a !== b
-
-	    case '':
-	    case '=':
-	    case '==':
-	      return eq(a, b, loose)
-
-	    case '!=':
-	      return neq(a, b, loose)
-
-	    case '>':
-	      return gt(a, b, loose)
-
-	    case '>=':
-	      return gte(a, b, loose)
-
-	    case '<':
-	      return lt(a, b, loose)
-
-	    case '<=':
-	      return lte(a, b, loose)
-
-	    default:
-	      throw new TypeError(`Invalid operator: ${op}`)
-	  }
-	};
-	cmp_1 = cmp;
-	return cmp_1;
-}
-
-var coerce_1;
-var hasRequiredCoerce;
-
-function requireCoerce () {
-	if (hasRequiredCoerce) return coerce_1;
-	hasRequiredCoerce = 1;
-
-	const SemVer = requireSemver$1();
-	const parse = requireParse();
-	const { safeRe: re, t } = requireRe();
-
-	const coerce = (version, options) => {
-	  if (version instanceof SemVer) {
-	    return version
-	  }
-
-	  if (typeof version === 'number') {
-	    version = String(version);
-	  }
-
-	  if (typeof version !== 'string') {
-	    return null
-	  }
-
-	  options = options || {};
-
-	  let match = null;
-	  if (!options.rtl) {
-	    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
-	  } else {
-	    // Find the right-most coercible string that does not share
-	    // a terminus with a more left-ward coercible string.
-	    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
-	    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
-	    //
-	    // Walk through the string checking with a /g regexp
-	    // Manually set the index so as to pick up overlapping matches.
-	    // Stop when we get a match that ends at the string end, since no
-	    // coercible string can be more right-ward without the same terminus.
-	    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
-	    let next;
-	    while ((next = coerceRtlRegex.exec(version)) &&
-	        (!match || match.index + match[0].length !== version.length)
-	    ) {
-	      if (!match ||
-	            next.index + next[0].length !== match.index + match[0].length) {
-	        match = next;
-	      }
-	      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
-	    }
-	    // leave it in a clean state
-	    coerceRtlRegex.lastIndex = -1;
-	  }
-
-	  if (match === null) {
-	    return null
-	  }
-
-	  const major = match[2];
-	  const minor = match[3] || '0';
-	  const patch = match[4] || '0';
-	  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : '';
-	  const build = options.includePrerelease && match[6] ? `+${match[6]}` : '';
-
-	  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
-	};
-	coerce_1 = coerce;
-	return coerce_1;
-}
-
-var truncate_1;
-var hasRequiredTruncate;
-
-function requireTruncate () {
-	if (hasRequiredTruncate) return truncate_1;
-	hasRequiredTruncate = 1;
-
-	const parse = requireParse();
-	const constants = requireConstants();
-	const SemVer = requireSemver$1();
-
-	const truncate = (version, truncation, options) => {
-	  if (!constants.RELEASE_TYPES.includes(truncation)) {
-	    return null
-	  }
-
-	  const clonedVersion = cloneInputVersion(version, options);
-	  return clonedVersion && doTruncation(clonedVersion, truncation)
-	};
-
-	const cloneInputVersion = (version, options) => {
-	  const versionStringToParse = (
-	    version instanceof SemVer ? version.version : version
-	  );
-
-	  return parse(versionStringToParse, options)
-	};
-
-	const doTruncation = (version, truncation) => {
-	  if (isPrerelease(truncation)) {
-	    return version.version
-	  }
-
-	  version.prerelease = [];
-
-	  switch (truncation) {
-	    case 'major':
-	      version.minor = 0;
-	      version.patch = 0;
-	      break
-	    case 'minor':
-	      version.patch = 0;
-	      break
-	  }
-
-	  return version.format()
-	};
-
-	const isPrerelease = (type) => {
-	  return type.startsWith('pre')
-	};
-
-	truncate_1 = truncate;
-	return truncate_1;
-}
-
-var lrucache;
-var hasRequiredLrucache;
-
-function requireLrucache () {
-	if (hasRequiredLrucache) return lrucache;
-	hasRequiredLrucache = 1;
-
-	class LRUCache {
-	  constructor () {
-	    this.max = 1000;
-	    this.map = new Map();
-	  }
-
-	  get (key) {
-	    const value = this.map.get(key);
-	    if (value === undefined) {
-	      return undefined
-	    } else {
-	      // Remove the key from the map and add it to the end
-	      this.map.delete(key);
-	      this.map.set(key, value);
-	      return value
-	    }
-	  }
-
-	  delete (key) {
-	    return this.map.delete(key)
-	  }
-
-	  set (key, value) {
-	    const deleted = this.delete(key);
-
-	    if (!deleted && value !== undefined) {
-	      // If cache is full, delete the least recently used item
-	      if (this.map.size >= this.max) {
-	        const firstKey = this.map.keys().next().value;
-	        this.delete(firstKey);
-	      }
-
-	      this.map.set(key, value);
-	    }
-
-	    return this
-	  }
-	}
-
-	lrucache = LRUCache;
-	return lrucache;
-}
-
-var trimComparatorWhitespace_1;
-var hasRequiredTrimComparatorWhitespace;
-
-function requireTrimComparatorWhitespace () {
-	if (hasRequiredTrimComparatorWhitespace) return trimComparatorWhitespace_1;
-	hasRequiredTrimComparatorWhitespace = 1;
-
-	// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
-	// validation. Each end-index finder returns an exclusive end, or its start
-	// on no match.
-	// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
-	// range.slice(start, end) gives the matched text, not a converted number.
-	const {
-	  MAX_LENGTH,
-	  MAX_SAFE_BUILD_LENGTH,
-	  WHITESPACE_CHARACTERS,
-	} = requireConstants();
-
-	/**
-	 * Remembers the last two rows of digits so their characters need not be reread.
-	 * Positions start at -1 until a row has been found.
-	 *
-	 * @typedef {object} DigitRunCache
-	 * @property {number} start The first character of the most recently found row.
-	 * @property {number} end The position after that row's last character.
-	 * @property {number} previousStart The first character of the previous row.
-	 * @property {number} previousEnd The position after the previous row.
-	 */
-
-	// One entry per UTF-16 code unit keeps membership checks constant-time.
-	const whitespace = new Uint8Array(0x10000);
-	for (const char of WHITESPACE_CHARACTERS) {
-	  whitespace[char.charCodeAt(0)] = 1;
-	}
-
-	/**
-	 * Checks whether a character is whitespace, like a space, tab, or newline.
-	 * Looking past the end of the string returns false.
-	 *
-	 * @param {string|undefined} char One character, or undefined past the string's end.
-	 * @returns {boolean} Whether the character is whitespace.
-	 * @example isWhitespace(' ') // true
-	 * @example isWhitespace('1') // false
-	 */
-	const isWhitespace = char =>
-	  char !== undefined && whitespace[char.charCodeAt(0)] === 1;
-
-	/**
-	 * Checks for v, =, or whitespace before the version number.
-	 * These are historical version prefixes, not range operators:
-	 * < and > are handled separately, as are tilde and caret ranges.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character can belong to a version prefix.
-	 * @example isVersionPrefix('=') // true
-	 * @example isVersionPrefix('>') // false
-	 */
-	const isVersionPrefix = char =>
-	  char === 'v' ||
-	  char === '=' ||
-	  isWhitespace(char);
-
-	/**
-	 * Checks whether a character is one of the digits 0 through 9.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character is an ASCII digit.
-	 * @example isDigit('7') // true
-	 * @example isDigit('.') // false
-	 */
-	const isDigit = char => char !== undefined && char >= '0' && char <= '9';
-
-	/**
-	 * Checks whether a character is an English letter, uppercase or lowercase.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character is an ASCII letter.
-	 * @example isLetter('b') // true
-	 * @example isLetter('7') // false
-	 */
-	const isLetter = char =>
-	  char !== undefined && (
-	    (char >= 'a' && char <= 'z') ||
-	    (char >= 'A' && char <= 'Z')
-	  );
-
-	/**
-	 * Checks for a letter, digit, or hyphen: the characters allowed inside
-	 * prerelease and build names such as beta-1.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character can be part of an identifier.
-	 * @example isIdentifierCharacter('-') // true
-	 * @example isIdentifierCharacter('.') // false; dots separate identifiers
-	 */
-	const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-';
-
-	/**
-	 * Checks whether a version component can begin here: with a digit or
-	 * a wildcard such as x, X, or *.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether a number or wildcard can start with this character.
-	 * @example isVersionStart('x') // true
-	 * @example isVersionStart('v') // false; v belongs to the prefix
-	 */
-	const isVersionStart = char =>
-	  isDigit(char) ||
-	  char === 'x' ||
-	  char === 'X' ||
-	  char === '*';
-
-	/**
-	 * Finds the end of a row of digits, but returns no more than limit digits.
-	 * Remembers the last two rows so looking at them again does not reread them.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of the first character to check.
-	 * @param {number} limit The most digit characters the returned match can include.
-	 * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
-	 * @returns {number} The position after the matched digits, or start if none match.
-	 * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
-	 * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
-	 */
-	const findDigitsEndIndex = (range, start, limit, digitRuns) => {
-	  if (!isDigit(range[start])) {
-	    return start
-	  }
-	  if (start >= digitRuns.start && start < digitRuns.end) {
-	    return Math.min(start + limit, digitRuns.end)
-	  }
-	  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-	    return Math.min(start + limit, digitRuns.previousEnd)
-	  }
-	  let end = start + 1;
-	  while (isDigit(range[end])) {
-	    end++;
-	  }
-	  // A failed full version can rewind from its second run to its first.
-	  digitRuns.previousStart = digitRuns.start;
-	  digitRuns.previousEnd = digitRuns.end;
-	  digitRuns.start = start;
-	  digitRuns.end = end;
-	  return Math.min(start + limit, end)
-	};
-
-	/**
-	 * Reads a number using the old regex's length and leading-zero rules.
-	 * Strict mode reads just the first zero in 012; loose mode can read all three.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the number should begin.
-	 * @param {boolean} loose Whether to allow leading zeros.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the matched digits, not their numeric value.
-	 * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
-	 * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
-	 */
-	const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-	  if (!loose && range[start] === '0') {
-	    return start + 1
-	  }
-	  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
-	  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
-	};
-
-	/**
-	 * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
-	 * Tries the letter-or-hyphen form first, then the number-only form.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the identifier should begin.
-	 * @param {boolean} loose Whether numeric identifiers may have leading zeros.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the identifier, or start if none matches.
-	 * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
-	 * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
-	 */
-	const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-	  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
-	  // The legacy regex tries a nonnumeric identifier before a numeric one.
-	  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
-	    let end = digitsEnd + 1;
-	    const limit = end + MAX_SAFE_BUILD_LENGTH;
-	    while (end < limit && isIdentifierCharacter(range[end])) {
-	      end++;
-	    }
-	    return end
-	  }
-	  return findVersionNumberEndIndex(range, start, loose, digitRuns)
-	};
-
-	/**
-	 * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
-	 * Loose mode also allows the name without its opening hyphen.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the suffix should begin, including -.
-	 * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the matched suffix, or start if absent.
-	 * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
-	 * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
-	 */
-	const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-	  const hyphen = range[start] === '-';
-	  if (!loose && !hyphen) {
-	    return start
-	  }
-	  const identifierStart = start + (hyphen ? 1 : 0);
-	  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
-	  if (end === identifierStart) {
-	    if (!loose || !hyphen) {
-	      return start
-	    }
-	    // In loose syntax, a lone hyphen can itself be the identifier.
-	    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
-	  }
-	  while (range[end] === '.') {
-	    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
-	    if (next === end + 1) {
-	      break
-	    }
-	    end = next;
-	  }
-	  return end
-	};
-
-	/**
-	 * Reads one build-name piece, such as sha or 123 in +sha.123.
-	 * Stops at a disallowed character or the old regex's length limit.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the identifier should begin.
-	 * @returns {number} The position after the identifier, or start if none matches.
-	 * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
-	 * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
-	 */
-	const findBuildIdentifierEndIndex = (range, start) => {
-	  let end = start;
-	  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-	    end++;
-	  }
-	  return end
-	};
-
-	/**
-	 * Reads optional build metadata such as +sha.123.
-	 * Leaves the position unchanged if there is no plus sign followed by a name.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the opening + should be.
-	 * @returns {number} The position after the matched metadata, or start if absent.
-	 * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
-	 * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
-	 */
-	const findBuildEndIndex = (range, start) => {
-	  if (range[start] !== '+') {
-	    return start
-	  }
-	  let end = findBuildIdentifierEndIndex(range, start + 1);
-	  if (end === start + 1) {
-	    return start
-	  }
-	  while (range[end] === '.') {
-	    const next = findBuildIdentifierEndIndex(range, end + 1);
-	    if (next === end + 1) {
-	      break
-	    }
-	    end = next;
-	  }
-	  return end
-	};
-
-	/**
-	 * Reads three numbers separated by dots, then any prerelease and build suffixes.
-	 * Uses loose rules, so forms such as 01.02.03beta can match here.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of the first number, after any prefix.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the version match, or start if none matches.
-	 * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
-	 * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
-	 */
-	const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-	  let end = start;
-	  for (let component = 0; component < 3; component++) {
-	    const next = findVersionNumberEndIndex(range, end, true, digitRuns);
-	    if (next === end) {
-	      return start
-	    }
-	    end = next;
-	    if (component < 2) {
-	      if (range[end] !== '.') {
-	        return start
-	      }
-	      end++;
-	    }
-	  }
-	  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
-	  return findBuildEndIndex(range, prereleaseEnd)
-	};
-
-	/**
-	 * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
-	 * Numbers use strict leading-zero rules; wildcards take up one character.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the component should begin.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the component, or start if none matches.
-	 * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
-	 * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
-	 */
-	const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-	  if (isDigit(range[start])) {
-	    return findVersionNumberEndIndex(range, start, false, digitRuns)
-	  }
-	  return isVersionStart(range[start]) ? start + 1 : start
-	};
-
-	/**
-	 * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
-	 * After the third component, also reads any strict prerelease and build suffixes.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of a number or wildcard, after any prefix.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the matched version text.
-	 * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
-	 * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
-	 */
-	const findPartialVersionEndIndex = (range, start, digitRuns) => {
-	  let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
-	  for (let component = 0; component < 2; component++) {
-	    if (range[end] !== '.') {
-	      return end
-	    }
-	    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
-	    if (next === end + 1) {
-	      return end
-	    }
-	    end = next;
-	  }
-	  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
-	  return findBuildEndIndex(range, prereleaseEnd)
-	};
-
-	/**
-	 * Finds where a version match ends, without deciding whether the range is valid.
-	 * Tries a loose full version first, then a partial or wildcard version, just
-	 * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of a number or wildcard, after any prefix.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position where scanning the next candidate can resume.
-	 * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
-	 * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
-	 */
-	const findVersionEndIndex = (range, start, digitRuns) => {
-	  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
-	  return fullVersionEnd !== start
-	    ? fullVersionEnd
-	    : findPartialVersionEndIndex(range, start, digitRuns)
-	};
-
-	/**
-	 * Finds the one whitespace character the old replacement would remove.
-	 * Keeps leading whitespace, skips an optional operator, and checks immediately
-	 * after it. Returns -1 if there is nothing to remove.
-	 *
-	 * @param {string} range The text containing a candidate already found by the caller.
-	 * @param {number} matchStart The candidate's position, including leading whitespace.
-	 * @returns {number} The position of the removable whitespace, or -1 if absent.
-	 * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
-	 * @example findRemovableWhitespaceIndex('>1', 0) // -1
-	 */
-	const findRemovableWhitespaceIndex = (range, matchStart) => {
-	  let position = matchStart;
-	  if (isWhitespace(range[position])) {
-	    position++;
-	  }
-	  if (range[position] === '<' || range[position] === '>') {
-	    position++;
-	  }
-	  if (range[position] === '=') {
-	    position++;
-	  }
-	  return isWhitespace(range[position]) ? position : -1
-	};
-
-	/**
-	 * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
-	 * Copies everything else according to the old regex's matching rules.
-	 * Moves forward through prefixes and whole versions to avoid repeatedly
-	 * searching the same characters on long inputs.
-	 *
-	 * @param {string} range The range text to process; the original string is unchanged.
-	 * @returns {string} The range with matched operator whitespace removed.
-	 * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
-	 * @example trimComparatorWhitespace('> invalid') // '> invalid'
-	 */
-	const trimComparatorWhitespace = range => {
-	  let result = '';
-	  let copyFrom = 0;
-	  let cursor = 0;
-	  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
-
-	  while (cursor < range.length) {
-	    const matchStart = cursor;
-	    if (range[cursor] === '<' || range[cursor] === '>') {
-	      cursor++;
-	    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-	      cursor++;
-	      continue
-	    }
-
-	    // Consume a v/=/whitespace run once, even when no version follows it.
-	    while (cursor < range.length && isVersionPrefix(range[cursor])) {
-	      cursor++;
-	    }
-	    if (!isVersionStart(range[cursor])) {
-	      continue
-	    }
-
-	    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
-	    if (whitespacePosition !== -1) {
-	      result += range.slice(copyFrom, whitespacePosition);
-	      copyFrom = whitespacePosition + 1;
-	    }
-
-	    // Skip the entire match, so a prerelease's trailing v cannot be
-	    // reconsidered as the prefix of another version.
-	    cursor = findVersionEndIndex(range, cursor, digitRuns);
-	  }
-
-	  return result + range.slice(copyFrom)
-	};
-
-	trimComparatorWhitespace_1 = trimComparatorWhitespace;
-	return trimComparatorWhitespace_1;
-}
-
-var range$2;
-var hasRequiredRange;
-
-function requireRange () {
-	if (hasRequiredRange) return range$2;
-	hasRequiredRange = 1;
-
-	const SPACE_CHARACTERS = /\s+/g;
-
-	// hoisted class for cyclic dependency
-	class Range {
-	  constructor (range, options) {
-	    options = parseOptions(options);
-
-	    if (range instanceof Range) {
-	      if (
-	        range.loose === !!options.loose &&
-	        range.includePrerelease === !!options.includePrerelease
-	      ) {
-	        return range
-	      } else {
-	        return new Range(range.raw, options)
-	      }
-	    }
-
-	    if (range instanceof Comparator) {
-	      // just put it in the set and return
-	      this.raw = range.value;
-	      this.set = [[range]];
-	      this.formatted = undefined;
-	      return this
-	    }
-
-	    this.options = options;
-	    this.loose = !!options.loose;
-	    this.includePrerelease = !!options.includePrerelease;
-
-	    // First reduce all whitespace as much as possible so we do not have to rely
-	    // on potentially slow regexes like \s*. This is then stored and used for
-	    // future error messages as well.
-	    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ');
-
-	    // First, split on ||
-	    this.set = this.raw
-	      .split('||')
-	      // map the range to a 2d array of comparators
-	      .map(r => this.parseRange(r.trim()))
-	      // throw out any comparator lists that are empty
-	      // this generally means that it was not a valid range, which is allowed
-	      // in loose mode, but will still throw if the WHOLE range is invalid.
-	      .filter(c => c.length);
-
-	    if (!this.set.length) {
-	      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
-	    }
-
-	    // if we have any that are not the null set, throw out null sets.
-	    if (this.set.length > 1) {
-	      // keep the first one, in case they're all null sets
-	      const first = this.set[0];
-	      this.set = this.set.filter(c => !isNullSet(c[0]));
-	      if (this.set.length === 0) {
-	        this.set = [first];
-	      } else if (this.set.length > 1) {
-	        // if we have any that are *, then the range is just *
-	        for (const c of this.set) {
-	          if (c.length === 1 && isAny(c[0])) {
-	            this.set = [c];
-	            break
-	          }
-	        }
-	      }
-	    }
-
-	    this.formatted = undefined;
-	  }
-
-	  get range () {
-	    if (this.formatted === undefined) {
-	      this.formatted = '';
-	      for (let i = 0; i < this.set.length; i++) {
-	        if (i > 0) {
-	          this.formatted += '||';
-	        }
-	        const comps = this.set[i];
-	        for (let k = 0; k < comps.length; k++) {
-	          if (k > 0) {
-	            this.formatted += ' ';
-	          }
-	          this.formatted += comps[k].toString().trim();
-	        }
-	      }
-	    }
-	    return this.formatted
-	  }
-
-	  format () {
-	    return this.range
-	  }
-
-	  toString () {
-	    return this.range
-	  }
-
-	  parseRange (range) {
-	    // strip build metadata so it can't bleed into the version
-	    range = range.replace(BUILDSTRIPRE, '');
-
-	    // memoize range parsing for performance.
-	    // this is a very hot path, and fully deterministic.
-	    const memoOpts =
-	      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
-	      (this.options.loose && FLAG_LOOSE);
-	    const memoKey = memoOpts + ':' + range;
-	    const cached = cache.get(memoKey);
-	    if (cached) {
-	      return cached
-	    }
-
-	    const loose = this.options.loose;
-	    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
-	    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
-	    range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
-	    debug('hyphen replace', range);
-
-	    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
-	    range = trimComparatorWhitespace(range);
-	    debug('comparator trim', range);
-
-	    // `~ 1.2.3` => `~1.2.3`
-	    range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
-	    debug('tilde trim', range);
-
-	    // `^ 1.2.3` => `^1.2.3`
-	    range = range.replace(re[t.CARETTRIM], caretTrimReplace);
-	    debug('caret trim', range);
-
-	    // At this point, the range is completely trimmed and
-	    // ready to be split into comparators.
-
-	    let rangeList = range
-	      .split(' ')
-	      .map(comp => parseComparator(comp, this.options))
-	      .join(' ')
-	      .split(/\s+/)
-	      // >=0.0.0 is equivalent to *
-	      .map(comp => replaceGTE0(comp, this.options));
-
-	    if (loose) {
-	      // in loose mode, throw out any that are not valid comparators
-	      rangeList = rangeList.filter(comp => {
-	        debug('loose invalid filter', comp, this.options);
-	        return !!comp.match(re[t.COMPARATORLOOSE])
-	      });
-	    }
-	    debug('range list', rangeList);
-
-	    // if any comparators are the null set, then replace with JUST null set
-	    // if more than one comparator, remove any * comparators
-	    // also, don't include the same comparator more than once
-	    const rangeMap = new Map();
-	    const comparators = rangeList.map(comp => new Comparator(comp, this.options));
-	    for (const comp of comparators) {
-	      if (isNullSet(comp)) {
-	        return [comp]
-	      }
-	      rangeMap.set(comp.value, comp);
-	    }
-	    if (rangeMap.size > 1 && rangeMap.has('')) {
-	      rangeMap.delete('');
-	    }
-
-	    const result = [...rangeMap.values()];
-	    cache.set(memoKey, result);
-	    return result
-	  }
-
-	  intersects (range, options) {
-	    if (!(range instanceof Range)) {
-	      throw new TypeError('a Range is required')
-	    }
-
-	    return this.set.some((thisComparators) => {
-	      return (
-	        isSatisfiable(thisComparators, options) &&
-	        range.set.some((rangeComparators) => {
-	          return (
-	            isSatisfiable(rangeComparators, options) &&
-	            thisComparators.every((thisComparator) => {
-	              return rangeComparators.every((rangeComparator) => {
-	                return thisComparator.intersects(rangeComparator, options)
-	              })
-	            })
-	          )
-	        })
-	      )
-	    })
-	  }
-
-	  // if ANY of the sets match ALL of its comparators, then pass
-	  test (version) {
-	    if (!version) {
-	      return false
-	    }
-
-	    if (typeof version === 'string') {
-	      try {
-	        version = new SemVer(version, this.options);
-	      } catch (er) {
-	        return false
-	      }
-	    }
-
-	    for (let i = 0; i < this.set.length; i++) {
-	      if (testSet(this.set[i], version, this.options)) {
-	        return true
-	      }
-	    }
-	    return false
-	  }
-	}
-
-	range$2 = Range;
-
-	const LRU = requireLrucache();
-	const cache = new LRU();
-
-	const parseOptions = requireParseOptions();
-	const Comparator = requireComparator();
-	const debug = requireDebug();
-	const SemVer = requireSemver$1();
-	const trimComparatorWhitespace = requireTrimComparatorWhitespace();
-	const {
-	  safeRe: re,
-	  src,
-	  t,
-	  tildeTrimReplace,
-	  caretTrimReplace,
-	} = requireRe();
-	const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = requireConstants();
-
-	// unbounded global build-metadata stripper used by parseRange
-	const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g');
-
-	const isNullSet = c => c.value === '<0.0.0-0';
-	const isAny = c => c.value === '';
-
-	// take a set of comparators and determine whether there
-	// exists a version which can satisfy it
-	const isSatisfiable = (comparators, options) => {
-	  let result = true;
-	  const remainingComparators = comparators.slice();
-	  let testComparator = remainingComparators.pop();
-
-	  while (result && remainingComparators.length) {
-	    result = remainingComparators.every((otherComparator) => {
-	      return testComparator.intersects(otherComparator, options)
-	    });
-
-	    testComparator = remainingComparators.pop();
-	  }
-
-	  return result
-	};
-
-	// comprised of xranges, tildes, stars, and gtlt's at this point.
-	// already replaced the hyphen ranges
-	// turn into a set of JUST comparators.
-	const parseComparator = (comp, options) => {
-	  comp = comp.replace(re[t.BUILD], '');
-	  debug('comp', comp, options);
-	  comp = replaceCarets(comp, options);
-	  debug('caret', comp);
-	  comp = replaceTildes(comp, options);
-	  debug('tildes', comp);
-	  comp = replaceXRanges(comp, options);
-	  debug('xrange', comp);
-	  comp = replaceStars(comp, options);
-	  debug('stars', comp);
-	  return comp
-	};
-
-	const isX = id => !id || id.toLowerCase() === 'x' || id === '*';
-
-	const invalidXRangeOrder = (M, m, p) => (
-	  (isX(M) && !isX(m)) ||
-	  (isX(m) && p && !isX(p))
-	);
-
-	// ~, ~> --> * (any, kinda silly)
-	// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
-	// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
-	// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
-	// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
-	// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
-	// ~0.0.1 --> >=0.0.1 <0.1.0-0
-	const replaceTildes = (comp, options) => {
-	  return comp
-	    .trim()
-	    .split(/\s+/)
-	    .map((c) => replaceTilde(c, options))
-	    .join(' ')
-	};
-
-	const replaceTilde = (comp, options) => {
-	  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
-	  // if we're including prereleases in the match, then the lower bound is
-	  // -0, the lowest possible prerelease value, just like x-ranges and carets.
-	  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
-	  const z = options.includePrerelease ? '-0' : '';
-	  return comp.replace(r, (_, M, m, p, pr) => {
-	    debug('tilde', comp, _, M, m, p, pr);
-	    let ret;
-
-	    if (isX(M)) {
-	      ret = '';
-	    } else if (isX(m)) {
-	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
-	    } else if (isX(p)) {
-	      // ~1.2 == >=1.2.0 <1.3.0-0
-	      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
-	    } else if (pr) {
-	      debug('replaceTilde pr', pr);
-	      ret = `>=${M}.${m}.${p}-${pr
-	      } <${M}.${+m + 1}.0-0`;
-	    } else {
-	      // ~1.2.3 == >=1.2.3 <1.3.0-0
-	      ret = `>=${M}.${m}.${p
-	      } <${M}.${+m + 1}.0-0`;
-	    }
-
-	    debug('tilde return', ret);
-	    return ret
-	  })
-	};
-
-	// ^ --> * (any, kinda silly)
-	// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
-	// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
-	// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
-	// ^1.2.3 --> >=1.2.3 <2.0.0-0
-	// ^1.2.0 --> >=1.2.0 <2.0.0-0
-	// ^0.0.1 --> >=0.0.1 <0.0.2-0
-	// ^0.1.0 --> >=0.1.0 <0.2.0-0
-	const replaceCarets = (comp, options) => {
-	  return comp
-	    .trim()
-	    .split(/\s+/)
-	    .map((c) => replaceCaret(c, options))
-	    .join(' ')
-	};
-
-	const replaceCaret = (comp, options) => {
-	  debug('caret', comp, options);
-	  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
-	  const z = options.includePrerelease ? '-0' : '';
-	  return comp.replace(r, (_, M, m, p, pr) => {
-	    debug('caret', comp, _, M, m, p, pr);
-	    let ret;
-
-	    if (isX(M)) {
-	      ret = '';
-	    } else if (isX(m)) {
-	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
-	    } else if (isX(p)) {
-	      if (M === '0') {
-	        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
-	      } else {
-	        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`;
-	      }
-	    } else if (pr) {
-	      debug('replaceCaret pr', pr);
-	      if (M === '0') {
-	        if (m === '0') {
-	          ret = `>=${M}.${m}.${p}-${pr
-	          } <${M}.${m}.${+p + 1}-0`;
-	        } else {
-	          ret = `>=${M}.${m}.${p}-${pr
-	          } <${M}.${+m + 1}.0-0`;
-	        }
-	      } else {
-	        ret = `>=${M}.${m}.${p}-${pr
-	        } <${+M + 1}.0.0-0`;
-	      }
-	    } else {
-	      debug('no pr');
-	      if (M === '0') {
-	        if (m === '0') {
-	          ret = `>=${M}.${m}.${p
-	          } <${M}.${m}.${+p + 1}-0`;
-	        } else {
-	          ret = `>=${M}.${m}.${p
-	          } <${M}.${+m + 1}.0-0`;
-	        }
-	      } else {
-	        ret = `>=${M}.${m}.${p
-	        } <${+M + 1}.0.0-0`;
-	      }
-	    }
-
-	    debug('caret return', ret);
-	    return ret
-	  })
-	};
-
-	const replaceXRanges = (comp, options) => {
-	  debug('replaceXRanges', comp, options);
-	  return comp
-	    .split(/\s+/)
-	    .map((c) => replaceXRange(c, options))
-	    .join(' ')
-	};
-
-	const replaceXRange = (comp, options) => {
-	  comp = comp.trim();
-	  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
-	  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-	    debug('xRange', comp, ret, gtlt, M, m, p, pr);
-	    if (invalidXRangeOrder(M, m, p)) {
-	      return comp
-	    }
-
-	    const xM = isX(M);
-	    const xm = xM || isX(m);
-	    const xp = xm || isX(p);
-	    const anyX = xp;
-
-	    if (gtlt === '=' && anyX) {
-	      gtlt = '';
-	    }
-
-	    // if we're including prereleases in the match, then we need
-	    // to fix this to -0, the lowest possible prerelease value
-	    pr = options.includePrerelease ? '-0' : '';
-
-	    if (xM) {
-	      if (gtlt === '>' || gtlt === '<') {
-	        // nothing is allowed
-	        ret = '<0.0.0-0';
-	      } else {
-	        // nothing is forbidden
-	        ret = '*';
-	      }
-	    } else if (gtlt && anyX) {
-	      // we know patch is an x, because we have any x at all.
-	      // replace X with 0
-	      if (xm) {
-	        m = 0;
-	      }
-	      p = 0;
-
-	      if (gtlt === '>') {
-	        // >1 => >=2.0.0
-	        // >1.2 => >=1.3.0
-	        gtlt = '>=';
-	        if (xm) {
-	          M = +M + 1;
-	          m = 0;
-	          p = 0;
-	        } else {
-	          m = +m + 1;
-	          p = 0;
-	        }
-	      } else if (gtlt === '<=') {
-	        // <=0.7.x is actually <0.8.0, since any 0.7.x should
-	        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
-	        gtlt = '<';
-	        if (xm) {
-	          M = +M + 1;
-	        } else {
-	          m = +m + 1;
-	        }
-	      }
-
-	      if (gtlt === '<') {
-	        pr = '-0';
-	      }
-
-	      ret = `${gtlt + M}.${m}.${p}${pr}`;
-	    } else if (xm) {
-	      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
-	    } else if (xp) {
-	      ret = `>=${M}.${m}.0${pr
-	      } <${M}.${+m + 1}.0-0`;
-	    }
-
-	    debug('xRange return', ret);
-
-	    return ret
-	  })
-	};
-
-	// Because * is AND-ed with everything else in the comparator,
-	// and '' means "any version", just remove the *s entirely.
-	const replaceStars = (comp, options) => {
-	  debug('replaceStars', comp, options);
-	  // Looseness is ignored here.  star is always as loose as it gets!
-	  return comp
-	    .trim()
-	    .replace(re[t.STAR], '')
-	};
-
-	const replaceGTE0 = (comp, options) => {
-	  debug('replaceGTE0', comp, options);
-	  return comp
-	    .trim()
-	    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
-	};
-
-	// This function is passed to string.replace(re[t.HYPHENRANGE])
-	// M, m, patch, prerelease, build
-	// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
-	// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
-	// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
-	// TODO build?
-	const hyphenReplace = incPr => ($0,
-	  from, fM, fm, fp, fpr, fb,
-	  to, tM, tm, tp, tpr) => {
-	  if (isX(fM)) {
-	    from = '';
-	  } else if (isX(fm)) {
-	    from = `>=${fM}.0.0${incPr ? '-0' : ''}`;
-	  } else if (isX(fp)) {
-	    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`;
-	  } else if (fpr) {
-	    from = `>=${from}`;
-	  } else {
-	    from = `>=${from}${incPr ? '-0' : ''}`;
-	  }
-
-	  if (isX(tM)) {
-	    to = '';
-	  } else if (isX(tm)) {
-	    to = `<${+tM + 1}.0.0-0`;
-	  } else if (isX(tp)) {
-	    to = `<${tM}.${+tm + 1}.0-0`;
-	  } else if (tpr) {
-	    to = `<=${tM}.${tm}.${tp}-${tpr}`;
-	  } else if (incPr) {
-	    to = `<${tM}.${tm}.${+tp + 1}-0`;
-	  } else {
-	    to = `<=${to}`;
-	  }
-
-	  return `${from} ${to}`.trim()
-	};
-
-	const testSet = (set, version, options) => {
-	  for (let i = 0; i < set.length; i++) {
-	    if (!set[i].test(version)) {
-	      return false
-	    }
-	  }
-
-	  if (version.prerelease.length && !options.includePrerelease) {
-	    // Find the set of versions that are allowed to have prereleases
-	    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
-	    // That should allow `1.2.3-pr.2` to pass.
-	    // However, `1.2.4-alpha.notready` should NOT be allowed,
-	    // even though it's within the range set by the comparators.
-	    for (let i = 0; i < set.length; i++) {
-	      debug(set[i].semver);
-	      if (set[i].semver === Comparator.ANY) {
-	        continue
-	      }
-
-	      if (set[i].semver.prerelease.length > 0) {
-	        const allowed = set[i].semver;
-	        if (allowed.major === version.major &&
-	            allowed.minor === version.minor &&
-	            allowed.patch === version.patch) {
-	          return true
-	        }
-	      }
-	    }
-
-	    // Version has a -pre, but it's not one of the ones we like.
-	    return false
-	  }
-
-	  return true
-	};
-	return range$2;
-}
-
-var comparator;
-var hasRequiredComparator;
-
-function requireComparator () {
-	if (hasRequiredComparator) return comparator;
-	hasRequiredComparator = 1;
-
-	const ANY = Symbol('SemVer ANY');
-	// hoisted class for cyclic dependency
-	class Comparator {
-	  static get ANY () {
-	    return ANY
-	  }
-
-	  constructor (comp, options) {
-	    options = parseOptions(options);
-
-	    if (comp instanceof Comparator) {
-	      if (comp.loose === !!options.loose) {
-	        return comp
-	      } else {
-	        comp = comp.value;
-	      }
-	    }
-
-	    comp = comp.trim().split(/\s+/).join(' ');
-	    debug('comparator', comp, options);
-	    this.options = options;
-	    this.loose = !!options.loose;
-	    this.parse(comp);
-
-	    if (this.semver === ANY) {
-	      this.value = '';
-	    } else {
-	      this.value = this.operator + this.semver.version;
-	    }
-
-	    debug('comp', this);
-	  }
-
-	  parse (comp) {
-	    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
-	    const m = comp.match(r);
-
-	    if (!m) {
-	      throw new TypeError(`Invalid comparator: ${comp}`)
-	    }
-
-	    this.operator = m[1] !== undefined ? m[1] : '';
-	    if (this.operator === '=') {
-	      this.operator = '';
-	    }
-
-	    // if it literally is just '>' or '' then allow anything.
-	    if (!m[2]) {
-	      this.semver = ANY;
-	    } else {
-	      this.semver = new SemVer(m[2], this.options.loose);
-	    }
-	  }
-
-	  toString () {
-	    return this.value
-	  }
-
-	  test (version) {
-	    debug('Comparator.test', version, this.options.loose);
-
-	    if (this.semver === ANY || version === ANY) {
-	      return true
-	    }
-
-	    if (typeof version === 'string') {
-	      try {
-	        version = new SemVer(version, this.options);
-	      } catch (er) {
-	        return false
-	      }
-	    }
-
-	    return cmp(version, this.operator, this.semver, this.options)
-	  }
-
-	  intersects (comp, options) {
-	    if (!(comp instanceof Comparator)) {
-	      throw new TypeError('a Comparator is required')
-	    }
-
-	    if (this.operator === '') {
-	      if (this.value === '') {
-	        return true
-	      }
-	      return new Range(comp.value, options).test(this.value)
-	    } else if (comp.operator === '') {
-	      if (comp.value === '') {
-	        return true
-	      }
-	      return new Range(this.value, options).test(comp.semver)
-	    }
-
-	    options = parseOptions(options);
-
-	    // Special cases where nothing can possibly be lower
-	    if (options.includePrerelease &&
-	      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
-	      return false
-	    }
-	    if (!options.includePrerelease &&
-	      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
-	      return false
-	    }
-
-	    // Same direction increasing (> or >=)
-	    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
-	      return true
-	    }
-	    // Same direction decreasing (< or <=)
-	    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
-	      return true
-	    }
-	    // same SemVer and both sides are inclusive (<= or >=)
-	    if (
-	      (this.semver.version === comp.semver.version) &&
-	      this.operator.includes('=') && comp.operator.includes('=')) {
-	      return true
-	    }
-	    // opposite directions less than
-	    if (cmp(this.semver, '<', comp.semver, options) &&
-	      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
-	      return true
-	    }
-	    // opposite directions greater than
-	    if (cmp(this.semver, '>', comp.semver, options) &&
-	      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
-	      return true
-	    }
-	    return false
-	  }
-	}
-
-	comparator = Comparator;
-
-	const parseOptions = requireParseOptions();
-	const { safeRe: re, t } = requireRe();
-	const cmp = requireCmp();
-	const debug = requireDebug();
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-	return comparator;
-}
-
-var satisfies_1;
-var hasRequiredSatisfies;
-
-function requireSatisfies () {
-	if (hasRequiredSatisfies) return satisfies_1;
-	hasRequiredSatisfies = 1;
-
-	const Range = requireRange();
-	const satisfies = (version, range, options) => {
-	  try {
-	    range = new Range(range, options);
-	  } catch (er) {
-	    return false
-	  }
-	  return range.test(version)
-	};
-	satisfies_1 = satisfies;
-	return satisfies_1;
-}
-
-var toComparators_1;
-var hasRequiredToComparators;
-
-function requireToComparators () {
-	if (hasRequiredToComparators) return toComparators_1;
-	hasRequiredToComparators = 1;
-
-	const Range = requireRange();
-
-	// Mostly just for testing and legacy API reasons
-	const toComparators = (range, options) =>
-	  new Range(range, options).set
-	    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '));
-
-	toComparators_1 = toComparators;
-	return toComparators_1;
-}
-
-var maxSatisfying_1;
-var hasRequiredMaxSatisfying;
-
-function requireMaxSatisfying () {
-	if (hasRequiredMaxSatisfying) return maxSatisfying_1;
-	hasRequiredMaxSatisfying = 1;
-
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-
-	const maxSatisfying = (versions, range, options) => {
-	  let max = null;
-	  let maxSV = null;
-	  let rangeObj = null;
-	  try {
-	    rangeObj = new Range(range, options);
-	  } catch (er) {
-	    return null
-	  }
-	  versions.forEach((v) => {
-	    if (rangeObj.test(v)) {
-	      // satisfies(v, range, options)
-	      if (!max || maxSV.compare(v) === -1) {
-	        // compare(max, v, true)
-	        max = v;
-	        maxSV = new SemVer(max, options);
-	      }
-	    }
-	  });
-	  return max
-	};
-	maxSatisfying_1 = maxSatisfying;
-	return maxSatisfying_1;
-}
-
-var minSatisfying_1;
-var hasRequiredMinSatisfying;
-
-function requireMinSatisfying () {
-	if (hasRequiredMinSatisfying) return minSatisfying_1;
-	hasRequiredMinSatisfying = 1;
-
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-	const minSatisfying = (versions, range, options) => {
-	  let min = null;
-	  let minSV = null;
-	  let rangeObj = null;
-	  try {
-	    rangeObj = new Range(range, options);
-	  } catch (er) {
-	    return null
-	  }
-	  versions.forEach((v) => {
-	    if (rangeObj.test(v)) {
-	      // satisfies(v, range, options)
-	      if (!min || minSV.compare(v) === 1) {
-	        // compare(min, v, true)
-	        min = v;
-	        minSV = new SemVer(min, options);
-	      }
-	    }
-	  });
-	  return min
-	};
-	minSatisfying_1 = minSatisfying;
-	return minSatisfying_1;
-}
-
-var minVersion_1;
-var hasRequiredMinVersion;
-
-function requireMinVersion () {
-	if (hasRequiredMinVersion) return minVersion_1;
-	hasRequiredMinVersion = 1;
-
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-	const gt = requireGt();
-
-	const minVersion = (range, loose) => {
-	  range = new Range(range, loose);
-
-	  let minver = new SemVer('0.0.0');
-	  if (range.test(minver)) {
-	    return minver
-	  }
-
-	  minver = new SemVer('0.0.0-0');
-	  if (range.test(minver)) {
-	    return minver
-	  }
-
-	  minver = null;
-	  for (let i = 0; i < range.set.length; ++i) {
-	    const comparators = range.set[i];
-
-	    let setMin = null;
-	    comparators.forEach((comparator) => {
-	      // Clone to avoid manipulating the comparator's semver object.
-	      const compver = new SemVer(comparator.semver.version);
-	      switch (comparator.operator) {
-	        case '>':
-	          if (compver.prerelease.length === 0) {
-	            compver.patch++;
-	          } else {
-	            compver.prerelease.push(0);
-	          }
-	          compver.raw = compver.format();
-	          /* fallthrough */
-	        case '':
-	        case '>=':
-	          if (!setMin || gt(compver, setMin)) {
-	            setMin = compver;
-	          }
-	          break
-	        case '<':
-	        case '<=':
-	          /* Ignore maximum versions */
-	          break
-	        /* istanbul ignore next */
-	        default:
-	          throw new Error(`Unexpected operation: ${comparator.operator}`)
-	      }
-	    });
-	    if (setMin && (!minver || gt(minver, setMin))) {
-	      minver = setMin;
-	    }
-	  }
-
-	  if (minver && range.test(minver)) {
-	    return minver
-	  }
-
-	  return null
-	};
-	minVersion_1 = minVersion;
-	return minVersion_1;
-}
-
-var valid;
-var hasRequiredValid;
-
-function requireValid () {
-	if (hasRequiredValid) return valid;
-	hasRequiredValid = 1;
-
-	const Range = requireRange();
-	const validRange = (range, options) => {
-	  try {
-	    // Return '*' instead of '' so that truthiness works.
-	    // This will throw if it's invalid anyway
-	    return new Range(range, options).range || '*'
-	  } catch (er) {
-	    return null
-	  }
-	};
-	valid = validRange;
-	return valid;
-}
-
-var outside_1;
-var hasRequiredOutside;
-
-function requireOutside () {
-	if (hasRequiredOutside) return outside_1;
-	hasRequiredOutside = 1;
-
-	const SemVer = requireSemver$1();
-	const Comparator = requireComparator();
-	const { ANY } = Comparator;
-	const Range = requireRange();
-	const satisfies = requireSatisfies();
-	const gt = requireGt();
-	const lt = requireLt();
-	const lte = requireLte();
-	const gte = requireGte();
-
-	const outside = (version, range, hilo, options) => {
-	  version = new SemVer(version, options);
-	  range = new Range(range, options);
-
-	  let gtfn, ltefn, ltfn, comp, ecomp;
-	  switch (hilo) {
-	    case '>':
-	      gtfn = gt;
-	      ltefn = lte;
-	      ltfn = lt;
-	      comp = '>';
-	      ecomp = '>=';
-	      break
-	    case '<':
-	      gtfn = lt;
-	      ltefn = gte;
-	      ltfn = gt;
-	      comp = '<';
-	      ecomp = '<=';
-	      break
-	    default:
-	      throw new TypeError('Must provide a hilo val of "<" or ">"')
-	  }
-
-	  // If it satisfies the range it is not outside
-	  if (satisfies(version, range, options)) {
-	    return false
-	  }
-
-	  // From now on, variable terms are as if we're in "gtr" mode.
-	  // but note that everything is flipped for the "ltr" function.
-
-	  for (let i = 0; i < range.set.length; ++i) {
-	    const comparators = range.set[i];
-
-	    let high = null;
-	    let low = null;
-
-	    comparators.forEach((comparator) => {
-	      if (comparator.semver === ANY) {
-	        comparator = new Comparator('>=0.0.0');
-	      }
-	      high = high || comparator;
-	      low = low || comparator;
-	      if (gtfn(comparator.semver, high.semver, options)) {
-	        high = comparator;
-	      } else if (ltfn(comparator.semver, low.semver, options)) {
-	        low = comparator;
-	      }
-	    });
-
-	    // If the edge version comparator has a operator then our version
-	    // isn't outside it
-	    if (high.operator === comp || high.operator === ecomp) {
-	      return false
-	    }
-
-	    // If the lowest version comparator has an operator and our version
-	    // is less than it then it isn't higher than the range
-	    if ((!low.operator || low.operator === comp) &&
-	        ltefn(version, low.semver)) {
-	      return false
-	    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
-	      return false
-	    }
-	  }
-	  return true
-	};
-
-	outside_1 = outside;
-	return outside_1;
-}
-
-var gtr_1;
-var hasRequiredGtr;
-
-function requireGtr () {
-	if (hasRequiredGtr) return gtr_1;
-	hasRequiredGtr = 1;
-
-	// Determine if version is greater than all the versions possible in the range.
-	const outside = requireOutside();
-	const gtr = (version, range, options) => outside(version, range, '>', options);
-	gtr_1 = gtr;
-	return gtr_1;
-}
-
-var ltr_1;
-var hasRequiredLtr;
-
-function requireLtr () {
-	if (hasRequiredLtr) return ltr_1;
-	hasRequiredLtr = 1;
-
-	const outside = requireOutside();
-	// Determine if version is less than all the versions possible in the range
-	const ltr = (version, range, options) => outside(version, range, '<', options);
-	ltr_1 = ltr;
-	return ltr_1;
-}
-
-var intersects_1;
-var hasRequiredIntersects;
-
-function requireIntersects () {
-	if (hasRequiredIntersects) return intersects_1;
-	hasRequiredIntersects = 1;
-
-	const Range = requireRange();
-	const intersects = (r1, r2, options) => {
-	  r1 = new Range(r1, options);
-	  r2 = new Range(r2, options);
-	  return r1.intersects(r2, options)
-	};
-	intersects_1 = intersects;
-	return intersects_1;
-}
-
-var simplify;
-var hasRequiredSimplify;
-
-function requireSimplify () {
-	if (hasRequiredSimplify) return simplify;
-	hasRequiredSimplify = 1;
-
-	// given a set of versions and a range, create a "simplified" range
-	// that includes the same versions that the original range does
-	// If the original range is shorter than the simplified one, return that.
-	const satisfies = requireSatisfies();
-	const compare = requireCompare();
-	simplify = (versions, range, options) => {
-	  const set = [];
-	  let first = null;
-	  let prev = null;
-	  const v = versions.sort((a, b) => compare(a, b, options));
-	  for (const version of v) {
-	    const included = satisfies(version, range, options);
-	    if (included) {
-	      prev = version;
-	      if (!first) {
-	        first = version;
-	      }
-	    } else {
-	      if (prev) {
-	        set.push([first, prev]);
-	      }
-	      prev = null;
-	      first = null;
-	    }
-	  }
-	  if (first) {
-	    set.push([first, null]);
-	  }
-
-	  const ranges = [];
-	  for (const [min, max] of set) {
-	    if (min === max) {
-	      ranges.push(min);
-	    } else if (!max && min === v[0]) {
-	      ranges.push('*');
-	    } else if (!max) {
-	      ranges.push(`>=${min}`);
-	    } else if (min === v[0]) {
-	      ranges.push(`<=${max}`);
-	    } else {
-	      ranges.push(`${min} - ${max}`);
-	    }
-	  }
-	  const simplified = ranges.join(' || ');
-	  const original = typeof range.raw === 'string' ? range.raw : String(range);
-	  return simplified.length < original.length ? simplified : range
-	};
-	return simplify;
-}
-
-var subset_1;
-var hasRequiredSubset;
-
-function requireSubset () {
-	if (hasRequiredSubset) return subset_1;
-	hasRequiredSubset = 1;
-
-	const Range = requireRange();
-	const Comparator = requireComparator();
-	const { ANY } = Comparator;
-	const satisfies = requireSatisfies();
-	const compare = requireCompare();
-
-	// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
-	// - Every simple range `r1, r2, ...` is a null set, OR
-	// - Every simple range `r1, r2, ...` which is not a null set is a subset of
-	//   some `R1, R2, ...`
-	//
-	// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
-	// - If c is only the ANY comparator
-	//   - If C is only the ANY comparator, return true
-	//   - Else if in prerelease mode, return false
-	//   - else replace c with `[>=0.0.0]`
-	// - If C is only the ANY comparator
-	//   - if in prerelease mode, return true
-	//   - else replace C with `[>=0.0.0]`
-	// - Let EQ be the set of = comparators in c
-	// - If EQ is more than one, return true (null set)
-	// - Let GT be the highest > or >= comparator in c
-	// - Let LT be the lowest < or <= comparator in c
-	// - If GT and LT, and GT.semver > LT.semver, return true (null set)
-	// - If any C is a = range, and GT or LT are set, return false
-	// - If EQ
-	//   - If GT, and EQ does not satisfy GT, return true (null set)
-	//   - If LT, and EQ does not satisfy LT, return true (null set)
-	//   - If EQ satisfies every C, return true
-	//   - Else return false
-	// - If GT
-	//   - If GT.semver is lower than any > or >= comp in C, return false
-	//   - If GT is >=, and GT.semver does not satisfy every C, return false
-	//   - If GT.semver has a prerelease, and not in prerelease mode
-	//     - If no C has a prerelease and the GT.semver tuple, return false
-	// - If LT
-	//   - If LT.semver is greater than any < or <= comp in C, return false
-	//   - If LT is <=, and LT.semver does not satisfy every C, return false
-	//   - If LT.semver has a prerelease, and not in prerelease mode
-	//     - If no C has a prerelease and the LT.semver tuple, return false
-	// - Else return true
-
-	const subset = (sub, dom, options = {}) => {
-	  if (sub === dom) {
-	    return true
-	  }
-
-	  sub = new Range(sub, options);
-	  dom = new Range(dom, options);
-	  let sawNonNull = false;
-
-	  OUTER: for (const simpleSub of sub.set) {
-	    for (const simpleDom of dom.set) {
-	      const isSub = simpleSubset(simpleSub, simpleDom, options);
-	      sawNonNull = sawNonNull || isSub !== null;
-	      if (isSub) {
-	        continue OUTER
-	      }
-	    }
-	    // the null set is a subset of everything, but null simple ranges in
-	    // a complex range should be ignored.  so if we saw a non-null range,
-	    // then we know this isn't a subset, but if EVERY simple range was null,
-	    // then it is a subset.
-	    if (sawNonNull) {
-	      return false
-	    }
-	  }
-	  return true
-	};
-
-	const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')];
-	const minimumVersion = [new Comparator('>=0.0.0')];
-
-	const simpleSubset = (sub, dom, options) => {
-	  if (sub === dom) {
-	    return true
-	  }
-
-	  if (sub.length === 1 && sub[0].semver === ANY) {
-	    if (dom.length === 1 && dom[0].semver === ANY) {
-	      return true
-	    } else if (options.includePrerelease) {
-	      sub = minimumVersionWithPreRelease;
-	    } else {
-	      sub = minimumVersion;
-	    }
-	  }
-
-	  if (dom.length === 1 && dom[0].semver === ANY) {
-	    if (options.includePrerelease) {
-	      return true
-	    } else {
-	      dom = minimumVersion;
-	    }
-	  }
-
-	  const eqSet = new Set();
-	  let gt, lt;
-	  for (const c of sub) {
-	    if (c.operator === '>' || c.operator === '>=') {
-	      gt = higherGT(gt, c, options);
-	    } else if (c.operator === '<' || c.operator === '<=') {
-	      lt = lowerLT(lt, c, options);
-	    } else {
-	      eqSet.add(c.semver);
-	    }
-	  }
-
-	  if (eqSet.size > 1) {
-	    return null
-	  }
-
-	  let gtltComp;
-	  if (gt && lt) {
-	    gtltComp = compare(gt.semver, lt.semver, options);
-	    if (gtltComp > 0) {
-	      return null
-	    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
-	      return null
-	    }
-	  }
-
-	  // will iterate one or zero times
-	  for (const eq of eqSet) {
-	    if (gt && !satisfies(eq, String(gt), options)) {
-	      return null
-	    }
-
-	    if (lt && !satisfies(eq, String(lt), options)) {
-	      return null
-	    }
-
-	    for (const c of dom) {
-	      if (!satisfies(eq, String(c), options)) {
-	        return false
-	      }
-	    }
-
-	    return true
-	  }
-
-	  let higher, lower;
-	  let hasDomLT, hasDomGT;
-	  // if the subset has a prerelease, we need a comparator in the superset
-	  // with the same tuple and a prerelease, or it's not a subset
-	  let needDomLTPre = lt &&
-	    !options.includePrerelease &&
-	    lt.semver.prerelease.length ? lt.semver : false;
-	  let needDomGTPre = gt &&
-	    !options.includePrerelease &&
-	    gt.semver.prerelease.length ? gt.semver : false;
-	  // exception: <1.2.3-0 is the same as <1.2.3
-	  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
-	      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
-	    needDomLTPre = false;
-	  }
-
-	  for (const c of dom) {
-	    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>=';
-	    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<=';
-	    if (gt) {
-	      if (needDomGTPre) {
-	        if (c.semver.prerelease && c.semver.prerelease.length &&
-	            c.semver.major === needDomGTPre.major &&
-	            c.semver.minor === needDomGTPre.minor &&
-	            c.semver.patch === needDomGTPre.patch) {
-	          needDomGTPre = false;
-	        }
-	      }
-	      if (c.operator === '>' || c.operator === '>=') {
-	        higher = higherGT(gt, c, options);
-	        if (higher === c && higher !== gt) {
-	          return false
-	        }
-	      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
-	        return false
-	      }
-	    }
-	    if (lt) {
-	      if (needDomLTPre) {
-	        if (c.semver.prerelease && c.semver.prerelease.length &&
-	            c.semver.major === needDomLTPre.major &&
-	            c.semver.minor === needDomLTPre.minor &&
-	            c.semver.patch === needDomLTPre.patch) {
-	          needDomLTPre = false;
-	        }
-	      }
-	      if (c.operator === '<' || c.operator === '<=') {
-	        lower = lowerLT(lt, c, options);
-	        if (lower === c && lower !== lt) {
-	          return false
-	        }
-	      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
-	        return false
-	      }
-	    }
-	    if (!c.operator && (lt || gt) && gtltComp !== 0) {
-	      return false
-	    }
-	  }
-
-	  // if there was a < or >, and nothing in the dom, then must be false
-	  // UNLESS it was limited by another range in the other direction.
-	  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
-	  if (gt && hasDomLT && !lt && gtltComp !== 0) {
-	    return false
-	  }
-
-	  if (lt && hasDomGT && !gt && gtltComp !== 0) {
-	    return false
-	  }
-
-	  // we needed a prerelease range in a specific tuple, but didn't get one
-	  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
-	  // because it includes prereleases in the 1.2.3 tuple
-	  if (needDomGTPre || needDomLTPre) {
-	    return false
-	  }
-
-	  return true
-	};
-
-	// >=1.2.3 is lower than >1.2.3
-	const higherGT = (a, b, options) => {
-	  if (!a) {
-	    return b
-	  }
-	  const comp = compare(a.semver, b.semver, options);
-	  return comp > 0 ? a
-	    : comp < 0 ? b
-	    : b.operator === '>' && a.operator === '>=' ? b
-	    : a
-	};
-
-	// <=1.2.3 is higher than <1.2.3
-	const lowerLT = (a, b, options) => {
-	  if (!a) {
-	    return b
-	  }
-	  const comp = compare(a.semver, b.semver, options);
-	  return comp < 0 ? a
-	    : comp > 0 ? b
-	    : b.operator === '<' && a.operator === '<=' ? b
-	    : a
-	};
-
-	subset_1 = subset;
-	return subset_1;
-}
-
-var semver$1;
-var hasRequiredSemver;
-
-function requireSemver () {
-	if (hasRequiredSemver) return semver$1;
-	hasRequiredSemver = 1;
-
-	// just pre-load all the stuff that index.js lazily exports
-	const internalRe = requireRe();
-	const constants = requireConstants();
-	const SemVer = requireSemver$1();
-	const identifiers = requireIdentifiers();
-	const parse = requireParse();
-	const valid = requireValid$1();
-	const clean = requireClean();
-	const inc = requireInc();
-	const diff = requireDiff();
-	const major = requireMajor();
-	const minor = requireMinor();
-	const patch = requirePatch();
-	const prerelease = requirePrerelease();
-	const compare = requireCompare();
-	const rcompare = requireRcompare();
-	const compareLoose = requireCompareLoose();
-	const compareBuild = requireCompareBuild();
-	const sort = requireSort();
-	const rsort = requireRsort();
-	const gt = requireGt();
-	const lt = requireLt();
-	const eq = requireEq();
-	const neq = requireNeq();
-	const gte = requireGte();
-	const lte = requireLte();
-	const cmp = requireCmp();
-	const coerce = requireCoerce();
-	const truncate = requireTruncate();
-	const Comparator = requireComparator();
-	const Range = requireRange();
-	const satisfies = requireSatisfies();
-	const toComparators = requireToComparators();
-	const maxSatisfying = requireMaxSatisfying();
-	const minSatisfying = requireMinSatisfying();
-	const minVersion = requireMinVersion();
-	const validRange = requireValid();
-	const outside = requireOutside();
-	const gtr = requireGtr();
-	const ltr = requireLtr();
-	const intersects = requireIntersects();
-	const simplifyRange = requireSimplify();
-	const subset = requireSubset();
-	semver$1 = {
-	  parse,
-	  valid,
-	  clean,
-	  inc,
-	  diff,
-	  major,
-	  minor,
-	  patch,
-	  prerelease,
-	  compare,
-	  rcompare,
-	  compareLoose,
-	  compareBuild,
-	  sort,
-	  rsort,
-	  gt,
-	  lt,
-	  eq,
-	  neq,
-	  gte,
-	  lte,
-	  cmp,
-	  coerce,
-	  truncate,
-	  Comparator,
-	  Range,
-	  satisfies,
-	  toComparators,
-	  maxSatisfying,
-	  minSatisfying,
-	  minVersion,
-	  validRange,
-	  outside,
-	  gtr,
-	  ltr,
-	  intersects,
-	  simplifyRange,
-	  subset,
-	  SemVer,
-	  re: internalRe.re,
-	  src: internalRe.src,
-	  tokens: internalRe.t,
-	  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-	  RELEASE_TYPES: constants.RELEASE_TYPES,
-	  compareIdentifiers: identifiers.compareIdentifiers,
-	  rcompareIdentifiers: identifiers.rcompareIdentifiers,
-	};
-	return semver$1;
-}
-
-var semverExports = requireSemver();
-var semver = /*@__PURE__*/getDefaultExportFromCjs(semverExports);
-
-/**
- * Pure: go.mod and go.work directives, each with its 1-based line number, for every part of the action that
- * reads them (the version to install, the modules to download, the line an annotation points at).
- *
- * Hand-written because the toolkit has no Go parsers; it follows golang.org/x/mod/modfile's grammar
- * (https://go.dev/ref/mod#go-mod-file-grammar, https://go.dev/ref/mod#go-work-file): a directive is a verb
- * and its arguments on one line, or a block `verb (` ... `)` with one entry per line; arguments are bare
- * words or Go strings ("..." with escapes, `raw`); `//` starts a comment, and a require's trailing
- * `// indirect` (alone or followed by `;`) marks it indirect. go.work shares the grammar (its `use` and `go`
- * and `toolchain` lines), so one parser reads both. It never throws: lines it cannot read are listed in
- * `errors`, so a caller can still use the rest and name the bad line.
- */
-/** Split one line into tokens and its trailing comment; undefined with a reason for a broken string. */
-function lex(text) {
-    const tokens = [];
-    let i = 0;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === ' ' || c === '\t' || c === '\r') {
-            i++;
-        }
-        else if (text.startsWith('//', i)) {
-            return { tokens, comment: text.slice(i + 2).trim() };
-        }
-        else if (c === '(' || c === ')') {
-            tokens.push({ text: c, quoted: false });
-            i++;
-        }
-        else if (c === '"') {
-            let j = i + 1;
-            while (j < text.length && text[j] !== '"')
-                j += text[j] === '\\' ? 2 : 1;
-            if (j >= text.length)
-                return { error: 'unterminated quoted string' };
-            try {
-                // Go's interpreted string escapes are JSON's for everything a module path can hold.
-                tokens.push({ text: JSON.parse(text.slice(i, j + 1)), quoted: true });
-            }
-            catch {
-                return { error: `invalid quoted string ${text.slice(i, j + 1)}` };
-            }
-            i = j + 1;
-        }
-        else if (c === '`') {
-            const j = text.indexOf('`', i + 1);
-            if (j < 0)
-                return { error: 'unterminated raw string' };
-            tokens.push({ text: text.slice(i + 1, j), quoted: true });
-            i = j + 1;
-        }
-        else {
-            let j = i;
-            while (j < text.length && !' \t\r()"`'.includes(text[j]) && !text.startsWith('//', j))
-                j++;
-            tokens.push({ text: text.slice(i, j), quoted: false });
-            i = j;
-        }
-    }
-    return { tokens, comment: '' };
-}
-const isIndirect = (comment) => comment === 'indirect' || comment.startsWith('indirect;');
-function deprecation(comments) {
-    for (const c of comments) {
-        const m = /^Deprecated:\s*(.*)$/.exec(c);
-        if (m)
-            return m[1].trim();
-    }
-    return undefined;
-}
-/** A replace side: `path [version]`, or a directory. */
-function versioned(args) {
-    if (args.length === 1)
-        return { path: args[0], version: '' };
-    if (args.length === 2)
-        return { path: args[0], version: args[1] };
-    return undefined;
-}
-/** Apply one directive (a line, or an entry of a block) to the result. */
-function directive(out, verb, line, above) {
-    const args = line.tokens.map((t) => t.text);
-    const n = line.line;
-    const bad = (expected) => {
-        out.errors.push({ line: n, message: `usage: ${verb} ${expected}` });
-    };
-    switch (verb) {
-        case 'module': {
-            if (args.length !== 1)
-                return bad('module/path');
-            const deprecated = deprecation([...above, line.comment]);
-            out.module = { path: args[0], line: n, ...(deprecated !== undefined ? { deprecated } : {}) };
-            return;
-        }
-        case 'go':
-            if (args.length !== 1)
-                return bad('1.23');
-            out.go = { version: args[0].replace(/^go(?=\d)/, ''), line: n };
-            return;
-        case 'toolchain':
-            if (args.length !== 1)
-                return bad('go1.23.4');
-            out.toolchain = { name: args[0], line: n };
-            return;
-        case 'require':
-            if (args.length !== 2)
-                return bad('module/path v1.2.3');
-            out.requires.push({
-                path: args[0],
-                version: args[1],
-                indirect: isIndirect(line.comment),
-                line: n
-            });
-            return;
-        case 'exclude':
-            if (args.length !== 2)
-                return bad('module/path v1.2.3');
-            out.excludes.push({ path: args[0], version: args[1], line: n });
-            return;
-        case 'replace': {
-            const arrow = args.indexOf('=>');
-            const from = arrow > 0 ? versioned(args.slice(0, arrow)) : undefined;
-            const to = arrow > 0 ? versioned(args.slice(arrow + 1)) : undefined;
-            if (!from || !to)
-                return bad('module/path [v1.2.3] => other/module v1.4 | ./directory');
-            out.replaces.push({ from, to, line: n });
-            return;
-        }
-        case 'retract': {
-            const rationale = [...above, line.comment].filter((c) => c !== '').join('\n');
-            if (args.length === 1 && !args[0].startsWith('[')) {
-                out.retracts.push({ low: args[0], high: args[0], rationale, line: n });
-                return;
-            }
-            // `[v1.0.0, v1.9.9]` lexes as one or more words: join and split on the comma.
-            const m = /^\[\s*([^,\s]+)\s*,\s*([^\]\s]+)\s*\]$/.exec(args.join(' '));
-            if (!m)
-                return bad('v1.2.3 | [v1.0.0, v1.9.9]');
-            out.retracts.push({ low: m[1], high: m[2], rationale, line: n });
-            return;
-        }
-        case 'use':
-            if (args.length !== 1)
-                return bad('./directory');
-            out.uses.push({ dir: args[0], line: n });
-            return;
-        case 'godebug': {
-            const m = args.length === 1 ? /^([^=]+)=(.*)$/.exec(args[0]) : null;
-            if (!m)
-                return bad('key=value');
-            out.godebugs.push({ key: m[1], value: m[2], line: n });
-            return;
-        }
-        case 'tool':
-            if (args.length !== 1)
-                return bad('module/path/cmd');
-            out.tools.push({ path: args[0], line: n });
-            return;
-        default:
-            // `ignore` (Go 1.25) and future verbs: go reports an unknown one itself; nothing here needs them.
-            if (verb !== 'ignore')
-                out.errors.push({ line: n, message: `unknown directive: ${verb}` });
-    }
-}
-/** Parse a go.mod or go.work file. Never throws; see `errors`. */
-function parseGoModFile(text) {
-    const out = {
-        requires: [],
-        replaces: [],
-        excludes: [],
-        retracts: [],
-        uses: [],
-        godebugs: [],
-        tools: [],
-        errors: []
-    };
-    let block;
-    let blockLine = 0;
-    /** Comment lines directly above the current line (a module's Deprecated:, a retract's rationale). */
-    let above = [];
-    const lines = text.replace(/^\uFEFF/, '').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const n = i + 1;
-        const lexed = lex(lines[i]);
-        if ('error' in lexed) {
-            out.errors.push({ line: n, message: lexed.error });
-            above = [];
-            continue;
-        }
-        const { tokens, comment } = lexed;
-        if (tokens.length === 0) {
-            above = comment !== '' ? [...above, comment] : [];
-            continue;
-        }
-        const word = (k) => (tokens[k] && !tokens[k].quoted ? tokens[k].text : undefined);
-        if (block !== undefined) {
-            if (tokens.length === 1 && word(0) === ')')
-                block = undefined;
-            else
-                directive(out, block, { line: n, tokens, comment }, above);
-            above = [];
-            continue;
-        }
-        const verb = word(0);
-        if (verb === undefined) {
-            out.errors.push({ line: n, message: `expected a directive, found ${JSON.stringify(tokens[0]?.text)}` });
-        }
-        else if (word(1) === '(' && tokens.length === 2) {
-            block = verb;
-            blockLine = n;
-        }
-        else if (word(1) === '(' && word(tokens.length - 1) === ')') {
-            // `require ()` or a one-line block `exclude ( m v1 )`.
-            if (tokens.length > 3)
-                directive(out, verb, { line: n, tokens: tokens.slice(2, -1), comment }, above);
-        }
-        else {
-            directive(out, verb, { line: n, tokens: tokens.slice(1), comment }, above);
-        }
-        above = [];
-    }
-    if (block !== undefined)
-        out.errors.push({ line: blockLine, message: `unterminated ${block} block: no ')' after it` });
-    return out;
-}
-
-/**
- * Platform facts in one place (pure): how Node names the runner's OS and CPU, how go.dev names them in
- * archive file names, how the actions/go-versions manifest and the hosted runner tool cache name them.
- * Four naming schemes for the same two facts are where installers go wrong, so every mapping is here and
- * unit-tested per platform.
- */
-/** process.platform -> go.dev's GOOS. */
-const NODE_PLATFORM = { linux: 'linux', darwin: 'darwin', win32: 'windows' };
-/**
- * process.arch (and the manifest's / tool cache's spellings) -> go.dev's arch. Go publishes 32-bit ARM
- * only as armv6l (it runs on v7 too), so every 32-bit ARM name maps there.
- */
-const NODE_ARCH = {
-    x64: 'amd64',
-    amd64: 'amd64',
-    arm64: 'arm64',
-    aarch64: 'arm64',
-    ia32: '386',
-    x86: '386',
-    '386': '386',
-    arm: 'armv6l',
-    armv6l: 'armv6l',
-    armv7l: 'armv6l'
-};
-/**
- * Tool cache directory names (`<RUNNER_TOOL_CACHE>/go/<version>/<arch>`). Hosted runners ship Go under
- * `x64` / `arm64` (actions/setup-go caches with Node's arch names), so we use the same names: a Go the
- * runner image already has is found without a download.
- */
-const TOOL_CACHE_ARCH = {
-    amd64: 'x64',
-    arm64: 'arm64',
-    '386': 'x86',
-    armv6l: 'armv6l'
-};
-/** The runner's OS in Go's naming; throws for an OS Go setup is not supported on. */
-function goOS(nodePlatform) {
-    const os = NODE_PLATFORM[nodePlatform];
-    if (!os) {
-        throw new Error(`This runner's operating system is '${nodePlatform}'; setup-go-deps installs Go on linux, darwin (macOS) and windows runners only.`);
-    }
-    return os;
-}
-/** Any of Node's / the manifest's / go.dev's arch spellings -> go.dev's, or undefined when Go has no build for it here. */
-function goArch(name) {
-    return NODE_ARCH[name.toLowerCase()];
-}
-/**
- * The platform to install for: the runner's OS, and the `architecture` input (already normalised by
- * inputs.ts) or else the runner's CPU.
- */
-function detectPlatform(nodePlatform, nodeArch, architectureInput) {
-    const os = goOS(nodePlatform);
-    if (architectureInput !== '') {
-        const arch = goArch(architectureInput);
-        if (!arch) {
-            throw new InputError('architecture', `Input 'architecture' is '${architectureInput}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`);
-        }
-        return { os, arch };
-    }
-    const arch = goArch(nodeArch);
-    if (!arch) {
-        throw new InputError('architecture', `This runner's CPU is '${nodeArch}', for which setup-go-deps does not install Go. Set input 'architecture' to one of x64, arm64, 386 or arm.`);
-    }
-    return { os, arch };
-}
-/** go.dev publishes .zip archives for Windows and .tar.gz everywhere else. */
-function archiveExtension(os) {
-    return os === 'windows' ? 'zip' : 'tar.gz';
-}
-function goExecutable(os) {
-    return os === 'windows' ? 'go.exe' : 'go';
-}
-function toolCacheArch(arch) {
-    return TOOL_CACHE_ARCH[arch];
-}
-/** `linux-amd64`, as go.dev and the logs write it. */
-function platformLabel(platform) {
-    return `${platform.os}-${platform.arch}`;
-}
-/** The versions manifest (actions/go-versions) names platforms as Node does: win32, not windows. */
-function goOSFromManifest(platform) {
-    return NODE_PLATFORM[platform];
-}
-
-/**
- * Pure: which Go to install. Version files and specs in, a concrete release out.
- *
- * Go spells versions its own way and the tools around it use semver, so every comparison goes through
- * one conversion (`goToSemver`):
- *   go1.22.3 -> 1.22.3    go1.20 -> 1.20.0 (releases before 1.21 had no `.0`)
- *   go1.23rc1 -> 1.23.0-rc.1    go1.21beta1 -> 1.21.0-beta.1 (a prerelease sorts before its release)
- * and a *language version* (`go 1.21` in go.mod, no patch) sorts before all of them (1.21.0-0), as in Go's
- * own ordering 1.21 < 1.21rc1 < 1.21.0 (https://go.dev/doc/toolchain#version, golang/go#57001).
- */
-const GO_VERSION = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(alpha|beta|rc)(\d+))?$/;
-/** `go1.22.3` / `1.22.3` / `1.20` / `1.23rc1` -> semver, or undefined when it is not a Go version. */
-function goToSemver(version) {
-    const m = GO_VERSION.exec(version.trim().replace(/^go/, ''));
-    if (!m)
-        return undefined;
-    const [, major, minor = '0', patch = '0', pre, preNumber] = m;
-    const base = `${Number(major)}.${Number(minor)}.${Number(patch)}`;
-    return pre ? `${base}-${pre}.${Number(preNumber)}` : base;
-}
-/** semver -> Go's spelling: 1.20.0 -> 1.20, 1.21.0 -> 1.21.0, 1.23.0-rc.1 -> 1.23rc1. */
-function semverToGo(version) {
-    const v = semver.parse(version);
-    if (!v)
-        return version;
-    const [tag, n] = v.prerelease;
-    if (typeof tag === 'string' && typeof n === 'number') {
-        return `${v.major}.${v.minor}${v.patch > 0 ? `.${v.patch}` : ''}${tag}${n}`;
-    }
-    // From Go 1.21 the first release of a line is named 1.21.0; before that it was plain go1.20.
-    if (v.patch === 0 && v.major === 1 && v.minor < 21)
-        return `${v.major}.${v.minor}`;
-    return `${v.major}.${v.minor}.${v.patch}`;
-}
-/** Go's ordering of a language version (`1.21`, from a go line) against releases: before 1.21rc1. */
-function languageSemver(version) {
-    const m = /^(\d+)\.(\d+)$/.exec(version);
-    return m ? `${Number(m[1])}.${Number(m[2])}.0-0` : goToSemver(version);
-}
-const SPEC_EXAMPLES = "1.22.3, 1.22, 1.22.x, ^1.21, '>=1.21 <1.23', 1.23rc1, stable or oldstable";
-/** ` (go.mod:3)` when the request was read from a line of a file. */
-function at(request) {
-    return request.location ? ` (${request.location})` : '';
-}
-function malformed(request, why) {
-    if (request.input === 'go-version') {
-        return new InputError('go-version', `Input 'go-version' is '${request.spec}'; ${why} Use a Go version like ${SPEC_EXAMPLES}.`);
-    }
-    return new InputError('go-version-file', `The ${request.origin}${at(request)} says '${request.spec}', which is not a Go version (${why.replace(/\.$/, '')}). Write a version like 1.22.3 there, or set input 'go-version'.`);
-}
-/** Parse what the user wrote into a spec. Throws an InputError naming the input, the value and the fix. */
-function parseSpec(request) {
-    const raw = request.spec.trim();
-    const lower = raw.toLowerCase();
-    if (lower === '')
-        throw malformed(request, 'it is empty.');
-    if (lower === 'stable' || lower === 'oldstable')
-        return { kind: lower, request };
-    // Users write go1.22.3 (as `go version` prints it) or v1.22.3 (as module versions look).
-    const v = lower.replace(/^go(?=\d)/, '').replace(/^v(?=\d)/, '');
-    // Exact releases in Go's spelling: 1.22.3, 1.23rc1, 1.21.0rc2 (never published, but well-formed).
-    if (/^\d+\.\d+\.\d+$/.test(v) || /^\d+\.\d+(?:\.\d+)?(?:alpha|beta|rc)\d+$/.test(v)) {
-        return { kind: 'exact', semver: goToSemver(v), request };
-    }
-    // A release already in semver spelling, prerelease included: 1.23.0-rc.1.
-    const asSemver = semver.valid(v);
-    if (asSemver)
-        return { kind: 'exact', semver: asSemver, request };
-    if (/^\d+\.\d+\.\d+\./.test(v))
-        throw malformed(request, 'Go versions have at most three numbers.');
-    // 1.22 (the newest 1.22.x), 1.22.x, ^1.21, >=1.21 <1.23, ~1.21.3, 1.21 - 1.22, 1.21 || 1.22.
-    const range = semver.validRange(v);
-    if (range !== null)
-        return { kind: 'range', range: v, request };
-    throw malformed(request, 'it is neither a Go version nor a semver range.');
-}
-/** The release's archive for this platform (go.dev also lists installers and sources), if it has one. */
-function archiveFor(release, platform) {
-    return release.files.find((f) => f.os === platform.os && f.arch === platform.arch && f.kind === 'archive');
-}
-function newestFirst(a, b) {
-    return semver.rcompare(a.semver, b.semver);
-}
-function newestStable(releases) {
-    return releases.filter((r) => r.stable && semver.prerelease(r.semver) === null).sort(newestFirst)[0];
-}
-/**
- * The release a spec means, among the releases published for this platform:
- * - exact: that version;
- * - range: the newest stable release in it (a prerelease only when the range names one, as semver does;
- *   or, for a go.mod `go 1.23` line, the newest 1.23 prerelease when 1.23.0 is not out yet, which go
- *   itself accepts);
- * - stable: the newest stable release; oldstable: the newest release of the minor line before it (what
- *   go.dev calls the two supported lines).
- */
-function resolveVersion(spec, releases, platform) {
-    const available = releases.filter((r) => archiveFor(r, platform) !== undefined);
-    switch (spec.kind) {
-        case 'exact':
-            return available.find((r) => semver.eq(r.semver, spec.semver));
-        case 'range': {
-            const pick = (includePrerelease) => {
-                const best = semver.maxSatisfying(available.map((r) => r.semver), spec.range, { includePrerelease });
-                return best === null ? undefined : available.find((r) => r.semver === best);
-            };
-            const stable = pick(false);
-            if (stable || !spec.request.languageVersion)
-                return stable;
-            return pick(true);
-        }
-        case 'stable':
-            return newestStable(available);
-        case 'oldstable': {
-            const newest = newestStable(available);
-            if (!newest)
-                return undefined;
-            const line = semver.parse(newest.semver);
-            return newestStable(available.filter((r) => {
-                const v = semver.parse(r.semver);
-                return v.major < line.major || (v.major === line.major && v.minor < line.minor);
-            }));
-        }
-    }
-}
-/**
- * Whether the tool cache may answer without a listing, and with which of its versions (semver, as the
- * tool cache names its directories). Exact versions always may; ranges only without check-latest (which
- * asks for the newest release, so the listing decides and the cache is used only when it has that one);
- * stable/oldstable move with every release, so they always need the listing.
- */
-function selectCached(spec, cached, checkLatest) {
-    const versions = cached.filter((v) => semver.valid(v) !== null);
-    switch (spec.kind) {
-        case 'exact':
-            return versions.find((v) => semver.eq(v, spec.semver));
-        case 'range': {
-            if (checkLatest)
-                return undefined;
-            const stable = semver.maxSatisfying(versions, spec.range);
-            if (stable !== null || !spec.request.languageVersion)
-                return stable ?? undefined;
-            return semver.maxSatisfying(versions, spec.range, { includePrerelease: true }) ?? undefined;
-        }
-        default:
-            return undefined;
-    }
-}
-/**
- * Up to `count` published versions nearest to what was asked (same minor line first), newest first, for
- * an error message that lets the user pick one.
- */
-function nearestVersions(spec, releases, platform, count = 5) {
-    const available = releases.filter((r) => archiveFor(r, platform) !== undefined);
-    let target = null;
-    if (spec.kind === 'exact')
-        target = semver.parse(spec.semver);
-    else if (spec.kind === 'range')
-        target = semver.minVersion(spec.range);
-    const wantPrerelease = target !== null && target.prerelease.length > 0;
-    const candidates = available.filter((r) => wantPrerelease || semver.prerelease(r.semver) === null);
-    if (!target)
-        return candidates
-            .sort(newestFirst)
-            .slice(0, count)
-            .map((r) => r.version);
-    const t = target;
-    const distance = (r) => {
-        const v = semver.parse(r.semver);
-        const lines = Math.abs(v.major - t.major) * 1000 + Math.abs(v.minor - t.minor);
-        // In the asked-for line, the nearest patches; in other lines, their newest patches first.
-        return lines * 1000 + (lines === 0 ? Math.abs(v.patch - t.patch) : 999 - Math.min(v.patch, 999));
-    };
-    return candidates
-        .map((r) => ({ r, d: distance(r) }))
-        .sort((a, b) => a.d - b.d || newestFirst(a.r, b.r))
-        .slice(0, count)
-        .map((x) => x.r)
-        .sort(newestFirst)
-        .map((r) => r.version);
-}
-/** The error for a spec no release satisfies: what was asked, where it was looked up, what exists. */
-function notFoundMessage(spec, releases, platform, where) {
-    const nearest = nearestVersions(spec, releases, platform);
-    const asked = spec.request.input === 'go-version'
-        ? `Input 'go-version' is '${spec.request.spec}'`
-        : `The ${spec.request.origin} (${spec.request.location ? `${spec.request.location}, ` : ''}input 'go-version-file') asks for '${spec.request.spec}'`;
-    const what = spec.kind === 'range'
-        ? `no stable Go release in that range is published for ${platformLabel(platform)}`
-        : `that Go release is not published for ${platformLabel(platform)}`;
-    const fix = spec.request.input === 'go-version'
-        ? "Set 'go-version' to one of them"
-        : "Change the file to one of them, or set input 'go-version'";
-    return nearest.length > 0
-        ? `${asked}, but ${what} in ${where}. Nearest available: ${nearest.join(', ')}. ${fix}.`
-        : `${asked}, but ${where} lists no Go release for ${platformLabel(platform)} at all. Check input 'architecture' and the listing.`;
-}
-/**
- * Which input decides the version. Both given: go-version wins (with a warning, as actions/setup-go);
- * neither: the Go already on PATH.
- */
-function chooseVersionInput(version, versionFile) {
-    if (version !== '' && versionFile !== '') {
-        return {
-            use: 'go-version',
-            warning: `Both inputs 'go-version' ('${version}') and 'go-version-file' ('${versionFile}') are set; using 'go-version'. Remove one of them to silence this warning.`
-        };
-    }
-    if (version !== '')
-        return { use: 'go-version' };
-    if (versionFile !== '')
-        return { use: 'go-version-file' };
-    return { use: 'path' };
-}
-/** Go toolchain names: go1.22.3, go1.23rc1, and custom builds with a suffix (go1.22.3-corp). */
-const TOOLCHAIN = /^go(\d+(?:\.\d+){0,2}(?:(?:alpha|beta|rc)\d+)?)(?:[-+].*)?$/;
-function stripComment(line, marker) {
-    const i = line.indexOf(marker);
-    return (i >= 0 ? line.slice(0, i) : line).trim();
-}
-/**
- * go.mod / go.work: the `toolchain` line when present (the toolchain the module asks for), else the `go`
- * line. As go does, the newer of the two wins: a toolchain line older than the go line is ignored (go
- * mod tidy removes such lines), and `toolchain default` means "the go line".
- * `go 1.21.0` names a release and is installed exactly; `go 1.21` is a language version, for which go's
- * own toolchain switch picks the newest 1.21.x release, and so do we.
- */
-function parseGoMod$1(filePath, content) {
-    const base = path$2.basename(filePath);
-    const file = parseGoModFile(content);
-    const input = 'go-version-file';
-    const { go, toolchain } = file;
-    const fromGoLine = () => go === undefined
-        ? undefined
-        : {
-            spec: go.version,
-            origin: `${base} go line`,
-            input,
-            location: `${filePath}:${go.line}`,
-            languageVersion: /^\d+\.\d+$/.test(go.version)
-        };
-    if (toolchain === undefined || toolchain.name === 'default')
-        return fromGoLine();
-    const location = `${filePath}:${toolchain.line}`;
-    const m = TOOLCHAIN.exec(toolchain.name);
-    if (!m)
-        return { spec: toolchain.name, origin: `${base} toolchain line`, input, location };
-    const toolchainVersion = m[1];
-    const goSemver = go === undefined ? undefined : languageSemver(go.version);
-    const tcSemver = goToSemver(toolchainVersion);
-    if (goSemver && tcSemver && semver.lt(tcSemver, goSemver))
-        return fromGoLine();
-    return { spec: toolchainVersion, origin: `${base} toolchain line`, input, location };
-}
-/** asdf / mise: `golang 1.22.3` (asdf's plugin name) or `go 1.22.3` (mise); the first version on the line. */
-function parseToolVersions(filePath, content) {
-    const lines = content.split(/\r?\n/);
-    for (const [i, raw] of lines.entries()) {
-        const m = /^(golang|go)\s+(\S+)/.exec(stripComment(raw, '#'));
-        if (m)
-            return {
-                spec: m[2],
-                origin: `.tool-versions ${m[1]} line`,
-                input: 'go-version-file',
-                location: `${filePath}:${i + 1}`
-            };
-    }
-    return undefined;
-}
-/** .go-version (goenv) and any other plain file: the first non-empty, non-comment line. */
-function parsePlain(filePath, content) {
-    const lines = content.split(/\r?\n/);
-    for (const [i, raw] of lines.entries()) {
-        const line = stripComment(raw, '#');
-        if (line !== '')
-            return {
-                spec: line,
-                origin: path$2.basename(filePath),
-                input: 'go-version-file',
-                location: `${filePath}:${i + 1}`
-            };
-    }
-    return undefined;
-}
-/**
- * Read the version a file asks for. The kind of file is told by its name: go.mod and go.work (or any
- * `*.mod` / `*.work`), .tool-versions, else a plain version file like .go-version. Throws an InputError
- * when the file names no version. `filePath` is how messages name the file (`location`: `go.mod:3`).
- */
-function parseVersionFile(filePath, content) {
-    const base = path$2.basename(filePath);
-    let request;
-    let expected;
-    if (base.endsWith('.mod') || base.endsWith('.work')) {
-        request = parseGoMod$1(filePath, content);
-        expected = "a 'go 1.22' or 'toolchain go1.22.3' line";
-    }
-    else if (base === '.tool-versions') {
-        request = parseToolVersions(filePath, content);
-        expected = "a 'golang 1.22.3' line";
-    }
-    else {
-        request = parsePlain(filePath, content);
-        expected = 'a version like 1.22.3 on its first line';
-    }
-    if (!request) {
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${filePath}', but that file names no Go version: expected ${expected}. Add one, or set input 'go-version'.`);
-    }
-    return request;
-}
-/** Releases from a go.dev-style listing (`<base>/?mode=json&include=all`). Unparseable entries are skipped. */
-function parseListing(json, source) {
-    if (!Array.isArray(json))
-        throw new Error(`The Go release listing at ${source} is not a JSON array of releases.`);
-    const out = [];
-    for (const entry of json) {
-        if (typeof entry !== 'object' || entry === null)
-            continue;
-        const e = entry;
-        if (typeof e.version !== 'string')
-            continue;
-        const sv = goToSemver(e.version);
-        if (!sv)
-            continue;
-        const files = [];
-        for (const f of Array.isArray(e.files) ? e.files : []) {
-            if (typeof f !== 'object' || f === null)
-                continue;
-            const file = f;
-            if (typeof file.filename !== 'string')
-                continue;
-            files.push({
-                filename: file.filename,
-                os: typeof file.os === 'string' ? file.os : '',
-                arch: typeof file.arch === 'string' ? file.arch : '',
-                kind: typeof file.kind === 'string' ? file.kind : '',
-                sha256: typeof file.sha256 === 'string' ? file.sha256.toLowerCase() : '',
-                size: typeof file.size === 'number' ? file.size : 0
-            });
-        }
-        out.push({ version: e.version.replace(/^go/, ''), semver: sv, stable: e.stable === true, files });
-    }
-    return out;
-}
-/**
- * Releases from the actions/go-versions manifest. It names platforms and arches as Node does (win32,
- * x64) and publishes no checksums; its archives hold the Go tree at the top level, not under `go/`.
- */
-function parseManifest(json, source) {
-    if (!Array.isArray(json))
-        throw new Error(`The Go versions manifest at ${source} is not a JSON array.`);
-    const out = [];
-    for (const entry of json) {
-        if (typeof entry !== 'object' || entry === null)
-            continue;
-        const e = entry;
-        if (typeof e.version !== 'string')
-            continue;
-        const sv = semver.valid(e.version) ?? goToSemver(e.version);
-        if (!sv)
-            continue;
-        const files = [];
-        for (const f of Array.isArray(e.files) ? e.files : []) {
-            if (typeof f !== 'object' || f === null)
-                continue;
-            const file = f;
-            if (typeof file.filename !== 'string' || typeof file.download_url !== 'string')
-                continue;
-            const os = goOSFromManifest(typeof file.platform === 'string' ? file.platform : '');
-            const arch = goArch(typeof file.arch === 'string' ? file.arch : '');
-            if (!os || !arch)
-                continue;
-            files.push({
-                filename: file.filename,
-                os,
-                arch,
-                kind: 'archive',
-                sha256: '',
-                size: 0,
-                url: file.download_url
-            });
-        }
-        out.push({ version: semverToGo(sv), semver: sv, stable: e.stable === true, files });
-    }
-    return out;
-}
-/** How a request reads in logs: `'1.22' from the go.mod toolchain line`, `go-version '1.22'`. */
-function describeRequest(request) {
-    return request.input === 'go-version'
-        ? `go-version '${request.spec}'`
-        : `'${request.spec}' from the ${request.origin}`;
-}
-
-/**
- * Pure: go's own HTTPS requests (?go-get=1 discovery on custom domains and GHES, a private GOPROXY) on
- * Go >= 1.24, through GOAUTH (`go help goauth`) instead of a .netrc. netrc is per host: a credential
- * scoped to host/group would go with every ?go-get=1 request on that host. A GOAUTH command prints
- * `URL-prefix\n\nHeader: value\n\n` blocks, and go sends a header only with requests under its prefix
- * (the longest one wins), so go's requests are scoped like git's.
- *
- * The command is a small node script in the private credentials directory (node is what runs this
- * action, on Linux, macOS and Windows alike) that prints a file beside it: the token is read from the
- * private directory, never from the command line or the environment. It is composed with the user's own
- * GOAUTH (the runner's environment or `go env -w`), ours first (go gives the first command's credential
- * for a prefix precedence): a GOAUTH without `netrc` would otherwise make go ignore a NETRC we export.
- */
-/** Go 1.24 added GOAUTH (golang/go#26232). */
-function goAuthSupported(goVersion) {
-    const v = goToSemver(goVersion);
-    return v !== undefined && semver.gte(v, '1.24.0-0');
-}
-/**
- * The URL prefixes go matches for a scope. go looks a request up by its whole URL (query included), then
- * drops the last `/element` at a time (cmd/go/internal/auth/auth.go loadCredential); a prefix is stored
- * without its trailing slash. So `org/` is `https://host/org`, and a repository `org/repo` also needs its
- * discovery URL itself, `https://host/org/repo?go-get=1`, which the walk never reaches.
- */
-function goAuthPrefixes(scope) {
-    const base = `https://${scope.host}/${scope.path}`.replace(/\/$/, '');
-    if (scope.path === '' || scope.path.endsWith('/'))
-        return [base];
-    return [base, `${base}?go-get=1`];
-}
-/** What the GOAUTH command prints: one block per grant (holds secrets: written 0600). */
-function goAuthHeaders(grants) {
-    return grants
-        .map((g) => {
-        const header = authorizationHeader(g).replace(/^AUTHORIZATION: basic /, 'Authorization: Basic ');
-        return `${goAuthPrefixes(g).join('\n')}\n\n${header}\n\n`;
-    })
-        .join('');
-}
-/** The command's script; it takes no argument and ignores go's stdin (the failed response). */
-const GOAUTH_SCRIPT = `// Written by setup-go-deps: go runs this as a GOAUTH command ('go help goauth'); it prints the
-// Authorization headers for the scoped URL prefixes from the file beside it. The post step deletes both.
-import { readFileSync } from 'node:fs'
-process.stdout.write(readFileSync(new URL('./goauth-headers', import.meta.url)))
-`;
-/**
- * The GOAUTH entry that runs the script, or undefined when a path cannot be written in GOAUTH (go splits
- * the list at `;` and the command at spaces, with quotes but no escapes: cmd/internal/quoted).
- */
-function goAuthCommand(node, script) {
-    if ([node, script].some((p) => /[;"\n]/.test(p)))
-        return undefined;
-    return `"${node}" "${script}"`;
-}
-/** Ours first, then the user's list; `off` cannot be combined (go refuses it), so it is kept and said. */
-function composeGoAuth(ours, user, scopes) {
-    const value = user.value.trim();
-    if (value === 'off') {
-        return {
-            warning: `GOAUTH is 'off' (from ${user.source}), so go sends no credentials with its own HTTPS requests: ?go-get=1 discovery and module proxy requests for ${scopes.join(', ')} go unauthenticated (git's fetches still use the credentials). Remove GOAUTH=off to let this action scope them.`
-        };
-    }
-    return { value: value === '' ? ours : `${ours};${value}` };
-}
-
-/**
- * Hosts go resolves from its built-in table without an HTTP request (cmd/go/internal/vcs/vcs.go
- * vcsPaths), so go never sends them credentials of its own: writing one for them would only widen a
- * scoped token to the whole host for nothing.
- */
-const GO_STATIC_HOSTS = new Set([
-    'github.com',
-    'bitbucket.org',
-    'hub.jazz.net',
-    'git.apache.org',
-    'git.openstack.org',
-    'chiselapp.com',
-    'launchpad.net'
-]);
-/** The grants go's own requests need: those on hosts go asks over HTTP. */
-const goRequestGrants = (grants) => grants.filter((g) => !GO_STATIC_HOSTS.has(hostname(g.host)));
-function netrcEntries(grants, notes) {
-    const byHost = new Map();
-    for (const g of goRequestGrants(grants)) {
-        const name = hostname(g.host);
-        byHost.set(name, [...(byHost.get(name) ?? []), g]);
-    }
-    const out = [];
-    for (const [machine, list] of byHost) {
-        const chosen = list.find((g) => g.path === '') ?? list[0];
-        if (list.some((g) => g.token !== chosen.token)) {
-            notes.push(`go's own requests to ${machine} (?go-get=1 discovery) can carry one credential per host (.netrc): they use the one for ${scopeName(chosen)}.`);
-        }
-        out.push({ machine, login: chosen.username, password: chosen.token });
-    }
-    return out;
-}
-function serializeNetrc(entries, existing = '') {
-    const ours = entries.map((e) => `machine ${e.machine}\nlogin ${e.login}\npassword ${e.password}\n`).join('');
-    // go uses the first entry for a machine, so ours come first; the user's own ~/.netrc (or $NETRC) follows,
-    // because exporting NETRC hides it from go otherwise (a private GOPROXY login would stop working).
-    return existing.trim() === '' ? ours : `${ours}\n${existing.endsWith('\n') ? existing : `${existing}\n`}`;
-}
-
-/**
- * Pure: how the action's list inputs are written (private-modules, fallback-proxies, ...) and how go's
- * comma lists (GOPRIVATE, GONOPROXY, GONOSUMDB) read: commas or newlines, entries trimmed, empty entries
- * and `#` comment lines dropped.
- */
-function parseList(value) {
-    return (value ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * The 1-based number of the first empty comma-separated entry (`a,,b`, `,a`, a trailing `a,`), or
- * undefined. Blank lines are fine (YAML block scalars have them), and so is a comma that ends a line when
- * more entries follow on later lines (`a,` newline `b`). An empty entry between commas is what a `${{ }}`
- * expression that expanded to nothing leaves, so it is worth an error.
- */
-function emptyListEntry(value) {
-    const lines = value
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
-    let n = 0;
-    for (const [i, line] of lines.entries()) {
-        const body = i < lines.length - 1 && line.endsWith(',') ? line.slice(0, -1) : line;
-        for (const entry of body.split(',')) {
-            n++;
-            if (entry.trim() === '')
-                return n;
-        }
-    }
-    return undefined;
-}
-/** parseList for an input, refusing empty entries (see emptyListEntry) with the input named. */
-function parseInputList(input, value, example) {
-    const empty = emptyListEntry(value);
-    if (empty !== undefined) {
-        throw new InputError(input, `Input '${input}' is '${value.trim()}'; entry ${empty} is empty (two commas in a row, or a comma at the start or end of a line: an expression that expanded to nothing?). Separate entries by one comma or a newline, e.g. '${example}'.`);
-    }
-    return parseList(value);
-}
-
-function lineClaims(lines) {
-    return lines.map((line) => {
-        const [host = '', ...elements] = line.scope.split('/');
-        const scope = `'${line.scope}'`;
-        if (elements.some(hasGlobMeta) || hasGlobMeta(host)) {
-            throw new InputError('credentials', `Input 'credentials' has a line for ${scope} with a wildcard; git can only scope credentials by URL prefix. Write the host and an optional path prefix, e.g. 'gitlab.com/acme oauth2:<token>'.`);
-        }
-        if (elements.some((e) => e === '' || e === '.' || e === '..')) {
-            throw new InputError('credentials', `Input 'credentials' has a line for ${scope} with an empty or relative path element. Write 'host/org' or 'host/org/repo'.`);
-        }
-        return {
-            kind: 'credentials',
-            grant: {
-                host: host.toLowerCase(),
-                path: scopePath(elements, false),
-                username: line.username,
-                token: line.token,
-                source: `input 'credentials' (${line.scope})`
-            }
-        };
-    });
-}
-
-const claimScope = (c) => ('grant' in c ? c.grant : c.route);
-/** Two claims with the same identity send the same credential. */
-const claimIdentity = (c) => 'grant' in c ? `https ${c.grant.username}:${c.grant.token}` : `ssh key ${c.route.key}`;
-
-/**
- * Pure: who serves a scope when several credential kinds could. Most explicit first: a key labelled for
- * the scope, a `credentials` line, the one unlabelled key, then `token`. `token` comes last because its
- * default is the job's github.token, which reads only the workflow's own repository: a user who gives a
- * deploy key for acme/x means that key, not github.token.
- *
- * A labelled key or a credentials line stands for its own scope; the two pattern-derived kinds (the
- * unlabelled key, token) only fill what the explicit ones leave: they give way to any more explicit claim
- * that covers their scope. A narrower scope always wins over a broader one whatever its kind (git uses
- * the longest matching insteadOf prefix), so `token` still serves the rest of an organisation whose
- * repositories have labelled keys. Of the survivors, a claim inside another that sends the same
- * credential adds nothing.
- */
-const RANK = { 'ssh-label': 0, credentials: 1, 'ssh-unlabelled': 2, token: 3 };
-const DERIVED = new Set(['ssh-unlabelled', 'token']);
-function precedence(claims) {
-    const overridden = [];
-    const survivors = claims.filter((c) => {
-        const s = claimScope(c);
-        const by = claims.find((o) => RANK[o.kind] < RANK[c.kind] &&
-            (sameScope(claimScope(o), s) || (DERIVED.has(c.kind) && covers(claimScope(o), s))));
-        if (by)
-            overridden.push({ claim: c, by });
-        return !by;
-    });
-    const kept = survivors.filter((c, i) => {
-        const s = claimScope(c);
-        return !survivors.some((o, j) => {
-            if (o === c || claimIdentity(o) !== claimIdentity(c))
-                return false;
-            const same = scopeName(claimScope(o)) === scopeName(s);
-            return same ? j < i : covers(claimScope(o), s);
-        });
-    });
-    return { kept, overridden };
-}
-
-/**
- * Pure: known_hosts, as OpenSSH reads it (hostfile.c): GitHub's published keys built in, the
- * `ssh-known-hosts` input parsed and checked, and whether a host:port has a key (patterns with `*`/`?`,
- * `!` negation, hashed names, @revoked / @cert-authority markers). OpenSSH's host patterns are their own
- * grammar, not Go's path.Match (src/go/pattern.ts).
- */
-const KNOWN_HOSTS_INPUT = 'ssh-known-hosts';
-/**
- * GitHub's published SSH host keys (docs.github.com "GitHub's SSH key fingerprints", the RSA key as
- * rotated on 2023-03-24). ssh.github.com:443 (ssh over the HTTPS port) serves the same keys.
- */
-const GITHUB_HOST_KEYS = [
-    'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
-    'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=',
-    'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk='
-];
-const BUILTIN_KNOWN_HOSTS = `${GITHUB_HOST_KEYS.map((k) => `github.com ${k}`).join('\n')}\n${GITHUB_HOST_KEYS.map((k) => `[ssh.github.com]:443 ${k}`).join('\n')}\n`;
-/** Parse known_hosts text; with `input` set, a malformed line is an error naming that input and the line. */
-function parseKnownHosts(text, input) {
-    const out = [];
-    text.split(/\r?\n|\r/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        const marker = fields[0] === '@cert-authority' || fields[0] === '@revoked' ? fields.shift() : '';
-        const [hosts, keyType, key] = fields;
-        const blobType = key && /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? blobKeyType(key) : undefined;
-        if (hosts === undefined || keyType === undefined || key === undefined || blobType !== keyType) {
-            if (input === undefined)
-                return;
-            throw new InputError(input, `Input '${input}' line ${index + 1} is not a known_hosts line ('${line.slice(0, 80)}'); expected 'host[,host...] key-type base64-key', e.g. '[git.corp.example.com]:2222 ssh-ed25519 AAAAC3Nza...' as 'ssh-keyscan -p 2222 git.corp.example.com' prints it (compare its fingerprint with the one your server's administrator publishes).`);
-        }
-        out.push({ marker: marker, patterns: hosts.split(','), keyType, key });
-    });
-    return out;
-}
-/** The key type inside an ssh public key blob (its first string), or undefined when it is not one. */
-function blobKeyType(b64) {
-    const blob = Buffer.from(b64, 'base64');
-    if (blob.length < 4)
-        return undefined;
-    const len = blob.readUInt32BE(0);
-    if (len === 0 || len > 64 || 4 + len > blob.length)
-        return undefined;
-    return blob.subarray(4, 4 + len).toString('latin1');
-}
-/** How ssh names a host in known_hosts: `host` on port 22, `[host]:port` otherwise. */
-function knownHostName(hostName, port) {
-    return port === 22 ? hostName : `[${hostName}]:${port}`;
-}
-/**
- * Does any line give a key for this host, as ssh's hostfile.c matches it: patterns with `*`/`?`, `!`
- * negation (a matching negated pattern rejects the line), hashed names (`|1|base64 salt|base64
- * HMAC-SHA1(salt, name)`). @revoked lines give no key; @cert-authority lines do.
- */
-function knownHostsCover(entries, hostName, port) {
-    const name = knownHostName(hostName.toLowerCase(), port);
-    return entries.some((e) => {
-        if (e.marker === '@revoked')
-            return false;
-        let matched = false;
-        for (const p of e.patterns) {
-            const negated = p.startsWith('!');
-            const pattern = negated ? p.slice(1) : p;
-            if (!patternMatches(pattern, name))
-                continue;
-            if (negated)
-                return false;
-            matched = true;
-        }
-        return matched;
-    });
-}
-function patternMatches(pattern, name) {
-    const hashed = /^\|1\|([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)$/.exec(pattern);
-    if (hashed) {
-        const mac = createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
-        return mac.digest('base64') === hashed[2];
-    }
-    const re = pattern
-        .toLowerCase()
-        .replace(/[.+^${}()|[\]\\/-]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${re}$`).test(name);
-}
-
-/**
- * Pure: the `ssh-private-key` input. Parses keys (PEM/OpenSSH armour) and their `# host/org/repo
- * [ssh://user@host:port]` labels, tells an encrypted key without prompting (the OpenSSH header), and lists
- * every line to mask. Errors name the line and the key number, never the key.
- */
-const KEY_INPUT = 'ssh-private-key';
-const PRIVATE_KINDS = new Set(['OPENSSH PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY']);
-const PUBLIC_KEY_LINE = /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9-]+@openssh\.com)\s+AAAA/;
-const NOT_SHOWN = '(The key is not shown.)';
-const HOW_TO = 'Paste the private key file as it is, e.g. the output of \'ssh-keygen -t ed25519 -N "" -f deploy_key\' (deploy_key, not deploy_key.pub), and add deploy_key.pub to the repository as a deploy key.';
-function keyError(message) {
-    return new InputError(KEY_INPUT, `Input '${KEY_INPUT}' ${message} ${NOT_SHOWN}`);
-}
-/**
- * Every line of the input that could be key material, for core.setSecret, without parsing it (so even an
- * input that fails to parse is masked before any message is printed). Labels, comments and BEGIN/END
- * lines are not secret; lines shorter than 8 characters would mask unrelated log text and carry nothing.
- */
-function secretLines(value) {
-    const out = new Set();
-    for (const raw of value.split(/\r?\n|\r/)) {
-        const line = raw.trim();
-        if (line.length < 8 || line.startsWith('#') || /^-----(BEGIN|END) /.test(line))
-            continue;
-        out.add(line);
-    }
-    return [...out];
-}
-/**
- * Parse `ssh-private-key`: keys in PEM/OpenSSH armour, each preceded by zero or more label lines
- * (`# host/org/repo [ssh://user@host:port]`). Other `#` lines (free text) are comments. Errors name the
- * line and key number, never the content.
- */
-function parseSshKeys(value) {
-    if (value.trim() === '')
-        return [];
-    if (!/\n/.test(value.trim()) && /-----BEGIN [A-Z ]+-----.*\\n/.test(value)) {
-        throw keyError("holds a key whose line breaks are the two characters '\\n', not real newlines. Store the key file's content in the secret unchanged (e.g. 'gh secret set NAME < deploy_key').");
-    }
-    const lines = value.split(/\r?\n|\r/);
-    const keys = [];
-    let labels = [];
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        const lineNo = i + 1;
-        if (line === '')
-            continue;
-        if (line.startsWith('#')) {
-            const label = parseLabelLine(line.slice(1).trim(), lineNo);
-            if (label)
-                labels.push(label);
-            continue;
-        }
-        const begin = /^-----BEGIN ([A-Z0-9 ]+)-----$/.exec(line);
-        if (!begin) {
-            if (PUBLIC_KEY_LINE.test(line)) {
-                throw keyError(`line ${lineNo} holds a public key (${line.split(/\s/)[0]}), not a private key. ${HOW_TO}`);
-            }
-            if (/^PuTTY-User-Key-File/.test(line)) {
-                throw keyError(`line ${lineNo} starts a PuTTY key (.ppk), which OpenSSH cannot read. Convert it with 'puttygen key.ppk -O private-openssh -o deploy_key' and paste deploy_key.`);
-            }
-            throw keyError(`line ${lineNo} is neither part of a key (-----BEGIN ... PRIVATE KEY----- to -----END ...-----) nor a label like '# github.com/acme/repo'. ${HOW_TO}`);
-        }
-        const kind = begin[1];
-        const number = keys.length + 1;
-        const end = lines.findIndex((l, j) => j > i && l.trim() === `-----END ${kind}-----`);
-        if (end < 0) {
-            throw keyError(`key ${number} (line ${lineNo}) has no '-----END ${kind}-----' line: the secret looks truncated. ${HOW_TO}`);
-        }
-        const body = lines.slice(i + 1, end).map((l) => l.trim());
-        i = end;
-        keys.push(checkKey$2({ number, line: lineNo, kind, body, labels }));
-        labels = [];
-    }
-    if (labels.length > 0) {
-        const last = labels[labels.length - 1];
-        throw keyError(`has a label on line ${last.line} with no key after it; put each '# host/org/repo' line directly before the key it labels.`);
-    }
-    if (keys.length === 0) {
-        throw keyError(`holds no key (no '-----BEGIN ... PRIVATE KEY-----' line). ${HOW_TO}`);
-    }
-    return keys;
-}
-function checkKey$2(k) {
-    const where = `key ${k.number} (line ${k.line})`;
-    const passphrase = `is encrypted with a passphrase, which this action cannot type. Use a deploy key without a passphrase (a deploy key reads one repository; the secret store protects it): remove it with 'ssh-keygen -p -N "" -f deploy_key' or create one with 'ssh-keygen -t ed25519 -N "" -f deploy_key'.`;
-    if (k.kind === 'ENCRYPTED PRIVATE KEY')
-        throw keyError(`${where} ${passphrase}`);
-    if (!PRIVATE_KINDS.has(k.kind)) {
-        const what = /PUBLIC KEY|CERTIFICATE/.test(k.kind) ? 'not a private key' : 'not a supported private key';
-        throw keyError(`${where} is a '${k.kind}', ${what}. Supported: OpenSSH (-----BEGIN OPENSSH PRIVATE KEY-----), RSA, EC and PKCS#8 PEM keys. ${HOW_TO}`);
-    }
-    if (k.body.some((l) => /^Proc-Type:.*ENCRYPTED/i.test(l)))
-        throw keyError(`${where} ${passphrase}`);
-    const base64 = k.body.filter((l) => !/^[A-Za-z-]+:/.test(l)).join('');
-    if (base64 === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
-        throw keyError(`${where} is damaged: its body is not base64 (a line was changed or cut while copying). ${HOW_TO}`);
-    }
-    let keyType;
-    if (k.kind === 'OPENSSH PRIVATE KEY') {
-        const info = readOpensshKey(Buffer.from(base64, 'base64'));
-        if (!info)
-            throw keyError(`${where} is damaged: it is not in the OpenSSH key format. ${HOW_TO}`);
-        if (info.cipher !== 'none')
-            throw keyError(`${where} ${passphrase}`);
-        keyType = info.keyType;
-    }
-    const pem = `-----BEGIN ${k.kind}-----\n${k.body.join('\n')}\n-----END ${k.kind}-----\n`;
-    return {
-        number: k.number,
-        line: k.line,
-        labels: k.labels,
-        pem,
-        kind: k.kind,
-        ...(keyType ? { keyType } : {})
-    };
-}
-/**
- * The unencrypted header of the OpenSSH key format (openssh PROTOCOL.key): magic, cipher name, kdf name,
- * kdf options, number of keys, the first public key. Enough to tell an encrypted key without a passphrase
- * prompt and to name the key type.
- */
-function readOpensshKey(buf) {
-    const magic = Buffer.from('openssh-key-v1\0', 'latin1');
-    if (buf.length < magic.length || !buf.subarray(0, magic.length).equals(magic))
-        return undefined;
-    let off = magic.length;
-    const str = () => {
-        if (off + 4 > buf.length)
-            return undefined;
-        const len = buf.readUInt32BE(off);
-        if (off + 4 + len > buf.length)
-            return undefined;
-        const out = buf.subarray(off + 4, off + 4 + len);
-        off += 4 + len;
-        return out;
-    };
-    const cipher = str();
-    if (!cipher || !str() || !str() || off + 4 > buf.length)
-        return undefined;
-    off += 4; // number of keys
-    const pub = str();
-    if (!pub || pub.length < 4)
-        return undefined;
-    const typeLen = pub.readUInt32BE(0);
-    if (4 + typeLen > pub.length)
-        return undefined;
-    return { cipher: cipher.toString('latin1'), keyType: pub.subarray(4, 4 + typeLen).toString('latin1') };
-}
-/**
- * A label line's text (after `#`), or undefined when it is a free comment. A label is one token with a `/`
- * (github.com/acme/x, https://github.com/acme/x.git, git@github.com:acme/x.git, github.com/acme/*),
- * optionally followed by the ssh endpoint to use (ssh://git@ssh.github.com:443, for GitHub's ssh over port
- * 443, a GHES ssh port, or a mirror).
- */
-function parseLabelLine(text, line) {
-    const tokens = text.split(/\s+/).filter((t) => t !== '');
-    const [first, second] = tokens;
-    if (first === undefined || tokens.length > 2 || !/[/:]/.test(first))
-        return undefined;
-    if (tokens.length === 2 && !/^ssh:\/\/|@/.test(second))
-        return undefined;
-    const where = `Input '${KEY_INPUT}' line ${line} ('# ${text}')`;
-    const fix = "Write a label as '# host/org/repo' (one repository), '# host/org' (an organisation), optionally followed by the ssh address, e.g. '# github.com/acme/x ssh://git@ssh.github.com:443'.";
-    const m = /^(?:https?:\/\/|ssh:\/\/(?:[^@/]+@)?)?([A-Za-z0-9.-]+(?::\d+)?)(?:\/(.*))?$/.exec(first) ??
-        /^[^@/:]+@([A-Za-z0-9.-]+):(.*)$/.exec(first);
-    if (!m)
-        throw new InputError(KEY_INPUT, `${where} is not a label. ${fix}`);
-    let host = m[1].toLowerCase();
-    if (first.startsWith('ssh://'))
-        host = host.replace(/:\d+$/, ''); // an ssh port is not the module host's
-    if (!/\./.test(host)) {
-        throw new InputError(KEY_INPUT, `${where} does not start with a host name (e.g. github.com). ${fix}`);
-    }
-    const elements = (m[2] ?? '')
-        .replace(/\.git$/, '')
-        .split('/')
-        .filter((e) => e !== '');
-    if (elements[elements.length - 1] === '*')
-        elements.pop();
-    if (elements.some((e) => hasGlobMeta(e) || e === '.' || e === '..')) {
-        throw new InputError(KEY_INPUT, `${where} has a wildcard or a relative element inside the path; git routes by URL prefix, so a label names a host, an organisation or one repository. ${fix}`);
-    }
-    const path = elements.length === 0 ? '' : elements.length === 1 ? `${elements[0]}/` : elements.join('/');
-    const label = { host, path, line };
-    if (second !== undefined)
-        label.endpoint = parseEndpoint(second, where, fix);
-    return label;
-}
-/** `ssh://[user@]host[:port][/path]` or `[user@]host:path` (scp form). */
-function parseEndpoint(text, where, fix) {
-    let m = /^ssh:\/\/(?:([^@/:]+)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d+))?(\/.*)?$/.exec(text);
-    if (!m) {
-        const scp = /^(?:([^@/:]+)@)?([A-Za-z0-9.-]+):(.*)$/.exec(text);
-        if (scp)
-            m = [scp[0], scp[1], scp[2], undefined, `/${scp[3]}`];
-    }
-    if (!m)
-        throw new InputError(KEY_INPUT, `${where}: '${text}' is not an ssh address. ${fix}`);
-    const port = m[3] === undefined ? 22 : Number(m[3]);
-    if (!(port > 0 && port < 65536)) {
-        throw new InputError(KEY_INPUT, `${where}: port ${m[3]} is not a TCP port. ${fix}`);
-    }
-    const path = (m[4] ?? '')
-        .replace(/^\/+/, '')
-        .replace(/\.git$/, '')
-        .replace(/\/+$/, '');
-    return {
-        user: m[1] ?? 'git',
-        hostName: m[2].replace(/^\[|\]$/g, '').toLowerCase(),
-        port,
-        path
-    };
-}
-/** `SHA256:<base64 without padding>` of a public key line (`type base64 [comment]`), as ssh-keygen -l prints. */
-function fingerprint(publicKeyLine) {
-    const blob = publicKeyLine.trim().split(/\s+/)[1] ?? '';
-    return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
-}
-
-/**
- * Pure: the ssh-key credential kind. From the parsed keys (ssh-keys.ts) and host keys (known-hosts.ts),
- * plans one ssh alias per key and endpoint, and renders the private ssh_config, known_hosts and the git
- * config entries that route each repository to its key. No effects: configure.ts writes the files (0600,
- * in the private RUNNER_TEMP directory) and runs ssh-keygen.
- *
- * How a repository reaches its key (GitHub accepts a deploy key for one repository only, and authenticates
- * the first key it knows, so offering every key to every repository fails with "Repository not found"):
- *   ssh_config:   Host setup-go-deps-1 / HostName github.com / IdentityFile <dir>/key-1 / IdentitiesOnly yes
- *                 / UserKnownHostsFile <dir>/known_hosts / StrictHostKeyChecking yes ...
- *   git config:   url."setup-go-deps-1:acme/x".insteadOf = https://github.com/acme/x (and the git@ and
- *                 ssh:// forms), in the include-scoped file of gitconfig.ts, so only go's module fetches see it
- *   core.sshCommand = ssh -F <dir>/ssh_config -o IdentitiesOnly=yes -o ControlMaster=no -o BatchMode=yes
- * git uses the longest matching insteadOf prefix, so a repository label beats an organisation's token
- * rule. insteadOf matches plain string prefixes: a label `github.com/acme/x` also catches
- * `github.com/acme/x-tools` (label that one too when it needs another key or the token).
- *
- * Host keys are always checked (StrictHostKeyChecking yes, never no or accept-new): GitHub's published
- * keys are built in, other hosts come from `ssh-known-hosts` (or the runner's /etc/ssh/ssh_known_hosts).
- * A key encrypted with a passphrase is refused here, with a message that never shows key material.
- */
-/** Default endpoint of a scope's host: git@host:22 (an https port in the host is not the ssh port). */
-function defaultEndpoint(host) {
-    return { user: 'git', hostName: host.replace(/:\d+$/, ''), port: 22, path: '' };
-}
-const endpointId = (e) => `${e.user}@${e.hostName}:${e.port}`;
-/** Routes from the labels; two keys labelled for the same scope is an error (which one would git use?). */
-function labelledRoutes(keys) {
-    const routes = [];
-    for (const key of keys) {
-        for (const label of key.labels) {
-            const other = routes.find((r) => r.host === label.host && r.path === label.path);
-            if (other && other.key !== key.number) {
-                throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' labels key ${other.key} and key ${key.number} both for ${label.host}/${label.path} (line ${label.line}); git can offer only one key per repository. Keep the deploy key of that repository and remove or relabel the other.`);
-            }
-            if (other)
-                continue;
-            routes.push({
-                host: label.host,
-                path: label.path,
-                key: key.number,
-                endpoint: label.endpoint ?? defaultEndpoint(label.host),
-                source: `key ${key.number} (label on line ${label.line})`
-            });
-        }
-    }
-    return routes;
-}
-function planSsh(input) {
-    if (input.keys.length === 0)
-        return undefined;
-    const notes = [];
-    const workflowCommand = (input.env.GIT_SSH_COMMAND ?? '').trim();
-    if (workflowCommand !== '') {
-        throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' is set, but the workflow sets GIT_SSH_COMMAND ('${workflowCommand.slice(0, 100)}'), which git puts before this action's ssh settings (core.sshCommand), so go's fetches would never use these keys. Remove GIT_SSH_COMMAND from the workflow's env (this action checks host keys and picks the key per repository itself).`);
-    }
-    const userKnown = parseKnownHosts(input.knownHosts, KNOWN_HOSTS_INPUT);
-    const known = [
-        ...parseKnownHosts(BUILTIN_KNOWN_HOSTS),
-        ...userKnown,
-        ...parseKnownHosts(input.systemKnownHosts ?? '')
-    ];
-    const aliases = [];
-    for (const r of input.routes) {
-        const scope = `${r.host}/${r.path}`;
-        let alias = aliases.find((a) => a.key === r.key && endpointId(a.endpoint) === endpointId(r.endpoint));
-        if (!alias) {
-            const { user, hostName, port } = r.endpoint;
-            if (!knownHostsCover(known, hostName, port)) {
-                const name = knownHostName(hostName, port);
-                throw new InputError(KNOWN_HOSTS_INPUT, `Input '${KNOWN_HOSTS_INPUT}' has no host key for ${name}, where ${r.source} connects for ${scope}. ssh would refuse the connection (Host key verification failed), and this action never turns host-key checking off. Add the server's key: run 'ssh-keyscan ${port === 22 ? '' : `-p ${port} `}${hostName}', check the fingerprint against the one your server's administrator publishes, and put the line in '${KNOWN_HOSTS_INPUT}' (GitHub's keys for github.com and ssh.github.com:443 are built in).`);
-            }
-            alias = {
-                name: `setup-go-deps-${aliases.length + 1}`,
-                key: r.key,
-                endpoint: { user, hostName, port },
-                scopes: []
-            };
-            aliases.push(alias);
-        }
-        alias.scopes.push(scope);
-        if (!isPrivateScope(input.privatePatterns, r)) {
-            notes.push(`${r.source} is for ${scope}, but no private-modules pattern names it: go asks the module proxy and checksum database for those modules instead of fetching them over ssh. Add it to 'private-modules'.`);
-        }
-    }
-    for (const key of input.keys) {
-        if (!input.routes.some((r) => r.key === key.number)) {
-            notes.push(`Key ${key.number} (line ${key.line}) is not used: it has no label and no private-modules pattern on this GitHub host is left for it. Label it with '# host/org/repo'.`);
-        }
-        if (key.keyType === 'ssh-dss') {
-            notes.push(`Key ${key.number} is a DSA key, which GitHub and OpenSSH >= 7.0 refuse; use ed25519.`);
-        }
-    }
-    const knownHosts = `# Written by setup-go-deps; its post step deletes this file.\n${BUILTIN_KNOWN_HOSTS}` +
-        userKnown
-            .map((k) => `${k.marker ? `${k.marker} ` : ''}${k.patterns.join(',')} ${k.keyType} ${k.key}\n`)
-            .join('');
-    return {
-        keys: input.keys,
-        routes: input.routes,
-        aliases,
-        knownHosts,
-        scopes: input.routes.map((r) => `${r.host}/${r.path} (ssh, key ${r.key})`),
-        notes
-    };
-}
-function sshFiles(dir, join) {
-    return {
-        config: join(dir, 'ssh_config'),
-        knownHosts: join(dir, 'known_hosts'),
-        key: (n) => join(dir, `key-${n}`)
-    };
-}
-/** A path as ssh_config wants it: forward slashes, `%` doubled (ssh expands %-tokens in these), quoted. */
-function configPath(p) {
-    if (/["\n]/.test(p))
-        throw new Error(`cannot use a path with a quote or newline in ssh_config: ${p}`);
-    return `"${p.replace(/\\/g, '/').replace(/%/g, '%%')}"`;
-}
-/**
- * The private ssh_config. ssh takes the first value it finds for each option, so our alias blocks come
- * first and set every option that decides security; the user's ~/.ssh/config is included last, for hosts
- * that are not ours (and options we leave open, e.g. a ProxyCommand a corporate network needs).
- * ControlMaster/ControlPath: a multiplexing master from the user's config would outlive the step (and keep
- * go's pipes open: golang/go#13453, #16104).
- */
-function serializeSshConfig(plan, files) {
-    const out = ['# Written by setup-go-deps for Go module fetches; its post step deletes this file.'];
-    for (const a of plan.aliases) {
-        out.push('', `# key ${a.key} for ${a.scopes.join(', ')}`, `Host ${a.name}`, `  HostName ${a.endpoint.hostName}`, `  Port ${a.endpoint.port}`, `  User ${a.endpoint.user}`, `  IdentityFile ${configPath(files.key(a.key))}`, '  IdentitiesOnly yes', '  IdentityAgent none', '  PubkeyAuthentication yes', '  PasswordAuthentication no', '  KbdInteractiveAuthentication no', '  BatchMode yes', `  UserKnownHostsFile ${configPath(files.knownHosts)}`, '  StrictHostKeyChecking yes', '  UpdateHostKeys no', '  CheckHostIP no', '  ControlMaster no', '  ControlPath none', '  ForwardAgent no', '  ClearAllForwardings yes', '  PermitLocalCommand no', '  ConnectTimeout 30', '  ServerAliveInterval 15', '  ServerAliveCountMax 4');
-    }
-    out.push('', '# Other hosts: as the user configured them.', 'Match all', '  Include ~/.ssh/config', '');
-    return out.join('\n');
-}
-/** Quote for the POSIX shell git runs core.sshCommand with. */
-function shellQuote(s) {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * core.sshCommand for go's fetches. ControlMaster=no and BatchMode=yes are what cmd/go itself puts in
- * GIT_SSH_COMMAND when neither GIT_SSH nor GIT_SSH_COMMAND is set (cmd/go/internal/modload/init.go,
- * golang/go#13453, #16104); configure.ts sets GIT_SSH so that go leaves GIT_SSH_COMMAND alone and this wins.
- */
-function sshCommand(configFile) {
-    return `ssh -F ${shellQuote(configFile.replace(/\\/g, '/'))} -o IdentitiesOnly=yes -o ControlMaster=no -o BatchMode=yes`;
-}
-/**
- * The git config entries: core.sshCommand, then per route the https, git@ and ssh:// forms of its scope
- * onto `<alias>:<path>`. The https form is what go uses for github.com modules (https://github.com/acme/x);
- * the ssh forms come from go-import meta tags and user rules. A host with an https port gets only the
- * https form (`git@host:` cannot carry it).
- */
-function sshGitConfig(plan, files) {
-    const entries = [{ key: 'core.sshCommand', value: sshCommand(files.config) }];
-    for (const r of plan.routes) {
-        const alias = plan.aliases.find((a) => a.key === r.key && endpointId(a.endpoint) === endpointId(r.endpoint));
-        const prefix = r.path === '' || r.path.endsWith('/');
-        const serverPath = r.endpoint.path === '' ? r.path : prefix ? `${r.endpoint.path}/` : r.endpoint.path;
-        const target = `${alias.name}:${serverPath}`;
-        entries.push({ key: `url.${target}.insteadOf`, value: `https://${r.host}/${r.path}` });
-        if (!/:\d+$/.test(r.host)) {
-            entries.push({ key: `url.${target}.insteadOf`, value: `git@${r.host}:${r.path}` });
-            entries.push({ key: `url.${target}.insteadOf`, value: `ssh://git@${r.host}/${r.path}` });
-        }
-    }
-    return entries;
-}
-
-function planEnvironment(input) {
-    const { auth } = input;
-    // parseInputs validated and normalised the patterns; the Go variables themselves are src/environment/'s.
-    const patterns = auth.privateModules;
-    const host = serverHost(input.serverUrl);
-    const keys = parseSshKeys(auth.sshPrivateKey);
-    const { grants, routes, notes } = decideGrants(auth, patterns, host, keys);
-    notes.push(...inheritedHeaderNotes(grants, input.existingHeaders ?? []));
-    const goAuth = planGoAuth(grants, input.goRequests);
-    const netrc = goAuth ? [] : netrcEntries(grants, notes);
-    const go = { privatePatterns: [...new Set([...parseList(input.env.GOPRIVATE), ...patterns])] };
-    for (const g of grants) {
-        if (g.source !== TOKEN_SOURCE && !go.privatePatterns.some((p) => patternScope(p, g.host))) {
-            notes.push(`${g.source} gives credentials for ${scopeName(g)}, but no private-modules pattern names ${g.host}: go asks the module proxy for those modules (fine for a private proxy host; add the pattern for private repositories).`);
-        }
-    }
-    const ssh = planSsh({
-        keys,
-        routes,
-        knownHosts: auth.sshKnownHosts ?? '',
-        systemKnownHosts: input.systemKnownHosts,
-        env: input.env,
-        privatePatterns: go.privatePatterns
-    });
-    if (ssh)
-        notes.push(...ssh.notes);
-    const secrets = [...grants.flatMap(secretForms), ...secretLines(auth.sshPrivateKey)];
-    return {
-        privatePatterns: go.privatePatterns,
-        grants,
-        gitConfig: grants.flatMap(grantEntries),
-        netrc,
-        ...(goAuth ? { goAuth } : {}),
-        secrets: [...new Set(secrets)].filter((s) => s !== ''),
-        credentialScopes: [...grants.map(scopeName), ...(ssh?.scopes ?? [])],
-        notes,
-        ...(ssh ? { ssh } : {})
-    };
-}
-function planGoAuth(grants, go) {
-    const served = goRequestGrants(grants);
-    if (!go || !goAuthSupported(go.goVersion) || served.length === 0)
-        return undefined;
-    return { headers: goAuthHeaders(served), user: go.goAuth, grants: served };
-}
-/** Every kind's claims, in rank order, through precedence.ts; then the checks on what was kept. */
-function decideGrants(auth, patterns, host, keys) {
-    const labelled = labelledRoutes(keys);
-    const lines = lineClaims(auth.credentials);
-    const unlabelled = keys.filter((k) => k.labels.length === 0);
-    if (unlabelled.length > 1) {
-        throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' has ${unlabelled.length} keys without a label (keys ${unlabelled.map((k) => k.number).join(', ')}). GitHub accepts a deploy key for one repository and takes the first key it knows, so every repository needs to know its own key: put a line '# ${host}/<org>/<repo>' before each key.`);
-    }
-    const tokens = tokenClaims(patterns, host, auth.token);
-    const key = unlabelled[0];
-    const claims = [
-        ...labelled.map((route) => ({ kind: 'ssh-label', route })),
-        ...lines,
-        ...(key ? tokens.map((t) => unlabelledClaim(t, key.number, host)) : []),
-        ...tokens
-    ];
-    const { kept, overridden } = precedence(claims);
-    const notes = [];
-    for (const { claim, by } of overridden) {
-        if (claim.kind === 'credentials' && 'route' in by) {
-            notes.push(`${claim.grant.source} and ${by.route.source} of '${KEY_INPUT}' are both for ${scopeName(claim.grant)}: the labelled key is used.`);
-        }
-    }
-    const won = (c) => !overridden.some((o) => o.claim === c);
-    for (const c of claims) {
-        if (c.kind !== 'token' || !won(c))
-            continue;
-        // An empty token is fine when an ssh key is given (its labels may cover what go fetches).
-        if (c.grant.token === '' && auth.sshPrivateKey.trim() === '')
-            throw emptyTokenError(c.pattern ?? '', c.grant);
-        if (c.grant.token !== '' && c.widened)
-            notes.push(widenedNote(c.pattern ?? '', c.grant));
-    }
-    const grants = kept.flatMap((c) => ('grant' in c && c.grant.token !== '' ? [c.grant] : []));
-    const routes = kept.flatMap((c) => ('route' in c ? [c.route] : []));
-    return { grants, routes, notes };
-}
-/** The unlabelled key takes every private-modules scope on the GitHub host that nothing else has. */
-function unlabelledClaim(token, key, host) {
-    const { path } = 'grant' in token ? token.grant : token.route;
-    return {
-        kind: 'ssh-unlabelled',
-        route: {
-            host,
-            path,
-            key,
-            endpoint: defaultEndpoint(host),
-            source: `key ${key} (unlabelled, for private-modules '${token.pattern ?? ''}')`
-        },
-        pattern: token.pattern
-    };
-}
-
-/**
- * The keys main hands to post through GITHUB_STATE. One list so the two entry points cannot drift.
- * Values are strings (core.saveState); structured values are JSON.
- */
-const State = {
-    /** JSON: what the cache restore found (CacheRestore), for the post step's save decision. */
-    cache: 'cache',
-    /** JSON: DownloadResult summary: {ok, cacheCorrupt} — the post step saves only a good cache. */
-    download: 'download',
-    /** JSON: what the credential setup wrote (files, env names), for removal in post. */
-    auth: 'auth'
-};
-
-/**
- * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
- * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
- * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
- * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
- */
-/** The account icacls grants: DOMAIN\user as the runner's environment names it, else the OS user name. */
-function currentAccount(env, fallbackUser) {
-    const user = env.USERNAME || fallbackUser;
-    return env.USERDOMAIN ? `${env.USERDOMAIN}\\${user}` : user;
-}
-/** icacls' arguments: no inherited entries, full control for `account` only (and for what a dir holds). */
-function icaclsArgs(target, account, isDirectory) {
-    return [target, '/inheritance:r', '/grant:r', `${account}:${isDirectory ? '(OI)(CI)F' : 'F'}`];
-}
-/** On Windows only: restrict `target` to the current user. A failure is a warning (the file stays 0600-like). */
-async function restrictToUser(target, isDirectory) {
-    if (process.platform !== 'win32')
-        return;
-    const account = currentAccount(process.env, os$1.userInfo().username);
-    const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
-        silent: true,
-        ignoreReturnCode: true,
-        env: childEnvironment()
-    });
-    if (result.exitCode !== 0) {
-        warning(`Could not restrict '${target}' to ${account} with icacls (exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim()}); it keeps the permissions of RUNNER_TEMP.`);
-    }
-}
-
-/**
- * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
- * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
- * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
- * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
- * even after a main step that failed half-way.
- */
-/** Prefix of the private directory; removal deletes only directories that carry it. */
-const DIR_PREFIX = 'setup-go-deps-auth-';
-class CredentialLedger {
-    state;
-    constructor(state) {
-        this.state = state;
-    }
-    /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
-    static async create() {
-        const root = process.env.RUNNER_TEMP || os$1.tmpdir();
-        const dir = await fs$2.mkdtemp(path$2.join(root, DIR_PREFIX));
-        const ledger = new CredentialLedger({ dir, files: [], previous: {} });
-        ledger.save();
-        await restrictToUser(dir, true);
-        return ledger;
-    }
-    get dir() {
-        return this.state.dir;
-    }
-    path(name) {
-        return path$2.join(this.state.dir, name);
-    }
-    /** Record, then write one private file (0600). Returns its path. */
-    async write(name, content) {
-        const file = this.path(name);
-        this.state.files.push(file);
-        this.save();
-        // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
-        await fs$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
-        await restrictToUser(file, false);
-        return file;
-    }
-    /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
-    remember(name) {
-        if (name in this.state.previous)
-            return;
-        this.state.previous[name] = process.env[name] ?? '';
-        this.save();
-    }
-    /** Export a variable for later steps; with `restore`, post puts its previous value back (remember). */
-    exportVariable(name, value, restore) {
-        if (restore)
-            this.remember(name);
-        exportVariable(name, value);
-    }
-    /** Delete everything now (a failed configure that must not leave a key behind). */
-    async discard() {
-        await fs$2.rm(this.state.dir, { recursive: true, force: true });
-    }
-    save() {
-        saveState(State.auth, JSON.stringify(this.state));
-    }
-}
-
-/**
- * Effects that only read: what the runner already has that the credential plan must take into account
- * (git's extraheaders, the system known_hosts, the user's .netrc, where go keeps its module repositories).
- */
-/** The runner's global known_hosts, which ssh also reads: a GHES key placed there by the image counts. */
-async function readSystemKnownHosts() {
-    const parts = [];
-    for (const file of ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']) {
-        try {
-            parts.push(await fs$2.readFile(file, 'utf8'));
-        }
-        catch {
-            // absent on most runners
-        }
-    }
-    return parts.join('\n');
-}
-/** Extraheaders already in effect where the user's git runs (checkout's are local). Keys only: no values. */
-async function readExistingHeaders(cwd) {
-    try {
-        const { stdout } = await getExecOutput('git', ['config', '--show-scope', '--name-only', '--get-regexp', '^http\\..*extraheader$'], { cwd: await existingDir(cwd), silent: true, ignoreReturnCode: true, env: childEnvironment() });
-        return parseExistingHeaders(stdout);
-    }
-    catch {
-        return []; // no git: go cannot fetch over git either, and there is nothing to conflict with
-    }
-}
-async function existingDir(dir) {
-    try {
-        return (await fs$2.stat(dir)).isDirectory() ? dir : os$1.tmpdir();
-    }
-    catch {
-        return os$1.tmpdir();
-    }
-}
-/**
- * What go itself says (`go env`, the runner's environment and `go env -w` included) about where it keeps
- * module repositories and, from Go 1.24, how it authenticates its own requests.
- */
-async function readGoSettings(go, cwd) {
-    const goBin = go.root ? path$2.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
-    const withAuth = goAuthSupported(go.version);
-    const { stdout } = await getExecOutput(goBin, ['env', '-json', 'GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])], { cwd: await existingDir(cwd), silent: true, env: childEnvironment() });
-    const env = JSON.parse(stdout);
-    const settings = { vcs: await vcsDirs(env.GOMODCACHE ?? '') };
-    if (withAuth)
-        settings.goAuth = { value: env.GOAUTH ?? '', source: goAuthSource(env.GOAUTH ?? '') };
-    return settings;
-}
-function goAuthSource(value) {
-    if ((process.env.GOAUTH ?? '') !== '')
-        return 'the environment';
-    return value === 'netrc' || value === '' ? "go's default" : "'go env -w'";
-}
-/**
- * `<GOMODCACHE>/cache/vcs`, as given and with symlinks resolved: git's gitdir: condition compares against
- * the repository path both ways, but a pattern through a symlink (macOS /var -> /private/var) only matches
- * in its resolved form. The cache may not exist yet: resolve the nearest existing parent.
- */
-async function vcsDirs(gomodcache) {
-    const vcs = path$2.join(gomodcache, 'cache', 'vcs');
-    return [{ gitdir: vcs }, { gitdir: await realpathOfNearest(vcs) }];
-}
-async function realpathOfNearest(p) {
-    const rest = [];
-    let cur = p;
-    for (;;) {
-        try {
-            return path$2.join(await fs$2.realpath(cur), ...rest);
-        }
-        catch {
-            const parent = path$2.dirname(cur);
-            if (parent === cur)
-                return p;
-            rest.unshift(path$2.basename(cur));
-            cur = parent;
-        }
-    }
-}
-/** The user's own .netrc, kept in ours because NETRC hides it from go. */
-async function readUserNetrc() {
-    const file = process.env.NETRC || path$2.join(os$1.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
-    try {
-        return await fs$2.readFile(file, 'utf8');
-    }
-    catch {
-        return '';
-    }
-}
-
-/**
- * Effects of the credential step: mask -> read what the runner already has -> plan -> write the private
- * files through the ledger -> export. The decisions are in plan.ts; private-dir.ts records every file and
- * variable so the post step (removeCredentials) undoes exactly that.
- *
- * Where the token lives: in a git config file and a .netrc in a private directory under RUNNER_TEMP
- * (0700 dir, 0600 files), never in GITHUB_ENV, argv, the workspace or HOME. Later steps reach it through
- * variables that hold only paths:
- *   GIT_CONFIG_PARAMETERS = 'includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path'='<dir>/gitconfig'
- *       (git includes it only for go's module-fetch repositories; see gitconfig.ts planGitConfigEnv)
- *   GOAUTH = "<node>" "<dir>/goauth.mjs";<the user's GOAUTH>   (Go >= 1.24: go's own ?go-get=1 / proxy
- *       requests, scoped by URL prefix; see goauth.ts)
- *   NETRC = <dir>/netrc   (Go < 1.24, for the same requests; per host)
- *   GIT_SSH = ssh         (only with ssh-private-key, see writeSsh)
- * With ssh-private-key the same directory holds key-<n> (0600), known_hosts and ssh_config; the git
- * config file routes each repository to its key and sets core.sshCommand (ssh.ts). No ssh-agent: nothing
- * runs after the step, and nothing is written to HOME's .ssh.
- * Keeping the token out of GITHUB_ENV matters because the runner keeps that file on disk and injects its
- * values into the environment of every later process of the job.
- */
-const GOAUTH_SCRIPT_NAME = 'goauth.mjs';
-async function configureEnvironment(config, go) {
-    // 1. Mask first: every secret and every derived form, before anything could print one (an error
-    //    message included).
-    maskAll([
-        ...secretForms({ username: GITHUB_USERNAME, token: config.auth.token }),
-        ...config.auth.credentials.flatMap((c) => secretForms(c)),
-        ...secretLines(config.auth.sshPrivateKey)
-    ]);
-    const { auth } = config;
-    const needsGo = auth.privateModules.length > 0 || auth.credentials.length > 0 || auth.sshPrivateKey.trim() !== '';
-    const goSettings = needsGo ? await readGoSettings(go, config.workingDirectory) : undefined;
-    const plan = planEnvironment({
-        auth,
-        serverUrl: process.env.GITHUB_SERVER_URL,
-        env: process.env,
-        existingHeaders: await readExistingHeaders(config.workingDirectory),
-        systemKnownHosts: auth.sshPrivateKey.trim() === '' ? '' : await readSystemKnownHosts(),
-        ...(goSettings?.goAuth ? { goRequests: { goVersion: go.version, goAuth: goSettings.goAuth } } : {})
-    });
-    maskAll(plan.secrets);
-    const exported = {};
-    if (plan.gitConfig.length > 0 || plan.netrc.length > 0 || plan.goAuth || plan.ssh) {
-        const ledger = await CredentialLedger.create();
-        const vcs = goSettings?.vcs ?? [];
-        await writeCredentials(plan, ledger, { vcs, exported });
-    }
-    for (const [name, value] of Object.entries(exported))
-        exportVariable(name, value);
-    // ssh scopes were logged with their key's fingerprint by writeSsh
-    for (const grant of plan.grants)
-        info(`Credentials for ${scopeUrl(grant)} (go module fetches only)`);
-    for (const [name, value] of Object.entries(exported))
-        info(`${name}=${value}`);
-    for (const note of plan.notes)
-        info(note);
-    return {
-        privatePatterns: plan.privatePatterns,
-        credentialScopes: plan.credentialScopes,
-        exported,
-        notes: plan.notes
-    };
-}
-/** Every credential kind's files, in the private directory, each recorded before it is written. */
-async function writeCredentials(plan, ledger, ctx) {
-    const gitConfig = [...plan.gitConfig];
-    if (plan.ssh) {
-        try {
-            gitConfig.push(...(await writeSsh(plan.ssh, ledger, ctx.exported)));
-        }
-        catch (error) {
-            // A bad key: leave no key file behind even if the post step never runs.
-            await ledger.discard();
-            throw error;
-        }
-    }
-    if (gitConfig.length > 0) {
-        const file = await ledger.write('gitconfig', serializeGitConfig(gitConfig));
-        const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
-        const gitEnv = planGitConfigEnv(process.env, ctx.vcs, file, caseInsensitive);
-        for (const [name, value] of Object.entries(gitEnv))
-            ledger.exportVariable(name, value, true);
-    }
-    const netrc = plan.goAuth ? await writeGoAuth(plan.goAuth, ledger, ctx, plan.notes) : plan.netrc;
-    if (netrc.length > 0) {
-        const file = await ledger.write('netrc', serializeNetrc(netrc, await readUserNetrc()));
-        ledger.remember('NETRC');
-        ctx.exported.NETRC = file;
-    }
-}
-/**
- * go's own requests on Go >= 1.24: the headers file and the command that prints it (goauth.ts), composed
- * with the user's GOAUTH. Returns netrc entries instead when GOAUTH cannot name the command.
- */
-async function writeGoAuth(goAuth, ledger, ctx, notes) {
-    const command = goAuthCommand(process.execPath, ledger.path(GOAUTH_SCRIPT_NAME));
-    if (command === undefined) {
-        notes.push(`The path of node or of ${ledger.dir} holds a ';' or a quote, which GOAUTH cannot carry: go's own requests use a .netrc instead, which is per host.`);
-        return netrcEntries(goAuth.grants, notes);
-    }
-    await ledger.write('goauth-headers', goAuth.headers);
-    await ledger.write(GOAUTH_SCRIPT_NAME, GOAUTH_SCRIPT);
-    const scopes = goAuth.grants.map(scopeName);
-    const { value, warning: warning$1 } = composeGoAuth(command, goAuth.user, scopes);
-    if (warning$1 !== undefined) {
-        warning(warning$1);
-        notes.push(warning$1);
-    }
-    if (value !== undefined) {
-        ledger.remember('GOAUTH');
-        ctx.exported.GOAUTH = value;
-    }
-    return [];
-}
-/**
- * Write the keys, known_hosts and ssh_config (0600, in the private dir), check each key with ssh-keygen,
- * and return the git config entries that route go's fetches to them.
- *
- * GIT_SSH=ssh: cmd/go puts `GIT_SSH_COMMAND=ssh -o ControlMaster=no -o BatchMode=yes` into the
- * environment of its git commands when neither GIT_SSH nor GIT_SSH_COMMAND is set
- * (cmd/go/internal/modload/init.go; golang/go#13453, #16104), and GIT_SSH_COMMAND beats core.sshCommand,
- * so our ssh_config would never be read. GIT_SSH comes after core.sshCommand in git's order, and `ssh` is
- * what git runs anyway, so exporting it changes nothing for any other git command of the job; our
- * core.sshCommand carries go's two options itself. Not restored in post: an empty GIT_SSH would make git
- * run an empty command.
- */
-async function writeSsh(ssh, ledger, exported) {
-    const files = sshFiles(ledger.dir, path$2.join);
-    const fingerprints = [];
-    for (const key of ssh.keys) {
-        const file = await ledger.write(`key-${key.number}`, key.pem);
-        fingerprints[key.number] = await checkKey$1(file, key.number, key.line);
-    }
-    await ledger.write('known_hosts', ssh.knownHosts);
-    await ledger.write('ssh_config', serializeSshConfig(ssh, files));
-    if ((process.env.GIT_SSH ?? '') === '')
-        exported.GIT_SSH = 'ssh';
-    for (const a of ssh.aliases) {
-        const { user, hostName, port } = a.endpoint;
-        info(`SSH key ${a.key} (${fingerprints[a.key] ?? 'not checked'}) for ${a.scopes.join(', ')} via ${user}@${hostName}:${port}`);
-    }
-    return sshGitConfig(ssh, files);
-}
-/**
- * `ssh-keygen -y -P '' -f <file>`: loads the key as ssh will (the file path in argv, never the key) and
- * prints its public half, whose fingerprint the log shows so the user can match it with the deploy key
- * GitHub lists. -P '' fails at once on a passphrase instead of prompting.
- */
-async function checkKey$1(file, number, line) {
-    let result;
-    try {
-        result = await getExecOutput('ssh-keygen', ['-y', '-P', '', '-f', file], {
-            silent: true,
-            ignoreReturnCode: true,
-            env: childEnvironment()
-        });
-    }
-    catch {
-        warning(`ssh-keygen was not found, so key ${number} was not checked; go's git needs ssh on PATH.`);
-        return 'not checked';
-    }
-    if (result.exitCode !== 0) {
-        const reason = result.stderr
-            .split('\n')
-            .map((l) => l.replace(file, `key-${number}`).trim())
-            .filter((l) => l !== '')
-            .join(' ');
-        throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' key ${number} (line ${line}) cannot be loaded by ssh (ssh-keygen: ${reason || `exit code ${result.exitCode}`}). Paste the private key file unchanged, e.g. the output of 'ssh-keygen -t ed25519 -N "" -f deploy_key' (deploy_key, not deploy_key.pub). (The key is not shown.)`);
-    }
-    return fingerprint(result.stdout);
-}
-const masked = new Set();
-function maskAll(secrets) {
-    for (const s of secrets) {
-        if (s.trim() === '' || masked.has(s))
-            continue;
-        masked.add(s);
-        setSecret(s);
-    }
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
 }
 
 /**
@@ -37066,7 +31248,7 @@ function partialMatch(patterns, itemPath) {
     return patterns.some(x => !x.negate && x.partialMatch(itemPath));
 }
 
-const range$1 = (a, b, str) => {
+const range$2 = (a, b, str) => {
     let begs, beg, left, right = undefined, result;
     let ai = str.indexOf(a);
     let bi = str.indexOf(b, ai + 1);
@@ -37197,7 +31379,7 @@ function balancedWithBudget(str, masked, budget) {
     if (budget.remaining < 0) {
         return undefined;
     }
-    const r = range$1('{', '}', masked);
+    const r = range$2('{', '}', masked);
     const unmatched = r !== undefined && masked.indexOf('{') < r[0];
     budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
     if (!r || budget.remaining < 0) {
@@ -40087,7 +34269,7 @@ class SearchState {
     }
 }
 
-var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$c = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -40096,7 +34278,7 @@ var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-var __asyncValues$1 = (undefined && undefined.__asyncValues) || function (o) {
+var __asyncValues$2 = (undefined && undefined.__asyncValues) || function (o) {
     if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
     var m = o[Symbol.asyncIterator], i;
     return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
@@ -40128,11 +34310,11 @@ class DefaultGlobber {
         return this.searchPaths.slice();
     }
     glob() {
-        return __awaiter$b(this, void 0, void 0, function* () {
+        return __awaiter$c(this, void 0, void 0, function* () {
             var _a, e_1, _b, _c;
             const result = [];
             try {
-                for (var _d = true, _e = __asyncValues$1(this.globGenerator()), _f; _f = yield _e.next(), _a = _f.done, !_a; _d = true) {
+                for (var _d = true, _e = __asyncValues$2(this.globGenerator()), _f; _f = yield _e.next(), _a = _f.done, !_a; _d = true) {
                     _c = _f.value;
                     _d = false;
                     const itemPath = _c;
@@ -40230,7 +34412,7 @@ class DefaultGlobber {
      * Constructs a DefaultGlobber
      */
     static create(patterns, options) {
-        return __awaiter$b(this, void 0, void 0, function* () {
+        return __awaiter$c(this, void 0, void 0, function* () {
             const result = new DefaultGlobber(options);
             if (IS_WINDOWS$2) {
                 patterns = patterns.replace(/\r\n/g, '\n');
@@ -40252,7 +34434,7 @@ class DefaultGlobber {
         });
     }
     static stat(item, options, traversalChain) {
-        return __awaiter$b(this, void 0, void 0, function* () {
+        return __awaiter$c(this, void 0, void 0, function* () {
             // Note:
             // `stat` returns info about the target of a symlink (or symlink chain)
             // `lstat` returns info about a symlink itself
@@ -40298,7 +34480,7 @@ class DefaultGlobber {
     }
 }
 
-var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -40307,7 +34489,7 @@ var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-var __asyncValues = (undefined && undefined.__asyncValues) || function (o) {
+var __asyncValues$1 = (undefined && undefined.__asyncValues) || function (o) {
     if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
     var m = o[Symbol.asyncIterator], i;
     return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
@@ -40315,7 +34497,7 @@ var __asyncValues = (undefined && undefined.__asyncValues) || function (o) {
     function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
 };
 function hashFiles$1(globber_1, currentWorkspace_1) {
-    return __awaiter$a(this, arguments, void 0, function* (globber, currentWorkspace, verbose = false) {
+    return __awaiter$b(this, arguments, void 0, function* (globber, currentWorkspace, verbose = false) {
         var _a, e_1, _b, _c;
         var _d;
         const writeDelegate = verbose ? info : debug;
@@ -40326,7 +34508,7 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
         const result = crypto$1.createHash('sha256');
         let count = 0;
         try {
-            for (var _e = true, _f = __asyncValues(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
+            for (var _e = true, _f = __asyncValues$1(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
                 _c = _g.value;
                 _e = false;
                 const file = _c;
@@ -40368,7 +34550,7 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
     });
 }
 
-var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -40384,7 +34566,7 @@ var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @param options   Glob options
  */
 function create(patterns, options) {
-    return __awaiter$9(this, void 0, void 0, function* () {
+    return __awaiter$a(this, void 0, void 0, function* () {
         return yield DefaultGlobber.create(patterns, options);
     });
 }
@@ -40397,7 +34579,7 @@ function create(patterns, options) {
  * @param verbose   Enables verbose logging
  */
 function hashFiles(patterns_1) {
-    return __awaiter$9(this, arguments, void 0, function* (patterns, currentWorkspace = '', options, verbose = false) {
+    return __awaiter$a(this, arguments, void 0, function* (patterns, currentWorkspace = '', options, verbose = false) {
         let followSymbolicLinks = true;
         if (options && typeof options.followSymbolicLinks === 'boolean') {
             followSymbolicLinks = options.followSymbolicLinks;
@@ -40406,6 +34588,3297 @@ function hashFiles(patterns_1) {
         return hashFiles$1(globber, currentWorkspace, verbose);
     });
 }
+
+var re = {exports: {}};
+
+var constants;
+var hasRequiredConstants;
+
+function requireConstants () {
+	if (hasRequiredConstants) return constants;
+	hasRequiredConstants = 1;
+
+	// Note: this is the semver.org version of the spec that it implements
+	// Not necessarily the package version of this code.
+	const SEMVER_SPEC_VERSION = '2.0.0';
+
+	const MAX_LENGTH = 256;
+	const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+	/* istanbul ignore next */ 9007199254740991;
+
+	// Max safe segment length for coercion.
+	const MAX_SAFE_COMPONENT_LENGTH = 16;
+
+	// Max safe length for a build identifier. The max length minus 6 characters for
+	// the shortest version with a build 0.0.0+BUILD.
+	const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
+
+	// ECMAScript whitespace and line terminators matched by \s.
+	const WHITESPACE_CHARACTERS = [
+	  '\t',
+	  '\n',
+	  '\v',
+	  '\f',
+	  '\r',
+	  ' ',
+	  '\u00a0',
+	  '\u1680',
+	  '\u2000',
+	  '\u2001',
+	  '\u2002',
+	  '\u2003',
+	  '\u2004',
+	  '\u2005',
+	  '\u2006',
+	  '\u2007',
+	  '\u2008',
+	  '\u2009',
+	  '\u200a',
+	  '\u2028',
+	  '\u2029',
+	  '\u202f',
+	  '\u205f',
+	  '\u3000',
+	  '\ufeff',
+	];
+
+	const RELEASE_TYPES = [
+	  'major',
+	  'premajor',
+	  'minor',
+	  'preminor',
+	  'patch',
+	  'prepatch',
+	  'prerelease',
+	];
+
+	constants = {
+	  MAX_LENGTH,
+	  MAX_SAFE_COMPONENT_LENGTH,
+	  MAX_SAFE_BUILD_LENGTH,
+	  MAX_SAFE_INTEGER,
+	  WHITESPACE_CHARACTERS,
+	  RELEASE_TYPES,
+	  SEMVER_SPEC_VERSION,
+	  FLAG_INCLUDE_PRERELEASE: 0b001,
+	  FLAG_LOOSE: 0b010,
+	};
+	return constants;
+}
+
+var debug_1;
+var hasRequiredDebug;
+
+function requireDebug () {
+	if (hasRequiredDebug) return debug_1;
+	hasRequiredDebug = 1;
+
+	const debug = (
+	  typeof process === 'object' &&
+	  process.env &&
+	  process.env.NODE_DEBUG &&
+	  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+	) ? (...args) => console.error('SEMVER', ...args)
+	  : () => {};
+
+	debug_1 = debug;
+	return debug_1;
+}
+
+var hasRequiredRe;
+
+function requireRe () {
+	if (hasRequiredRe) return re.exports;
+	hasRequiredRe = 1;
+	(function (module, exports) {
+
+		const {
+		  MAX_SAFE_COMPONENT_LENGTH,
+		  MAX_SAFE_BUILD_LENGTH,
+		  MAX_LENGTH,
+		} = requireConstants();
+		const debug = requireDebug();
+		exports = module.exports = {};
+
+		// The actual regexps go on exports.re
+		const re = exports.re = [];
+		const safeRe = exports.safeRe = [];
+		const src = exports.src = [];
+		const safeSrc = exports.safeSrc = [];
+		const t = exports.t = {};
+		let R = 0;
+
+		const LETTERDASHNUMBER = '[a-zA-Z0-9-]';
+
+		// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+		// used internally via the safeRe object since all inputs in this library get
+		// normalized first to trim and collapse all extra whitespace. The original
+		// regexes are exported for userland consumption and lower level usage. A
+		// future breaking change could export the safer regex only with a note that
+		// all input should have extra whitespace removed.
+		const safeRegexReplacements = [
+		  ['\\s', 1],
+		  ['\\d', MAX_LENGTH],
+		  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+		];
+
+		const makeSafeRegex = (value) => {
+		  for (const [token, max] of safeRegexReplacements) {
+		    value = value
+		      .split(`${token}*`).join(`${token}{0,${max}}`)
+		      .split(`${token}+`).join(`${token}{1,${max}}`);
+		  }
+		  return value
+		};
+
+		const createToken = (name, value, isGlobal) => {
+		  const safe = makeSafeRegex(value);
+		  const index = R++;
+		  debug(name, index, value);
+		  t[name] = index;
+		  src[index] = value;
+		  safeSrc[index] = safe;
+		  re[index] = new RegExp(value, isGlobal ? 'g' : undefined);
+		  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined);
+		};
+
+		// The following Regular Expressions can be used for tokenizing,
+		// validating, and parsing SemVer version strings.
+
+		// ## Numeric Identifier
+		// A single `0`, or a non-zero digit followed by zero or more digits.
+
+		createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*');
+		createToken('NUMERICIDENTIFIERLOOSE', '\\d+');
+
+		// ## Non-numeric Identifier
+		// Zero or more digits, followed by a letter or hyphen, and then zero or
+		// more letters, digits, or hyphens.
+
+		createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
+
+		// ## Main Version
+		// Three dot-separated numeric identifiers.
+
+		createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+		                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+		                   `(${src[t.NUMERICIDENTIFIER]})`);
+
+		createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`);
+
+		// ## Pre-release Version Identifier
+		// A numeric identifier, or a non-numeric identifier.
+		// Non-numeric identifiers include numeric identifiers but can be longer.
+		// Therefore non-numeric identifiers must go first.
+
+		createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+		}|${src[t.NUMERICIDENTIFIER]})`);
+
+		createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+		}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
+
+		// ## Pre-release Version
+		// Hyphen, followed by one or more dot-separated pre-release version
+		// identifiers.
+
+		createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+		}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
+
+		createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+		}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
+
+		// ## Build Metadata Identifier
+		// Any combination of digits, letters, or hyphens.
+
+		createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`);
+
+		// ## Build Metadata
+		// Plus sign, followed by one or more period-separated build metadata
+		// identifiers.
+
+		createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+		}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
+
+		// ## Full Version String
+		// A main version, followed optionally by a pre-release version and
+		// build metadata.
+
+		// Note that the only major, minor, patch, and pre-release sections of
+		// the version string are capturing groups.  The build metadata is not a
+		// capturing group, because it should not ever be used in version
+		// comparison.
+
+		createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+		}${src[t.PRERELEASE]}?${
+		  src[t.BUILD]}?`);
+
+		createToken('FULL', `^${src[t.FULLPLAIN]}$`);
+
+		// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+		// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+		// common in the npm registry.
+		createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+		}${src[t.PRERELEASELOOSE]}?${
+		  src[t.BUILD]}?`);
+
+		createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`);
+
+		createToken('GTLT', '((?:<|>)?=?)');
+
+		// Something like "2.*" or "1.2.x".
+		// Note that "x.x" is a valid xRange identifier, meaning "any version"
+		// Only the first item is strictly required.
+		createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
+		createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
+
+		createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+		                   `(?:${src[t.PRERELEASE]})?${
+		                     src[t.BUILD]}?` +
+		                   `)?)?`);
+
+		createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+		                        `(?:${src[t.PRERELEASELOOSE]})?${
+		                          src[t.BUILD]}?` +
+		                        `)?)?`);
+
+		createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
+		createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
+
+		// Coercion.
+		// Extract anything that could conceivably be a part of a valid semver
+		createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+		              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
+		createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
+		createToken('COERCEFULL', src[t.COERCEPLAIN] +
+		              `(?:${src[t.PRERELEASE]})?` +
+		              `(?:${src[t.BUILD]})?` +
+		              `(?:$|[^\\d])`);
+		createToken('COERCERTL', src[t.COERCE], true);
+		createToken('COERCERTLFULL', src[t.COERCEFULL], true);
+
+		// Tilde ranges.
+		// Meaning is "reasonably at or greater than"
+		createToken('LONETILDE', '(?:~>?)');
+
+		createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true);
+		exports.tildeTrimReplace = '$1~';
+
+		createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
+		createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
+
+		// Caret ranges.
+		// Meaning is "at least and backwards compatible with"
+		createToken('LONECARET', '(?:\\^)');
+
+		createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true);
+		exports.caretTrimReplace = '$1^';
+
+		createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
+		createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
+
+		// A simple gt/lt/eq thing, or just "" to indicate "any version"
+		createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
+		createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
+
+		// An expression to strip any whitespace between the gtlt and the thing
+		// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+		createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+		}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
+		exports.comparatorTrimReplace = '$1$2$3';
+
+		// Something like `1.2.3 - 1.2.4`
+		// Note that these all use the loose form, because they'll be
+		// checked against either the strict or loose comparator form
+		// later.
+		createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+		                   `\\s+-\\s+` +
+		                   `(${src[t.XRANGEPLAIN]})` +
+		                   `\\s*$`);
+
+		createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+		                        `\\s+-\\s+` +
+		                        `(${src[t.XRANGEPLAINLOOSE]})` +
+		                        `\\s*$`);
+
+		// Star ranges basically just allow anything at all.
+		createToken('STAR', '(<|>)?=?\\s*\\*');
+		// >=0.0.0 is like a star
+		createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$');
+		createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$'); 
+	} (re, re.exports));
+	return re.exports;
+}
+
+var parseOptions_1;
+var hasRequiredParseOptions;
+
+function requireParseOptions () {
+	if (hasRequiredParseOptions) return parseOptions_1;
+	hasRequiredParseOptions = 1;
+
+	// parse out just the options we care about
+	const looseOption = Object.freeze({ loose: true });
+	const emptyOpts = Object.freeze({ });
+	const parseOptions = options => {
+	  if (!options) {
+	    return emptyOpts
+	  }
+
+	  if (typeof options !== 'object') {
+	    return looseOption
+	  }
+
+	  return options
+	};
+	parseOptions_1 = parseOptions;
+	return parseOptions_1;
+}
+
+var identifiers;
+var hasRequiredIdentifiers;
+
+function requireIdentifiers () {
+	if (hasRequiredIdentifiers) return identifiers;
+	hasRequiredIdentifiers = 1;
+
+	const numeric = /^[0-9]+$/;
+	const compareIdentifiers = (a, b) => {
+	  if (typeof a === 'number' && typeof b === 'number') {
+	    return a === b ? 0 : a < b ? -1 : 1
+	  }
+
+	  const anum = numeric.test(a);
+	  const bnum = numeric.test(b);
+
+	  if (anum && bnum) {
+	    a = +a;
+	    b = +b;
+	  }
+
+	  return a === b ? 0
+	    : (anum && !bnum) ? -1
+	    : (bnum && !anum) ? 1
+	    : a < b ? -1
+	    : 1
+	};
+
+	const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
+
+	identifiers = {
+	  compareIdentifiers,
+	  rcompareIdentifiers,
+	};
+	return identifiers;
+}
+
+var semver$2;
+var hasRequiredSemver$1;
+
+function requireSemver$1 () {
+	if (hasRequiredSemver$1) return semver$2;
+	hasRequiredSemver$1 = 1;
+
+	const debug = requireDebug();
+	const { MAX_LENGTH, MAX_SAFE_INTEGER } = requireConstants();
+	const { safeRe: re, t } = requireRe();
+
+	const parseOptions = requireParseOptions();
+	const { compareIdentifiers } = requireIdentifiers();
+
+	const isPrereleaseIdentifier = (prerelease, identifier) => {
+	  const identifiers = identifier.split('.');
+	  if (identifiers.length > prerelease.length) {
+	    return false
+	  }
+
+	  for (let i = 0; i < identifiers.length; i++) {
+	    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+	      return false
+	    }
+	  }
+
+	  return true
+	};
+
+	class SemVer {
+	  constructor (version, options) {
+	    options = parseOptions(options);
+
+	    if (version instanceof SemVer) {
+	      if (version.loose === !!options.loose &&
+	        version.includePrerelease === !!options.includePrerelease) {
+	        return version
+	      } else {
+	        version = version.version;
+	      }
+	    } else if (typeof version !== 'string') {
+	      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+	    }
+
+	    if (version.length > MAX_LENGTH) {
+	      throw new TypeError(
+	        `version is longer than ${MAX_LENGTH} characters`
+	      )
+	    }
+
+	    debug('SemVer', version, options);
+	    this.options = options;
+	    this.loose = !!options.loose;
+	    // this isn't actually relevant for versions, but keep it so that we
+	    // don't run into trouble passing this.options around.
+	    this.includePrerelease = !!options.includePrerelease;
+
+	    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+
+	    if (!m) {
+	      throw new TypeError(`Invalid Version: ${version}`)
+	    }
+
+	    this.raw = version;
+
+	    // these are actually numbers
+	    this.major = +m[1];
+	    this.minor = +m[2];
+	    this.patch = +m[3];
+
+	    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+	      throw new TypeError('Invalid major version')
+	    }
+
+	    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+	      throw new TypeError('Invalid minor version')
+	    }
+
+	    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+	      throw new TypeError('Invalid patch version')
+	    }
+
+	    // numberify any prerelease numeric ids
+	    if (!m[4]) {
+	      this.prerelease = [];
+	    } else {
+	      this.prerelease = m[4].split('.').map((id) => {
+	        if (/^[0-9]+$/.test(id)) {
+	          const num = +id;
+	          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+	            return num
+	          }
+	        }
+	        return id
+	      });
+	    }
+
+	    this.build = m[5] ? m[5].split('.') : [];
+	    this.format();
+	  }
+
+	  format () {
+	    this.version = `${this.major}.${this.minor}.${this.patch}`;
+	    if (this.prerelease.length) {
+	      this.version += `-${this.prerelease.join('.')}`;
+	    }
+	    return this.version
+	  }
+
+	  toString () {
+	    return this.version
+	  }
+
+	  compare (other) {
+	    debug('SemVer.compare', this.version, this.options, other);
+	    if (!(other instanceof SemVer)) {
+	      if (typeof other === 'string' && other === this.version) {
+	        return 0
+	      }
+	      other = new SemVer(other, this.options);
+	    }
+
+	    if (other.version === this.version) {
+	      return 0
+	    }
+
+	    return this.compareMain(other) || this.comparePre(other)
+	  }
+
+	  compareMain (other) {
+	    if (!(other instanceof SemVer)) {
+	      other = new SemVer(other, this.options);
+	    }
+
+	    if (this.major < other.major) {
+	      return -1
+	    }
+	    if (this.major > other.major) {
+	      return 1
+	    }
+	    if (this.minor < other.minor) {
+	      return -1
+	    }
+	    if (this.minor > other.minor) {
+	      return 1
+	    }
+	    if (this.patch < other.patch) {
+	      return -1
+	    }
+	    if (this.patch > other.patch) {
+	      return 1
+	    }
+	    return 0
+	  }
+
+	  comparePre (other) {
+	    if (!(other instanceof SemVer)) {
+	      other = new SemVer(other, this.options);
+	    }
+
+	    // NOT having a prerelease is > having one
+	    if (this.prerelease.length && !other.prerelease.length) {
+	      return -1
+	    } else if (!this.prerelease.length && other.prerelease.length) {
+	      return 1
+	    } else if (!this.prerelease.length && !other.prerelease.length) {
+	      return 0
+	    }
+
+	    let i = 0;
+	    do {
+	      const a = this.prerelease[i];
+	      const b = other.prerelease[i];
+	      debug('prerelease compare', i, a, b);
+	      if (a === undefined && b === undefined) {
+	        return 0
+	      } else if (b === undefined) {
+	        return 1
+	      } else if (a === undefined) {
+	        return -1
+	      } else if (a === b) {
+	        continue
+	      } else {
+	        return compareIdentifiers(a, b)
+	      }
+	    } while (++i)
+	  }
+
+	  compareBuild (other) {
+	    if (!(other instanceof SemVer)) {
+	      other = new SemVer(other, this.options);
+	    }
+
+	    let i = 0;
+	    do {
+	      const a = this.build[i];
+	      const b = other.build[i];
+	      debug('build compare', i, a, b);
+	      if (a === undefined && b === undefined) {
+	        return 0
+	      } else if (b === undefined) {
+	        return 1
+	      } else if (a === undefined) {
+	        return -1
+	      } else if (a === b) {
+	        continue
+	      } else {
+	        return compareIdentifiers(a, b)
+	      }
+	    } while (++i)
+	  }
+
+	  // preminor will bump the version up to the next minor release, and immediately
+	  // down to pre-release. premajor and prepatch work the same way.
+	  inc (release, identifier, identifierBase) {
+	    if (release.startsWith('pre')) {
+	      if (!identifier && identifierBase === false) {
+	        throw new Error('invalid increment argument: identifier is empty')
+	      }
+	      // Avoid an invalid semver results
+	      if (identifier) {
+	        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
+	        if (!match || match[1] !== identifier) {
+	          throw new Error(`invalid identifier: ${identifier}`)
+	        }
+	      }
+	    }
+
+	    switch (release) {
+	      case 'premajor':
+	        this.prerelease.length = 0;
+	        this.patch = 0;
+	        this.minor = 0;
+	        this.major++;
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      case 'preminor':
+	        this.prerelease.length = 0;
+	        this.patch = 0;
+	        this.minor++;
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      case 'prepatch':
+	        // If this is already a prerelease, it will bump to the next version
+	        // drop any prereleases that might already exist, since they are not
+	        // relevant at this point.
+	        this.prerelease.length = 0;
+	        this.inc('patch', identifier, identifierBase);
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      // If the input is a non-prerelease version, this acts the same as
+	      // prepatch.
+	      case 'prerelease':
+	        if (this.prerelease.length === 0) {
+	          this.inc('patch', identifier, identifierBase);
+	        }
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      case 'release':
+	        if (this.prerelease.length === 0) {
+	          throw new Error(`version ${this.raw} is not a prerelease`)
+	        }
+	        this.prerelease.length = 0;
+	        break
+
+	      case 'major':
+	        // If this is a pre-major version, bump up to the same major version.
+	        // Otherwise increment major.
+	        // 1.0.0-5 bumps to 1.0.0
+	        // 1.1.0 bumps to 2.0.0
+	        if (
+	          this.minor !== 0 ||
+	          this.patch !== 0 ||
+	          this.prerelease.length === 0
+	        ) {
+	          this.major++;
+	        }
+	        this.minor = 0;
+	        this.patch = 0;
+	        this.prerelease = [];
+	        break
+	      case 'minor':
+	        // If this is a pre-minor version, bump up to the same minor version.
+	        // Otherwise increment minor.
+	        // 1.2.0-5 bumps to 1.2.0
+	        // 1.2.1 bumps to 1.3.0
+	        if (this.patch !== 0 || this.prerelease.length === 0) {
+	          this.minor++;
+	        }
+	        this.patch = 0;
+	        this.prerelease = [];
+	        break
+	      case 'patch':
+	        // If this is not a pre-release version, it will increment the patch.
+	        // If it is a pre-release it will bump up to the same patch version.
+	        // 1.2.0-5 patches to 1.2.0
+	        // 1.2.0 patches to 1.2.1
+	        if (this.prerelease.length === 0) {
+	          this.patch++;
+	        }
+	        this.prerelease = [];
+	        break
+	      // This probably shouldn't be used publicly.
+	      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+	      case 'pre': {
+	        const base = Number(identifierBase) ? 1 : 0;
+
+	        if (this.prerelease.length === 0) {
+	          this.prerelease = [base];
+	        } else {
+	          let i = this.prerelease.length;
+	          while (--i >= 0) {
+	            if (typeof this.prerelease[i] === 'number') {
+	              this.prerelease[i]++;
+	              i = -2;
+	            }
+	          }
+	          if (i === -1) {
+	            // didn't increment anything
+	            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+	              throw new Error('invalid increment argument: identifier already exists')
+	            }
+	            this.prerelease.push(base);
+	          }
+	        }
+	        if (identifier) {
+	          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+	          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+	          let prerelease = [identifier, base];
+	          if (identifierBase === false) {
+	            prerelease = [identifier];
+	          }
+	          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+	            const prereleaseBase = this.prerelease[identifier.split('.').length];
+	            if (isNaN(prereleaseBase)) {
+	              this.prerelease = prerelease;
+	            }
+	          } else {
+	            this.prerelease = prerelease;
+	          }
+	        }
+	        break
+	      }
+	      default:
+	        throw new Error(`invalid increment argument: ${release}`)
+	    }
+	    this.raw = this.format();
+	    if (this.build.length) {
+	      this.raw += `+${this.build.join('.')}`;
+	    }
+	    return this
+	  }
+	}
+
+	semver$2 = SemVer;
+	return semver$2;
+}
+
+var parse_1;
+var hasRequiredParse;
+
+function requireParse () {
+	if (hasRequiredParse) return parse_1;
+	hasRequiredParse = 1;
+
+	const SemVer = requireSemver$1();
+	const parse = (version, options, throwErrors = false) => {
+	  if (version instanceof SemVer) {
+	    return version
+	  }
+	  try {
+	    return new SemVer(version, options)
+	  } catch (er) {
+	    if (!throwErrors) {
+	      return null
+	    }
+	    throw er
+	  }
+	};
+
+	parse_1 = parse;
+	return parse_1;
+}
+
+var valid_1;
+var hasRequiredValid$1;
+
+function requireValid$1 () {
+	if (hasRequiredValid$1) return valid_1;
+	hasRequiredValid$1 = 1;
+
+	const parse = requireParse();
+	const valid = (version, options) => {
+	  const v = parse(version, options);
+	  return v ? v.version : null
+	};
+	valid_1 = valid;
+	return valid_1;
+}
+
+var clean_1;
+var hasRequiredClean;
+
+function requireClean () {
+	if (hasRequiredClean) return clean_1;
+	hasRequiredClean = 1;
+
+	const parse = requireParse();
+	const clean = (version, options) => {
+	  const s = parse(version.trim().replace(/^[=v]+/, ''), options);
+	  return s ? s.version : null
+	};
+	clean_1 = clean;
+	return clean_1;
+}
+
+var inc_1;
+var hasRequiredInc;
+
+function requireInc () {
+	if (hasRequiredInc) return inc_1;
+	hasRequiredInc = 1;
+
+	const SemVer = requireSemver$1();
+
+	const inc = (version, release, options, identifier, identifierBase) => {
+	  if (typeof (options) === 'string') {
+	    identifierBase = identifier;
+	    identifier = options;
+	    options = undefined;
+	  }
+
+	  try {
+	    return new SemVer(
+	      version instanceof SemVer ? version.version : version,
+	      options
+	    ).inc(release, identifier, identifierBase).version
+	  } catch (er) {
+	    return null
+	  }
+	};
+	inc_1 = inc;
+	return inc_1;
+}
+
+var diff_1;
+var hasRequiredDiff;
+
+function requireDiff () {
+	if (hasRequiredDiff) return diff_1;
+	hasRequiredDiff = 1;
+
+	const parse = requireParse();
+
+	const diff = (version1, version2) => {
+	  const v1 = parse(version1, null, true);
+	  const v2 = parse(version2, null, true);
+	  const comparison = v1.compare(v2);
+
+	  if (comparison === 0) {
+	    return null
+	  }
+
+	  const v1Higher = comparison > 0;
+	  const highVersion = v1Higher ? v1 : v2;
+	  const lowVersion = v1Higher ? v2 : v1;
+	  const highHasPre = !!highVersion.prerelease.length;
+	  const lowHasPre = !!lowVersion.prerelease.length;
+
+	  if (lowHasPre && !highHasPre) {
+	    // Going from prerelease -> no prerelease requires some special casing
+
+	    // If the low version has only a major, then it will always be a major
+	    // Some examples:
+	    // 1.0.0-1 -> 1.0.0
+	    // 1.0.0-1 -> 1.1.1
+	    // 1.0.0-1 -> 2.0.0
+	    if (!lowVersion.patch && !lowVersion.minor) {
+	      return 'major'
+	    }
+
+	    // If the main part has no difference
+	    if (lowVersion.compareMain(highVersion) === 0) {
+	      if (lowVersion.minor && !lowVersion.patch) {
+	        return 'minor'
+	      }
+	      return 'patch'
+	    }
+	  }
+
+	  // add the `pre` prefix if we are going to a prerelease version
+	  const prefix = highHasPre ? 'pre' : '';
+
+	  if (v1.major !== v2.major) {
+	    return prefix + 'major'
+	  }
+
+	  if (v1.minor !== v2.minor) {
+	    return prefix + 'minor'
+	  }
+
+	  if (v1.patch !== v2.patch) {
+	    return prefix + 'patch'
+	  }
+
+	  // high and low are prereleases
+	  return 'prerelease'
+	};
+
+	diff_1 = diff;
+	return diff_1;
+}
+
+var major_1;
+var hasRequiredMajor;
+
+function requireMajor () {
+	if (hasRequiredMajor) return major_1;
+	hasRequiredMajor = 1;
+
+	const SemVer = requireSemver$1();
+	const major = (a, loose) => new SemVer(a, loose).major;
+	major_1 = major;
+	return major_1;
+}
+
+var minor_1;
+var hasRequiredMinor;
+
+function requireMinor () {
+	if (hasRequiredMinor) return minor_1;
+	hasRequiredMinor = 1;
+
+	const SemVer = requireSemver$1();
+	const minor = (a, loose) => new SemVer(a, loose).minor;
+	minor_1 = minor;
+	return minor_1;
+}
+
+var patch_1;
+var hasRequiredPatch;
+
+function requirePatch () {
+	if (hasRequiredPatch) return patch_1;
+	hasRequiredPatch = 1;
+
+	const SemVer = requireSemver$1();
+	const patch = (a, loose) => new SemVer(a, loose).patch;
+	patch_1 = patch;
+	return patch_1;
+}
+
+var prerelease_1;
+var hasRequiredPrerelease;
+
+function requirePrerelease () {
+	if (hasRequiredPrerelease) return prerelease_1;
+	hasRequiredPrerelease = 1;
+
+	const parse = requireParse();
+	const prerelease = (version, options) => {
+	  const parsed = parse(version, options);
+	  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+	};
+	prerelease_1 = prerelease;
+	return prerelease_1;
+}
+
+var compare_1;
+var hasRequiredCompare;
+
+function requireCompare () {
+	if (hasRequiredCompare) return compare_1;
+	hasRequiredCompare = 1;
+
+	const SemVer = requireSemver$1();
+	const compare = (a, b, loose) =>
+	  new SemVer(a, loose).compare(new SemVer(b, loose));
+
+	compare_1 = compare;
+	return compare_1;
+}
+
+var rcompare_1;
+var hasRequiredRcompare;
+
+function requireRcompare () {
+	if (hasRequiredRcompare) return rcompare_1;
+	hasRequiredRcompare = 1;
+
+	const compare = requireCompare();
+	const rcompare = (a, b, loose) => compare(b, a, loose);
+	rcompare_1 = rcompare;
+	return rcompare_1;
+}
+
+var compareLoose_1;
+var hasRequiredCompareLoose;
+
+function requireCompareLoose () {
+	if (hasRequiredCompareLoose) return compareLoose_1;
+	hasRequiredCompareLoose = 1;
+
+	const compare = requireCompare();
+	const compareLoose = (a, b) => compare(a, b, true);
+	compareLoose_1 = compareLoose;
+	return compareLoose_1;
+}
+
+var compareBuild_1;
+var hasRequiredCompareBuild;
+
+function requireCompareBuild () {
+	if (hasRequiredCompareBuild) return compareBuild_1;
+	hasRequiredCompareBuild = 1;
+
+	const SemVer = requireSemver$1();
+	const compareBuild = (a, b, loose) => {
+	  const versionA = new SemVer(a, loose);
+	  const versionB = new SemVer(b, loose);
+	  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+	};
+	compareBuild_1 = compareBuild;
+	return compareBuild_1;
+}
+
+var sort_1;
+var hasRequiredSort;
+
+function requireSort () {
+	if (hasRequiredSort) return sort_1;
+	hasRequiredSort = 1;
+
+	const compareBuild = requireCompareBuild();
+	const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
+	sort_1 = sort;
+	return sort_1;
+}
+
+var rsort_1;
+var hasRequiredRsort;
+
+function requireRsort () {
+	if (hasRequiredRsort) return rsort_1;
+	hasRequiredRsort = 1;
+
+	const compareBuild = requireCompareBuild();
+	const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
+	rsort_1 = rsort;
+	return rsort_1;
+}
+
+var gt_1;
+var hasRequiredGt;
+
+function requireGt () {
+	if (hasRequiredGt) return gt_1;
+	hasRequiredGt = 1;
+
+	const compare = requireCompare();
+	const gt = (a, b, loose) => compare(a, b, loose) > 0;
+	gt_1 = gt;
+	return gt_1;
+}
+
+var lt_1;
+var hasRequiredLt;
+
+function requireLt () {
+	if (hasRequiredLt) return lt_1;
+	hasRequiredLt = 1;
+
+	const compare = requireCompare();
+	const lt = (a, b, loose) => compare(a, b, loose) < 0;
+	lt_1 = lt;
+	return lt_1;
+}
+
+var eq_1;
+var hasRequiredEq;
+
+function requireEq () {
+	if (hasRequiredEq) return eq_1;
+	hasRequiredEq = 1;
+
+	const compare = requireCompare();
+	const eq = (a, b, loose) => compare(a, b, loose) === 0;
+	eq_1 = eq;
+	return eq_1;
+}
+
+var neq_1;
+var hasRequiredNeq;
+
+function requireNeq () {
+	if (hasRequiredNeq) return neq_1;
+	hasRequiredNeq = 1;
+
+	const compare = requireCompare();
+	const neq = (a, b, loose) => compare(a, b, loose) !== 0;
+	neq_1 = neq;
+	return neq_1;
+}
+
+var gte_1;
+var hasRequiredGte;
+
+function requireGte () {
+	if (hasRequiredGte) return gte_1;
+	hasRequiredGte = 1;
+
+	const compare = requireCompare();
+	const gte = (a, b, loose) => compare(a, b, loose) >= 0;
+	gte_1 = gte;
+	return gte_1;
+}
+
+var lte_1;
+var hasRequiredLte;
+
+function requireLte () {
+	if (hasRequiredLte) return lte_1;
+	hasRequiredLte = 1;
+
+	const compare = requireCompare();
+	const lte = (a, b, loose) => compare(a, b, loose) <= 0;
+	lte_1 = lte;
+	return lte_1;
+}
+
+var cmp_1;
+var hasRequiredCmp;
+
+function requireCmp () {
+	if (hasRequiredCmp) return cmp_1;
+	hasRequiredCmp = 1;
+
+	const eq = requireEq();
+	const neq = requireNeq();
+	const gt = requireGt();
+	const gte = requireGte();
+	const lt = requireLt();
+	const lte = requireLte();
+
+	const cmp = (a, op, b, loose) => {
+	  switch (op) {
+	    case '===':
+	      if (typeof a === 'object') {
+	        a = a.version;
+	      }
+	      if (typeof b === 'object') {
+	        b = b.version;
+	      }
+	      return a === b
+
+	    case '!==':
+	      if (typeof a === 'object') {
+	        a = a.version;
+	      }
+	      if (typeof b === 'object') {
+	        b = b.version;
+	      }
+	      return a !== b
+
+	    case '':
+	    case '=':
+	    case '==':
+	      return eq(a, b, loose)
+
+	    case '!=':
+	      return neq(a, b, loose)
+
+	    case '>':
+	      return gt(a, b, loose)
+
+	    case '>=':
+	      return gte(a, b, loose)
+
+	    case '<':
+	      return lt(a, b, loose)
+
+	    case '<=':
+	      return lte(a, b, loose)
+
+	    default:
+	      throw new TypeError(`Invalid operator: ${op}`)
+	  }
+	};
+	cmp_1 = cmp;
+	return cmp_1;
+}
+
+var coerce_1;
+var hasRequiredCoerce;
+
+function requireCoerce () {
+	if (hasRequiredCoerce) return coerce_1;
+	hasRequiredCoerce = 1;
+
+	const SemVer = requireSemver$1();
+	const parse = requireParse();
+	const { safeRe: re, t } = requireRe();
+
+	const coerce = (version, options) => {
+	  if (version instanceof SemVer) {
+	    return version
+	  }
+
+	  if (typeof version === 'number') {
+	    version = String(version);
+	  }
+
+	  if (typeof version !== 'string') {
+	    return null
+	  }
+
+	  options = options || {};
+
+	  let match = null;
+	  if (!options.rtl) {
+	    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
+	  } else {
+	    // Find the right-most coercible string that does not share
+	    // a terminus with a more left-ward coercible string.
+	    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+	    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+	    //
+	    // Walk through the string checking with a /g regexp
+	    // Manually set the index so as to pick up overlapping matches.
+	    // Stop when we get a match that ends at the string end, since no
+	    // coercible string can be more right-ward without the same terminus.
+	    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
+	    let next;
+	    while ((next = coerceRtlRegex.exec(version)) &&
+	        (!match || match.index + match[0].length !== version.length)
+	    ) {
+	      if (!match ||
+	            next.index + next[0].length !== match.index + match[0].length) {
+	        match = next;
+	      }
+	      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
+	    }
+	    // leave it in a clean state
+	    coerceRtlRegex.lastIndex = -1;
+	  }
+
+	  if (match === null) {
+	    return null
+	  }
+
+	  const major = match[2];
+	  const minor = match[3] || '0';
+	  const patch = match[4] || '0';
+	  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : '';
+	  const build = options.includePrerelease && match[6] ? `+${match[6]}` : '';
+
+	  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+	};
+	coerce_1 = coerce;
+	return coerce_1;
+}
+
+var truncate_1;
+var hasRequiredTruncate;
+
+function requireTruncate () {
+	if (hasRequiredTruncate) return truncate_1;
+	hasRequiredTruncate = 1;
+
+	const parse = requireParse();
+	const constants = requireConstants();
+	const SemVer = requireSemver$1();
+
+	const truncate = (version, truncation, options) => {
+	  if (!constants.RELEASE_TYPES.includes(truncation)) {
+	    return null
+	  }
+
+	  const clonedVersion = cloneInputVersion(version, options);
+	  return clonedVersion && doTruncation(clonedVersion, truncation)
+	};
+
+	const cloneInputVersion = (version, options) => {
+	  const versionStringToParse = (
+	    version instanceof SemVer ? version.version : version
+	  );
+
+	  return parse(versionStringToParse, options)
+	};
+
+	const doTruncation = (version, truncation) => {
+	  if (isPrerelease(truncation)) {
+	    return version.version
+	  }
+
+	  version.prerelease = [];
+
+	  switch (truncation) {
+	    case 'major':
+	      version.minor = 0;
+	      version.patch = 0;
+	      break
+	    case 'minor':
+	      version.patch = 0;
+	      break
+	  }
+
+	  return version.format()
+	};
+
+	const isPrerelease = (type) => {
+	  return type.startsWith('pre')
+	};
+
+	truncate_1 = truncate;
+	return truncate_1;
+}
+
+var lrucache;
+var hasRequiredLrucache;
+
+function requireLrucache () {
+	if (hasRequiredLrucache) return lrucache;
+	hasRequiredLrucache = 1;
+
+	class LRUCache {
+	  constructor () {
+	    this.max = 1000;
+	    this.map = new Map();
+	  }
+
+	  get (key) {
+	    const value = this.map.get(key);
+	    if (value === undefined) {
+	      return undefined
+	    } else {
+	      // Remove the key from the map and add it to the end
+	      this.map.delete(key);
+	      this.map.set(key, value);
+	      return value
+	    }
+	  }
+
+	  delete (key) {
+	    return this.map.delete(key)
+	  }
+
+	  set (key, value) {
+	    const deleted = this.delete(key);
+
+	    if (!deleted && value !== undefined) {
+	      // If cache is full, delete the least recently used item
+	      if (this.map.size >= this.max) {
+	        const firstKey = this.map.keys().next().value;
+	        this.delete(firstKey);
+	      }
+
+	      this.map.set(key, value);
+	    }
+
+	    return this
+	  }
+	}
+
+	lrucache = LRUCache;
+	return lrucache;
+}
+
+var trimComparatorWhitespace_1;
+var hasRequiredTrimComparatorWhitespace;
+
+function requireTrimComparatorWhitespace () {
+	if (hasRequiredTrimComparatorWhitespace) return trimComparatorWhitespace_1;
+	hasRequiredTrimComparatorWhitespace = 1;
+
+	// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+	// validation. Each end-index finder returns an exclusive end, or its start
+	// on no match.
+	// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+	// range.slice(start, end) gives the matched text, not a converted number.
+	const {
+	  MAX_LENGTH,
+	  MAX_SAFE_BUILD_LENGTH,
+	  WHITESPACE_CHARACTERS,
+	} = requireConstants();
+
+	/**
+	 * Remembers the last two rows of digits so their characters need not be reread.
+	 * Positions start at -1 until a row has been found.
+	 *
+	 * @typedef {object} DigitRunCache
+	 * @property {number} start The first character of the most recently found row.
+	 * @property {number} end The position after that row's last character.
+	 * @property {number} previousStart The first character of the previous row.
+	 * @property {number} previousEnd The position after the previous row.
+	 */
+
+	// One entry per UTF-16 code unit keeps membership checks constant-time.
+	const whitespace = new Uint8Array(0x10000);
+	for (const char of WHITESPACE_CHARACTERS) {
+	  whitespace[char.charCodeAt(0)] = 1;
+	}
+
+	/**
+	 * Checks whether a character is whitespace, like a space, tab, or newline.
+	 * Looking past the end of the string returns false.
+	 *
+	 * @param {string|undefined} char One character, or undefined past the string's end.
+	 * @returns {boolean} Whether the character is whitespace.
+	 * @example isWhitespace(' ') // true
+	 * @example isWhitespace('1') // false
+	 */
+	const isWhitespace = char =>
+	  char !== undefined && whitespace[char.charCodeAt(0)] === 1;
+
+	/**
+	 * Checks for v, =, or whitespace before the version number.
+	 * These are historical version prefixes, not range operators:
+	 * < and > are handled separately, as are tilde and caret ranges.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character can belong to a version prefix.
+	 * @example isVersionPrefix('=') // true
+	 * @example isVersionPrefix('>') // false
+	 */
+	const isVersionPrefix = char =>
+	  char === 'v' ||
+	  char === '=' ||
+	  isWhitespace(char);
+
+	/**
+	 * Checks whether a character is one of the digits 0 through 9.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character is an ASCII digit.
+	 * @example isDigit('7') // true
+	 * @example isDigit('.') // false
+	 */
+	const isDigit = char => char !== undefined && char >= '0' && char <= '9';
+
+	/**
+	 * Checks whether a character is an English letter, uppercase or lowercase.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character is an ASCII letter.
+	 * @example isLetter('b') // true
+	 * @example isLetter('7') // false
+	 */
+	const isLetter = char =>
+	  char !== undefined && (
+	    (char >= 'a' && char <= 'z') ||
+	    (char >= 'A' && char <= 'Z')
+	  );
+
+	/**
+	 * Checks for a letter, digit, or hyphen: the characters allowed inside
+	 * prerelease and build names such as beta-1.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character can be part of an identifier.
+	 * @example isIdentifierCharacter('-') // true
+	 * @example isIdentifierCharacter('.') // false; dots separate identifiers
+	 */
+	const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-';
+
+	/**
+	 * Checks whether a version component can begin here: with a digit or
+	 * a wildcard such as x, X, or *.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether a number or wildcard can start with this character.
+	 * @example isVersionStart('x') // true
+	 * @example isVersionStart('v') // false; v belongs to the prefix
+	 */
+	const isVersionStart = char =>
+	  isDigit(char) ||
+	  char === 'x' ||
+	  char === 'X' ||
+	  char === '*';
+
+	/**
+	 * Finds the end of a row of digits, but returns no more than limit digits.
+	 * Remembers the last two rows so looking at them again does not reread them.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of the first character to check.
+	 * @param {number} limit The most digit characters the returned match can include.
+	 * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+	 * @returns {number} The position after the matched digits, or start if none match.
+	 * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+	 * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+	 */
+	const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+	  if (!isDigit(range[start])) {
+	    return start
+	  }
+	  if (start >= digitRuns.start && start < digitRuns.end) {
+	    return Math.min(start + limit, digitRuns.end)
+	  }
+	  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+	    return Math.min(start + limit, digitRuns.previousEnd)
+	  }
+	  let end = start + 1;
+	  while (isDigit(range[end])) {
+	    end++;
+	  }
+	  // A failed full version can rewind from its second run to its first.
+	  digitRuns.previousStart = digitRuns.start;
+	  digitRuns.previousEnd = digitRuns.end;
+	  digitRuns.start = start;
+	  digitRuns.end = end;
+	  return Math.min(start + limit, end)
+	};
+
+	/**
+	 * Reads a number using the old regex's length and leading-zero rules.
+	 * Strict mode reads just the first zero in 012; loose mode can read all three.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the number should begin.
+	 * @param {boolean} loose Whether to allow leading zeros.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the matched digits, not their numeric value.
+	 * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+	 * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+	 */
+	const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+	  if (!loose && range[start] === '0') {
+	    return start + 1
+	  }
+	  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+	  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+	};
+
+	/**
+	 * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+	 * Tries the letter-or-hyphen form first, then the number-only form.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the identifier should begin.
+	 * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the identifier, or start if none matches.
+	 * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+	 * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+	 */
+	const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+	  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
+	  // The legacy regex tries a nonnumeric identifier before a numeric one.
+	  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+	    let end = digitsEnd + 1;
+	    const limit = end + MAX_SAFE_BUILD_LENGTH;
+	    while (end < limit && isIdentifierCharacter(range[end])) {
+	      end++;
+	    }
+	    return end
+	  }
+	  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+	};
+
+	/**
+	 * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+	 * Loose mode also allows the name without its opening hyphen.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the suffix should begin, including -.
+	 * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the matched suffix, or start if absent.
+	 * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+	 * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+	 */
+	const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+	  const hyphen = range[start] === '-';
+	  if (!loose && !hyphen) {
+	    return start
+	  }
+	  const identifierStart = start + (hyphen ? 1 : 0);
+	  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
+	  if (end === identifierStart) {
+	    if (!loose || !hyphen) {
+	      return start
+	    }
+	    // In loose syntax, a lone hyphen can itself be the identifier.
+	    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
+	  }
+	  while (range[end] === '.') {
+	    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
+	    if (next === end + 1) {
+	      break
+	    }
+	    end = next;
+	  }
+	  return end
+	};
+
+	/**
+	 * Reads one build-name piece, such as sha or 123 in +sha.123.
+	 * Stops at a disallowed character or the old regex's length limit.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the identifier should begin.
+	 * @returns {number} The position after the identifier, or start if none matches.
+	 * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+	 * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+	 */
+	const findBuildIdentifierEndIndex = (range, start) => {
+	  let end = start;
+	  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+	    end++;
+	  }
+	  return end
+	};
+
+	/**
+	 * Reads optional build metadata such as +sha.123.
+	 * Leaves the position unchanged if there is no plus sign followed by a name.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the opening + should be.
+	 * @returns {number} The position after the matched metadata, or start if absent.
+	 * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+	 * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+	 */
+	const findBuildEndIndex = (range, start) => {
+	  if (range[start] !== '+') {
+	    return start
+	  }
+	  let end = findBuildIdentifierEndIndex(range, start + 1);
+	  if (end === start + 1) {
+	    return start
+	  }
+	  while (range[end] === '.') {
+	    const next = findBuildIdentifierEndIndex(range, end + 1);
+	    if (next === end + 1) {
+	      break
+	    }
+	    end = next;
+	  }
+	  return end
+	};
+
+	/**
+	 * Reads three numbers separated by dots, then any prerelease and build suffixes.
+	 * Uses loose rules, so forms such as 01.02.03beta can match here.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of the first number, after any prefix.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the version match, or start if none matches.
+	 * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+	 * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+	 */
+	const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+	  let end = start;
+	  for (let component = 0; component < 3; component++) {
+	    const next = findVersionNumberEndIndex(range, end, true, digitRuns);
+	    if (next === end) {
+	      return start
+	    }
+	    end = next;
+	    if (component < 2) {
+	      if (range[end] !== '.') {
+	        return start
+	      }
+	      end++;
+	    }
+	  }
+	  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
+	  return findBuildEndIndex(range, prereleaseEnd)
+	};
+
+	/**
+	 * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+	 * Numbers use strict leading-zero rules; wildcards take up one character.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the component should begin.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the component, or start if none matches.
+	 * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+	 * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+	 */
+	const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+	  if (isDigit(range[start])) {
+	    return findVersionNumberEndIndex(range, start, false, digitRuns)
+	  }
+	  return isVersionStart(range[start]) ? start + 1 : start
+	};
+
+	/**
+	 * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+	 * After the third component, also reads any strict prerelease and build suffixes.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of a number or wildcard, after any prefix.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the matched version text.
+	 * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+	 * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+	 */
+	const findPartialVersionEndIndex = (range, start, digitRuns) => {
+	  let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
+	  for (let component = 0; component < 2; component++) {
+	    if (range[end] !== '.') {
+	      return end
+	    }
+	    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
+	    if (next === end + 1) {
+	      return end
+	    }
+	    end = next;
+	  }
+	  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
+	  return findBuildEndIndex(range, prereleaseEnd)
+	};
+
+	/**
+	 * Finds where a version match ends, without deciding whether the range is valid.
+	 * Tries a loose full version first, then a partial or wildcard version, just
+	 * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of a number or wildcard, after any prefix.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position where scanning the next candidate can resume.
+	 * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+	 * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+	 */
+	const findVersionEndIndex = (range, start, digitRuns) => {
+	  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
+	  return fullVersionEnd !== start
+	    ? fullVersionEnd
+	    : findPartialVersionEndIndex(range, start, digitRuns)
+	};
+
+	/**
+	 * Finds the one whitespace character the old replacement would remove.
+	 * Keeps leading whitespace, skips an optional operator, and checks immediately
+	 * after it. Returns -1 if there is nothing to remove.
+	 *
+	 * @param {string} range The text containing a candidate already found by the caller.
+	 * @param {number} matchStart The candidate's position, including leading whitespace.
+	 * @returns {number} The position of the removable whitespace, or -1 if absent.
+	 * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+	 * @example findRemovableWhitespaceIndex('>1', 0) // -1
+	 */
+	const findRemovableWhitespaceIndex = (range, matchStart) => {
+	  let position = matchStart;
+	  if (isWhitespace(range[position])) {
+	    position++;
+	  }
+	  if (range[position] === '<' || range[position] === '>') {
+	    position++;
+	  }
+	  if (range[position] === '=') {
+	    position++;
+	  }
+	  return isWhitespace(range[position]) ? position : -1
+	};
+
+	/**
+	 * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+	 * Copies everything else according to the old regex's matching rules.
+	 * Moves forward through prefixes and whole versions to avoid repeatedly
+	 * searching the same characters on long inputs.
+	 *
+	 * @param {string} range The range text to process; the original string is unchanged.
+	 * @returns {string} The range with matched operator whitespace removed.
+	 * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+	 * @example trimComparatorWhitespace('> invalid') // '> invalid'
+	 */
+	const trimComparatorWhitespace = range => {
+	  let result = '';
+	  let copyFrom = 0;
+	  let cursor = 0;
+	  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
+
+	  while (cursor < range.length) {
+	    const matchStart = cursor;
+	    if (range[cursor] === '<' || range[cursor] === '>') {
+	      cursor++;
+	    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+	      cursor++;
+	      continue
+	    }
+
+	    // Consume a v/=/whitespace run once, even when no version follows it.
+	    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+	      cursor++;
+	    }
+	    if (!isVersionStart(range[cursor])) {
+	      continue
+	    }
+
+	    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
+	    if (whitespacePosition !== -1) {
+	      result += range.slice(copyFrom, whitespacePosition);
+	      copyFrom = whitespacePosition + 1;
+	    }
+
+	    // Skip the entire match, so a prerelease's trailing v cannot be
+	    // reconsidered as the prefix of another version.
+	    cursor = findVersionEndIndex(range, cursor, digitRuns);
+	  }
+
+	  return result + range.slice(copyFrom)
+	};
+
+	trimComparatorWhitespace_1 = trimComparatorWhitespace;
+	return trimComparatorWhitespace_1;
+}
+
+var range$1;
+var hasRequiredRange;
+
+function requireRange () {
+	if (hasRequiredRange) return range$1;
+	hasRequiredRange = 1;
+
+	const SPACE_CHARACTERS = /\s+/g;
+
+	// hoisted class for cyclic dependency
+	class Range {
+	  constructor (range, options) {
+	    options = parseOptions(options);
+
+	    if (range instanceof Range) {
+	      if (
+	        range.loose === !!options.loose &&
+	        range.includePrerelease === !!options.includePrerelease
+	      ) {
+	        return range
+	      } else {
+	        return new Range(range.raw, options)
+	      }
+	    }
+
+	    if (range instanceof Comparator) {
+	      // just put it in the set and return
+	      this.raw = range.value;
+	      this.set = [[range]];
+	      this.formatted = undefined;
+	      return this
+	    }
+
+	    this.options = options;
+	    this.loose = !!options.loose;
+	    this.includePrerelease = !!options.includePrerelease;
+
+	    // First reduce all whitespace as much as possible so we do not have to rely
+	    // on potentially slow regexes like \s*. This is then stored and used for
+	    // future error messages as well.
+	    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ');
+
+	    // First, split on ||
+	    this.set = this.raw
+	      .split('||')
+	      // map the range to a 2d array of comparators
+	      .map(r => this.parseRange(r.trim()))
+	      // throw out any comparator lists that are empty
+	      // this generally means that it was not a valid range, which is allowed
+	      // in loose mode, but will still throw if the WHOLE range is invalid.
+	      .filter(c => c.length);
+
+	    if (!this.set.length) {
+	      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+	    }
+
+	    // if we have any that are not the null set, throw out null sets.
+	    if (this.set.length > 1) {
+	      // keep the first one, in case they're all null sets
+	      const first = this.set[0];
+	      this.set = this.set.filter(c => !isNullSet(c[0]));
+	      if (this.set.length === 0) {
+	        this.set = [first];
+	      } else if (this.set.length > 1) {
+	        // if we have any that are *, then the range is just *
+	        for (const c of this.set) {
+	          if (c.length === 1 && isAny(c[0])) {
+	            this.set = [c];
+	            break
+	          }
+	        }
+	      }
+	    }
+
+	    this.formatted = undefined;
+	  }
+
+	  get range () {
+	    if (this.formatted === undefined) {
+	      this.formatted = '';
+	      for (let i = 0; i < this.set.length; i++) {
+	        if (i > 0) {
+	          this.formatted += '||';
+	        }
+	        const comps = this.set[i];
+	        for (let k = 0; k < comps.length; k++) {
+	          if (k > 0) {
+	            this.formatted += ' ';
+	          }
+	          this.formatted += comps[k].toString().trim();
+	        }
+	      }
+	    }
+	    return this.formatted
+	  }
+
+	  format () {
+	    return this.range
+	  }
+
+	  toString () {
+	    return this.range
+	  }
+
+	  parseRange (range) {
+	    // strip build metadata so it can't bleed into the version
+	    range = range.replace(BUILDSTRIPRE, '');
+
+	    // memoize range parsing for performance.
+	    // this is a very hot path, and fully deterministic.
+	    const memoOpts =
+	      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+	      (this.options.loose && FLAG_LOOSE);
+	    const memoKey = memoOpts + ':' + range;
+	    const cached = cache.get(memoKey);
+	    if (cached) {
+	      return cached
+	    }
+
+	    const loose = this.options.loose;
+	    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+	    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
+	    range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
+	    debug('hyphen replace', range);
+
+	    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+	    range = trimComparatorWhitespace(range);
+	    debug('comparator trim', range);
+
+	    // `~ 1.2.3` => `~1.2.3`
+	    range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
+	    debug('tilde trim', range);
+
+	    // `^ 1.2.3` => `^1.2.3`
+	    range = range.replace(re[t.CARETTRIM], caretTrimReplace);
+	    debug('caret trim', range);
+
+	    // At this point, the range is completely trimmed and
+	    // ready to be split into comparators.
+
+	    let rangeList = range
+	      .split(' ')
+	      .map(comp => parseComparator(comp, this.options))
+	      .join(' ')
+	      .split(/\s+/)
+	      // >=0.0.0 is equivalent to *
+	      .map(comp => replaceGTE0(comp, this.options));
+
+	    if (loose) {
+	      // in loose mode, throw out any that are not valid comparators
+	      rangeList = rangeList.filter(comp => {
+	        debug('loose invalid filter', comp, this.options);
+	        return !!comp.match(re[t.COMPARATORLOOSE])
+	      });
+	    }
+	    debug('range list', rangeList);
+
+	    // if any comparators are the null set, then replace with JUST null set
+	    // if more than one comparator, remove any * comparators
+	    // also, don't include the same comparator more than once
+	    const rangeMap = new Map();
+	    const comparators = rangeList.map(comp => new Comparator(comp, this.options));
+	    for (const comp of comparators) {
+	      if (isNullSet(comp)) {
+	        return [comp]
+	      }
+	      rangeMap.set(comp.value, comp);
+	    }
+	    if (rangeMap.size > 1 && rangeMap.has('')) {
+	      rangeMap.delete('');
+	    }
+
+	    const result = [...rangeMap.values()];
+	    cache.set(memoKey, result);
+	    return result
+	  }
+
+	  intersects (range, options) {
+	    if (!(range instanceof Range)) {
+	      throw new TypeError('a Range is required')
+	    }
+
+	    return this.set.some((thisComparators) => {
+	      return (
+	        isSatisfiable(thisComparators, options) &&
+	        range.set.some((rangeComparators) => {
+	          return (
+	            isSatisfiable(rangeComparators, options) &&
+	            thisComparators.every((thisComparator) => {
+	              return rangeComparators.every((rangeComparator) => {
+	                return thisComparator.intersects(rangeComparator, options)
+	              })
+	            })
+	          )
+	        })
+	      )
+	    })
+	  }
+
+	  // if ANY of the sets match ALL of its comparators, then pass
+	  test (version) {
+	    if (!version) {
+	      return false
+	    }
+
+	    if (typeof version === 'string') {
+	      try {
+	        version = new SemVer(version, this.options);
+	      } catch (er) {
+	        return false
+	      }
+	    }
+
+	    for (let i = 0; i < this.set.length; i++) {
+	      if (testSet(this.set[i], version, this.options)) {
+	        return true
+	      }
+	    }
+	    return false
+	  }
+	}
+
+	range$1 = Range;
+
+	const LRU = requireLrucache();
+	const cache = new LRU();
+
+	const parseOptions = requireParseOptions();
+	const Comparator = requireComparator();
+	const debug = requireDebug();
+	const SemVer = requireSemver$1();
+	const trimComparatorWhitespace = requireTrimComparatorWhitespace();
+	const {
+	  safeRe: re,
+	  src,
+	  t,
+	  tildeTrimReplace,
+	  caretTrimReplace,
+	} = requireRe();
+	const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = requireConstants();
+
+	// unbounded global build-metadata stripper used by parseRange
+	const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g');
+
+	const isNullSet = c => c.value === '<0.0.0-0';
+	const isAny = c => c.value === '';
+
+	// take a set of comparators and determine whether there
+	// exists a version which can satisfy it
+	const isSatisfiable = (comparators, options) => {
+	  let result = true;
+	  const remainingComparators = comparators.slice();
+	  let testComparator = remainingComparators.pop();
+
+	  while (result && remainingComparators.length) {
+	    result = remainingComparators.every((otherComparator) => {
+	      return testComparator.intersects(otherComparator, options)
+	    });
+
+	    testComparator = remainingComparators.pop();
+	  }
+
+	  return result
+	};
+
+	// comprised of xranges, tildes, stars, and gtlt's at this point.
+	// already replaced the hyphen ranges
+	// turn into a set of JUST comparators.
+	const parseComparator = (comp, options) => {
+	  comp = comp.replace(re[t.BUILD], '');
+	  debug('comp', comp, options);
+	  comp = replaceCarets(comp, options);
+	  debug('caret', comp);
+	  comp = replaceTildes(comp, options);
+	  debug('tildes', comp);
+	  comp = replaceXRanges(comp, options);
+	  debug('xrange', comp);
+	  comp = replaceStars(comp, options);
+	  debug('stars', comp);
+	  return comp
+	};
+
+	const isX = id => !id || id.toLowerCase() === 'x' || id === '*';
+
+	const invalidXRangeOrder = (M, m, p) => (
+	  (isX(M) && !isX(m)) ||
+	  (isX(m) && p && !isX(p))
+	);
+
+	// ~, ~> --> * (any, kinda silly)
+	// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+	// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+	// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+	// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+	// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+	// ~0.0.1 --> >=0.0.1 <0.1.0-0
+	const replaceTildes = (comp, options) => {
+	  return comp
+	    .trim()
+	    .split(/\s+/)
+	    .map((c) => replaceTilde(c, options))
+	    .join(' ')
+	};
+
+	const replaceTilde = (comp, options) => {
+	  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
+	  // if we're including prereleases in the match, then the lower bound is
+	  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+	  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+	  const z = options.includePrerelease ? '-0' : '';
+	  return comp.replace(r, (_, M, m, p, pr) => {
+	    debug('tilde', comp, _, M, m, p, pr);
+	    let ret;
+
+	    if (isX(M)) {
+	      ret = '';
+	    } else if (isX(m)) {
+	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
+	    } else if (isX(p)) {
+	      // ~1.2 == >=1.2.0 <1.3.0-0
+	      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
+	    } else if (pr) {
+	      debug('replaceTilde pr', pr);
+	      ret = `>=${M}.${m}.${p}-${pr
+	      } <${M}.${+m + 1}.0-0`;
+	    } else {
+	      // ~1.2.3 == >=1.2.3 <1.3.0-0
+	      ret = `>=${M}.${m}.${p
+	      } <${M}.${+m + 1}.0-0`;
+	    }
+
+	    debug('tilde return', ret);
+	    return ret
+	  })
+	};
+
+	// ^ --> * (any, kinda silly)
+	// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+	// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+	// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+	// ^1.2.3 --> >=1.2.3 <2.0.0-0
+	// ^1.2.0 --> >=1.2.0 <2.0.0-0
+	// ^0.0.1 --> >=0.0.1 <0.0.2-0
+	// ^0.1.0 --> >=0.1.0 <0.2.0-0
+	const replaceCarets = (comp, options) => {
+	  return comp
+	    .trim()
+	    .split(/\s+/)
+	    .map((c) => replaceCaret(c, options))
+	    .join(' ')
+	};
+
+	const replaceCaret = (comp, options) => {
+	  debug('caret', comp, options);
+	  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
+	  const z = options.includePrerelease ? '-0' : '';
+	  return comp.replace(r, (_, M, m, p, pr) => {
+	    debug('caret', comp, _, M, m, p, pr);
+	    let ret;
+
+	    if (isX(M)) {
+	      ret = '';
+	    } else if (isX(m)) {
+	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
+	    } else if (isX(p)) {
+	      if (M === '0') {
+	        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
+	      } else {
+	        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`;
+	      }
+	    } else if (pr) {
+	      debug('replaceCaret pr', pr);
+	      if (M === '0') {
+	        if (m === '0') {
+	          ret = `>=${M}.${m}.${p}-${pr
+	          } <${M}.${m}.${+p + 1}-0`;
+	        } else {
+	          ret = `>=${M}.${m}.${p}-${pr
+	          } <${M}.${+m + 1}.0-0`;
+	        }
+	      } else {
+	        ret = `>=${M}.${m}.${p}-${pr
+	        } <${+M + 1}.0.0-0`;
+	      }
+	    } else {
+	      debug('no pr');
+	      if (M === '0') {
+	        if (m === '0') {
+	          ret = `>=${M}.${m}.${p
+	          } <${M}.${m}.${+p + 1}-0`;
+	        } else {
+	          ret = `>=${M}.${m}.${p
+	          } <${M}.${+m + 1}.0-0`;
+	        }
+	      } else {
+	        ret = `>=${M}.${m}.${p
+	        } <${+M + 1}.0.0-0`;
+	      }
+	    }
+
+	    debug('caret return', ret);
+	    return ret
+	  })
+	};
+
+	const replaceXRanges = (comp, options) => {
+	  debug('replaceXRanges', comp, options);
+	  return comp
+	    .split(/\s+/)
+	    .map((c) => replaceXRange(c, options))
+	    .join(' ')
+	};
+
+	const replaceXRange = (comp, options) => {
+	  comp = comp.trim();
+	  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
+	  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+	    debug('xRange', comp, ret, gtlt, M, m, p, pr);
+	    if (invalidXRangeOrder(M, m, p)) {
+	      return comp
+	    }
+
+	    const xM = isX(M);
+	    const xm = xM || isX(m);
+	    const xp = xm || isX(p);
+	    const anyX = xp;
+
+	    if (gtlt === '=' && anyX) {
+	      gtlt = '';
+	    }
+
+	    // if we're including prereleases in the match, then we need
+	    // to fix this to -0, the lowest possible prerelease value
+	    pr = options.includePrerelease ? '-0' : '';
+
+	    if (xM) {
+	      if (gtlt === '>' || gtlt === '<') {
+	        // nothing is allowed
+	        ret = '<0.0.0-0';
+	      } else {
+	        // nothing is forbidden
+	        ret = '*';
+	      }
+	    } else if (gtlt && anyX) {
+	      // we know patch is an x, because we have any x at all.
+	      // replace X with 0
+	      if (xm) {
+	        m = 0;
+	      }
+	      p = 0;
+
+	      if (gtlt === '>') {
+	        // >1 => >=2.0.0
+	        // >1.2 => >=1.3.0
+	        gtlt = '>=';
+	        if (xm) {
+	          M = +M + 1;
+	          m = 0;
+	          p = 0;
+	        } else {
+	          m = +m + 1;
+	          p = 0;
+	        }
+	      } else if (gtlt === '<=') {
+	        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+	        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+	        gtlt = '<';
+	        if (xm) {
+	          M = +M + 1;
+	        } else {
+	          m = +m + 1;
+	        }
+	      }
+
+	      if (gtlt === '<') {
+	        pr = '-0';
+	      }
+
+	      ret = `${gtlt + M}.${m}.${p}${pr}`;
+	    } else if (xm) {
+	      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
+	    } else if (xp) {
+	      ret = `>=${M}.${m}.0${pr
+	      } <${M}.${+m + 1}.0-0`;
+	    }
+
+	    debug('xRange return', ret);
+
+	    return ret
+	  })
+	};
+
+	// Because * is AND-ed with everything else in the comparator,
+	// and '' means "any version", just remove the *s entirely.
+	const replaceStars = (comp, options) => {
+	  debug('replaceStars', comp, options);
+	  // Looseness is ignored here.  star is always as loose as it gets!
+	  return comp
+	    .trim()
+	    .replace(re[t.STAR], '')
+	};
+
+	const replaceGTE0 = (comp, options) => {
+	  debug('replaceGTE0', comp, options);
+	  return comp
+	    .trim()
+	    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+	};
+
+	// This function is passed to string.replace(re[t.HYPHENRANGE])
+	// M, m, patch, prerelease, build
+	// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+	// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+	// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+	// TODO build?
+	const hyphenReplace = incPr => ($0,
+	  from, fM, fm, fp, fpr, fb,
+	  to, tM, tm, tp, tpr) => {
+	  if (isX(fM)) {
+	    from = '';
+	  } else if (isX(fm)) {
+	    from = `>=${fM}.0.0${incPr ? '-0' : ''}`;
+	  } else if (isX(fp)) {
+	    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`;
+	  } else if (fpr) {
+	    from = `>=${from}`;
+	  } else {
+	    from = `>=${from}${incPr ? '-0' : ''}`;
+	  }
+
+	  if (isX(tM)) {
+	    to = '';
+	  } else if (isX(tm)) {
+	    to = `<${+tM + 1}.0.0-0`;
+	  } else if (isX(tp)) {
+	    to = `<${tM}.${+tm + 1}.0-0`;
+	  } else if (tpr) {
+	    to = `<=${tM}.${tm}.${tp}-${tpr}`;
+	  } else if (incPr) {
+	    to = `<${tM}.${tm}.${+tp + 1}-0`;
+	  } else {
+	    to = `<=${to}`;
+	  }
+
+	  return `${from} ${to}`.trim()
+	};
+
+	const testSet = (set, version, options) => {
+	  for (let i = 0; i < set.length; i++) {
+	    if (!set[i].test(version)) {
+	      return false
+	    }
+	  }
+
+	  if (version.prerelease.length && !options.includePrerelease) {
+	    // Find the set of versions that are allowed to have prereleases
+	    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+	    // That should allow `1.2.3-pr.2` to pass.
+	    // However, `1.2.4-alpha.notready` should NOT be allowed,
+	    // even though it's within the range set by the comparators.
+	    for (let i = 0; i < set.length; i++) {
+	      debug(set[i].semver);
+	      if (set[i].semver === Comparator.ANY) {
+	        continue
+	      }
+
+	      if (set[i].semver.prerelease.length > 0) {
+	        const allowed = set[i].semver;
+	        if (allowed.major === version.major &&
+	            allowed.minor === version.minor &&
+	            allowed.patch === version.patch) {
+	          return true
+	        }
+	      }
+	    }
+
+	    // Version has a -pre, but it's not one of the ones we like.
+	    return false
+	  }
+
+	  return true
+	};
+	return range$1;
+}
+
+var comparator;
+var hasRequiredComparator;
+
+function requireComparator () {
+	if (hasRequiredComparator) return comparator;
+	hasRequiredComparator = 1;
+
+	const ANY = Symbol('SemVer ANY');
+	// hoisted class for cyclic dependency
+	class Comparator {
+	  static get ANY () {
+	    return ANY
+	  }
+
+	  constructor (comp, options) {
+	    options = parseOptions(options);
+
+	    if (comp instanceof Comparator) {
+	      if (comp.loose === !!options.loose) {
+	        return comp
+	      } else {
+	        comp = comp.value;
+	      }
+	    }
+
+	    comp = comp.trim().split(/\s+/).join(' ');
+	    debug('comparator', comp, options);
+	    this.options = options;
+	    this.loose = !!options.loose;
+	    this.parse(comp);
+
+	    if (this.semver === ANY) {
+	      this.value = '';
+	    } else {
+	      this.value = this.operator + this.semver.version;
+	    }
+
+	    debug('comp', this);
+	  }
+
+	  parse (comp) {
+	    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
+	    const m = comp.match(r);
+
+	    if (!m) {
+	      throw new TypeError(`Invalid comparator: ${comp}`)
+	    }
+
+	    this.operator = m[1] !== undefined ? m[1] : '';
+	    if (this.operator === '=') {
+	      this.operator = '';
+	    }
+
+	    // if it literally is just '>' or '' then allow anything.
+	    if (!m[2]) {
+	      this.semver = ANY;
+	    } else {
+	      this.semver = new SemVer(m[2], this.options.loose);
+	    }
+	  }
+
+	  toString () {
+	    return this.value
+	  }
+
+	  test (version) {
+	    debug('Comparator.test', version, this.options.loose);
+
+	    if (this.semver === ANY || version === ANY) {
+	      return true
+	    }
+
+	    if (typeof version === 'string') {
+	      try {
+	        version = new SemVer(version, this.options);
+	      } catch (er) {
+	        return false
+	      }
+	    }
+
+	    return cmp(version, this.operator, this.semver, this.options)
+	  }
+
+	  intersects (comp, options) {
+	    if (!(comp instanceof Comparator)) {
+	      throw new TypeError('a Comparator is required')
+	    }
+
+	    if (this.operator === '') {
+	      if (this.value === '') {
+	        return true
+	      }
+	      return new Range(comp.value, options).test(this.value)
+	    } else if (comp.operator === '') {
+	      if (comp.value === '') {
+	        return true
+	      }
+	      return new Range(this.value, options).test(comp.semver)
+	    }
+
+	    options = parseOptions(options);
+
+	    // Special cases where nothing can possibly be lower
+	    if (options.includePrerelease &&
+	      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+	      return false
+	    }
+	    if (!options.includePrerelease &&
+	      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+	      return false
+	    }
+
+	    // Same direction increasing (> or >=)
+	    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+	      return true
+	    }
+	    // Same direction decreasing (< or <=)
+	    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+	      return true
+	    }
+	    // same SemVer and both sides are inclusive (<= or >=)
+	    if (
+	      (this.semver.version === comp.semver.version) &&
+	      this.operator.includes('=') && comp.operator.includes('=')) {
+	      return true
+	    }
+	    // opposite directions less than
+	    if (cmp(this.semver, '<', comp.semver, options) &&
+	      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+	      return true
+	    }
+	    // opposite directions greater than
+	    if (cmp(this.semver, '>', comp.semver, options) &&
+	      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+	      return true
+	    }
+	    return false
+	  }
+	}
+
+	comparator = Comparator;
+
+	const parseOptions = requireParseOptions();
+	const { safeRe: re, t } = requireRe();
+	const cmp = requireCmp();
+	const debug = requireDebug();
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+	return comparator;
+}
+
+var satisfies_1;
+var hasRequiredSatisfies;
+
+function requireSatisfies () {
+	if (hasRequiredSatisfies) return satisfies_1;
+	hasRequiredSatisfies = 1;
+
+	const Range = requireRange();
+	const satisfies = (version, range, options) => {
+	  try {
+	    range = new Range(range, options);
+	  } catch (er) {
+	    return false
+	  }
+	  return range.test(version)
+	};
+	satisfies_1 = satisfies;
+	return satisfies_1;
+}
+
+var toComparators_1;
+var hasRequiredToComparators;
+
+function requireToComparators () {
+	if (hasRequiredToComparators) return toComparators_1;
+	hasRequiredToComparators = 1;
+
+	const Range = requireRange();
+
+	// Mostly just for testing and legacy API reasons
+	const toComparators = (range, options) =>
+	  new Range(range, options).set
+	    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '));
+
+	toComparators_1 = toComparators;
+	return toComparators_1;
+}
+
+var maxSatisfying_1;
+var hasRequiredMaxSatisfying;
+
+function requireMaxSatisfying () {
+	if (hasRequiredMaxSatisfying) return maxSatisfying_1;
+	hasRequiredMaxSatisfying = 1;
+
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+
+	const maxSatisfying = (versions, range, options) => {
+	  let max = null;
+	  let maxSV = null;
+	  let rangeObj = null;
+	  try {
+	    rangeObj = new Range(range, options);
+	  } catch (er) {
+	    return null
+	  }
+	  versions.forEach((v) => {
+	    if (rangeObj.test(v)) {
+	      // satisfies(v, range, options)
+	      if (!max || maxSV.compare(v) === -1) {
+	        // compare(max, v, true)
+	        max = v;
+	        maxSV = new SemVer(max, options);
+	      }
+	    }
+	  });
+	  return max
+	};
+	maxSatisfying_1 = maxSatisfying;
+	return maxSatisfying_1;
+}
+
+var minSatisfying_1;
+var hasRequiredMinSatisfying;
+
+function requireMinSatisfying () {
+	if (hasRequiredMinSatisfying) return minSatisfying_1;
+	hasRequiredMinSatisfying = 1;
+
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+	const minSatisfying = (versions, range, options) => {
+	  let min = null;
+	  let minSV = null;
+	  let rangeObj = null;
+	  try {
+	    rangeObj = new Range(range, options);
+	  } catch (er) {
+	    return null
+	  }
+	  versions.forEach((v) => {
+	    if (rangeObj.test(v)) {
+	      // satisfies(v, range, options)
+	      if (!min || minSV.compare(v) === 1) {
+	        // compare(min, v, true)
+	        min = v;
+	        minSV = new SemVer(min, options);
+	      }
+	    }
+	  });
+	  return min
+	};
+	minSatisfying_1 = minSatisfying;
+	return minSatisfying_1;
+}
+
+var minVersion_1;
+var hasRequiredMinVersion;
+
+function requireMinVersion () {
+	if (hasRequiredMinVersion) return minVersion_1;
+	hasRequiredMinVersion = 1;
+
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+	const gt = requireGt();
+
+	const minVersion = (range, loose) => {
+	  range = new Range(range, loose);
+
+	  let minver = new SemVer('0.0.0');
+	  if (range.test(minver)) {
+	    return minver
+	  }
+
+	  minver = new SemVer('0.0.0-0');
+	  if (range.test(minver)) {
+	    return minver
+	  }
+
+	  minver = null;
+	  for (let i = 0; i < range.set.length; ++i) {
+	    const comparators = range.set[i];
+
+	    let setMin = null;
+	    comparators.forEach((comparator) => {
+	      // Clone to avoid manipulating the comparator's semver object.
+	      const compver = new SemVer(comparator.semver.version);
+	      switch (comparator.operator) {
+	        case '>':
+	          if (compver.prerelease.length === 0) {
+	            compver.patch++;
+	          } else {
+	            compver.prerelease.push(0);
+	          }
+	          compver.raw = compver.format();
+	          /* fallthrough */
+	        case '':
+	        case '>=':
+	          if (!setMin || gt(compver, setMin)) {
+	            setMin = compver;
+	          }
+	          break
+	        case '<':
+	        case '<=':
+	          /* Ignore maximum versions */
+	          break
+	        /* istanbul ignore next */
+	        default:
+	          throw new Error(`Unexpected operation: ${comparator.operator}`)
+	      }
+	    });
+	    if (setMin && (!minver || gt(minver, setMin))) {
+	      minver = setMin;
+	    }
+	  }
+
+	  if (minver && range.test(minver)) {
+	    return minver
+	  }
+
+	  return null
+	};
+	minVersion_1 = minVersion;
+	return minVersion_1;
+}
+
+var valid;
+var hasRequiredValid;
+
+function requireValid () {
+	if (hasRequiredValid) return valid;
+	hasRequiredValid = 1;
+
+	const Range = requireRange();
+	const validRange = (range, options) => {
+	  try {
+	    // Return '*' instead of '' so that truthiness works.
+	    // This will throw if it's invalid anyway
+	    return new Range(range, options).range || '*'
+	  } catch (er) {
+	    return null
+	  }
+	};
+	valid = validRange;
+	return valid;
+}
+
+var outside_1;
+var hasRequiredOutside;
+
+function requireOutside () {
+	if (hasRequiredOutside) return outside_1;
+	hasRequiredOutside = 1;
+
+	const SemVer = requireSemver$1();
+	const Comparator = requireComparator();
+	const { ANY } = Comparator;
+	const Range = requireRange();
+	const satisfies = requireSatisfies();
+	const gt = requireGt();
+	const lt = requireLt();
+	const lte = requireLte();
+	const gte = requireGte();
+
+	const outside = (version, range, hilo, options) => {
+	  version = new SemVer(version, options);
+	  range = new Range(range, options);
+
+	  let gtfn, ltefn, ltfn, comp, ecomp;
+	  switch (hilo) {
+	    case '>':
+	      gtfn = gt;
+	      ltefn = lte;
+	      ltfn = lt;
+	      comp = '>';
+	      ecomp = '>=';
+	      break
+	    case '<':
+	      gtfn = lt;
+	      ltefn = gte;
+	      ltfn = gt;
+	      comp = '<';
+	      ecomp = '<=';
+	      break
+	    default:
+	      throw new TypeError('Must provide a hilo val of "<" or ">"')
+	  }
+
+	  // If it satisfies the range it is not outside
+	  if (satisfies(version, range, options)) {
+	    return false
+	  }
+
+	  // From now on, variable terms are as if we're in "gtr" mode.
+	  // but note that everything is flipped for the "ltr" function.
+
+	  for (let i = 0; i < range.set.length; ++i) {
+	    const comparators = range.set[i];
+
+	    let high = null;
+	    let low = null;
+
+	    comparators.forEach((comparator) => {
+	      if (comparator.semver === ANY) {
+	        comparator = new Comparator('>=0.0.0');
+	      }
+	      high = high || comparator;
+	      low = low || comparator;
+	      if (gtfn(comparator.semver, high.semver, options)) {
+	        high = comparator;
+	      } else if (ltfn(comparator.semver, low.semver, options)) {
+	        low = comparator;
+	      }
+	    });
+
+	    // If the edge version comparator has a operator then our version
+	    // isn't outside it
+	    if (high.operator === comp || high.operator === ecomp) {
+	      return false
+	    }
+
+	    // If the lowest version comparator has an operator and our version
+	    // is less than it then it isn't higher than the range
+	    if ((!low.operator || low.operator === comp) &&
+	        ltefn(version, low.semver)) {
+	      return false
+	    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+	      return false
+	    }
+	  }
+	  return true
+	};
+
+	outside_1 = outside;
+	return outside_1;
+}
+
+var gtr_1;
+var hasRequiredGtr;
+
+function requireGtr () {
+	if (hasRequiredGtr) return gtr_1;
+	hasRequiredGtr = 1;
+
+	// Determine if version is greater than all the versions possible in the range.
+	const outside = requireOutside();
+	const gtr = (version, range, options) => outside(version, range, '>', options);
+	gtr_1 = gtr;
+	return gtr_1;
+}
+
+var ltr_1;
+var hasRequiredLtr;
+
+function requireLtr () {
+	if (hasRequiredLtr) return ltr_1;
+	hasRequiredLtr = 1;
+
+	const outside = requireOutside();
+	// Determine if version is less than all the versions possible in the range
+	const ltr = (version, range, options) => outside(version, range, '<', options);
+	ltr_1 = ltr;
+	return ltr_1;
+}
+
+var intersects_1;
+var hasRequiredIntersects;
+
+function requireIntersects () {
+	if (hasRequiredIntersects) return intersects_1;
+	hasRequiredIntersects = 1;
+
+	const Range = requireRange();
+	const intersects = (r1, r2, options) => {
+	  r1 = new Range(r1, options);
+	  r2 = new Range(r2, options);
+	  return r1.intersects(r2, options)
+	};
+	intersects_1 = intersects;
+	return intersects_1;
+}
+
+var simplify;
+var hasRequiredSimplify;
+
+function requireSimplify () {
+	if (hasRequiredSimplify) return simplify;
+	hasRequiredSimplify = 1;
+
+	// given a set of versions and a range, create a "simplified" range
+	// that includes the same versions that the original range does
+	// If the original range is shorter than the simplified one, return that.
+	const satisfies = requireSatisfies();
+	const compare = requireCompare();
+	simplify = (versions, range, options) => {
+	  const set = [];
+	  let first = null;
+	  let prev = null;
+	  const v = versions.sort((a, b) => compare(a, b, options));
+	  for (const version of v) {
+	    const included = satisfies(version, range, options);
+	    if (included) {
+	      prev = version;
+	      if (!first) {
+	        first = version;
+	      }
+	    } else {
+	      if (prev) {
+	        set.push([first, prev]);
+	      }
+	      prev = null;
+	      first = null;
+	    }
+	  }
+	  if (first) {
+	    set.push([first, null]);
+	  }
+
+	  const ranges = [];
+	  for (const [min, max] of set) {
+	    if (min === max) {
+	      ranges.push(min);
+	    } else if (!max && min === v[0]) {
+	      ranges.push('*');
+	    } else if (!max) {
+	      ranges.push(`>=${min}`);
+	    } else if (min === v[0]) {
+	      ranges.push(`<=${max}`);
+	    } else {
+	      ranges.push(`${min} - ${max}`);
+	    }
+	  }
+	  const simplified = ranges.join(' || ');
+	  const original = typeof range.raw === 'string' ? range.raw : String(range);
+	  return simplified.length < original.length ? simplified : range
+	};
+	return simplify;
+}
+
+var subset_1;
+var hasRequiredSubset;
+
+function requireSubset () {
+	if (hasRequiredSubset) return subset_1;
+	hasRequiredSubset = 1;
+
+	const Range = requireRange();
+	const Comparator = requireComparator();
+	const { ANY } = Comparator;
+	const satisfies = requireSatisfies();
+	const compare = requireCompare();
+
+	// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+	// - Every simple range `r1, r2, ...` is a null set, OR
+	// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+	//   some `R1, R2, ...`
+	//
+	// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+	// - If c is only the ANY comparator
+	//   - If C is only the ANY comparator, return true
+	//   - Else if in prerelease mode, return false
+	//   - else replace c with `[>=0.0.0]`
+	// - If C is only the ANY comparator
+	//   - if in prerelease mode, return true
+	//   - else replace C with `[>=0.0.0]`
+	// - Let EQ be the set of = comparators in c
+	// - If EQ is more than one, return true (null set)
+	// - Let GT be the highest > or >= comparator in c
+	// - Let LT be the lowest < or <= comparator in c
+	// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+	// - If any C is a = range, and GT or LT are set, return false
+	// - If EQ
+	//   - If GT, and EQ does not satisfy GT, return true (null set)
+	//   - If LT, and EQ does not satisfy LT, return true (null set)
+	//   - If EQ satisfies every C, return true
+	//   - Else return false
+	// - If GT
+	//   - If GT.semver is lower than any > or >= comp in C, return false
+	//   - If GT is >=, and GT.semver does not satisfy every C, return false
+	//   - If GT.semver has a prerelease, and not in prerelease mode
+	//     - If no C has a prerelease and the GT.semver tuple, return false
+	// - If LT
+	//   - If LT.semver is greater than any < or <= comp in C, return false
+	//   - If LT is <=, and LT.semver does not satisfy every C, return false
+	//   - If LT.semver has a prerelease, and not in prerelease mode
+	//     - If no C has a prerelease and the LT.semver tuple, return false
+	// - Else return true
+
+	const subset = (sub, dom, options = {}) => {
+	  if (sub === dom) {
+	    return true
+	  }
+
+	  sub = new Range(sub, options);
+	  dom = new Range(dom, options);
+	  let sawNonNull = false;
+
+	  OUTER: for (const simpleSub of sub.set) {
+	    for (const simpleDom of dom.set) {
+	      const isSub = simpleSubset(simpleSub, simpleDom, options);
+	      sawNonNull = sawNonNull || isSub !== null;
+	      if (isSub) {
+	        continue OUTER
+	      }
+	    }
+	    // the null set is a subset of everything, but null simple ranges in
+	    // a complex range should be ignored.  so if we saw a non-null range,
+	    // then we know this isn't a subset, but if EVERY simple range was null,
+	    // then it is a subset.
+	    if (sawNonNull) {
+	      return false
+	    }
+	  }
+	  return true
+	};
+
+	const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')];
+	const minimumVersion = [new Comparator('>=0.0.0')];
+
+	const simpleSubset = (sub, dom, options) => {
+	  if (sub === dom) {
+	    return true
+	  }
+
+	  if (sub.length === 1 && sub[0].semver === ANY) {
+	    if (dom.length === 1 && dom[0].semver === ANY) {
+	      return true
+	    } else if (options.includePrerelease) {
+	      sub = minimumVersionWithPreRelease;
+	    } else {
+	      sub = minimumVersion;
+	    }
+	  }
+
+	  if (dom.length === 1 && dom[0].semver === ANY) {
+	    if (options.includePrerelease) {
+	      return true
+	    } else {
+	      dom = minimumVersion;
+	    }
+	  }
+
+	  const eqSet = new Set();
+	  let gt, lt;
+	  for (const c of sub) {
+	    if (c.operator === '>' || c.operator === '>=') {
+	      gt = higherGT(gt, c, options);
+	    } else if (c.operator === '<' || c.operator === '<=') {
+	      lt = lowerLT(lt, c, options);
+	    } else {
+	      eqSet.add(c.semver);
+	    }
+	  }
+
+	  if (eqSet.size > 1) {
+	    return null
+	  }
+
+	  let gtltComp;
+	  if (gt && lt) {
+	    gtltComp = compare(gt.semver, lt.semver, options);
+	    if (gtltComp > 0) {
+	      return null
+	    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+	      return null
+	    }
+	  }
+
+	  // will iterate one or zero times
+	  for (const eq of eqSet) {
+	    if (gt && !satisfies(eq, String(gt), options)) {
+	      return null
+	    }
+
+	    if (lt && !satisfies(eq, String(lt), options)) {
+	      return null
+	    }
+
+	    for (const c of dom) {
+	      if (!satisfies(eq, String(c), options)) {
+	        return false
+	      }
+	    }
+
+	    return true
+	  }
+
+	  let higher, lower;
+	  let hasDomLT, hasDomGT;
+	  // if the subset has a prerelease, we need a comparator in the superset
+	  // with the same tuple and a prerelease, or it's not a subset
+	  let needDomLTPre = lt &&
+	    !options.includePrerelease &&
+	    lt.semver.prerelease.length ? lt.semver : false;
+	  let needDomGTPre = gt &&
+	    !options.includePrerelease &&
+	    gt.semver.prerelease.length ? gt.semver : false;
+	  // exception: <1.2.3-0 is the same as <1.2.3
+	  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+	      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+	    needDomLTPre = false;
+	  }
+
+	  for (const c of dom) {
+	    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>=';
+	    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<=';
+	    if (gt) {
+	      if (needDomGTPre) {
+	        if (c.semver.prerelease && c.semver.prerelease.length &&
+	            c.semver.major === needDomGTPre.major &&
+	            c.semver.minor === needDomGTPre.minor &&
+	            c.semver.patch === needDomGTPre.patch) {
+	          needDomGTPre = false;
+	        }
+	      }
+	      if (c.operator === '>' || c.operator === '>=') {
+	        higher = higherGT(gt, c, options);
+	        if (higher === c && higher !== gt) {
+	          return false
+	        }
+	      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+	        return false
+	      }
+	    }
+	    if (lt) {
+	      if (needDomLTPre) {
+	        if (c.semver.prerelease && c.semver.prerelease.length &&
+	            c.semver.major === needDomLTPre.major &&
+	            c.semver.minor === needDomLTPre.minor &&
+	            c.semver.patch === needDomLTPre.patch) {
+	          needDomLTPre = false;
+	        }
+	      }
+	      if (c.operator === '<' || c.operator === '<=') {
+	        lower = lowerLT(lt, c, options);
+	        if (lower === c && lower !== lt) {
+	          return false
+	        }
+	      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+	        return false
+	      }
+	    }
+	    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+	      return false
+	    }
+	  }
+
+	  // if there was a < or >, and nothing in the dom, then must be false
+	  // UNLESS it was limited by another range in the other direction.
+	  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+	  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+	    return false
+	  }
+
+	  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+	    return false
+	  }
+
+	  // we needed a prerelease range in a specific tuple, but didn't get one
+	  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+	  // because it includes prereleases in the 1.2.3 tuple
+	  if (needDomGTPre || needDomLTPre) {
+	    return false
+	  }
+
+	  return true
+	};
+
+	// >=1.2.3 is lower than >1.2.3
+	const higherGT = (a, b, options) => {
+	  if (!a) {
+	    return b
+	  }
+	  const comp = compare(a.semver, b.semver, options);
+	  return comp > 0 ? a
+	    : comp < 0 ? b
+	    : b.operator === '>' && a.operator === '>=' ? b
+	    : a
+	};
+
+	// <=1.2.3 is higher than <1.2.3
+	const lowerLT = (a, b, options) => {
+	  if (!a) {
+	    return b
+	  }
+	  const comp = compare(a.semver, b.semver, options);
+	  return comp < 0 ? a
+	    : comp > 0 ? b
+	    : b.operator === '<' && a.operator === '<=' ? b
+	    : a
+	};
+
+	subset_1 = subset;
+	return subset_1;
+}
+
+var semver$1;
+var hasRequiredSemver;
+
+function requireSemver () {
+	if (hasRequiredSemver) return semver$1;
+	hasRequiredSemver = 1;
+
+	// just pre-load all the stuff that index.js lazily exports
+	const internalRe = requireRe();
+	const constants = requireConstants();
+	const SemVer = requireSemver$1();
+	const identifiers = requireIdentifiers();
+	const parse = requireParse();
+	const valid = requireValid$1();
+	const clean = requireClean();
+	const inc = requireInc();
+	const diff = requireDiff();
+	const major = requireMajor();
+	const minor = requireMinor();
+	const patch = requirePatch();
+	const prerelease = requirePrerelease();
+	const compare = requireCompare();
+	const rcompare = requireRcompare();
+	const compareLoose = requireCompareLoose();
+	const compareBuild = requireCompareBuild();
+	const sort = requireSort();
+	const rsort = requireRsort();
+	const gt = requireGt();
+	const lt = requireLt();
+	const eq = requireEq();
+	const neq = requireNeq();
+	const gte = requireGte();
+	const lte = requireLte();
+	const cmp = requireCmp();
+	const coerce = requireCoerce();
+	const truncate = requireTruncate();
+	const Comparator = requireComparator();
+	const Range = requireRange();
+	const satisfies = requireSatisfies();
+	const toComparators = requireToComparators();
+	const maxSatisfying = requireMaxSatisfying();
+	const minSatisfying = requireMinSatisfying();
+	const minVersion = requireMinVersion();
+	const validRange = requireValid();
+	const outside = requireOutside();
+	const gtr = requireGtr();
+	const ltr = requireLtr();
+	const intersects = requireIntersects();
+	const simplifyRange = requireSimplify();
+	const subset = requireSubset();
+	semver$1 = {
+	  parse,
+	  valid,
+	  clean,
+	  inc,
+	  diff,
+	  major,
+	  minor,
+	  patch,
+	  prerelease,
+	  compare,
+	  rcompare,
+	  compareLoose,
+	  compareBuild,
+	  sort,
+	  rsort,
+	  gt,
+	  lt,
+	  eq,
+	  neq,
+	  gte,
+	  lte,
+	  cmp,
+	  coerce,
+	  truncate,
+	  Comparator,
+	  Range,
+	  satisfies,
+	  toComparators,
+	  maxSatisfying,
+	  minSatisfying,
+	  minVersion,
+	  validRange,
+	  outside,
+	  gtr,
+	  ltr,
+	  intersects,
+	  simplifyRange,
+	  subset,
+	  SemVer,
+	  re: internalRe.re,
+	  src: internalRe.src,
+	  tokens: internalRe.t,
+	  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+	  RELEASE_TYPES: constants.RELEASE_TYPES,
+	  compareIdentifiers: identifiers.compareIdentifiers,
+	  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+	};
+	return semver$1;
+}
+
+var semverExports = requireSemver();
+var semver = /*@__PURE__*/getDefaultExportFromCjs(semverExports);
 
 var CacheFilename;
 (function (CacheFilename) {
@@ -40444,7 +37917,7 @@ const ManifestFilename = 'manifest.txt';
 // Shared so cache.ts and cacheHttpClient.ts match the same contract value.
 const CacheReadDeniedMessagePrefix = 'cache read denied:';
 
-var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -40453,7 +37926,7 @@ var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-(undefined && undefined.__asyncValues) || function (o) {
+var __asyncValues = (undefined && undefined.__asyncValues) || function (o) {
     if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
     var m = o[Symbol.asyncIterator], i;
     return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
@@ -40463,7 +37936,7 @@ var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _argu
 const versionSalt = '1.0';
 // From https://github.com/actions/toolkit/blob/main/packages/tool-cache/src/tool-cache.ts#L23
 function createTempDirectory() {
-    return __awaiter$8(this, void 0, void 0, function* () {
+    return __awaiter$9(this, void 0, void 0, function* () {
         const IS_WINDOWS = process.platform === 'win32';
         let tempDirectory = process.env['RUNNER_TEMP'] || '';
         if (!tempDirectory) {
@@ -40490,13 +37963,51 @@ function createTempDirectory() {
 function getArchiveFileSizeInBytes(filePath) {
     return fs.statSync(filePath).size;
 }
+function resolvePaths(patterns) {
+    return __awaiter$9(this, void 0, void 0, function* () {
+        var _a, e_1, _b, _c;
+        var _d;
+        const paths = [];
+        const workspace = (_d = process.env['GITHUB_WORKSPACE']) !== null && _d !== void 0 ? _d : process.cwd();
+        const globber = yield create(patterns.join('\n'), {
+            implicitDescendants: false
+        });
+        try {
+            for (var _e = true, _f = __asyncValues(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
+                _c = _g.value;
+                _e = false;
+                const file = _c;
+                const relativeFile = path$1
+                    .relative(workspace, file)
+                    .replace(new RegExp(`\\${path$1.sep}`, 'g'), '/');
+                debug(`Matched: ${relativeFile}`);
+                // Paths are made relative so the tar entries are all relative to the root of the workspace.
+                if (relativeFile === '') {
+                    // path.relative returns empty string if workspace and file are equal
+                    paths.push('.');
+                }
+                else {
+                    paths.push(`${relativeFile}`);
+                }
+            }
+        }
+        catch (e_1_1) { e_1 = { error: e_1_1 }; }
+        finally {
+            try {
+                if (!_e && !_a && (_b = _f.return)) yield _b.call(_f);
+            }
+            finally { if (e_1) throw e_1.error; }
+        }
+        return paths;
+    });
+}
 function unlinkFile(filePath) {
-    return __awaiter$8(this, void 0, void 0, function* () {
+    return __awaiter$9(this, void 0, void 0, function* () {
         return util$8.promisify(fs.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
-    return __awaiter$8(this, arguments, void 0, function* (app, additionalArgs = []) {
+    return __awaiter$9(this, arguments, void 0, function* (app, additionalArgs = []) {
         let versionOutput = '';
         additionalArgs.push('--version');
         debug(`Checking ${app} ${additionalArgs.join(' ')}`);
@@ -40520,7 +38031,7 @@ function getVersion(app_1) {
 }
 // Use zstandard if possible to maximize cache performance
 function getCompressionMethod() {
-    return __awaiter$8(this, void 0, void 0, function* () {
+    return __awaiter$9(this, void 0, void 0, function* () {
         const versionOutput = yield getVersion('zstd', ['--quiet']);
         const version = semverExports.clean(versionOutput);
         debug(`zstd version: ${version}`);
@@ -40538,13 +38049,19 @@ function getCacheFileName(compressionMethod) {
         : CacheFilename.Zstd;
 }
 function getGnuTarPathOnWindows() {
-    return __awaiter$8(this, void 0, void 0, function* () {
+    return __awaiter$9(this, void 0, void 0, function* () {
         if (fs.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
         const versionOutput = yield getVersion('tar');
         return versionOutput.toLowerCase().includes('gnu tar') ? which('tar') : '';
     });
+}
+function assertDefined(name, value) {
+    if (value === undefined) {
+        throw Error(`Expected ${name} but value was undefiend`);
+    }
+    return value;
 }
 function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false) {
     // don't pass changes upstream
@@ -41347,7 +38864,7 @@ function createEmptyPipeline$1() {
  * Helper to determine when an input is a generic JS object.
  * @returns true when input is an object type that is not null, Array, RegExp, or Date.
  */
-function isObject(input) {
+function isObject$1(input) {
     return (typeof input === "object" &&
         input !== null &&
         !Array.isArray(input) &&
@@ -41362,7 +38879,7 @@ function isObject(input) {
  * @param e - Something caught by a catch clause.
  */
 function isError$2(e) {
-    if (isObject(e)) {
+    if (isObject$1(e)) {
         const hasName = typeof e.name === "string";
         const hasMessage = typeof e.message === "string";
         return hasName && hasMessage;
@@ -41448,13 +38965,13 @@ class Sanitizer {
                     message: value.message,
                 };
             }
-            if (key === "headers" && isObject(value)) {
+            if (key === "headers" && isObject$1(value)) {
                 return this.sanitizeHeaders(value);
             }
             else if (key === "url" && typeof value === "string") {
                 return this.sanitizeUrl(value);
             }
-            else if (key === "query" && isObject(value)) {
+            else if (key === "query" && isObject$1(value)) {
                 return this.sanitizeQuery(value);
             }
             else if (key === "body") {
@@ -41470,7 +38987,7 @@ class Sanitizer {
                 // field with the autorest spec. No need to log it.
                 return undefined;
             }
-            else if (Array.isArray(value) || isObject(value)) {
+            else if (Array.isArray(value) || isObject$1(value)) {
                 if (seen.has(value)) {
                     return "[Circular]";
                 }
@@ -81596,6 +79113,12 @@ class PageBlobClient extends BlobClient {
     }
 }
 
+class InvalidResponseError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidResponseError';
+    }
+}
 class NetworkError extends Error {
     constructor(code) {
         const message = `Unable to make request: ${code}\nIf you are using self-hosted runners, please make sure your runner has access to all GitHub endpoints: https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/about-self-hosted-runners#communication-between-self-hosted-runners-and-github`;
@@ -81634,7 +79157,7 @@ class RateLimitError extends Error {
     }
 }
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -81643,6 +79166,132 @@ class RateLimitError extends Error {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+/**
+ * Class for tracking the upload state and displaying stats.
+ */
+class UploadProgress {
+    constructor(contentLength) {
+        this.contentLength = contentLength;
+        this.sentBytes = 0;
+        this.displayedComplete = false;
+        this.startTime = Date.now();
+    }
+    /**
+     * Sets the number of bytes sent
+     *
+     * @param sentBytes the number of bytes sent
+     */
+    setSentBytes(sentBytes) {
+        this.sentBytes = sentBytes;
+    }
+    /**
+     * Returns the total number of bytes transferred.
+     */
+    getTransferredBytes() {
+        return this.sentBytes;
+    }
+    /**
+     * Returns true if the upload is complete.
+     */
+    isDone() {
+        return this.getTransferredBytes() === this.contentLength;
+    }
+    /**
+     * Prints the current upload stats. Once the upload completes, this will print one
+     * last line and then stop.
+     */
+    display() {
+        if (this.displayedComplete) {
+            return;
+        }
+        const transferredBytes = this.sentBytes;
+        const percentage = (100 * (transferredBytes / this.contentLength)).toFixed(1);
+        const elapsedTime = Date.now() - this.startTime;
+        const uploadSpeed = (transferredBytes /
+            (1024 * 1024) /
+            (elapsedTime / 1000)).toFixed(1);
+        info(`Sent ${transferredBytes} of ${this.contentLength} (${percentage}%), ${uploadSpeed} MBs/sec`);
+        if (this.isDone()) {
+            this.displayedComplete = true;
+        }
+    }
+    /**
+     * Returns a function used to handle TransferProgressEvents.
+     */
+    onProgress() {
+        return (progress) => {
+            this.setSentBytes(progress.loadedBytes);
+        };
+    }
+    /**
+     * Starts the timer that displays the stats.
+     *
+     * @param delayInMs the delay between each write
+     */
+    startDisplayTimer(delayInMs = 1000) {
+        const displayCallback = () => {
+            this.display();
+            if (!this.isDone()) {
+                this.timeoutHandle = setTimeout(displayCallback, delayInMs);
+            }
+        };
+        this.timeoutHandle = setTimeout(displayCallback, delayInMs);
+    }
+    /**
+     * Stops the timer that displays the stats. As this typically indicates the upload
+     * is complete, this will display one last line, unless the last line has already
+     * been written.
+     */
+    stopDisplayTimer() {
+        if (this.timeoutHandle) {
+            clearTimeout(this.timeoutHandle);
+            this.timeoutHandle = undefined;
+        }
+        this.display();
+    }
+}
+/**
+ * Uploads a cache archive directly to Azure Blob Storage using the Azure SDK.
+ * This function will display progress information to the console. Concurrency of the
+ * upload is determined by the calling functions.
+ *
+ * @param signedUploadURL
+ * @param archivePath
+ * @param options
+ * @returns
+ */
+function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
+    return __awaiter$8(this, void 0, void 0, function* () {
+        var _a;
+        const blobClient = new BlobClient(signedUploadURL);
+        const blockBlobClient = blobClient.getBlockBlobClient();
+        const uploadProgress = new UploadProgress((_a = options === null || options === void 0 ? void 0 : options.archiveSizeBytes) !== null && _a !== void 0 ? _a : 0);
+        // Specify data transfer options
+        const uploadOptions = {
+            blockSize: options === null || options === void 0 ? void 0 : options.uploadChunkSize,
+            concurrency: options === null || options === void 0 ? void 0 : options.uploadConcurrency, // maximum number of parallel transfer workers
+            maxSingleShotSize: 128 * 1024 * 1024, // 128 MiB initial transfer size
+            onProgress: uploadProgress.onProgress()
+        };
+        try {
+            uploadProgress.startDisplayTimer();
+            debug(`BlobClient: ${blobClient.name}:${blobClient.accountName}:${blobClient.containerName}`);
+            const response = yield blockBlobClient.uploadFile(archivePath, uploadOptions);
+            // TODO: better management of non-retryable errors
+            if (response._response.status >= 400) {
+                throw new InvalidResponseError(`uploadCacheArchiveSDK: upload failed with status code ${response._response.status}`);
+            }
+            return response;
+        }
+        catch (error) {
+            warning(`uploadCacheArchiveSDK: internal error uploading cache archive: ${error.message}`);
+            throw error;
+        }
+        finally {
+            uploadProgress.stopDisplayTimer();
+        }
+    });
+}
 
 var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -82084,6 +79733,45 @@ const promiseWithTimeout = (timeoutMs, promise) => __awaiter$6(void 0, void 0, v
 });
 
 /**
+ * Returns a copy of the upload options with defaults filled in.
+ *
+ * @param copy the original upload options
+ */
+function getUploadOptions(copy) {
+    // Defaults if not overriden
+    const result = {
+        useAzureSdk: false,
+        uploadConcurrency: 4,
+        uploadChunkSize: 32 * 1024 * 1024
+    };
+    if (copy) {
+        if (typeof copy.useAzureSdk === 'boolean') {
+            result.useAzureSdk = copy.useAzureSdk;
+        }
+        if (typeof copy.uploadConcurrency === 'number') {
+            result.uploadConcurrency = copy.uploadConcurrency;
+        }
+        if (typeof copy.uploadChunkSize === 'number') {
+            result.uploadChunkSize = copy.uploadChunkSize;
+        }
+    }
+    /**
+     * Add env var overrides
+     */
+    // Cap the uploadConcurrency at 32
+    result.uploadConcurrency = !isNaN(Number(process.env['CACHE_UPLOAD_CONCURRENCY']))
+        ? Math.min(32, Number(process.env['CACHE_UPLOAD_CONCURRENCY']))
+        : result.uploadConcurrency;
+    // Cap the uploadChunkSize at 128MiB
+    result.uploadChunkSize = !isNaN(Number(process.env['CACHE_UPLOAD_CHUNK_SIZE']))
+        ? Math.min(128 * 1024 * 1024, Number(process.env['CACHE_UPLOAD_CHUNK_SIZE']) * 1024 * 1024)
+        : result.uploadChunkSize;
+    debug(`Use Azure SDK: ${result.useAzureSdk}`);
+    debug(`Upload concurrency: ${result.uploadConcurrency}`);
+    debug(`Upload chunk size: ${result.uploadChunkSize}`);
+    return result;
+}
+/**
  * Returns a copy of the download options with defaults filled in.
  *
  * @param copy the original download options
@@ -82159,6 +79847,11 @@ function isCacheReadable(mode) {
     if (!KNOWN_CACHE_MODES.includes(mode))
         return true;
     return mode === 'read' || mode === 'write';
+}
+function isCacheWritable(mode) {
+    if (!KNOWN_CACHE_MODES.includes(mode))
+        return true;
+    return mode === 'write' || mode === 'write-only';
 }
 function getCacheServiceURL() {
     const version = getCacheServiceVersion();
@@ -82311,6 +80004,117 @@ function downloadCache(archiveLocation, archivePath, options) {
         }
         else {
             yield downloadCacheHttpClient(archiveLocation, archivePath);
+        }
+    });
+}
+// Reserve Cache
+function reserveCache(key, paths, options) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        const httpClient = createHttpClient();
+        const version = getCacheVersion(paths, options === null || options === void 0 ? void 0 : options.compressionMethod, options === null || options === void 0 ? void 0 : options.enableCrossOsArchive);
+        const reserveCacheRequest = {
+            key,
+            version,
+            cacheSize: options === null || options === void 0 ? void 0 : options.cacheSize
+        };
+        const response = yield retryTypedResponse('reserveCache', () => __awaiter$5(this, void 0, void 0, function* () {
+            return httpClient.postJson(getCacheApiUrl('caches'), reserveCacheRequest);
+        }));
+        return response;
+    });
+}
+function getContentRange(start, end) {
+    // Format: `bytes start-end/filesize
+    // start and end are inclusive
+    // filesize can be *
+    // For a 200 byte chunk starting at byte 0:
+    // Content-Range: bytes 0-199/*
+    return `bytes ${start}-${end}/*`;
+}
+function uploadChunk(httpClient, resourceUrl, openStream, start, end) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        debug(`Uploading chunk of size ${end - start + 1} bytes at offset ${start} with content range: ${getContentRange(start, end)}`);
+        const additionalHeaders = {
+            'Content-Type': 'application/octet-stream',
+            'Content-Range': getContentRange(start, end)
+        };
+        const uploadChunkResponse = yield retryHttpClientResponse(`uploadChunk (start: ${start}, end: ${end})`, () => __awaiter$5(this, void 0, void 0, function* () {
+            return httpClient.sendStream('PATCH', resourceUrl, openStream(), additionalHeaders);
+        }));
+        if (!isSuccessStatusCode(uploadChunkResponse.message.statusCode)) {
+            throw new Error(`Cache service responded with ${uploadChunkResponse.message.statusCode} during upload chunk.`);
+        }
+    });
+}
+function uploadFile(httpClient, cacheId, archivePath, options) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        // Upload Chunks
+        const fileSize = getArchiveFileSizeInBytes(archivePath);
+        const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
+        const fd = fs.openSync(archivePath, 'r');
+        const uploadOptions = getUploadOptions(options);
+        const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
+        const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
+        const parallelUploads = [...new Array(concurrency).keys()];
+        debug('Awaiting all uploads');
+        let offset = 0;
+        try {
+            yield Promise.all(parallelUploads.map(() => __awaiter$5(this, void 0, void 0, function* () {
+                while (offset < fileSize) {
+                    const chunkSize = Math.min(fileSize - offset, maxChunkSize);
+                    const start = offset;
+                    const end = offset + chunkSize - 1;
+                    offset += maxChunkSize;
+                    yield uploadChunk(httpClient, resourceUrl, () => fs
+                        .createReadStream(archivePath, {
+                        fd,
+                        start,
+                        end,
+                        autoClose: false
+                    })
+                        .on('error', error => {
+                        throw new Error(`Cache upload failed because file read failed with ${error.message}`);
+                    }), start, end);
+                }
+            })));
+        }
+        finally {
+            fs.closeSync(fd);
+        }
+        return;
+    });
+}
+function commitCache(httpClient, cacheId, filesize) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        const commitCacheRequest = { size: filesize };
+        return yield retryTypedResponse('commitCache', () => __awaiter$5(this, void 0, void 0, function* () {
+            return httpClient.postJson(getCacheApiUrl(`caches/${cacheId.toString()}`), commitCacheRequest);
+        }));
+    });
+}
+function saveCache$1(cacheId, archivePath, signedUploadURL, options) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        const uploadOptions = getUploadOptions(options);
+        if (uploadOptions.useAzureSdk) {
+            // Use Azure storage SDK to upload caches directly to Azure
+            if (!signedUploadURL) {
+                throw new Error('Azure Storage SDK can only be used when a signed URL is provided.');
+            }
+            yield uploadCacheArchiveSDK(signedUploadURL, archivePath, options);
+        }
+        else {
+            const httpClient = createHttpClient();
+            debug('Upload cache');
+            yield uploadFile(httpClient, cacheId, archivePath, options);
+            // Commit Cache
+            debug('Commiting cache');
+            const cacheSize = getArchiveFileSizeInBytes(archivePath);
+            info(`Cache Size: ~${Math.round(cacheSize / (1024 * 1024))} MB (${cacheSize} B)`);
+            const commitCacheResponse = yield commitCache(httpClient, cacheId, cacheSize);
+            if (!isSuccessStatusCode(commitCacheResponse.statusCode)) {
+                throw new Error(`Cache service responded with ${commitCacheResponse.statusCode} during commit cache.`);
+            }
+            info('Cache saved successfully');
         }
     });
 }
@@ -86312,6 +84116,15 @@ function extractTar$1(archivePath, compressionMethod) {
         yield execReadCommands(archivePath, compressionMethod, 'extract');
     });
 }
+// Create a tar
+function createTar(archiveFolder, sourceDirectories, compressionMethod) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        // Write source directories to manifest.txt to avoid command length limits
+        writeFileSync(path$1.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
+        const { commands } = yield getCommands(compressionMethod, 'create');
+        yield execCommands(commands, archiveFolder);
+    });
+}
 
 var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -86329,6 +84142,43 @@ class ValidationError extends Error {
         Object.setPrototypeOf(this, ValidationError.prototype);
     }
 }
+class ReserveCacheError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ReserveCacheError';
+        Object.setPrototypeOf(this, ReserveCacheError.prototype);
+    }
+}
+/**
+ * Stable prefix the cache service writes into the cache reservation response
+ * when the issuer downgraded the cache token to read-only (for example, because
+ * the run was triggered by an untrusted event). saveCacheV1 / saveCacheV2
+ * dispatch on this prefix to re-classify the failure as a CacheWriteDeniedError
+ * so consumers and tests can distinguish a policy denial from other reservation
+ * failures. Internally it is logged as a non-fatal warning like other
+ * best-effort save failures.
+ */
+const CACHE_WRITE_DENIED_PREFIX = 'cache write denied:';
+/**
+ * Raised when the cache backend refuses to reserve a writable cache entry
+ * because the JWT issued for this run was scoped read-only (for example, the
+ * run was triggered by an event the repository administrator classified as
+ * untrusted). The service-supplied detail message always begins with
+ * `cache write denied:` (the full error message includes additional context
+ * like the cache key).
+ *
+ * Extends ReserveCacheError for source-compatibility: existing
+ * `instanceof ReserveCacheError` checks and `typedError.name ===
+ * ReserveCacheError.name` paths keep working, while consumers that want to
+ * distinguish the policy case can match on this subclass.
+ */
+class CacheWriteDeniedError extends ReserveCacheError {
+    constructor(message) {
+        super(message);
+        this.name = 'CacheWriteDeniedError';
+        Object.setPrototypeOf(this, CacheWriteDeniedError.prototype);
+    }
+}
 // Re-exported from constants so consumers keep referencing it here; the shared
 // value also drives detection in cacheHttpClient without duplicating the string.
 const CACHE_READ_DENIED_PREFIX = CacheReadDeniedMessagePrefix;
@@ -86342,12 +84192,19 @@ class CacheReadDeniedError extends Error {
         Object.setPrototypeOf(this, CacheReadDeniedError.prototype);
     }
 }
+class FinalizeCacheError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FinalizeCacheError';
+        Object.setPrototypeOf(this, FinalizeCacheError.prototype);
+    }
+}
 function checkPaths(paths) {
     if (!paths || paths.length === 0) {
         throw new ValidationError(`Path Validation Error: At least one directory or file path is required`);
     }
 }
-function checkKey(key) {
+function checkKey$2(key) {
     if (key.length > 512) {
         throw new ValidationError(`Key Validation Error: ${key} cannot be larger than 512 characters.`);
     }
@@ -86425,7 +84282,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
         for (const key of keys) {
-            checkKey(key);
+            checkKey$2(key);
         }
         const compressionMethod = yield getCompressionMethod();
         let archivePath = '';
@@ -86527,7 +84384,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
         for (const key of keys) {
-            checkKey(key);
+            checkKey$2(key);
         }
         let archivePath = '';
         try {
@@ -86612,6 +84469,3310 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         }
         return undefined;
     });
+}
+/**
+ * Saves a list of files with the specified key
+ *
+ * @param paths a list of file paths to be cached
+ * @param key an explicit key for restoring the cache
+ * @param enableCrossOsArchive an optional boolean enabled to save cache on windows which could be restored on any platform
+ * @param options cache upload options
+ * @returns number returns cacheId if the cache was saved successfully and throws an error if save fails
+ */
+function saveCache(paths_1, key_1, options_1) {
+    return __awaiter$2(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
+        const cacheServiceVersion = getCacheServiceVersion();
+        debug(`Cache service version: ${cacheServiceVersion}`);
+        checkPaths(paths);
+        checkKey$2(key);
+        const cacheMode = getCacheMode();
+        if (!isCacheWritable(cacheMode)) {
+            info(`Cache save skipped: the effective cache-mode '${cacheMode}' does not permit writes.`);
+            debug(`Skipped save for paths [${paths.join(', ')}] with key '${key}'.`);
+            return -1;
+        }
+        switch (cacheServiceVersion) {
+            case 'v2':
+                return yield saveCacheV2(paths, key, options, enableCrossOsArchive);
+            case 'v1':
+            default:
+                return yield saveCacheV1(paths, key, options, enableCrossOsArchive);
+        }
+    });
+}
+/**
+ * Save cache using the legacy Cache Service
+ *
+ * @param paths
+ * @param key
+ * @param options
+ * @param enableCrossOsArchive
+ * @returns
+ */
+function saveCacheV1(paths_1, key_1, options_1) {
+    return __awaiter$2(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
+        var _a, _b, _c, _d, _e, _f;
+        const compressionMethod = yield getCompressionMethod();
+        let cacheId = -1;
+        const cachePaths = yield resolvePaths(paths);
+        debug('Cache Paths:');
+        debug(`${JSON.stringify(cachePaths)}`);
+        if (cachePaths.length === 0) {
+            throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
+        }
+        const archiveFolder = yield createTempDirectory();
+        const archivePath = path$1.join(archiveFolder, getCacheFileName(compressionMethod));
+        debug(`Archive Path: ${archivePath}`);
+        try {
+            yield createTar(archiveFolder, cachePaths, compressionMethod);
+            if (isDebug()) {
+                yield listTar(archivePath, compressionMethod);
+            }
+            const fileSizeLimit = 10 * 1024 * 1024 * 1024; // 10GB per repo limit
+            const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
+            debug(`File Size: ${archiveFileSize}`);
+            // For GHES, this check will take place in ReserveCache API with enterprise file size limit
+            if (archiveFileSize > fileSizeLimit && !isGhes()) {
+                throw new Error(`Cache size of ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B) is over the 10GB limit, not saving cache.`);
+            }
+            debug('Reserving Cache');
+            const reserveCacheResponse = yield reserveCache(key, paths, {
+                compressionMethod,
+                enableCrossOsArchive,
+                cacheSize: archiveFileSize
+            });
+            if ((_a = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.result) === null || _a === void 0 ? void 0 : _a.cacheId) {
+                cacheId = (_b = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.result) === null || _b === void 0 ? void 0 : _b.cacheId;
+            }
+            else if ((reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.statusCode) === 400) {
+                throw new Error((_d = (_c = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.error) === null || _c === void 0 ? void 0 : _c.message) !== null && _d !== void 0 ? _d : `Cache size of ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B) is over the data cap limit, not saving cache.`);
+            }
+            else {
+                // Inspect the receiver's error message before deciding which error to
+                // throw. A message starting with the stable `cache write denied:`
+                // prefix indicates the issuer downgraded the token to read-only
+                // (policy denial), not a contention case, so we surface it as a
+                // CacheWriteDeniedError which the outer catch arm logs at warning
+                // level.
+                const detailMessage = (_e = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.error) === null || _e === void 0 ? void 0 : _e.message;
+                if (detailMessage === null || detailMessage === void 0 ? void 0 : detailMessage.startsWith(CACHE_WRITE_DENIED_PREFIX)) {
+                    throw new CacheWriteDeniedError(`Unable to reserve cache with key ${key}. More details: ${detailMessage}`);
+                }
+                throw new ReserveCacheError(`Unable to reserve cache with key ${key}, another job may be creating this cache. More details: ${(_f = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.error) === null || _f === void 0 ? void 0 : _f.message}`);
+            }
+            debug(`Saving Cache (ID: ${cacheId})`);
+            yield saveCache$1(cacheId, archivePath, '', options);
+        }
+        catch (error$1) {
+            const typedError = error$1;
+            if (typedError.name === ValidationError.name) {
+                throw error$1;
+            }
+            else if (typedError.name === ReserveCacheError.name) {
+                info(`Failed to save: ${typedError.message}`);
+            }
+            else {
+                // Log server errors (5xx) as errors, all other errors as warnings.
+                // A write denied by policy (CacheWriteDeniedError) is not an
+                // HttpClientError and its name does not match the ReserveCacheError arm,
+                // so it falls here and is warned without failing the run.
+                if (typedError instanceof HttpClientError &&
+                    typeof typedError.statusCode === 'number' &&
+                    typedError.statusCode >= 500) {
+                    error(`Failed to save: ${typedError.message}`);
+                }
+                else {
+                    warning(`Failed to save: ${typedError.message}`);
+                }
+            }
+        }
+        finally {
+            // Try to delete the archive to save space
+            try {
+                yield unlinkFile(archivePath);
+            }
+            catch (error) {
+                debug(`Failed to delete archive: ${error}`);
+            }
+        }
+        return cacheId;
+    });
+}
+/**
+ * Save cache using Cache Service v2
+ *
+ * @param paths a list of file paths to restore from the cache
+ * @param key an explicit key for restoring the cache
+ * @param options cache upload options
+ * @param enableCrossOsArchive an optional boolean enabled to save cache on windows which could be restored on any platform
+ * @returns
+ */
+function saveCacheV2(paths_1, key_1, options_1) {
+    return __awaiter$2(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
+        var _a;
+        // Override UploadOptions to force the use of Azure
+        // ...options goes first because we want to override the default values
+        // set in UploadOptions with these specific figures
+        options = Object.assign(Object.assign({}, options), { uploadChunkSize: 64 * 1024 * 1024, uploadConcurrency: 8, useAzureSdk: true });
+        const compressionMethod = yield getCompressionMethod();
+        const twirpClient = internalCacheTwirpClient();
+        let cacheId = -1;
+        const cachePaths = yield resolvePaths(paths);
+        debug('Cache Paths:');
+        debug(`${JSON.stringify(cachePaths)}`);
+        if (cachePaths.length === 0) {
+            throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
+        }
+        const archiveFolder = yield createTempDirectory();
+        const archivePath = path$1.join(archiveFolder, getCacheFileName(compressionMethod));
+        debug(`Archive Path: ${archivePath}`);
+        try {
+            yield createTar(archiveFolder, cachePaths, compressionMethod);
+            if (isDebug()) {
+                yield listTar(archivePath, compressionMethod);
+            }
+            const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
+            debug(`File Size: ${archiveFileSize}`);
+            // Set the archive size in the options, will be used to display the upload progress
+            options.archiveSizeBytes = archiveFileSize;
+            debug('Reserving Cache');
+            const version = getCacheVersion(paths, compressionMethod, enableCrossOsArchive);
+            const request = {
+                key,
+                version
+            };
+            let signedUploadUrl;
+            try {
+                const response = yield twirpClient.CreateCacheEntry(request);
+                if (!response.ok) {
+                    // Skip the redundant inner warning when the receiver signalled a
+                    // policy denial: the outer catch arm below will log a single
+                    // customer-facing warning.
+                    if (response.message &&
+                        !response.message.startsWith(CACHE_WRITE_DENIED_PREFIX)) {
+                        warning(`Cache reservation failed: ${response.message}`);
+                    }
+                    throw new Error(response.message || 'Response was not ok');
+                }
+                signedUploadUrl = response.signedUploadUrl;
+            }
+            catch (error) {
+                debug(`Failed to reserve cache: ${error}`);
+                const errorMessage = (_a = error === null || error === void 0 ? void 0 : error.message) !== null && _a !== void 0 ? _a : '';
+                if (errorMessage.startsWith(CACHE_WRITE_DENIED_PREFIX)) {
+                    throw new CacheWriteDeniedError(`Unable to reserve cache with key ${key}. More details: ${errorMessage}`);
+                }
+                throw new ReserveCacheError(`Unable to reserve cache with key ${key}, another job may be creating this cache.`);
+            }
+            debug(`Attempting to upload cache located at: ${archivePath}`);
+            yield saveCache$1(cacheId, archivePath, signedUploadUrl, options);
+            const finalizeRequest = {
+                key,
+                version,
+                sizeBytes: `${archiveFileSize}`
+            };
+            const finalizeResponse = yield twirpClient.FinalizeCacheEntryUpload(finalizeRequest);
+            debug(`FinalizeCacheEntryUploadResponse: ${finalizeResponse.ok}`);
+            if (!finalizeResponse.ok) {
+                if (finalizeResponse.message) {
+                    throw new FinalizeCacheError(finalizeResponse.message);
+                }
+                throw new Error(`Unable to finalize cache with key ${key}, another job may be finalizing this cache.`);
+            }
+            cacheId = parseInt(finalizeResponse.entryId);
+        }
+        catch (error$1) {
+            const typedError = error$1;
+            if (typedError.name === ValidationError.name) {
+                throw error$1;
+            }
+            else if (typedError.name === ReserveCacheError.name) {
+                info(`Failed to save: ${typedError.message}`);
+            }
+            else if (typedError.name === FinalizeCacheError.name) {
+                warning(typedError.message);
+            }
+            else {
+                // Log server errors (5xx) as errors, all other errors as warnings.
+                // A write denied by policy (CacheWriteDeniedError) is not an
+                // HttpClientError and its name does not match the ReserveCacheError arm,
+                // so it falls here and is warned without failing the run.
+                if (typedError instanceof HttpClientError &&
+                    typeof typedError.statusCode === 'number' &&
+                    typedError.statusCode >= 500) {
+                    error(`Failed to save: ${typedError.message}`);
+                }
+                else {
+                    warning(`Failed to save: ${typedError.message}`);
+                }
+            }
+        }
+        finally {
+            // Try to delete the archive to save space
+            try {
+                yield unlinkFile(archivePath);
+            }
+            catch (error) {
+                debug(`Failed to delete archive: ${error}`);
+            }
+        }
+        return cacheId;
+    });
+}
+
+var toolkit = /*#__PURE__*/Object.freeze({
+    __proto__: null,
+    CACHE_READ_DENIED_PREFIX: CACHE_READ_DENIED_PREFIX,
+    CACHE_WRITE_DENIED_PREFIX: CACHE_WRITE_DENIED_PREFIX,
+    CacheReadDeniedError: CacheReadDeniedError,
+    CacheWriteDeniedError: CacheWriteDeniedError,
+    FinalizeCacheError: FinalizeCacheError,
+    ReserveCacheError: ReserveCacheError,
+    ValidationError: ValidationError,
+    isFeatureAvailable: isFeatureAvailable,
+    restoreCache: restoreCache,
+    saveCache: saveCache
+});
+
+/**
+ * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
+ * modcache.ts does the effects around them.
+ */
+/**
+ * The archive paths for a GOMODCACHE: `cache/download` only (zips, .mod, .info, .ziphash, version lists,
+ * sumdb tiles), not the extracted trees and not `cache/vcs`.
+ *
+ * - Every byte of cache/download can be checked against go.sum before go uses it (integrity.ts); a tree
+ *   could be too, but hashing it costs as much again, and go extracts the trees itself from the verified
+ *   zips (the download step's `go mod download` does, in parallel, without network).
+ * - Extracting many small files is where restores are slow on Windows and macOS (setup-go#515: 12m51s,
+ *   ~55 s after moving the cache; tailscale#4171: 10m15s -> 2m54s by keeping only the zips); the trees are
+ *   most of the files and about half the bytes of a full GOMODCACHE archive.
+ * - cache/vcs holds bare git clones made for `direct`/private modules; go needs them only to resolve a
+ *   version it does not have yet (and then fetches anyway), never to build or to `go mod download` what
+ *   go.sum lists, and a clone is typically many times the size of the module zip.
+ * Measured through the action on the bench: see the README's cache section.
+ *
+ * The patterns (not the matches) go into the cache version @actions/cache computes, so they must be the
+ * same in main and post (they are derived from GOMODCACHE only), and an entry saved with other patterns
+ * (the full-tree layout of earlier releases) has another version and is never restored into this one.
+ */
+function moduleCachePaths(gomodcache, layout = 'download') {
+    const base = gomodcache.replace(/[\\/]+$/, '');
+    if (layout === 'full')
+        return [`${base}/*`, `!${base}/cache`, `${base}/cache/download`];
+    return [`${base}/cache/download`];
+}
+function cacheLayout(env = process.env) {
+    return env.SETUP_GO_DEPS_CACHE_LAYOUT === 'full' ? 'full' : 'download';
+}
+/**
+ * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
+ * comment's command) usually runs with write access to the base branch's cache scope. What such a job
+ * saves is restored by the default branch's next run: the module cache is verified against go.sum before
+ * use, but the build cache cannot be verified at all.
+ */
+const UNTRUSTED_EVENTS = ['pull_request_target', 'workflow_run', 'issue_comment'];
+/** Why this event must not write the shared cache, or undefined when it is an ordinary event. */
+function untrustedEvent(eventName) {
+    if (!UNTRUSTED_EVENTS.includes(eventName ?? ''))
+        return undefined;
+    return (`this is a ${eventName} run: it may build code from outside the repository while it can write the ` +
+        `base branch's cache, which the next run there would restore`);
+}
+/** The build cache is restored from its exact key only on an untrusted event (nothing can verify it). */
+function buildRestoreKeys(buildKey, eventName) {
+    if (untrustedEvent(eventName))
+        return [];
+    return [buildKey.replace(/[^-]*$/, '')];
+}
+/** Key-file paths shown to a user: relative to the working directory when under it. */
+function displayPath(file, workingDirectory) {
+    const rel = path$2.relative(workingDirectory, file);
+    return rel && !rel.startsWith('..') && !path$2.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * What @actions/cache only logs. restoreCache and saveCache catch every error except a ValidationError and
+ * only log it (core.warning, or core.error for a 5xx): a restore that failed returns undefined exactly like
+ * a miss, and a save that failed returns -1 exactly like a save another job won, or one the service
+ * rate-limited (its twirp client turns a 429 into the same "Unable to reserve cache" line). The log lines
+ * are the only place the difference shows, so they are read here while the call runs; its
+ * `::warning::`/`::error::` failure lines are held back and reported once by the caller as one message that
+ * says what happens next (a cache outage must not read as a failed job).
+ */
+/** Pure: reads one chunk of the toolkit's stdout (core writes one command or line per write). */
+function readToolkitLine(text) {
+    const facts = { swallow: false };
+    const failure = /^::(?:warning|error)(?: [^:]*)?::Failed to (?:restore|save): (.*)$/m.exec(text);
+    const reservation = /^(?:::warning::)?(?:Failed to save: )?((?:Unable to reserve cache|Cache reservation failed).*)$/m.exec(text);
+    const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
+    if (size)
+        facts.archiveBytes = Number(size[1]);
+    // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
+    // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
+    // status is in its debug line alone (`[Response] - 503`).
+    const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text);
+    if (status)
+        facts.status = Number(status[1]);
+    // Its debug line of the answer's headers (JSON, newlines escaped), and its own rate-limit warning.
+    const header = /"retry-after": "(\d+)"/i.exec(unescapeCommand(text));
+    if (header)
+        facts.retryAfterSeconds = Number(header[1]);
+    const limited = /^::warning::You've hit a rate limit, your rate limit will reset in (\d+) seconds/m.exec(text);
+    if (limited) {
+        facts.retryAfterSeconds = Number(limited[1]);
+        facts.swallow = true;
+    }
+    if (failure && !/Unable to reserve cache/.test(failure[1])) {
+        facts.failure = unescapeCommand(failure[1]);
+        facts.swallow = true;
+    }
+    else if (reservation) {
+        facts.reservation = unescapeCommand(reservation[1]);
+        if (text.startsWith('::'))
+            facts.swallow = true;
+    }
+    return facts;
+}
+/**
+ * Runs a @actions/cache call and reads what it logs (readToolkitLine). `env` is set for the duration of
+ * the call (TAR_OPTIONS for the tar it spawns); `onFacts` sees each chunk's facts as they come.
+ */
+async function withToolkitLog(fn, env = {}, onFacts) {
+    const out = { lastStatus: 0 };
+    const stdout = process.stdout;
+    const write = stdout.write;
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    stdout.write = function (chunk, ...rest) {
+        const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk);
+        const facts = readToolkitLine(text);
+        onFacts?.(facts);
+        if (facts.archiveBytes !== undefined)
+            out.archiveBytes = facts.archiveBytes;
+        if (facts.status !== undefined)
+            out.lastStatus = facts.status;
+        if (facts.retryAfterSeconds !== undefined)
+            out.retryAfterSeconds = facts.retryAfterSeconds;
+        if (facts.failure !== undefined)
+            out.failure = facts.failure;
+        if (facts.reservation !== undefined)
+            out.collision = facts.reservation;
+        if (facts.swallow)
+            return true;
+        return write.call(stdout, chunk, ...rest);
+    };
+    try {
+        const value = await fn();
+        if (out.failure && out.lastStatus >= 400 && !out.failure.includes(String(out.lastStatus)))
+            out.failure = `HTTP ${out.lastStatus} from the cache service: ${out.failure}`;
+        return { value, ...out };
+    }
+    finally {
+        stdout.write = write;
+        for (const [k, v] of Object.entries(saved)) {
+            if (v === undefined)
+                delete process.env[k];
+            else
+                process.env[k] = v;
+        }
+    }
+}
+/** @actions/core escapes `%`, CR and LF in command messages. */
+function unescapeCommand(s) {
+    return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').trim();
+}
+
+/**
+ * The Actions cache service through @actions/cache, bounded: a restore never takes longer than its
+ * deadline, and a save the service refused for its limits (429, 409, 5xx) is tried once more when the
+ * service said when, then reported as a notice.
+ */
+// Static: the bundle is one file per entry (rollup inlineDynamicImports), where a dynamic import of a
+// module placed after the entry's top-level await resolves before that module is evaluated.
+const load = async () => toolkit;
+/**
+ * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
+ * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
+ */
+async function serviceAvailable() {
+    const cache = await load();
+    return typeof cache.isFeatureAvailable !== 'function' || cache.isFeatureAvailable();
+}
+/** Default bound of one restore (lookup, download, extraction): 5 minutes. */
+const RESTORE_TIMEOUT_MS = 5 * 60_000;
+/** The internal variable that overrides it (seconds), e.g. for tests. */
+const RESTORE_TIMEOUT_ENV = 'SETUP_GO_DEPS_RESTORE_TIMEOUT_SECONDS';
+/** The restore deadline in ms: RESTORE_TIMEOUT_ENV when set to a positive number, else the default. */
+function restoreTimeoutMs(env = process.env) {
+    const s = Number(env[RESTORE_TIMEOUT_ENV]);
+    return Number.isFinite(s) && s > 0 ? s * 1000 : RESTORE_TIMEOUT_MS;
+}
+/** Set once a restore was abandoned: its promise may still hold sockets open (see abandonedRestore). */
+let abandoned = false;
+/** True when a restore was abandoned; the entry point then exits without waiting for it. */
+function abandonedRestore() {
+    return abandoned;
+}
+/**
+ * restoreCache within `timeoutMs`. The toolkit's own bound is its segment timeout (the Azure SDK download
+ * github.com uses: it aborts the download and logs a failure), set here to the deadline through
+ * SEGMENT_DOWNLOAD_TIMEOUT_MINS (it overrides any option) unless the user set a shorter one. Its lookup
+ * has no timeout at all and its plain-HTTP download only a 5 s idle timeout, so the call is also raced
+ * against the deadline (plus a grace period for the toolkit's own abort to land). An abandoned call keeps
+ * running: it must not extract into the module cache later, while go works there, so GNU tar is told to
+ * extract nothing (TAR_OPTIONS, read when tar starts) from then on in this process.
+ */
+async function restoreEntry(paths, key, restoreKeys, opts) {
+    const cache = await load();
+    const userMins = Number(process.env.SEGMENT_DOWNLOAD_TIMEOUT_MINS);
+    const segmentMs = Math.min(opts.timeoutMs, userMins > 0 ? userMins * 60_000 : Infinity);
+    const env = { ...opts.env, SEGMENT_DOWNLOAD_TIMEOUT_MINS: String(segmentMs / 60_000) };
+    // The toolkit logs the archive's size once it has downloaded it, right before tar starts: from then on
+    // the call is extracting a local file into the module cache and is waited for (abandoning tar half-way
+    // would leave it writing there while go works).
+    let extracting = false;
+    const call = withToolkitLog(() => cache.restoreCache(paths, key, restoreKeys), env, (facts) => {
+        if (facts.archiveBytes !== undefined)
+            extracting = true;
+    });
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10));
+    });
+    const result = await Promise.race([call, deadline]);
+    clearTimeout(timer);
+    if (result !== 'timeout')
+        return result;
+    if (extracting)
+        return call;
+    abandoned = true;
+    process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
+    call.catch(() => undefined);
+    return { value: undefined, lastStatus: 0, timedOut: true };
+}
+
+function kindOf(path) {
+    const base = path.split(/[\\/]/).pop() ?? '';
+    if (base === 'go.mod')
+        return 'go.mod';
+    if (base === 'go.work')
+        return 'go.work';
+    if (base === 'go.sum' || base === 'go.work.sum')
+        return 'go.sum';
+    return undefined;
+}
+/** `path@version` -> parts; the version may be a pseudo-version or carry `+incompatible`. */
+function splitModule(module) {
+    const at = module.lastIndexOf('@');
+    if (at <= 0 || at === module.length - 1)
+        return undefined;
+    return { path: module.slice(0, at), version: module.slice(at + 1) };
+}
+function tokens(line) {
+    const code = line.replace(/\/\/.*$/, '').trim();
+    if (code === '')
+        return [];
+    // Module paths and versions may be quoted ("example.com/m" v1.0.0); quoted strings hold no spaces here.
+    return code.split(/\s+/).map((t) => t.replace(/^"(.*)"$/, '$1').replace(/^`(.*)`$/, '$1'));
+}
+/** The directives of a go.mod or go.work file, one per line, block members carrying the block's verb. */
+function directives$1(text) {
+    const out = [];
+    let block;
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const t = tokens(raw);
+        if (t.length === 0)
+            return;
+        const line = index + 1;
+        if (block !== undefined) {
+            if (t[0] === ')')
+                block = undefined;
+            else
+                out.push({ line, verb: block, args: t });
+            return;
+        }
+        const [verb, ...rest] = t;
+        if (rest.length === 1 && rest[0] === '(')
+            block = verb;
+        else if (rest[0] === '(' && rest[1] === ')')
+            return; // `require ()`
+        else
+            out.push({ line, verb, args: rest });
+    });
+    return out;
+}
+function findRequire(files, path, version, exactVersion) {
+    for (const f of files) {
+        if (kindOf(f.path) !== 'go.mod')
+            continue;
+        const hit = directives$1(f.text).find((d) => d.verb === 'require' && d.args[0] === path && (!exactVersion || d.args[1] === version));
+        if (hit)
+            return { file: f.path, line: hit.line };
+    }
+    return undefined;
+}
+/** A `replace old [v] => new [v]` line whose new side (what go really downloads) is the module. */
+function findReplacement(files, path, version) {
+    for (const f of files) {
+        const kind = kindOf(f.path);
+        if (kind !== 'go.mod' && kind !== 'go.work')
+            continue;
+        const hit = directives$1(f.text).find((d) => {
+            if (d.verb !== 'replace')
+                return false;
+            const arrow = d.args.indexOf('=>');
+            return arrow >= 0 && d.args[arrow + 1] === path && d.args[arrow + 2] === version;
+        });
+        if (hit)
+            return { file: f.path, line: hit.line };
+    }
+    return undefined;
+}
+/**
+ * The go.sum line for the module: `path version h1:...` (the zip) or `path version/go.mod h1:...`.
+ * `goModLine` picks the second; when the preferred one is absent the other is taken.
+ */
+function findSum(files, path, version, goModLine) {
+    const wanted = goModLine ? `${version}/go.mod` : version;
+    const other = goModLine ? version : `${version}/go.mod`;
+    for (const want of [wanted, other]) {
+        for (const f of files) {
+            if (kindOf(f.path) !== 'go.sum')
+                continue;
+            const index = f.text.split(/\r?\n/).findIndex((l) => {
+                const [p, v] = l.trim().split(/\s+/);
+                return p === path && v === want;
+            });
+            if (index >= 0)
+                return { file: f.path, line: index + 1 };
+        }
+    }
+    return undefined;
+}
+/** `go.mod requires go >= 1.23`: the main module's own `go` line (or `toolchain`) is the cause. */
+function findGoDirective(files, evidence) {
+    const m = /(\S*go\.(?:mod|work)) requires go >= /.exec(evidence);
+    if (!m)
+        return undefined;
+    const f = bestMatch(m[1], files);
+    const hit = f ? directives$1(f.text).find((d) => d.verb === 'go') : undefined;
+    return f && hit ? { file: f.path, line: hit.line } : undefined;
+}
+/** go prints absolute paths (`/home/runner/work/r/r/go.mod:7: ...`); match them to workspace-relative ones. */
+function pathMatches(printed, relative) {
+    const a = printed.replace(/\\/g, '/');
+    const b = relative.replace(/\\/g, '/').replace(/^\.\//, '');
+    return a === b || a.endsWith(`/${b}`);
+}
+/** The given file a printed path names; the longest match wins (`/w/r/api/go.mod` is `api/go.mod`, not `go.mod`). */
+function bestMatch(printed, files) {
+    const kind = kindOf(printed);
+    return files
+        .filter((f) => kind !== undefined && kindOf(f.path) === kind && pathMatches(printed, f.path))
+        .sort((a, b) => b.path.length - a.path.length)[0];
+}
+/** `<file>:<line>: message`, as go prints errors in go.mod/go.work/go.sum (e.g. `unknown directive`). */
+function findPrinted(files, evidence) {
+    const re = /(\S+?\.(?:mod|work|sum)):(\d+)(?::\d+)?:/g;
+    for (const m of evidence.matchAll(re)) {
+        const printed = m[1];
+        const f = bestMatch(printed, files);
+        if (f)
+            return { file: f.path, line: Number(m[2]) };
+    }
+    return undefined;
+}
+const TITLES = {
+    network: 'network error',
+    proxy: 'module proxy error',
+    git: 'git error',
+    auth: 'authentication failed',
+    'not-found': 'module version not found',
+    checksum: 'checksum mismatch',
+    'cache-corrupt': 'corrupt module cache',
+    config: 'Go configuration error',
+    timeout: 'download timed out',
+    unknown: 'download failed'
+};
+/**
+ * Where to annotate a failure, or undefined when it belongs to no line of the given files (the caller
+ * then reports it without a location).
+ *
+ * - `checksum`: the go.sum line that disagrees (the `/go.mod` line when go says so), else the require line.
+ * - a module failure: its `require` line (exact version first, then any version: go may have selected a
+ *   higher one than the go.mod lists), or the `replace` line that points at it, else its go.sum line.
+ * - no module: a `file:line:` go printed in the evidence, or the `go` line behind `requires go >=`.
+ * A diagnosis that carries its `file` and `line` is placed there, before all of the above.
+ */
+function annotationTarget(diagnosis, files) {
+    const where = locate$1(diagnosis, files);
+    if (!where)
+        return undefined;
+    const subject = diagnosis.module ? `: ${diagnosis.module}` : '';
+    return {
+        file: where.file,
+        startLine: where.line,
+        title: `${TITLES[diagnosis.errorClass]}${subject}`,
+        message: [diagnosis.cause, diagnosis.hint].filter((s) => s.trim() !== '').join(' ')
+    };
+}
+function locate$1(d, files) {
+    // The download knew the exact line (a go.mod go could not parse, a refused go.sum line).
+    const exact = d.file !== undefined && d.line !== undefined ? bestMatch(d.file, files) : undefined;
+    if (exact)
+        return { file: exact.path, line: d.line };
+    const mod = d.module ? splitModule(d.module) : undefined;
+    if (mod) {
+        const { path, version } = mod;
+        if (d.errorClass === 'checksum') {
+            const goModLine = d.evidence.includes(`${d.module}/go.mod`);
+            return findSum(files, path, version, goModLine) ?? findRequire(files, path, version, false);
+        }
+        return (findRequire(files, path, version, true) ??
+            findReplacement(files, path, version) ??
+            findRequire(files, path, version, false) ??
+            findSum(files, path, version, false));
+    }
+    return findPrinted(files, d.evidence) ?? findGoDirective(files, d.evidence);
+}
+
+/**
+ * Annotations for a failed download: each failed module is pinned to the line of the user's go.mod
+ * (require) or go.sum (checksum mismatch) it comes from, so the failure shows in the PR's file view.
+ * The placement is pure (annotations.ts); this file only reads the candidate files.
+ */
+const GO_FILES = ['go.mod', 'go.sum', 'go.work', 'go.work.sum'];
+function readGoFiles(dirs, workspace) {
+    const out = [];
+    for (const dir of new Set(dirs)) {
+        for (const name of GO_FILES) {
+            const file = path$2.join(dir, name);
+            if (!fs$1.existsSync(file))
+                continue;
+            out.push({
+                path: path$2.relative(workspace, file).split(path$2.sep).join('/'),
+                text: fs$1.readFileSync(file, 'utf8')
+            });
+        }
+    }
+    return out;
+}
+function annotateFailures(download, workingDirectory) {
+    const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
+    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workspace, r)));
+    const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
+    const exact = failures.flatMap((d) => (d.file ? [path$2.dirname(d.file)] : []));
+    const files = readGoFiles([workingDirectory, ...roots, ...exact], workspace);
+    for (const d of failures) {
+        const target = annotationTarget(d, files);
+        if (target)
+            error(target.message, { file: target.file, startLine: target.startLine, title: target.title });
+    }
+}
+
+/**
+ * The environment for the action's child processes (go, git, ssh-keygen): the action's own environment
+ * without the runner's `INPUT_*` variables. The runner passes every input to the action as INPUT_<NAME>,
+ * the token, `credentials` and `ssh-private-key` included; a child inherits its parent's environment,
+ * and go's git and ssh inherit go's, so without this every one of them (and anything it runs, a
+ * credential helper or a proxy command included) could read the raw secrets, and they would be in the
+ * /proc/<pid>/environ of every process of the download.
+ */
+function childEnvironment(extra = {}, env = process.env) {
+    const out = {};
+    for (const [name, value] of Object.entries(env)) {
+        // Windows names are case-insensitive: Input_Token is the same variable.
+        if (value !== undefined && !/^INPUT_/i.test(name))
+            out[name] = value;
+    }
+    return { ...out, ...extra };
+}
+/**
+ * Drop the `INPUT_*` variables from this process once the inputs are parsed, so that no child inherits
+ * them: not only the ones the action starts with childEnvironment(), but also the toolkit's own (tar for
+ * the cache and the Go archive, the cache client), which take no environment of their own.
+ */
+function forgetInputs(env = process.env) {
+    for (const name of Object.keys(env))
+        if (/^INPUT_/i.test(name))
+            delete env[name];
+}
+
+/**
+ * The error a user fixes in the workflow file: it names the input (or the runner's variable) and carries a
+ * message with the value and the fix. Its own module so that every validator can throw it without
+ * importing inputs.ts (which imports the validators).
+ */
+class InputError extends Error {
+    name = 'InputError';
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+    }
+}
+
+/**
+ * Pure: the private git config file every git-based credential kind writes into (https headers from
+ * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
+ * fetches.
+ */
+/**
+ * The git config file body. Hand-written because the alternative, `git config --file f --add key value`,
+ * would put the token in argv; git has no stdin mode for values. Values are always quoted (so `#`, `;`
+ * and spaces survive) with `\` and `"` escaped.
+ */
+function serializeGitConfig(entries) {
+    const lines = ['# Written by setup-go-deps for Go module downloads; its post step deletes this file.'];
+    for (const { key, value } of entries) {
+        const first = key.indexOf('.');
+        const last = key.lastIndexOf('.');
+        if (first <= 0 || last === key.length - 1)
+            throw new Error(`invalid git config key: ${key}`);
+        const section = key.slice(0, first);
+        const name = key.slice(last + 1);
+        const sub = first === last ? undefined : key.slice(first + 1, last);
+        lines.push(sub === undefined ? `[${section}]` : `[${section} "${quote(sub)}"]`);
+        lines.push(`\t${name} = "${quote(value)}"`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+function quote(s) {
+    if (/[\n\r\0]/.test(s))
+        throw new Error('a git config value cannot hold a line break');
+    return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+/** Escape a path for a git `gitdir:` pattern (wildmatch): `\ * ? [` are special. */
+function gitdirPattern(dir) {
+    const slashed = dir.replace(/\\/g, '/').replace(/\/+$/, '');
+    return `${slashed.replace(/[*?[]/g, '\\$&')}/`;
+}
+/** git's sq_quote: single quotes, with `'` and `!` spelled as git's sq_dequote reads them back. */
+function sq(s) {
+    return `'${s.replace(/'/g, "'\\''").replace(/!/g, "'\\!'")}'`;
+}
+/**
+ * The variable to export so git includes our file: GIT_CONFIG_PARAMETERS, where git keeps `git -c` values
+ * for its child processes (`'key'='value'` entries, git >= 2.31, the version GIT_CONFIG_COUNT needs too).
+ * Not the GIT_CONFIG_COUNT/KEY_n/VALUE_n numbering: appending to it means exporting the count, and a count
+ * for later steps must come with the entries below it, so the entries of this step would have to be
+ * exported for the whole job; entries set only on this step (step-level `env:`, possibly a secret header)
+ * would reach GITHUB_ENV. Kept apart, the workflow's numbering is never touched or re-exported.
+ *
+ * The include is conditional (`includeIf.gitdir:<GOMODCACHE>/cache/vcs/`): cmd/go runs every git command of a
+ * module download in its own bare repository there (cmd/go/internal/modfetch/codehost/git.go runs git with
+ * cmd.Dir = the cache dir). So the token and the rewrites apply to go's module fetches only, in this and
+ * later steps, and never to the workspace repository: a later `git push` keeps using actions/checkout's
+ * credentials, and checkout's extraheader (local config) never meets ours.
+ */
+function planGitConfigEnv(env, includes, file, caseInsensitive = false) {
+    if ((env.GIT_CONFIG_PARAMETERS ?? '').trim() !== '') {
+        // Adding to it would export the values already there (a `git -c` secret, say) for the whole job.
+        throw new Error("GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead.");
+    }
+    const kind = caseInsensitive ? 'gitdir/i' : 'gitdir';
+    const unique = [...new Set(includes.map((i) => gitdirPattern(i.gitdir)))];
+    const entries = unique.map((pattern) => `${sq(`includeIf.${kind}:${pattern}.path`)}=${sq(file)}`);
+    return { GIT_CONFIG_PARAMETERS: entries.join(' ') };
+}
+
+/**
+ * Pure: Go's pattern grammar, the one home for it. `path.Match` globs (one path element: `*`, `?`,
+ * `[...]` classes with ranges and `^` negation, `\` escapes) and cmd/go's prefix patterns
+ * (GOPRIVATE / GONOPROXY / GONOSUMDB, module.MatchPrefixPatterns). Hand-written because no npm package
+ * implements Go's semantics: minimatch and picomatch treat `\`, `[!...]`, `**` and separators differently,
+ * and a plain glob would not match `github.com/acme/*` against a sub-path as go does.
+ *
+ * (OpenSSH's host patterns in known_hosts are another grammar; they live with the ssh credentials.)
+ */
+/** Index after one character of a class (`c` or `\c`), or undefined where path.Match would fail. */
+function classChar(glob, i) {
+    const c = glob[i];
+    if (c === undefined || c === '-' || c === ']')
+        return undefined;
+    if (c === '\\')
+        return i + 1 < glob.length ? i + 2 : undefined;
+    return i + 1;
+}
+/**
+ * Why a glob is not valid `path.Match` syntax, or undefined when it is. Mirrors Go's path.Match grammar
+ * (which reports ErrBadPattern for these): an unterminated or empty `[...]` class, a range with a missing
+ * end, a trailing backslash.
+ */
+function globSyntaxError(glob) {
+    let i = 0;
+    while (i < glob.length) {
+        const c = glob[i];
+        if (c === '\\') {
+            if (i + 1 >= glob.length)
+                return 'it ends with a lone backslash';
+            i += 2;
+            continue;
+        }
+        if (c !== '[') {
+            i++;
+            continue;
+        }
+        // Character class: [ [^] range... ]
+        i++;
+        if (glob[i] === '^')
+            i++;
+        let ranges = 0;
+        for (;;) {
+            if (i >= glob.length)
+                return "a '[' character class is not closed with ']'";
+            if (glob[i] === ']' && ranges > 0) {
+                i++;
+                break;
+            }
+            const lo = classChar(glob, i);
+            if (lo === undefined)
+                return "a '[' character class is empty or holds a misplaced '-' or ']'";
+            i = lo;
+            if (glob[i] === '-') {
+                const hi = classChar(glob, i + 1);
+                if (hi === undefined)
+                    return "a range in a '[' character class has no end, e.g. write [a-z]";
+                i = hi;
+            }
+            ranges++;
+        }
+    }
+    return undefined;
+}
+function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+/** Go's path.Match for one path element (no '/'), as a RegExp. Check the glob with globSyntaxError first. */
+function globToRegExp(glob) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*')
+            out += '[^/]*';
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '\\')
+            out += escapeRe(glob[++i] ?? '');
+        else if (c === '[') {
+            let cls = '[';
+            i++;
+            if (glob[i] === '^') {
+                cls += '^';
+                i++;
+            }
+            while (i < glob.length && glob[i] !== ']') {
+                const d = glob[i];
+                if (d === '\\')
+                    cls += escapeRe(glob[++i] ?? '');
+                else if (d === '-')
+                    cls += '-';
+                else
+                    cls += escapeRe(d);
+                i++;
+            }
+            out += cls + ']';
+        }
+        else
+            out += escapeRe(c);
+    }
+    return new RegExp(`^${out}$`);
+}
+/**
+ * cmd/go's module.MatchPrefixPatterns: true when some pattern of the comma-separated lists matches a
+ * leading run of `modulePath`'s elements of the pattern's own length (so `github.com/acme/*` matches
+ * `github.com/acme/lib/v2`, not `github.com/acme`). A trailing slash is ignored and, as in go, a pattern
+ * that is not valid path.Match syntax matches nothing.
+ */
+function matchesPrefixPatterns(modulePath, patterns) {
+    const elems = modulePath.split('/');
+    for (const raw of patterns.flatMap((p) => p.split(','))) {
+        const pattern = raw.trim().replace(/\/+$/, '');
+        if (pattern === '' || globSyntaxError(pattern) !== undefined)
+            continue;
+        const pElems = pattern.split('/');
+        if (pElems.length > elems.length)
+            continue;
+        if (pElems.every((pe, i) => globToRegExp(pe).test(elems[i])))
+            return true;
+    }
+    return false;
+}
+/**
+ * Why a prefix pattern (GOPRIVATE / GONOPROXY / GONOSUMDB, `private-modules`) holds what no module path
+ * can, or undefined:
+ *  - a `.` or `..` element or an empty one (`a//b`): no module path has one, and git normalises
+ *    `https://host/acme/..` to the whole host, so a credential scope made from it widens silently;
+ *  - a `%`: module paths never hold one (golang.org/x/mod/module CheckPath), and `%2e%2e` is `..` to git.
+ * Call it after globSyntaxError (a bad glob is reported first).
+ */
+function patternElementError(pattern) {
+    if (pattern.includes('%'))
+        return "it holds a '%', which no module path has (and %2e%2e is '..' to git)";
+    const odd = pattern
+        .replace(/\/+$/, '')
+        .split('/')
+        .find((e) => e === '' || e === '.' || e === '..');
+    if (odd === undefined)
+        return undefined;
+    return odd === ''
+        ? "it has an empty path element ('//')"
+        : `it has a '${odd}' path element, which git resolves to a wider URL than the pattern names`;
+}
+/**
+ * True when a prefix pattern's first element matches every host (`*`, `***` - a masked secret pasted from
+ * a log -, `?*`, and `*` followed by more elements), so the pattern covers (nearly) every module path.
+ */
+function matchesEveryModule(pattern) {
+    const host = pattern.trim().split('/')[0];
+    return /^[*?]*$/.test(host) && host.includes('*');
+}
+/**
+ * Does the prefix pattern `outer` cover everything `inner` matches? True when `outer` has no more elements
+ * than `inner` and each of its globs matches `inner`'s element as text (so `github.com/*` covers
+ * `github.com/acme/*`, `github.com/acme` covers `github.com/acme/lib`, and `*.corp.example` covers itself
+ * but `git.corp.example` does not cover `*.corp.example`). Conservative: when unsure, false.
+ */
+function patternCovers(outer, inner) {
+    const o = outer.trim().replace(/\/+$/, '');
+    const i = inner.trim().replace(/\/+$/, '');
+    if (o === i)
+        return true;
+    if (o === '' || globSyntaxError(o) !== undefined)
+        return false;
+    const oe = o.split('/');
+    const ie = i.split('/');
+    if (oe.length > ie.length)
+        return false;
+    return oe.every((g, n) => {
+        const text = ie[n];
+        // An element of `inner` that is itself a glob is covered only by `*` or the same glob.
+        if (/[*?[\\]/.test(text))
+            return g === text || /^\*+$/.test(g);
+        return globToRegExp(g).test(text);
+    });
+}
+
+/**
+ * Pure: where a credential goes. A scope is a host and a URL path prefix, the unit git (http.<url>.*,
+ * url.<base>.insteadOf), ssh routing and go's GOAUTH all match by; every credential kind grants one.
+ *
+ * From a `private-modules` pattern (GOPRIVATE syntax, src/go/pattern.ts):
+ *   github.com/acme, github.com/acme/*   -> https://github.com/acme/        (the organisation)
+ *   github.com/acme/repo                 -> https://github.com/acme/repo    (that repository, and .git)
+ *   github.com/acme/*-svc                -> https://github.com/acme/        (git matches URL prefixes, not
+ *                                           globs, so the literal prefix is the narrowest scope; noted)
+ *   *.corp.example.com                   -> the whole GHES host, only if GITHUB_SERVER_URL's host matches
+ */
+/** A path.Match metacharacter: an element holding one is a glob, not a literal URL path element. */
+const hasGlobMeta = (s) => /[*?[\\]/.test(s);
+/** The host without its port. */
+const hostname = (host) => host.replace(/:\d+$/, '');
+const scopeUrl = (s) => `https://${s.host}/${s.path}`;
+const scopeName = (s) => `${s.host}/${s.path}`;
+const sameScope = (a, b) => a.host === b.host && a.path === b.path;
+/** The host of GITHUB_SERVER_URL (github.com, or a GHES host), lowercase, with a non-default port. */
+function serverHost(serverUrl) {
+    const raw = serverUrl?.trim() || 'https://github.com';
+    try {
+        return new URL(raw).host.toLowerCase();
+    }
+    catch {
+        throw new InputError('GITHUB_SERVER_URL', `GITHUB_SERVER_URL is '${raw}', which is not a URL; the runner sets it (e.g. https://github.com). Unset it or fix it.`);
+    }
+}
+/** '' for the host, `org/` for one element or a prefix followed by globs, `a/b` for a literal path. */
+function scopePath(literal, hasGlobAfter) {
+    if (literal.length === 0)
+        return '';
+    if (literal.length === 1 || hasGlobAfter)
+        return `${literal.join('/')}/`;
+    return literal.join('/');
+}
+/** The scope a private-modules pattern gives on `host`, or undefined when it names another host. */
+function patternScope(pattern, host) {
+    const [hostGlob = '', ...elements] = pattern.split('/');
+    if (!globToRegExp(hostGlob.toLowerCase()).test(hostname(host)))
+        return undefined;
+    const literal = [];
+    for (const e of elements) {
+        if (hasGlobMeta(e))
+            break;
+        literal.push(e);
+    }
+    const rest = elements.slice(literal.length);
+    // `acme/*` matches exactly what `acme` does (GOPRIVATE patterns match path prefixes): no widening.
+    const widened = rest.length > 1 || (rest.length === 1 && rest[0] !== '*');
+    return { path: scopePath(literal, rest.length > 0), widened };
+}
+/** Does a scope cover another (same host, path prefix at an element boundary)? */
+function covers(outer, inner) {
+    if (outer.host !== inner.host)
+        return false;
+    if (outer.path === '' || outer.path === inner.path)
+        return true;
+    const o = outer.path.endsWith('/') ? outer.path : `${outer.path}/`;
+    const i = inner.path.endsWith('/') ? inner.path : `${inner.path}/`;
+    return i.startsWith(o);
+}
+/**
+ * Does a GOPRIVATE pattern cover the scope (so go fetches its modules directly and our credentials are
+ * used, instead of asking the proxy)? `github.com/acme/*` covers `github.com/acme/` and everything below.
+ */
+function isPrivateScope(privatePatterns, scope) {
+    return privatePatterns.some((pattern) => {
+        const s = patternScope(pattern, scope.host);
+        return s !== undefined && covers({ host: scope.host, path: s.path }, scope);
+    });
+}
+
+/**
+ * Pure: the `token` credential kind. `token` goes only to the GitHub host of this run (GITHUB_SERVER_URL:
+ * github.com or a GHES host), to the scope of each `private-modules` pattern there (scope.ts); any other
+ * host gets nothing from it. Sent over https like a credentials line (http.ts).
+ */
+/** GitHub's git endpoints accept any user name with a token; checkout and GitHub's docs use this one. */
+const GITHUB_USERNAME = 'x-access-token';
+const TOKEN_SOURCE = "input 'token'";
+/** One claim per private-modules pattern on the GitHub host (an empty token claims too: see tokenCheck). */
+function tokenClaims(patterns, host, token) {
+    const out = [];
+    for (const pattern of patterns) {
+        const scope = patternScope(pattern, host);
+        if (!scope)
+            continue;
+        const grant = { host, path: scope.path, username: GITHUB_USERNAME, token, source: TOKEN_SOURCE };
+        out.push({ kind: 'token', grant, pattern, widened: scope.widened });
+    }
+    return out;
+}
+/** The error for a scope that only `token` could serve while it is empty. */
+function emptyTokenError(pattern, scope) {
+    return new InputError('token', `Input 'private-modules' names '${pattern}' on ${scope.host}, but input 'token' is empty (a secret that is not set, e.g. in a pull request from a fork, is empty). Set 'token' to a token that can read those repositories, or add a 'credentials' line '${scopeName(scope).replace(/\/$/, '')} <user>:<token>'.`);
+}
+function widenedNote(pattern, scope) {
+    return `'${pattern}': git scopes credentials by URL prefix, so the token is sent to every repository under https://${scope.host}/${scope.path}.`;
+}
+
+/** Every printable form of a credential: raw, base64 of user:token (our header), URL-encoded. */
+function secretForms(grant) {
+    const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+    return [
+        grant.token,
+        b64(`${grant.username}:${grant.token}`),
+        b64(`${GITHUB_USERNAME}:${grant.token}`),
+        encodeURIComponent(grant.token),
+        b64(grant.token)
+    ];
+}
+function authorizationHeader(grant) {
+    // The same form actions/checkout writes.
+    return `AUTHORIZATION: basic ${Buffer.from(`${grant.username}:${grant.token}`, 'utf8').toString('base64')}`;
+}
+/** git config entries for one grant: ssh/https forms onto https://<scope>, then reset + our header. */
+function grantEntries(grant) {
+    const base = scopeUrl(grant);
+    const entries = [{ key: `url.${base}.insteadOf`, value: base }];
+    // ssh forms only for hosts on the default port: `git@host:` cannot carry an https port.
+    if (!/:\d+$/.test(grant.host)) {
+        entries.push({ key: `url.${base}.insteadOf`, value: `git@${grant.host}:${grant.path}` });
+        entries.push({ key: `url.${base}.insteadOf`, value: `ssh://git@${grant.host}/${grant.path}` });
+    }
+    const urls = [base];
+    // A repository scope: the ssh forms usually end in .git, and git's http.<url> matching is by path
+    // element, so https://host/acme/repo does not cover https://host/acme/repo.git.
+    if (grant.path !== '' && !grant.path.endsWith('/'))
+        urls.push(`${base}.git`);
+    for (const url of urls) {
+        entries.push({ key: `http.${url}.extraheader`, value: '' });
+        entries.push({ key: `http.${url}.extraheader`, value: authorizationHeader(grant) });
+        entries.push({ key: `http.${url}.followRedirects`, value: 'false' });
+    }
+    return entries;
+}
+/** Parse `git config --show-scope --name-only --get-regexp '^http\..*extraheader$'` output. */
+function parseExistingHeaders(stdout) {
+    const out = [];
+    for (const line of stdout.split('\n')) {
+        const m = /^(\w+)\s+http\.(?:(.*)\.)?extraheader$/i.exec(line.trim());
+        if (m)
+            out.push({ scope: m[1].toLowerCase(), url: m[2] ?? '' });
+    }
+    return out;
+}
+function headerCovers(url, grant) {
+    if (url === '')
+        return true;
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return false;
+    }
+    if (u.protocol !== 'https:' || u.host.toLowerCase() !== grant.host)
+        return false;
+    return covers({ host: grant.host, path: u.pathname.replace(/^\//, '') }, grant);
+}
+/** What the user should know about extraheaders already set where a grant applies. */
+function inheritedHeaderNotes(grants, existing) {
+    const notes = [];
+    for (const g of grants) {
+        for (const h of existing.filter((e) => headerCovers(e.url, g))) {
+            notes.push(h.scope === 'local' || h.scope === 'worktree'
+                ? `An extraheader for ${h.url || 'every URL'} is set in this repository's git config (actions/checkout's); go fetches modules outside the repository, where it does not apply, and this action's header is scoped to go's module fetches, so GitHub gets one Authorization header.`
+                : `An extraheader for ${h.url || 'every URL'} is set in the ${h.scope} git config; this action resets it for ${scopeUrl(g)} so only one Authorization header is sent (GitHub refuses two with HTTP 400).`);
+        }
+    }
+    return notes;
+}
+
+/**
+ * Pure: go.mod and go.work directives, each with its 1-based line number, for every part of the action that
+ * reads them (the version to install, the modules to download, the line an annotation points at).
+ *
+ * Hand-written because the toolkit has no Go parsers; it follows golang.org/x/mod/modfile's grammar
+ * (https://go.dev/ref/mod#go-mod-file-grammar, https://go.dev/ref/mod#go-work-file): a directive is a verb
+ * and its arguments on one line, or a block `verb (` ... `)` with one entry per line; arguments are bare
+ * words or Go strings ("..." with escapes, `raw`); `//` starts a comment, and a require's trailing
+ * `// indirect` (alone or followed by `;`) marks it indirect. go.work shares the grammar (its `use` and `go`
+ * and `toolchain` lines), so one parser reads both. It never throws: lines it cannot read are listed in
+ * `errors`, so a caller can still use the rest and name the bad line.
+ */
+/** Split one line into tokens and its trailing comment; undefined with a reason for a broken string. */
+function lex(text) {
+    const tokens = [];
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === ' ' || c === '\t' || c === '\r') {
+            i++;
+        }
+        else if (text.startsWith('//', i)) {
+            return { tokens, comment: text.slice(i + 2).trim() };
+        }
+        else if (c === '(' || c === ')') {
+            tokens.push({ text: c, quoted: false });
+            i++;
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== '"')
+                j += text[j] === '\\' ? 2 : 1;
+            if (j >= text.length)
+                return { error: 'unterminated quoted string' };
+            try {
+                // Go's interpreted string escapes are JSON's for everything a module path can hold.
+                tokens.push({ text: JSON.parse(text.slice(i, j + 1)), quoted: true });
+            }
+            catch {
+                return { error: `invalid quoted string ${text.slice(i, j + 1)}` };
+            }
+            i = j + 1;
+        }
+        else if (c === '`') {
+            const j = text.indexOf('`', i + 1);
+            if (j < 0)
+                return { error: 'unterminated raw string' };
+            tokens.push({ text: text.slice(i + 1, j), quoted: true });
+            i = j + 1;
+        }
+        else {
+            let j = i;
+            while (j < text.length && !' \t\r()"`'.includes(text[j]) && !text.startsWith('//', j))
+                j++;
+            tokens.push({ text: text.slice(i, j), quoted: false });
+            i = j;
+        }
+    }
+    return { tokens, comment: '' };
+}
+const isIndirect = (comment) => comment === 'indirect' || comment.startsWith('indirect;');
+function deprecation(comments) {
+    for (const c of comments) {
+        const m = /^Deprecated:\s*(.*)$/.exec(c);
+        if (m)
+            return m[1].trim();
+    }
+    return undefined;
+}
+/** A replace side: `path [version]`, or a directory. */
+function versioned(args) {
+    if (args.length === 1)
+        return { path: args[0], version: '' };
+    if (args.length === 2)
+        return { path: args[0], version: args[1] };
+    return undefined;
+}
+/** Apply one directive (a line, or an entry of a block) to the result. */
+function directive(out, verb, line, above) {
+    const args = line.tokens.map((t) => t.text);
+    const n = line.line;
+    const bad = (expected) => {
+        out.errors.push({ line: n, message: `usage: ${verb} ${expected}` });
+    };
+    switch (verb) {
+        case 'module': {
+            if (args.length !== 1)
+                return bad('module/path');
+            const deprecated = deprecation([...above, line.comment]);
+            out.module = { path: args[0], line: n, ...(deprecated !== undefined ? { deprecated } : {}) };
+            return;
+        }
+        case 'go':
+            if (args.length !== 1)
+                return bad('1.23');
+            out.go = { version: args[0].replace(/^go(?=\d)/, ''), line: n };
+            return;
+        case 'toolchain':
+            if (args.length !== 1)
+                return bad('go1.23.4');
+            out.toolchain = { name: args[0], line: n };
+            return;
+        case 'require':
+            if (args.length !== 2)
+                return bad('module/path v1.2.3');
+            out.requires.push({
+                path: args[0],
+                version: args[1],
+                indirect: isIndirect(line.comment),
+                line: n
+            });
+            return;
+        case 'exclude':
+            if (args.length !== 2)
+                return bad('module/path v1.2.3');
+            out.excludes.push({ path: args[0], version: args[1], line: n });
+            return;
+        case 'replace': {
+            const arrow = args.indexOf('=>');
+            const from = arrow > 0 ? versioned(args.slice(0, arrow)) : undefined;
+            const to = arrow > 0 ? versioned(args.slice(arrow + 1)) : undefined;
+            if (!from || !to)
+                return bad('module/path [v1.2.3] => other/module v1.4 | ./directory');
+            out.replaces.push({ from, to, line: n });
+            return;
+        }
+        case 'retract': {
+            const rationale = [...above, line.comment].filter((c) => c !== '').join('\n');
+            if (args.length === 1 && !args[0].startsWith('[')) {
+                out.retracts.push({ low: args[0], high: args[0], rationale, line: n });
+                return;
+            }
+            // `[v1.0.0, v1.9.9]` lexes as one or more words: join and split on the comma.
+            const m = /^\[\s*([^,\s]+)\s*,\s*([^\]\s]+)\s*\]$/.exec(args.join(' '));
+            if (!m)
+                return bad('v1.2.3 | [v1.0.0, v1.9.9]');
+            out.retracts.push({ low: m[1], high: m[2], rationale, line: n });
+            return;
+        }
+        case 'use':
+            if (args.length !== 1)
+                return bad('./directory');
+            out.uses.push({ dir: args[0], line: n });
+            return;
+        case 'godebug': {
+            const m = args.length === 1 ? /^([^=]+)=(.*)$/.exec(args[0]) : null;
+            if (!m)
+                return bad('key=value');
+            out.godebugs.push({ key: m[1], value: m[2], line: n });
+            return;
+        }
+        case 'tool':
+            if (args.length !== 1)
+                return bad('module/path/cmd');
+            out.tools.push({ path: args[0], line: n });
+            return;
+        default:
+            // `ignore` (Go 1.25) and future verbs: go reports an unknown one itself; nothing here needs them.
+            if (verb !== 'ignore')
+                out.errors.push({ line: n, message: `unknown directive: ${verb}` });
+    }
+}
+/** Parse a go.mod or go.work file. Never throws; see `errors`. */
+function parseGoModFile(text) {
+    const out = {
+        requires: [],
+        replaces: [],
+        excludes: [],
+        retracts: [],
+        uses: [],
+        godebugs: [],
+        tools: [],
+        errors: []
+    };
+    let block;
+    let blockLine = 0;
+    /** Comment lines directly above the current line (a module's Deprecated:, a retract's rationale). */
+    let above = [];
+    const lines = text.replace(/^\uFEFF/, '').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const n = i + 1;
+        const lexed = lex(lines[i]);
+        if ('error' in lexed) {
+            out.errors.push({ line: n, message: lexed.error });
+            above = [];
+            continue;
+        }
+        const { tokens, comment } = lexed;
+        if (tokens.length === 0) {
+            above = comment !== '' ? [...above, comment] : [];
+            continue;
+        }
+        const word = (k) => (tokens[k] && !tokens[k].quoted ? tokens[k].text : undefined);
+        if (block !== undefined) {
+            if (tokens.length === 1 && word(0) === ')')
+                block = undefined;
+            else
+                directive(out, block, { line: n, tokens, comment }, above);
+            above = [];
+            continue;
+        }
+        const verb = word(0);
+        if (verb === undefined) {
+            out.errors.push({ line: n, message: `expected a directive, found ${JSON.stringify(tokens[0]?.text)}` });
+        }
+        else if (word(1) === '(' && tokens.length === 2) {
+            block = verb;
+            blockLine = n;
+        }
+        else if (word(1) === '(' && word(tokens.length - 1) === ')') {
+            // `require ()` or a one-line block `exclude ( m v1 )`.
+            if (tokens.length > 3)
+                directive(out, verb, { line: n, tokens: tokens.slice(2, -1), comment }, above);
+        }
+        else {
+            directive(out, verb, { line: n, tokens: tokens.slice(1), comment }, above);
+        }
+        above = [];
+    }
+    if (block !== undefined)
+        out.errors.push({ line: blockLine, message: `unterminated ${block} block: no ')' after it` });
+    return out;
+}
+
+/**
+ * Platform facts in one place (pure): how Node names the runner's OS and CPU, how go.dev names them in
+ * archive file names, how the actions/go-versions manifest and the hosted runner tool cache name them.
+ * Four naming schemes for the same two facts are where installers go wrong, so every mapping is here and
+ * unit-tested per platform.
+ */
+/** process.platform -> go.dev's GOOS. */
+const NODE_PLATFORM = { linux: 'linux', darwin: 'darwin', win32: 'windows' };
+/**
+ * process.arch (and the manifest's / tool cache's spellings) -> go.dev's arch. Go publishes 32-bit ARM
+ * only as armv6l (it runs on v7 too), so every 32-bit ARM name maps there.
+ */
+const NODE_ARCH = {
+    x64: 'amd64',
+    amd64: 'amd64',
+    arm64: 'arm64',
+    aarch64: 'arm64',
+    ia32: '386',
+    x86: '386',
+    '386': '386',
+    arm: 'armv6l',
+    armv6l: 'armv6l',
+    armv7l: 'armv6l'
+};
+/**
+ * Tool cache directory names (`<RUNNER_TOOL_CACHE>/go/<version>/<arch>`). Hosted runners ship Go under
+ * `x64` / `arm64` (actions/setup-go caches with Node's arch names), so we use the same names: a Go the
+ * runner image already has is found without a download.
+ */
+const TOOL_CACHE_ARCH = {
+    amd64: 'x64',
+    arm64: 'arm64',
+    '386': 'x86',
+    armv6l: 'armv6l'
+};
+/** The runner's OS in Go's naming; throws for an OS Go setup is not supported on. */
+function goOS(nodePlatform) {
+    const os = NODE_PLATFORM[nodePlatform];
+    if (!os) {
+        throw new Error(`This runner's operating system is '${nodePlatform}'; setup-go-deps installs Go on linux, darwin (macOS) and windows runners only.`);
+    }
+    return os;
+}
+/** Any of Node's / the manifest's / go.dev's arch spellings -> go.dev's, or undefined when Go has no build for it here. */
+function goArch(name) {
+    return NODE_ARCH[name.toLowerCase()];
+}
+/**
+ * The platform to install for: the runner's OS, and the `architecture` input (already normalised by
+ * inputs.ts) or else the runner's CPU.
+ */
+function detectPlatform(nodePlatform, nodeArch, architectureInput) {
+    const os = goOS(nodePlatform);
+    if (architectureInput !== '') {
+        const arch = goArch(architectureInput);
+        if (!arch) {
+            throw new InputError('architecture', `Input 'architecture' is '${architectureInput}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`);
+        }
+        return { os, arch };
+    }
+    const arch = goArch(nodeArch);
+    if (!arch) {
+        throw new InputError('architecture', `This runner's CPU is '${nodeArch}', for which setup-go-deps does not install Go. Set input 'architecture' to one of x64, arm64, 386 or arm.`);
+    }
+    return { os, arch };
+}
+/** go.dev publishes .zip archives for Windows and .tar.gz everywhere else. */
+function archiveExtension(os) {
+    return os === 'windows' ? 'zip' : 'tar.gz';
+}
+function goExecutable(os) {
+    return os === 'windows' ? 'go.exe' : 'go';
+}
+function toolCacheArch(arch) {
+    return TOOL_CACHE_ARCH[arch];
+}
+/** `linux-amd64`, as go.dev and the logs write it. */
+function platformLabel(platform) {
+    return `${platform.os}-${platform.arch}`;
+}
+/** The versions manifest (actions/go-versions) names platforms as Node does: win32, not windows. */
+function goOSFromManifest(platform) {
+    return NODE_PLATFORM[platform];
+}
+
+/**
+ * Pure: which Go to install. Version files and specs in, a concrete release out.
+ *
+ * Go spells versions its own way and the tools around it use semver, so every comparison goes through
+ * one conversion (`goToSemver`):
+ *   go1.22.3 -> 1.22.3    go1.20 -> 1.20.0 (releases before 1.21 had no `.0`)
+ *   go1.23rc1 -> 1.23.0-rc.1    go1.21beta1 -> 1.21.0-beta.1 (a prerelease sorts before its release)
+ * and a *language version* (`go 1.21` in go.mod, no patch) sorts before all of them (1.21.0-0), as in Go's
+ * own ordering 1.21 < 1.21rc1 < 1.21.0 (https://go.dev/doc/toolchain#version, golang/go#57001).
+ */
+const GO_VERSION = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(alpha|beta|rc)(\d+))?$/;
+/** `go1.22.3` / `1.22.3` / `1.20` / `1.23rc1` -> semver, or undefined when it is not a Go version. */
+function goToSemver(version) {
+    const m = GO_VERSION.exec(version.trim().replace(/^go/, ''));
+    if (!m)
+        return undefined;
+    const [, major, minor = '0', patch = '0', pre, preNumber] = m;
+    const base = `${Number(major)}.${Number(minor)}.${Number(patch)}`;
+    return pre ? `${base}-${pre}.${Number(preNumber)}` : base;
+}
+/** semver -> Go's spelling: 1.20.0 -> 1.20, 1.21.0 -> 1.21.0, 1.23.0-rc.1 -> 1.23rc1. */
+function semverToGo(version) {
+    const v = semver.parse(version);
+    if (!v)
+        return version;
+    const [tag, n] = v.prerelease;
+    if (typeof tag === 'string' && typeof n === 'number') {
+        return `${v.major}.${v.minor}${v.patch > 0 ? `.${v.patch}` : ''}${tag}${n}`;
+    }
+    // From Go 1.21 the first release of a line is named 1.21.0; before that it was plain go1.20.
+    if (v.patch === 0 && v.major === 1 && v.minor < 21)
+        return `${v.major}.${v.minor}`;
+    return `${v.major}.${v.minor}.${v.patch}`;
+}
+/** Go's ordering of a language version (`1.21`, from a go line) against releases: before 1.21rc1. */
+function languageSemver(version) {
+    const m = /^(\d+)\.(\d+)$/.exec(version);
+    return m ? `${Number(m[1])}.${Number(m[2])}.0-0` : goToSemver(version);
+}
+const SPEC_EXAMPLES = "1.22.3, 1.22, 1.22.x, ^1.21, '>=1.21 <1.23', 1.23rc1, stable or oldstable";
+/** ` (go.mod:3)` when the request was read from a line of a file. */
+function at(request) {
+    return request.location ? ` (${request.location})` : '';
+}
+function malformed(request, why) {
+    if (request.input === 'go-version') {
+        return new InputError('go-version', `Input 'go-version' is '${request.spec}'; ${why} Use a Go version like ${SPEC_EXAMPLES}.`);
+    }
+    return new InputError('go-version-file', `The ${request.origin}${at(request)} says '${request.spec}', which is not a Go version (${why.replace(/\.$/, '')}). Write a version like 1.22.3 there, or set input 'go-version'.`);
+}
+/** Parse what the user wrote into a spec. Throws an InputError naming the input, the value and the fix. */
+function parseSpec(request) {
+    const raw = request.spec.trim();
+    const lower = raw.toLowerCase();
+    if (lower === '')
+        throw malformed(request, 'it is empty.');
+    if (lower === 'stable' || lower === 'oldstable')
+        return { kind: lower, request };
+    // Users write go1.22.3 (as `go version` prints it) or v1.22.3 (as module versions look).
+    const v = lower.replace(/^go(?=\d)/, '').replace(/^v(?=\d)/, '');
+    // Exact releases in Go's spelling: 1.22.3, 1.23rc1, 1.21.0rc2 (never published, but well-formed).
+    if (/^\d+\.\d+\.\d+$/.test(v) || /^\d+\.\d+(?:\.\d+)?(?:alpha|beta|rc)\d+$/.test(v)) {
+        return { kind: 'exact', semver: goToSemver(v), request };
+    }
+    // A release already in semver spelling, prerelease included: 1.23.0-rc.1.
+    const asSemver = semver.valid(v);
+    if (asSemver)
+        return { kind: 'exact', semver: asSemver, request };
+    if (/^\d+\.\d+\.\d+\./.test(v))
+        throw malformed(request, 'Go versions have at most three numbers.');
+    // 1.22 (the newest 1.22.x), 1.22.x, ^1.21, >=1.21 <1.23, ~1.21.3, 1.21 - 1.22, 1.21 || 1.22.
+    const range = semver.validRange(v);
+    if (range !== null)
+        return { kind: 'range', range: v, request };
+    throw malformed(request, 'it is neither a Go version nor a semver range.');
+}
+/** The release's archive for this platform (go.dev also lists installers and sources), if it has one. */
+function archiveFor(release, platform) {
+    return release.files.find((f) => f.os === platform.os && f.arch === platform.arch && f.kind === 'archive');
+}
+function newestFirst(a, b) {
+    return semver.rcompare(a.semver, b.semver);
+}
+function newestStable(releases) {
+    return releases.filter((r) => r.stable && semver.prerelease(r.semver) === null).sort(newestFirst)[0];
+}
+/**
+ * The release a spec means, among the releases published for this platform:
+ * - exact: that version;
+ * - range: the newest stable release in it (a prerelease only when the range names one, as semver does;
+ *   or, for a go.mod `go 1.23` line, the newest 1.23 prerelease when 1.23.0 is not out yet, which go
+ *   itself accepts);
+ * - stable: the newest stable release; oldstable: the newest release of the minor line before it (what
+ *   go.dev calls the two supported lines).
+ */
+function resolveVersion(spec, releases, platform) {
+    const available = releases.filter((r) => archiveFor(r, platform) !== undefined);
+    switch (spec.kind) {
+        case 'exact':
+            return available.find((r) => semver.eq(r.semver, spec.semver));
+        case 'range': {
+            const pick = (includePrerelease) => {
+                const best = semver.maxSatisfying(available.map((r) => r.semver), spec.range, { includePrerelease });
+                return best === null ? undefined : available.find((r) => r.semver === best);
+            };
+            const stable = pick(false);
+            if (stable || !spec.request.languageVersion)
+                return stable;
+            return pick(true);
+        }
+        case 'stable':
+            return newestStable(available);
+        case 'oldstable': {
+            const newest = newestStable(available);
+            if (!newest)
+                return undefined;
+            const line = semver.parse(newest.semver);
+            return newestStable(available.filter((r) => {
+                const v = semver.parse(r.semver);
+                return v.major < line.major || (v.major === line.major && v.minor < line.minor);
+            }));
+        }
+    }
+}
+/**
+ * Whether the tool cache may answer without a listing, and with which of its versions (semver, as the
+ * tool cache names its directories). Exact versions always may; ranges only without check-latest (which
+ * asks for the newest release, so the listing decides and the cache is used only when it has that one);
+ * stable/oldstable move with every release, so they always need the listing.
+ */
+function selectCached(spec, cached, checkLatest) {
+    const versions = cached.filter((v) => semver.valid(v) !== null);
+    switch (spec.kind) {
+        case 'exact':
+            return versions.find((v) => semver.eq(v, spec.semver));
+        case 'range': {
+            if (checkLatest)
+                return undefined;
+            const stable = semver.maxSatisfying(versions, spec.range);
+            if (stable !== null || !spec.request.languageVersion)
+                return stable ?? undefined;
+            return semver.maxSatisfying(versions, spec.range, { includePrerelease: true }) ?? undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+/**
+ * Up to `count` published versions nearest to what was asked (same minor line first), newest first, for
+ * an error message that lets the user pick one.
+ */
+function nearestVersions(spec, releases, platform, count = 5) {
+    const available = releases.filter((r) => archiveFor(r, platform) !== undefined);
+    let target = null;
+    if (spec.kind === 'exact')
+        target = semver.parse(spec.semver);
+    else if (spec.kind === 'range')
+        target = semver.minVersion(spec.range);
+    const wantPrerelease = target !== null && target.prerelease.length > 0;
+    const candidates = available.filter((r) => wantPrerelease || semver.prerelease(r.semver) === null);
+    if (!target)
+        return candidates
+            .sort(newestFirst)
+            .slice(0, count)
+            .map((r) => r.version);
+    const t = target;
+    const distance = (r) => {
+        const v = semver.parse(r.semver);
+        const lines = Math.abs(v.major - t.major) * 1000 + Math.abs(v.minor - t.minor);
+        // In the asked-for line, the nearest patches; in other lines, their newest patches first.
+        return lines * 1000 + (lines === 0 ? Math.abs(v.patch - t.patch) : 999 - Math.min(v.patch, 999));
+    };
+    return candidates
+        .map((r) => ({ r, d: distance(r) }))
+        .sort((a, b) => a.d - b.d || newestFirst(a.r, b.r))
+        .slice(0, count)
+        .map((x) => x.r)
+        .sort(newestFirst)
+        .map((r) => r.version);
+}
+/** The error for a spec no release satisfies: what was asked, where it was looked up, what exists. */
+function notFoundMessage(spec, releases, platform, where) {
+    const nearest = nearestVersions(spec, releases, platform);
+    const asked = spec.request.input === 'go-version'
+        ? `Input 'go-version' is '${spec.request.spec}'`
+        : `The ${spec.request.origin} (${spec.request.location ? `${spec.request.location}, ` : ''}input 'go-version-file') asks for '${spec.request.spec}'`;
+    const what = spec.kind === 'range'
+        ? `no stable Go release in that range is published for ${platformLabel(platform)}`
+        : `that Go release is not published for ${platformLabel(platform)}`;
+    const fix = spec.request.input === 'go-version'
+        ? "Set 'go-version' to one of them"
+        : "Change the file to one of them, or set input 'go-version'";
+    return nearest.length > 0
+        ? `${asked}, but ${what} in ${where}. Nearest available: ${nearest.join(', ')}. ${fix}.`
+        : `${asked}, but ${where} lists no Go release for ${platformLabel(platform)} at all. Check input 'architecture' and the listing.`;
+}
+/**
+ * Which input decides the version. Both given: go-version wins (with a warning, as actions/setup-go);
+ * neither: the Go already on PATH.
+ */
+function chooseVersionInput(version, versionFile) {
+    if (version !== '' && versionFile !== '') {
+        return {
+            use: 'go-version',
+            warning: `Both inputs 'go-version' ('${version}') and 'go-version-file' ('${versionFile}') are set; using 'go-version'. Remove one of them to silence this warning.`
+        };
+    }
+    if (version !== '')
+        return { use: 'go-version' };
+    if (versionFile !== '')
+        return { use: 'go-version-file' };
+    return { use: 'path' };
+}
+/** Go toolchain names: go1.22.3, go1.23rc1, and custom builds with a suffix (go1.22.3-corp). */
+const TOOLCHAIN = /^go(\d+(?:\.\d+){0,2}(?:(?:alpha|beta|rc)\d+)?)(?:[-+].*)?$/;
+function stripComment(line, marker) {
+    const i = line.indexOf(marker);
+    return (i >= 0 ? line.slice(0, i) : line).trim();
+}
+/**
+ * go.mod / go.work: the `toolchain` line when present (the toolchain the module asks for), else the `go`
+ * line. As go does, the newer of the two wins: a toolchain line older than the go line is ignored (go
+ * mod tidy removes such lines), and `toolchain default` means "the go line".
+ * `go 1.21.0` names a release and is installed exactly; `go 1.21` is a language version, for which go's
+ * own toolchain switch picks the newest 1.21.x release, and so do we.
+ */
+function parseGoMod$1(filePath, content) {
+    const base = path$2.basename(filePath);
+    const file = parseGoModFile(content);
+    const input = 'go-version-file';
+    const { go, toolchain } = file;
+    const fromGoLine = () => go === undefined
+        ? undefined
+        : {
+            spec: go.version,
+            origin: `${base} go line`,
+            input,
+            location: `${filePath}:${go.line}`,
+            languageVersion: /^\d+\.\d+$/.test(go.version)
+        };
+    if (toolchain === undefined || toolchain.name === 'default')
+        return fromGoLine();
+    const location = `${filePath}:${toolchain.line}`;
+    const m = TOOLCHAIN.exec(toolchain.name);
+    if (!m)
+        return { spec: toolchain.name, origin: `${base} toolchain line`, input, location };
+    const toolchainVersion = m[1];
+    const goSemver = go === undefined ? undefined : languageSemver(go.version);
+    const tcSemver = goToSemver(toolchainVersion);
+    if (goSemver && tcSemver && semver.lt(tcSemver, goSemver))
+        return fromGoLine();
+    return { spec: toolchainVersion, origin: `${base} toolchain line`, input, location };
+}
+/** asdf / mise: `golang 1.22.3` (asdf's plugin name) or `go 1.22.3` (mise); the first version on the line. */
+function parseToolVersions(filePath, content) {
+    const lines = content.split(/\r?\n/);
+    for (const [i, raw] of lines.entries()) {
+        const m = /^(golang|go)\s+(\S+)/.exec(stripComment(raw, '#'));
+        if (m)
+            return {
+                spec: m[2],
+                origin: `.tool-versions ${m[1]} line`,
+                input: 'go-version-file',
+                location: `${filePath}:${i + 1}`
+            };
+    }
+    return undefined;
+}
+/** .go-version (goenv) and any other plain file: the first non-empty, non-comment line. */
+function parsePlain(filePath, content) {
+    const lines = content.split(/\r?\n/);
+    for (const [i, raw] of lines.entries()) {
+        const line = stripComment(raw, '#');
+        if (line !== '')
+            return {
+                spec: line,
+                origin: path$2.basename(filePath),
+                input: 'go-version-file',
+                location: `${filePath}:${i + 1}`
+            };
+    }
+    return undefined;
+}
+/**
+ * Read the version a file asks for. The kind of file is told by its name: go.mod and go.work (or any
+ * `*.mod` / `*.work`), .tool-versions, else a plain version file like .go-version. Throws an InputError
+ * when the file names no version. `filePath` is how messages name the file (`location`: `go.mod:3`).
+ */
+function parseVersionFile(filePath, content) {
+    const base = path$2.basename(filePath);
+    let request;
+    let expected;
+    if (base.endsWith('.mod') || base.endsWith('.work')) {
+        request = parseGoMod$1(filePath, content);
+        expected = "a 'go 1.22' or 'toolchain go1.22.3' line";
+    }
+    else if (base === '.tool-versions') {
+        request = parseToolVersions(filePath, content);
+        expected = "a 'golang 1.22.3' line";
+    }
+    else {
+        request = parsePlain(filePath, content);
+        expected = 'a version like 1.22.3 on its first line';
+    }
+    if (!request) {
+        throw new InputError('go-version-file', `Input 'go-version-file' is '${filePath}', but that file names no Go version: expected ${expected}. Add one, or set input 'go-version'.`);
+    }
+    return request;
+}
+/** Releases from a go.dev-style listing (`<base>/?mode=json&include=all`). Unparseable entries are skipped. */
+function parseListing(json, source) {
+    if (!Array.isArray(json))
+        throw new Error(`The Go release listing at ${source} is not a JSON array of releases.`);
+    const out = [];
+    for (const entry of json) {
+        if (typeof entry !== 'object' || entry === null)
+            continue;
+        const e = entry;
+        if (typeof e.version !== 'string')
+            continue;
+        const sv = goToSemver(e.version);
+        if (!sv)
+            continue;
+        const files = [];
+        for (const f of Array.isArray(e.files) ? e.files : []) {
+            if (typeof f !== 'object' || f === null)
+                continue;
+            const file = f;
+            if (typeof file.filename !== 'string')
+                continue;
+            files.push({
+                filename: file.filename,
+                os: typeof file.os === 'string' ? file.os : '',
+                arch: typeof file.arch === 'string' ? file.arch : '',
+                kind: typeof file.kind === 'string' ? file.kind : '',
+                sha256: typeof file.sha256 === 'string' ? file.sha256.toLowerCase() : '',
+                size: typeof file.size === 'number' ? file.size : 0
+            });
+        }
+        out.push({ version: e.version.replace(/^go/, ''), semver: sv, stable: e.stable === true, files });
+    }
+    return out;
+}
+/**
+ * Releases from the actions/go-versions manifest. It names platforms and arches as Node does (win32,
+ * x64) and publishes no checksums; its archives hold the Go tree at the top level, not under `go/`.
+ */
+function parseManifest(json, source) {
+    if (!Array.isArray(json))
+        throw new Error(`The Go versions manifest at ${source} is not a JSON array.`);
+    const out = [];
+    for (const entry of json) {
+        if (typeof entry !== 'object' || entry === null)
+            continue;
+        const e = entry;
+        if (typeof e.version !== 'string')
+            continue;
+        const sv = semver.valid(e.version) ?? goToSemver(e.version);
+        if (!sv)
+            continue;
+        const files = [];
+        for (const f of Array.isArray(e.files) ? e.files : []) {
+            if (typeof f !== 'object' || f === null)
+                continue;
+            const file = f;
+            if (typeof file.filename !== 'string' || typeof file.download_url !== 'string')
+                continue;
+            const os = goOSFromManifest(typeof file.platform === 'string' ? file.platform : '');
+            const arch = goArch(typeof file.arch === 'string' ? file.arch : '');
+            if (!os || !arch)
+                continue;
+            files.push({
+                filename: file.filename,
+                os,
+                arch,
+                kind: 'archive',
+                sha256: '',
+                size: 0,
+                url: file.download_url
+            });
+        }
+        out.push({ version: semverToGo(sv), semver: sv, stable: e.stable === true, files });
+    }
+    return out;
+}
+/** How a request reads in logs: `'1.22' from the go.mod toolchain line`, `go-version '1.22'`. */
+function describeRequest(request) {
+    return request.input === 'go-version'
+        ? `go-version '${request.spec}'`
+        : `'${request.spec}' from the ${request.origin}`;
+}
+
+/**
+ * Pure: go's own HTTPS requests (?go-get=1 discovery on custom domains and GHES, a private GOPROXY) on
+ * Go >= 1.24, through GOAUTH (`go help goauth`) instead of a .netrc. netrc is per host: a credential
+ * scoped to host/group would go with every ?go-get=1 request on that host. A GOAUTH command prints
+ * `URL-prefix\n\nHeader: value\n\n` blocks, and go sends a header only with requests under its prefix
+ * (the longest one wins), so go's requests are scoped like git's.
+ *
+ * The command is a small node script in the private credentials directory (node is what runs this
+ * action, on Linux, macOS and Windows alike) that prints a file beside it: the token is read from the
+ * private directory, never from the command line or the environment. It is composed with the user's own
+ * GOAUTH (the runner's environment or `go env -w`), ours first (go gives the first command's credential
+ * for a prefix precedence): a GOAUTH without `netrc` would otherwise make go ignore a NETRC we export.
+ */
+/** Go 1.24 added GOAUTH (golang/go#26232). */
+function goAuthSupported(goVersion) {
+    const v = goToSemver(goVersion);
+    return v !== undefined && semver.gte(v, '1.24.0-0');
+}
+/**
+ * The URL prefixes go matches for a scope. go looks a request up by its whole URL (query included), then
+ * drops the last `/element` at a time (cmd/go/internal/auth/auth.go loadCredential); a prefix is stored
+ * without its trailing slash. So `org/` is `https://host/org`, and a repository `org/repo` also needs its
+ * discovery URL itself, `https://host/org/repo?go-get=1`, which the walk never reaches.
+ */
+function goAuthPrefixes(scope) {
+    const base = `https://${scope.host}/${scope.path}`.replace(/\/$/, '');
+    if (scope.path === '' || scope.path.endsWith('/'))
+        return [base];
+    return [base, `${base}?go-get=1`];
+}
+/** What the GOAUTH command prints: one block per grant (holds secrets: written 0600). */
+function goAuthHeaders(grants) {
+    return grants
+        .map((g) => {
+        const header = authorizationHeader(g).replace(/^AUTHORIZATION: basic /, 'Authorization: Basic ');
+        return `${goAuthPrefixes(g).join('\n')}\n\n${header}\n\n`;
+    })
+        .join('');
+}
+/** The command's script; it takes no argument and ignores go's stdin (the failed response). */
+const GOAUTH_SCRIPT = `// Written by setup-go-deps: go runs this as a GOAUTH command ('go help goauth'); it prints the
+// Authorization headers for the scoped URL prefixes from the file beside it. The post step deletes both.
+import { readFileSync } from 'node:fs'
+process.stdout.write(readFileSync(new URL('./goauth-headers', import.meta.url)))
+`;
+/**
+ * The GOAUTH entry that runs the script, or undefined when a path cannot be written in GOAUTH (go splits
+ * the list at `;` and the command at spaces, with quotes but no escapes: cmd/internal/quoted).
+ */
+function goAuthCommand(node, script) {
+    if ([node, script].some((p) => /[;"\n]/.test(p)))
+        return undefined;
+    return `"${node}" "${script}"`;
+}
+/** Ours first, then the user's list; `off` cannot be combined (go refuses it), so it is kept and said. */
+function composeGoAuth(ours, user, scopes) {
+    const value = user.value.trim();
+    if (value === 'off') {
+        return {
+            warning: `GOAUTH is 'off' (from ${user.source}), so go sends no credentials with its own HTTPS requests: ?go-get=1 discovery and module proxy requests for ${scopes.join(', ')} go unauthenticated (git's fetches still use the credentials). Remove GOAUTH=off to let this action scope them.`
+        };
+    }
+    return { value: value === '' ? ours : `${ours};${value}` };
+}
+
+/**
+ * Hosts go resolves from its built-in table without an HTTP request (cmd/go/internal/vcs/vcs.go
+ * vcsPaths), so go never sends them credentials of its own: writing one for them would only widen a
+ * scoped token to the whole host for nothing.
+ */
+const GO_STATIC_HOSTS = new Set([
+    'github.com',
+    'bitbucket.org',
+    'hub.jazz.net',
+    'git.apache.org',
+    'git.openstack.org',
+    'chiselapp.com',
+    'launchpad.net'
+]);
+/** The grants go's own requests need: those on hosts go asks over HTTP. */
+const goRequestGrants = (grants) => grants.filter((g) => !GO_STATIC_HOSTS.has(hostname(g.host)));
+function netrcEntries(grants, notes) {
+    const byHost = new Map();
+    for (const g of goRequestGrants(grants)) {
+        const name = hostname(g.host);
+        byHost.set(name, [...(byHost.get(name) ?? []), g]);
+    }
+    const out = [];
+    for (const [machine, list] of byHost) {
+        const chosen = list.find((g) => g.path === '') ?? list[0];
+        if (list.some((g) => g.token !== chosen.token)) {
+            notes.push(`go's own requests to ${machine} (?go-get=1 discovery) can carry one credential per host (.netrc): they use the one for ${scopeName(chosen)}.`);
+        }
+        out.push({ machine, login: chosen.username, password: chosen.token });
+    }
+    return out;
+}
+function serializeNetrc(entries, existing = '') {
+    const ours = entries.map((e) => `machine ${e.machine}\nlogin ${e.login}\npassword ${e.password}\n`).join('');
+    // go uses the first entry for a machine, so ours come first; the user's own ~/.netrc (or $NETRC) follows,
+    // because exporting NETRC hides it from go otherwise (a private GOPROXY login would stop working).
+    return existing.trim() === '' ? ours : `${ours}\n${existing.endsWith('\n') ? existing : `${existing}\n`}`;
+}
+
+/**
+ * Pure: how the action's list inputs are written (private-modules, fallback-proxies, ...) and how go's
+ * comma lists (GOPRIVATE, GONOPROXY, GONOSUMDB) read: commas or newlines, entries trimmed, empty entries
+ * and `#` comment lines dropped.
+ */
+function parseList(value) {
+    return (value ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * The 1-based number of the first empty comma-separated entry (`a,,b`, `,a`, a trailing `a,`), or
+ * undefined. Blank lines are fine (YAML block scalars have them), and so is a comma that ends a line when
+ * more entries follow on later lines (`a,` newline `b`). An empty entry between commas is what a `${{ }}`
+ * expression that expanded to nothing leaves, so it is worth an error.
+ */
+function emptyListEntry(value) {
+    const lines = value
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    let n = 0;
+    for (const [i, line] of lines.entries()) {
+        const body = i < lines.length - 1 && line.endsWith(',') ? line.slice(0, -1) : line;
+        for (const entry of body.split(',')) {
+            n++;
+            if (entry.trim() === '')
+                return n;
+        }
+    }
+    return undefined;
+}
+/** parseList for an input, refusing empty entries (see emptyListEntry) with the input named. */
+function parseInputList(input, value, example) {
+    const empty = emptyListEntry(value);
+    if (empty !== undefined) {
+        throw new InputError(input, `Input '${input}' is '${value.trim()}'; entry ${empty} is empty (two commas in a row, or a comma at the start or end of a line: an expression that expanded to nothing?). Separate entries by one comma or a newline, e.g. '${example}'.`);
+    }
+    return parseList(value);
+}
+
+function lineClaims(lines) {
+    return lines.map((line) => {
+        const [host = '', ...elements] = line.scope.split('/');
+        const scope = `'${line.scope}'`;
+        if (elements.some(hasGlobMeta) || hasGlobMeta(host)) {
+            throw new InputError('credentials', `Input 'credentials' has a line for ${scope} with a wildcard; git can only scope credentials by URL prefix. Write the host and an optional path prefix, e.g. 'gitlab.com/acme oauth2:<token>'.`);
+        }
+        if (elements.some((e) => e === '' || e === '.' || e === '..')) {
+            throw new InputError('credentials', `Input 'credentials' has a line for ${scope} with an empty or relative path element. Write 'host/org' or 'host/org/repo'.`);
+        }
+        return {
+            kind: 'credentials',
+            grant: {
+                host: host.toLowerCase(),
+                path: scopePath(elements, false),
+                username: line.username,
+                token: line.token,
+                source: `input 'credentials' (${line.scope})`
+            }
+        };
+    });
+}
+
+const claimScope = (c) => ('grant' in c ? c.grant : c.route);
+/** Two claims with the same identity send the same credential. */
+const claimIdentity = (c) => 'grant' in c ? `https ${c.grant.username}:${c.grant.token}` : `ssh key ${c.route.key}`;
+
+/**
+ * Pure: who serves a scope when several credential kinds could. Most explicit first: a key labelled for
+ * the scope, a `credentials` line, the one unlabelled key, then `token`. `token` comes last because its
+ * default is the job's github.token, which reads only the workflow's own repository: a user who gives a
+ * deploy key for acme/x means that key, not github.token.
+ *
+ * A labelled key or a credentials line stands for its own scope; the two pattern-derived kinds (the
+ * unlabelled key, token) only fill what the explicit ones leave: they give way to any more explicit claim
+ * that covers their scope. A narrower scope always wins over a broader one whatever its kind (git uses
+ * the longest matching insteadOf prefix), so `token` still serves the rest of an organisation whose
+ * repositories have labelled keys. Of the survivors, a claim inside another that sends the same
+ * credential adds nothing.
+ */
+const RANK = { 'ssh-label': 0, credentials: 1, 'ssh-unlabelled': 2, token: 3 };
+const DERIVED = new Set(['ssh-unlabelled', 'token']);
+function precedence(claims) {
+    const overridden = [];
+    const survivors = claims.filter((c) => {
+        const s = claimScope(c);
+        const by = claims.find((o) => RANK[o.kind] < RANK[c.kind] &&
+            (sameScope(claimScope(o), s) || (DERIVED.has(c.kind) && covers(claimScope(o), s))));
+        if (by)
+            overridden.push({ claim: c, by });
+        return !by;
+    });
+    const kept = survivors.filter((c, i) => {
+        const s = claimScope(c);
+        return !survivors.some((o, j) => {
+            if (o === c || claimIdentity(o) !== claimIdentity(c))
+                return false;
+            const same = scopeName(claimScope(o)) === scopeName(s);
+            return same ? j < i : covers(claimScope(o), s);
+        });
+    });
+    return { kept, overridden };
+}
+
+/**
+ * Pure: known_hosts, as OpenSSH reads it (hostfile.c): GitHub's published keys built in, the
+ * `ssh-known-hosts` input parsed and checked, and whether a host:port has a key (patterns with `*`/`?`,
+ * `!` negation, hashed names, @revoked / @cert-authority markers). OpenSSH's host patterns are their own
+ * grammar, not Go's path.Match (src/go/pattern.ts).
+ */
+const KNOWN_HOSTS_INPUT = 'ssh-known-hosts';
+/**
+ * GitHub's published SSH host keys (docs.github.com "GitHub's SSH key fingerprints", the RSA key as
+ * rotated on 2023-03-24). ssh.github.com:443 (ssh over the HTTPS port) serves the same keys.
+ */
+const GITHUB_HOST_KEYS = [
+    'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+    'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=',
+    'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk='
+];
+const BUILTIN_KNOWN_HOSTS = `${GITHUB_HOST_KEYS.map((k) => `github.com ${k}`).join('\n')}\n${GITHUB_HOST_KEYS.map((k) => `[ssh.github.com]:443 ${k}`).join('\n')}\n`;
+/** Parse known_hosts text; with `input` set, a malformed line is an error naming that input and the line. */
+function parseKnownHosts(text, input) {
+    const out = [];
+    text.split(/\r?\n|\r/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        const marker = fields[0] === '@cert-authority' || fields[0] === '@revoked' ? fields.shift() : '';
+        const [hosts, keyType, key] = fields;
+        const blobType = key && /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? blobKeyType(key) : undefined;
+        if (hosts === undefined || keyType === undefined || key === undefined || blobType !== keyType) {
+            if (input === undefined)
+                return;
+            throw new InputError(input, `Input '${input}' line ${index + 1} is not a known_hosts line ('${line.slice(0, 80)}'); expected 'host[,host...] key-type base64-key', e.g. '[git.corp.example.com]:2222 ssh-ed25519 AAAAC3Nza...' as 'ssh-keyscan -p 2222 git.corp.example.com' prints it (compare its fingerprint with the one your server's administrator publishes).`);
+        }
+        out.push({ marker: marker, patterns: hosts.split(','), keyType, key });
+    });
+    return out;
+}
+/** The key type inside an ssh public key blob (its first string), or undefined when it is not one. */
+function blobKeyType(b64) {
+    const blob = Buffer.from(b64, 'base64');
+    if (blob.length < 4)
+        return undefined;
+    const len = blob.readUInt32BE(0);
+    if (len === 0 || len > 64 || 4 + len > blob.length)
+        return undefined;
+    return blob.subarray(4, 4 + len).toString('latin1');
+}
+/** How ssh names a host in known_hosts: `host` on port 22, `[host]:port` otherwise. */
+function knownHostName(hostName, port) {
+    return port === 22 ? hostName : `[${hostName}]:${port}`;
+}
+/**
+ * Does any line give a key for this host, as ssh's hostfile.c matches it: patterns with `*`/`?`, `!`
+ * negation (a matching negated pattern rejects the line), hashed names (`|1|base64 salt|base64
+ * HMAC-SHA1(salt, name)`). @revoked lines give no key; @cert-authority lines do.
+ */
+function knownHostsCover(entries, hostName, port) {
+    const name = knownHostName(hostName.toLowerCase(), port);
+    return entries.some((e) => {
+        if (e.marker === '@revoked')
+            return false;
+        let matched = false;
+        for (const p of e.patterns) {
+            const negated = p.startsWith('!');
+            const pattern = negated ? p.slice(1) : p;
+            if (!patternMatches(pattern, name))
+                continue;
+            if (negated)
+                return false;
+            matched = true;
+        }
+        return matched;
+    });
+}
+function patternMatches(pattern, name) {
+    const hashed = /^\|1\|([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)$/.exec(pattern);
+    if (hashed) {
+        const mac = createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
+        return mac.digest('base64') === hashed[2];
+    }
+    const re = pattern
+        .toLowerCase()
+        .replace(/[.+^${}()|[\]\\/-]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${re}$`).test(name);
+}
+
+/**
+ * Pure: the `ssh-private-key` input. Parses keys (PEM/OpenSSH armour) and their `# host/org/repo
+ * [ssh://user@host:port]` labels, tells an encrypted key without prompting (the OpenSSH header), and lists
+ * every line to mask. Errors name the line and the key number, never the key.
+ */
+const KEY_INPUT = 'ssh-private-key';
+const PRIVATE_KINDS = new Set(['OPENSSH PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY']);
+const PUBLIC_KEY_LINE = /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9-]+@openssh\.com)\s+AAAA/;
+const NOT_SHOWN = '(The key is not shown.)';
+const HOW_TO = 'Paste the private key file as it is, e.g. the output of \'ssh-keygen -t ed25519 -N "" -f deploy_key\' (deploy_key, not deploy_key.pub), and add deploy_key.pub to the repository as a deploy key.';
+function keyError(message) {
+    return new InputError(KEY_INPUT, `Input '${KEY_INPUT}' ${message} ${NOT_SHOWN}`);
+}
+/**
+ * Every line of the input that could be key material, for core.setSecret, without parsing it (so even an
+ * input that fails to parse is masked before any message is printed). Labels, comments and BEGIN/END
+ * lines are not secret; lines shorter than 8 characters would mask unrelated log text and carry nothing.
+ */
+function secretLines(value) {
+    const out = new Set();
+    for (const raw of value.split(/\r?\n|\r/)) {
+        const line = raw.trim();
+        if (line.length < 8 || line.startsWith('#') || /^-----(BEGIN|END) /.test(line))
+            continue;
+        out.add(line);
+    }
+    return [...out];
+}
+/**
+ * Parse `ssh-private-key`: keys in PEM/OpenSSH armour, each preceded by zero or more label lines
+ * (`# host/org/repo [ssh://user@host:port]`). Other `#` lines (free text) are comments. Errors name the
+ * line and key number, never the content.
+ */
+function parseSshKeys(value) {
+    if (value.trim() === '')
+        return [];
+    if (!/\n/.test(value.trim()) && /-----BEGIN [A-Z ]+-----.*\\n/.test(value)) {
+        throw keyError("holds a key whose line breaks are the two characters '\\n', not real newlines. Store the key file's content in the secret unchanged (e.g. 'gh secret set NAME < deploy_key').");
+    }
+    const lines = value.split(/\r?\n|\r/);
+    const keys = [];
+    let labels = [];
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        const lineNo = i + 1;
+        if (line === '')
+            continue;
+        if (line.startsWith('#')) {
+            const label = parseLabelLine(line.slice(1).trim(), lineNo);
+            if (label)
+                labels.push(label);
+            continue;
+        }
+        const begin = /^-----BEGIN ([A-Z0-9 ]+)-----$/.exec(line);
+        if (!begin) {
+            if (PUBLIC_KEY_LINE.test(line)) {
+                throw keyError(`line ${lineNo} holds a public key (${line.split(/\s/)[0]}), not a private key. ${HOW_TO}`);
+            }
+            if (/^PuTTY-User-Key-File/.test(line)) {
+                throw keyError(`line ${lineNo} starts a PuTTY key (.ppk), which OpenSSH cannot read. Convert it with 'puttygen key.ppk -O private-openssh -o deploy_key' and paste deploy_key.`);
+            }
+            throw keyError(`line ${lineNo} is neither part of a key (-----BEGIN ... PRIVATE KEY----- to -----END ...-----) nor a label like '# github.com/acme/repo'. ${HOW_TO}`);
+        }
+        const kind = begin[1];
+        const number = keys.length + 1;
+        const end = lines.findIndex((l, j) => j > i && l.trim() === `-----END ${kind}-----`);
+        if (end < 0) {
+            throw keyError(`key ${number} (line ${lineNo}) has no '-----END ${kind}-----' line: the secret looks truncated. ${HOW_TO}`);
+        }
+        const body = lines.slice(i + 1, end).map((l) => l.trim());
+        i = end;
+        keys.push(checkKey$1({ number, line: lineNo, kind, body, labels }));
+        labels = [];
+    }
+    if (labels.length > 0) {
+        const last = labels[labels.length - 1];
+        throw keyError(`has a label on line ${last.line} with no key after it; put each '# host/org/repo' line directly before the key it labels.`);
+    }
+    if (keys.length === 0) {
+        throw keyError(`holds no key (no '-----BEGIN ... PRIVATE KEY-----' line). ${HOW_TO}`);
+    }
+    return keys;
+}
+function checkKey$1(k) {
+    const where = `key ${k.number} (line ${k.line})`;
+    const passphrase = `is encrypted with a passphrase, which this action cannot type. Use a deploy key without a passphrase (a deploy key reads one repository; the secret store protects it): remove it with 'ssh-keygen -p -N "" -f deploy_key' or create one with 'ssh-keygen -t ed25519 -N "" -f deploy_key'.`;
+    if (k.kind === 'ENCRYPTED PRIVATE KEY')
+        throw keyError(`${where} ${passphrase}`);
+    if (!PRIVATE_KINDS.has(k.kind)) {
+        const what = /PUBLIC KEY|CERTIFICATE/.test(k.kind) ? 'not a private key' : 'not a supported private key';
+        throw keyError(`${where} is a '${k.kind}', ${what}. Supported: OpenSSH (-----BEGIN OPENSSH PRIVATE KEY-----), RSA, EC and PKCS#8 PEM keys. ${HOW_TO}`);
+    }
+    if (k.body.some((l) => /^Proc-Type:.*ENCRYPTED/i.test(l)))
+        throw keyError(`${where} ${passphrase}`);
+    const base64 = k.body.filter((l) => !/^[A-Za-z-]+:/.test(l)).join('');
+    if (base64 === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
+        throw keyError(`${where} is damaged: its body is not base64 (a line was changed or cut while copying). ${HOW_TO}`);
+    }
+    let keyType;
+    if (k.kind === 'OPENSSH PRIVATE KEY') {
+        const info = readOpensshKey(Buffer.from(base64, 'base64'));
+        if (!info)
+            throw keyError(`${where} is damaged: it is not in the OpenSSH key format. ${HOW_TO}`);
+        if (info.cipher !== 'none')
+            throw keyError(`${where} ${passphrase}`);
+        keyType = info.keyType;
+    }
+    const pem = `-----BEGIN ${k.kind}-----\n${k.body.join('\n')}\n-----END ${k.kind}-----\n`;
+    return {
+        number: k.number,
+        line: k.line,
+        labels: k.labels,
+        pem,
+        kind: k.kind,
+        ...(keyType ? { keyType } : {})
+    };
+}
+/**
+ * The unencrypted header of the OpenSSH key format (openssh PROTOCOL.key): magic, cipher name, kdf name,
+ * kdf options, number of keys, the first public key. Enough to tell an encrypted key without a passphrase
+ * prompt and to name the key type.
+ */
+function readOpensshKey(buf) {
+    const magic = Buffer.from('openssh-key-v1\0', 'latin1');
+    if (buf.length < magic.length || !buf.subarray(0, magic.length).equals(magic))
+        return undefined;
+    let off = magic.length;
+    const str = () => {
+        if (off + 4 > buf.length)
+            return undefined;
+        const len = buf.readUInt32BE(off);
+        if (off + 4 + len > buf.length)
+            return undefined;
+        const out = buf.subarray(off + 4, off + 4 + len);
+        off += 4 + len;
+        return out;
+    };
+    const cipher = str();
+    if (!cipher || !str() || !str() || off + 4 > buf.length)
+        return undefined;
+    off += 4; // number of keys
+    const pub = str();
+    if (!pub || pub.length < 4)
+        return undefined;
+    const typeLen = pub.readUInt32BE(0);
+    if (4 + typeLen > pub.length)
+        return undefined;
+    return { cipher: cipher.toString('latin1'), keyType: pub.subarray(4, 4 + typeLen).toString('latin1') };
+}
+/**
+ * A label line's text (after `#`), or undefined when it is a free comment. A label is one token with a `/`
+ * (github.com/acme/x, https://github.com/acme/x.git, git@github.com:acme/x.git, github.com/acme/*),
+ * optionally followed by the ssh endpoint to use (ssh://git@ssh.github.com:443, for GitHub's ssh over port
+ * 443, a GHES ssh port, or a mirror).
+ */
+function parseLabelLine(text, line) {
+    const tokens = text.split(/\s+/).filter((t) => t !== '');
+    const [first, second] = tokens;
+    if (first === undefined || tokens.length > 2 || !/[/:]/.test(first))
+        return undefined;
+    if (tokens.length === 2 && !/^ssh:\/\/|@/.test(second))
+        return undefined;
+    const where = `Input '${KEY_INPUT}' line ${line} ('# ${text}')`;
+    const fix = "Write a label as '# host/org/repo' (one repository), '# host/org' (an organisation), optionally followed by the ssh address, e.g. '# github.com/acme/x ssh://git@ssh.github.com:443'.";
+    const m = /^(?:https?:\/\/|ssh:\/\/(?:[^@/]+@)?)?([A-Za-z0-9.-]+(?::\d+)?)(?:\/(.*))?$/.exec(first) ??
+        /^[^@/:]+@([A-Za-z0-9.-]+):(.*)$/.exec(first);
+    if (!m)
+        throw new InputError(KEY_INPUT, `${where} is not a label. ${fix}`);
+    let host = m[1].toLowerCase();
+    if (first.startsWith('ssh://'))
+        host = host.replace(/:\d+$/, ''); // an ssh port is not the module host's
+    if (!/\./.test(host)) {
+        throw new InputError(KEY_INPUT, `${where} does not start with a host name (e.g. github.com). ${fix}`);
+    }
+    const elements = (m[2] ?? '')
+        .replace(/\.git$/, '')
+        .split('/')
+        .filter((e) => e !== '');
+    if (elements[elements.length - 1] === '*')
+        elements.pop();
+    if (elements.some((e) => hasGlobMeta(e) || e === '.' || e === '..')) {
+        throw new InputError(KEY_INPUT, `${where} has a wildcard or a relative element inside the path; git routes by URL prefix, so a label names a host, an organisation or one repository. ${fix}`);
+    }
+    const path = elements.length === 0 ? '' : elements.length === 1 ? `${elements[0]}/` : elements.join('/');
+    const label = { host, path, line };
+    if (second !== undefined)
+        label.endpoint = parseEndpoint(second, where, fix);
+    return label;
+}
+/** `ssh://[user@]host[:port][/path]` or `[user@]host:path` (scp form). */
+function parseEndpoint(text, where, fix) {
+    let m = /^ssh:\/\/(?:([^@/:]+)@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d+))?(\/.*)?$/.exec(text);
+    if (!m) {
+        const scp = /^(?:([^@/:]+)@)?([A-Za-z0-9.-]+):(.*)$/.exec(text);
+        if (scp)
+            m = [scp[0], scp[1], scp[2], undefined, `/${scp[3]}`];
+    }
+    if (!m)
+        throw new InputError(KEY_INPUT, `${where}: '${text}' is not an ssh address. ${fix}`);
+    const port = m[3] === undefined ? 22 : Number(m[3]);
+    if (!(port > 0 && port < 65536)) {
+        throw new InputError(KEY_INPUT, `${where}: port ${m[3]} is not a TCP port. ${fix}`);
+    }
+    const path = (m[4] ?? '')
+        .replace(/^\/+/, '')
+        .replace(/\.git$/, '')
+        .replace(/\/+$/, '');
+    return {
+        user: m[1] ?? 'git',
+        hostName: m[2].replace(/^\[|\]$/g, '').toLowerCase(),
+        port,
+        path
+    };
+}
+/** `SHA256:<base64 without padding>` of a public key line (`type base64 [comment]`), as ssh-keygen -l prints. */
+function fingerprint(publicKeyLine) {
+    const blob = publicKeyLine.trim().split(/\s+/)[1] ?? '';
+    return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * Pure: the ssh-key credential kind. From the parsed keys (ssh-keys.ts) and host keys (known-hosts.ts),
+ * plans one ssh alias per key and endpoint, and renders the private ssh_config, known_hosts and the git
+ * config entries that route each repository to its key. No effects: configure.ts writes the files (0600,
+ * in the private RUNNER_TEMP directory) and runs ssh-keygen.
+ *
+ * How a repository reaches its key (GitHub accepts a deploy key for one repository only, and authenticates
+ * the first key it knows, so offering every key to every repository fails with "Repository not found"):
+ *   ssh_config:   Host setup-go-deps-1 / HostName github.com / IdentityFile <dir>/key-1 / IdentitiesOnly yes
+ *                 / UserKnownHostsFile <dir>/known_hosts / StrictHostKeyChecking yes ...
+ *   git config:   url."setup-go-deps-1:acme/x".insteadOf = https://github.com/acme/x (and the git@ and
+ *                 ssh:// forms), in the include-scoped file of gitconfig.ts, so only go's module fetches see it
+ *   core.sshCommand = ssh -F <dir>/ssh_config -o IdentitiesOnly=yes -o ControlMaster=no -o BatchMode=yes
+ * git uses the longest matching insteadOf prefix, so a repository label beats an organisation's token
+ * rule. insteadOf matches plain string prefixes: a label `github.com/acme/x` also catches
+ * `github.com/acme/x-tools` (label that one too when it needs another key or the token).
+ *
+ * Host keys are always checked (StrictHostKeyChecking yes, never no or accept-new): GitHub's published
+ * keys are built in, other hosts come from `ssh-known-hosts` (or the runner's /etc/ssh/ssh_known_hosts).
+ * A key encrypted with a passphrase is refused here, with a message that never shows key material.
+ */
+/** Default endpoint of a scope's host: git@host:22 (an https port in the host is not the ssh port). */
+function defaultEndpoint(host) {
+    return { user: 'git', hostName: host.replace(/:\d+$/, ''), port: 22, path: '' };
+}
+const endpointId = (e) => `${e.user}@${e.hostName}:${e.port}`;
+/** Routes from the labels; two keys labelled for the same scope is an error (which one would git use?). */
+function labelledRoutes(keys) {
+    const routes = [];
+    for (const key of keys) {
+        for (const label of key.labels) {
+            const other = routes.find((r) => r.host === label.host && r.path === label.path);
+            if (other && other.key !== key.number) {
+                throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' labels key ${other.key} and key ${key.number} both for ${label.host}/${label.path} (line ${label.line}); git can offer only one key per repository. Keep the deploy key of that repository and remove or relabel the other.`);
+            }
+            if (other)
+                continue;
+            routes.push({
+                host: label.host,
+                path: label.path,
+                key: key.number,
+                endpoint: label.endpoint ?? defaultEndpoint(label.host),
+                source: `key ${key.number} (label on line ${label.line})`
+            });
+        }
+    }
+    return routes;
+}
+function planSsh(input) {
+    if (input.keys.length === 0)
+        return undefined;
+    const notes = [];
+    const workflowCommand = (input.env.GIT_SSH_COMMAND ?? '').trim();
+    if (workflowCommand !== '') {
+        throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' is set, but the workflow sets GIT_SSH_COMMAND ('${workflowCommand.slice(0, 100)}'), which git puts before this action's ssh settings (core.sshCommand), so go's fetches would never use these keys. Remove GIT_SSH_COMMAND from the workflow's env (this action checks host keys and picks the key per repository itself).`);
+    }
+    const userKnown = parseKnownHosts(input.knownHosts, KNOWN_HOSTS_INPUT);
+    const known = [
+        ...parseKnownHosts(BUILTIN_KNOWN_HOSTS),
+        ...userKnown,
+        ...parseKnownHosts(input.systemKnownHosts ?? '')
+    ];
+    const aliases = [];
+    for (const r of input.routes) {
+        const scope = `${r.host}/${r.path}`;
+        let alias = aliases.find((a) => a.key === r.key && endpointId(a.endpoint) === endpointId(r.endpoint));
+        if (!alias) {
+            const { user, hostName, port } = r.endpoint;
+            if (!knownHostsCover(known, hostName, port)) {
+                const name = knownHostName(hostName, port);
+                throw new InputError(KNOWN_HOSTS_INPUT, `Input '${KNOWN_HOSTS_INPUT}' has no host key for ${name}, where ${r.source} connects for ${scope}. ssh would refuse the connection (Host key verification failed), and this action never turns host-key checking off. Add the server's key: run 'ssh-keyscan ${port === 22 ? '' : `-p ${port} `}${hostName}', check the fingerprint against the one your server's administrator publishes, and put the line in '${KNOWN_HOSTS_INPUT}' (GitHub's keys for github.com and ssh.github.com:443 are built in).`);
+            }
+            alias = {
+                name: `setup-go-deps-${aliases.length + 1}`,
+                key: r.key,
+                endpoint: { user, hostName, port },
+                scopes: []
+            };
+            aliases.push(alias);
+        }
+        alias.scopes.push(scope);
+        if (!isPrivateScope(input.privatePatterns, r)) {
+            notes.push(`${r.source} is for ${scope}, but no private-modules pattern names it: go asks the module proxy and checksum database for those modules instead of fetching them over ssh. Add it to 'private-modules'.`);
+        }
+    }
+    for (const key of input.keys) {
+        if (!input.routes.some((r) => r.key === key.number)) {
+            notes.push(`Key ${key.number} (line ${key.line}) is not used: it has no label and no private-modules pattern on this GitHub host is left for it. Label it with '# host/org/repo'.`);
+        }
+        if (key.keyType === 'ssh-dss') {
+            notes.push(`Key ${key.number} is a DSA key, which GitHub and OpenSSH >= 7.0 refuse; use ed25519.`);
+        }
+    }
+    const knownHosts = `# Written by setup-go-deps; its post step deletes this file.\n${BUILTIN_KNOWN_HOSTS}` +
+        userKnown
+            .map((k) => `${k.marker ? `${k.marker} ` : ''}${k.patterns.join(',')} ${k.keyType} ${k.key}\n`)
+            .join('');
+    return {
+        keys: input.keys,
+        routes: input.routes,
+        aliases,
+        knownHosts,
+        scopes: input.routes.map((r) => `${r.host}/${r.path} (ssh, key ${r.key})`),
+        notes
+    };
+}
+function sshFiles(dir, join) {
+    return {
+        config: join(dir, 'ssh_config'),
+        knownHosts: join(dir, 'known_hosts'),
+        key: (n) => join(dir, `key-${n}`)
+    };
+}
+/** A path as ssh_config wants it: forward slashes, `%` doubled (ssh expands %-tokens in these), quoted. */
+function configPath(p) {
+    if (/["\n]/.test(p))
+        throw new Error(`cannot use a path with a quote or newline in ssh_config: ${p}`);
+    return `"${p.replace(/\\/g, '/').replace(/%/g, '%%')}"`;
+}
+/**
+ * The private ssh_config. ssh takes the first value it finds for each option, so our alias blocks come
+ * first and set every option that decides security; the user's ~/.ssh/config is included last, for hosts
+ * that are not ours (and options we leave open, e.g. a ProxyCommand a corporate network needs).
+ * ControlMaster/ControlPath: a multiplexing master from the user's config would outlive the step (and keep
+ * go's pipes open: golang/go#13453, #16104).
+ */
+function serializeSshConfig(plan, files) {
+    const out = ['# Written by setup-go-deps for Go module fetches; its post step deletes this file.'];
+    for (const a of plan.aliases) {
+        out.push('', `# key ${a.key} for ${a.scopes.join(', ')}`, `Host ${a.name}`, `  HostName ${a.endpoint.hostName}`, `  Port ${a.endpoint.port}`, `  User ${a.endpoint.user}`, `  IdentityFile ${configPath(files.key(a.key))}`, '  IdentitiesOnly yes', '  IdentityAgent none', '  PubkeyAuthentication yes', '  PasswordAuthentication no', '  KbdInteractiveAuthentication no', '  BatchMode yes', `  UserKnownHostsFile ${configPath(files.knownHosts)}`, '  StrictHostKeyChecking yes', '  UpdateHostKeys no', '  CheckHostIP no', '  ControlMaster no', '  ControlPath none', '  ForwardAgent no', '  ClearAllForwardings yes', '  PermitLocalCommand no', '  ConnectTimeout 30', '  ServerAliveInterval 15', '  ServerAliveCountMax 4');
+    }
+    out.push('', '# Other hosts: as the user configured them.', 'Match all', '  Include ~/.ssh/config', '');
+    return out.join('\n');
+}
+/** Quote for the POSIX shell git runs core.sshCommand with. */
+function shellQuote(s) {
+    return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * core.sshCommand for go's fetches. ControlMaster=no and BatchMode=yes are what cmd/go itself puts in
+ * GIT_SSH_COMMAND when neither GIT_SSH nor GIT_SSH_COMMAND is set (cmd/go/internal/modload/init.go,
+ * golang/go#13453, #16104); configure.ts sets GIT_SSH so that go leaves GIT_SSH_COMMAND alone and this wins.
+ */
+function sshCommand(configFile) {
+    return `ssh -F ${shellQuote(configFile.replace(/\\/g, '/'))} -o IdentitiesOnly=yes -o ControlMaster=no -o BatchMode=yes`;
+}
+/**
+ * The git config entries: core.sshCommand, then per route the https, git@ and ssh:// forms of its scope
+ * onto `<alias>:<path>`. The https form is what go uses for github.com modules (https://github.com/acme/x);
+ * the ssh forms come from go-import meta tags and user rules. A host with an https port gets only the
+ * https form (`git@host:` cannot carry it).
+ */
+function sshGitConfig(plan, files) {
+    const entries = [{ key: 'core.sshCommand', value: sshCommand(files.config) }];
+    for (const r of plan.routes) {
+        const alias = plan.aliases.find((a) => a.key === r.key && endpointId(a.endpoint) === endpointId(r.endpoint));
+        const prefix = r.path === '' || r.path.endsWith('/');
+        const serverPath = r.endpoint.path === '' ? r.path : prefix ? `${r.endpoint.path}/` : r.endpoint.path;
+        const target = `${alias.name}:${serverPath}`;
+        entries.push({ key: `url.${target}.insteadOf`, value: `https://${r.host}/${r.path}` });
+        if (!/:\d+$/.test(r.host)) {
+            entries.push({ key: `url.${target}.insteadOf`, value: `git@${r.host}:${r.path}` });
+            entries.push({ key: `url.${target}.insteadOf`, value: `ssh://git@${r.host}/${r.path}` });
+        }
+    }
+    return entries;
+}
+
+function planEnvironment(input) {
+    const { auth } = input;
+    // parseInputs validated and normalised the patterns; the Go variables themselves are src/environment/'s.
+    const patterns = auth.privateModules;
+    const host = serverHost(input.serverUrl);
+    const keys = parseSshKeys(auth.sshPrivateKey);
+    const { grants, routes, notes } = decideGrants(auth, patterns, host, keys);
+    notes.push(...inheritedHeaderNotes(grants, input.existingHeaders ?? []));
+    const goAuth = planGoAuth(grants, input.goRequests);
+    const netrc = goAuth ? [] : netrcEntries(grants, notes);
+    const go = { privatePatterns: [...new Set([...parseList(input.env.GOPRIVATE), ...patterns])] };
+    for (const g of grants) {
+        if (g.source !== TOKEN_SOURCE && !go.privatePatterns.some((p) => patternScope(p, g.host))) {
+            notes.push(`${g.source} gives credentials for ${scopeName(g)}, but no private-modules pattern names ${g.host}: go asks the module proxy for those modules (fine for a private proxy host; add the pattern for private repositories).`);
+        }
+    }
+    const ssh = planSsh({
+        keys,
+        routes,
+        knownHosts: auth.sshKnownHosts ?? '',
+        systemKnownHosts: input.systemKnownHosts,
+        env: input.env,
+        privatePatterns: go.privatePatterns
+    });
+    if (ssh)
+        notes.push(...ssh.notes);
+    const secrets = [...grants.flatMap(secretForms), ...secretLines(auth.sshPrivateKey)];
+    return {
+        privatePatterns: go.privatePatterns,
+        grants,
+        gitConfig: grants.flatMap(grantEntries),
+        netrc,
+        ...(goAuth ? { goAuth } : {}),
+        secrets: [...new Set(secrets)].filter((s) => s !== ''),
+        credentialScopes: [...grants.map(scopeName), ...(ssh?.scopes ?? [])],
+        notes,
+        ...(ssh ? { ssh } : {})
+    };
+}
+function planGoAuth(grants, go) {
+    const served = goRequestGrants(grants);
+    if (!go || !goAuthSupported(go.goVersion) || served.length === 0)
+        return undefined;
+    return { headers: goAuthHeaders(served), user: go.goAuth, grants: served };
+}
+/** Every kind's claims, in rank order, through precedence.ts; then the checks on what was kept. */
+function decideGrants(auth, patterns, host, keys) {
+    const labelled = labelledRoutes(keys);
+    const lines = lineClaims(auth.credentials);
+    const unlabelled = keys.filter((k) => k.labels.length === 0);
+    if (unlabelled.length > 1) {
+        throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' has ${unlabelled.length} keys without a label (keys ${unlabelled.map((k) => k.number).join(', ')}). GitHub accepts a deploy key for one repository and takes the first key it knows, so every repository needs to know its own key: put a line '# ${host}/<org>/<repo>' before each key.`);
+    }
+    const tokens = tokenClaims(patterns, host, auth.token);
+    const key = unlabelled[0];
+    const claims = [
+        ...labelled.map((route) => ({ kind: 'ssh-label', route })),
+        ...lines,
+        ...(key ? tokens.map((t) => unlabelledClaim(t, key.number, host)) : []),
+        ...tokens
+    ];
+    const { kept, overridden } = precedence(claims);
+    const notes = [];
+    for (const { claim, by } of overridden) {
+        if (claim.kind === 'credentials' && 'route' in by) {
+            notes.push(`${claim.grant.source} and ${by.route.source} of '${KEY_INPUT}' are both for ${scopeName(claim.grant)}: the labelled key is used.`);
+        }
+    }
+    const won = (c) => !overridden.some((o) => o.claim === c);
+    for (const c of claims) {
+        if (c.kind !== 'token' || !won(c))
+            continue;
+        // An empty token is fine when an ssh key is given (its labels may cover what go fetches).
+        if (c.grant.token === '' && auth.sshPrivateKey.trim() === '')
+            throw emptyTokenError(c.pattern ?? '', c.grant);
+        if (c.grant.token !== '' && c.widened)
+            notes.push(widenedNote(c.pattern ?? '', c.grant));
+    }
+    const grants = kept.flatMap((c) => ('grant' in c && c.grant.token !== '' ? [c.grant] : []));
+    const routes = kept.flatMap((c) => ('route' in c ? [c.route] : []));
+    return { grants, routes, notes };
+}
+/** The unlabelled key takes every private-modules scope on the GitHub host that nothing else has. */
+function unlabelledClaim(token, key, host) {
+    const { path } = 'grant' in token ? token.grant : token.route;
+    return {
+        kind: 'ssh-unlabelled',
+        route: {
+            host,
+            path,
+            key,
+            endpoint: defaultEndpoint(host),
+            source: `key ${key} (unlabelled, for private-modules '${token.pattern ?? ''}')`
+        },
+        pattern: token.pattern
+    };
+}
+
+/**
+ * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
+ * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
+ * points cannot drift. Values are JSON strings (core.saveState); a payload that is missing or does not
+ * parse loads as undefined, and each loader checks the fields post relies on.
+ */
+const State = {
+    /** CacheState: what the cache restore found, for the post step's save decision. */
+    cache: 'cache',
+    /** DownloadState: the post step saves only a good cache. */
+    download: 'download',
+    /** What the credential setup wrote (files, env names), for removal in post (payload owned there). */
+    auth: 'auth'
+};
+/**
+ * A slot for one payload. `check` returns the value when it has the shape post relies on (it may fill
+ * defaults), else undefined.
+ */
+function stateSlot(name, check) {
+    return {
+        save: (value) => saveState(name, JSON.stringify(value)),
+        load: () => {
+            const raw = getState(name);
+            if (!raw)
+                return undefined;
+            try {
+                return check(JSON.parse(raw));
+            }
+            catch {
+                return undefined;
+            }
+        }
+    };
+}
+const isObject = (v) => typeof v === 'object' && v !== null;
+const cacheState = stateSlot(State.cache, (v) => isObject(v) && isObject(v.restore) && isObject(v.modules) && typeof v.gomodcache === 'string'
+    ? v
+    : undefined);
+const downloadState = stateSlot(State.download, (v) => isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
+
+/**
+ * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
+ * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
+ * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
+ * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
+ */
+/** The account icacls grants: DOMAIN\user as the runner's environment names it, else the OS user name. */
+function currentAccount(env, fallbackUser) {
+    const user = env.USERNAME || fallbackUser;
+    return env.USERDOMAIN ? `${env.USERDOMAIN}\\${user}` : user;
+}
+/** icacls' arguments: no inherited entries, full control for `account` only (and for what a dir holds). */
+function icaclsArgs(target, account, isDirectory) {
+    return [target, '/inheritance:r', '/grant:r', `${account}:${isDirectory ? '(OI)(CI)F' : 'F'}`];
+}
+/** On Windows only: restrict `target` to the current user. A failure is a warning (the file stays 0600-like). */
+async function restrictToUser(target, isDirectory) {
+    if (process.platform !== 'win32')
+        return;
+    const account = currentAccount(process.env, os$1.userInfo().username);
+    const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
+        silent: true,
+        ignoreReturnCode: true,
+        env: childEnvironment()
+    });
+    if (result.exitCode !== 0) {
+        warning(`Could not restrict '${target}' to ${account} with icacls (exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim()}); it keeps the permissions of RUNNER_TEMP.`);
+    }
+}
+
+/**
+ * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
+ * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
+ * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
+ * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
+ * even after a main step that failed half-way.
+ */
+/** Prefix of the private directory; removal deletes only directories that carry it. */
+const DIR_PREFIX = 'setup-go-deps-auth-';
+class CredentialLedger {
+    state;
+    constructor(state) {
+        this.state = state;
+    }
+    /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
+    static async create() {
+        const root = process.env.RUNNER_TEMP || os$1.tmpdir();
+        const dir = await fs$2.mkdtemp(path$2.join(root, DIR_PREFIX));
+        const ledger = new CredentialLedger({ dir, files: [], previous: {} });
+        ledger.save();
+        await restrictToUser(dir, true);
+        return ledger;
+    }
+    get dir() {
+        return this.state.dir;
+    }
+    path(name) {
+        return path$2.join(this.state.dir, name);
+    }
+    /** Record, then write one private file (0600). Returns its path. */
+    async write(name, content) {
+        const file = this.path(name);
+        this.state.files.push(file);
+        this.save();
+        // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
+        await fs$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+        await restrictToUser(file, false);
+        return file;
+    }
+    /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
+    remember(name) {
+        if (name in this.state.previous)
+            return;
+        this.state.previous[name] = process.env[name] ?? '';
+        this.save();
+    }
+    /** Export a variable for later steps; with `restore`, post puts its previous value back (remember). */
+    exportVariable(name, value, restore) {
+        if (restore)
+            this.remember(name);
+        exportVariable(name, value);
+    }
+    /** Delete everything now (a failed configure that must not leave a key behind). */
+    async discard() {
+        await fs$2.rm(this.state.dir, { recursive: true, force: true });
+    }
+    save() {
+        saveState(State.auth, JSON.stringify(this.state));
+    }
+}
+
+/**
+ * Effects that only read: what the runner already has that the credential plan must take into account
+ * (git's extraheaders, the system known_hosts, the user's .netrc, where go keeps its module repositories).
+ */
+/** The runner's global known_hosts, which ssh also reads: a GHES key placed there by the image counts. */
+async function readSystemKnownHosts() {
+    const parts = [];
+    for (const file of ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']) {
+        try {
+            parts.push(await fs$2.readFile(file, 'utf8'));
+        }
+        catch {
+            // absent on most runners
+        }
+    }
+    return parts.join('\n');
+}
+/** Extraheaders already in effect where the user's git runs (checkout's are local). Keys only: no values. */
+async function readExistingHeaders(cwd) {
+    try {
+        const { stdout } = await getExecOutput('git', ['config', '--show-scope', '--name-only', '--get-regexp', '^http\\..*extraheader$'], { cwd: await existingDir(cwd), silent: true, ignoreReturnCode: true, env: childEnvironment() });
+        return parseExistingHeaders(stdout);
+    }
+    catch {
+        return []; // no git: go cannot fetch over git either, and there is nothing to conflict with
+    }
+}
+async function existingDir(dir) {
+    try {
+        return (await fs$2.stat(dir)).isDirectory() ? dir : os$1.tmpdir();
+    }
+    catch {
+        return os$1.tmpdir();
+    }
+}
+/**
+ * What go itself says (`go env`, the runner's environment and `go env -w` included) about where it keeps
+ * module repositories and, from Go 1.24, how it authenticates its own requests.
+ */
+async function readGoSettings(go, cwd) {
+    const goBin = go.root ? path$2.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
+    const withAuth = goAuthSupported(go.version);
+    const { stdout } = await getExecOutput(goBin, ['env', '-json', 'GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])], { cwd: await existingDir(cwd), silent: true, env: childEnvironment() });
+    const env = JSON.parse(stdout);
+    const settings = { vcs: await vcsDirs(env.GOMODCACHE ?? '') };
+    if (withAuth)
+        settings.goAuth = { value: env.GOAUTH ?? '', source: goAuthSource(env.GOAUTH ?? '') };
+    return settings;
+}
+function goAuthSource(value) {
+    if ((process.env.GOAUTH ?? '') !== '')
+        return 'the environment';
+    return value === 'netrc' || value === '' ? "go's default" : "'go env -w'";
+}
+/**
+ * `<GOMODCACHE>/cache/vcs`, as given and with symlinks resolved: git's gitdir: condition compares against
+ * the repository path both ways, but a pattern through a symlink (macOS /var -> /private/var) only matches
+ * in its resolved form. The cache may not exist yet: resolve the nearest existing parent.
+ */
+async function vcsDirs(gomodcache) {
+    const vcs = path$2.join(gomodcache, 'cache', 'vcs');
+    return [{ gitdir: vcs }, { gitdir: await realpathOfNearest(vcs) }];
+}
+async function realpathOfNearest(p) {
+    const rest = [];
+    let cur = p;
+    for (;;) {
+        try {
+            return path$2.join(await fs$2.realpath(cur), ...rest);
+        }
+        catch {
+            const parent = path$2.dirname(cur);
+            if (parent === cur)
+                return p;
+            rest.unshift(path$2.basename(cur));
+            cur = parent;
+        }
+    }
+}
+/** The user's own .netrc, kept in ours because NETRC hides it from go. */
+async function readUserNetrc() {
+    const file = process.env.NETRC || path$2.join(os$1.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
+    try {
+        return await fs$2.readFile(file, 'utf8');
+    }
+    catch {
+        return '';
+    }
+}
+
+/**
+ * Effects of the credential step: mask -> read what the runner already has -> plan -> write the private
+ * files through the ledger -> export. The decisions are in plan.ts; private-dir.ts records every file and
+ * variable so the post step (removeCredentials) undoes exactly that.
+ *
+ * Where the token lives: in a git config file and a .netrc in a private directory under RUNNER_TEMP
+ * (0700 dir, 0600 files), never in GITHUB_ENV, argv, the workspace or HOME. Later steps reach it through
+ * variables that hold only paths:
+ *   GIT_CONFIG_PARAMETERS = 'includeIf.gitdir:<GOMODCACHE>/cache/vcs/.path'='<dir>/gitconfig'
+ *       (git includes it only for go's module-fetch repositories; see gitconfig.ts planGitConfigEnv)
+ *   GOAUTH = "<node>" "<dir>/goauth.mjs";<the user's GOAUTH>   (Go >= 1.24: go's own ?go-get=1 / proxy
+ *       requests, scoped by URL prefix; see goauth.ts)
+ *   NETRC = <dir>/netrc   (Go < 1.24, for the same requests; per host)
+ *   GIT_SSH = ssh         (only with ssh-private-key, see writeSsh)
+ * With ssh-private-key the same directory holds key-<n> (0600), known_hosts and ssh_config; the git
+ * config file routes each repository to its key and sets core.sshCommand (ssh.ts). No ssh-agent: nothing
+ * runs after the step, and nothing is written to HOME's .ssh.
+ * Keeping the token out of GITHUB_ENV matters because the runner keeps that file on disk and injects its
+ * values into the environment of every later process of the job.
+ */
+const GOAUTH_SCRIPT_NAME = 'goauth.mjs';
+async function configureEnvironment(config, go) {
+    // 1. Mask first: every secret and every derived form, before anything could print one (an error
+    //    message included).
+    maskAll([
+        ...secretForms({ username: GITHUB_USERNAME, token: config.auth.token }),
+        ...config.auth.credentials.flatMap((c) => secretForms(c)),
+        ...secretLines(config.auth.sshPrivateKey)
+    ]);
+    const { auth } = config;
+    const needsGo = auth.privateModules.length > 0 || auth.credentials.length > 0 || auth.sshPrivateKey.trim() !== '';
+    const goSettings = needsGo ? await readGoSettings(go, config.workingDirectory) : undefined;
+    const plan = planEnvironment({
+        auth,
+        serverUrl: process.env.GITHUB_SERVER_URL,
+        env: process.env,
+        existingHeaders: await readExistingHeaders(config.workingDirectory),
+        systemKnownHosts: auth.sshPrivateKey.trim() === '' ? '' : await readSystemKnownHosts(),
+        ...(goSettings?.goAuth ? { goRequests: { goVersion: go.version, goAuth: goSettings.goAuth } } : {})
+    });
+    maskAll(plan.secrets);
+    const exported = {};
+    if (plan.gitConfig.length > 0 || plan.netrc.length > 0 || plan.goAuth || plan.ssh) {
+        const ledger = await CredentialLedger.create();
+        const vcs = goSettings?.vcs ?? [];
+        await writeCredentials(plan, ledger, { vcs, exported });
+    }
+    for (const [name, value] of Object.entries(exported))
+        exportVariable(name, value);
+    // ssh scopes were logged with their key's fingerprint by writeSsh
+    for (const grant of plan.grants)
+        info(`Credentials for ${scopeUrl(grant)} (go module fetches only)`);
+    for (const [name, value] of Object.entries(exported))
+        info(`${name}=${value}`);
+    for (const note of plan.notes)
+        info(note);
+    return {
+        privatePatterns: plan.privatePatterns,
+        credentialScopes: plan.credentialScopes,
+        exported,
+        notes: plan.notes
+    };
+}
+/** Every credential kind's files, in the private directory, each recorded before it is written. */
+async function writeCredentials(plan, ledger, ctx) {
+    const gitConfig = [...plan.gitConfig];
+    if (plan.ssh) {
+        try {
+            gitConfig.push(...(await writeSsh(plan.ssh, ledger, ctx.exported)));
+        }
+        catch (error) {
+            // A bad key: leave no key file behind even if the post step never runs.
+            await ledger.discard();
+            throw error;
+        }
+    }
+    if (gitConfig.length > 0) {
+        const file = await ledger.write('gitconfig', serializeGitConfig(gitConfig));
+        const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
+        const gitEnv = planGitConfigEnv(process.env, ctx.vcs, file, caseInsensitive);
+        for (const [name, value] of Object.entries(gitEnv))
+            ledger.exportVariable(name, value, true);
+    }
+    const netrc = plan.goAuth ? await writeGoAuth(plan.goAuth, ledger, ctx, plan.notes) : plan.netrc;
+    if (netrc.length > 0) {
+        const file = await ledger.write('netrc', serializeNetrc(netrc, await readUserNetrc()));
+        ledger.remember('NETRC');
+        ctx.exported.NETRC = file;
+    }
+}
+/**
+ * go's own requests on Go >= 1.24: the headers file and the command that prints it (goauth.ts), composed
+ * with the user's GOAUTH. Returns netrc entries instead when GOAUTH cannot name the command.
+ */
+async function writeGoAuth(goAuth, ledger, ctx, notes) {
+    const command = goAuthCommand(process.execPath, ledger.path(GOAUTH_SCRIPT_NAME));
+    if (command === undefined) {
+        notes.push(`The path of node or of ${ledger.dir} holds a ';' or a quote, which GOAUTH cannot carry: go's own requests use a .netrc instead, which is per host.`);
+        return netrcEntries(goAuth.grants, notes);
+    }
+    await ledger.write('goauth-headers', goAuth.headers);
+    await ledger.write(GOAUTH_SCRIPT_NAME, GOAUTH_SCRIPT);
+    const scopes = goAuth.grants.map(scopeName);
+    const { value, warning: warning$1 } = composeGoAuth(command, goAuth.user, scopes);
+    if (warning$1 !== undefined) {
+        warning(warning$1);
+        notes.push(warning$1);
+    }
+    if (value !== undefined) {
+        ledger.remember('GOAUTH');
+        ctx.exported.GOAUTH = value;
+    }
+    return [];
+}
+/**
+ * Write the keys, known_hosts and ssh_config (0600, in the private dir), check each key with ssh-keygen,
+ * and return the git config entries that route go's fetches to them.
+ *
+ * GIT_SSH=ssh: cmd/go puts `GIT_SSH_COMMAND=ssh -o ControlMaster=no -o BatchMode=yes` into the
+ * environment of its git commands when neither GIT_SSH nor GIT_SSH_COMMAND is set
+ * (cmd/go/internal/modload/init.go; golang/go#13453, #16104), and GIT_SSH_COMMAND beats core.sshCommand,
+ * so our ssh_config would never be read. GIT_SSH comes after core.sshCommand in git's order, and `ssh` is
+ * what git runs anyway, so exporting it changes nothing for any other git command of the job; our
+ * core.sshCommand carries go's two options itself. Not restored in post: an empty GIT_SSH would make git
+ * run an empty command.
+ */
+async function writeSsh(ssh, ledger, exported) {
+    const files = sshFiles(ledger.dir, path$2.join);
+    const fingerprints = [];
+    for (const key of ssh.keys) {
+        const file = await ledger.write(`key-${key.number}`, key.pem);
+        fingerprints[key.number] = await checkKey(file, key.number, key.line);
+    }
+    await ledger.write('known_hosts', ssh.knownHosts);
+    await ledger.write('ssh_config', serializeSshConfig(ssh, files));
+    if ((process.env.GIT_SSH ?? '') === '')
+        exported.GIT_SSH = 'ssh';
+    for (const a of ssh.aliases) {
+        const { user, hostName, port } = a.endpoint;
+        info(`SSH key ${a.key} (${fingerprints[a.key] ?? 'not checked'}) for ${a.scopes.join(', ')} via ${user}@${hostName}:${port}`);
+    }
+    return sshGitConfig(ssh, files);
+}
+/**
+ * `ssh-keygen -y -P '' -f <file>`: loads the key as ssh will (the file path in argv, never the key) and
+ * prints its public half, whose fingerprint the log shows so the user can match it with the deploy key
+ * GitHub lists. -P '' fails at once on a passphrase instead of prompting.
+ */
+async function checkKey(file, number, line) {
+    let result;
+    try {
+        result = await getExecOutput('ssh-keygen', ['-y', '-P', '', '-f', file], {
+            silent: true,
+            ignoreReturnCode: true,
+            env: childEnvironment()
+        });
+    }
+    catch {
+        warning(`ssh-keygen was not found, so key ${number} was not checked; go's git needs ssh on PATH.`);
+        return 'not checked';
+    }
+    if (result.exitCode !== 0) {
+        const reason = result.stderr
+            .split('\n')
+            .map((l) => l.replace(file, `key-${number}`).trim())
+            .filter((l) => l !== '')
+            .join(' ');
+        throw new InputError(KEY_INPUT, `Input '${KEY_INPUT}' key ${number} (line ${line}) cannot be loaded by ssh (ssh-keygen: ${reason || `exit code ${result.exitCode}`}). Paste the private key file unchanged, e.g. the output of 'ssh-keygen -t ed25519 -N "" -f deploy_key' (deploy_key, not deploy_key.pub). (The key is not shown.)`);
+    }
+    return fingerprint(result.stdout);
+}
+const masked = new Set();
+function maskAll(secrets) {
+    for (const s of secrets) {
+        if (s.trim() === '' || masked.has(s))
+            continue;
+        masked.add(s);
+        setSecret(s);
+    }
+}
+
+/**
+ * Pure: the cache key, its restore-keys, and which files key the cache. No fs, no env: every input is a
+ * plain value, so the tests feed real paths and versions and compare strings.
+ *
+ * Key layout (decided here, documented in the README):
+ *
+ *   setup-go-deps-<os>-<arch>[-<suffix>]-go<version>-<hash>
+ *
+ * The suffix sits BEFORE the Go version, not at the end: @actions/cache matches restore-keys by prefix, so
+ * anything after the hash can never take part in a restore-key. With the suffix in front of the version
+ * both restore-keys keep it (a `matrix: [race, norace]` suffix never restores the other variant's cache):
+ *
+ *   setup-go-deps-linux-x64-race-go1.22.3-<hash>   the key (exact hit: nothing to download)
+ *   setup-go-deps-linux-x64-race-go1.22.3-         same Go, any go.sum: a dependency bump downloads the delta
+ *   setup-go-deps-linux-x64-race-go1.22            same Go minor, any patch (the module cache format does not
+ *                                                  change between patch releases)
+ */
+const KEY_PREFIX = 'setup-go-deps';
+/** The build cache (GOCACHE, `cache-build: true`) lives in its own entry under this prefix. */
+const BUILD_KEY_PREFIX = 'setup-go-deps-build';
+/** @actions/cache rejects keys over 512 characters and keys with a comma (it joins keys with commas). */
+const MAX_KEY_LENGTH = 512;
+function cacheKey(p) {
+    const suffix = normaliseSuffix(p.suffix ?? '');
+    const head = [p.prefix ?? KEY_PREFIX, p.os, p.arch, ...(suffix ? [suffix] : [])].join('-');
+    const version = `${head}-go${p.goVersion}`;
+    const key = p.hash ? `${version}-${p.hash}` : version;
+    if (key.length > MAX_KEY_LENGTH) {
+        throw new InputError('cache-key-suffix', `Input 'cache-key-suffix' is ${suffix.length} characters long, which makes the cache key longer than the ${MAX_KEY_LENGTH} characters the cache service accepts; use a short value such as the matrix entry's name.`);
+    }
+    const restoreKeys = [];
+    // Without a hash the key itself is the version prefix: one restore-key fewer.
+    if (p.hash)
+        restoreKeys.push(`${version}-`);
+    const minor = goMinor(p.goVersion);
+    if (minor && minor !== p.goVersion)
+        restoreKeys.push(`${head}-go${minor}`);
+    return { key, restoreKeys };
+}
+/**
+ * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.21alpha1` -> `1.21`, `1.20` -> `1.20`; '' for something that
+ * does not start with a Go version's `major.minor` (then the minor restore-key is left out rather than
+ * guessed). semver reads the numbers; Go's pre-release suffixes (alpha, beta, rc) are not semver's, which
+ * is why coerce, not parse.
+ */
+function goMinor(version) {
+    const v = version.trim();
+    const parsed = /^\d+\.\d+(?:\D|$)/.test(v) ? semver.coerce(v) : null;
+    return parsed ? `${parsed.major}.${parsed.minor}` : '';
+}
+/**
+ * The suffix is user input: whitespace becomes `_` (a key is one token in logs and in `gh cache list`);
+ * a comma cannot be stored at all, so it is an input error that names the fix.
+ */
+function normaliseSuffix(suffix) {
+    const s = suffix.trim();
+    if (s.includes(',')) {
+        throw new InputError('cache-key-suffix', `Input 'cache-key-suffix' is '${suffix}'; cache keys cannot contain a comma. Use '-' or '_' instead, e.g. '${s.replace(/,\s*/g, '-')}'.`);
+    }
+    return s.replace(/\s+/g, '_');
+}
+/** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */
+function runnerPlatform(platform, arch) {
+    const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'macos' : platform;
+    const a = arch === 'ia32' ? 'x86' : arch;
+    return { os, arch: a };
+}
+// ---------------------------------------------------------------------------------------------------------
+// Which files key the cache
+/** Directories never searched for key files: vendored copies and test fixtures hold go.sum files that
+ * are not the project's dependencies. */
+const EXCLUDED_DIRS = ['vendor', 'testdata'];
+/**
+ * The globs that find candidate key files under the working directory (for @actions/glob). go.mod is
+ * searched too, only so that `selectKeyFiles` can fall back to it for a module without go.sum.
+ */
+function defaultKeyPatterns(workingDirectory) {
+    const base = toGlobPath(workingDirectory);
+    return [
+        `${base}/**/go.sum`,
+        `${base}/**/go.work.sum`,
+        `${base}/**/go.mod`,
+        ...EXCLUDED_DIRS.map((d) => `!${base}/**/${d}/**`)
+    ];
+}
+/**
+ * From every go.sum / go.work.sum / go.mod found, the files whose content keys the cache, sorted (the hash
+ * is order-sensitive and directory listing order differs between file systems):
+ * every go.sum and go.work.sum, and go.mod only where that module has no go.sum (a module without
+ * dependencies has none, and its requirements still decide what go downloads). Files under vendor/ or
+ * testdata/ are dropped here too, so custom globs get the same rule.
+ */
+function selectKeyFiles(found) {
+    const files = [...new Set(found.map((f) => path$2.normalize(f)))].filter((f) => !inExcludedDir(f));
+    const sums = new Set(files.filter((f) => path$2.basename(f) === 'go.sum').map((f) => path$2.dirname(f)));
+    const selected = files.filter((f) => {
+        const name = path$2.basename(f);
+        if (name === 'go.mod')
+            return !sums.has(path$2.dirname(f));
+        return true;
+    });
+    return selected.sort(compareStrings);
+}
+/** Custom `cache-dependency-path` globs: relative ones are relative to the working directory (like the
+ * default). A leading `!` (exclusion) is kept in front. */
+function resolvePatterns(patterns, workingDirectory) {
+    return patterns.map((p) => {
+        const negate = p.startsWith('!');
+        const body = negate ? p.slice(1) : p;
+        const abs = path$2.isAbsolute(body) ? body : path$2.join(workingDirectory, body);
+        return `${negate ? '!' : ''}${toGlobPath(abs)}`;
+    });
+}
+/** The deepest directory that contains every file (hashFiles only hashes files under its workspace). */
+function commonDirectory(files) {
+    const dirs = files.map((f) => path$2.dirname(path$2.resolve(f)).split(path$2.sep));
+    const first = dirs[0];
+    if (!first)
+        return '';
+    let n = first.length;
+    for (const d of dirs) {
+        let i = 0;
+        while (i < n && i < d.length && d[i] === first[i])
+            i++;
+        n = i;
+    }
+    const joined = first.slice(0, n).join(path$2.sep);
+    return joined === '' ? path$2.sep : joined;
+}
+/**
+ * A literal path as an @actions/glob pattern: `*`, `?` and `[` are glob syntax there, so a directory
+ * named `a[1]` must be written `a[[]1]`. (The globber's own escaping helper is internal.)
+ */
+function escapeGlob(literal) {
+    return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]');
+}
+/** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
+function inExcludedDir(file) {
+    const parts = path$2.normalize(file).split(path$2.sep);
+    return parts.slice(0, -1).some((p) => EXCLUDED_DIRS.includes(p));
+}
+function toGlobPath(p) {
+    return p.replace(/[\\/]+$/, '') || p;
+}
+function compareStrings(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
+ * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
+ * restore is verified against, and remove go's read-only module trees.
+ */
+/**
+ * The files that key the cache: the custom `cache-dependency-path` globs when given and matching, else
+ * every go.sum / go.work.sum under the working directory (go.mod for a module without go.sum).
+ */
+async function findKeyFiles(dependencyPath, workingDirectory) {
+    if (dependencyPath.length > 0) {
+        const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)));
+        if (files.length > 0)
+            return { files };
+        const fallback = `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
+            `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
+            `directory instead. Fix the globs, or remove the input to use that default.`;
+        return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))), fallback };
+    }
+    return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))) };
+}
+async function globFiles(patterns) {
+    const globber = await create(patterns.join('\n'), {
+        matchDirectories: false,
+        implicitDescendants: false
+    });
+    return globber.glob();
+}
+/**
+ * sha256 over the files' contents in the given (sorted) order, by @actions/glob's hashFiles. hashFiles
+ * takes globs and hashes in directory-listing order, which differs between file systems; passing each
+ * file as an escaped literal pattern makes it hash in our sorted order. It only hashes files under its
+ * `currentWorkspace`, so that is the files' common directory. '' when there is no file.
+ */
+async function hashKeyFiles(files) {
+    if (files.length === 0)
+        return '';
+    return hashFiles(files.map(escapeGlob).join('\n'), commonDirectory(files));
+}
+/**
+ * A fingerprint of the modules in a module cache: the names of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
+ * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
+ * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
+ * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ */
+async function fingerprintModuleCache(gomodcache) {
+    const root = path$2.join(gomodcache, 'cache', 'download');
+    let entries;
+    try {
+        entries = await fs$1.promises.readdir(root, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { hash: '', files: 0 };
+        throw error;
+    }
+    const lines = entries
+        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
+    if (lines.length === 0)
+        return { hash: '', files: 0 };
+    lines.sort();
+    return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length };
+}
+/** Whether a directory exists and has at least one entry. */
+async function isPopulated(dir) {
+    try {
+        return (await fs$1.promises.readdir(dir)).length > 0;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return false;
+        throw error;
+    }
+}
+/**
+ * The text of every go.sum and go.work.sum under the working directory (vendor/ and testdata/ left out),
+ * whatever `cache-dependency-path` keys the cache on: these are what go checks the modules against, so
+ * they are what a restored cache is verified against.
+ */
+async function readGoSums(workingDirectory) {
+    const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)));
+    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path$2.basename(f)));
+    return Promise.all(sums.map((f) => fs$1.promises.readFile(f, 'utf8')));
+}
+/**
+ * Makes every directory below `dir` (and `dir`) writable again. go extracts module trees read-only on
+ * purpose (unless -modcacherw), so a plain recursive rm fails for a non-root user.
+ */
+async function makeWritable(dir) {
+    let entries;
+    try {
+        await fs$1.promises.chmod(dir, 0o755);
+        entries = await fs$1.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return;
+        throw error;
+    }
+    await Promise.all(entries
+        .filter((e) => e.isDirectory())
+        .map((e) => fs$1.promises.chmod(path$2.join(e.parentPath, e.name), 0o755)));
+}
+/** Removes a tree go may have made read-only (what `go clean -modcache` does, without asking go). */
+async function removeWritable(dir) {
+    await makeWritable(dir);
+    await fs$1.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function pMap(iterable, mapper, options) {
@@ -86926,21 +88087,27 @@ function createPuller(iterator) {
 }
 
 /**
- * Go's module file formats, shared by the cache (integrity) and the download (module lists): go.sum lines
- * and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
+ * Go's module file formats, shared by the cache (verification) and the download (module lists): go.sum
+ * lines and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
  * formats are a few lines each (https://go.dev/ref/mod#go-sum-files, golang.org/x/mod/module.EscapePath).
  */
-/** The zip lines of a go.sum (or go.work.sum): `<path> <version> h1:<hash>`, not the `<version>/go.mod` ones. */
-function goSumZipLines(text) {
+/**
+ * Every well-formed line of a go.sum: three fields, as cmd/go's modfetch.readGoSum splits them (it fails on
+ * a malformed line; here it is skipped, since go reports it better when it reads the file itself).
+ */
+function parseGoSum(text) {
     const out = [];
-    for (const raw of text.split('\n')) {
-        const fields = raw.trim().split(/\s+/);
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const fields = lines[i].trim().split(/\s+/);
         if (fields.length !== 3)
             continue;
-        const [path, version, hash] = fields;
-        if (version.endsWith('/go.mod') || !hash.startsWith('h1:'))
+        const [path, rawVersion, hash] = fields;
+        const isGoMod = rawVersion.endsWith('/go.mod');
+        const version = isGoMod ? rawVersion.slice(0, -'/go.mod'.length) : rawVersion;
+        if (version === '')
             continue;
-        out.push({ path, version, hash });
+        out.push({ path, version, isGoMod, hash, line: i + 1 });
     }
     return out;
 }
@@ -86956,50 +88123,28 @@ function unescapeModulePath(escaped) {
 }
 
 /**
- * Is a restored module cache intact? A cheap structural check of every module in `cache/download`, run
- * right after a restore so that corruption is purged before `go mod download` trips over it.
- *
- * What go itself does with a corrupt cache (cmd/go/internal/modfetch in 1.19, fetch.go and cache.go):
- *  - a module directory is trusted as soon as it exists with a .ziphash and no .partial file: its files
- *    are never hashed again, so an altered tree builds silently;
- *  - a zip is only read when the directory is missing; a truncated one then fails the download with
- *    `zip: not a valid zip file`;
- *  - a .ziphash that disagrees with go.sum fails with `checksum mismatch ... SECURITY ERROR`, which reads
- *    like a retagged module, not like a bad cache.
- *
- * Per module (module@version with a .zip) this checks, without reading any file's content:
- *  1. the .ziphash exists, is an `h1:` hash, and equals the go.sum line when a go.sum lists the module;
- *  2. the zip's end-of-central-directory record is where the file size says it must be and its central
- *     directory parses: every name under `<module>@<version>/` (catches truncation and foreign bytes
- *     before the directory, which moves or breaks it);
- *  3. the extracted tree, when present, has exactly the zip's files with the zip's sizes (catches a
- *     missing, extra, truncated or appended file).
- * Not caught: a same-size edit of a file's bytes. Catching that means hashing every file, which is what
- * `go mod verify` does. Measured on the bench (300 modules x 128 KB, 2 cores, go 1.19): go mod verify
- * 560 ms on a quiet machine (2.0-2.9 s under load), hashing only the zips in Node 400 ms, this check
- * 150 ms (0.18-0.29 s under the same load): about a tenth, on every warm run.
- * go mod verify also needs the whole module graph (it would download what a partial restore lacks) and
- * checks a tree against its .ziphash rather than go.sum.
+ * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
+ * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
+ * the bytes go extracts: the central directory's entries, each entry's data found through its local
+ * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
+ * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
+ * rather than interpreted: a module zip written by go never has them.
  */
-// ---------------------------------------------------------------------------------------------------------
-// Pure parts
-/** go.sum text -> `path version` -> h1 hash of the module zip (the `/go.mod` lines are not zip hashes). */
-function parseGoSum(text, into = new Map()) {
-    for (const { path, version, hash } of goSumZipLines(text))
-        into.set(`${path} ${version}`, hash);
-    return into;
-}
-const H1$1 = /^h1:[A-Za-z0-9+/]{43}=$/;
 const EOCD_SIG = 0x06054b50;
 const CDH_SIG = 0x02014b50;
+const LFH_SIG = 0x04034b50;
 const EOCD_MIN = 22;
+const LFH_LEN = 30;
+/** The end of a file that always holds the end-of-central-directory record (max comment 64 KiB). */
+const TAIL_BYTES = 65535 + EOCD_MIN;
 /** readZipDirectory's answer when the central directory starts before the bytes it was given. */
 const NEED_MORE = 'central directory larger than the bytes read';
 /**
- * The central directory of a zip from the file's last bytes. `tail` is the end of the file (at most the
- * last 64 KiB + 22 bytes, the largest possible EOCD with comment); `fileSize` the whole file's size.
- * Returns the entries, or a reason why this is not a complete zip. Zip64 is not needed: module zips are
- * limited to 500 MB (golang.org/x/mod/zip MaxZipFile) and go writes no zip64 records below 4 GiB.
+ * The central directory of a zip from the file's last bytes. `tail` is the end of the file (at most
+ * TAIL_BYTES); `fileSize` the whole file's size. Returns the entries, or why this is not a complete zip.
+ * The end record is the last signature in the file, as archive/zip finds it; its comment must reach the
+ * end of the file exactly. Zip64 is refused: module zips are at most 500 MB (golang.org/x/mod/zip
+ * MaxZipFile) and go writes no zip64 records below 4 GiB.
  */
 function readZipDirectory(tail, fileSize) {
     if (fileSize < EOCD_MIN || tail.length < EOCD_MIN)
@@ -87007,16 +88152,20 @@ function readZipDirectory(tail, fileSize) {
     const tailStart = fileSize - tail.length;
     let eocd = -1;
     for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
-        if (tail.readUInt32LE(i) === EOCD_SIG && i + EOCD_MIN + tail.readUInt16LE(i + 20) === tail.length) {
+        if (tail.readUInt32LE(i) === EOCD_SIG) {
             eocd = i;
             break;
         }
     }
     if (eocd < 0)
         return 'no end-of-central-directory record (truncated or not a zip)';
+    if (eocd + EOCD_MIN + tail.readUInt16LE(eocd + 20) !== tail.length)
+        return 'bytes after the end-of-central-directory record (truncated, appended to, or not a zip)';
     const count = tail.readUInt16LE(eocd + 10);
     const cdSize = tail.readUInt32LE(eocd + 12);
     const cdOffset = tail.readUInt32LE(eocd + 16);
+    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+        return 'zip64 records, which go never writes for a module zip';
     if (cdOffset + cdSize !== tailStart + eocd) {
         return `central directory at ${cdOffset}+${cdSize} does not end where its end record starts (${tailStart + eocd}): bytes were cut or inserted`;
     }
@@ -87027,480 +88176,491 @@ function readZipDirectory(tail, fileSize) {
     for (let i = 0; i < count; i++) {
         if (p + 46 > eocd || tail.readUInt32LE(p) !== CDH_SIG)
             return `central directory entry ${i + 1} of ${count} is damaged`;
-        const size = tail.readUInt32LE(p + 24);
         const nameLen = tail.readUInt16LE(p + 28);
         const extraLen = tail.readUInt16LE(p + 30);
         const commentLen = tail.readUInt16LE(p + 32);
-        const localOffset = tail.readUInt32LE(p + 42);
-        if (localOffset >= cdOffset)
+        const entry = {
+            name: tail.toString('utf8', p + 46, p + 46 + nameLen),
+            method: tail.readUInt16LE(p + 10),
+            crc32: tail.readUInt32LE(p + 16),
+            compressedSize: tail.readUInt32LE(p + 20),
+            size: tail.readUInt32LE(p + 24),
+            localOffset: tail.readUInt32LE(p + 42)
+        };
+        if (entry.localOffset >= cdOffset)
             return `entry ${i + 1} points past the file data`;
-        entries.push({ name: tail.toString('utf8', p + 46, p + 46 + nameLen), size });
+        entries.push(entry);
         p += 46 + nameLen + extraLen + commentLen;
     }
     if (p !== eocd)
         return 'central directory size does not match its entries';
     return entries;
 }
+class Damage extends Error {
+}
+/** Zips up to this size are read whole and hashed in memory. */
+const WHOLE_ZIP_BYTES = 4 << 20;
+/** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
+const WHOLE_ENTRY_BYTES = 1 << 20;
+const inflateRaw = promisify(zlib.inflateRaw);
 /**
- * Compares a module's zip entries with its extracted tree (`files`: path relative to the module
- * directory -> size). Returns the first few differences, empty when they agree.
+ * The sha256 of every file in a zip, reading each entry's data as archive/zip does. Large entries are
+ * streamed; inflation runs on libuv's thread pool, so several zips hashed at once use every core.
  */
-function compareTree(prefix, entries, files) {
-    const out = [];
-    const seen = new Set();
-    for (const e of entries) {
-        if (e.name.endsWith('/'))
-            continue;
-        const rel = e.name.slice(prefix.length);
-        seen.add(rel);
-        const size = files.get(rel);
-        if (size === undefined)
-            out.push(`${rel} is missing from the extracted module`);
-        else if (size !== e.size)
-            out.push(`${rel} has ${size} bytes, the zip says ${e.size}`);
+async function digestZip(file) {
+    let fh;
+    try {
+        fh = await fs$1.promises.open(file, 'r');
     }
-    // A toolchain module (golang.org/toolchain, what GOTOOLCHAIN downloads) stores nested go.mod files as
-    // _go.mod, and go copies each to go.mod next to it after unpacking (cmd/go/internal/toolchain/select.go).
-    const toolchain = prefix.startsWith('golang.org/toolchain@');
-    const copiedGoMod = (rel) => toolchain && /(^|\/)go\.mod$/.test(rel) && seen.has(rel.replace(/go\.mod$/, '_go.mod'));
-    for (const rel of files.keys())
-        if (!seen.has(rel) && !copiedGoMod(rel))
-            out.push(`${rel} is not in the module zip`);
-    return out.slice(0, 3);
-}
-/** Checks of one module that need only its small files: .ziphash against format and go.sum. */
-function checkZipHash(ziphash, sum) {
-    if (ziphash === undefined)
-        return 'the .ziphash file is missing';
-    const h = ziphash.trim();
-    if (!H1$1.test(h))
-        return `the .ziphash file holds '${h.slice(0, 60)}', not an h1: hash`;
-    if (sum !== undefined && sum !== h)
-        return `the .ziphash (${h}) differs from go.sum (${sum})`;
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Effects
-const TAIL_BYTES = 65536 + EOCD_MIN;
-/**
- * Checks every module zip under `<gomodcache>/cache/download`. `sums` (from the project's go.sum files)
- * sharpens the .ziphash check for the modules they list.
- */
-async function checkModuleCache(gomodcache, sums) {
-    const start = performance.now();
-    const problems = [];
-    const downloadRoot = path$2.join(gomodcache, 'cache', 'download');
-    const checks = [];
-    for (const vdir of await findVersionDirs(downloadRoot)) {
-        const escapedPath = path$2.relative(downloadRoot, path$2.dirname(vdir)).split(path$2.sep).join('/');
-        const modPath = unescapeModulePath(escapedPath);
-        const names = await fs$1.promises.readdir(vdir);
-        for (const name of names) {
-            if (!name.endsWith('.zip'))
-                continue;
-            const escapedVersion = name.slice(0, -'.zip'.length);
-            const version = unescapeModulePath(escapedVersion);
-            checks.push({
-                module: `${modPath}@${version}`,
-                zip: path$2.join(vdir, name),
-                ziphash: names.includes(`${name}hash`) ? path$2.join(vdir, `${name}hash`) : undefined,
-                tree: path$2.join(gomodcache, `${escapedPath}@${escapedVersion}`),
-                partial: names.includes(`${escapedVersion}.partial`),
-                prefix: `${modPath}@${version}/`,
-                sum: sums.get(`${modPath} ${version}`)
-            });
-        }
+    catch (error) {
+        return { ok: false, damage: `cannot be read (${error.code ?? String(error)})` };
     }
-    // The checks are small reads and stats; overlapping them keeps the disk busy. Measured on the bench
-    // (100 modules, warm restore): 96 ms one at a time.
-    const found = await pMap(checks, async (m) => ({ module: m.module, problem: await checkOne(m) }), {
-        concurrency: 16
-    });
-    for (const f of found)
-        if (f.problem)
-            problems.push({ module: f.module, problem: f.problem });
-    return { modules: checks.length, problems, durationMs: Math.round(performance.now() - start) };
-}
-async function checkOne(m) {
-    const hash = m.ziphash === undefined ? undefined : await fs$1.promises.readFile(m.ziphash, 'utf8');
-    const hashProblem = checkZipHash(hash, m.sum);
-    if (hashProblem)
-        return hashProblem;
-    const entries = await readZipEntries(m.zip);
-    if (typeof entries === 'string')
-        return `the zip is damaged: ${entries}`;
-    const stray = entries.find((e) => !e.name.startsWith(m.prefix));
-    if (stray)
-        return `the zip holds '${stray.name}', outside ${m.prefix}`;
-    // A .partial file means go was interrupted while extracting: go removes and re-extracts that tree
-    // itself (modfetch.DownloadDir), so it is not corruption.
-    if (m.partial)
-        return undefined;
-    const files = await listTree(m.tree);
-    if (files === undefined)
-        return undefined; // not extracted: go extracts it from the (checked) zip
-    const diff = compareTree(m.prefix, entries, files);
-    return diff.length > 0 ? `the extracted module differs from its zip: ${diff.join('; ')}` : undefined;
-}
-async function readZipEntries(file) {
-    const fh = await fs$1.promises.open(file, 'r');
     try {
         const { size } = await fh.stat();
-        let len = Math.min(size, TAIL_BYTES);
-        for (;;) {
-            const buf = Buffer.alloc(len);
-            await fh.read(buf, 0, len, size - len);
-            const result = readZipDirectory(buf, size);
-            // A central directory larger than the tail (thousands of files): read it all once.
-            if (result === NEED_MORE && len < size) {
-                len = size;
-                continue;
-            }
-            return result;
+        // Most module zips are small: one read, then everything in memory (a read per entry would cost more
+        // than the hashing). Large ones are read entry by entry, large entries streamed.
+        const whole = size <= WHOLE_ZIP_BYTES ? await readAt(fh, size, 0) : undefined;
+        const entries = whole ? readZipDirectory(whole, size) : await readDirectory(fh, size);
+        if (typeof entries === 'string')
+            return { ok: false, damage: entries };
+        const names = new Set();
+        for (const e of entries) {
+            if (names.has(e.name))
+                return { ok: false, damage: `'${e.name}' is in the zip twice` };
+            names.add(e.name);
         }
+        const sha256 = [];
+        for (const e of entries)
+            sha256.push(whole ? digestInMemory(whole, e) : await digestEntry(fh, e, size));
+        return { ok: true, entries, sha256 };
+    }
+    catch (error) {
+        if (error instanceof Damage)
+            return { ok: false, damage: error.message };
+        return { ok: false, damage: error instanceof Error ? error.message : String(error) };
     }
     finally {
         await fh.close();
     }
 }
-/** Relative file path (slash separated) -> size, for a module tree; undefined when it does not exist. */
-async function listTree(dir) {
-    const out = new Map();
-    let entries;
-    try {
-        entries = await fs$1.promises.readdir(dir, { withFileTypes: true, recursive: true });
+async function readDirectory(fh, size) {
+    let len = Math.min(size, TAIL_BYTES);
+    for (;;) {
+        const buf = await readAt(fh, len, size - len);
+        const result = readZipDirectory(buf, size);
+        // A central directory larger than the tail (thousands of files): read it all once.
+        if (result === NEED_MORE && len < size) {
+            len = size;
+            continue;
+        }
+        return result;
     }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-    await Promise.all(entries
-        .filter((e) => !e.isDirectory())
-        .map(async (e) => {
-        const full = path$2.join(e.parentPath, e.name);
-        const st = await fs$1.promises.lstat(full);
-        out.set(path$2.relative(dir, full).split(path$2.sep).join('/'), st.size);
-    }));
-    return out;
 }
-/** Every `.../@v` directory under cache/download (sumdb/ holds no modules). */
-async function findVersionDirs(root) {
-    let entries;
+async function readAt(fh, length, position) {
+    const buf = Buffer.alloc(length);
+    let off = 0;
+    while (off < length) {
+        const { bytesRead } = await fh.read(buf, off, length - off, position + off);
+        if (bytesRead === 0)
+            throw new Damage('the file ended early');
+        off += bytesRead;
+    }
+    return buf;
+}
+/** Where an entry's data starts (after its local header), checked against the file's size. */
+function dataStart(e, lh, fileSize) {
+    const where = `entry '${e.name}'`;
+    if (lh.length < LFH_LEN || lh.readUInt32LE(0) !== LFH_SIG)
+        throw new Damage(`${where} has no local header`);
+    const start = e.localOffset + LFH_LEN + lh.readUInt16LE(26) + lh.readUInt16LE(28);
+    if (start + e.compressedSize > fileSize)
+        throw new Damage(`${where} runs past the end of the file`);
+    if (e.method !== 0 && e.method !== 8)
+        throw new Damage(`${where} uses compression method ${e.method} (go reads Store and Deflate only)`);
+    if (e.method === 0 && e.compressedSize !== e.size)
+        throw new Damage(`${where} has inconsistent sizes`);
+    return start;
+}
+/** sha256 and CRC-32 of an entry's content as it arrives, checked against its header's size. */
+function contentDigest(e) {
+    const where = `entry '${e.name}'`;
+    const sha = createHash('sha256');
+    let crc = 0;
+    let n = 0;
+    return {
+        take: (chunk) => {
+            n += chunk.length;
+            if (n > e.size)
+                throw new Damage(`${where} holds more than the ${e.size} bytes its header says`);
+            sha.update(chunk);
+            crc = zlib.crc32(chunk, crc);
+        },
+        done: () => {
+            if (n !== e.size)
+                throw new Damage(`${where} holds ${n} bytes, its header says ${e.size}`);
+            if (crc >>> 0 !== e.crc32)
+                throw new Damage(`${where} fails its CRC-32`);
+            return sha.digest('hex');
+        }
+    };
+}
+function digestInMemory(zip, e) {
+    const start = dataStart(e, zip.subarray(e.localOffset, e.localOffset + LFH_LEN), zip.length);
+    const raw = zip.subarray(start, start + e.compressedSize);
+    const d = contentDigest(e);
+    if (e.method === 0)
+        d.take(raw);
+    else {
+        let out;
+        try {
+            out = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size + 1) });
+        }
+        catch (error) {
+            throw new Damage(`entry '${e.name}' does not inflate (${error.message})`);
+        }
+        d.take(out);
+    }
+    return d.done();
+}
+async function digestEntry(fh, e, fileSize) {
+    const where = `entry '${e.name}'`;
+    const start = dataStart(e, await readAt(fh, LFH_LEN, e.localOffset), fileSize);
+    const { take, done } = contentDigest(e);
+    if (e.compressedSize <= WHOLE_ENTRY_BYTES) {
+        const raw = e.compressedSize > 0 ? await readAt(fh, e.compressedSize, start) : Buffer.alloc(0);
+        if (e.method === 0)
+            take(raw);
+        else {
+            try {
+                take(await inflateRaw(raw, { maxOutputLength: Math.max(1, e.size + 1) }));
+            }
+            catch (error) {
+                if (error instanceof Damage)
+                    throw error;
+                throw new Damage(`${where} does not inflate (${error.message})`);
+            }
+        }
+    }
+    else {
+        const source = fh.createReadStream({ start, end: start + e.compressedSize - 1, autoClose: false });
+        const sink = async (chunks) => {
+            for await (const c of chunks)
+                take(c);
+        };
+        try {
+            if (e.method === 0)
+                await pipeline(source, sink);
+            else
+                await pipeline(source, zlib.createInflateRaw(), sink);
+        }
+        catch (error) {
+            if (error instanceof Damage)
+                throw error;
+            throw new Damage(`${where} does not inflate (${error.message})`);
+        }
+    }
+    return done();
+}
+
+/**
+ * go's `h1:` hash (golang.org/x/mod/sumdb/dirhash Hash1), the hash go.sum records, over a module zip
+ * (HashZip), an extracted module tree (HashDir) and a go.mod file. For each file, sorted by name
+ * (`<module>@<version>/<path>` for a zip or tree, `go.mod` for a go.mod), a line
+ * `<sha256 hex>  <name>\n`; the hash is `h1:` + base64(sha256 of those lines).
+ */
+/** Hash1 over (name, sha256 hex) pairs. Names sort by bytes (Go's sort.Strings), not UTF-16 units. */
+function hash1(files) {
+    const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    const h = createHash('sha256');
+    for (const f of sorted) {
+        if (f.name.includes('\n'))
+            throw new Error('dirhash: file names with newlines are not supported');
+        h.update(`${f.sha256}  ${f.name}\n`);
+    }
+    return `h1:${h.digest('base64')}`;
+}
+/** go.sum's `<path> <version>/go.mod` hash of a go.mod file's content. */
+function hashGoMod(data) {
+    return hash1([{ name: 'go.mod', sha256: createHash('sha256').update(data).digest('hex') }]);
+}
+/** dirhash.HashZip, or why the zip cannot be read as go would read it. */
+async function hashZip(file) {
+    const d = await digestZip(file);
+    if (!d.ok)
+        return { damage: d.damage };
+    return { hash: hash1(d.entries.map((e, i) => ({ name: e.name, sha256: d.sha256[i] }))) };
+}
+/**
+ * dirhash.HashDir(dir, `<module>@<version>`): every file below `dir`. go extracts only regular files, so
+ * anything else (a symbolic link, a device) makes the tree differ from any zip: reported as `damage`.
+ */
+async function hashDir(dir, prefix) {
+    const entries = await fs$1.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    const files = [];
+    for (const e of entries) {
+        if (e.isDirectory())
+            continue;
+        const file = path$2.join(e.parentPath, e.name);
+        const rel = path$2.relative(dir, file).split(path$2.sep).join('/');
+        if (!e.isFile())
+            return { damage: `${rel} is not a regular file` };
+        files.push({ name: `${prefix}/${rel}`, file });
+    }
+    const hashed = await pMap(files, async (f) => ({ name: f.name, sha256: await sha256File$1(f.file) }), {
+        concurrency: 16
+    });
+    return { hash: hash1(hashed) };
+}
+/** Small files in one read, large ones streamed. */
+async function sha256File$1(file) {
+    const h = createHash('sha256');
+    const fh = await fs$1.promises.open(file, 'r');
     try {
-        entries = await fs$1.promises.readdir(root, { withFileTypes: true, recursive: true });
+        const { size } = await fh.stat();
+        if (size <= 1 << 22)
+            h.update(await fh.readFile());
+        else
+            for await (const chunk of fh.createReadStream({ autoClose: false }))
+                h.update(chunk);
+    }
+    finally {
+        await fh.close();
+    }
+    return h.digest('hex');
+}
+
+/**
+ * Is a restored module cache what go.sum says? Every module a restore brought is checked by its content,
+ * right after the restore and before go reads any of it, because go itself never re-hashes a cached module
+ * (cmd/go/internal/modfetch, fetch.go): a zip with a .ziphash is trusted as it is, an extracted tree is
+ * trusted as soon as it exists without a .partial file; only `go mod verify` hashes them again. A
+ * restored cache is untrusted input: whoever could write the cache entry could have changed a module's
+ * code, rebuilt its zip to match and left the .ziphash as it was.
+ *
+ * Per module version in the cache (cache/download/<path>/@v/<version>.* and the tree <path>@<version>):
+ *  - the zip's h1 (dirhash.HashZip over its content, as go reads it) must be a go.sum hash of it;
+ *  - the tree, when present, must hash (dirhash.HashDir) to the same go.sum hash;
+ *  - the .mod must hash to the go.sum `/go.mod` line;
+ *  - the .ziphash, which go trusts, must equal the zip's real hash.
+ * A module version that no go.sum lists is not trusted either, with one exception that go makes safe
+ * itself: when go will look the module up in the checksum database (GOSUMDB on and the path not matched
+ * by GONOSUMDB/GOPRIVATE; always for golang.org/toolchain), go checks its .ziphash and .mod there
+ * (modfetch.checkModSum), so the zip and tree only have to match their own .ziphash.
+ * Modules that were on disk before the restore (a self-hosted runner's own cache) and that no go.sum
+ * lists are left alone: they are not this restore's.
+ *
+ * What fails is purged (the tree alone when its zip is good: go extracts it again from the zip without
+ * network; otherwise every file of the version), so the download step fetches exactly those again.
+ */
+// ---------------------------------------------------------------------------------------------------------
+// Pure parts
+/** go.sum texts -> GoSums (h1 lines only: go has written no other hash since modules began). */
+function collectSums(texts) {
+    const sums = new Map();
+    for (const text of texts) {
+        for (const e of parseGoSum(text)) {
+            if (!e.hash.startsWith('h1:'))
+                continue;
+            const k = `${e.path}@${e.version}`;
+            const s = sums.get(k) ?? { zip: new Set(), mod: new Set() };
+            (e.isGoMod ? s.mod : s.zip).add(e.hash);
+            sums.set(k, s);
+        }
+    }
+    return sums;
+}
+/**
+ * Whether go checks a module that go.sum does not list against the checksum database
+ * (cmd/go/internal/modfetch useSumDB): GOSUMDB not off, and the path not matched by GONOSUMDB (which
+ * defaults to GOPRIVATE). Toolchain modules are always looked up: go.sum never lists them.
+ */
+function checkedBySumDb(goEnv) {
+    const sumdb = (goEnv.GOSUMDB ?? '').trim();
+    const exempt = parseList(goEnv.GONOSUMDB || goEnv.GOPRIVATE);
+    return (modulePath) => sumdb !== 'off' && (modulePath === 'golang.org/toolchain' || !matchesPrefixPatterns(modulePath, exempt));
+}
+function expectedHashes(module, sums, bySumDb) {
+    const s = sums.get(module);
+    if (!s && !bySumDb)
+        return { untrusted: 'no go.sum lists it (and GOSUMDB, off or exempted, cannot vouch for it)' };
+    return {
+        zip: s && s.zip.size > 0 ? s.zip : bySumDb ? 'ziphash' : new Set(),
+        mod: s && s.mod.size > 0 ? s.mod : bySumDb ? 'sumdb' : 'none'
+    };
+}
+// ---------------------------------------------------------------------------------------------------------
+// Effects
+/** Every module version in `<gomodcache>/cache/download` and every extracted tree. */
+async function inventory(gomodcache) {
+    const found = new Map();
+    const downloadRoot = path$2.join(gomodcache, 'cache', 'download');
+    for (const vdir of await findVersionDirs(downloadRoot)) {
+        const modPath = unescapeModulePath(toSlash(path$2.relative(downloadRoot, path$2.dirname(vdir))));
+        for (const name of await fs$1.promises.readdir(vdir)) {
+            const m = /^(.+)\.(zip|ziphash|mod|info|partial|lock)$/.exec(name);
+            if (!m || name === 'list.lock')
+                continue;
+            const version = unescapeModulePath(m[1]);
+            const k = `${modPath}@${version}`;
+            const entry = found.get(k) ?? { path: modPath, version, downloadDir: vdir, files: [] };
+            entry.files.push(name);
+            found.set(k, entry);
+        }
+    }
+    for (const tree of await findTrees(gomodcache)) {
+        const rel = toSlash(path$2.relative(gomodcache, tree));
+        const at = rel.lastIndexOf('@');
+        const modPath = unescapeModulePath(rel.slice(0, at));
+        const version = unescapeModulePath(rel.slice(at + 1));
+        const k = `${modPath}@${version}`;
+        const downloadDir = path$2.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
+        const entry = found.get(k) ?? { path: modPath, version, downloadDir, files: [] };
+        entry.tree = tree;
+        found.set(k, entry);
+    }
+    return found;
+}
+/** Checks every module version of the cache by content (see the top of this file); purges nothing. */
+async function verifyModuleCache(gomodcache, opts) {
+    const start = performance.now();
+    const modules = [...(await inventory(gomodcache)).entries()].filter(([k]) => opts.sums.has(k) || !opts.preexisting?.has(k));
+    // Module versions at once: inflation runs on libuv's thread pool, hashing and reads overlap with it.
+    const found = await pMap(modules, ([k, m]) => checkModule(k, m, expectedHashes(k, opts.sums, opts.bySumDb(m.path))), { concurrency: 8 });
+    return {
+        modules: modules.length,
+        problems: found.filter((p) => p !== undefined),
+        durationMs: Math.round(performance.now() - start)
+    };
+}
+async function checkModule(module, m, want) {
+    const fail = (kind, problem, scope = 'module') => ({
+        module,
+        kind,
+        problem,
+        scope
+    });
+    if ('untrusted' in want)
+        return fail('untrusted', want.untrusted);
+    const file = (ext) => m.files.includes(`${escapeModulePath(m.version)}.${ext}`)
+        ? path$2.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
+        : undefined;
+    const zipFile = file('zip');
+    const ziphashFile = file('ziphash');
+    const ziphash = ziphashFile ? (await fs$1.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
+    const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip;
+    if (want.zip === 'ziphash' && (zipFile || m.tree) && !ziphash)
+        return fail('untrusted', 'no go.sum lists it and it has no .ziphash for GOSUMDB to check');
+    const modFile = file('mod');
+    if (modFile && want.mod === 'none')
+        return fail('untrusted', 'no go.sum lists its go.mod');
+    if (modFile && typeof want.mod !== 'string') {
+        const h = hashGoMod(await fs$1.promises.readFile(modFile));
+        if (!want.mod.has(h))
+            return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`);
+    }
+    if (zipFile) {
+        if (allowed.size === 0)
+            return fail('untrusted', 'go.sum lists its go.mod only, not its zip');
+        const z = await hashZip(zipFile);
+        if ('damage' in z)
+            return fail('damaged', `the zip is damaged: ${z.damage}`);
+        if (!allowed.has(z.hash))
+            return fail('altered', `the zip hashes to ${z.hash}, ${source(want)} says ${first(allowed)}`);
+        if (ziphash !== undefined && ziphash !== z.hash)
+            return fail('damaged', `the .ziphash (${ziphash}) differs from the zip's hash (${z.hash})`);
+    }
+    if (m.tree) {
+        const scope = zipFile ? 'tree' : 'module';
+        // go was interrupted while extracting: it removes and extracts that tree again itself.
+        if (file('partial'))
+            return fail('damaged', 'the extracted tree is incomplete (.partial)', scope);
+        if (allowed.size === 0)
+            return fail('untrusted', 'go.sum lists its go.mod only, not its content', scope);
+        const t = await hashDir(m.tree, `${m.path}@${m.version}`);
+        if ('damage' in t)
+            return fail('altered', `the extracted tree has ${t.damage}`, scope);
+        if (!allowed.has(t.hash))
+            return fail('altered', `the extracted tree hashes to ${t.hash}, ${source(want)} says ${first(allowed)}`, scope);
+    }
+    return undefined;
+}
+const first = (s) => [...s][0] ?? '(nothing)';
+const source = (want) => want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum';
+/** Removes what each problem covers: the tree, or every file of the version and its tree. */
+async function purgeModules(gomodcache, problems) {
+    const found = await inventory(gomodcache);
+    await pMap(problems, async (p) => {
+        const m = found.get(p.module);
+        if (!m)
+            return;
+        if (m.tree)
+            await removeWritable(m.tree);
+        if (p.scope === 'tree')
+            return;
+        if (m.files.length > 0)
+            await makeWritable(m.downloadDir);
+        await Promise.all(m.files.map((f) => fs$1.promises.rm(path$2.join(m.downloadDir, f), { force: true })));
+    }, { concurrency: 8 });
+}
+/** Every `.../@v` directory under cache/download, not descending into sumdb/ (lookups, not modules). */
+async function findVersionDirs(root) {
+    const out = [];
+    const walk = async (dir) => {
+        const entries = await readDirs(dir);
+        await Promise.all(entries.map((e) => {
+            const full = path$2.join(dir, e);
+            if (e === '@v')
+                return out.push(full);
+            if (dir === root && e === 'sumdb')
+                return undefined;
+            return walk(full);
+        }));
+    };
+    await walk(root);
+    return out.sort();
+}
+/** Every extracted module tree (`<path>@<version>` directories), not descending into them or into cache/. */
+async function findTrees(gomodcache) {
+    const out = [];
+    const walk = async (dir) => {
+        const entries = await readDirs(dir);
+        await Promise.all(entries.map((e) => {
+            const full = path$2.join(dir, e);
+            if (e.includes('@'))
+                return out.push(full);
+            if (dir === gomodcache && e === 'cache')
+                return undefined;
+            return walk(full);
+        }));
+    };
+    await walk(gomodcache);
+    return out.sort();
+}
+async function readDirs(dir) {
+    try {
+        const entries = await fs$1.promises.readdir(dir, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch (error) {
         if (error.code === 'ENOENT')
             return [];
         throw error;
     }
-    const sumdb = path$2.join(root, 'sumdb');
-    return entries
-        .filter((e) => e.isDirectory() && e.name === '@v' && !e.parentPath.startsWith(sumdb))
-        .map((e) => path$2.join(e.parentPath, e.name))
-        .sort();
 }
-/**
- * Removes a module cache. Go makes module trees read-only on purpose (unless `-modcacherw`), so a plain
- * recursive rm fails for a non-root user; this is what `go clean -modcache` does, without depending on
- * go's environment matching ours.
- */
-async function purgeModuleCache(gomodcache) {
-    await makeWritable(gomodcache);
-    await fs$1.promises.rm(gomodcache, { recursive: true, force: true, maxRetries: 3 });
-}
-async function makeWritable(dir) {
-    let entries;
-    try {
-        await fs$1.promises.chmod(dir, 0o755);
-        entries = await fs$1.promises.readdir(dir, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return;
-        throw error;
-    }
-    await Promise.all(entries
-        .filter((e) => e.isDirectory())
-        .map((e) => fs$1.promises.chmod(path$2.join(e.parentPath, e.name), 0o755)));
+function toSlash(p) {
+    return p.split(path$2.sep).join('/');
 }
 
 /**
- * Pure: the cache key, its restore-keys, and which files key the cache. No fs, no env: every input is a
- * plain value, so the tests feed real paths and versions and compare strings.
+ * The module cache around the download: `restoreModuleCache` in main (key -> bounded restore with
+ * restore-keys -> content verification against go.sum, purging what fails), `saveModuleCache` in post
+ * (decide -> refuse credential paths -> save, once more under the service's limits). Restore and save go
+ * through the real @actions/cache client (service.ts); nothing here ever fails the job for a cache
+ * problem: a broken, slow or absent cache service is a warning and a run without cache.
  *
- * Key layout (decided here, documented in the README):
- *
- *   setup-go-deps-<os>-<arch>[-<suffix>]-go<version>-<hash>
- *
- * The suffix sits BEFORE the Go version, not at the end: @actions/cache matches restore-keys by prefix, so
- * anything after the hash can never take part in a restore-key. With the suffix in front of the version
- * both restore-keys keep it (a `matrix: [race, norace]` suffix never restores the other variant's cache):
- *
- *   setup-go-deps-linux-x64-race-go1.22.3-<hash>   the key (exact hit: nothing to download)
- *   setup-go-deps-linux-x64-race-go1.22.3-         same Go, any go.sum: a dependency bump downloads the delta
- *   setup-go-deps-linux-x64-race-go1.22            same Go minor, any patch (the module cache format does not
- *                                                  change between patch releases)
- */
-const KEY_PREFIX = 'setup-go-deps';
-/** The build cache (GOCACHE, `cache-build: true`) lives in its own entry under this prefix. */
-const BUILD_KEY_PREFIX = 'setup-go-deps-build';
-/** @actions/cache rejects keys over 512 characters and keys with a comma (it joins keys with commas). */
-const MAX_KEY_LENGTH = 512;
-function cacheKey(p) {
-    const suffix = normaliseSuffix(p.suffix ?? '');
-    const head = [p.prefix ?? KEY_PREFIX, p.os, p.arch, ...(suffix ? [suffix] : [])].join('-');
-    const version = `${head}-go${p.goVersion}`;
-    const key = p.hash ? `${version}-${p.hash}` : version;
-    if (key.length > MAX_KEY_LENGTH) {
-        throw new InputError('cache-key-suffix', `Input 'cache-key-suffix' is ${suffix.length} characters long, which makes the cache key longer than the ${MAX_KEY_LENGTH} characters the cache service accepts; use a short value such as the matrix entry's name.`);
-    }
-    const restoreKeys = [];
-    // Without a hash the key itself is the version prefix: one restore-key fewer.
-    if (p.hash)
-        restoreKeys.push(`${version}-`);
-    const minor = goMinor(p.goVersion);
-    if (minor && minor !== p.goVersion)
-        restoreKeys.push(`${head}-go${minor}`);
-    return { key, restoreKeys };
-}
-/**
- * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.20` -> `1.20`; '' for something that is not a Go version
- * (then the minor restore-key is left out rather than guessed).
- */
-function goMinor(version) {
-    const m = /^(\d+\.\d+)(?:\.\d+|(?:rc|beta)\d+)?$/.exec(version.trim());
-    return m ? m[1] : '';
-}
-/**
- * The suffix is user input: whitespace becomes `_` (a key is one token in logs and in `gh cache list`);
- * a comma cannot be stored at all, so it is an input error that names the fix.
- */
-function normaliseSuffix(suffix) {
-    const s = suffix.trim();
-    if (s.includes(',')) {
-        throw new InputError('cache-key-suffix', `Input 'cache-key-suffix' is '${suffix}'; cache keys cannot contain a comma. Use '-' or '_' instead, e.g. '${s.replace(/,\s*/g, '-')}'.`);
-    }
-    return s.replace(/\s+/g, '_');
-}
-/** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */
-function runnerPlatform(platform, arch) {
-    const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'macos' : platform;
-    const a = arch === 'ia32' ? 'x86' : arch;
-    return { os, arch: a };
-}
-// ---------------------------------------------------------------------------------------------------------
-// Which files key the cache
-/** Directories never searched for key files: vendored copies and test fixtures hold go.sum files that
- * are not the project's dependencies. */
-const EXCLUDED_DIRS = ['vendor', 'testdata'];
-/**
- * The globs that find candidate key files under the working directory (for @actions/glob). go.mod is
- * searched too, only so that `selectKeyFiles` can fall back to it for a module without go.sum.
- */
-function defaultKeyPatterns(workingDirectory) {
-    const base = toGlobPath(workingDirectory);
-    return [
-        `${base}/**/go.sum`,
-        `${base}/**/go.work.sum`,
-        `${base}/**/go.mod`,
-        ...EXCLUDED_DIRS.map((d) => `!${base}/**/${d}/**`)
-    ];
-}
-/**
- * From every go.sum / go.work.sum / go.mod found, the files whose content keys the cache, sorted (the hash
- * is order-sensitive and directory listing order differs between file systems):
- * every go.sum and go.work.sum, and go.mod only where that module has no go.sum (a module without
- * dependencies has none, and its requirements still decide what go downloads). Files under vendor/ or
- * testdata/ are dropped here too, so custom globs get the same rule.
- */
-function selectKeyFiles(found) {
-    const files = [...new Set(found.map((f) => path$2.normalize(f)))].filter((f) => !isExcluded(f));
-    const sums = new Set(files.filter((f) => path$2.basename(f) === 'go.sum').map((f) => path$2.dirname(f)));
-    const selected = files.filter((f) => {
-        const name = path$2.basename(f);
-        if (name === 'go.mod')
-            return !sums.has(path$2.dirname(f));
-        return true;
-    });
-    return selected.sort(compareStrings);
-}
-/** Custom `cache-dependency-path` globs: relative ones are relative to the working directory (like the
- * default). A leading `!` (exclusion) is kept in front. */
-function resolvePatterns(patterns, workingDirectory) {
-    return patterns.map((p) => {
-        const negate = p.startsWith('!');
-        const body = negate ? p.slice(1) : p;
-        const abs = path$2.isAbsolute(body) ? body : path$2.join(workingDirectory, body);
-        return `${negate ? '!' : ''}${toGlobPath(abs)}`;
-    });
-}
-/** The deepest directory that contains every file (hashFiles only hashes files under its workspace). */
-function commonDirectory(files) {
-    const dirs = files.map((f) => path$2.dirname(path$2.resolve(f)).split(path$2.sep));
-    const first = dirs[0];
-    if (!first)
-        return '';
-    let n = first.length;
-    for (const d of dirs) {
-        let i = 0;
-        while (i < n && i < d.length && d[i] === first[i])
-            i++;
-        n = i;
-    }
-    const joined = first.slice(0, n).join(path$2.sep);
-    return joined === '' ? path$2.sep : joined;
-}
-/**
- * A literal path as an @actions/glob pattern: `*`, `?` and `[` are glob syntax there, so a directory
- * named `a[1]` must be written `a[[]1]`. (The globber's own escaping helper is internal.)
- */
-function escapeGlob(literal) {
-    return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]');
-}
-function isExcluded(file) {
-    const parts = path$2.normalize(file).split(path$2.sep);
-    return parts.slice(0, -1).some((p) => EXCLUDED_DIRS.includes(p));
-}
-function toGlobPath(p) {
-    return p.replace(/[\\/]+$/, '') || p;
-}
-function compareStrings(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Effects around the key: find the key files (@actions/glob), hash them (@actions/glob hashFiles), and
- * fingerprint a module cache so post can tell whether the download changed it.
- */
-/**
- * The files that key the cache: the custom `cache-dependency-path` globs when given and matching, else
- * every go.sum / go.work.sum under the working directory (go.mod for a module without go.sum).
- */
-async function findKeyFiles(dependencyPath, workingDirectory) {
-    if (dependencyPath.length > 0) {
-        const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)));
-        if (files.length > 0)
-            return { files };
-        const fallback = `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
-            `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
-            `directory instead. Fix the globs, or remove the input to use that default.`;
-        return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))), fallback };
-    }
-    return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))) };
-}
-async function globFiles(patterns) {
-    const globber = await create(patterns.join('\n'), {
-        matchDirectories: false,
-        implicitDescendants: false
-    });
-    return globber.glob();
-}
-/**
- * sha256 over the files' contents in the given (sorted) order, by @actions/glob's hashFiles. hashFiles
- * takes globs and hashes in directory-listing order, which differs between file systems; passing each
- * file as an escaped literal pattern makes it hash in our sorted order. It only hashes files under its
- * `currentWorkspace`, so that is the files' common directory. '' when there is no file.
- */
-async function hashKeyFiles(files) {
-    if (files.length === 0)
-        return '';
-    return hashFiles(files.map(escapeGlob).join('\n'), commonDirectory(files));
-}
-/**
- * A fingerprint of the modules in a module cache: the names of every file in the
- * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
- * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
- * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
- * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- */
-async function fingerprintModuleCache(gomodcache) {
-    const root = path$2.join(gomodcache, 'cache', 'download');
-    let entries;
-    try {
-        entries = await fs$1.promises.readdir(root, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return { hash: '', files: 0 };
-        throw error;
-    }
-    const lines = entries
-        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
-    if (lines.length === 0)
-        return { hash: '', files: 0 };
-    lines.sort();
-    return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length };
-}
-/** Whether a directory exists and has at least one entry. */
-async function isPopulated(dir) {
-    try {
-        return (await fs$1.promises.readdir(dir)).length > 0;
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return false;
-        throw error;
-    }
-}
-/** go.sum files among the key files -> their zip hashes (for the integrity check). */
-async function readGoSums(files) {
-    const sums = new Map();
-    for (const f of files) {
-        const name = path$2.basename(f);
-        if (name === 'go.sum' || name === 'go.work.sum')
-            parseGoSum(await fs$1.promises.readFile(f, 'utf8'), sums);
-    }
-    return sums;
-}
-
-/**
- * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
- * modcache.ts does the effects around them.
- */
-/**
- * The archive paths for a GOMODCACHE: the extracted module trees and `cache/download` (zips, .mod,
- * .info, .ziphash, sumdb tiles), but not `cache/vcs`.
- *
- * cache/vcs holds bare git clones made for `direct`/private modules; go needs them only to resolve a
- * version it does not have yet (and then fetches anyway), never to build or to `go mod download` what
- * go.sum lists, and a clone is typically many times the size of the module zip. cache/download alone
- * (without the trees) is half the archive, but go then unzips every module again during
- * `go mod download`. Measured on the bench (tar + zstd as @actions/cache does it, 2 cores):
- *
- *   modules x size   archive: trees+download / download only   restore + offline `go mod download`
- *   100 x 32 KB      5.0 MB / 2.5 MB                           53+28 ms  /  35+75 ms
- *   300 x 128 KB     60 MB  / 30 MB                           230+75 ms / 105+450 ms
- *
- * so trees+download is the faster warm start while the cache transfers at more than ~100 MB/s (the
- * hosted cache does); see the e2e measurements for the whole restore through the cache client.
- *
- * @actions/cache globs these patterns with implicitDescendants off: `<modcache>/*` lists each top-level
- * entry (host directories and `cache`), `!<modcache>/cache` drops `cache`, and `cache/download` brings
- * back its one wanted child. The patterns (not the matches) also go into the cache version, so they must
- * be the same in main and post: they are derived from GOMODCACHE only.
- */
-function moduleCachePaths(gomodcache) {
-    const base = gomodcache.replace(/[\\/]+$/, '');
-    return [`${base}/*`, `!${base}/cache`, `${base}/cache/download`];
-}
-/** Key-file paths shown to a user: relative to the working directory when under it. */
-function displayPath(file, workingDirectory) {
-    const rel = path$2.relative(workingDirectory, file);
-    return rel && !rel.startsWith('..') && !path$2.isAbsolute(rel) ? rel : file;
-}
-
-/**
- * The module cache around the download: `restoreModuleCache` in main (key -> restore with restore-keys ->
- * integrity check, purge when corrupt), `saveModuleCache` in post (decide -> save). Restore and save go
- * through the real @actions/cache client; nothing here ever fails the job for a cache problem: a broken
- * or absent cache service is a warning and a run without cache.
- *
- * What main hands to post (State.cache, JSON): the CacheRestore plus what post needs to decide and to
- * save under the same cache version (the archive patterns are part of the version @actions/cache
- * computes, so post must pass exactly the patterns main restored with).
+ * What main hands to post is State.cache (state.ts: CacheState): the CacheRestore plus what post needs to
+ * decide and to save under the same cache version (the archive patterns are part of the version
+ * @actions/cache computes, so post must pass exactly the patterns main restored with).
  */
 // ---------------------------------------------------------------------------------------------------------
 // Restore (main)
@@ -87535,7 +88695,11 @@ async function restoreModuleCache(cfg, ctx) {
     const platform = runnerPlatform(process.platform, process.arch);
     const hash = await hashKeyFiles(files);
     const keys = cacheKey({ ...platform, goVersion: ctx.go.version, hash, suffix: cfg.keySuffix });
-    const modules = { key: keys.key, patterns: moduleCachePaths(gomodcache), matchedKey: '' };
+    const modules = {
+        key: keys.key,
+        patterns: moduleCachePaths(gomodcache, cacheLayout()),
+        matchedKey: ''
+    };
     const build = cfg.build && ctx.goEnv.GOCACHE
         ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
         : undefined;
@@ -87545,7 +88709,7 @@ async function restoreModuleCache(cfg, ctx) {
         restoreKeys: keys.restoreKeys,
         paths: build ? [gomodcache, build.dir] : [gomodcache]
     };
-    if (!cacheServiceAvailable()) {
+    if (!(await serviceAvailable())) {
         const detail = 'the Actions cache service is not available to this job (no ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL: a GHES ' +
             'without cache, or a local runner)';
         warning(`Module cache: ${detail}; continuing without cache.`);
@@ -87558,49 +88722,96 @@ async function restoreModuleCache(cfg, ctx) {
         info(`Module cache: ${detail}.`);
         return remember(cfg, { ...result, outcome: 'miss', detail }, gomodcache, modules, build);
     }
-    const restored = await withToolkitLog(() => restoreCache(modules.patterns, keys.key, keys.restoreKeys), populated ? { TAR_OPTIONS: skipOldFiles() } : {});
+    // What a self-hosted runner's cache already held is its own: verification leaves those modules alone
+    // unless a go.sum lists them.
+    const preexisting = populated ? new Set((await inventory(gomodcache)).keys()) : undefined;
+    const timeoutMs = restoreTimeoutMs();
+    const restored = await restoreEntry(modules.patterns, keys.key, keys.restoreKeys, {
+        timeoutMs,
+        env: populated ? { TAR_OPTIONS: skipOldFiles() } : {}
+    });
     // After a service failure the build cache is not tried: the client would wait out the same outage
     // again (5 attempts, ~24 s of its own backoff, measured on the bench with a 503 on every call).
     if (build) {
-        result.build = restored.failure
-            ? 'not restored: the cache service failed'
-            : await restoreBuildCache(build);
+        result.build =
+            restored.failure || restored.timedOut
+                ? 'not restored: the cache service failed'
+                : await restoreBuildCache(build, timeoutMs);
     }
     modules.matchedKey = restored.value ?? '';
     result.matchedKey = modules.matchedKey;
     result.sizeBytes = restored.archiveBytes ?? 0;
-    if (restored.failure) {
+    describeRestore(result, restored, { populated, gomodcache, key: keys.key, timeoutMs });
+    // After a failed or abandoned restore too: tar may have stopped half-way through a file.
+    if (restored.value || restored.failure || restored.timedOut) {
+        await verifyRestored(result, { ctx, gomodcache, preexisting, entry: modules.matchedKey });
+    }
+    result.durationMs = Math.round(performance.now() - started);
+    return remember(cfg, result, gomodcache, modules, build);
+}
+/** Outcome and detail of the restore call itself (verification comes after). */
+function describeRestore(result, restored, p) {
+    if (restored.timedOut) {
+        result.outcome = 'unavailable';
+        result.detail =
+            `the restore did not finish within ${Math.round(p.timeoutMs / 1000)} s (a stalled download or lookup); ` +
+                `continued without cache`;
+        warning(`Module cache: ${result.detail}.`);
+    }
+    else if (restored.failure) {
         result.outcome = 'unavailable';
         result.detail = `the cache service failed (${restored.failure}); continued without cache`;
         warning(`Module cache: ${result.detail}.`);
     }
     else if (!restored.value) {
         result.outcome = 'miss';
-        result.detail = populated ? `no entry yet; kept what ${gomodcache} already held` : 'no entry yet';
+        result.detail = p.populated ? `no entry yet; kept what ${p.gomodcache} already held` : 'no entry yet';
     }
     else {
-        result.outcome = restored.value === keys.key ? 'exact' : 'partial';
-        if (populated)
-            result.detail = `merged into the already populated ${gomodcache} (existing files kept)`;
+        result.outcome = restored.value === p.key ? 'exact' : 'partial';
+        if (p.populated)
+            result.detail = `merged into the already populated ${p.gomodcache} (existing files kept)`;
     }
-    // After a failed restore too: tar may have stopped half-way through a file.
-    if (restored.value || restored.failure) {
-        const report = await checkModuleCache(gomodcache, await readGoSums(files));
-        info(`Module cache integrity: ${report.modules} modules checked in ${report.durationMs} ms, ${report.problems.length} damaged.`);
-        if (report.problems.length > 0) {
-            await purgeModuleCache(gomodcache);
-            const first = report.problems[0];
-            const entry = modules.matchedKey || 'the partial restore';
-            result.outcome = 'corrupt';
-            result.detail =
-                `${report.problems.length} of ${report.modules} modules in ${entry} are damaged (${first.module}: ${first.problem}); ` +
-                    `purged the module cache and downloading everything again; this run will not save it. If every run hits ` +
-                    `this entry, delete it (gh cache delete ${entry}) or change 'cache-key-suffix'.`;
-            warning(`Module cache: ${result.detail}`);
-        }
-    }
-    result.durationMs = Math.round(performance.now() - started);
-    return remember(cfg, result, gomodcache, modules, build);
+}
+/**
+ * Checks what the restore brought against go.sum by content (integrity.ts) and purges what fails, so the
+ * download step fetches it again. Altered or damaged content is a warning naming the modules; versions no
+ * go.sum lists (a restore-key match still holds the versions before a bump) are only logged.
+ */
+async function verifyRestored(result, p) {
+    const sums = collectSums(await readGoSums(p.ctx.workingDirectory));
+    const report = await verifyModuleCache(p.gomodcache, {
+        sums,
+        bySumDb: checkedBySumDb(p.ctx.goEnv),
+        preexisting: p.preexisting
+    });
+    if (report.problems.length > 0)
+        await purgeModules(p.gomodcache, report.problems);
+    const bad = report.problems.filter((x) => x.kind !== 'untrusted');
+    const untrusted = report.problems.filter((x) => x.kind === 'untrusted');
+    info(`Module cache verification: ${report.modules} module versions checked against go.sum by content in ` +
+        `${report.durationMs} ms; ${bad.length} altered or damaged, ${untrusted.length} not in any go.sum (purged).`);
+    result.verification = {
+        modules: report.modules,
+        durationMs: report.durationMs,
+        purged: report.problems.map(({ module, kind, problem }) => ({ module, kind, problem }))
+    };
+    if (untrusted.length > 0)
+        info(`Purged module versions no go.sum lists: ${untrusted.map((x) => x.module).join(', ')}`);
+    if (bad.length === 0)
+        return;
+    const entry = p.entry || 'the partial restore';
+    const note = `${bad.length} of ${report.modules} restored modules failed verification against go.sum: their cached ` +
+        `content was altered or damaged (${listProblems(bad)}); purged them, downloading them again`;
+    result.detail = result.detail ? `${result.detail}; ${note}` : note;
+    warning(`Module cache: ${note}. Whoever could write ${entry} could change code this job builds: treat it as ` +
+        `untrusted and delete it (gh cache delete ${entry}), and check which jobs can write this repository's cache.`);
+}
+function listProblems(problems) {
+    const shown = problems.slice(0, 5).map((x) => `${x.module}: ${x.kind}, ${x.problem}`);
+    if (problems.length > 5)
+        shown.push(`and ${problems.length - 5} more`);
+    return shown.join('; ');
 }
 function buildEntry(gocache, platform, goVersion, hash, suffix) {
     const keys = cacheKey({ ...platform, goVersion, hash, suffix, prefix: BUILD_KEY_PREFIX });
@@ -87609,25 +88820,27 @@ function buildEntry(gocache, platform, goVersion, hash, suffix) {
 /**
  * GOCACHE in its own entry: it is large, changes on every build and is only wanted with
  * `cache-build: true`, so it must not make the module cache entry bigger or miss more often. Its
- * problems are logged and never change the module cache's outcome.
+ * problems are logged and never change the module cache's outcome. Nothing can verify a build cache, so
+ * on an untrusted event it is restored from its exact key only (policy.ts buildRestoreKeys).
  */
-async function restoreBuildCache(build) {
-    const prefix = build.key.replace(/[^-]*$/, '');
-    const restored = await withToolkitLog(() => restoreCache(build.patterns, build.key, [prefix]), {});
+async function restoreBuildCache(build, timeoutMs) {
+    build.restoreKeys = buildRestoreKeys(build.key, process.env.GITHUB_EVENT_NAME);
+    const restored = await restoreEntry(build.patterns, build.key, build.restoreKeys, { timeoutMs });
     build.matchedKey = restored.value ?? '';
-    if (restored.failure) {
-        warning(`Build cache: the cache service failed (${restored.failure}); continuing without it.`);
-        return `not restored: the cache service failed (${restored.failure})`;
+    if (restored.failure || restored.timedOut) {
+        const why = restored.failure ?? `no answer within ${Math.round(timeoutMs / 1000)} s`;
+        warning(`Build cache: the cache service failed (${why}); continuing without it.`);
+        return `not restored: the cache service failed (${why})`;
     }
-    const line = restored.value ? `restored \`${restored.value}\`` : `miss: \`${build.key}\``;
+    const exactOnly = build.restoreKeys.length === 0 ? ' (exact key only on this event)' : '';
+    const line = restored.value ? `restored \`${restored.value}\`` : `miss: \`${build.key}\`${exactOnly}`;
     info(`Build cache: ${line}.`);
     return line;
 }
 /** Saves what post needs (State.cache) and returns the restore result. */
 async function remember(cfg, restore, gomodcache = '', modules = { key: restore.key, patterns: [], matchedKey: '' }, build) {
     const fingerprint = gomodcache ? (await fingerprintModuleCache(gomodcache)).hash : '';
-    const state = { restore, mode: cfg.save, gomodcache, fingerprint, modules, build };
-    saveState(State.cache, JSON.stringify(state));
+    cacheState.save({ restore, mode: cfg.save, gomodcache, fingerprint, modules, build });
     return restore;
 }
 /** GNU tar reads extra options from TAR_OPTIONS; --skip-old-files keeps what is already on disk. */
@@ -87638,10 +88851,9 @@ function skipOldFiles() {
  * Restoring over a populated GOMODCACHE: go makes module directories read-only, so tar's default (unlink
  * the old file, write the new one) fails with "Cannot open: File exists" for a non-root user, and
  * @actions/cache then reports the whole restore as failed after extracting half of it. GNU tar can be
- * told to keep existing files instead (TAR_OPTIONS=--skip-old-files); an existing module file is the same
- * content (the cache is addressed by module@version) or damaged, which the integrity check then finds.
- * @actions/cache uses GNU tar on Linux, gtar on macOS when installed, and on Windows GNU tar when
- * present; where it would use BSD tar, restore is skipped instead.
+ * told to keep existing files instead (TAR_OPTIONS=--skip-old-files); what the archive adds is verified
+ * like any restore. @actions/cache uses GNU tar on Linux, gtar on macOS when installed, and on Windows
+ * GNU tar when present; where it would use BSD tar, restore is skipped instead.
  */
 async function canMergeIntoPopulated() {
     if (process.platform === 'linux')
@@ -87649,73 +88861,6 @@ async function canMergeIntoPopulated() {
     if (process.platform === 'darwin')
         return (await which('gtar', false)) !== '';
     return false;
-}
-/**
- * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
- * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
- */
-function cacheServiceAvailable() {
-    return typeof isFeatureAvailable !== 'function' || isFeatureAvailable();
-}
-/**
- * Runs a @actions/cache call and reads what it logs. restoreCache and saveCache catch every error except
- * a ValidationError and only log it (core.warning, or core.error for a 5xx): a restore that failed
- * returns undefined exactly like a miss, and a save that failed returns -1 exactly like a save another
- * job won. The log lines are the only place the difference shows, so they are read here while the call
- * runs; its `::warning::`/`::error::` failure lines are held back and reported once by the caller as
- * one warning that says what happens next (a cache outage must not read as a failed job).
- * `env` is set for the duration of the call (TAR_OPTIONS for the tar it spawns).
- */
-async function withToolkitLog(fn, env) {
-    const out = {};
-    // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
-    // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
-    // status is in its debug line alone (`[Response] - 503`), which is read here and added to the failure.
-    let lastStatus = 0;
-    const stdout = process.stdout;
-    const write = stdout.write;
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, env);
-    stdout.write = function (chunk, ...rest) {
-        const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk);
-        const failure = /^::(?:warning|error)(?: [^:]*)?::Failed to (?:restore|save): (.*)$/m.exec(text);
-        const reservation = /^(?:::warning::)?(?:Failed to save: )?((?:Unable to reserve cache|Cache reservation failed).*)$/m.exec(text);
-        const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
-        if (size)
-            out.archiveBytes = Number(size[1]);
-        const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text);
-        if (status)
-            lastStatus = Number(status[1]);
-        if (failure && !/Unable to reserve cache/.test(failure[1])) {
-            out.failure = unescapeCommand(failure[1]);
-            return true;
-        }
-        if (reservation) {
-            out.collision = unescapeCommand(reservation[1]);
-            if (text.startsWith('::'))
-                return true;
-        }
-        return write.call(stdout, chunk, ...rest);
-    };
-    try {
-        const value = await fn();
-        if (out.failure && lastStatus >= 400 && !out.failure.includes(String(lastStatus)))
-            out.failure = `HTTP ${lastStatus} from the cache service: ${out.failure}`;
-        return { value, ...out };
-    }
-    finally {
-        stdout.write = write;
-        for (const [k, v] of Object.entries(saved)) {
-            if (v === undefined)
-                delete process.env[k];
-            else
-                process.env[k] = v;
-        }
-    }
-}
-/** @actions/core escapes `%`, CR and LF in command messages. */
-function unescapeCommand(s) {
-    return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').trim();
 }
 
 const objectToString = Object.prototype.toString;
@@ -91640,6 +92785,18 @@ function describeCache(cache) {
             return `corrupt restore purged, continued as a miss: ${cache.detail}`;
     }
 }
+/** The content check of a restore, e.g. `100 modules checked against go.sum in 40 ms; purged: x@v1 (altered: ...)`. */
+function describeVerification(v) {
+    const head = `${v.modules} module versions checked against go.sum by content in ${formatMs(v.durationMs)}`;
+    const bad = v.purged.filter((p) => p.kind !== 'untrusted');
+    const untrusted = v.purged.length - bad.length;
+    const parts = [head];
+    if (bad.length > 0)
+        parts.push(`content altered or damaged, purged and downloaded again: ${bad.map((p) => `\`${p.module}\` (${p.kind}: ${p.problem})`).join(', ')}`);
+    if (untrusted > 0)
+        parts.push(`${untrusted} version(s) no go.sum lists purged`);
+    return parts.join('; ');
+}
 /** The failure message: what failed and why (with go's own line as evidence), then the fix, then the class. */
 function failureMessage(d) {
     const cause = d.module && !d.cause.includes(d.module) ? `${d.module}: ${d.cause}` : d.cause;
@@ -91667,6 +92824,7 @@ async function writeMainSummary(p) {
             html(`${go.version} — ${GO_SOURCE[go.source]}${go.durationMs ? ` in ${formatMs(go.durationMs)}` : ''}; asked for ${go.requested}`)
         ],
         ['Module cache', html(describeCache(cache))],
+        ...(cache.verification ? [['Cache verification', html(describeVerification(cache.verification))]] : []),
         ...(cache.build ? [['Build cache', html(cache.build)]] : []),
         [
             'Private modules',
@@ -91800,7 +92958,7 @@ async function run() {
             goEnv,
             environment
         });
-        saveState(State.download, JSON.stringify({ ok: download.ok, cacheCorrupt: download.cacheCorrupt }));
+        downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt });
         exportOffline(config.download, download);
         writeOutputs(go, cache, download);
         await writeMainSummary({ go, cache, download, environment });
@@ -91833,3 +92991,7 @@ function registerProblemMatcher() {
 // Bundle entry for the main step (dist/main/index.js). src/main.ts only exports `run`, so tools that
 // import it and call run() themselves (@github/local-action) do not run the action twice.
 await run();
+// A cache restore abandoned at its deadline may still hold a socket open that nothing will ever close
+// (the toolkit's lookup has no timeout): the step must end now, not when that socket does.
+if (abandonedRestore())
+    process.exit();

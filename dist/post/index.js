@@ -20,7 +20,7 @@ import require$$0$4 from 'node:net';
 import http$1 from 'node:http';
 import require$$0$3, { Transform, Readable as Readable$1 } from 'node:stream';
 import require$$0$1 from 'node:buffer';
-import require$$0$5, { inspect } from 'node:util';
+import require$$0$5, { promisify, inspect } from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$6 from 'node:diagnostics_channel';
@@ -39,14 +39,17 @@ import { setTimeout as setTimeout$1 } from 'timers';
 import fs$1 from 'node:fs/promises';
 import os$1, { EOL as EOL$2 } from 'node:os';
 import path$2 from 'node:path';
+import { createHash, createHmac } from 'node:crypto';
+import fs$2 from 'node:fs';
+import * as stream from 'stream';
 import { Readable } from 'stream';
-import require$$5$4 from 'url';
+import 'node:stream/promises';
+import require$$5$4, { URL as URL$1 } from 'url';
+import * as buffer from 'buffer';
 import { Buffer as Buffer$1 } from 'buffer';
 import process$1 from 'node:process';
 import https$1 from 'node:https';
-import { createHmac, createHash } from 'node:crypto';
 import require$$1$5 from 'tty';
-import fs$2 from 'node:fs';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28660,7 +28663,7 @@ function requireUndici () {
 var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$g = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28736,8 +28739,8 @@ class HttpClientResponse {
         this.message = message;
     }
     readBody() {
-        return __awaiter$f(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$g(this, void 0, void 0, function* () {
                 let output = Buffer.alloc(0);
                 this.message.on('data', (chunk) => {
                     output = Buffer.concat([output, chunk]);
@@ -28749,8 +28752,8 @@ class HttpClientResponse {
         });
     }
     readBodyBuffer() {
-        return __awaiter$f(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$g(this, void 0, void 0, function* () {
                 const chunks = [];
                 this.message.on('data', (chunk) => {
                     chunks.push(chunk);
@@ -28801,42 +28804,42 @@ class HttpClient {
         }
     }
     options(requestUrl, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
         });
     }
     get(requestUrl, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('GET', requestUrl, null, additionalHeaders || {});
         });
     }
     del(requestUrl, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('DELETE', requestUrl, null, additionalHeaders || {});
         });
     }
     post(requestUrl, data, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('POST', requestUrl, data, additionalHeaders || {});
         });
     }
     patch(requestUrl, data, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('PATCH', requestUrl, data, additionalHeaders || {});
         });
     }
     put(requestUrl, data, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('PUT', requestUrl, data, additionalHeaders || {});
         });
     }
     head(requestUrl, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request('HEAD', requestUrl, null, additionalHeaders || {});
         });
     }
     sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return this.request(verb, requestUrl, stream, additionalHeaders);
         });
     }
@@ -28845,14 +28848,14 @@ class HttpClient {
      * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
      */
     getJson(requestUrl_1) {
-        return __awaiter$f(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter$g(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
     }
     postJson(requestUrl_1, obj_1) {
-        return __awaiter$f(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$g(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers.ContentType] =
@@ -28862,7 +28865,7 @@ class HttpClient {
         });
     }
     putJson(requestUrl_1, obj_1) {
-        return __awaiter$f(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$g(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers.ContentType] =
@@ -28872,7 +28875,7 @@ class HttpClient {
         });
     }
     patchJson(requestUrl_1, obj_1) {
-        return __awaiter$f(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$g(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers.ContentType] =
@@ -28887,7 +28890,7 @@ class HttpClient {
      * Prefer get, del, post and patch
      */
     request(verb, requestUrl, data, headers) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             if (this._disposed) {
                 throw new Error('Client has already been disposed.');
             }
@@ -28983,7 +28986,7 @@ class HttpClient {
      * @param data
      */
     requestRaw(info, data) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             return new Promise((resolve, reject) => {
                 function callbackForResult(err, res) {
                     if (err) {
@@ -29264,15 +29267,15 @@ class HttpClient {
         return baseUserAgent;
     }
     _performExponentialBackoff(retryNumber) {
-        return __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
             retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
             const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
             return new Promise(resolve => setTimeout(() => resolve(), ms));
         });
     }
     _processResponse(res, options) {
-        return __awaiter$f(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter$f(this, void 0, void 0, function* () {
+        return __awaiter$g(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$g(this, void 0, void 0, function* () {
                 const statusCode = res.message.statusCode || 0;
                 const response = {
                     statusCode,
@@ -29338,7 +29341,7 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
-var __awaiter$e = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29364,7 +29367,7 @@ class BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter$e(this, void 0, void 0, function* () {
+        return __awaiter$f(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -29380,7 +29383,7 @@ class BearerCredentialHandler {
     });
 };
 
-var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$e = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29402,7 +29405,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$d(this, void 0, void 0, function* () {
+        return __awaiter$e(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -29446,7 +29449,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$d(this, void 0, void 0, function* () {
+        return __awaiter$e(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -29460,7 +29463,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$d(this, void 0, void 0, function* () {
+        return __awaiter$e(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -29653,7 +29656,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-var __awaiter$c = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29667,7 +29670,7 @@ const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, s
 const IS_WINDOWS$7 = process.platform === 'win32';
 fs.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter$c(this, void 0, void 0, function* () {
+    return __awaiter$d(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -29702,7 +29705,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter$c(this, void 0, void 0, function* () {
+    return __awaiter$d(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -29795,7 +29798,7 @@ function isUnixExecutable(stats) {
             stats.uid === process.getuid()));
 }
 
-var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$c = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29810,7 +29813,7 @@ var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @param inputPath path to remove
  */
 function rmRF(inputPath) {
-    return __awaiter$b(this, void 0, void 0, function* () {
+    return __awaiter$c(this, void 0, void 0, function* () {
         if (IS_WINDOWS$7) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
@@ -29840,7 +29843,7 @@ function rmRF(inputPath) {
  * @returns Promise<void>
  */
 function mkdirP(fsPath) {
-    return __awaiter$b(this, void 0, void 0, function* () {
+    return __awaiter$c(this, void 0, void 0, function* () {
         ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
@@ -29854,7 +29857,7 @@ function mkdirP(fsPath) {
  * @returns   Promise<string>   path to tool
  */
 function which(tool, check) {
-    return __awaiter$b(this, void 0, void 0, function* () {
+    return __awaiter$c(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -29884,7 +29887,7 @@ function which(tool, check) {
  * @returns   Promise<string[]>  the paths of the tool
  */
 function findInPath(tool) {
-    return __awaiter$b(this, void 0, void 0, function* () {
+    return __awaiter$c(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -29935,7 +29938,7 @@ function findInPath(tool) {
     });
 }
 
-var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30283,7 +30286,7 @@ class ToolRunner extends events$1.EventEmitter {
      * @returns   number
      */
     exec() {
-        return __awaiter$a(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             // root the tool path if it is unrooted and contains relative pathing
             if (!isRooted(this.toolPath) &&
                 (this.toolPath.includes('/') ||
@@ -30294,7 +30297,7 @@ class ToolRunner extends events$1.EventEmitter {
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
             this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => __awaiter$a(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$b(this, void 0, void 0, function* () {
                 this._debug(`exec tool: ${this.toolPath}`);
                 this._debug('arguments:');
                 for (const arg of this.args) {
@@ -30515,7 +30518,7 @@ class ExecState extends events$1.EventEmitter {
     }
 }
 
-var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30535,7 +30538,7 @@ var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @returns   Promise<number>    exit code
  */
 function exec(commandLine, args, options) {
-    return __awaiter$9(this, void 0, void 0, function* () {
+    return __awaiter$a(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
@@ -30692,6 +30695,23 @@ function notice(message, properties = {}) {
 function info(message) {
     process.stdout.write(message + os.EOL);
 }
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
 /**
  * Gets the value of an state set by this action's main execution.
  *
@@ -30722,17 +30742,52 @@ function forgetInputs(env = process.env) {
 }
 
 /**
- * The keys main hands to post through GITHUB_STATE. One list so the two entry points cannot drift.
- * Values are strings (core.saveState); structured values are JSON.
+ * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
+ * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
+ * points cannot drift. Values are JSON strings (core.saveState); a payload that is missing or does not
+ * parse loads as undefined, and each loader checks the fields post relies on.
  */
 const State = {
-    /** JSON: what the cache restore found (CacheRestore), for the post step's save decision. */
+    /** CacheState: what the cache restore found, for the post step's save decision. */
     cache: 'cache',
-    /** JSON: DownloadResult summary: {ok, cacheCorrupt} — the post step saves only a good cache. */
+    /** DownloadState: the post step saves only a good cache. */
     download: 'download',
-    /** JSON: what the credential setup wrote (files, env names), for removal in post. */
+    /** What the credential setup wrote (files, env names), for removal in post (payload owned there). */
     auth: 'auth'
 };
+/**
+ * A slot for one payload. `check` returns the value when it has the shape post relies on (it may fill
+ * defaults), else undefined.
+ */
+function stateSlot(name, check) {
+    return {
+        save: (value) => saveState(name, JSON.stringify(value)),
+        load: () => {
+            const raw = getState(name);
+            if (!raw)
+                return undefined;
+            try {
+                return check(JSON.parse(raw));
+            }
+            catch {
+                return undefined;
+            }
+        }
+    };
+}
+const isObject$1 = (v) => typeof v === 'object' && v !== null;
+const cacheState = stateSlot(State.cache, (v) => isObject$1(v) && isObject$1(v.restore) && isObject$1(v.modules) && typeof v.gomodcache === 'string'
+    ? v
+    : undefined);
+const downloadState = stateSlot(State.download, (v) => isObject$1(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
+/**
+ * The credentials directory main created, read from State.auth's `dir` (the one field of that payload the
+ * cache needs: post refuses to save a cache path that contains it). Read-only: the payload is written by
+ * the credentials code.
+ */
+function loadCredentialsDir() {
+    return stateSlot(State.auth, (v) => isObject$1(v) && typeof v.dir === 'string' && v.dir !== '' ? v.dir : undefined).load();
+}
 
 /**
  * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
@@ -34076,7 +34131,7 @@ class SearchState {
     }
 }
 
-var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -34117,7 +34172,7 @@ class DefaultGlobber {
         return this.searchPaths.slice();
     }
     glob() {
-        return __awaiter$8(this, void 0, void 0, function* () {
+        return __awaiter$9(this, void 0, void 0, function* () {
             var _a, e_1, _b, _c;
             const result = [];
             try {
@@ -34219,7 +34274,7 @@ class DefaultGlobber {
      * Constructs a DefaultGlobber
      */
     static create(patterns, options) {
-        return __awaiter$8(this, void 0, void 0, function* () {
+        return __awaiter$9(this, void 0, void 0, function* () {
             const result = new DefaultGlobber(options);
             if (IS_WINDOWS$1) {
                 patterns = patterns.replace(/\r\n/g, '\n');
@@ -34241,7 +34296,7 @@ class DefaultGlobber {
         });
     }
     static stat(item, options, traversalChain) {
-        return __awaiter$8(this, void 0, void 0, function* () {
+        return __awaiter$9(this, void 0, void 0, function* () {
             // Note:
             // `stat` returns info about the target of a symlink (or symlink chain)
             // `lstat` returns info about a symlink itself
@@ -34304,7 +34359,7 @@ class DefaultGlobber {
     function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
 };
 
-var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -34320,7 +34375,7 @@ var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  * @param options   Glob options
  */
 function create(patterns, options) {
-    return __awaiter$7(this, void 0, void 0, function* () {
+    return __awaiter$8(this, void 0, void 0, function* () {
         return yield DefaultGlobber.create(patterns, options);
     });
 }
@@ -37615,6 +37670,229 @@ function requireSemver () {
 
 var semverExports = requireSemver();
 
+/**
+ * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
+ * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
+ * restore is verified against, and remove go's read-only module trees.
+ */
+/**
+ * A fingerprint of the modules in a module cache: the names of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
+ * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
+ * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
+ * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ */
+async function fingerprintModuleCache(gomodcache) {
+    const root = path$2.join(gomodcache, 'cache', 'download');
+    let entries;
+    try {
+        entries = await fs$2.promises.readdir(root, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { hash: '', files: 0 };
+        throw error;
+    }
+    const lines = entries
+        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
+    if (lines.length === 0)
+        return { hash: '', files: 0 };
+    lines.sort();
+    return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length };
+}
+/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
+async function directorySize(dir) {
+    let entries;
+    try {
+        entries = await fs$2.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return 0;
+        throw error;
+    }
+    const sizes = await Promise.all(entries
+        .filter((e) => e.isFile())
+        .map((e) => fs$2.promises.stat(path$2.join(e.parentPath, e.name)).then((s) => s.size)));
+    return sizes.reduce((a, b) => a + b, 0);
+}
+/** Whether a directory exists and has at least one entry. */
+async function isPopulated(dir) {
+    try {
+        return (await fs$2.promises.readdir(dir)).length > 0;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return false;
+        throw error;
+    }
+}
+
+/**
+ * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
+ * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
+ * the bytes go extracts: the central directory's entries, each entry's data found through its local
+ * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
+ * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
+ * rather than interpreted: a module zip written by go never has them.
+ */
+promisify(zlib.inflateRaw);
+
+/**
+ * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
+ * modcache.ts does the effects around them.
+ */
+/**
+ * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
+ * comment's command) usually runs with write access to the base branch's cache scope. What such a job
+ * saves is restored by the default branch's next run: the module cache is verified against go.sum before
+ * use, but the build cache cannot be verified at all.
+ */
+const UNTRUSTED_EVENTS = ['pull_request_target', 'workflow_run', 'issue_comment'];
+/** Why this event must not write the shared cache, or undefined when it is an ordinary event. */
+function untrustedEvent(eventName) {
+    if (!UNTRUSTED_EVENTS.includes(eventName ?? ''))
+        return undefined;
+    return (`this is a ${eventName} run: it may build code from outside the repository while it can write the ` +
+        `base branch's cache, which the next run there would restore`);
+}
+/**
+ * Why saving these archive patterns would upload a credential, or undefined. The credentials live in
+ * their own directory under RUNNER_TEMP (removed before the save, but a failed removal must not leak
+ * them): a path to save that contains that directory, or RUNNER_TEMP itself, is refused.
+ */
+function credentialsInside(patterns, credentialDirs) {
+    const roots = patterns.filter((p) => !p.startsWith('!')).map(globRoot);
+    for (const dir of credentialDirs.filter(Boolean)) {
+        for (const root of roots) {
+            const rel = path$2.relative(root, dir);
+            if (rel === '' || (!rel.startsWith('..') && !path$2.isAbsolute(rel)))
+                return `${root} contains ${dir}, where this action keeps credentials`;
+        }
+    }
+    return undefined;
+}
+/** The directory part of a glob pattern before its first wildcard. */
+function globRoot(pattern) {
+    const parts = pattern.split(/[\\/]/);
+    const i = parts.findIndex((p) => /[*?[]/.test(p));
+    const kept = i < 0 ? parts : parts.slice(0, i);
+    return path$2.resolve(kept.join('/') || '/');
+}
+/**
+ * When post saves. `auto`: the primary key missed, the download succeeded and the cache changed, and the
+ * run is not one of the UNTRUSTED_EVENTS. `always`: the primary key missed and the cache is not known to be
+ * corrupt, even when the download or a later step failed (what was downloaded is kept; go writes every
+ * module atomically, so a partial cache is incomplete, not broken). `never`: restore only. A corrupt cache
+ * is never saved, whatever the mode. Modules the restore's verification purged were downloaded again by
+ * go (which checks them against go.sum), so a repaired cache is saved like any other.
+ *
+ * Note: the post step cannot see the job's status (the runner gives post steps no job.status), so `auto`
+ * also saves after a later step failed; what `always` adds is saving after a failed download.
+ */
+function decideSave(p) {
+    if (p.mode === 'never')
+        return { save: false, reason: "cache-save is 'never' (restore only)" };
+    if (p.outcome === undefined)
+        return { save: false, reason: 'the main step did not reach the cache restore' };
+    if (p.outcome === 'disabled')
+        return { save: false, reason: 'caching is disabled' };
+    if (p.outcome === 'unavailable')
+        return { save: false, reason: 'the cache service was unavailable in the main step' };
+    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
+        return {
+            save: false,
+            reason: 'the restored module cache was corrupt (purged and downloaded again); a corrupt state is never saved'
+        };
+    if (p.outcome === 'exact')
+        return { save: false, reason: 'exact key hit: the entry already exists (entries are immutable)' };
+    const untrusted = untrustedEvent(p.event);
+    if (untrusted && p.mode === 'auto')
+        return { save: false, reason: `${untrusted} (cache-save: always saves anyway)` };
+    if (!p.hasContent)
+        return { save: false, reason: 'the module cache is empty' };
+    if (p.mode === 'always')
+        return { save: true, reason: "cache-save is 'always' and the primary key missed" };
+    if (!p.download)
+        return { save: false, reason: 'the download did not run to its end in the main step' };
+    if (!p.download.ok)
+        return { save: false, reason: "the download failed (cache-save 'always' would save what was downloaded)" };
+    if (!p.changed)
+        return { save: false, reason: 'nothing was downloaded: the module cache is unchanged' };
+    return { save: true, reason: 'the primary key missed and the download added modules' };
+}
+/**
+ * Upper bound for saving GOCACHE. The build cache grows with every build and test run and is never
+ * trimmed by go within a job (it evicts after 5 days of disuse only); past a few GiB the upload and the
+ * next job's download cost more than the compilation they save on a 2-core runner, and the repository's
+ * 10 GB cache quota starts evicting module-cache entries, which matter more.
+ */
+const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
+/**
+ * Why the build cache is not saved (cheap rules, before its size is measured), or undefined. It is saved
+ * whenever its own key missed, the module cache is not corrupt, and (auto) the download succeeded on an
+ * ordinary event.
+ */
+function buildSaveBlocker(p) {
+    if (p.mode === 'never')
+        return 'not saved (cache-save: never)';
+    if (p.matchedKey === p.key)
+        return 'not saved: exact key hit';
+    if (p.outcome === 'unavailable')
+        return 'not saved: the cache service failed';
+    if (p.download?.cacheCorrupt)
+        return 'not saved: the module cache was corrupt';
+    if (p.mode === 'auto' && untrustedEvent(p.event))
+        return `not saved: ${untrustedEvent(p.event)}`;
+    if (p.mode === 'auto' && !p.download?.ok)
+        return 'not saved: the download failed';
+    return undefined;
+}
+/** The size rule of the build cache, with the notice that says what to do. */
+function buildSizeBlocker(bytes, dir) {
+    if (bytes <= BUILD_CACHE_LIMIT_BYTES)
+        return undefined;
+    const gib = (bytes / 2 ** 30).toFixed(1);
+    return {
+        line: `not saved: ${gib} GiB is over the 2 GiB bound`,
+        notice: `Build cache: not saved: ${dir} holds ${gib} GiB, over the 2 GiB bound (uploading it would cost more than ` +
+            `the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer ` +
+            `build outputs, or run 'go clean -cache' before the job ends.`
+    };
+}
+function classifySave(w) {
+    if (w.value !== undefined && w.value !== -1)
+        return { kind: 'saved' };
+    const retryAfterMs = w.retryAfterSeconds !== undefined ? w.retryAfterSeconds * 1000 : undefined;
+    const message = w.failure ?? w.collision ?? 'the cache service did not accept the entry';
+    // The twirp client turns a 429 into "Unable to reserve cache" like a 409; its status line tells them apart.
+    if (w.lastStatus === 429)
+        return { kind: 'rate-limited', message, retryAfterMs };
+    if (w.lastStatus >= 500 ||
+        /\b5\d\d\b|Service Unavailable|Bad Gateway|Gateway Time-?out/i.test(w.failure ?? ''))
+        return { kind: 'unavailable', message, retryAfterMs };
+    if (w.collision)
+        return { kind: 'exists', message };
+    return { kind: 'failed', message };
+}
+/** The longest Retry-After a save waits for (the post step must stay short); past it, no retry. */
+const SAVE_RETRY_MAX_WAIT_MS = 60_000;
+/** A 429 without Retry-After waits this long before its one retry. */
+const SAVE_RETRY_DEFAULT_WAIT_MS = 10_000;
+/**
+ * The wait before the one retry of a save, or undefined for no retry: a 429 (its Retry-After, or 10 s),
+ * a 5xx that said Retry-After (the client already retried a 5xx on its own), within the bound.
+ */
+function saveRetryDelay(o, maxWaitMs = SAVE_RETRY_MAX_WAIT_MS) {
+    let wait;
+    if (o.kind === 'rate-limited')
+        wait = o.retryAfterMs ?? SAVE_RETRY_DEFAULT_WAIT_MS;
+    else if (o.kind === 'unavailable')
+        wait = o.retryAfterMs;
+    return wait !== undefined && wait <= maxWaitMs ? wait : undefined;
+}
+
 var CacheFilename;
 (function (CacheFilename) {
     CacheFilename["Gzip"] = "cache.tgz";
@@ -37637,14 +37915,22 @@ var ArchiveToolType;
 const DefaultRetryAttempts = 2;
 // The default delay in milliseconds between retry attempts.
 const DefaultRetryDelay = 5000;
+// Socket timeout in milliseconds during download.  If no traffic is received
+// over the socket during this period, the socket is destroyed and the download
+// is aborted.
+const SocketTimeout = 5000;
 // The default path of GNUtar on hosted Windows runners
 const GnuTarPathOnWindows = `${process.env['PROGRAMFILES']}\\Git\\usr\\bin\\tar.exe`;
 // The default path of BSDtar on hosted Windows runners
 const SystemTarPathOnWindows = `${process.env['SYSTEMDRIVE']}\\Windows\\System32\\tar.exe`;
 const TarFilename = 'cache.tar';
 const ManifestFilename = 'manifest.txt';
+// Prefix the cache backend embeds in a read-denial message (v2 twirp
+// GetCacheEntryDownloadURL error or the GHES v1 `_apis/artifactcache` 403 body).
+// Shared so cache.ts and cacheHttpClient.ts match the same contract value.
+const CacheReadDeniedMessagePrefix = 'cache read denied:';
 
-var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -37663,7 +37949,7 @@ var __asyncValues = (undefined && undefined.__asyncValues) || function (o) {
 const versionSalt = '1.0';
 // From https://github.com/actions/toolkit/blob/main/packages/tool-cache/src/tool-cache.ts#L23
 function createTempDirectory() {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$7(this, void 0, void 0, function* () {
         const IS_WINDOWS = process.platform === 'win32';
         let tempDirectory = process.env['RUNNER_TEMP'] || '';
         if (!tempDirectory) {
@@ -37691,7 +37977,7 @@ function getArchiveFileSizeInBytes(filePath) {
     return fs.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$7(this, void 0, void 0, function* () {
         var _a, e_1, _b, _c;
         var _d;
         const paths = [];
@@ -37729,12 +38015,12 @@ function resolvePaths(patterns) {
     });
 }
 function unlinkFile(filePath) {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$7(this, void 0, void 0, function* () {
         return util$8.promisify(fs.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
-    return __awaiter$6(this, arguments, void 0, function* (app, additionalArgs = []) {
+    return __awaiter$7(this, arguments, void 0, function* (app, additionalArgs = []) {
         let versionOutput = '';
         additionalArgs.push('--version');
         debug(`Checking ${app} ${additionalArgs.join(' ')}`);
@@ -37758,7 +38044,7 @@ function getVersion(app_1) {
 }
 // Use zstandard if possible to maximize cache performance
 function getCompressionMethod() {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$7(this, void 0, void 0, function* () {
         const versionOutput = yield getVersion('zstd', ['--quiet']);
         const version = semverExports.clean(versionOutput);
         debug(`zstd version: ${version}`);
@@ -37776,7 +38062,7 @@ function getCacheFileName(compressionMethod) {
         : CacheFilename.Zstd;
 }
 function getGnuTarPathOnWindows() {
-    return __awaiter$6(this, void 0, void 0, function* () {
+    return __awaiter$7(this, void 0, void 0, function* () {
         if (fs.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
@@ -78884,7 +79170,7 @@ class RateLimitError extends Error {
     }
 }
 
-var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -78988,7 +79274,7 @@ class UploadProgress {
  * @returns
  */
 function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
-    return __awaiter$5(this, void 0, void 0, function* () {
+    return __awaiter$6(this, void 0, void 0, function* () {
         var _a;
         const blobClient = new BlobClient(signedUploadURL);
         const blockBlobClient = blobClient.getBlockBlobClient();
@@ -79020,7 +79306,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
     });
 }
 
-var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -79053,12 +79339,12 @@ function isRetryableStatusCode(statusCode) {
     return retryableStatusCodes.includes(statusCode);
 }
 function sleep(milliseconds) {
-    return __awaiter$4(this, void 0, void 0, function* () {
+    return __awaiter$5(this, void 0, void 0, function* () {
         return new Promise(resolve => setTimeout(resolve, milliseconds));
     });
 }
 function retry(name_1, method_1, getStatusCode_1) {
-    return __awaiter$4(this, arguments, void 0, function* (name, method, getStatusCode, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay, onError = undefined) {
+    return __awaiter$5(this, arguments, void 0, function* (name, method, getStatusCode, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay, onError = undefined) {
         let errorMessage = '';
         let attempt = 1;
         while (attempt <= maxAttempts) {
@@ -79097,7 +79383,7 @@ function retry(name_1, method_1, getStatusCode_1) {
     });
 }
 function retryTypedResponse(name_1, method_1) {
-    return __awaiter$4(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay) {
+    return __awaiter$5(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay) {
         return yield retry(name, method, (response) => response.statusCode, maxAttempts, delay, 
         // If the error object contains the statusCode property, extract it and return
         // an TypedResponse<T> so it can be processed by the retry logic.
@@ -79117,12 +79403,12 @@ function retryTypedResponse(name_1, method_1) {
     });
 }
 function retryHttpClientResponse(name_1, method_1) {
-    return __awaiter$4(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay) {
+    return __awaiter$5(this, arguments, void 0, function* (name, method, maxAttempts = DefaultRetryAttempts, delay = DefaultRetryDelay) {
         return yield retry(name, method, (response) => response.message.statusCode, maxAttempts, delay);
     });
 }
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -79131,6 +79417,333 @@ function retryHttpClientResponse(name_1, method_1) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+/**
+ * Pipes the body of a HTTP response to a stream
+ *
+ * @param response the HTTP response
+ * @param output the writable stream
+ */
+function pipeResponseToStream(response, output) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        const pipeline = util$8.promisify(stream.pipeline);
+        yield pipeline(response.message, output);
+    });
+}
+/**
+ * Class for tracking the download state and displaying stats.
+ */
+class DownloadProgress {
+    constructor(contentLength) {
+        this.contentLength = contentLength;
+        this.segmentIndex = 0;
+        this.segmentSize = 0;
+        this.segmentOffset = 0;
+        this.receivedBytes = 0;
+        this.displayedComplete = false;
+        this.startTime = Date.now();
+    }
+    /**
+     * Progress to the next segment. Only call this method when the previous segment
+     * is complete.
+     *
+     * @param segmentSize the length of the next segment
+     */
+    nextSegment(segmentSize) {
+        this.segmentOffset = this.segmentOffset + this.segmentSize;
+        this.segmentIndex = this.segmentIndex + 1;
+        this.segmentSize = segmentSize;
+        this.receivedBytes = 0;
+        debug(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
+    }
+    /**
+     * Sets the number of bytes received for the current segment.
+     *
+     * @param receivedBytes the number of bytes received
+     */
+    setReceivedBytes(receivedBytes) {
+        this.receivedBytes = receivedBytes;
+    }
+    /**
+     * Returns the total number of bytes transferred.
+     */
+    getTransferredBytes() {
+        return this.segmentOffset + this.receivedBytes;
+    }
+    /**
+     * Returns true if the download is complete.
+     */
+    isDone() {
+        return this.getTransferredBytes() === this.contentLength;
+    }
+    /**
+     * Prints the current download stats. Once the download completes, this will print one
+     * last line and then stop.
+     */
+    display() {
+        if (this.displayedComplete) {
+            return;
+        }
+        const transferredBytes = this.segmentOffset + this.receivedBytes;
+        const percentage = (100 * (transferredBytes / this.contentLength)).toFixed(1);
+        const elapsedTime = Date.now() - this.startTime;
+        const downloadSpeed = (transferredBytes /
+            (1024 * 1024) /
+            (elapsedTime / 1000)).toFixed(1);
+        info(`Received ${transferredBytes} of ${this.contentLength} (${percentage}%), ${downloadSpeed} MBs/sec`);
+        if (this.isDone()) {
+            this.displayedComplete = true;
+        }
+    }
+    /**
+     * Returns a function used to handle TransferProgressEvents.
+     */
+    onProgress() {
+        return (progress) => {
+            this.setReceivedBytes(progress.loadedBytes);
+        };
+    }
+    /**
+     * Starts the timer that displays the stats.
+     *
+     * @param delayInMs the delay between each write
+     */
+    startDisplayTimer(delayInMs = 1000) {
+        const displayCallback = () => {
+            this.display();
+            if (!this.isDone()) {
+                this.timeoutHandle = setTimeout(displayCallback, delayInMs);
+            }
+        };
+        this.timeoutHandle = setTimeout(displayCallback, delayInMs);
+    }
+    /**
+     * Stops the timer that displays the stats. As this typically indicates the download
+     * is complete, this will display one last line, unless the last line has already
+     * been written.
+     */
+    stopDisplayTimer() {
+        if (this.timeoutHandle) {
+            clearTimeout(this.timeoutHandle);
+            this.timeoutHandle = undefined;
+        }
+        this.display();
+    }
+}
+/**
+ * Download the cache using the Actions toolkit http-client
+ *
+ * @param archiveLocation the URL for the cache
+ * @param archivePath the local path where the cache is saved
+ */
+function downloadCacheHttpClient(archiveLocation, archivePath) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        const writeStream = fs.createWriteStream(archivePath);
+        const httpClient = new HttpClient('actions/cache');
+        const downloadResponse = yield retryHttpClientResponse('downloadCache', () => __awaiter$4(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
+        // Abort download if no traffic received over the socket.
+        downloadResponse.message.socket.setTimeout(SocketTimeout, () => {
+            downloadResponse.message.destroy();
+            debug(`Aborting download, socket timed out after ${SocketTimeout} ms`);
+        });
+        yield pipeResponseToStream(downloadResponse, writeStream);
+        // Validate download size.
+        const contentLengthHeader = downloadResponse.message.headers['content-length'];
+        if (contentLengthHeader) {
+            const expectedLength = parseInt(contentLengthHeader);
+            const actualLength = getArchiveFileSizeInBytes(archivePath);
+            if (actualLength !== expectedLength) {
+                throw new Error(`Incomplete download. Expected file size: ${expectedLength}, actual file size: ${actualLength}`);
+            }
+        }
+        else {
+            debug('Unable to validate download, no Content-Length header');
+        }
+    });
+}
+/**
+ * Download the cache using the Actions toolkit http-client concurrently
+ *
+ * @param archiveLocation the URL for the cache
+ * @param archivePath the local path where the cache is saved
+ */
+function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        var _a;
+        const archiveDescriptor = yield fs.promises.open(archivePath, 'w');
+        const httpClient = new HttpClient('actions/cache', undefined, {
+            socketTimeout: options.timeoutInMs,
+            keepAlive: true
+        });
+        try {
+            const res = yield retryHttpClientResponse('downloadCacheMetadata', () => __awaiter$4(this, void 0, void 0, function* () { return yield httpClient.request('HEAD', archiveLocation, null, {}); }));
+            const lengthHeader = res.message.headers['content-length'];
+            if (lengthHeader === undefined || lengthHeader === null) {
+                throw new Error('Content-Length not found on blob response');
+            }
+            const length = parseInt(lengthHeader);
+            if (Number.isNaN(length)) {
+                throw new Error(`Could not interpret Content-Length: ${length}`);
+            }
+            const downloads = [];
+            const blockSize = 4 * 1024 * 1024;
+            for (let offset = 0; offset < length; offset += blockSize) {
+                const count = Math.min(blockSize, length - offset);
+                downloads.push({
+                    offset,
+                    promiseGetter: () => __awaiter$4(this, void 0, void 0, function* () {
+                        return yield downloadSegmentRetry(httpClient, archiveLocation, offset, count);
+                    })
+                });
+            }
+            // reverse to use .pop instead of .shift
+            downloads.reverse();
+            let actives = 0;
+            let bytesDownloaded = 0;
+            const progress = new DownloadProgress(length);
+            progress.startDisplayTimer();
+            const progressFn = progress.onProgress();
+            const activeDownloads = [];
+            let nextDownload;
+            const waitAndWrite = () => __awaiter$4(this, void 0, void 0, function* () {
+                const segment = yield Promise.race(Object.values(activeDownloads));
+                yield archiveDescriptor.write(segment.buffer, 0, segment.count, segment.offset);
+                actives--;
+                delete activeDownloads[segment.offset];
+                bytesDownloaded += segment.count;
+                progressFn({ loadedBytes: bytesDownloaded });
+            });
+            while ((nextDownload = downloads.pop())) {
+                activeDownloads[nextDownload.offset] = nextDownload.promiseGetter();
+                actives++;
+                if (actives >= ((_a = options.downloadConcurrency) !== null && _a !== void 0 ? _a : 10)) {
+                    yield waitAndWrite();
+                }
+            }
+            while (actives > 0) {
+                yield waitAndWrite();
+            }
+        }
+        finally {
+            httpClient.dispose();
+            yield archiveDescriptor.close();
+        }
+    });
+}
+function downloadSegmentRetry(httpClient, archiveLocation, offset, count) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        const retries = 5;
+        let failures = 0;
+        while (true) {
+            try {
+                const timeout = 30000;
+                const result = yield promiseWithTimeout(timeout, downloadSegment(httpClient, archiveLocation, offset, count));
+                if (typeof result === 'string') {
+                    throw new Error('downloadSegmentRetry failed due to timeout');
+                }
+                return result;
+            }
+            catch (err) {
+                if (failures >= retries) {
+                    throw err;
+                }
+                failures++;
+            }
+        }
+    });
+}
+function downloadSegment(httpClient, archiveLocation, offset, count) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        const partRes = yield retryHttpClientResponse('downloadCachePart', () => __awaiter$4(this, void 0, void 0, function* () {
+            return yield httpClient.get(archiveLocation, {
+                Range: `bytes=${offset}-${offset + count - 1}`
+            });
+        }));
+        if (!partRes.readBodyBuffer) {
+            throw new Error('Expected HttpClientResponse to implement readBodyBuffer');
+        }
+        return {
+            offset,
+            count,
+            buffer: yield partRes.readBodyBuffer()
+        };
+    });
+}
+/**
+ * Download the cache using the Azure Storage SDK.  Only call this method if the
+ * URL points to an Azure Storage endpoint.
+ *
+ * @param archiveLocation the URL for the cache
+ * @param archivePath the local path where the cache is saved
+ * @param options the download options with the defaults set
+ */
+function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        var _a;
+        const client = new BlockBlobClient(archiveLocation, undefined, {
+            retryOptions: {
+                // Override the timeout used when downloading each 4 MB chunk
+                // The default is 2 min / MB, which is way too slow
+                tryTimeoutInMs: options.timeoutInMs
+            }
+        });
+        const properties = yield client.getProperties();
+        const contentLength = (_a = properties.contentLength) !== null && _a !== void 0 ? _a : -1;
+        if (contentLength < 0) {
+            // We should never hit this condition, but just in case fall back to downloading the
+            // file as one large stream
+            debug('Unable to determine content length, downloading file with http-client...');
+            yield downloadCacheHttpClient(archiveLocation, archivePath);
+        }
+        else {
+            // Use downloadToBuffer for faster downloads, since internally it splits the
+            // file into 4 MB chunks which can then be parallelized and retried independently
+            //
+            // If the file exceeds the buffer maximum length (~1 GB on 32-bit systems and ~2 GB
+            // on 64-bit systems), split the download into multiple segments
+            // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
+            // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
+            const maxSegmentSize = Math.min(134217728, buffer.constants.MAX_LENGTH);
+            const downloadProgress = new DownloadProgress(contentLength);
+            const fd = fs.openSync(archivePath, 'w');
+            try {
+                downloadProgress.startDisplayTimer();
+                const controller = new AbortController();
+                const abortSignal = controller.signal;
+                while (!downloadProgress.isDone()) {
+                    const segmentStart = downloadProgress.segmentOffset + downloadProgress.segmentSize;
+                    const segmentSize = Math.min(maxSegmentSize, contentLength - segmentStart);
+                    downloadProgress.nextSegment(segmentSize);
+                    const result = yield promiseWithTimeout(options.segmentTimeoutInMs || 3600000, client.downloadToBuffer(segmentStart, segmentSize, {
+                        abortSignal,
+                        concurrency: options.downloadConcurrency,
+                        onProgress: downloadProgress.onProgress()
+                    }));
+                    if (result === 'timeout') {
+                        controller.abort();
+                        throw new Error('Aborting cache download as the download time exceeded the timeout.');
+                    }
+                    else if (Buffer.isBuffer(result)) {
+                        fs.writeFileSync(fd, result);
+                    }
+                }
+            }
+            finally {
+                downloadProgress.stopDisplayTimer();
+                fs.closeSync(fd);
+            }
+        }
+    });
+}
+const promiseWithTimeout = (timeoutMs, promise) => __awaiter$4(void 0, void 0, void 0, function* () {
+    let timeoutHandle;
+    const timeoutPromise = new Promise(resolve => {
+        timeoutHandle = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    return Promise.race([promise, timeoutPromise]).then(result => {
+        clearTimeout(timeoutHandle);
+        return result;
+    });
+});
 
 /**
  * Returns a copy of the upload options with defaults filled in.
@@ -79171,6 +79784,54 @@ function getUploadOptions(copy) {
     debug(`Upload chunk size: ${result.uploadChunkSize}`);
     return result;
 }
+/**
+ * Returns a copy of the download options with defaults filled in.
+ *
+ * @param copy the original download options
+ */
+function getDownloadOptions(copy) {
+    const result = {
+        useAzureSdk: false,
+        concurrentBlobDownloads: true,
+        downloadConcurrency: 8,
+        timeoutInMs: 30000,
+        segmentTimeoutInMs: 600000,
+        lookupOnly: false
+    };
+    if (copy) {
+        if (typeof copy.useAzureSdk === 'boolean') {
+            result.useAzureSdk = copy.useAzureSdk;
+        }
+        if (typeof copy.concurrentBlobDownloads === 'boolean') {
+            result.concurrentBlobDownloads = copy.concurrentBlobDownloads;
+        }
+        if (typeof copy.downloadConcurrency === 'number') {
+            result.downloadConcurrency = copy.downloadConcurrency;
+        }
+        if (typeof copy.timeoutInMs === 'number') {
+            result.timeoutInMs = copy.timeoutInMs;
+        }
+        if (typeof copy.segmentTimeoutInMs === 'number') {
+            result.segmentTimeoutInMs = copy.segmentTimeoutInMs;
+        }
+        if (typeof copy.lookupOnly === 'boolean') {
+            result.lookupOnly = copy.lookupOnly;
+        }
+    }
+    const segmentDownloadTimeoutMins = process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS'];
+    if (segmentDownloadTimeoutMins &&
+        !isNaN(Number(segmentDownloadTimeoutMins)) &&
+        isFinite(Number(segmentDownloadTimeoutMins))) {
+        result.segmentTimeoutInMs = Number(segmentDownloadTimeoutMins) * 60 * 1000;
+    }
+    debug(`Use Azure SDK: ${result.useAzureSdk}`);
+    debug(`Download concurrency: ${result.downloadConcurrency}`);
+    debug(`Request timeout (ms): ${result.timeoutInMs}`);
+    debug(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
+    debug(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
+    debug(`Lookup only: ${result.lookupOnly}`);
+    return result;
+}
 
 function isGhes() {
     const ghUrl = new URL(process.env['GITHUB_SERVER_URL'] || 'https://github.com');
@@ -79193,6 +79854,12 @@ const KNOWN_CACHE_MODES = ['none', 'read', 'write', 'write-only'];
 // The effective cache-mode exported by the runner, or '' when not set.
 function getCacheMode() {
     return (process.env['ACTIONS_CACHE_MODE'] || '').trim().toLowerCase();
+}
+// Unset or unrecognized modes are permissive so behavior matches today.
+function isCacheReadable(mode) {
+    if (!KNOWN_CACHE_MODES.includes(mode))
+        return true;
+    return mode === 'read' || mode === 'write';
 }
 function isCacheWritable(mode) {
     if (!KNOWN_CACHE_MODES.includes(mode))
@@ -79277,6 +79944,81 @@ function createHttpClient() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'] || '';
     const bearerCredentialHandler = new BearerCredentialHandler(token);
     return new HttpClient(getUserAgentString(), [bearerCredentialHandler], getRequestOptions());
+}
+function getCacheEntry(keys, paths, options) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        var _a;
+        const httpClient = createHttpClient();
+        const version = getCacheVersion(paths, options === null || options === void 0 ? void 0 : options.compressionMethod, options === null || options === void 0 ? void 0 : options.enableCrossOsArchive);
+        const resource = `cache?keys=${encodeURIComponent(keys.join(','))}&version=${version}`;
+        const response = yield retryTypedResponse('getCacheEntry', () => __awaiter$3(this, void 0, void 0, function* () { return httpClient.getJson(getCacheApiUrl(resource)); }));
+        // Cache not found
+        if (response.statusCode === 204) {
+            // List cache for primary key only if cache miss occurs
+            if (isDebug()) {
+                yield printCachesListForDiagnostics(keys[0], httpClient, version);
+            }
+            return null;
+        }
+        if (!isSuccessStatusCode(response.statusCode)) {
+            // Only surface the receiver's body for a `cache read denied:` policy denial
+            // so callers can dispatch on it; keep the generic message otherwise.
+            const errorMessage = (_a = response.error) === null || _a === void 0 ? void 0 : _a.message;
+            if (errorMessage === null || errorMessage === void 0 ? void 0 : errorMessage.includes(CacheReadDeniedMessagePrefix)) {
+                throw new Error(errorMessage);
+            }
+            throw new Error(`Cache service responded with ${response.statusCode}`);
+        }
+        const cacheResult = response.result;
+        const cacheDownloadUrl = cacheResult === null || cacheResult === void 0 ? void 0 : cacheResult.archiveLocation;
+        if (!cacheDownloadUrl) {
+            // Cache achiveLocation not found. This should never happen, and hence bail out.
+            throw new Error('Cache not found.');
+        }
+        setSecret(cacheDownloadUrl);
+        debug(`Cache Result:`);
+        debug(JSON.stringify(cacheResult));
+        return cacheResult;
+    });
+}
+function printCachesListForDiagnostics(key, httpClient, version) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        const resource = `caches?key=${encodeURIComponent(key)}`;
+        const response = yield retryTypedResponse('listCache', () => __awaiter$3(this, void 0, void 0, function* () { return httpClient.getJson(getCacheApiUrl(resource)); }));
+        if (response.statusCode === 200) {
+            const cacheListResult = response.result;
+            const totalCount = cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.totalCount;
+            if (totalCount && totalCount > 0) {
+                debug(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
+                for (const cacheEntry of (cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.artifactCaches) || []) {
+                    debug(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
+                }
+            }
+        }
+    });
+}
+function downloadCache(archiveLocation, archivePath, options) {
+    return __awaiter$3(this, void 0, void 0, function* () {
+        const archiveUrl = new URL$1(archiveLocation);
+        const downloadOptions = getDownloadOptions(options);
+        if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
+            if (downloadOptions.useAzureSdk) {
+                // Use Azure storage SDK to download caches hosted on Azure to improve speed and reliability.
+                yield downloadCacheStorageSDK(archiveLocation, archivePath, downloadOptions);
+            }
+            else if (downloadOptions.concurrentBlobDownloads) {
+                // Use concurrent implementation with HttpClient to work around blob SDK issue
+                yield downloadCacheHttpClientConcurrent(archiveLocation, archivePath, downloadOptions);
+            }
+            else {
+                // Otherwise, download using the Actions http-client.
+                yield downloadCacheHttpClient(archiveLocation, archivePath);
+            }
+        }
+        else {
+            yield downloadCacheHttpClient(archiveLocation, archivePath);
+        }
+    });
 }
 // Reserve Cache
 function reserveCache(key, paths, options) {
@@ -83378,6 +84120,15 @@ function listTar(archivePath, compressionMethod) {
         yield execReadCommands(archivePath, compressionMethod, 'list');
     });
 }
+// Extract a tar
+function extractTar(archivePath, compressionMethod) {
+    return __awaiter$1(this, void 0, void 0, function* () {
+        // Create directory to extract tar into
+        const workingDirectory = getWorkingDirectory();
+        yield mkdirP(workingDirectory);
+        yield execReadCommands(archivePath, compressionMethod, 'extract');
+    });
+}
 // Create a tar
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
     return __awaiter$1(this, void 0, void 0, function* () {
@@ -83441,6 +84192,19 @@ class CacheWriteDeniedError extends ReserveCacheError {
         Object.setPrototypeOf(this, CacheWriteDeniedError.prototype);
     }
 }
+// Re-exported from constants so consumers keep referencing it here; the shared
+// value also drives detection in cacheHttpClient without duplicating the string.
+const CACHE_READ_DENIED_PREFIX = CacheReadDeniedMessagePrefix;
+// Raised when the cache backend denies a download URL because the run's token
+// has no readable cache scopes. Caching is best-effort, so restoreCache logs a
+// warning and reports a cache miss rather than rethrowing this.
+class CacheReadDeniedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'CacheReadDeniedError';
+        Object.setPrototypeOf(this, CacheReadDeniedError.prototype);
+    }
+}
 class FinalizeCacheError extends Error {
     constructor(message) {
         super(message);
@@ -83479,6 +84243,245 @@ function isFeatureAvailable() {
             // For v1, we only need ACTIONS_CACHE_URL
             return !!process.env['ACTIONS_CACHE_URL'];
     }
+}
+/**
+ * Restores cache from keys
+ *
+ * @param paths a list of file paths to restore from the cache
+ * @param primaryKey an explicit key for restoring the cache. Lookup is done with prefix matching.
+ * @param restoreKeys an optional ordered list of keys to use for restoring the cache if no cache hit occurred for primaryKey
+ * @param downloadOptions cache download options
+ * @param enableCrossOsArchive an optional boolean enabled to restore on windows any cache created on any platform
+ * @returns string returns the key for the cache hit, otherwise returns undefined
+ */
+function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
+    return __awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
+        const cacheServiceVersion = getCacheServiceVersion();
+        debug(`Cache service version: ${cacheServiceVersion}`);
+        checkPaths(paths);
+        const cacheMode = getCacheMode();
+        if (!isCacheReadable(cacheMode)) {
+            info(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
+            debug(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
+            return undefined;
+        }
+        switch (cacheServiceVersion) {
+            case 'v2':
+                return yield restoreCacheV2(paths, primaryKey, restoreKeys, options, enableCrossOsArchive);
+            case 'v1':
+            default:
+                return yield restoreCacheV1(paths, primaryKey, restoreKeys, options, enableCrossOsArchive);
+        }
+    });
+}
+/**
+ * Restores cache using the legacy Cache Service
+ *
+ * @param paths a list of file paths to restore from the cache
+ * @param primaryKey an explicit key for restoring the cache. Lookup is done with prefix matching.
+ * @param restoreKeys an optional ordered list of keys to use for restoring the cache if no cache hit occurred for primaryKey
+ * @param options cache download options
+ * @param enableCrossOsArchive an optional boolean enabled to restore on Windows any cache created on any platform
+ * @returns string returns the key for the cache hit, otherwise returns undefined
+ */
+function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
+    return __awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
+        var _a;
+        restoreKeys = restoreKeys || [];
+        const keys = [primaryKey, ...restoreKeys];
+        debug('Resolved Keys:');
+        debug(JSON.stringify(keys));
+        if (keys.length > 10) {
+            throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
+        }
+        for (const key of keys) {
+            checkKey(key);
+        }
+        const compressionMethod = yield getCompressionMethod();
+        let archivePath = '';
+        try {
+            // path are needed to compute version
+            let cacheEntry;
+            try {
+                cacheEntry = yield getCacheEntry(keys, paths, {
+                    compressionMethod,
+                    enableCrossOsArchive
+                });
+            }
+            catch (error) {
+                // The v1 artifact cache service returns HTTP 403 with a
+                // `cache read denied:` body when the run's token has no readable cache
+                // scopes. getCacheEntry lives in a dependency-free internal module and
+                // cannot import CacheReadDeniedError without a circular dependency, so it
+                // only surfaces the raw denial message; we classify it into the typed
+                // error here so the outer catch and consumers can dispatch on it.
+                const errorMessage = (_a = error === null || error === void 0 ? void 0 : error.message) !== null && _a !== void 0 ? _a : '';
+                if (errorMessage.includes(CACHE_READ_DENIED_PREFIX)) {
+                    throw new CacheReadDeniedError(errorMessage);
+                }
+                throw error;
+            }
+            if (!(cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.archiveLocation)) {
+                // Cache not found
+                return undefined;
+            }
+            if (options === null || options === void 0 ? void 0 : options.lookupOnly) {
+                info('Lookup only - skipping download');
+                return cacheEntry.cacheKey;
+            }
+            archivePath = path$1.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            debug(`Archive Path: ${archivePath}`);
+            // Download the cache from the cache entry
+            yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
+            if (isDebug()) {
+                yield listTar(archivePath, compressionMethod);
+            }
+            const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
+            info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
+            yield extractTar(archivePath, compressionMethod);
+            info('Cache restored successfully');
+            return cacheEntry.cacheKey;
+        }
+        catch (error$1) {
+            const typedError = error$1;
+            if (typedError.name === ValidationError.name) {
+                throw error$1;
+            }
+            else {
+                // warn on cache restore failure and continue build
+                // Log server errors (5xx) as errors, all other errors as warnings.
+                // A read denied by policy (CacheReadDeniedError) is not an HttpClientError
+                // so it falls here and is warned, treated as a cache miss.
+                if (typedError instanceof HttpClientError &&
+                    typeof typedError.statusCode === 'number' &&
+                    typedError.statusCode >= 500) {
+                    error(`Failed to restore: ${error$1.message}`);
+                }
+                else {
+                    warning(`Failed to restore: ${error$1.message}`);
+                }
+            }
+        }
+        finally {
+            // Try to delete the archive to save space
+            try {
+                yield unlinkFile(archivePath);
+            }
+            catch (error) {
+                debug(`Failed to delete archive: ${error}`);
+            }
+        }
+        return undefined;
+    });
+}
+/**
+ * Restores cache using Cache Service v2
+ *
+ * @param paths a list of file paths to restore from the cache
+ * @param primaryKey an explicit key for restoring the cache. Lookup is done with prefix matching
+ * @param restoreKeys an optional ordered list of keys to use for restoring the cache if no cache hit occurred for primaryKey
+ * @param downloadOptions cache download options
+ * @param enableCrossOsArchive an optional boolean enabled to restore on windows any cache created on any platform
+ * @returns string returns the key for the cache hit, otherwise returns undefined
+ */
+function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
+    return __awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
+        var _a;
+        // Override UploadOptions to force the use of Azure
+        options = Object.assign(Object.assign({}, options), { useAzureSdk: true });
+        restoreKeys = restoreKeys || [];
+        const keys = [primaryKey, ...restoreKeys];
+        debug('Resolved Keys:');
+        debug(JSON.stringify(keys));
+        if (keys.length > 10) {
+            throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
+        }
+        for (const key of keys) {
+            checkKey(key);
+        }
+        let archivePath = '';
+        try {
+            const twirpClient = internalCacheTwirpClient();
+            const compressionMethod = yield getCompressionMethod();
+            const request = {
+                key: primaryKey,
+                restoreKeys,
+                version: getCacheVersion(paths, compressionMethod, enableCrossOsArchive)
+            };
+            let response;
+            try {
+                response = yield twirpClient.GetCacheEntryDownloadURL(request);
+            }
+            catch (error) {
+                // The receiver returns twirp PermissionDenied (403) when the run's token
+                // has no readable cache scopes. The client wraps that 403, so the stable
+                // prefix is embedded in the message rather than leading it.
+                const errorMessage = (_a = error === null || error === void 0 ? void 0 : error.message) !== null && _a !== void 0 ? _a : '';
+                if (errorMessage.includes(CACHE_READ_DENIED_PREFIX)) {
+                    throw new CacheReadDeniedError(errorMessage);
+                }
+                throw error;
+            }
+            if (!response.ok) {
+                debug(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
+                return undefined;
+            }
+            const isRestoreKeyMatch = request.key !== response.matchedKey;
+            if (isRestoreKeyMatch) {
+                info(`Cache hit for restore-key: ${response.matchedKey}`);
+            }
+            else {
+                info(`Cache hit for: ${response.matchedKey}`);
+            }
+            if (options === null || options === void 0 ? void 0 : options.lookupOnly) {
+                info('Lookup only - skipping download');
+                return response.matchedKey;
+            }
+            archivePath = path$1.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            debug(`Archive path: ${archivePath}`);
+            debug(`Starting download of archive to: ${archivePath}`);
+            yield downloadCache(response.signedDownloadUrl, archivePath, options);
+            const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
+            info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
+            if (isDebug()) {
+                yield listTar(archivePath, compressionMethod);
+            }
+            yield extractTar(archivePath, compressionMethod);
+            info('Cache restored successfully');
+            return response.matchedKey;
+        }
+        catch (error$1) {
+            const typedError = error$1;
+            if (typedError.name === ValidationError.name) {
+                throw error$1;
+            }
+            else {
+                // Suppress all non-validation cache related errors because caching should be optional
+                // Log server errors (5xx) as errors, all other errors as warnings.
+                // A read denied by policy (CacheReadDeniedError) is not an HttpClientError
+                // so it falls here and is warned, treated as a cache miss.
+                if (typedError instanceof HttpClientError &&
+                    typeof typedError.statusCode === 'number' &&
+                    typedError.statusCode >= 500) {
+                    error(`Failed to restore: ${error$1.message}`);
+                }
+                else {
+                    warning(`Failed to restore: ${error$1.message}`);
+                }
+            }
+        }
+        finally {
+            try {
+                if (archivePath) {
+                    yield unlinkFile(archivePath);
+                }
+            }
+            catch (error) {
+                debug(`Failed to delete archive: ${error}`);
+            }
+        }
+        return undefined;
+    });
 }
 /**
  * Saves a list of files with the specified key
@@ -83730,270 +84733,94 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 
-/**
- * Effects around the key: find the key files (@actions/glob), hash them (@actions/glob hashFiles), and
- * fingerprint a module cache so post can tell whether the download changed it.
- */
-/**
- * A fingerprint of the modules in a module cache: the names of every file in the
- * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
- * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
- * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
- * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- */
-async function fingerprintModuleCache(gomodcache) {
-    const root = path$2.join(gomodcache, 'cache', 'download');
-    let entries;
-    try {
-        entries = await fs$2.promises.readdir(root, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return { hash: '', files: 0 };
-        throw error;
-    }
-    const lines = entries
-        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
-    if (lines.length === 0)
-        return { hash: '', files: 0 };
-    lines.sort();
-    return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length };
-}
-/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
-async function directorySize(dir) {
-    let entries;
-    try {
-        entries = await fs$2.promises.readdir(dir, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return 0;
-        throw error;
-    }
-    const sizes = await Promise.all(entries
-        .filter((e) => e.isFile())
-        .map((e) => fs$2.promises.stat(path$2.join(e.parentPath, e.name)).then((s) => s.size)));
-    return sizes.reduce((a, b) => a + b, 0);
-}
-/** Whether a directory exists and has at least one entry. */
-async function isPopulated(dir) {
-    try {
-        return (await fs$2.promises.readdir(dir)).length > 0;
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return false;
-        throw error;
-    }
-}
-
-/**
- * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
- * modcache.ts does the effects around them.
- */
-/**
- * When post saves. `auto`: the primary key missed, the download succeeded and the cache changed.
- * `always`: the primary key missed and the cache is not known to be corrupt, even when the download or a
- * later step failed (what was downloaded is kept; go writes every module atomically, so a partial cache
- * is incomplete, not broken). `never`: restore only. A corrupt cache is never saved, whatever the mode.
- *
- * Note: the post step cannot see the job's status (the runner gives post steps no job.status), so `auto`
- * also saves after a later step failed; what `always` adds is saving after a failed download.
- */
-function decideSave(p) {
-    if (p.mode === 'never')
-        return { save: false, reason: "cache-save is 'never' (restore only)" };
-    if (p.outcome === undefined)
-        return { save: false, reason: 'the main step did not reach the cache restore' };
-    if (p.outcome === 'disabled')
-        return { save: false, reason: 'caching is disabled' };
-    if (p.outcome === 'unavailable')
-        return { save: false, reason: 'the cache service was unavailable in the main step' };
-    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
-        return {
-            save: false,
-            reason: 'the restored module cache was corrupt (purged and downloaded again); a corrupt state is never saved'
-        };
-    if (p.outcome === 'exact')
-        return { save: false, reason: 'exact key hit: the entry already exists (entries are immutable)' };
-    if (!p.hasContent)
-        return { save: false, reason: 'the module cache is empty' };
-    if (p.mode === 'always')
-        return { save: true, reason: "cache-save is 'always' and the primary key missed" };
-    if (!p.download)
-        return { save: false, reason: 'the download did not run to its end in the main step' };
-    if (!p.download.ok)
-        return { save: false, reason: "the download failed (cache-save 'always' would save what was downloaded)" };
-    if (!p.changed)
-        return { save: false, reason: 'nothing was downloaded: the module cache is unchanged' };
-    return { save: true, reason: 'the primary key missed and the download added modules' };
-}
-
-/**
- * The module cache around the download: `restoreModuleCache` in main (key -> restore with restore-keys ->
- * integrity check, purge when corrupt), `saveModuleCache` in post (decide -> save). Restore and save go
- * through the real @actions/cache client; nothing here ever fails the job for a cache problem: a broken
- * or absent cache service is a warning and a run without cache.
- *
- * What main hands to post (State.cache, JSON): the CacheRestore plus what post needs to decide and to
- * save under the same cache version (the archive patterns are part of the version @actions/cache
- * computes, so post must pass exactly the patterns main restored with).
- */
-// ---------------------------------------------------------------------------------------------------------
-// Save (post)
-const none = (reason, key = '') => ({
-    saved: false,
-    key,
-    reason,
-    sizeBytes: 0,
-    durationMs: 0
+var toolkit = /*#__PURE__*/Object.freeze({
+    __proto__: null,
+    CACHE_READ_DENIED_PREFIX: CACHE_READ_DENIED_PREFIX,
+    CACHE_WRITE_DENIED_PREFIX: CACHE_WRITE_DENIED_PREFIX,
+    CacheReadDeniedError: CacheReadDeniedError,
+    CacheWriteDeniedError: CacheWriteDeniedError,
+    FinalizeCacheError: FinalizeCacheError,
+    ReserveCacheError: ReserveCacheError,
+    ValidationError: ValidationError,
+    isFeatureAvailable: isFeatureAvailable,
+    restoreCache: restoreCache,
+    saveCache: saveCache
 });
-async function saveModuleCache() {
-    const raw = getState(State.cache);
-    if (!raw)
-        return none('the main step did not reach the cache restore');
-    const state = JSON.parse(raw);
-    const download = parseDownload(getState(State.download));
-    const gomodcache = state.gomodcache;
-    const fingerprint = gomodcache ? await fingerprintModuleCache(gomodcache) : { hash: '', files: 0 };
-    const decision = decideSave({
-        mode: state.mode,
-        outcome: state.restore.outcome,
-        download,
-        changed: fingerprint.hash !== state.fingerprint,
-        hasContent: fingerprint.files > 0
-    });
-    info(`Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`);
-    const build = state.build ? await saveBuildCache(state, download) : undefined;
-    const report = await saveModuleEntry(state, decision, gomodcache);
-    return build ? { ...report, build } : report;
-}
-async function saveModuleEntry(state, decision, gomodcache) {
-    if (!decision.save)
-        return none(decision.reason, state.restore.key);
-    if (!cacheServiceAvailable())
-        return none('the Actions cache service is not available to this job', state.restore.key);
-    const started = performance.now();
-    const saved = await withToolkitLog(() => saveCache(state.modules.patterns, state.restore.key), {});
-    const durationMs = Math.round(performance.now() - started);
-    const sizeBytes = saved.archiveBytes ?? (await directorySize(path$2.join(gomodcache, 'cache', 'download')));
-    if (saved.value !== -1 && saved.value !== undefined) {
-        return { saved: true, key: state.restore.key, reason: decision.reason, sizeBytes, durationMs };
-    }
-    if (saved.collision) {
-        notice(`Module cache: ${state.restore.key} was saved by another job first (${saved.collision}); nothing to do.`);
-        return { ...none(`another job saved ${state.restore.key} first`, state.restore.key), durationMs };
-    }
-    const why = saved.failure ?? 'the cache service did not accept the entry';
-    warning(`Module cache: not saved: ${why}. The next run restores the previous entry and downloads the difference.`);
-    return { ...none(`the cache service failed: ${why}`, state.restore.key), durationMs };
-}
+
 /**
- * Upper bound for saving GOCACHE. The build cache grows with every build and test run and is never
- * trimmed by go within a job (it evicts after 5 days of disuse only); past a few GiB the upload and the
- * next job's download cost more than the compilation they save on a 2-core runner, and the repository's
- * 10 GB cache quota starts evicting module-cache entries, which matter more.
+ * What @actions/cache only logs. restoreCache and saveCache catch every error except a ValidationError and
+ * only log it (core.warning, or core.error for a 5xx): a restore that failed returns undefined exactly like
+ * a miss, and a save that failed returns -1 exactly like a save another job won, or one the service
+ * rate-limited (its twirp client turns a 429 into the same "Unable to reserve cache" line). The log lines
+ * are the only place the difference shows, so they are read here while the call runs; its
+ * `::warning::`/`::error::` failure lines are held back and reported once by the caller as one message that
+ * says what happens next (a cache outage must not read as a failed job).
  */
-const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
-/** The build cache is saved whenever its own key missed, the module cache is not corrupt, and it is not too large. */
-async function saveBuildCache(state, download) {
-    const build = state.build;
-    if (!build)
-        return undefined;
-    if (state.mode === 'never')
-        return 'not saved (cache-save: never)';
-    if (build.matchedKey === build.key)
-        return 'not saved: exact key hit';
-    if (state.restore.outcome === 'unavailable')
-        return 'not saved: the cache service failed';
-    if (download?.cacheCorrupt)
-        return 'not saved: the module cache was corrupt';
-    if (state.mode === 'auto' && !download?.ok)
-        return 'not saved: the download failed';
-    if (!cacheServiceAvailable())
-        return 'not saved: no cache service';
-    if (!(await isPopulated(build.dir)))
-        return 'not saved: nothing was built';
-    const size = await directorySize(build.dir);
-    if (size > BUILD_CACHE_LIMIT_BYTES) {
-        notice(`Build cache: not saved: ${build.dir} holds ${(size / 2 ** 30).toFixed(1)} GiB, over the 2 GiB bound (uploading it would cost more than the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer build outputs, or run 'go clean -cache' before the job ends.`);
-        return `not saved: ${(size / 2 ** 30).toFixed(1)} GiB is over the 2 GiB bound`;
-    }
-    const saved = await withToolkitLog(() => saveCache(build.patterns, build.key), {});
-    const line = saved.failure
-        ? `not saved: ${saved.failure}`
-        : saved.value !== -1
-            ? `saved \`${build.key}\``
-            : `not saved (${saved.collision ?? 'not accepted'})`;
-    if (saved.failure)
-        warning(`Build cache: ${line}.`);
-    else
-        info(`Build cache: ${line}.`);
-    return line;
-}
-/**
- * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
- * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
- */
-function cacheServiceAvailable() {
-    return typeof isFeatureAvailable !== 'function' || isFeatureAvailable();
-}
-function parseDownload(raw) {
-    if (!raw)
-        return undefined;
-    try {
-        const v = JSON.parse(raw);
-        return { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true };
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Runs a @actions/cache call and reads what it logs. restoreCache and saveCache catch every error except
- * a ValidationError and only log it (core.warning, or core.error for a 5xx): a restore that failed
- * returns undefined exactly like a miss, and a save that failed returns -1 exactly like a save another
- * job won. The log lines are the only place the difference shows, so they are read here while the call
- * runs; its `::warning::`/`::error::` failure lines are held back and reported once by the caller as
- * one warning that says what happens next (a cache outage must not read as a failed job).
- * `env` is set for the duration of the call (TAR_OPTIONS for the tar it spawns).
- */
-async function withToolkitLog(fn, env) {
-    const out = {};
+/** Pure: reads one chunk of the toolkit's stdout (core writes one command or line per write). */
+function readToolkitLine(text) {
+    const facts = { swallow: false };
+    const failure = /^::(?:warning|error)(?: [^:]*)?::Failed to (?:restore|save): (.*)$/m.exec(text);
+    const reservation = /^(?:::warning::)?(?:Failed to save: )?((?:Unable to reserve cache|Cache reservation failed).*)$/m.exec(text);
+    const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
+    if (size)
+        facts.archiveBytes = Number(size[1]);
     // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
     // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
-    // status is in its debug line alone (`[Response] - 503`), which is read here and added to the failure.
-    let lastStatus = 0;
+    // status is in its debug line alone (`[Response] - 503`).
+    const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text);
+    if (status)
+        facts.status = Number(status[1]);
+    // Its debug line of the answer's headers (JSON, newlines escaped), and its own rate-limit warning.
+    const header = /"retry-after": "(\d+)"/i.exec(unescapeCommand(text));
+    if (header)
+        facts.retryAfterSeconds = Number(header[1]);
+    const limited = /^::warning::You've hit a rate limit, your rate limit will reset in (\d+) seconds/m.exec(text);
+    if (limited) {
+        facts.retryAfterSeconds = Number(limited[1]);
+        facts.swallow = true;
+    }
+    if (failure && !/Unable to reserve cache/.test(failure[1])) {
+        facts.failure = unescapeCommand(failure[1]);
+        facts.swallow = true;
+    }
+    else if (reservation) {
+        facts.reservation = unescapeCommand(reservation[1]);
+        if (text.startsWith('::'))
+            facts.swallow = true;
+    }
+    return facts;
+}
+/**
+ * Runs a @actions/cache call and reads what it logs (readToolkitLine). `env` is set for the duration of
+ * the call (TAR_OPTIONS for the tar it spawns); `onFacts` sees each chunk's facts as they come.
+ */
+async function withToolkitLog(fn, env = {}, onFacts) {
+    const out = { lastStatus: 0 };
     const stdout = process.stdout;
     const write = stdout.write;
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     stdout.write = function (chunk, ...rest) {
         const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk);
-        const failure = /^::(?:warning|error)(?: [^:]*)?::Failed to (?:restore|save): (.*)$/m.exec(text);
-        const reservation = /^(?:::warning::)?(?:Failed to save: )?((?:Unable to reserve cache|Cache reservation failed).*)$/m.exec(text);
-        const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
-        if (size)
-            out.archiveBytes = Number(size[1]);
-        const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text);
-        if (status)
-            lastStatus = Number(status[1]);
-        if (failure && !/Unable to reserve cache/.test(failure[1])) {
-            out.failure = unescapeCommand(failure[1]);
+        const facts = readToolkitLine(text);
+        if (facts.archiveBytes !== undefined)
+            out.archiveBytes = facts.archiveBytes;
+        if (facts.status !== undefined)
+            out.lastStatus = facts.status;
+        if (facts.retryAfterSeconds !== undefined)
+            out.retryAfterSeconds = facts.retryAfterSeconds;
+        if (facts.failure !== undefined)
+            out.failure = facts.failure;
+        if (facts.reservation !== undefined)
+            out.collision = facts.reservation;
+        if (facts.swallow)
             return true;
-        }
-        if (reservation) {
-            out.collision = unescapeCommand(reservation[1]);
-            if (text.startsWith('::'))
-                return true;
-        }
         return write.call(stdout, chunk, ...rest);
     };
     try {
         const value = await fn();
-        if (out.failure && lastStatus >= 400 && !out.failure.includes(String(lastStatus)))
-            out.failure = `HTTP ${lastStatus} from the cache service: ${out.failure}`;
+        if (out.failure && out.lastStatus >= 400 && !out.failure.includes(String(out.lastStatus)))
+            out.failure = `HTTP ${out.lastStatus} from the cache service: ${out.failure}`;
         return { value, ...out };
     }
     finally {
@@ -84009,6 +84836,162 @@ async function withToolkitLog(fn, env) {
 /** @actions/core escapes `%`, CR and LF in command messages. */
 function unescapeCommand(s) {
     return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').trim();
+}
+
+/**
+ * The Actions cache service through @actions/cache, bounded: a restore never takes longer than its
+ * deadline, and a save the service refused for its limits (429, 409, 5xx) is tried once more when the
+ * service said when, then reported as a notice.
+ */
+// Static: the bundle is one file per entry (rollup inlineDynamicImports), where a dynamic import of a
+// module placed after the entry's top-level await resolves before that module is evaluated.
+const load = async () => toolkit;
+/**
+ * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
+ * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
+ */
+async function serviceAvailable() {
+    const cache = await load();
+    return typeof cache.isFeatureAvailable !== 'function' || cache.isFeatureAvailable();
+}
+/**
+ * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). Only a failure
+ * that is not the service's limit stays a failure; the caller words each as a notice or a warning.
+ */
+async function saveEntry(paths, key, label) {
+    const cache = await load();
+    let calls = 0;
+    for (;;) {
+        calls++;
+        const w = await withToolkitLog(() => cache.saveCache(paths, key));
+        const outcome = classifySave(w);
+        const wait = calls === 1 ? saveRetryDelay(outcome) : undefined;
+        if (wait === undefined)
+            return { outcome, archiveBytes: w.archiveBytes, calls };
+        const why = 'message' in outcome ? outcome.message : outcome.kind;
+        info(`${label}: the cache service refused the save (${why}); trying once more in ${Math.round(wait / 1000)} s.`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+}
+
+/**
+ * The module cache around the download: `restoreModuleCache` in main (key -> bounded restore with
+ * restore-keys -> content verification against go.sum, purging what fails), `saveModuleCache` in post
+ * (decide -> refuse credential paths -> save, once more under the service's limits). Restore and save go
+ * through the real @actions/cache client (service.ts); nothing here ever fails the job for a cache
+ * problem: a broken, slow or absent cache service is a warning and a run without cache.
+ *
+ * What main hands to post is State.cache (state.ts: CacheState): the CacheRestore plus what post needs to
+ * decide and to save under the same cache version (the archive patterns are part of the version
+ * @actions/cache computes, so post must pass exactly the patterns main restored with).
+ */
+// ---------------------------------------------------------------------------------------------------------
+// Save (post)
+const none = (reason, key = '') => ({
+    saved: false,
+    key,
+    reason,
+    sizeBytes: 0,
+    durationMs: 0
+});
+async function saveModuleCache() {
+    const state = cacheState.load();
+    if (!state)
+        return none('the main step did not reach the cache restore');
+    const download = downloadState.load();
+    const gomodcache = state.gomodcache;
+    const fingerprint = gomodcache ? await fingerprintModuleCache(gomodcache) : { hash: '', files: 0 };
+    const event = process.env.GITHUB_EVENT_NAME;
+    const decision = decideSave({
+        mode: state.mode,
+        outcome: state.restore.outcome,
+        download,
+        // A purged module downloaded again has the same file names: what verification purged counts as a change.
+        changed: fingerprint.hash !== state.fingerprint || (state.restore.verification?.purged.length ?? 0) > 0,
+        hasContent: fingerprint.files > 0,
+        event
+    });
+    info(`Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`);
+    const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined;
+    const report = await saveModuleEntry(state, decision, gomodcache);
+    return build ? { ...report, build } : report;
+}
+/** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
+function credentialDirs() {
+    return [loadCredentialsDir() ?? '', process.env.RUNNER_TEMP ?? ''].filter(Boolean);
+}
+async function saveModuleEntry(state, decision, gomodcache) {
+    const key = state.restore.key;
+    if (!decision.save)
+        return none(decision.reason, key);
+    const refused = credentialsInside(state.modules.patterns, credentialDirs());
+    if (refused) {
+        warning(`Module cache: not saved: ${refused}. Set GOMODCACHE outside RUNNER_TEMP.`);
+        return none(`refused: ${refused}`, key);
+    }
+    if (!(await serviceAvailable()))
+        return none('the Actions cache service is not available to this job', key);
+    const started = performance.now();
+    const saved = await saveEntry(state.modules.patterns, key, 'Module cache');
+    const durationMs = Math.round(performance.now() - started);
+    const o = saved.outcome;
+    if (o.kind === 'saved') {
+        const sizeBytes = saved.archiveBytes ?? (await directorySize(path$2.join(gomodcache, 'cache', 'download')));
+        return { saved: true, key, reason: decision.reason, sizeBytes, durationMs };
+    }
+    const retried = saved.calls > 1 ? ' (also on its one retry)' : '';
+    const next = 'The next run restores the previous entry and downloads the difference.';
+    switch (o.kind) {
+        case 'exists':
+            notice(`Module cache: ${key} was saved by another job first (${o.message}); nothing to do.`);
+            return { ...none(`another job saved ${key} first`, key), durationMs };
+        case 'rate-limited':
+            notice(`Module cache: not saved: the cache service is rate-limiting uploads (HTTP 429)${retried}. ${next}`);
+            return { ...none('the cache service rate-limited the upload (HTTP 429)', key), durationMs };
+        case 'unavailable':
+            notice(`Module cache: not saved: the cache service failed (${o.message})${retried}. ${next}`);
+            return { ...none(`the cache service failed: ${o.message}`, key), durationMs };
+        case 'failed':
+            warning(`Module cache: not saved: ${o.message}. ${next}`);
+            return { ...none(`the cache service failed: ${o.message}`, key), durationMs };
+    }
+}
+/** The build cache (policy.ts buildSaveBlocker / buildSizeBlocker decide), saved before the module cache. */
+async function saveBuildCache(state, build, download, event) {
+    const blocked = buildSaveBlocker({
+        mode: state.mode,
+        key: build.key,
+        matchedKey: build.matchedKey,
+        outcome: state.restore.outcome,
+        download,
+        event
+    });
+    if (blocked)
+        return blocked;
+    const refused = credentialsInside(build.patterns, credentialDirs());
+    if (refused) {
+        warning(`Build cache: not saved: ${refused}. Set GOCACHE outside RUNNER_TEMP.`);
+        return `not saved: refused: ${refused}`;
+    }
+    if (!(await serviceAvailable()))
+        return 'not saved: no cache service';
+    if (!(await isPopulated(build.dir)))
+        return 'not saved: nothing was built';
+    const tooLarge = buildSizeBlocker(await directorySize(build.dir), build.dir);
+    if (tooLarge) {
+        notice(tooLarge.notice);
+        return tooLarge.line;
+    }
+    const saved = await saveEntry(build.patterns, build.key, 'Build cache');
+    const o = saved.outcome;
+    const line = o.kind === 'saved' ? `saved \`${build.key}\`` : `not saved (${o.message})`;
+    if (o.kind === 'failed')
+        warning(`Build cache: ${line}.`);
+    else if (o.kind === 'saved')
+        info(`Build cache: ${line}.`);
+    else
+        notice(`Build cache: ${line}.`);
+    return line;
 }
 
 /**
@@ -84052,24 +85035,25 @@ async function writePostSummary(save) {
 }
 
 /**
- * The post step (runs with `post-if: always()`): save the module cache if it should be saved -> remove
- * every credential main wrote -> summary. Never fails the job for a cache problem; credential removal
- * runs even when saving threw.
+ * The post step (runs with `post-if: always()`): remove every credential main wrote -> save the module
+ * cache if it should be saved -> summary. Credentials go first, so no archive the save builds can hold
+ * them (the save also refuses a path that contains their directory, in case the removal failed). Never
+ * fails the job for a cache problem; the save runs even when the removal threw.
  */
 async function run() {
     forgetInputs(); // post reads no input; its children (tar, the cache client) must not see them either
+    try {
+        await removeCredentials();
+    }
+    catch (error) {
+        setFailed(`Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`);
+    }
     let save;
     try {
         save = await saveModuleCache();
     }
     catch (error) {
         warning(`The module cache was not saved: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    try {
-        await removeCredentials();
-    }
-    catch (error) {
-        setFailed(`Could not remove the credentials this action wrote: ${error instanceof Error ? error.message : String(error)}`);
     }
     await writePostSummary(save);
 }

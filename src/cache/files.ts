@@ -1,12 +1,12 @@
 /**
- * Effects around the key: find the key files (@actions/glob), hash them (@actions/glob hashFiles), and
- * fingerprint a module cache so post can tell whether the download changed it.
+ * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
+ * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
+ * restore is verified against, and remove go's read-only module trees.
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as glob from '@actions/glob'
-import { parseGoSum } from './integrity.js'
 import { commonDirectory, defaultKeyPatterns, escapeGlob, resolvePatterns, selectKeyFiles } from './key.js'
 
 export interface KeyFiles {
@@ -106,12 +106,39 @@ export async function isPopulated(dir: string): Promise<boolean> {
   }
 }
 
-/** go.sum files among the key files -> their zip hashes (for the integrity check). */
-export async function readGoSums(files: readonly string[]): Promise<Map<string, string>> {
-  const sums = new Map<string, string>()
-  for (const f of files) {
-    const name = path.basename(f)
-    if (name === 'go.sum' || name === 'go.work.sum') parseGoSum(await fs.promises.readFile(f, 'utf8'), sums)
+/**
+ * The text of every go.sum and go.work.sum under the working directory (vendor/ and testdata/ left out),
+ * whatever `cache-dependency-path` keys the cache on: these are what go checks the modules against, so
+ * they are what a restored cache is verified against.
+ */
+export async function readGoSums(workingDirectory: string): Promise<string[]> {
+  const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)))
+  const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path.basename(f)))
+  return Promise.all(sums.map((f) => fs.promises.readFile(f, 'utf8')))
+}
+
+/**
+ * Makes every directory below `dir` (and `dir`) writable again. go extracts module trees read-only on
+ * purpose (unless -modcacherw), so a plain recursive rm fails for a non-root user.
+ */
+export async function makeWritable(dir: string): Promise<void> {
+  let entries: fs.Dirent[]
+  try {
+    await fs.promises.chmod(dir, 0o755)
+    entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
   }
-  return sums
+  await Promise.all(
+    entries
+      .filter((e) => e.isDirectory())
+      .map((e) => fs.promises.chmod(path.join(e.parentPath, e.name), 0o755))
+  )
+}
+
+/** Removes a tree go may have made read-only (what `go clean -modcache` does, without asking go). */
+export async function removeWritable(dir: string): Promise<void> {
+  await makeWritable(dir)
+  await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 })
 }

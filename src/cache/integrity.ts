@@ -1,301 +1,302 @@
 /**
- * Is a restored module cache intact? A cheap structural check of every module in `cache/download`, run
- * right after a restore so that corruption is purged before `go mod download` trips over it.
+ * Is a restored module cache what go.sum says? Every module a restore brought is checked by its content,
+ * right after the restore and before go reads any of it, because go itself never re-hashes a cached module
+ * (cmd/go/internal/modfetch, fetch.go): a zip with a .ziphash is trusted as it is, an extracted tree is
+ * trusted as soon as it exists without a .partial file; only `go mod verify` hashes them again. A
+ * restored cache is untrusted input: whoever could write the cache entry could have changed a module's
+ * code, rebuilt its zip to match and left the .ziphash as it was.
  *
- * What go itself does with a corrupt cache (cmd/go/internal/modfetch in 1.19, fetch.go and cache.go):
- *  - a module directory is trusted as soon as it exists with a .ziphash and no .partial file: its files
- *    are never hashed again, so an altered tree builds silently;
- *  - a zip is only read when the directory is missing; a truncated one then fails the download with
- *    `zip: not a valid zip file`;
- *  - a .ziphash that disagrees with go.sum fails with `checksum mismatch ... SECURITY ERROR`, which reads
- *    like a retagged module, not like a bad cache.
+ * Per module version in the cache (cache/download/<path>/@v/<version>.* and the tree <path>@<version>):
+ *  - the zip's h1 (dirhash.HashZip over its content, as go reads it) must be a go.sum hash of it;
+ *  - the tree, when present, must hash (dirhash.HashDir) to the same go.sum hash;
+ *  - the .mod must hash to the go.sum `/go.mod` line;
+ *  - the .ziphash, which go trusts, must equal the zip's real hash.
+ * A module version that no go.sum lists is not trusted either, with one exception that go makes safe
+ * itself: when go will look the module up in the checksum database (GOSUMDB on and the path not matched
+ * by GONOSUMDB/GOPRIVATE; always for golang.org/toolchain), go checks its .ziphash and .mod there
+ * (modfetch.checkModSum), so the zip and tree only have to match their own .ziphash.
+ * Modules that were on disk before the restore (a self-hosted runner's own cache) and that no go.sum
+ * lists are left alone: they are not this restore's.
  *
- * Per module (module@version with a .zip) this checks, without reading any file's content:
- *  1. the .ziphash exists, is an `h1:` hash, and equals the go.sum line when a go.sum lists the module;
- *  2. the zip's end-of-central-directory record is where the file size says it must be and its central
- *     directory parses: every name under `<module>@<version>/` (catches truncation and foreign bytes
- *     before the directory, which moves or breaks it);
- *  3. the extracted tree, when present, has exactly the zip's files with the zip's sizes (catches a
- *     missing, extra, truncated or appended file).
- * Not caught: a same-size edit of a file's bytes. Catching that means hashing every file, which is what
- * `go mod verify` does. Measured on the bench (300 modules x 128 KB, 2 cores, go 1.19): go mod verify
- * 560 ms on a quiet machine (2.0-2.9 s under load), hashing only the zips in Node 400 ms, this check
- * 150 ms (0.18-0.29 s under the same load): about a tenth, on every warm run.
- * go mod verify also needs the whole module graph (it would download what a partial restore lacks) and
- * checks a tree against its .ziphash rather than go.sum.
+ * What fails is purged (the tree alone when its zip is good: go extracts it again from the zip without
+ * network; otherwise every file of the version), so the download step fetches exactly those again.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import pMap from 'p-map'
-import { goSumZipLines, unescapeModulePath } from '../go/modfiles.js'
+import type { GoEnv } from '../go/env.js'
+import { escapeModulePath, parseGoSum, unescapeModulePath } from '../go/modfiles.js'
+import { matchesPrefixPatterns } from '../go/pattern.js'
+import { parseList } from '../list.js'
+import { hashDir, hashGoMod, hashZip } from './dirhash.js'
+import { makeWritable, removeWritable } from './files.js'
 
-export interface ZipEntry {
-  name: string
-  /** Uncompressed size. */
-  size: number
-}
+/** `altered`: readable but not what go.sum says; `damaged`: not readable as go reads it; `untrusted`: no hash to check it against. */
+export type ProblemKind = 'altered' | 'damaged' | 'untrusted'
 
 export interface ModuleProblem {
   /** `path@version`. */
   module: string
+  kind: ProblemKind
   problem: string
+  /** What is purged: the extracted tree only (its zip is good), or every file of the version. */
+  scope: 'tree' | 'module'
 }
 
 export interface IntegrityReport {
-  /** Modules (zips) checked. */
+  /** Module versions checked by content. */
   modules: number
   problems: ModuleProblem[]
   durationMs: number
 }
 
+/** `path@version` -> the go.sum hashes of its zip and of its go.mod (several go.sum files may list it). */
+export type GoSums = Map<string, { zip: Set<string>; mod: Set<string> }>
+
+/** A module version found in the module cache. */
+export interface CachedModule {
+  path: string
+  version: string
+  /** The @v directory. */
+  downloadDir: string
+  /** Its files in the @v directory (`v1.2.0.zip`, `.ziphash`, `.mod`, `.info`, `.partial`, `.lock`). */
+  files: string[]
+  /** The extracted tree, when it exists. */
+  tree?: string
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Pure parts
 
-/** go.sum text -> `path version` -> h1 hash of the module zip (the `/go.mod` lines are not zip hashes). */
-export function parseGoSum(text: string, into: Map<string, string> = new Map()): Map<string, string> {
-  for (const { path, version, hash } of goSumZipLines(text)) into.set(`${path} ${version}`, hash)
-  return into
-}
-
-const H1 = /^h1:[A-Za-z0-9+/]{43}=$/
-
-const EOCD_SIG = 0x06054b50
-const CDH_SIG = 0x02014b50
-const EOCD_MIN = 22
-/** readZipDirectory's answer when the central directory starts before the bytes it was given. */
-export const NEED_MORE = 'central directory larger than the bytes read'
-
-/**
- * The central directory of a zip from the file's last bytes. `tail` is the end of the file (at most the
- * last 64 KiB + 22 bytes, the largest possible EOCD with comment); `fileSize` the whole file's size.
- * Returns the entries, or a reason why this is not a complete zip. Zip64 is not needed: module zips are
- * limited to 500 MB (golang.org/x/mod/zip MaxZipFile) and go writes no zip64 records below 4 GiB.
- */
-export function readZipDirectory(tail: Buffer, fileSize: number): ZipEntry[] | string {
-  if (fileSize < EOCD_MIN || tail.length < EOCD_MIN) return `${fileSize} bytes is too short for a zip`
-  const tailStart = fileSize - tail.length
-  let eocd = -1
-  for (let i = tail.length - EOCD_MIN; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === EOCD_SIG && i + EOCD_MIN + tail.readUInt16LE(i + 20) === tail.length) {
-      eocd = i
-      break
+/** go.sum texts -> GoSums (h1 lines only: go has written no other hash since modules began). */
+export function collectSums(texts: readonly string[]): GoSums {
+  const sums: GoSums = new Map()
+  for (const text of texts) {
+    for (const e of parseGoSum(text)) {
+      if (!e.hash.startsWith('h1:')) continue
+      const k = `${e.path}@${e.version}`
+      const s = sums.get(k) ?? { zip: new Set<string>(), mod: new Set<string>() }
+      ;(e.isGoMod ? s.mod : s.zip).add(e.hash)
+      sums.set(k, s)
     }
   }
-  if (eocd < 0) return 'no end-of-central-directory record (truncated or not a zip)'
-  const count = tail.readUInt16LE(eocd + 10)
-  const cdSize = tail.readUInt32LE(eocd + 12)
-  const cdOffset = tail.readUInt32LE(eocd + 16)
-  if (cdOffset + cdSize !== tailStart + eocd) {
-    return `central directory at ${cdOffset}+${cdSize} does not end where its end record starts (${tailStart + eocd}): bytes were cut or inserted`
-  }
-  if (cdOffset < tailStart) return NEED_MORE
-  const entries: ZipEntry[] = []
-  let p = cdOffset - tailStart
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > eocd || tail.readUInt32LE(p) !== CDH_SIG)
-      return `central directory entry ${i + 1} of ${count} is damaged`
-    const size = tail.readUInt32LE(p + 24)
-    const nameLen = tail.readUInt16LE(p + 28)
-    const extraLen = tail.readUInt16LE(p + 30)
-    const commentLen = tail.readUInt16LE(p + 32)
-    const localOffset = tail.readUInt32LE(p + 42)
-    if (localOffset >= cdOffset) return `entry ${i + 1} points past the file data`
-    entries.push({ name: tail.toString('utf8', p + 46, p + 46 + nameLen), size })
-    p += 46 + nameLen + extraLen + commentLen
-  }
-  if (p !== eocd) return 'central directory size does not match its entries'
-  return entries
+  return sums
 }
 
 /**
- * Compares a module's zip entries with its extracted tree (`files`: path relative to the module
- * directory -> size). Returns the first few differences, empty when they agree.
+ * Whether go checks a module that go.sum does not list against the checksum database
+ * (cmd/go/internal/modfetch useSumDB): GOSUMDB not off, and the path not matched by GONOSUMDB (which
+ * defaults to GOPRIVATE). Toolchain modules are always looked up: go.sum never lists them.
  */
-export function compareTree(
-  prefix: string,
-  entries: readonly ZipEntry[],
-  files: ReadonlyMap<string, number>
-): string[] {
-  const out: string[] = []
-  const seen = new Set<string>()
-  for (const e of entries) {
-    if (e.name.endsWith('/')) continue
-    const rel = e.name.slice(prefix.length)
-    seen.add(rel)
-    const size = files.get(rel)
-    if (size === undefined) out.push(`${rel} is missing from the extracted module`)
-    else if (size !== e.size) out.push(`${rel} has ${size} bytes, the zip says ${e.size}`)
-  }
-  // A toolchain module (golang.org/toolchain, what GOTOOLCHAIN downloads) stores nested go.mod files as
-  // _go.mod, and go copies each to go.mod next to it after unpacking (cmd/go/internal/toolchain/select.go).
-  const toolchain = prefix.startsWith('golang.org/toolchain@')
-  const copiedGoMod = (rel: string) =>
-    toolchain && /(^|\/)go\.mod$/.test(rel) && seen.has(rel.replace(/go\.mod$/, '_go.mod'))
-  for (const rel of files.keys())
-    if (!seen.has(rel) && !copiedGoMod(rel)) out.push(`${rel} is not in the module zip`)
-  return out.slice(0, 3)
+export function checkedBySumDb(goEnv: GoEnv): (modulePath: string) => boolean {
+  const sumdb = (goEnv.GOSUMDB ?? '').trim()
+  const exempt = parseList(goEnv.GONOSUMDB || goEnv.GOPRIVATE)
+  return (modulePath) =>
+    sumdb !== 'off' && (modulePath === 'golang.org/toolchain' || !matchesPrefixPatterns(modulePath, exempt))
 }
 
-/** Checks of one module that need only its small files: .ziphash against format and go.sum. */
-export function checkZipHash(ziphash: string | undefined, sum: string | undefined): string | undefined {
-  if (ziphash === undefined) return 'the .ziphash file is missing'
-  const h = ziphash.trim()
-  if (!H1.test(h)) return `the .ziphash file holds '${h.slice(0, 60)}', not an h1: hash`
-  if (sum !== undefined && sum !== h) return `the .ziphash (${h}) differs from go.sum (${sum})`
-  return undefined
+/**
+ * What a module version's content must hash to, or why nothing vouches for it. `zip` covers the zip and
+ * the tree: go.sum's hashes, or `ziphash` when only the module's own .ziphash vouches (go checks that in the
+ * checksum database). `mod`: go.sum's `/go.mod` hashes, `sumdb` when go checks the .mod there itself,
+ * `none` when nothing does.
+ */
+export type Expected =
+  | { zip: ReadonlySet<string> | 'ziphash'; mod: ReadonlySet<string> | 'sumdb' | 'none' }
+  | { untrusted: string }
+
+export function expectedHashes(module: string, sums: GoSums, bySumDb: boolean): Expected {
+  const s = sums.get(module)
+  if (!s && !bySumDb)
+    return { untrusted: 'no go.sum lists it (and GOSUMDB, off or exempted, cannot vouch for it)' }
+  return {
+    zip: s && s.zip.size > 0 ? s.zip : bySumDb ? 'ziphash' : new Set(),
+    mod: s && s.mod.size > 0 ? s.mod : bySumDb ? 'sumdb' : 'none'
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Effects
 
-const TAIL_BYTES = 65536 + EOCD_MIN
-
-/**
- * Checks every module zip under `<gomodcache>/cache/download`. `sums` (from the project's go.sum files)
- * sharpens the .ziphash check for the modules they list.
- */
-export async function checkModuleCache(
-  gomodcache: string,
-  sums: ReadonlyMap<string, string>
-): Promise<IntegrityReport> {
-  const start = performance.now()
-  const problems: ModuleProblem[] = []
+/** Every module version in `<gomodcache>/cache/download` and every extracted tree. */
+export async function inventory(gomodcache: string): Promise<Map<string, CachedModule>> {
+  const found = new Map<string, CachedModule>()
   const downloadRoot = path.join(gomodcache, 'cache', 'download')
-  const checks: Parameters<typeof checkOne>[0][] = []
   for (const vdir of await findVersionDirs(downloadRoot)) {
-    const escapedPath = path.relative(downloadRoot, path.dirname(vdir)).split(path.sep).join('/')
-    const modPath = unescapeModulePath(escapedPath)
-    const names = await fs.promises.readdir(vdir)
-    for (const name of names) {
-      if (!name.endsWith('.zip')) continue
-      const escapedVersion = name.slice(0, -'.zip'.length)
-      const version = unescapeModulePath(escapedVersion)
-      checks.push({
-        module: `${modPath}@${version}`,
-        zip: path.join(vdir, name),
-        ziphash: names.includes(`${name}hash`) ? path.join(vdir, `${name}hash`) : undefined,
-        tree: path.join(gomodcache, `${escapedPath}@${escapedVersion}`),
-        partial: names.includes(`${escapedVersion}.partial`),
-        prefix: `${modPath}@${version}/`,
-        sum: sums.get(`${modPath} ${version}`)
-      })
+    const modPath = unescapeModulePath(toSlash(path.relative(downloadRoot, path.dirname(vdir))))
+    for (const name of await fs.promises.readdir(vdir)) {
+      const m = /^(.+)\.(zip|ziphash|mod|info|partial|lock)$/.exec(name)
+      if (!m || name === 'list.lock') continue
+      const version = unescapeModulePath(m[1] as string)
+      const k = `${modPath}@${version}`
+      const entry = found.get(k) ?? { path: modPath, version, downloadDir: vdir, files: [] }
+      entry.files.push(name)
+      found.set(k, entry)
     }
   }
-  // The checks are small reads and stats; overlapping them keeps the disk busy. Measured on the bench
-  // (100 modules, warm restore): 96 ms one at a time.
-  const found = await pMap(checks, async (m) => ({ module: m.module, problem: await checkOne(m) }), {
-    concurrency: 16
-  })
-  for (const f of found) if (f.problem) problems.push({ module: f.module, problem: f.problem })
-  return { modules: checks.length, problems, durationMs: Math.round(performance.now() - start) }
-}
-
-async function checkOne(m: {
-  module: string
-  zip: string
-  ziphash: string | undefined
-  tree: string
-  partial: boolean
-  prefix: string
-  sum: string | undefined
-}): Promise<string | undefined> {
-  const hash = m.ziphash === undefined ? undefined : await fs.promises.readFile(m.ziphash, 'utf8')
-  const hashProblem = checkZipHash(hash, m.sum)
-  if (hashProblem) return hashProblem
-  const entries = await readZipEntries(m.zip)
-  if (typeof entries === 'string') return `the zip is damaged: ${entries}`
-  const stray = entries.find((e) => !e.name.startsWith(m.prefix))
-  if (stray) return `the zip holds '${stray.name}', outside ${m.prefix}`
-  // A .partial file means go was interrupted while extracting: go removes and re-extracts that tree
-  // itself (modfetch.DownloadDir), so it is not corruption.
-  if (m.partial) return undefined
-  const files = await listTree(m.tree)
-  if (files === undefined) return undefined // not extracted: go extracts it from the (checked) zip
-  const diff = compareTree(m.prefix, entries, files)
-  return diff.length > 0 ? `the extracted module differs from its zip: ${diff.join('; ')}` : undefined
-}
-
-async function readZipEntries(file: string): Promise<ZipEntry[] | string> {
-  const fh = await fs.promises.open(file, 'r')
-  try {
-    const { size } = await fh.stat()
-    let len = Math.min(size, TAIL_BYTES)
-    for (;;) {
-      const buf = Buffer.alloc(len)
-      await fh.read(buf, 0, len, size - len)
-      const result = readZipDirectory(buf, size)
-      // A central directory larger than the tail (thousands of files): read it all once.
-      if (result === NEED_MORE && len < size) {
-        len = size
-        continue
-      }
-      return result
-    }
-  } finally {
-    await fh.close()
+  for (const tree of await findTrees(gomodcache)) {
+    const rel = toSlash(path.relative(gomodcache, tree))
+    const at = rel.lastIndexOf('@')
+    const modPath = unescapeModulePath(rel.slice(0, at))
+    const version = unescapeModulePath(rel.slice(at + 1))
+    const k = `${modPath}@${version}`
+    const downloadDir = path.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v')
+    const entry = found.get(k) ?? { path: modPath, version, downloadDir, files: [] }
+    entry.tree = tree
+    found.set(k, entry)
   }
+  return found
 }
 
-/** Relative file path (slash separated) -> size, for a module tree; undefined when it does not exist. */
-async function listTree(dir: string): Promise<Map<string, number> | undefined> {
-  const out = new Map<string, number>()
-  let entries: fs.Dirent[]
-  try {
-    entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-  await Promise.all(
-    entries
-      .filter((e) => !e.isDirectory())
-      .map(async (e) => {
-        const full = path.join(e.parentPath, e.name)
-        const st = await fs.promises.lstat(full)
-        out.set(path.relative(dir, full).split(path.sep).join('/'), st.size)
-      })
+export interface VerifyOptions {
+  sums: GoSums
+  /** See checkedBySumDb. */
+  bySumDb: (modulePath: string) => boolean
+  /** Module versions that were in the cache before the restore (left alone unless a go.sum lists them). */
+  preexisting?: ReadonlySet<string>
+}
+
+/** Checks every module version of the cache by content (see the top of this file); purges nothing. */
+export async function verifyModuleCache(gomodcache: string, opts: VerifyOptions): Promise<IntegrityReport> {
+  const start = performance.now()
+  const modules = [...(await inventory(gomodcache)).entries()].filter(
+    ([k]) => opts.sums.has(k) || !opts.preexisting?.has(k)
   )
-  return out
+  // Module versions at once: inflation runs on libuv's thread pool, hashing and reads overlap with it.
+  const found = await pMap(
+    modules,
+    ([k, m]) => checkModule(k, m, expectedHashes(k, opts.sums, opts.bySumDb(m.path))),
+    { concurrency: 8 }
+  )
+  return {
+    modules: modules.length,
+    problems: found.filter((p): p is ModuleProblem => p !== undefined),
+    durationMs: Math.round(performance.now() - start)
+  }
 }
 
-/** Every `.../@v` directory under cache/download (sumdb/ holds no modules). */
+async function checkModule(
+  module: string,
+  m: CachedModule,
+  want: Expected
+): Promise<ModuleProblem | undefined> {
+  const fail = (kind: ProblemKind, problem: string, scope: 'tree' | 'module' = 'module') => ({
+    module,
+    kind,
+    problem,
+    scope
+  })
+  if ('untrusted' in want) return fail('untrusted', want.untrusted)
+  const file = (ext: string) =>
+    m.files.includes(`${escapeModulePath(m.version)}.${ext}`)
+      ? path.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
+      : undefined
+  const zipFile = file('zip')
+  const ziphashFile = file('ziphash')
+  const ziphash = ziphashFile ? (await fs.promises.readFile(ziphashFile, 'utf8')).trim() : undefined
+  const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip
+  if (want.zip === 'ziphash' && (zipFile || m.tree) && !ziphash)
+    return fail('untrusted', 'no go.sum lists it and it has no .ziphash for GOSUMDB to check')
+
+  const modFile = file('mod')
+  if (modFile && want.mod === 'none') return fail('untrusted', 'no go.sum lists its go.mod')
+  if (modFile && typeof want.mod !== 'string') {
+    const h = hashGoMod(await fs.promises.readFile(modFile))
+    if (!want.mod.has(h)) return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`)
+  }
+  if (zipFile) {
+    if (allowed.size === 0) return fail('untrusted', 'go.sum lists its go.mod only, not its zip')
+    const z = await hashZip(zipFile)
+    if ('damage' in z) return fail('damaged', `the zip is damaged: ${z.damage}`)
+    if (!allowed.has(z.hash))
+      return fail('altered', `the zip hashes to ${z.hash}, ${source(want)} says ${first(allowed)}`)
+    if (ziphash !== undefined && ziphash !== z.hash)
+      return fail('damaged', `the .ziphash (${ziphash}) differs from the zip's hash (${z.hash})`)
+  }
+  if (m.tree) {
+    const scope = zipFile ? 'tree' : 'module'
+    // go was interrupted while extracting: it removes and extracts that tree again itself.
+    if (file('partial')) return fail('damaged', 'the extracted tree is incomplete (.partial)', scope)
+    if (allowed.size === 0) return fail('untrusted', 'go.sum lists its go.mod only, not its content', scope)
+    const t = await hashDir(m.tree, `${m.path}@${m.version}`)
+    if ('damage' in t) return fail('altered', `the extracted tree has ${t.damage}`, scope)
+    if (!allowed.has(t.hash))
+      return fail(
+        'altered',
+        `the extracted tree hashes to ${t.hash}, ${source(want)} says ${first(allowed)}`,
+        scope
+      )
+  }
+  return undefined
+}
+
+const first = (s: ReadonlySet<string>): string => [...s][0] ?? '(nothing)'
+const source = (want: { zip: ReadonlySet<string> | 'ziphash' }): string =>
+  want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum'
+
+/** Removes what each problem covers: the tree, or every file of the version and its tree. */
+export async function purgeModules(gomodcache: string, problems: readonly ModuleProblem[]): Promise<void> {
+  const found = await inventory(gomodcache)
+  await pMap(
+    problems,
+    async (p) => {
+      const m = found.get(p.module)
+      if (!m) return
+      if (m.tree) await removeWritable(m.tree)
+      if (p.scope === 'tree') return
+      if (m.files.length > 0) await makeWritable(m.downloadDir)
+      await Promise.all(m.files.map((f) => fs.promises.rm(path.join(m.downloadDir, f), { force: true })))
+    },
+    { concurrency: 8 }
+  )
+}
+
+/** Every `.../@v` directory under cache/download, not descending into sumdb/ (lookups, not modules). */
 async function findVersionDirs(root: string): Promise<string[]> {
-  let entries: fs.Dirent[]
+  const out: string[] = []
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readDirs(dir)
+    await Promise.all(
+      entries.map((e) => {
+        const full = path.join(dir, e)
+        if (e === '@v') return out.push(full)
+        if (dir === root && e === 'sumdb') return undefined
+        return walk(full)
+      })
+    )
+  }
+  await walk(root)
+  return out.sort()
+}
+
+/** Every extracted module tree (`<path>@<version>` directories), not descending into them or into cache/. */
+async function findTrees(gomodcache: string): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readDirs(dir)
+    await Promise.all(
+      entries.map((e) => {
+        const full = path.join(dir, e)
+        if (e.includes('@')) return out.push(full)
+        if (dir === gomodcache && e === 'cache') return undefined
+        return walk(full)
+      })
+    )
+  }
+  await walk(gomodcache)
+  return out.sort()
+}
+
+async function readDirs(dir: string): Promise<string[]> {
   try {
-    entries = await fs.promises.readdir(root, { withFileTypes: true, recursive: true })
+    const entries = await fs.promises.readdir(dir, { withFileTypes: true })
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
   }
-  const sumdb = path.join(root, 'sumdb')
-  return entries
-    .filter((e) => e.isDirectory() && e.name === '@v' && !e.parentPath.startsWith(sumdb))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort()
 }
 
-/**
- * Removes a module cache. Go makes module trees read-only on purpose (unless `-modcacherw`), so a plain
- * recursive rm fails for a non-root user; this is what `go clean -modcache` does, without depending on
- * go's environment matching ours.
- */
-export async function purgeModuleCache(gomodcache: string): Promise<void> {
-  await makeWritable(gomodcache)
-  await fs.promises.rm(gomodcache, { recursive: true, force: true, maxRetries: 3 })
-}
-
-async function makeWritable(dir: string): Promise<void> {
-  let entries: fs.Dirent[]
-  try {
-    await fs.promises.chmod(dir, 0o755)
-    entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw error
-  }
-  await Promise.all(
-    entries
-      .filter((e) => e.isDirectory())
-      .map((e) => fs.promises.chmod(path.join(e.parentPath, e.name), 0o755))
-  )
+function toSlash(p: string): string {
+  return p.split(path.sep).join('/')
 }

@@ -16,6 +16,7 @@
  *                                                  change between patch releases)
  */
 import path from 'node:path'
+import semver from 'semver'
 import { InputError } from '../input-error.js'
 
 export const KEY_PREFIX = 'setup-go-deps'
@@ -66,12 +67,15 @@ export function cacheKey(p: KeyParts): CacheKeys {
 }
 
 /**
- * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.20` -> `1.20`; '' for something that is not a Go version
- * (then the minor restore-key is left out rather than guessed).
+ * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.21alpha1` -> `1.21`, `1.20` -> `1.20`; '' for something that
+ * does not start with a Go version's `major.minor` (then the minor restore-key is left out rather than
+ * guessed). semver reads the numbers; Go's pre-release suffixes (alpha, beta, rc) are not semver's, which
+ * is why coerce, not parse.
  */
 export function goMinor(version: string): string {
-  const m = /^(\d+\.\d+)(?:\.\d+|(?:rc|beta)\d+)?$/.exec(version.trim())
-  return m ? (m[1] as string) : ''
+  const v = version.trim()
+  const parsed = /^\d+\.\d+(?:\D|$)/.test(v) ? semver.coerce(v) : null
+  return parsed ? `${parsed.major}.${parsed.minor}` : ''
 }
 
 /**
@@ -125,7 +129,7 @@ export function defaultKeyPatterns(workingDirectory: string): string[] {
  * testdata/ are dropped here too, so custom globs get the same rule.
  */
 export function selectKeyFiles(found: readonly string[]): string[] {
-  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !isExcluded(f))
+  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f))
   const sums = new Set(files.filter((f) => path.basename(f) === 'go.sum').map((f) => path.dirname(f)))
   const selected = files.filter((f) => {
     const name = path.basename(f)
@@ -169,7 +173,8 @@ export function escapeGlob(literal: string): string {
   return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]')
 }
 
-function isExcluded(file: string): boolean {
+/** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
+export function inExcludedDir(file: string): boolean {
   const parts = path.normalize(file).split(path.sep)
   return parts.slice(0, -1).some((p) => (EXCLUDED_DIRS as readonly string[]).includes(p))
 }

@@ -1,20 +1,20 @@
 /**
- * The module cache around the download: `restoreModuleCache` in main (key -> restore with restore-keys ->
- * integrity check, purge when corrupt), `saveModuleCache` in post (decide -> save). Restore and save go
- * through the real @actions/cache client; nothing here ever fails the job for a cache problem: a broken
- * or absent cache service is a warning and a run without cache.
+ * The module cache around the download: `restoreModuleCache` in main (key -> bounded restore with
+ * restore-keys -> content verification against go.sum, purging what fails), `saveModuleCache` in post
+ * (decide -> refuse credential paths -> save, once more under the service's limits). Restore and save go
+ * through the real @actions/cache client (service.ts); nothing here ever fails the job for a cache
+ * problem: a broken, slow or absent cache service is a warning and a run without cache.
  *
- * What main hands to post (State.cache, JSON): the CacheRestore plus what post needs to decide and to
- * save under the same cache version (the archive patterns are part of the version @actions/cache
- * computes, so post must pass exactly the patterns main restored with).
+ * What main hands to post is State.cache (state.ts: CacheState): the CacheRestore plus what post needs to
+ * decide and to save under the same cache version (the archive patterns are part of the version
+ * @actions/cache computes, so post must pass exactly the patterns main restored with).
  */
-import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import * as io from '@actions/io'
 import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
-import type { CacheConfig, CacheSaveMode } from '../inputs.js'
-import { State } from '../state.js'
+import type { CacheConfig } from '../inputs.js'
+import { cacheState, downloadState, loadCredentialsDir, type CacheState, type EntryState } from '../state.js'
 import type { CacheRestore, CacheSaveReport, GoInstallation } from '../types.js'
 import {
   directorySize,
@@ -24,9 +24,26 @@ import {
   isPopulated,
   readGoSums
 } from './files.js'
-import { checkModuleCache, purgeModuleCache } from './integrity.js'
+import {
+  checkedBySumDb,
+  collectSums,
+  inventory,
+  purgeModules,
+  verifyModuleCache,
+  type ModuleProblem
+} from './integrity.js'
 import { BUILD_KEY_PREFIX, cacheKey, runnerPlatform } from './key.js'
-import { decideSave, displayPath, moduleCachePaths } from './policy.js'
+import {
+  buildRestoreKeys,
+  buildSaveBlocker,
+  buildSizeBlocker,
+  cacheLayout,
+  credentialsInside,
+  decideSave,
+  displayPath,
+  moduleCachePaths
+} from './policy.js'
+import { restoreEntry, restoreTimeoutMs, saveEntry, serviceAvailable, type Restored } from './service.js'
 
 export interface CacheContext {
   workingDirectory: string
@@ -34,24 +51,7 @@ export interface CacheContext {
   goEnv: GoEnv
 }
 
-/** One cache entry (the module cache, or the build cache in its own entry). */
-interface EntryState {
-  key: string
-  /** Patterns passed to @actions/cache (part of the cache version: identical in main and post). */
-  patterns: string[]
-  matchedKey: string
-}
-
-/** State.cache as written by main. */
-export interface CacheState {
-  restore: CacheRestore
-  mode: CacheSaveMode
-  gomodcache: string
-  /** fingerprintModuleCache() right after the restore (and purge). */
-  fingerprint: string
-  modules: EntryState
-  build?: EntryState & { dir: string }
-}
+type BuildEntry = EntryState & { dir: string }
 
 // ---------------------------------------------------------------------------------------------------------
 // Restore (main)
@@ -89,7 +89,11 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
   const platform = runnerPlatform(process.platform, process.arch)
   const hash = await hashKeyFiles(files)
   const keys = cacheKey({ ...platform, goVersion: ctx.go.version, hash, suffix: cfg.keySuffix })
-  const modules: EntryState = { key: keys.key, patterns: moduleCachePaths(gomodcache), matchedKey: '' }
+  const modules: EntryState = {
+    key: keys.key,
+    patterns: moduleCachePaths(gomodcache, cacheLayout()),
+    matchedKey: ''
+  }
   const build =
     cfg.build && ctx.goEnv.GOCACHE
       ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
@@ -101,7 +105,7 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
     paths: build ? [gomodcache, build.dir] : [gomodcache]
   }
 
-  if (!cacheServiceAvailable()) {
+  if (!(await serviceAvailable())) {
     const detail =
       'the Actions cache service is not available to this job (no ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL: a GHES ' +
       'without cache, or a local runner)'
@@ -116,53 +120,105 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
     core.info(`Module cache: ${detail}.`)
     return remember(cfg, { ...result, outcome: 'miss', detail }, gomodcache, modules, build)
   }
-  const restored = await withToolkitLog(
-    () => cache.restoreCache(modules.patterns, keys.key, keys.restoreKeys),
-    populated ? { TAR_OPTIONS: skipOldFiles() } : {}
-  )
+  // What a self-hosted runner's cache already held is its own: verification leaves those modules alone
+  // unless a go.sum lists them.
+  const preexisting = populated ? new Set((await inventory(gomodcache)).keys()) : undefined
+  const timeoutMs = restoreTimeoutMs()
+  const restored = await restoreEntry(modules.patterns, keys.key, keys.restoreKeys, {
+    timeoutMs,
+    env: populated ? { TAR_OPTIONS: skipOldFiles() } : {}
+  })
   // After a service failure the build cache is not tried: the client would wait out the same outage
   // again (5 attempts, ~24 s of its own backoff, measured on the bench with a 503 on every call).
   if (build) {
-    result.build = restored.failure
-      ? 'not restored: the cache service failed'
-      : await restoreBuildCache(build)
+    result.build =
+      restored.failure || restored.timedOut
+        ? 'not restored: the cache service failed'
+        : await restoreBuildCache(build, timeoutMs)
   }
   modules.matchedKey = restored.value ?? ''
   result.matchedKey = modules.matchedKey
   result.sizeBytes = restored.archiveBytes ?? 0
+  describeRestore(result, restored, { populated, gomodcache, key: keys.key, timeoutMs })
 
-  if (restored.failure) {
+  // After a failed or abandoned restore too: tar may have stopped half-way through a file.
+  if (restored.value || restored.failure || restored.timedOut) {
+    await verifyRestored(result, { ctx, gomodcache, preexisting, entry: modules.matchedKey })
+  }
+  result.durationMs = Math.round(performance.now() - started)
+  return remember(cfg, result, gomodcache, modules, build)
+}
+
+/** Outcome and detail of the restore call itself (verification comes after). */
+function describeRestore(
+  result: CacheRestore,
+  restored: Restored,
+  p: { populated: boolean; gomodcache: string; key: string; timeoutMs: number }
+): void {
+  if (restored.timedOut) {
+    result.outcome = 'unavailable'
+    result.detail =
+      `the restore did not finish within ${Math.round(p.timeoutMs / 1000)} s (a stalled download or lookup); ` +
+      `continued without cache`
+    core.warning(`Module cache: ${result.detail}.`)
+  } else if (restored.failure) {
     result.outcome = 'unavailable'
     result.detail = `the cache service failed (${restored.failure}); continued without cache`
     core.warning(`Module cache: ${result.detail}.`)
   } else if (!restored.value) {
     result.outcome = 'miss'
-    result.detail = populated ? `no entry yet; kept what ${gomodcache} already held` : 'no entry yet'
+    result.detail = p.populated ? `no entry yet; kept what ${p.gomodcache} already held` : 'no entry yet'
   } else {
-    result.outcome = restored.value === keys.key ? 'exact' : 'partial'
-    if (populated) result.detail = `merged into the already populated ${gomodcache} (existing files kept)`
+    result.outcome = restored.value === p.key ? 'exact' : 'partial'
+    if (p.populated) result.detail = `merged into the already populated ${p.gomodcache} (existing files kept)`
   }
+}
 
-  // After a failed restore too: tar may have stopped half-way through a file.
-  if (restored.value || restored.failure) {
-    const report = await checkModuleCache(gomodcache, await readGoSums(files))
-    core.info(
-      `Module cache integrity: ${report.modules} modules checked in ${report.durationMs} ms, ${report.problems.length} damaged.`
-    )
-    if (report.problems.length > 0) {
-      await purgeModuleCache(gomodcache)
-      const first = report.problems[0] as { module: string; problem: string }
-      const entry = modules.matchedKey || 'the partial restore'
-      result.outcome = 'corrupt'
-      result.detail =
-        `${report.problems.length} of ${report.modules} modules in ${entry} are damaged (${first.module}: ${first.problem}); ` +
-        `purged the module cache and downloading everything again; this run will not save it. If every run hits ` +
-        `this entry, delete it (gh cache delete ${entry}) or change 'cache-key-suffix'.`
-      core.warning(`Module cache: ${result.detail}`)
-    }
+/**
+ * Checks what the restore brought against go.sum by content (integrity.ts) and purges what fails, so the
+ * download step fetches it again. Altered or damaged content is a warning naming the modules; versions no
+ * go.sum lists (a restore-key match still holds the versions before a bump) are only logged.
+ */
+async function verifyRestored(
+  result: CacheRestore,
+  p: { ctx: CacheContext; gomodcache: string; preexisting: ReadonlySet<string> | undefined; entry: string }
+): Promise<void> {
+  const sums = collectSums(await readGoSums(p.ctx.workingDirectory))
+  const report = await verifyModuleCache(p.gomodcache, {
+    sums,
+    bySumDb: checkedBySumDb(p.ctx.goEnv),
+    preexisting: p.preexisting
+  })
+  if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)
+  const bad = report.problems.filter((x) => x.kind !== 'untrusted')
+  const untrusted = report.problems.filter((x) => x.kind === 'untrusted')
+  core.info(
+    `Module cache verification: ${report.modules} module versions checked against go.sum by content in ` +
+      `${report.durationMs} ms; ${bad.length} altered or damaged, ${untrusted.length} not in any go.sum (purged).`
+  )
+  result.verification = {
+    modules: report.modules,
+    durationMs: report.durationMs,
+    purged: report.problems.map(({ module, kind, problem }) => ({ module, kind, problem }))
   }
-  result.durationMs = Math.round(performance.now() - started)
-  return remember(cfg, result, gomodcache, modules, build)
+  if (untrusted.length > 0)
+    core.info(`Purged module versions no go.sum lists: ${untrusted.map((x) => x.module).join(', ')}`)
+  if (bad.length === 0) return
+  const entry = p.entry || 'the partial restore'
+  const note =
+    `${bad.length} of ${report.modules} restored modules failed verification against go.sum: their cached ` +
+    `content was altered or damaged (${listProblems(bad)}); purged them, downloading them again`
+  result.detail = result.detail ? `${result.detail}; ${note}` : note
+  core.warning(
+    `Module cache: ${note}. Whoever could write ${entry} could change code this job builds: treat it as ` +
+      `untrusted and delete it (gh cache delete ${entry}), and check which jobs can write this repository's cache.`
+  )
+}
+
+function listProblems(problems: readonly ModuleProblem[]): string {
+  const shown = problems.slice(0, 5).map((x) => `${x.module}: ${x.kind}, ${x.problem}`)
+  if (problems.length > 5) shown.push(`and ${problems.length - 5} more`)
+  return shown.join('; ')
 }
 
 function buildEntry(
@@ -171,7 +227,7 @@ function buildEntry(
   goVersion: string,
   hash: string,
   suffix: string
-): EntryState & { dir: string } {
+): BuildEntry {
   const keys = cacheKey({ ...platform, goVersion, hash, suffix, prefix: BUILD_KEY_PREFIX })
   return { key: keys.key, patterns: [gocache], matchedKey: '', dir: gocache }
 }
@@ -179,17 +235,20 @@ function buildEntry(
 /**
  * GOCACHE in its own entry: it is large, changes on every build and is only wanted with
  * `cache-build: true`, so it must not make the module cache entry bigger or miss more often. Its
- * problems are logged and never change the module cache's outcome.
+ * problems are logged and never change the module cache's outcome. Nothing can verify a build cache, so
+ * on an untrusted event it is restored from its exact key only (policy.ts buildRestoreKeys).
  */
-async function restoreBuildCache(build: EntryState & { dir: string }): Promise<string> {
-  const prefix = build.key.replace(/[^-]*$/, '')
-  const restored = await withToolkitLog(() => cache.restoreCache(build.patterns, build.key, [prefix]), {})
+async function restoreBuildCache(build: BuildEntry, timeoutMs: number): Promise<string> {
+  build.restoreKeys = buildRestoreKeys(build.key, process.env.GITHUB_EVENT_NAME)
+  const restored = await restoreEntry(build.patterns, build.key, build.restoreKeys, { timeoutMs })
   build.matchedKey = restored.value ?? ''
-  if (restored.failure) {
-    core.warning(`Build cache: the cache service failed (${restored.failure}); continuing without it.`)
-    return `not restored: the cache service failed (${restored.failure})`
+  if (restored.failure || restored.timedOut) {
+    const why = restored.failure ?? `no answer within ${Math.round(timeoutMs / 1000)} s`
+    core.warning(`Build cache: the cache service failed (${why}); continuing without it.`)
+    return `not restored: the cache service failed (${why})`
   }
-  const line = restored.value ? `restored \`${restored.value}\`` : `miss: \`${build.key}\``
+  const exactOnly = build.restoreKeys.length === 0 ? ' (exact key only on this event)' : ''
+  const line = restored.value ? `restored \`${restored.value}\`` : `miss: \`${build.key}\`${exactOnly}`
   core.info(`Build cache: ${line}.`)
   return line
 }
@@ -200,11 +259,10 @@ async function remember(
   restore: CacheRestore,
   gomodcache = '',
   modules: EntryState = { key: restore.key, patterns: [], matchedKey: '' },
-  build?: EntryState & { dir: string }
+  build?: BuildEntry
 ): Promise<CacheRestore> {
   const fingerprint = gomodcache ? (await fingerprintModuleCache(gomodcache)).hash : ''
-  const state: CacheState = { restore, mode: cfg.save, gomodcache, fingerprint, modules, build }
-  core.saveState(State.cache, JSON.stringify(state))
+  cacheState.save({ restore, mode: cfg.save, gomodcache, fingerprint, modules, build })
   return restore
 }
 
@@ -217,10 +275,9 @@ function skipOldFiles(): string {
  * Restoring over a populated GOMODCACHE: go makes module directories read-only, so tar's default (unlink
  * the old file, write the new one) fails with "Cannot open: File exists" for a non-root user, and
  * @actions/cache then reports the whole restore as failed after extracting half of it. GNU tar can be
- * told to keep existing files instead (TAR_OPTIONS=--skip-old-files); an existing module file is the same
- * content (the cache is addressed by module@version) or damaged, which the integrity check then finds.
- * @actions/cache uses GNU tar on Linux, gtar on macOS when installed, and on Windows GNU tar when
- * present; where it would use BSD tar, restore is skipped instead.
+ * told to keep existing files instead (TAR_OPTIONS=--skip-old-files); what the archive adds is verified
+ * like any restore. @actions/cache uses GNU tar on Linux, gtar on macOS when installed, and on Windows
+ * GNU tar when present; where it would use BSD tar, restore is skipped instead.
  */
 async function canMergeIntoPopulated(): Promise<boolean> {
   if (process.platform === 'linux') return true
@@ -240,25 +297,32 @@ const none = (reason: string, key = ''): CacheSaveReport => ({
 })
 
 export async function saveModuleCache(): Promise<CacheSaveReport> {
-  const raw = core.getState(State.cache)
-  if (!raw) return none('the main step did not reach the cache restore')
-  const state = JSON.parse(raw) as CacheState
-  const download = parseDownload(core.getState(State.download))
+  const state = cacheState.load()
+  if (!state) return none('the main step did not reach the cache restore')
+  const download = downloadState.load()
   const gomodcache = state.gomodcache
   const fingerprint = gomodcache ? await fingerprintModuleCache(gomodcache) : { hash: '', files: 0 }
+  const event = process.env.GITHUB_EVENT_NAME
   const decision = decideSave({
     mode: state.mode,
     outcome: state.restore.outcome,
     download,
-    changed: fingerprint.hash !== state.fingerprint,
-    hasContent: fingerprint.files > 0
+    // A purged module downloaded again has the same file names: what verification purged counts as a change.
+    changed: fingerprint.hash !== state.fingerprint || (state.restore.verification?.purged.length ?? 0) > 0,
+    hasContent: fingerprint.files > 0,
+    event
   })
   core.info(
     `Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`
   )
-  const build = state.build ? await saveBuildCache(state, download) : undefined
+  const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined
   const report = await saveModuleEntry(state, decision, gomodcache)
   return build ? { ...report, build } : report
+}
+
+/** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
+function credentialDirs(): string[] {
+  return [loadCredentialsDir() ?? '', process.env.RUNNER_TEMP ?? ''].filter(Boolean)
 }
 
 async function saveModuleEntry(
@@ -266,159 +330,76 @@ async function saveModuleEntry(
   decision: { save: boolean; reason: string },
   gomodcache: string
 ): Promise<CacheSaveReport> {
-  if (!decision.save) return none(decision.reason, state.restore.key)
-  if (!cacheServiceAvailable())
-    return none('the Actions cache service is not available to this job', state.restore.key)
+  const key = state.restore.key
+  if (!decision.save) return none(decision.reason, key)
+  const refused = credentialsInside(state.modules.patterns, credentialDirs())
+  if (refused) {
+    core.warning(`Module cache: not saved: ${refused}. Set GOMODCACHE outside RUNNER_TEMP.`)
+    return none(`refused: ${refused}`, key)
+  }
+  if (!(await serviceAvailable())) return none('the Actions cache service is not available to this job', key)
 
   const started = performance.now()
-  const saved = await withToolkitLog(() => cache.saveCache(state.modules.patterns, state.restore.key), {})
+  const saved = await saveEntry(state.modules.patterns, key, 'Module cache')
   const durationMs = Math.round(performance.now() - started)
-  const sizeBytes = saved.archiveBytes ?? (await directorySize(path.join(gomodcache, 'cache', 'download')))
-  if (saved.value !== -1 && saved.value !== undefined) {
-    return { saved: true, key: state.restore.key, reason: decision.reason, sizeBytes, durationMs }
+  const o = saved.outcome
+  if (o.kind === 'saved') {
+    const sizeBytes = saved.archiveBytes ?? (await directorySize(path.join(gomodcache, 'cache', 'download')))
+    return { saved: true, key, reason: decision.reason, sizeBytes, durationMs }
   }
-  if (saved.collision) {
-    core.notice(
-      `Module cache: ${state.restore.key} was saved by another job first (${saved.collision}); nothing to do.`
-    )
-    return { ...none(`another job saved ${state.restore.key} first`, state.restore.key), durationMs }
+  const retried = saved.calls > 1 ? ' (also on its one retry)' : ''
+  const next = 'The next run restores the previous entry and downloads the difference.'
+  switch (o.kind) {
+    case 'exists':
+      core.notice(`Module cache: ${key} was saved by another job first (${o.message}); nothing to do.`)
+      return { ...none(`another job saved ${key} first`, key), durationMs }
+    case 'rate-limited':
+      core.notice(
+        `Module cache: not saved: the cache service is rate-limiting uploads (HTTP 429)${retried}. ${next}`
+      )
+      return { ...none('the cache service rate-limited the upload (HTTP 429)', key), durationMs }
+    case 'unavailable':
+      core.notice(`Module cache: not saved: the cache service failed (${o.message})${retried}. ${next}`)
+      return { ...none(`the cache service failed: ${o.message}`, key), durationMs }
+    case 'failed':
+      core.warning(`Module cache: not saved: ${o.message}. ${next}`)
+      return { ...none(`the cache service failed: ${o.message}`, key), durationMs }
   }
-  const why = saved.failure ?? 'the cache service did not accept the entry'
-  core.warning(
-    `Module cache: not saved: ${why}. The next run restores the previous entry and downloads the difference.`
-  )
-  return { ...none(`the cache service failed: ${why}`, state.restore.key), durationMs }
 }
 
-/**
- * Upper bound for saving GOCACHE. The build cache grows with every build and test run and is never
- * trimmed by go within a job (it evicts after 5 days of disuse only); past a few GiB the upload and the
- * next job's download cost more than the compilation they save on a 2-core runner, and the repository's
- * 10 GB cache quota starts evicting module-cache entries, which matter more.
- */
-export const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024
-
-/** The build cache is saved whenever its own key missed, the module cache is not corrupt, and it is not too large. */
+/** The build cache (policy.ts buildSaveBlocker / buildSizeBlocker decide), saved before the module cache. */
 async function saveBuildCache(
   state: CacheState,
-  download: { ok: boolean; cacheCorrupt: boolean } | undefined
-): Promise<string | undefined> {
-  const build = state.build
-  if (!build) return undefined
-  if (state.mode === 'never') return 'not saved (cache-save: never)'
-  if (build.matchedKey === build.key) return 'not saved: exact key hit'
-  if (state.restore.outcome === 'unavailable') return 'not saved: the cache service failed'
-  if (download?.cacheCorrupt) return 'not saved: the module cache was corrupt'
-  if (state.mode === 'auto' && !download?.ok) return 'not saved: the download failed'
-  if (!cacheServiceAvailable()) return 'not saved: no cache service'
-  if (!(await isPopulated(build.dir))) return 'not saved: nothing was built'
-  const size = await directorySize(build.dir)
-  if (size > BUILD_CACHE_LIMIT_BYTES) {
-    core.notice(
-      `Build cache: not saved: ${build.dir} holds ${(size / 2 ** 30).toFixed(1)} GiB, over the 2 GiB bound (uploading it would cost more than the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer build outputs, or run 'go clean -cache' before the job ends.`
-    )
-    return `not saved: ${(size / 2 ** 30).toFixed(1)} GiB is over the 2 GiB bound`
+  build: BuildEntry,
+  download: { ok: boolean; cacheCorrupt: boolean } | undefined,
+  event: string | undefined
+): Promise<string> {
+  const blocked = buildSaveBlocker({
+    mode: state.mode,
+    key: build.key,
+    matchedKey: build.matchedKey,
+    outcome: state.restore.outcome,
+    download,
+    event
+  })
+  if (blocked) return blocked
+  const refused = credentialsInside(build.patterns, credentialDirs())
+  if (refused) {
+    core.warning(`Build cache: not saved: ${refused}. Set GOCACHE outside RUNNER_TEMP.`)
+    return `not saved: refused: ${refused}`
   }
-  const saved = await withToolkitLog(() => cache.saveCache(build.patterns, build.key), {})
-  const line = saved.failure
-    ? `not saved: ${saved.failure}`
-    : saved.value !== -1
-      ? `saved \`${build.key}\``
-      : `not saved (${saved.collision ?? 'not accepted'})`
-  if (saved.failure) core.warning(`Build cache: ${line}.`)
-  else core.info(`Build cache: ${line}.`)
+  if (!(await serviceAvailable())) return 'not saved: no cache service'
+  if (!(await isPopulated(build.dir))) return 'not saved: nothing was built'
+  const tooLarge = buildSizeBlocker(await directorySize(build.dir), build.dir)
+  if (tooLarge) {
+    core.notice(tooLarge.notice)
+    return tooLarge.line
+  }
+  const saved = await saveEntry(build.patterns, build.key, 'Build cache')
+  const o = saved.outcome
+  const line = o.kind === 'saved' ? `saved \`${build.key}\`` : `not saved (${o.message})`
+  if (o.kind === 'failed') core.warning(`Build cache: ${line}.`)
+  else if (o.kind === 'saved') core.info(`Build cache: ${line}.`)
+  else core.notice(`Build cache: ${line}.`)
   return line
 }
-
-/**
- * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
- * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
- */
-function cacheServiceAvailable(): boolean {
-  return typeof cache.isFeatureAvailable !== 'function' || cache.isFeatureAvailable()
-}
-
-function parseDownload(raw: string): { ok: boolean; cacheCorrupt: boolean } | undefined {
-  if (!raw) return undefined
-  try {
-    const v = JSON.parse(raw) as { ok?: unknown; cacheCorrupt?: unknown }
-    return { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true }
-  } catch {
-    return undefined
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// What @actions/cache only logs
-
-interface Watched<T> {
-  value: T
-  /** The service/extraction error @actions/cache logged instead of throwing. */
-  failure?: string
-  /** The reservation conflict of a save (another job created the key). */
-  collision?: string
-  /** Archive size it reported. */
-  archiveBytes?: number
-}
-
-/**
- * Runs a @actions/cache call and reads what it logs. restoreCache and saveCache catch every error except
- * a ValidationError and only log it (core.warning, or core.error for a 5xx): a restore that failed
- * returns undefined exactly like a miss, and a save that failed returns -1 exactly like a save another
- * job won. The log lines are the only place the difference shows, so they are read here while the call
- * runs; its `::warning::`/`::error::` failure lines are held back and reported once by the caller as
- * one warning that says what happens next (a cache outage must not read as a failed job).
- * `env` is set for the duration of the call (TAR_OPTIONS for the tar it spawns).
- */
-async function withToolkitLog<T>(fn: () => Promise<T>, env: Record<string, string>): Promise<Watched<T>> {
-  const out: Omit<Watched<T>, 'value'> = {}
-  // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
-  // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
-  // status is in its debug line alone (`[Response] - 503`), which is read here and added to the failure.
-  let lastStatus = 0
-  const stdout = process.stdout
-  const write = stdout.write
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
-  Object.assign(process.env, env)
-  stdout.write = function (chunk: unknown, ...rest: unknown[]): boolean {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk)
-    const failure = /^::(?:warning|error)(?: [^:]*)?::Failed to (?:restore|save): (.*)$/m.exec(text)
-    const reservation =
-      /^(?:::warning::)?(?:Failed to save: )?((?:Unable to reserve cache|Cache reservation failed).*)$/m.exec(
-        text
-      )
-    const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text)
-    if (size) out.archiveBytes = Number(size[1])
-    const status = /^::debug::\[Response\] - (\d{3})$/m.exec(text)
-    if (status) lastStatus = Number(status[1])
-    if (failure && !/Unable to reserve cache/.test(failure[1] as string)) {
-      out.failure = unescapeCommand(failure[1] as string)
-      return true
-    }
-    if (reservation) {
-      out.collision = unescapeCommand(reservation[1] as string)
-      if (text.startsWith('::')) return true
-    }
-    return (write as (...a: unknown[]) => boolean).call(stdout, chunk, ...rest)
-  } as typeof stdout.write
-  try {
-    const value = await fn()
-    if (out.failure && lastStatus >= 400 && !out.failure.includes(String(lastStatus)))
-      out.failure = `HTTP ${lastStatus} from the cache service: ${out.failure}`
-    return { value, ...out }
-  } finally {
-    stdout.write = write
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k]
-      else process.env[k] = v
-    }
-  }
-}
-
-/** @actions/core escapes `%`, CR and LF in command messages. */
-function unescapeCommand(s: string): string {
-  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%').trim()
-}
-
-/** Exported for tests: the log reader, so a test can feed it what @actions/cache prints. */
-export const _internal = { withToolkitLog }

@@ -1,27 +1,46 @@
 /**
- * Go's module file formats, shared by the cache (integrity) and the download (module lists): go.sum lines
- * and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
+ * Go's module file formats, shared by the cache (verification) and the download (module lists): go.sum
+ * lines and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
  * formats are a few lines each (https://go.dev/ref/mod#go-sum-files, golang.org/x/mod/module.EscapePath).
  */
 
-export interface GoSumLine {
+/** One line of a go.sum (or go.work.sum). */
+export interface GoSumEntry {
   path: string
+  /** The module version, without the `/go.mod` suffix of a go.mod line. */
   version: string
-  /** `h1:<base64>`. */
+  /** True for `<path> <version>/go.mod <hash>` (the hash of the module's go.mod, not of its zip). */
+  isGoMod: boolean
+  /** As written, e.g. `h1:<base64>` (go only writes h1 today; other prefixes are kept for the caller to judge). */
   hash: string
+  /** 1-based line number in the file. */
+  line: number
 }
 
-/** The zip lines of a go.sum (or go.work.sum): `<path> <version> h1:<hash>`, not the `<version>/go.mod` ones. */
-export function goSumZipLines(text: string): GoSumLine[] {
-  const out: GoSumLine[] = []
-  for (const raw of text.split('\n')) {
-    const fields = raw.trim().split(/\s+/)
+/**
+ * Every well-formed line of a go.sum: three fields, as cmd/go's modfetch.readGoSum splits them (it fails on
+ * a malformed line; here it is skipped, since go reports it better when it reads the file itself).
+ */
+export function parseGoSum(text: string): GoSumEntry[] {
+  const out: GoSumEntry[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const fields = (lines[i] as string).trim().split(/\s+/)
     if (fields.length !== 3) continue
-    const [path, version, hash] = fields as [string, string, string]
-    if (version.endsWith('/go.mod') || !hash.startsWith('h1:')) continue
-    out.push({ path, version, hash })
+    const [path, rawVersion, hash] = fields as [string, string, string]
+    const isGoMod = rawVersion.endsWith('/go.mod')
+    const version = isGoMod ? rawVersion.slice(0, -'/go.mod'.length) : rawVersion
+    if (version === '') continue
+    out.push({ path, version, isGoMod, hash, line: i + 1 })
   }
   return out
+}
+
+/** `<path> <version> h1:<hash>` zip lines only (the module list of a download). */
+export function goSumZipLines(text: string): { path: string; version: string; hash: string }[] {
+  return parseGoSum(text)
+    .filter((e) => !e.isGoMod && e.hash.startsWith('h1:'))
+    .map(({ path, version, hash }) => ({ path, version, hash }))
 }
 
 /**

@@ -1,0 +1,305 @@
+/**
+ * A module cache you can trust: the attack of a job that could write the cache, replayed through the
+ * bundled action, the real @actions/cache client and the bench's cache service. Each case poisons or
+ * damages the entry the next job restores through a restore-key (as a pull_request_target job's save
+ * would be restored by the default branch), and checks that the job detects it, names the module, heals
+ * it, saves the repaired cache rather than the entry as it was, and that a later `go run` uses the
+ * ORIGINAL code (each module's Name() is printed by the consumer; the altered code prints a marker).
+ *
+ * It also cross-checks the action's h1 computation with the hashes go itself reports
+ * (`go mod download -json`: Sum over go's zip and its extracted tree, GoModSum over the .mod file).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {
+  type ActionResult,
+  type CacheService,
+  type JobDirs,
+  type ModuleProxy,
+  type ModuleSet,
+  type ModuleVersion,
+  type StepResult,
+  generateModules,
+  newJobDirs,
+  removeTree,
+  runAction,
+  runCacheClient,
+  runLaterStep,
+  startCacheService,
+  startModuleProxy,
+  writeConsumerProject,
+  writeZip
+} from '../../testbed/index.ts'
+import { hashDir, hashGoMod, hashZip } from '../../src/cache/dirhash.js'
+import { moduleCachePaths } from '../../src/cache/policy.js'
+import { escapeModulePath } from '../../src/go/modfiles.js'
+
+const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
+const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
+const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
+const MARKER = 'PWNED-BY-THE-CACHE'
+
+let root: string
+let set: ModuleSet
+let extra: ModuleSet
+let proxy: ModuleProxy
+let cache: CacheService
+let dirs: JobDirs
+/** The key of the project (the job's own key: absent from the service, so the job restores a restore-key match). */
+let projectKey = ''
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'cache-trust-'))
+  set = generateModules({
+    dir: path.join(root, 'mods'),
+    count: 4,
+    names: ['example.com/Acme/Lib', 'example.com/pub/b', 'example.com/pub/c', 'example.com/pub/d'],
+    sizeBytes: 4096
+  })
+  // A module the project does not require: what an attacker adds beside the project's modules.
+  extra = generateModules({ dir: path.join(root, 'extra'), count: 1, names: ['example.com/evil/x'] })
+  proxy = await startModuleProxy({ modules: set })
+  cache = await startCacheService({ dir: path.join(root, 'cache') })
+  dirs = newJobDirs('cache-trust-')
+  const tc = path.join(dirs.toolCache, 'go', GO_VERSION)
+  fs.mkdirSync(tc, { recursive: true })
+  fs.symlinkSync(GOROOT, path.join(tc, 'x64'))
+  fs.writeFileSync(path.join(tc, 'x64.complete'), '')
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all([proxy?.close(), cache?.close()])
+  dirs?.cleanup()
+  if (root) removeTree(root)
+})
+
+function checkout(): JobDirs {
+  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
+    removeTree(dir)
+    fs.mkdirSync(dir, { recursive: true })
+  }
+  writeConsumerProject(dirs.workspace, { requires: set.latest(), modulePath: 'example.com/app' })
+  return dirs
+}
+
+async function job(): Promise<ActionResult> {
+  proxy.faults.clearLog()
+  return runAction({
+    dirs: checkout(),
+    inputs: {
+      'go-version': GO_VERSION,
+      'go-download-base-url': 'http://127.0.0.1:9/',
+      goproxy: proxy.goproxy,
+      gosumdb: 'off',
+      'retry-backoff': '100ms'
+    },
+    env: cache.env
+  })
+}
+
+const warnings = (step: StepResult) =>
+  step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
+const gomodcache = () => path.join(dirs.home, 'go', 'pkg', 'mod')
+const id = (m: ModuleVersion) => `${m.path}@${m.version}`
+const vdir = (modcache: string, m: ModuleVersion) =>
+  path.join(modcache, 'cache', 'download', ...escapeModulePath(m.path).split('/'), '@v')
+const treeDir = (modcache: string, m: ModuleVersion) =>
+  path.join(modcache, `${escapeModulePath(m.path)}@${m.version}`)
+
+/** The module's files with Name() changed to print the marker (same size is not needed: go never looks). */
+function poisoned(m: ModuleVersion): Record<string, string> {
+  const file = Object.keys(m.files).find((f) => /^[a-z]+\.go$/.test(f) && f !== 'data.go') as string
+  const code = (m.files[file] as string).replace(/return "[^"]+"/, `return "${MARKER}"`)
+  expect(code).toContain(MARKER)
+  return { ...m.files, [file]: code }
+}
+
+function zipOf(m: ModuleVersion, files: Record<string, string>): Buffer {
+  return writeZip(
+    Object.keys(files)
+      .sort()
+      .map((f) => ({ name: `${m.path}@${m.version}/${f}`, data: Buffer.from(files[f] as string) }))
+  )
+}
+
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [f, c] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true })
+    fs.writeFileSync(path.join(dir, f), c)
+  }
+}
+
+/**
+ * Stores an entry under a key of the same restore-key prefix, as the attacker's job would have saved it:
+ * the clean module cache of a job on the project, changed by `edit`, archived like @actions/cache does
+ * (tar + zstd, members relative to GITHUB_WORKSPACE), newer than anything else under the prefix.
+ */
+async function plantEntry(key: string, edit: (modcache: string) => void): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(root, 'plant-'))
+  try {
+    const modcache = path.join(scratch, path.relative(dirs.root, gomodcache()))
+    fs.cpSync(path.join(root, 'clean-modcache'), modcache, { recursive: true })
+    edit(modcache)
+    // A real entry first (the right cache version), then its archive replaced.
+    const saved = await runCacheClient({
+      op: 'save',
+      paths: moduleCachePaths(gomodcache()),
+      key,
+      cwd: dirs.workspace,
+      env: cache.env
+    })
+    expect(saved.value).toBeGreaterThan(0)
+    const entry = cache.entries().find((e) => e.key === key)!
+    const ws = path.join(scratch, path.relative(dirs.root, dirs.workspace))
+    fs.mkdirSync(ws, { recursive: true })
+    const archive = path.join(scratch, 'cache.tzst')
+    const member = path.relative(dirs.workspace, gomodcache())
+    execFileSync('tar', [
+      '--posix',
+      '-cf',
+      archive,
+      '-P',
+      '-C',
+      ws,
+      member,
+      '--use-compress-program',
+      'zstdmt'
+    ])
+    cache.writeArchive(entry.id, fs.readFileSync(archive))
+  } finally {
+    removeTree(scratch)
+  }
+}
+
+/** Runs the job after `edit` poisoned the entry it restores, and checks the build uses the original code. */
+async function replay(name: string, edit: (modcache: string) => void): Promise<ActionResult> {
+  const key = `${KEY_HEAD}${name
+    .replace(/[^a-z0-9]/g, '')
+    .padEnd(64, '0')
+    .slice(0, 64)}`
+  await plantEntry(key, edit)
+  cache.deleteEntries(projectKey)
+  const run = await job()
+  expect(run.main.exitCode).toBe(0)
+  expect(run.main.outputs['cache-key']).toBe(projectKey)
+  expect(run.main.outputs['cache-matched-key']).toBe(key)
+  const out = await runLaterStep('go', ['run', '.'], run.job)
+  expect(out.exitCode).toBe(0)
+  expect(out.stdout).not.toContain(MARKER)
+  for (const m of set.latest()) expect(out.stdout).toContain(`${m.path} ${m.version}`)
+  // The repaired cache is saved under the job's own key, never the entry as it was.
+  expect(run.post?.summary).toContain(`Saved \`${projectKey}\``)
+  cache.deleteEntries(key)
+  return run
+}
+
+describe('a restored module cache is verified by content before go uses it', () => {
+  // Generated in beforeAll: example.com/Acme/Lib, pub/b, pub/c, pub/d.
+  const mod = (i: number) => set.latest()[i]!
+
+  it('cold run: saves the cache, and go reports the same h1 hashes as the action computes', async () => {
+    const run = await job()
+    expect(run.main.exitCode).toBe(0)
+    projectKey = run.main.outputs['cache-key'] ?? ''
+    expect(run.post?.summary).toContain(`Saved \`${projectKey}\``)
+    // go's own hashes: Sum (the zip, computed by go when it downloaded it), GoModSum.
+    const dl = await runLaterStep('go', ['mod', 'download', '-json'], run.job)
+    expect(dl.exitCode).toBe(0)
+    const reported = dl.stdout
+      .split(/(?<=^\})\n/m)
+      .filter((t) => t.trim())
+      .map(
+        (t) =>
+          JSON.parse(t) as {
+            Path: string
+            Version: string
+            Zip: string
+            Dir: string
+            GoMod: string
+            Sum: string
+            GoModSum: string
+          }
+      )
+    expect(reported.map((r) => `${r.Path}@${r.Version}`).sort()).toEqual(set.latest().map(id).sort())
+    for (const r of reported) {
+      expect(await hashZip(r.Zip)).toEqual({ hash: r.Sum })
+      expect(await hashDir(r.Dir, `${r.Path}@${r.Version}`)).toEqual({ hash: r.Sum })
+      expect(hashGoMod(fs.readFileSync(r.GoMod))).toBe(r.GoModSum)
+    }
+    fs.cpSync(gomodcache(), path.join(root, 'clean-modcache'), { recursive: true })
+    execFileSync('chmod', ['-R', 'u+w', path.join(root, 'clean-modcache')])
+    // Only what the default layout caches.
+    for (const e of fs.readdirSync(path.join(root, 'clean-modcache')))
+      if (e !== 'cache') removeTree(path.join(root, 'clean-modcache', e))
+  }, 90_000)
+
+  it('the attack: zip and tree altered together, the old .ziphash left in place, is detected and healed', async () => {
+    const run = await replay('attack', (modcache) => {
+      const files = poisoned(mod(1))
+      fs.writeFileSync(path.join(vdir(modcache, mod(1)), `${mod(1).version}.zip`), zipOf(mod(1), files))
+      writeTree(treeDir(modcache, mod(1)), files)
+    })
+    const warned = warnings(run.main).join('\n')
+    expect(warned).toContain(
+      `1 of 4 restored modules failed verification against go.sum: their cached content was altered or damaged (${id(mod(1))}: altered, the zip hashes to`
+    )
+    expect(run.main.summary).toContain(`<code>${id(mod(1))}</code> (altered`)
+    expect(proxy.zipDownloads()).toEqual([id(mod(1))])
+  }, 90_000)
+
+  it('an altered zip alone is detected and downloaded again', async () => {
+    const run = await replay('zip', (modcache) => {
+      fs.writeFileSync(
+        path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
+        zipOf(mod(2), poisoned(mod(2)))
+      )
+    })
+    expect(warnings(run.main).join('\n')).toContain(`${id(mod(2))}: altered, the zip hashes to`)
+    expect(proxy.zipDownloads()).toEqual([id(mod(2))])
+  }, 90_000)
+
+  it('an altered tree beside an intact zip is detected; go extracts the verified zip again without a download', async () => {
+    const run = await replay('tree', (modcache) => {
+      writeTree(treeDir(modcache, mod(0)), poisoned(mod(0)))
+    })
+    expect(warnings(run.main).join('\n')).toContain(`${id(mod(0))}: altered, the extracted tree hashes to`)
+    expect(proxy.zipDownloads()).toEqual([])
+  }, 90_000)
+
+  it('a truncated zip is detected and downloaded again', async () => {
+    const run = await replay('truncated', (modcache) => {
+      const zip = path.join(vdir(modcache, mod(3)), `${mod(3).version}.zip`)
+      fs.truncateSync(zip, Math.floor(fs.statSync(zip).size / 2))
+    })
+    expect(warnings(run.main).join('\n')).toContain(`${id(mod(3))}: damaged, the zip is damaged`)
+    expect(proxy.zipDownloads()).toEqual([id(mod(3))])
+  }, 90_000)
+
+  it('a module no go.sum lists is purged (no warning: a restore-key match holds old versions too)', async () => {
+    const x = extra.latest()[0]!
+    const run = await replay('extra', (modcache) => {
+      fs.mkdirSync(vdir(modcache, x), { recursive: true })
+      fs.writeFileSync(path.join(vdir(modcache, x), `${x.version}.zip`), x.zip)
+      fs.writeFileSync(path.join(vdir(modcache, x), `${x.version}.ziphash`), x.zipHash)
+      fs.writeFileSync(path.join(vdir(modcache, x), `${x.version}.mod`), x.mod)
+    })
+    expect(warnings(run.main)).toEqual([])
+    expect(run.main.stdout).toContain(`Purged module versions no go.sum lists: ${id(x)}`)
+    expect(run.main.summary).toContain('1 version(s) no go.sum lists purged')
+    const left = fs.existsSync(vdir(gomodcache(), x)) ? fs.readdirSync(vdir(gomodcache(), x)) : []
+    expect(left.filter((f) => f.startsWith(x.version))).toEqual([])
+    expect(proxy.zipDownloads()).toEqual([])
+  }, 90_000)
+
+  it('the next job restores the repaired cache by its exact key and finds nothing to purge', async () => {
+    const run = await job()
+    expect(run.main.outputs['cache-hit']).toBe('true')
+    expect(warnings(run.main)).toEqual([])
+    expect(run.main.stdout).toMatch(
+      /4 module versions checked against go.sum by content in \d+ ms; 0 altered or damaged, 0 not in any go.sum/
+    )
+    expect(proxy.zipDownloads()).toEqual([])
+  }, 90_000)
+})

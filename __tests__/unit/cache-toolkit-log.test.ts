@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals'
+import { readToolkitLine, withToolkitLog } from '../../src/cache/toolkit-log.js'
+import { RESTORE_TIMEOUT_MS, restoreTimeoutMs } from '../../src/cache/service.js'
+
+// Lines as @actions/cache 6.x prints them through @actions/core (commands escape %, CR, LF).
+describe('readToolkitLine', () => {
+  it('reads a failed restore and holds the warning back', () => {
+    expect(readToolkitLine('::warning::Failed to restore: Cache service responded with 503\n')).toEqual({
+      failure: 'Cache service responded with 503',
+      swallow: true
+    })
+  })
+
+  it('reads a reservation conflict, and the status of the twirp answer', () => {
+    expect(
+      readToolkitLine(
+        'Failed to save: Unable to reserve cache with key k, another job may be creating this cache.\n'
+      )
+    ).toEqual({
+      reservation: 'Unable to reserve cache with key k, another job may be creating this cache.',
+      swallow: false
+    })
+    expect(readToolkitLine('::debug::[Response] - 429\n')).toEqual({ status: 429, swallow: false })
+  })
+
+  it('reads Retry-After from the rate-limit warning and from the logged headers', () => {
+    expect(
+      readToolkitLine("::warning::You've hit a rate limit, your rate limit will reset in 7 seconds\n")
+    ).toEqual({ retryAfterSeconds: 7, swallow: true })
+    expect(
+      readToolkitLine(
+        '::debug::Headers: {%0A  "content-type": "application/json",%0A  "retry-after": "12"%0A}\n'
+      )
+    ).toEqual({ retryAfterSeconds: 12, swallow: false })
+  })
+
+  it('reads the archive size the client reports before it extracts', () => {
+    expect(readToolkitLine('Cache Size: ~3 MB (3145728 B)\n').archiveBytes).toBe(3145728)
+  })
+})
+
+describe('withToolkitLog', () => {
+  it('collects what the call logs, passes other lines through, and restores stdout and the env', async () => {
+    const write = process.stdout.write
+    const seen: string[] = []
+    const w = await withToolkitLog(
+      async () => {
+        process.stdout.write('::debug::[Response] - 503\n')
+        process.stdout.write('::error::Failed to save: Service Unavailable\n')
+        expect(process.env.BENCH_TOOLKIT_LOG_TEST).toBe('1')
+        return -1
+      },
+      { BENCH_TOOLKIT_LOG_TEST: '1' },
+      (f) => seen.push(JSON.stringify(f))
+    )
+    expect(w).toMatchObject({
+      value: -1,
+      lastStatus: 503,
+      failure: 'HTTP 503 from the cache service: Service Unavailable'
+    })
+    expect(seen).toHaveLength(2)
+    expect(process.stdout.write).toBe(write)
+    expect(process.env.BENCH_TOOLKIT_LOG_TEST).toBeUndefined()
+  })
+})
+
+describe('restoreTimeoutMs', () => {
+  it('is 5 minutes unless SETUP_GO_DEPS_RESTORE_TIMEOUT_SECONDS says otherwise', () => {
+    expect(restoreTimeoutMs({})).toBe(RESTORE_TIMEOUT_MS)
+    expect(restoreTimeoutMs({ SETUP_GO_DEPS_RESTORE_TIMEOUT_SECONDS: '3' })).toBe(3000)
+    expect(restoreTimeoutMs({ SETUP_GO_DEPS_RESTORE_TIMEOUT_SECONDS: 'soon' })).toBe(RESTORE_TIMEOUT_MS)
+  })
+})

@@ -1,0 +1,118 @@
+/**
+ * The Actions cache service through @actions/cache, bounded: a restore never takes longer than its
+ * deadline, and a save the service refused for its limits (429, 409, 5xx) is tried once more when the
+ * service said when, then reported as a notice.
+ */
+import * as toolkit from '@actions/cache'
+import * as core from '@actions/core'
+import { classifySave, saveRetryDelay, type SaveOutcome } from './policy.js'
+import { withToolkitLog, type Watched } from './toolkit-log.js'
+
+// Static: the bundle is one file per entry (rollup inlineDynamicImports), where a dynamic import of a
+// module placed after the entry's top-level await resolves before that module is evaluated.
+const load = async (): Promise<typeof toolkit> => toolkit
+
+/**
+ * Whether a cache service is configured. @github/local-action (`npm run local-action`) swaps in a stand-in
+ * for @actions/cache that has only restoreCache/saveCache (a local directory), which is always available.
+ */
+export async function serviceAvailable(): Promise<boolean> {
+  const cache = await load()
+  return typeof cache.isFeatureAvailable !== 'function' || cache.isFeatureAvailable()
+}
+
+/** Default bound of one restore (lookup, download, extraction): 5 minutes. */
+export const RESTORE_TIMEOUT_MS = 5 * 60_000
+/** The internal variable that overrides it (seconds), e.g. for tests. */
+export const RESTORE_TIMEOUT_ENV = 'SETUP_GO_DEPS_RESTORE_TIMEOUT_SECONDS'
+
+/** The restore deadline in ms: RESTORE_TIMEOUT_ENV when set to a positive number, else the default. */
+export function restoreTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const s = Number(env[RESTORE_TIMEOUT_ENV])
+  return Number.isFinite(s) && s > 0 ? s * 1000 : RESTORE_TIMEOUT_MS
+}
+
+export interface Restored extends Watched<string | undefined> {
+  /** The deadline passed before the toolkit returned: the call was abandoned. */
+  timedOut?: boolean
+}
+
+/** Set once a restore was abandoned: its promise may still hold sockets open (see abandonedRestore). */
+let abandoned = false
+
+/** True when a restore was abandoned; the entry point then exits without waiting for it. */
+export function abandonedRestore(): boolean {
+  return abandoned
+}
+
+/**
+ * restoreCache within `timeoutMs`. The toolkit's own bound is its segment timeout (the Azure SDK download
+ * github.com uses: it aborts the download and logs a failure), set here to the deadline through
+ * SEGMENT_DOWNLOAD_TIMEOUT_MINS (it overrides any option) unless the user set a shorter one. Its lookup
+ * has no timeout at all and its plain-HTTP download only a 5 s idle timeout, so the call is also raced
+ * against the deadline (plus a grace period for the toolkit's own abort to land). An abandoned call keeps
+ * running: it must not extract into the module cache later, while go works there, so GNU tar is told to
+ * extract nothing (TAR_OPTIONS, read when tar starts) from then on in this process.
+ */
+export async function restoreEntry(
+  paths: string[],
+  key: string,
+  restoreKeys: string[],
+  opts: { timeoutMs: number; env?: Record<string, string> }
+): Promise<Restored> {
+  const cache = await load()
+  const userMins = Number(process.env.SEGMENT_DOWNLOAD_TIMEOUT_MINS)
+  const segmentMs = Math.min(opts.timeoutMs, userMins > 0 ? userMins * 60_000 : Infinity)
+  const env = { ...opts.env, SEGMENT_DOWNLOAD_TIMEOUT_MINS: String(segmentMs / 60_000) }
+  // The toolkit logs the archive's size once it has downloaded it, right before tar starts: from then on
+  // the call is extracting a local file into the module cache and is waited for (abandoning tar half-way
+  // would leave it writing there while go works).
+  let extracting = false
+  const call = withToolkitLog(
+    () => cache.restoreCache(paths, key, restoreKeys),
+    env,
+    (facts) => {
+      if (facts.archiveBytes !== undefined) extracting = true
+    }
+  )
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10))
+  })
+  const result = await Promise.race([call, deadline])
+  clearTimeout(timer)
+  if (result !== 'timeout') return result
+  if (extracting) return call
+  abandoned = true
+  process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
+  call.catch(() => undefined)
+  return { value: undefined, lastStatus: 0, timedOut: true }
+}
+
+export interface Saved {
+  outcome: SaveOutcome
+  archiveBytes?: number
+  /** Number of calls made (1, or 2 after a retry). */
+  calls: number
+}
+
+/**
+ * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). Only a failure
+ * that is not the service's limit stays a failure; the caller words each as a notice or a warning.
+ */
+export async function saveEntry(paths: string[], key: string, label: string): Promise<Saved> {
+  const cache = await load()
+  let calls = 0
+  for (;;) {
+    calls++
+    const w = await withToolkitLog(() => cache.saveCache(paths, key))
+    const outcome = classifySave(w)
+    const wait = calls === 1 ? saveRetryDelay(outcome) : undefined
+    if (wait === undefined) return { outcome, archiveBytes: w.archiveBytes, calls }
+    const why = 'message' in outcome ? outcome.message : outcome.kind
+    core.info(
+      `${label}: the cache service refused the save (${why}); trying once more in ${Math.round(wait / 1000)} s.`
+    )
+    await new Promise((resolve) => setTimeout(resolve, wait))
+  }
+}
