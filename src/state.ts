@@ -13,7 +13,7 @@ export const State = {
   cache: 'cache',
   /** DownloadState: the post step saves only a good cache. */
   download: 'download',
-  /** What the credential setup wrote (files, env names), for removal in post (payload owned there). */
+  /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
   auth: 'auth'
 } as const
 
@@ -88,13 +88,25 @@ export const downloadState = stateSlot<DownloadState>(State.download, (v) =>
   isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined
 )
 
-/**
- * The credentials directory main created, read from State.auth's `dir` (the one field of that payload the
- * cache needs: post refuses to save a cache path that contains it). Read-only: the payload is written by
- * the credentials code.
- */
+/** State.auth: what the credential step wrote (paths and variable names only: never a secret). */
+export interface AuthState {
+  dir: string
+  files: string[]
+  /** Variables exported with their values before this action changed them ('' = unset). */
+  previous: Record<string, string>
+}
+
+export const authState = stateSlot<AuthState>(State.auth, (v) =>
+  isObject(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
+    ? {
+        dir: v.dir,
+        files: v.files.map(String),
+        previous: isObject(v.previous) ? (v.previous as Record<string, string>) : {}
+      }
+    : undefined
+)
+
+/** The credentials directory main created (post refuses to save a cache path that contains it). */
 export function loadCredentialsDir(): string | undefined {
-  return stateSlot<string>(State.auth, (v) =>
-    isObject(v) && typeof v.dir === 'string' && v.dir !== '' ? v.dir : undefined
-  ).load()
+  return authState.load()?.dir
 }

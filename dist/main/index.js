@@ -87125,7 +87125,7 @@ const State = {
     cache: 'cache',
     /** DownloadState: the post step saves only a good cache. */
     download: 'download',
-    /** What the credential setup wrote (files, env names), for removal in post (payload owned there). */
+    /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
     auth: 'auth'
 };
 /**
@@ -87153,6 +87153,13 @@ const cacheState = stateSlot(State.cache, (v) => isObject(v) && isObject(v.resto
     ? v
     : undefined);
 const downloadState = stateSlot(State.download, (v) => isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
+const authState = stateSlot(State.auth, (v) => isObject(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
+    ? {
+        dir: v.dir,
+        files: v.files.map(String),
+        previous: isObject(v.previous) ? v.previous : {}
+    }
+    : undefined);
 
 /**
  * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
@@ -87241,7 +87248,7 @@ class CredentialLedger {
         await fs$2.rm(this.state.dir, { recursive: true, force: true });
     }
     save() {
-        saveState(State.auth, JSON.stringify(this.state));
+        authState.save(this.state);
     }
 }
 

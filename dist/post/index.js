@@ -30752,7 +30752,7 @@ const State = {
     cache: 'cache',
     /** DownloadState: the post step saves only a good cache. */
     download: 'download',
-    /** What the credential setup wrote (files, env names), for removal in post (payload owned there). */
+    /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
     auth: 'auth'
 };
 /**
@@ -30780,13 +30780,16 @@ const cacheState = stateSlot(State.cache, (v) => isObject$1(v) && isObject$1(v.r
     ? v
     : undefined);
 const downloadState = stateSlot(State.download, (v) => isObject$1(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
-/**
- * The credentials directory main created, read from State.auth's `dir` (the one field of that payload the
- * cache needs: post refuses to save a cache path that contains it). Read-only: the payload is written by
- * the credentials code.
- */
+const authState = stateSlot(State.auth, (v) => isObject$1(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
+    ? {
+        dir: v.dir,
+        files: v.files.map(String),
+        previous: isObject$1(v.previous) ? v.previous : {}
+    }
+    : undefined);
+/** The credentials directory main created (post refuses to save a cache path that contains it). */
 function loadCredentialsDir() {
-    return stateSlot(State.auth, (v) => isObject$1(v) && typeof v.dir === 'string' && v.dir !== '' ? v.dir : undefined).load();
+    return authState.load()?.dir;
 }
 
 /**
@@ -30812,10 +30815,9 @@ function isOurDir(dir) {
  *     even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
  */
 async function removeCredentials() {
-    const raw = getState(State.auth);
-    if (raw === '')
+    const state = authState.load();
+    if (!state)
         return;
-    const state = JSON.parse(raw);
     if (!isOurDir(state.dir)) {
         throw new Error(`refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`);
     }

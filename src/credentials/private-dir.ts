@@ -9,19 +9,11 @@ import * as core from '@actions/core'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { State } from '../state.js'
+import { authState, type AuthState } from '../state.js'
 import { restrictToUser } from './acl.js'
 
 /** Prefix of the private directory; removal deletes only directories that carry it. */
 export const DIR_PREFIX = 'setup-go-deps-auth-'
-
-/** What main wrote, for post (paths and variable names only: never a secret). */
-export interface AuthState {
-  dir: string
-  files: string[]
-  /** Variables exported with their values before this action changed them ('' = unset). */
-  previous: Record<string, string>
-}
 
 export class CredentialLedger {
   readonly state: AuthState
@@ -78,7 +70,7 @@ export class CredentialLedger {
   }
 
   private save(): void {
-    core.saveState(State.auth, JSON.stringify(this.state))
+    authState.save(this.state)
   }
 }
 
@@ -99,9 +91,8 @@ function isOurDir(dir: string): boolean {
  *     even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
  */
 export async function removeCredentials(): Promise<void> {
-  const raw = core.getState(State.auth)
-  if (raw === '') return
-  const state = JSON.parse(raw) as AuthState
+  const state = authState.load()
+  if (!state) return
   if (!isOurDir(state.dir)) {
     throw new Error(
       `refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`
