@@ -10,6 +10,7 @@ import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../input-error.js'
+import { neededModules } from './needed.js'
 import { readGoSum, type SumProblem } from './sumcheck.js'
 import type { GoEnv } from '../go/env.js'
 import {
@@ -60,14 +61,17 @@ function shown(dir: string, workingDirectory: string): string {
 function moduleRoot(dir: string, workingDirectory: string, goflags: string): ModuleRoot {
   const sumFile = path.join(dir, 'go.sum')
   const sumFiles = fs.existsSync(sumFile) ? [sumFile] : []
+  const goMod = read(path.join(dir, 'go.mod')) ?? ''
+  const sums = readSums(sumFiles)
   return {
     dir,
     rel: path.relative(workingDirectory, dir) || '.',
     workspace: false,
     sumFiles,
-    ...readSums(sumFiles),
+    ...sums,
+    modules: neededModules(sums.modules, goMod),
     vendor: vendorDecision({
-      goMod: read(path.join(dir, 'go.mod')) ?? '',
+      goMod,
       modulesTxt: read(path.join(dir, 'vendor', 'modules.txt')),
       goflags
     })
