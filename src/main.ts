@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { annotateFailures } from './annotate.js'
 import { forgetInputs } from './child-env.js'
-import { configureEnvironment } from './credentials/configure.js'
+import { configureEnvironment, maskSecrets } from './credentials/configure.js'
 import { restoreModuleCache } from './cache/modcache.js'
 import { downloadModules, exportOffline } from './download/run.js'
 import {
@@ -32,6 +32,7 @@ export async function run(): Promise<void> {
     const input = (name: string): string => core.getInput(name)
     for (const secret of secretInputValues(input)) core.setSecret(secret)
     const config = parseInputs(input, process.env)
+    maskSecrets(config)
     forgetInputs()
     const runnerGoVariables = snapshotGoVariables(process.env)
     go = await installGo(config.go, config.workingDirectory)

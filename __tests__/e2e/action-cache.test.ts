@@ -45,6 +45,7 @@ import {
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { moduleCachePaths } from '../../src/cache/policy.js'
+import { stepCommands } from '../helpers/commands.ts'
 
 const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
 const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
@@ -144,10 +145,7 @@ function keys(): string[] {
 }
 
 function warnings(step: StepResult): string[] {
-  // Every job here sets gosumdb: off for the loopback proxy, which the Go environment step warns about.
-  return step.commands
-    .filter((c) => c.command === 'warning' && !c.message.startsWith('GOSUMDB=off'))
-    .map((c) => c.message)
+  return stepCommands(step)
 }
 
 function gomodcache(): string {

@@ -159,7 +159,8 @@ describe('credentials that cannot stray', () => {
     expect(main.conclusion).toBe('success')
     expect(main.env.GOAUTH).toBeUndefined()
     expect(main.env.NETRC).toBeUndefined() // go would ignore it
-    const warning = main.commands.find((c) => c.command === 'warning')?.message ?? ''
+    const warning =
+      main.commands.find((c) => c.command === 'warning' && c.message.includes('GOAUTH'))?.message ?? ''
     expect(warning).toContain("GOAUTH is 'off' (from the environment)")
     expect(warning).toContain('go.acme.example/team/')
     expect(warning).toContain('Remove GOAUTH=off')

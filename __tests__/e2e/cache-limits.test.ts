@@ -30,6 +30,7 @@ import {
   twirpFault,
   writeConsumerProject
 } from '../../testbed/index.ts'
+import { stepCommands } from '../helpers/commands.ts'
 
 const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
 const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
@@ -92,8 +93,7 @@ async function job(
   })
 }
 
-const commands = (step: StepResult | undefined, command: string) =>
-  (step?.commands ?? []).filter((c) => c.command === command).map((c) => c.message)
+const commands = stepCommands
 const modules = () => set.latest().map((m) => `${m.path}@${m.version}`)
 
 describe('restore under a stalled download', () => {

@@ -36,6 +36,7 @@ import {
   startCacheService,
   writeConsumerProject
 } from '../../testbed/index.ts'
+import { stepCommands } from '../helpers/commands.ts'
 
 const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], {
   encoding: 'utf8',
@@ -128,9 +129,7 @@ async function job(withToolchainSource = false): Promise<ActionResult> {
 }
 
 function problems(run: ActionResult): string[] {
-  return [...run.main.commands, ...(run.post?.commands ?? [])]
-    .filter((c) => c.command === 'warning' || c.command === 'error')
-    .map((c) => c.message)
+  return [run.main, run.post].flatMap((step) => [...stepCommands(step), ...stepCommands(step, 'error')])
 }
 
 describe('a module cache holding a golang.org/toolchain module', () => {

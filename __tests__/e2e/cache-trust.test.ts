@@ -35,6 +35,7 @@ import {
 import { hashDir, hashGoMod, hashZip } from '../../src/cache/dirhash.js'
 import { moduleCachePaths } from '../../src/cache/policy.js'
 import { escapeModulePath } from '../../src/go/modfiles.js'
+import { stepCommands } from '../helpers/commands.ts'
 
 const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
 const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
@@ -99,8 +100,7 @@ async function job(): Promise<ActionResult> {
   })
 }
 
-const warnings = (step: StepResult) =>
-  step.commands.filter((c) => c.command === 'warning').map((c) => c.message)
+const warnings = (step: StepResult) => stepCommands(step)
 const gomodcache = () => path.join(dirs.home, 'go', 'pkg', 'mod')
 const id = (m: ModuleVersion) => `${m.path}@${m.version}`
 const vdir = (modcache: string, m: ModuleVersion) =>

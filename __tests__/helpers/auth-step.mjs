@@ -1,5 +1,5 @@
 // One action step that runs only the credential part of the action, from its TypeScript sources:
-// AUTH_STEP=main -> parseInputs + configureEnvironment (as src/main.ts calls it), AUTH_STEP=post ->
+// AUTH_STEP=main -> parseInputs + configureGoEnvironment + configureEnvironment (as src/main.ts calls them), AUTH_STEP=post ->
 // removeCredentials (as src/post.ts does). Run by testbed/runner.ts runStep like dist/main/index.js would be,
 // so @actions/core writes the real GITHUB_ENV / GITHUB_STATE files and child argv is recorded.
 import * as core from '@actions/core'
@@ -8,8 +8,9 @@ import { register } from 'node:module'
 
 register('./auth-loader.mjs', import.meta.url)
 const { parseInputs, secretInputValues } = await import('../../src/inputs.ts')
-const { childEnvironment } = await import('../../src/child-env.ts')
-const { configureEnvironment } = await import('../../src/credentials/configure.ts')
+const { childEnvironment, forgetInputs } = await import('../../src/child-env.ts')
+const { configureEnvironment, maskSecrets } = await import('../../src/credentials/configure.ts')
+const { configureGoEnvironment, snapshotGoVariables } = await import('../../src/environment/apply.ts')
 const { removeCredentials } = await import('../../src/credentials/private-dir.ts')
 
 try {
@@ -18,6 +19,9 @@ try {
   } else {
     for (const secret of secretInputValues((name) => core.getInput(name))) core.setSecret(secret)
     const config = parseInputs((name) => core.getInput(name), process.env)
+    maskSecrets(config)
+    forgetInputs()
+    const runnerGoVariables = snapshotGoVariables(process.env)
     const [root, goVersion] = execFileSync('go', ['env', 'GOROOT', 'GOVERSION'], {
       encoding: 'utf8',
       env: childEnvironment()
@@ -25,6 +29,7 @@ try {
     // AUTH_GO_VERSION: the version the action believes it installed (what Go < 1.24 gets, on this Go)
     const version = process.env.AUTH_GO_VERSION || (goVersion ?? '').replace(/^go/, '')
     const go = { version, root: root ?? '', source: 'path', requested: '', durationMs: 0 }
+    await configureGoEnvironment(config, go, runnerGoVariables)
     const applied = await configureEnvironment(config, go)
     core.setOutput('applied', JSON.stringify(applied))
   }

@@ -356,5 +356,7 @@ describe('what vouches for a module', () => {
     expect(
       checkedBySumDb({ GOSUMDB: 'sum.golang.org', GOPRIVATE: 'golang.org' })('golang.org/toolchain')
     ).toBe(true)
+    // go looks toolchains up even with GOSUMDB=off (or serves them from a lone file:// proxy on purpose)
+    expect(checkedBySumDb({ GOSUMDB: 'off' })('golang.org/toolchain')).toBe(true)
   })
 })

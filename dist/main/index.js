@@ -85977,6 +85977,22 @@ function languageSemver(version) {
     const m = /^(\d+)\.(\d+)$/.exec(version);
     return m ? `${Number(m[1])}.${Number(m[2])}.0-0` : goToSemver(version);
 }
+/**
+ * Whether Go version `a` is at least `b`, in Go's order (go/version.Compare): 1.21 < 1.21rc1 < 1.21.0 <
+ * 1.21.1, so `goVersionAtLeast('1.24rc1', '1.24')` (a 1.24 prerelease has the 1.24 language) but not
+ * `goVersionAtLeast('1.21', '1.21.0')`. Either may carry a `go` prefix (`go version`'s spelling). As
+ * go/version does, an invalid version sorts before every valid one (so an unreadable `a` is never "at
+ * least" anything valid).
+ */
+function goVersionAtLeast(a, b) {
+    const sa = languageSemver(a.trim().replace(/^go/, ''));
+    const sb = languageSemver(b.trim().replace(/^go/, ''));
+    if (sb === undefined)
+        return true;
+    if (sa === undefined)
+        return false;
+    return semver.gte(sa, sb);
+}
 const SPEC_EXAMPLES = "1.22.3, 1.22, 1.22.x, ^1.21, '>=1.21 <1.23', 1.23rc1, stable or oldstable";
 /** ` (go.mod:3)` when the request was read from a line of a file. */
 function at(request) {
@@ -87363,14 +87379,21 @@ async function readUserNetrc() {
  * values into the environment of every later process of the job.
  */
 const GOAUTH_SCRIPT_NAME = 'goauth.mjs';
-async function configureEnvironment(config, go) {
-    // 1. Mask first: every secret and every derived form, before anything could print one (an error
-    //    message included).
+/**
+ * Mask every secret input and every derived form (base64 header values, URL-encoded tokens) before
+ * anything could print one. main calls it right after the inputs are parsed, before Go is installed or the
+ * Go environment is logged; configureEnvironment calls it again (each value is masked once).
+ */
+function maskSecrets(config) {
     maskAll([
         ...secretForms({ username: GITHUB_USERNAME, token: config.auth.token }),
         ...config.auth.credentials.flatMap((c) => secretForms(c)),
         ...secretLines(config.auth.sshPrivateKey)
     ]);
+}
+async function configureEnvironment(config, go) {
+    // 1. Mask first (a no-op when main already did): nothing below may print a secret unmasked.
+    maskSecrets(config);
     const { auth } = config;
     const needsGo = auth.privateModules.length > 0 || auth.credentials.length > 0 || auth.sshPrivateKey.trim() !== '';
     const goSettings = needsGo ? await readGoSettings(go, config.workingDirectory) : undefined;
@@ -88477,14 +88500,16 @@ function collectSums(texts) {
     return sums;
 }
 /**
- * Whether go checks a module that go.sum does not list against the checksum database
- * (cmd/go/internal/modfetch useSumDB): GOSUMDB not off, and the path not matched by GONOSUMDB (which
- * defaults to GOPRIVATE). Toolchain modules are always looked up: go.sum never lists them.
+ * Whether go itself vouches for a module that go.sum does not list (cmd/go/internal/modfetch useSumDB):
+ * GOSUMDB not off, and the path not matched by GONOSUMDB (which defaults to GOPRIVATE). Toolchain modules
+ * (golang.org/toolchain, which go.sum never lists) go looks up in the checksum database even with
+ * GOSUMDB=off or a matching GONOSUMDB; its one exception is a lone `file://` GOPROXY, a local directory the
+ * user serves toolchains from on purpose. Either way go decides, so the cache keeps them.
  */
 function checkedBySumDb(goEnv) {
     const sumdb = (goEnv.GOSUMDB ?? '').trim();
     const exempt = parseList(goEnv.GONOSUMDB || goEnv.GOPRIVATE);
-    return (modulePath) => sumdb !== 'off' && (modulePath === 'golang.org/toolchain' || !matchesPrefixPatterns(modulePath, exempt));
+    return (modulePath) => modulePath === 'golang.org/toolchain' || (sumdb !== 'off' && !matchesPrefixPatterns(modulePath, exempt));
 }
 function expectedHashes(module, sums, bySumDb) {
     const s = sums.get(module);
@@ -90489,6 +90514,28 @@ async function runAttempt(number, state, ctx) {
 }
 
 /**
+ * Pure: which of go.sum's modules a module actually needs downloaded. go.sum also holds the zip hashes of
+ * modules that only tests of dependencies use (`go test all`, what `go mod tidy` keeps them for); plain
+ * `go mod download` fetches, for a main module at `go 1.17` or higher (pruned module graphs), exactly the
+ * modules its go.mod requires ("the modules explicitly required by the main module", `go help mod
+ * download`). Measured on the real-world fixture (bench/real): 244 zip lines in go.sum, 201 required, the
+ * 43 others 54 MiB that no build of the module reads. Where the go.mod cannot say (go < 1.17, replace
+ * directives, a required version without a zip line), every go.sum module stays in the list.
+ */
+function neededModules(sumModules, goModText) {
+    const mod = parseGoModFile(goModText);
+    if (!mod.go || !goVersionAtLeast(mod.go.version, '1.17'))
+        return [...sumModules];
+    if (mod.replaces.length > 0 || mod.errors.length > 0)
+        return [...sumModules];
+    const required = new Set(mod.requires.map((r) => modKey(r)));
+    const needed = sumModules.filter((m) => required.has(modKey(m)));
+    // go.sum lacks a zip line for a requirement: go would fetch (and fail on) it anyway; keep the whole list
+    // so the download reports it the way it always has.
+    return needed.length === required.size ? needed : [...sumModules];
+}
+
+/**
  * Pure: go.sum (and go.work.sum) read line by line and checked before anything of it reaches go.
  *
  * Every line must be `<module path> <version>[/go.mod] h1:<hash>` (https://go.dev/ref/mod#go-sum-files).
@@ -90625,14 +90672,17 @@ function shown(dir, workingDirectory) {
 function moduleRoot(dir, workingDirectory, goflags) {
     const sumFile = path$2.join(dir, 'go.sum');
     const sumFiles = fs$1.existsSync(sumFile) ? [sumFile] : [];
+    const goMod = read(path$2.join(dir, 'go.mod')) ?? '';
+    const sums = readSums(sumFiles);
     return {
         dir,
         rel: path$2.relative(workingDirectory, dir) || '.',
         workspace: false,
         sumFiles,
-        ...readSums(sumFiles),
+        ...sums,
+        modules: neededModules(sums.modules, goMod),
         vendor: vendorDecision({
-            goMod: read(path$2.join(dir, 'go.mod')) ?? '',
+            goMod,
             modulesTxt: read(path$2.join(dir, 'vendor', 'modules.txt')),
             goflags
         })
@@ -92952,6 +93002,7 @@ async function run() {
         for (const secret of secretInputValues(input))
             setSecret(secret);
         const config = parseInputs(input, process.env);
+        maskSecrets(config);
         forgetInputs();
         const runnerGoVariables = snapshotGoVariables(process.env);
         go = await installGo(config.go, config.workingDirectory);

@@ -84,15 +84,17 @@ export function collectSums(texts: readonly string[]): GoSums {
 }
 
 /**
- * Whether go checks a module that go.sum does not list against the checksum database
- * (cmd/go/internal/modfetch useSumDB): GOSUMDB not off, and the path not matched by GONOSUMDB (which
- * defaults to GOPRIVATE). Toolchain modules are always looked up: go.sum never lists them.
+ * Whether go itself vouches for a module that go.sum does not list (cmd/go/internal/modfetch useSumDB):
+ * GOSUMDB not off, and the path not matched by GONOSUMDB (which defaults to GOPRIVATE). Toolchain modules
+ * (golang.org/toolchain, which go.sum never lists) go looks up in the checksum database even with
+ * GOSUMDB=off or a matching GONOSUMDB; its one exception is a lone `file://` GOPROXY, a local directory the
+ * user serves toolchains from on purpose. Either way go decides, so the cache keeps them.
  */
 export function checkedBySumDb(goEnv: GoEnv): (modulePath: string) => boolean {
   const sumdb = (goEnv.GOSUMDB ?? '').trim()
   const exempt = parseList(goEnv.GONOSUMDB || goEnv.GOPRIVATE)
   return (modulePath) =>
-    sumdb !== 'off' && (modulePath === 'golang.org/toolchain' || !matchesPrefixPatterns(modulePath, exempt))
+    modulePath === 'golang.org/toolchain' || (sumdb !== 'off' && !matchesPrefixPatterns(modulePath, exempt))
 }
 
 /**

@@ -39,14 +39,22 @@ import { GITHUB_USERNAME } from './token.js'
 
 const GOAUTH_SCRIPT_NAME = 'goauth.mjs'
 
-export async function configureEnvironment(config: Config, go: GoInstallation): Promise<AppliedEnvironment> {
-  // 1. Mask first: every secret and every derived form, before anything could print one (an error
-  //    message included).
+/**
+ * Mask every secret input and every derived form (base64 header values, URL-encoded tokens) before
+ * anything could print one. main calls it right after the inputs are parsed, before Go is installed or the
+ * Go environment is logged; configureEnvironment calls it again (each value is masked once).
+ */
+export function maskSecrets(config: Config): void {
   maskAll([
     ...secretForms({ username: GITHUB_USERNAME, token: config.auth.token }),
     ...config.auth.credentials.flatMap((c) => secretForms(c)),
     ...secretLines(config.auth.sshPrivateKey)
   ])
+}
+
+export async function configureEnvironment(config: Config, go: GoInstallation): Promise<AppliedEnvironment> {
+  // 1. Mask first (a no-op when main already did): nothing below may print a secret unmasked.
+  maskSecrets(config)
 
   const { auth } = config
   const needsGo =
