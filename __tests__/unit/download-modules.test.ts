@@ -11,7 +11,7 @@ import {
   uniqueModules,
   vendorDecision
 } from '../../src/download/modules.js'
-import { readGoSum } from '../../src/download/sumcheck.js'
+import { readGoSum } from '../../src/go/sumcheck.js'
 import { parseGoModFile } from '../../src/go/gomod.js'
 
 // A go.sum in the shape of github.com/spf13/cobra v1.8.0's (zip and /go.mod lines; the parser reads structure, not hashes).

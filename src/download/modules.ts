@@ -5,7 +5,7 @@
  * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
  * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
  * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
- * go.sum's `h1:` zip lines (read by sumcheck.ts) are exactly the modules whose content the build may
+ * go.sum's `h1:` zip lines (read by go/sumcheck.ts) are exactly the modules whose content the build may
  * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'

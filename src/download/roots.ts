@@ -10,7 +10,7 @@ import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../input-error.js'
-import { readGoSum, type SumProblem } from './sumcheck.js'
+import { readGoSum, type SumProblem } from '../go/sumcheck.js'
 import type { GoEnv } from '../go/env.js'
 import { parseGoModFile } from '../go/gomod.js'
 import { uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
@@ -25,7 +25,7 @@ export interface ModuleRoot {
   sumFiles: string[]
   /** The explicit list from those files. */
   modules: ModuleVersion[]
-  /** Lines of those files that go would misread (sumcheck.ts), with the file (absolute). */
+  /** Lines of those files that go would misread (go/sumcheck.ts), with the file (absolute). */
   sumProblems: Array<SumProblem & { file: string }>
   vendor: VendorDecision
 }
