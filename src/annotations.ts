@@ -4,10 +4,9 @@
  * Pure: the caller reads the files (go.mod, go.sum, go.work, go.work.sum, paths relative to the workspace
  * so GitHub can place the annotation) and passes their text; the result goes to
  * `core.error(message, {file, startLine, title})`.
- *
- * Hand-written because nothing in the toolkit parses go.mod; the grammar used here is only the line
- * structure (https://go.dev/ref/mod#go-mod-file-grammar): directives, `( ... )` blocks, `//` comments.
+ * go.mod and go.work lines come from go/gomod.ts, which knows their line numbers.
  */
+import { parseGoModFile } from './go/gomod.js'
 import type { Diagnosis } from './types.js'
 
 export interface GoFileText {
@@ -41,44 +40,6 @@ export function splitModule(module: string): { path: string; version: string } |
   return { path: module.slice(0, at), version: module.slice(at + 1) }
 }
 
-/** One directive line of a go.mod/go.work file, with block context resolved. */
-export interface Directive {
-  /** 1-based line number. */
-  line: number
-  verb: string
-  /** Tokens after the verb (inside a block: the whole line), quotes removed, comment dropped. */
-  args: string[]
-}
-
-function tokens(line: string): string[] {
-  const code = line.replace(/\/\/.*$/, '').trim()
-  if (code === '') return []
-  // Module paths and versions may be quoted ("example.com/m" v1.0.0); quoted strings hold no spaces here.
-  return code.split(/\s+/).map((t) => t.replace(/^"(.*)"$/, '$1').replace(/^`(.*)`$/, '$1'))
-}
-
-/** The directives of a go.mod or go.work file, one per line, block members carrying the block's verb. */
-export function directives(text: string): Directive[] {
-  const out: Directive[] = []
-  let block: string | undefined
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const t = tokens(raw)
-    if (t.length === 0) return
-    const line = index + 1
-    if (block !== undefined) {
-      if (t[0] === ')') block = undefined
-      else out.push({ line, verb: block, args: t })
-      return
-    }
-    const [verb, ...rest] = t as [string, ...string[]]
-    if (rest.length === 1 && rest[0] === '(') block = verb
-    else if (rest[0] === '(' && rest[1] === ')')
-      return // `require ()`
-    else out.push({ line, verb, args: rest })
-  })
-  return out
-}
-
 interface Located {
   file: string
   line: number
@@ -92,8 +53,8 @@ function findRequire(
 ): Located | undefined {
   for (const f of files) {
     if (kindOf(f.path) !== 'go.mod') continue
-    const hit = directives(f.text).find(
-      (d) => d.verb === 'require' && d.args[0] === path && (!exactVersion || d.args[1] === version)
+    const hit = parseGoModFile(f.text).requires.find(
+      (r) => r.path === path && (!exactVersion || r.version === version)
     )
     if (hit) return { file: f.path, line: hit.line }
   }
@@ -105,11 +66,7 @@ function findReplacement(files: GoFileText[], path: string, version: string): Lo
   for (const f of files) {
     const kind = kindOf(f.path)
     if (kind !== 'go.mod' && kind !== 'go.work') continue
-    const hit = directives(f.text).find((d) => {
-      if (d.verb !== 'replace') return false
-      const arrow = d.args.indexOf('=>')
-      return arrow >= 0 && d.args[arrow + 1] === path && d.args[arrow + 2] === version
-    })
+    const hit = parseGoModFile(f.text).replaces.find((r) => r.to.path === path && r.to.version === version)
     if (hit) return { file: f.path, line: hit.line }
   }
   return undefined
@@ -145,7 +102,7 @@ function findGoDirective(files: GoFileText[], evidence: string): Located | undef
   const m = /(\S*go\.(?:mod|work)) requires go >= /.exec(evidence)
   if (!m) return undefined
   const f = bestMatch(m[1] as string, files)
-  const hit = f ? directives(f.text).find((d) => d.verb === 'go') : undefined
+  const hit = f ? parseGoModFile(f.text).go : undefined
   return f && hit ? { file: f.path, line: hit.line } : undefined
 }
 

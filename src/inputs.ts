@@ -14,6 +14,7 @@ import { parseSshKeys, secretLines } from './credentials/ssh-keys.js'
 import { labelledRoutes } from './credentials/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
+import { parseArchitecture } from './go/platform.js'
 import { parseSpec, parseVersionFile } from './go/version.js'
 import { InputError } from './input-error.js'
 import { parseInputList } from './list.js'
@@ -176,33 +177,6 @@ export function parseLines(value: string): string[] {
     .split('\n')
     .map((s) => s.trim())
     .filter((s) => s !== '' && !s.startsWith('#'))
-}
-
-const ARCHITECTURES: Record<string, string> = {
-  x64: 'amd64',
-  amd64: 'amd64',
-  x86_64: 'amd64',
-  arm64: 'arm64',
-  aarch64: 'arm64',
-  x86: '386',
-  '386': '386',
-  ia32: '386',
-  arm: 'armv6l',
-  armv6l: 'armv6l',
-  armv7l: 'armv6l'
-}
-
-export function parseArchitecture(value: string): string {
-  const v = value.trim().toLowerCase()
-  if (v === '') return ''
-  const arch = ARCHITECTURES[v]
-  if (!arch) {
-    throw new InputError(
-      'architecture',
-      `Input 'architecture' is '${value}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`
-    )
-  }
-  return arch
 }
 
 export function parseBaseUrl(input: string, value: string): string {

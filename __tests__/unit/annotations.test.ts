@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { annotationTarget, directives, splitModule, type GoFileText } from '../../src/annotations.js'
+import { annotationTarget, splitModule, type GoFileText } from '../../src/annotations.js'
+import { parseGoModFile } from '../../src/go/gomod.js'
 import type { Diagnosis } from '../../src/types.js'
 
 // The evidence strings below are what go 1.19 printed for a file:// GOPROXY in which
@@ -286,13 +287,14 @@ describe('annotationTarget', () => {
   })
 })
 
-describe('directives', () => {
-  test('gives block members the verb of their block and skips comments and blank lines', () => {
-    expect(directives(GO_MOD)).toEqual([
-      { line: 1, verb: 'module', args: ['example.com/app'] },
-      { line: 3, verb: 'go', args: ['1.19'] },
-      { line: 6, verb: 'require', args: ['example.com/lib', 'v1.0.0'] },
-      { line: 7, verb: 'require', args: ['example.com/missing', 'v1.2.3'] }
+describe('go.mod lines (go/gomod.ts)', () => {
+  test('gives block members their own line and skips comments and blank lines', () => {
+    const f = parseGoModFile(GO_MOD)
+    expect([f.module?.line, f.go?.line, ...f.requires.map((r) => [r.line, r.path, r.version])]).toEqual([
+      1,
+      3,
+      [6, 'example.com/lib', 'v1.0.0'],
+      [7, 'example.com/missing', 'v1.2.3']
     ])
   })
 })

@@ -7,13 +7,12 @@ import {
   modFlag,
   moduleCacheFiles,
   moduleFromCachePath,
-  parseGoMod,
-  parseGoWork,
   splitRoundRobin,
   uniqueModules,
   vendorDecision
 } from '../../src/download/modules.js'
-import { readGoSum } from '../../src/download/sumcheck.js'
+import { readGoSum } from '../../src/go/sumcheck.js'
+import { parseGoModFile } from '../../src/go/gomod.js'
 
 // A go.sum in the shape of github.com/spf13/cobra v1.8.0's (zip and /go.mod lines; the parser reads structure, not hashes).
 const COBRA_GO_SUM = `github.com/cpuguy83/go-md2man/v2 v2.0.3/go.mod h1:tgQtvFlXSQOSOSIRvRPT7W67SCa46tRHOmNcaadrF8o=
@@ -91,7 +90,12 @@ require "gopkg.in/yaml.v3" v3.0.1
 replace github.com/old/x => ../x
 `
   it('reads module, go and every require (blocks, quoted paths, comments)', () => {
-    expect(parseGoMod(GO_MOD)).toEqual({
+    const mod = parseGoModFile(GO_MOD)
+    expect({
+      module: mod.module?.path,
+      go: mod.go?.version,
+      requires: mod.requires.map(({ path, version }) => ({ path, version }))
+    }).toEqual({
       module: 'github.com/acme/service',
       go: '1.21',
       requires: [
@@ -103,7 +107,8 @@ replace github.com/old/x => ../x
   })
 
   it('reads the use directories of a go.work', () => {
-    expect(parseGoWork('go 1.21\n\nuse (\n\t./api\n\t./cli // tools\n)\nuse ./lib\n')).toEqual({
+    const work = parseGoModFile('go 1.21\n\nuse (\n\t./api\n\t./cli // tools\n)\nuse ./lib\n')
+    expect({ go: work.go?.version, use: work.uses.map((u) => u.dir) }).toEqual({
       go: '1.21',
       use: ['./api', './cli', './lib']
     })

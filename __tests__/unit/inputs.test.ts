@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parseArchitecture } from '../../src/go/platform.js'
 import {
-  parseArchitecture,
   parseCredentials,
   parseDuration,
   parseDurationInput,

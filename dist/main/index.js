@@ -84953,6 +84953,238 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
     return { value: undefined, lastStatus: 0, timedOut: true };
 }
 
+/**
+ * Pure: go.mod and go.work directives, each with its 1-based line number, for every part of the action that
+ * reads them (the version to install, the modules to download, the line an annotation points at).
+ *
+ * Hand-written because the toolkit has no Go parsers; it follows golang.org/x/mod/modfile's grammar
+ * (https://go.dev/ref/mod#go-mod-file-grammar, https://go.dev/ref/mod#go-work-file): a directive is a verb
+ * and its arguments on one line, or a block `verb (` ... `)` with one entry per line; arguments are bare
+ * words or Go strings ("..." with escapes, `raw`); `//` starts a comment, and a require's trailing
+ * `// indirect` (alone or followed by `;`) marks it indirect. go.work shares the grammar (its `use` and `go`
+ * and `toolchain` lines), so one parser reads both. It never throws: lines it cannot read are listed in
+ * `errors`, so a caller can still use the rest and name the bad line.
+ */
+/** Split one line into tokens and its trailing comment; undefined with a reason for a broken string. */
+function lex(text) {
+    const tokens = [];
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === ' ' || c === '\t' || c === '\r') {
+            i++;
+        }
+        else if (text.startsWith('//', i)) {
+            return { tokens, comment: text.slice(i + 2).trim() };
+        }
+        else if (c === '(' || c === ')') {
+            tokens.push({ text: c, quoted: false });
+            i++;
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== '"')
+                j += text[j] === '\\' ? 2 : 1;
+            if (j >= text.length)
+                return { error: 'unterminated quoted string' };
+            try {
+                // Go's interpreted string escapes are JSON's for everything a module path can hold.
+                tokens.push({ text: JSON.parse(text.slice(i, j + 1)), quoted: true });
+            }
+            catch {
+                return { error: `invalid quoted string ${text.slice(i, j + 1)}` };
+            }
+            i = j + 1;
+        }
+        else if (c === '`') {
+            const j = text.indexOf('`', i + 1);
+            if (j < 0)
+                return { error: 'unterminated raw string' };
+            tokens.push({ text: text.slice(i + 1, j), quoted: true });
+            i = j + 1;
+        }
+        else {
+            let j = i;
+            while (j < text.length && !' \t\r()"`'.includes(text[j]) && !text.startsWith('//', j))
+                j++;
+            tokens.push({ text: text.slice(i, j), quoted: false });
+            i = j;
+        }
+    }
+    return { tokens, comment: '' };
+}
+const isIndirect = (comment) => comment === 'indirect' || comment.startsWith('indirect;');
+function deprecation(comments) {
+    for (const c of comments) {
+        const m = /^Deprecated:\s*(.*)$/.exec(c);
+        if (m)
+            return m[1].trim();
+    }
+    return undefined;
+}
+/** A replace side: `path [version]`, or a directory. */
+function versioned(args) {
+    if (args.length === 1)
+        return { path: args[0], version: '' };
+    if (args.length === 2)
+        return { path: args[0], version: args[1] };
+    return undefined;
+}
+/** Apply one directive (a line, or an entry of a block) to the result. */
+function directive(out, verb, line, above) {
+    const args = line.tokens.map((t) => t.text);
+    const n = line.line;
+    const bad = (expected) => {
+        out.errors.push({ line: n, message: `usage: ${verb} ${expected}` });
+    };
+    switch (verb) {
+        case 'module': {
+            if (args.length !== 1)
+                return bad('module/path');
+            const deprecated = deprecation([...above, line.comment]);
+            out.module = { path: args[0], line: n, ...(deprecated !== undefined ? { deprecated } : {}) };
+            return;
+        }
+        case 'go':
+            if (args.length !== 1)
+                return bad('1.23');
+            out.go = { version: args[0].replace(/^go(?=\d)/, ''), line: n };
+            return;
+        case 'toolchain':
+            if (args.length !== 1)
+                return bad('go1.23.4');
+            out.toolchain = { name: args[0], line: n };
+            return;
+        case 'require':
+            if (args.length !== 2)
+                return bad('module/path v1.2.3');
+            out.requires.push({
+                path: args[0],
+                version: args[1],
+                indirect: isIndirect(line.comment),
+                line: n
+            });
+            return;
+        case 'exclude':
+            if (args.length !== 2)
+                return bad('module/path v1.2.3');
+            out.excludes.push({ path: args[0], version: args[1], line: n });
+            return;
+        case 'replace': {
+            const arrow = args.indexOf('=>');
+            const from = arrow > 0 ? versioned(args.slice(0, arrow)) : undefined;
+            const to = arrow > 0 ? versioned(args.slice(arrow + 1)) : undefined;
+            if (!from || !to)
+                return bad('module/path [v1.2.3] => other/module v1.4 | ./directory');
+            out.replaces.push({ from, to, line: n });
+            return;
+        }
+        case 'retract': {
+            const rationale = [...above, line.comment].filter((c) => c !== '').join('\n');
+            if (args.length === 1 && !args[0].startsWith('[')) {
+                out.retracts.push({ low: args[0], high: args[0], rationale, line: n });
+                return;
+            }
+            // `[v1.0.0, v1.9.9]` lexes as one or more words: join and split on the comma.
+            const m = /^\[\s*([^,\s]+)\s*,\s*([^\]\s]+)\s*\]$/.exec(args.join(' '));
+            if (!m)
+                return bad('v1.2.3 | [v1.0.0, v1.9.9]');
+            out.retracts.push({ low: m[1], high: m[2], rationale, line: n });
+            return;
+        }
+        case 'use':
+            if (args.length !== 1)
+                return bad('./directory');
+            out.uses.push({ dir: args[0], line: n });
+            return;
+        case 'godebug': {
+            const m = args.length === 1 ? /^([^=]+)=(.*)$/.exec(args[0]) : null;
+            if (!m)
+                return bad('key=value');
+            out.godebugs.push({ key: m[1], value: m[2], line: n });
+            return;
+        }
+        case 'tool':
+            if (args.length !== 1)
+                return bad('module/path/cmd');
+            out.tools.push({ path: args[0], line: n });
+            return;
+        default:
+            // `ignore` (Go 1.25) and future verbs: go reports an unknown one itself; nothing here needs them.
+            if (verb !== 'ignore')
+                out.errors.push({ line: n, message: `unknown directive: ${verb}` });
+    }
+}
+/** Parse a go.mod or go.work file. Never throws; see `errors`. */
+function parseGoModFile(text) {
+    const out = {
+        requires: [],
+        replaces: [],
+        excludes: [],
+        retracts: [],
+        uses: [],
+        godebugs: [],
+        tools: [],
+        errors: []
+    };
+    let block;
+    let blockLine = 0;
+    /** Comment lines directly above the current line (a module's Deprecated:, a retract's rationale). */
+    let above = [];
+    const lines = text.replace(/^\uFEFF/, '').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const n = i + 1;
+        const lexed = lex(lines[i]);
+        if ('error' in lexed) {
+            out.errors.push({ line: n, message: lexed.error });
+            above = [];
+            continue;
+        }
+        const { tokens, comment } = lexed;
+        if (tokens.length === 0) {
+            above = comment !== '' ? [...above, comment] : [];
+            continue;
+        }
+        const word = (k) => (tokens[k] && !tokens[k].quoted ? tokens[k].text : undefined);
+        if (block !== undefined) {
+            if (tokens.length === 1 && word(0) === ')')
+                block = undefined;
+            else
+                directive(out, block, { line: n, tokens, comment }, above);
+            above = [];
+            continue;
+        }
+        const verb = word(0);
+        if (verb === undefined) {
+            out.errors.push({ line: n, message: `expected a directive, found ${JSON.stringify(tokens[0]?.text)}` });
+        }
+        else if (word(1) === '(' && tokens.length === 2) {
+            block = verb;
+            blockLine = n;
+        }
+        else if (word(1) === '(' && word(tokens.length - 1) === ')') {
+            // `require ()` or a one-line block `exclude ( m v1 )`.
+            if (tokens.length > 3)
+                directive(out, verb, { line: n, tokens: tokens.slice(2, -1), comment }, above);
+        }
+        else {
+            directive(out, verb, { line: n, tokens: tokens.slice(1), comment }, above);
+        }
+        above = [];
+    }
+    if (block !== undefined)
+        out.errors.push({ line: blockLine, message: `unterminated ${block} block: no ')' after it` });
+    return out;
+}
+
+/**
+ * Where a failure belongs in the user's files: the go.mod `require` line of a module that could not be
+ * downloaded, the go.sum line of a checksum mismatch, the `go` line a toolchain requirement comes from.
+ * Pure: the caller reads the files (go.mod, go.sum, go.work, go.work.sum, paths relative to the workspace
+ * so GitHub can place the annotation) and passes their text; the result goes to
+ * `core.error(message, {file, startLine, title})`.
+ * go.mod and go.work lines come from go/gomod.ts, which knows their line numbers.
+ */
 function kindOf(path) {
     const base = path.split(/[\\/]/).pop() ?? '';
     if (base === 'go.mod')
@@ -84970,44 +85202,11 @@ function splitModule(module) {
         return undefined;
     return { path: module.slice(0, at), version: module.slice(at + 1) };
 }
-function tokens(line) {
-    const code = line.replace(/\/\/.*$/, '').trim();
-    if (code === '')
-        return [];
-    // Module paths and versions may be quoted ("example.com/m" v1.0.0); quoted strings hold no spaces here.
-    return code.split(/\s+/).map((t) => t.replace(/^"(.*)"$/, '$1').replace(/^`(.*)`$/, '$1'));
-}
-/** The directives of a go.mod or go.work file, one per line, block members carrying the block's verb. */
-function directives$1(text) {
-    const out = [];
-    let block;
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const t = tokens(raw);
-        if (t.length === 0)
-            return;
-        const line = index + 1;
-        if (block !== undefined) {
-            if (t[0] === ')')
-                block = undefined;
-            else
-                out.push({ line, verb: block, args: t });
-            return;
-        }
-        const [verb, ...rest] = t;
-        if (rest.length === 1 && rest[0] === '(')
-            block = verb;
-        else if (rest[0] === '(' && rest[1] === ')')
-            return; // `require ()`
-        else
-            out.push({ line, verb, args: rest });
-    });
-    return out;
-}
 function findRequire(files, path, version, exactVersion) {
     for (const f of files) {
         if (kindOf(f.path) !== 'go.mod')
             continue;
-        const hit = directives$1(f.text).find((d) => d.verb === 'require' && d.args[0] === path && (!exactVersion || d.args[1] === version));
+        const hit = parseGoModFile(f.text).requires.find((r) => r.path === path && (!exactVersion || r.version === version));
         if (hit)
             return { file: f.path, line: hit.line };
     }
@@ -85019,12 +85218,7 @@ function findReplacement(files, path, version) {
         const kind = kindOf(f.path);
         if (kind !== 'go.mod' && kind !== 'go.work')
             continue;
-        const hit = directives$1(f.text).find((d) => {
-            if (d.verb !== 'replace')
-                return false;
-            const arrow = d.args.indexOf('=>');
-            return arrow >= 0 && d.args[arrow + 1] === path && d.args[arrow + 2] === version;
-        });
+        const hit = parseGoModFile(f.text).replaces.find((r) => r.to.path === path && r.to.version === version);
         if (hit)
             return { file: f.path, line: hit.line };
     }
@@ -85057,7 +85251,7 @@ function findGoDirective(files, evidence) {
     if (!m)
         return undefined;
     const f = bestMatch(m[1], files);
-    const hit = f ? directives$1(f.text).find((d) => d.verb === 'go') : undefined;
+    const hit = f ? parseGoModFile(f.text).go : undefined;
     return f && hit ? { file: f.path, line: hit.line } : undefined;
 }
 /** go prints absolute paths (`/home/runner/work/r/r/go.mod:7: ...`); match them to workspace-relative ones. */
@@ -85630,230 +85824,6 @@ function inheritedHeaderNotes(grants, existing) {
 }
 
 /**
- * Pure: go.mod and go.work directives, each with its 1-based line number, for every part of the action that
- * reads them (the version to install, the modules to download, the line an annotation points at).
- *
- * Hand-written because the toolkit has no Go parsers; it follows golang.org/x/mod/modfile's grammar
- * (https://go.dev/ref/mod#go-mod-file-grammar, https://go.dev/ref/mod#go-work-file): a directive is a verb
- * and its arguments on one line, or a block `verb (` ... `)` with one entry per line; arguments are bare
- * words or Go strings ("..." with escapes, `raw`); `//` starts a comment, and a require's trailing
- * `// indirect` (alone or followed by `;`) marks it indirect. go.work shares the grammar (its `use` and `go`
- * and `toolchain` lines), so one parser reads both. It never throws: lines it cannot read are listed in
- * `errors`, so a caller can still use the rest and name the bad line.
- */
-/** Split one line into tokens and its trailing comment; undefined with a reason for a broken string. */
-function lex(text) {
-    const tokens = [];
-    let i = 0;
-    while (i < text.length) {
-        const c = text[i];
-        if (c === ' ' || c === '\t' || c === '\r') {
-            i++;
-        }
-        else if (text.startsWith('//', i)) {
-            return { tokens, comment: text.slice(i + 2).trim() };
-        }
-        else if (c === '(' || c === ')') {
-            tokens.push({ text: c, quoted: false });
-            i++;
-        }
-        else if (c === '"') {
-            let j = i + 1;
-            while (j < text.length && text[j] !== '"')
-                j += text[j] === '\\' ? 2 : 1;
-            if (j >= text.length)
-                return { error: 'unterminated quoted string' };
-            try {
-                // Go's interpreted string escapes are JSON's for everything a module path can hold.
-                tokens.push({ text: JSON.parse(text.slice(i, j + 1)), quoted: true });
-            }
-            catch {
-                return { error: `invalid quoted string ${text.slice(i, j + 1)}` };
-            }
-            i = j + 1;
-        }
-        else if (c === '`') {
-            const j = text.indexOf('`', i + 1);
-            if (j < 0)
-                return { error: 'unterminated raw string' };
-            tokens.push({ text: text.slice(i + 1, j), quoted: true });
-            i = j + 1;
-        }
-        else {
-            let j = i;
-            while (j < text.length && !' \t\r()"`'.includes(text[j]) && !text.startsWith('//', j))
-                j++;
-            tokens.push({ text: text.slice(i, j), quoted: false });
-            i = j;
-        }
-    }
-    return { tokens, comment: '' };
-}
-const isIndirect = (comment) => comment === 'indirect' || comment.startsWith('indirect;');
-function deprecation(comments) {
-    for (const c of comments) {
-        const m = /^Deprecated:\s*(.*)$/.exec(c);
-        if (m)
-            return m[1].trim();
-    }
-    return undefined;
-}
-/** A replace side: `path [version]`, or a directory. */
-function versioned(args) {
-    if (args.length === 1)
-        return { path: args[0], version: '' };
-    if (args.length === 2)
-        return { path: args[0], version: args[1] };
-    return undefined;
-}
-/** Apply one directive (a line, or an entry of a block) to the result. */
-function directive(out, verb, line, above) {
-    const args = line.tokens.map((t) => t.text);
-    const n = line.line;
-    const bad = (expected) => {
-        out.errors.push({ line: n, message: `usage: ${verb} ${expected}` });
-    };
-    switch (verb) {
-        case 'module': {
-            if (args.length !== 1)
-                return bad('module/path');
-            const deprecated = deprecation([...above, line.comment]);
-            out.module = { path: args[0], line: n, ...(deprecated !== undefined ? { deprecated } : {}) };
-            return;
-        }
-        case 'go':
-            if (args.length !== 1)
-                return bad('1.23');
-            out.go = { version: args[0].replace(/^go(?=\d)/, ''), line: n };
-            return;
-        case 'toolchain':
-            if (args.length !== 1)
-                return bad('go1.23.4');
-            out.toolchain = { name: args[0], line: n };
-            return;
-        case 'require':
-            if (args.length !== 2)
-                return bad('module/path v1.2.3');
-            out.requires.push({
-                path: args[0],
-                version: args[1],
-                indirect: isIndirect(line.comment),
-                line: n
-            });
-            return;
-        case 'exclude':
-            if (args.length !== 2)
-                return bad('module/path v1.2.3');
-            out.excludes.push({ path: args[0], version: args[1], line: n });
-            return;
-        case 'replace': {
-            const arrow = args.indexOf('=>');
-            const from = arrow > 0 ? versioned(args.slice(0, arrow)) : undefined;
-            const to = arrow > 0 ? versioned(args.slice(arrow + 1)) : undefined;
-            if (!from || !to)
-                return bad('module/path [v1.2.3] => other/module v1.4 | ./directory');
-            out.replaces.push({ from, to, line: n });
-            return;
-        }
-        case 'retract': {
-            const rationale = [...above, line.comment].filter((c) => c !== '').join('\n');
-            if (args.length === 1 && !args[0].startsWith('[')) {
-                out.retracts.push({ low: args[0], high: args[0], rationale, line: n });
-                return;
-            }
-            // `[v1.0.0, v1.9.9]` lexes as one or more words: join and split on the comma.
-            const m = /^\[\s*([^,\s]+)\s*,\s*([^\]\s]+)\s*\]$/.exec(args.join(' '));
-            if (!m)
-                return bad('v1.2.3 | [v1.0.0, v1.9.9]');
-            out.retracts.push({ low: m[1], high: m[2], rationale, line: n });
-            return;
-        }
-        case 'use':
-            if (args.length !== 1)
-                return bad('./directory');
-            out.uses.push({ dir: args[0], line: n });
-            return;
-        case 'godebug': {
-            const m = args.length === 1 ? /^([^=]+)=(.*)$/.exec(args[0]) : null;
-            if (!m)
-                return bad('key=value');
-            out.godebugs.push({ key: m[1], value: m[2], line: n });
-            return;
-        }
-        case 'tool':
-            if (args.length !== 1)
-                return bad('module/path/cmd');
-            out.tools.push({ path: args[0], line: n });
-            return;
-        default:
-            // `ignore` (Go 1.25) and future verbs: go reports an unknown one itself; nothing here needs them.
-            if (verb !== 'ignore')
-                out.errors.push({ line: n, message: `unknown directive: ${verb}` });
-    }
-}
-/** Parse a go.mod or go.work file. Never throws; see `errors`. */
-function parseGoModFile(text) {
-    const out = {
-        requires: [],
-        replaces: [],
-        excludes: [],
-        retracts: [],
-        uses: [],
-        godebugs: [],
-        tools: [],
-        errors: []
-    };
-    let block;
-    let blockLine = 0;
-    /** Comment lines directly above the current line (a module's Deprecated:, a retract's rationale). */
-    let above = [];
-    const lines = text.replace(/^\uFEFF/, '').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const n = i + 1;
-        const lexed = lex(lines[i]);
-        if ('error' in lexed) {
-            out.errors.push({ line: n, message: lexed.error });
-            above = [];
-            continue;
-        }
-        const { tokens, comment } = lexed;
-        if (tokens.length === 0) {
-            above = comment !== '' ? [...above, comment] : [];
-            continue;
-        }
-        const word = (k) => (tokens[k] && !tokens[k].quoted ? tokens[k].text : undefined);
-        if (block !== undefined) {
-            if (tokens.length === 1 && word(0) === ')')
-                block = undefined;
-            else
-                directive(out, block, { line: n, tokens, comment }, above);
-            above = [];
-            continue;
-        }
-        const verb = word(0);
-        if (verb === undefined) {
-            out.errors.push({ line: n, message: `expected a directive, found ${JSON.stringify(tokens[0]?.text)}` });
-        }
-        else if (word(1) === '(' && tokens.length === 2) {
-            block = verb;
-            blockLine = n;
-        }
-        else if (word(1) === '(' && word(tokens.length - 1) === ')') {
-            // `require ()` or a one-line block `exclude ( m v1 )`.
-            if (tokens.length > 3)
-                directive(out, verb, { line: n, tokens: tokens.slice(2, -1), comment }, above);
-        }
-        else {
-            directive(out, verb, { line: n, tokens: tokens.slice(1), comment }, above);
-        }
-        above = [];
-    }
-    if (block !== undefined)
-        out.errors.push({ line: blockLine, message: `unterminated ${block} block: no ')' after it` });
-    return out;
-}
-
-/**
  * Platform facts in one place (pure): how Node names the runner's OS and CPU, how go.dev names them in
  * archive file names, how the actions/go-versions manifest and the hosted runner tool cache name them.
  * Four naming schemes for the same two facts are where installers go wrong, so every mapping is here and
@@ -85868,6 +85838,7 @@ const NODE_PLATFORM = { linux: 'linux', darwin: 'darwin', win32: 'windows' };
 const NODE_ARCH = {
     x64: 'amd64',
     amd64: 'amd64',
+    x86_64: 'amd64',
     arm64: 'arm64',
     aarch64: 'arm64',
     ia32: '386',
@@ -85900,19 +85871,26 @@ function goOS(nodePlatform) {
 function goArch(name) {
     return NODE_ARCH[name.toLowerCase()];
 }
+/** The `architecture` input in any of the spellings above -> go.dev's arch, or '' for the runner's CPU. */
+function parseArchitecture(value) {
+    const v = value.trim();
+    if (v === '')
+        return '';
+    const arch = goArch(v);
+    if (!arch) {
+        throw new InputError('architecture', `Input 'architecture' is '${value}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`);
+    }
+    return arch;
+}
 /**
  * The platform to install for: the runner's OS, and the `architecture` input (already normalised by
  * inputs.ts) or else the runner's CPU.
  */
 function detectPlatform(nodePlatform, nodeArch, architectureInput) {
     const os = goOS(nodePlatform);
-    if (architectureInput !== '') {
-        const arch = goArch(architectureInput);
-        if (!arch) {
-            throw new InputError('architecture', `Input 'architecture' is '${architectureInput}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`);
-        }
-        return { os, arch };
-    }
+    const chosen = parseArchitecture(architectureInput);
+    if (chosen !== '')
+        return { os, arch: chosen };
     const arch = goArch(nodeArch);
     if (!arch) {
         throw new InputError('architecture', `This runner's CPU is '${nodeArch}', for which setup-go-deps does not install Go. Set input 'architecture' to one of x64, arm64, 386 or arm.`);
@@ -86180,7 +86158,7 @@ function stripComment(line, marker) {
  * `go 1.21.0` names a release and is installed exactly; `go 1.21` is a language version, for which go's
  * own toolchain switch picks the newest 1.21.x release, and so do we.
  */
-function parseGoMod$1(filePath, content) {
+function parseGoMod(filePath, content) {
     const base = path$2.basename(filePath);
     const file = parseGoModFile(content);
     const input = 'go-version-file';
@@ -86247,7 +86225,7 @@ function parseVersionFile(filePath, content) {
     let request;
     let expected;
     if (base.endsWith('.mod') || base.endsWith('.work')) {
-        request = parseGoMod$1(filePath, content);
+        request = parseGoMod(filePath, content);
         expected = "a 'go 1.22' or 'toolchain go1.22.3' line";
     }
     else if (base === '.tool-versions') {
@@ -87269,6 +87247,61 @@ class CredentialLedger {
 }
 
 /**
+ * `go env -json`: the one place the action asks go for its effective environment (GOMODCACHE, GOCACHE,
+ * GOPROXY, ...), after the action's own variables are exported, so every later decision uses what go will
+ * really use (never a hard-coded ~/go/pkg/mod). Always pinned to the installed Go (GOTOOLCHAIN=local for
+ * the question only): with a workflow's GOTOOLCHAIN=auto and a go.mod toolchain line, a plain `go env`
+ * would first download that toolchain into GOMODCACHE, before the module cache is restored over it (the
+ * "Cannot open: File exists" of actions/setup-go#424).
+ */
+const GO_ENV_NAMES = [
+    'GOMODCACHE',
+    'GOCACHE',
+    'GOPATH',
+    'GOPROXY',
+    'GOSUMDB',
+    'GOPRIVATE',
+    'GONOPROXY',
+    'GONOSUMDB',
+    'GOFLAGS',
+    'GOVERSION',
+    'GOOS',
+    'GOARCH',
+    'GOWORK',
+    'GOENV',
+    'GOAUTH'
+];
+async function readGoEnv(cwd) {
+    return Object.freeze(await queryGoEnv('go', GO_ENV_NAMES, { cwd }));
+}
+/**
+ * This process's environment with GOTOOLCHAIN=local, for asking a go binary about itself: from Go 1.21 a
+ * go.mod `toolchain` (or newer `go`) line, or a workflow's GOTOOLCHAIN=auto, makes any go command download
+ * and run another toolchain first (golang/go#57001), so the answer would be another Go's. Without the
+ * runner's INPUT_* variables, like every child (child-env.ts).
+ */
+function pinnedToolchainEnv() {
+    return childEnvironment({ GOTOOLCHAIN: 'local' });
+}
+/** `go env -json <names>` of a given go binary, pinned to that binary (pinnedToolchainEnv). */
+async function queryGoEnv(go, names, opts = {}) {
+    const { stdout } = await getExecOutput(go, ['env', '-json', ...names], {
+        cwd: opts.cwd,
+        silent: true,
+        env: pinnedToolchainEnv()
+    });
+    return JSON.parse(stdout);
+}
+/**
+ * `go env -json <names>` of the installed Go (the go in its GOROOT; the go on PATH when the installation
+ * has no root), pinned to it like every question here.
+ */
+async function queryInstalledGoEnv(go, names, cwd) {
+    const goBin = go.root ? path$2.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
+    return queryGoEnv(goBin, names, { cwd });
+}
+
+/**
  * Effects that only read: what the runner already has that the credential plan must take into account
  * (git's extraheaders, the system known_hosts, the user's .netrc, where go keeps its module repositories).
  */
@@ -87305,13 +87338,12 @@ async function existingDir(dir) {
 }
 /**
  * What go itself says (`go env`, the runner's environment and `go env -w` included) about where it keeps
- * module repositories and, from Go 1.24, how it authenticates its own requests.
+ * module repositories and, from Go 1.24, how it authenticates its own requests. Asked of the installed
+ * Go only (go/env.ts): a go.mod toolchain line must not make this question download another Go.
  */
 async function readGoSettings(go, cwd) {
-    const goBin = go.root ? path$2.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
     const withAuth = goAuthSupported(go.version);
-    const { stdout } = await getExecOutput(goBin, ['env', '-json', 'GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])], { cwd: await existingDir(cwd), silent: true, env: childEnvironment() });
-    const env = JSON.parse(stdout);
+    const env = await queryInstalledGoEnv(go, ['GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])], await existingDir(cwd));
     const settings = { vcs: await vcsDirs(env.GOMODCACHE ?? '') };
     if (withAuth)
         settings.goAuth = { value: env.GOAUTH ?? '', source: goAuthSource(env.GOAUTH ?? '') };
@@ -89265,7 +89297,7 @@ async function pRetry(input, options = {}) {
  * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
  * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
  * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
- * go.sum's `h1:` zip lines (read by sumcheck.ts) are exactly the modules whose content the build may
+ * go.sum's `h1:` zip lines (read by go/sumcheck.ts) are exactly the modules whose content the build may
  * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
 const modKey = (m) => `${m.path}@${m.version}`;
@@ -89290,60 +89322,6 @@ function splitRoundRobin(items, k) {
     const batches = Array.from({ length: n }, () => []);
     items.forEach((item, i) => batches[i % n].push(item));
     return batches.filter((b) => b.length > 0);
-}
-/** Strip `//` comments; go.mod has no string literals that could contain `//` in the lines we read. */
-function lines(text) {
-    return text.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim());
-}
-/** Directive blocks of go.mod / go.work: `verb args` and `verb ( \n args \n )`. */
-function directives(text) {
-    const out = [];
-    let block;
-    for (const l of lines(text)) {
-        if (l === '')
-            continue;
-        if (block !== undefined) {
-            if (l === ')')
-                block = undefined;
-            else
-                out.push({ verb: block, args: l.split(/\s+/) });
-            continue;
-        }
-        const m = /^(\S+)\s*(.*)$/.exec(l);
-        if (!m)
-            continue;
-        const verb = m[1];
-        const rest = m[2].trim();
-        if (rest === '(')
-            block = verb;
-        else
-            out.push({ verb, args: rest === '' ? [] : rest.split(/\s+/) });
-    }
-    return out;
-}
-const unquote = (s) => s.replace(/^"(.*)"$/, '$1');
-function parseGoMod(text) {
-    const mod = { module: '', go: '', requires: [] };
-    for (const { verb, args } of directives(text)) {
-        if (verb === 'module' && args[0])
-            mod.module = unquote(args[0]);
-        else if (verb === 'go' && args[0])
-            mod.go = args[0];
-        else if (verb === 'require' && args[0] && args[1])
-            mod.requires.push({ path: unquote(args[0]), version: args[1] });
-    }
-    return mod;
-}
-/** The `use` directories of a go.work, relative to its directory, as written (`./a`, `../b`). */
-function parseGoWork(text) {
-    const work = { go: '', use: [] };
-    for (const { verb, args } of directives(text)) {
-        if (verb === 'go' && args[0])
-            work.go = args[0];
-        else if (verb === 'use' && args[0])
-            work.use.push(unquote(args[0]));
-    }
-    return work;
 }
 /**
  * `1.21.3` >= `1.14`? Through semver (go/version.ts goToSemver), so prereleases sort before their release
@@ -89377,12 +89355,13 @@ function modFlag(goflags) {
 function vendorDecision(p) {
     if (p.modulesTxt === undefined)
         return { vendored: false, reason: 'no vendor/modules.txt' };
-    const mod = parseGoMod(p.goMod);
+    const mod = parseGoModFile(p.goMod);
+    const goLine = mod.go?.version ?? '';
     const flag = modFlag(p.goflags);
     if (flag !== undefined && flag !== 'vendor')
         return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` };
-    if (flag === undefined && !goAtLeast(mod.go || '1.16', '1.14')) {
-        return { vendored: false, reason: `go.mod says go ${mod.go}: vendoring is opt-in before 1.14` };
+    if (flag === undefined && !goAtLeast(goLine || '1.16', '1.14')) {
+        return { vendored: false, reason: `go.mod says go ${goLine}: vendoring is opt-in before 1.14` };
     }
     const explicit = new Map();
     let current;
@@ -90548,6 +90527,9 @@ function neededModules(sumModules, goModText) {
  * elements of ASCII letters, digits and `-._~`, none empty, `.` or `..`, none starting or ending with a
  * dot; the first element (the host) lower case with a dot in it, not starting with `-`. Versions must be
  * canonical semver with a `v` (what go writes), `+incompatible` the only build suffix.
+ *
+ * The download (download/roots.ts) reads its module list from here and refuses the problem lines before go
+ * runs (download/run.ts). cache/integrity.ts reads the hashes through go/modfiles.ts goSumZipLines.
  */
 /** Why `p` is not a module path go could download, or undefined when it is one. */
 function modulePathProblem(p) {
@@ -90628,18 +90610,6 @@ function readGoSum(text) {
     problems.sort((a, b) => a.line - b.line);
     return { modules, problems };
 }
-/** The step's failure for a refused go.sum line: `config`, at that file and line. */
-function sumProblemDiagnosis(p, shownFile) {
-    return {
-        errorClass: 'config',
-        retryable: false,
-        cause: `${shownFile}:${p.line}: ${p.why}; nothing was downloaded.`,
-        hint: "Restore go.sum from version control, or regenerate it with 'go mod tidy' on a trusted machine and commit it; go.sum is written by go, not by hand.",
-        evidence: p.text,
-        file: p.file,
-        line: p.line
-    };
-}
 
 /**
  * Effects (file system): where the modules are. One root per directory that go runs in:
@@ -90690,9 +90660,9 @@ function moduleRoot(dir, workingDirectory, goflags) {
 }
 function workspaceRoot(goWork, workingDirectory) {
     const dir = path$2.dirname(goWork);
-    const work = parseGoWork(read(goWork) ?? '');
+    const work = parseGoModFile(read(goWork) ?? '');
     const sumFiles = [
-        ...work.use.map((u) => path$2.join(dir, u, 'go.sum')),
+        ...work.uses.map((u) => path$2.join(dir, u.dir, 'go.sum')),
         path$2.join(dir, 'go.work.sum')
     ].filter((f) => fs$1.existsSync(f));
     return {
@@ -90774,7 +90744,19 @@ async function rootsToDownload(cfg, ctx) {
     const roots = allRoots.filter((r) => !r.vendor.vendored);
     return roots.length === 0 ? { skipped: 'vendored' } : { roots };
 }
-/** go.sum lines that must not reach go (sumcheck.ts), as failures at their file and line. */
+/** The step's failure for a refused go.sum line: `config`, at that file and line. */
+function sumProblemDiagnosis(p, shownFile) {
+    return {
+        errorClass: 'config',
+        retryable: false,
+        cause: `${shownFile}:${p.line}: ${p.why}; nothing was downloaded.`,
+        hint: "Restore go.sum from version control, or regenerate it with 'go mod tidy' on a trusted machine and commit it; go.sum is written by go, not by hand.",
+        evidence: p.text,
+        file: p.file,
+        line: p.line
+    };
+}
+/** go.sum lines that must not reach go (go/sumcheck.ts), as failures at their file and line. */
 function refusedSumLines(roots, workspace) {
     return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, path$2.relative(workspace, p.file).split(path$2.sep).join('/'))));
 }
@@ -90920,57 +90902,6 @@ function exportOffline(cfg, download) {
         case 'none':
             return;
     }
-}
-
-/**
- * `go env -json`: the one place the action asks go for its effective environment (GOMODCACHE, GOCACHE,
- * GOPROXY, ...), after the action's own variables are exported, so every later decision uses what go will
- * really use (never a hard-coded ~/go/pkg/mod). Always pinned to the installed Go (GOTOOLCHAIN=local for
- * the question only): with a workflow's GOTOOLCHAIN=auto and a go.mod toolchain line, a plain `go env`
- * would first download that toolchain into GOMODCACHE, before the module cache is restored over it (the
- * "Cannot open: File exists" of actions/setup-go#424).
- */
-const GO_ENV_NAMES = [
-    'GOMODCACHE',
-    'GOCACHE',
-    'GOPATH',
-    'GOPROXY',
-    'GOSUMDB',
-    'GOPRIVATE',
-    'GONOPROXY',
-    'GONOSUMDB',
-    'GOFLAGS',
-    'GOVERSION',
-    'GOOS',
-    'GOARCH',
-    'GOWORK',
-    'GOENV',
-    'GOAUTH'
-];
-async function readGoEnv(cwd) {
-    return Object.freeze(await queryGoEnv('go', GO_ENV_NAMES, { cwd }));
-}
-/**
- * This process's environment with GOTOOLCHAIN=local, for asking a go binary about itself: from Go 1.21 a
- * go.mod `toolchain` (or newer `go`) line, or a workflow's GOTOOLCHAIN=auto, makes any go command download
- * and run another toolchain first (golang/go#57001), so the answer would be another Go's.
- */
-function pinnedToolchainEnv() {
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined)
-            env[k] = v;
-    env.GOTOOLCHAIN = 'local';
-    return env;
-}
-/** `go env -json <names>` of a given go binary, pinned to that binary (pinnedToolchainEnv). */
-async function queryGoEnv(go, names, opts = {}) {
-    const { stdout } = await getExecOutput(go, ['env', '-json', ...names], {
-        cwd: opts.cwd,
-        silent: true,
-        env: pinnedToolchainEnv()
-    });
-    return JSON.parse(stdout);
 }
 
 /**
@@ -92563,29 +92494,6 @@ function parseLines(value) {
         .split('\n')
         .map((s) => s.trim())
         .filter((s) => s !== '' && !s.startsWith('#'));
-}
-const ARCHITECTURES = {
-    x64: 'amd64',
-    amd64: 'amd64',
-    x86_64: 'amd64',
-    arm64: 'arm64',
-    aarch64: 'arm64',
-    x86: '386',
-    '386': '386',
-    ia32: '386',
-    arm: 'armv6l',
-    armv6l: 'armv6l',
-    armv7l: 'armv6l'
-};
-function parseArchitecture(value) {
-    const v = value.trim().toLowerCase();
-    if (v === '')
-        return '';
-    const arch = ARCHITECTURES[v];
-    if (!arch) {
-        throw new InputError('architecture', `Input 'architecture' is '${value}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`);
-    }
-    return arch;
 }
 function parseBaseUrl(input, value) {
     const v = value.trim();

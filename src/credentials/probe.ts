@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { GoInstallation } from '../types.js'
 import { childEnvironment } from '../child-env.js'
+import { queryInstalledGoEnv } from '../go/env.js'
 import { goAuthSupported, type UserGoAuth } from './goauth.js'
 import { parseExistingHeaders, type ExistingHeader } from './http.js'
 
@@ -55,17 +56,16 @@ export interface GoSettings {
 
 /**
  * What go itself says (`go env`, the runner's environment and `go env -w` included) about where it keeps
- * module repositories and, from Go 1.24, how it authenticates its own requests.
+ * module repositories and, from Go 1.24, how it authenticates its own requests. Asked of the installed
+ * Go only (go/env.ts): a go.mod toolchain line must not make this question download another Go.
  */
 export async function readGoSettings(go: GoInstallation, cwd: string): Promise<GoSettings> {
-  const goBin = go.root ? path.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go'
   const withAuth = goAuthSupported(go.version)
-  const { stdout } = await exec.getExecOutput(
-    goBin,
-    ['env', '-json', 'GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])],
-    { cwd: await existingDir(cwd), silent: true, env: childEnvironment() }
+  const env = await queryInstalledGoEnv(
+    go,
+    ['GOMODCACHE', ...(withAuth ? ['GOAUTH'] : [])],
+    await existingDir(cwd)
   )
-  const env = JSON.parse(stdout) as Record<string, string>
   const settings: GoSettings = { vcs: await vcsDirs(env.GOMODCACHE ?? '') }
   if (withAuth) settings.goAuth = { value: env.GOAUTH ?? '', source: goAuthSource(env.GOAUTH ?? '') }
   return settings

@@ -5,13 +5,14 @@
  * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
  * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
  * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
- * go.sum's `h1:` zip lines (read by sumcheck.ts) are exactly the modules whose content the build may
+ * go.sum's `h1:` zip lines (read by go/sumcheck.ts) are exactly the modules whose content the build may
  * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'
 import semver from 'semver'
 import { goToSemver } from '../go/version.js'
 import { escapeModulePath } from '../go/modfiles.js'
+import { parseGoModFile } from '../go/gomod.js'
 
 export interface ModuleVersion {
   path: string
@@ -41,62 +42,6 @@ export function splitRoundRobin<T>(items: readonly T[], k: number): T[][] {
   const batches: T[][] = Array.from({ length: n }, () => [])
   items.forEach((item, i) => (batches[i % n] as T[]).push(item))
   return batches.filter((b) => b.length > 0)
-}
-
-export interface GoModFile {
-  module: string
-  /** The `go` directive, e.g. `1.21` (empty when absent: go treats that as 1.16 for vendoring). */
-  go: string
-  requires: ModuleVersion[]
-}
-
-/** Strip `//` comments; go.mod has no string literals that could contain `//` in the lines we read. */
-function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim())
-}
-
-/** Directive blocks of go.mod / go.work: `verb args` and `verb ( \n args \n )`. */
-function directives(text: string): Array<{ verb: string; args: string[] }> {
-  const out: Array<{ verb: string; args: string[] }> = []
-  let block: string | undefined
-  for (const l of lines(text)) {
-    if (l === '') continue
-    if (block !== undefined) {
-      if (l === ')') block = undefined
-      else out.push({ verb: block, args: l.split(/\s+/) })
-      continue
-    }
-    const m = /^(\S+)\s*(.*)$/.exec(l)
-    if (!m) continue
-    const verb = m[1] as string
-    const rest = (m[2] as string).trim()
-    if (rest === '(') block = verb
-    else out.push({ verb, args: rest === '' ? [] : rest.split(/\s+/) })
-  }
-  return out
-}
-
-const unquote = (s: string): string => s.replace(/^"(.*)"$/, '$1')
-
-export function parseGoMod(text: string): GoModFile {
-  const mod: GoModFile = { module: '', go: '', requires: [] }
-  for (const { verb, args } of directives(text)) {
-    if (verb === 'module' && args[0]) mod.module = unquote(args[0])
-    else if (verb === 'go' && args[0]) mod.go = args[0]
-    else if (verb === 'require' && args[0] && args[1])
-      mod.requires.push({ path: unquote(args[0]), version: args[1] })
-  }
-  return mod
-}
-
-/** The `use` directories of a go.work, relative to its directory, as written (`./a`, `../b`). */
-export function parseGoWork(text: string): { go: string; use: string[] } {
-  const work = { go: '', use: [] as string[] }
-  for (const { verb, args } of directives(text)) {
-    if (verb === 'go' && args[0]) work.go = args[0]
-    else if (verb === 'use' && args[0]) work.use.push(unquote(args[0]))
-  }
-  return work
 }
 
 /**
@@ -136,11 +81,12 @@ export function vendorDecision(p: {
   goflags: string
 }): VendorDecision {
   if (p.modulesTxt === undefined) return { vendored: false, reason: 'no vendor/modules.txt' }
-  const mod = parseGoMod(p.goMod)
+  const mod = parseGoModFile(p.goMod)
+  const goLine = mod.go?.version ?? ''
   const flag = modFlag(p.goflags)
   if (flag !== undefined && flag !== 'vendor') return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` }
-  if (flag === undefined && !goAtLeast(mod.go || '1.16', '1.14')) {
-    return { vendored: false, reason: `go.mod says go ${mod.go}: vendoring is opt-in before 1.14` }
+  if (flag === undefined && !goAtLeast(goLine || '1.16', '1.14')) {
+    return { vendored: false, reason: `go.mod says go ${goLine}: vendoring is opt-in before 1.14` }
   }
   const explicit = new Map<string, string>()
   let current: ModuleVersion | undefined

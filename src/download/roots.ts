@@ -11,15 +11,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../input-error.js'
 import { neededModules } from './needed.js'
-import { readGoSum, type SumProblem } from './sumcheck.js'
+import { readGoSum, type SumProblem } from '../go/sumcheck.js'
 import type { GoEnv } from '../go/env.js'
-import {
-  parseGoWork,
-  uniqueModules,
-  vendorDecision,
-  type ModuleVersion,
-  type VendorDecision
-} from './modules.js'
+import { parseGoModFile } from '../go/gomod.js'
+import { uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
 
 export interface ModuleRoot {
   /** Absolute directory go runs in. */
@@ -31,7 +26,7 @@ export interface ModuleRoot {
   sumFiles: string[]
   /** The explicit list from those files. */
   modules: ModuleVersion[]
-  /** Lines of those files that go would misread (sumcheck.ts), with the file (absolute). */
+  /** Lines of those files that go would misread (go/sumcheck.ts), with the file (absolute). */
   sumProblems: Array<SumProblem & { file: string }>
   vendor: VendorDecision
 }
@@ -80,9 +75,9 @@ function moduleRoot(dir: string, workingDirectory: string, goflags: string): Mod
 
 function workspaceRoot(goWork: string, workingDirectory: string): ModuleRoot {
   const dir = path.dirname(goWork)
-  const work = parseGoWork(read(goWork) ?? '')
+  const work = parseGoModFile(read(goWork) ?? '')
   const sumFiles = [
-    ...work.use.map((u) => path.join(dir, u, 'go.sum')),
+    ...work.uses.map((u) => path.join(dir, u.dir, 'go.sum')),
     path.join(dir, 'go.work.sum')
   ].filter((f) => fs.existsSync(f))
   return {

@@ -13,6 +13,7 @@ import * as core from '@actions/core'
 import pRetry, { AbortError } from 'p-retry'
 import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
+import type { SumProblem } from '../go/sumcheck.js'
 import type { DownloadConfig } from '../inputs.js'
 import type { AppliedEnvironment, Diagnosis, DownloadResult } from '../types.js'
 import { runAttempt, type AttemptContext } from './attempt.js'
@@ -21,7 +22,6 @@ import { classifyText, retryAfterMs } from './classify.js'
 import { modKey } from './modules.js'
 import { consumesRetry, finalFailure, MAX_DELAY_MS, retryWait } from './policy.js'
 import { findRoots, type ModuleRoot } from './roots.js'
-import { sumProblemDiagnosis } from './sumcheck.js'
 import { initialState, moduleCount, reduce, type Decision, type DownloadState } from './state.js'
 
 export interface DownloadContext {
@@ -62,7 +62,20 @@ async function rootsToDownload(
   return roots.length === 0 ? { skipped: 'vendored' } : { roots }
 }
 
-/** go.sum lines that must not reach go (sumcheck.ts), as failures at their file and line. */
+/** The step's failure for a refused go.sum line: `config`, at that file and line. */
+export function sumProblemDiagnosis(p: SumProblem & { file: string }, shownFile: string): Diagnosis {
+  return {
+    errorClass: 'config',
+    retryable: false,
+    cause: `${shownFile}:${p.line}: ${p.why}; nothing was downloaded.`,
+    hint: "Restore go.sum from version control, or regenerate it with 'go mod tidy' on a trusted machine and commit it; go.sum is written by go, not by hand.",
+    evidence: p.text,
+    file: p.file,
+    line: p.line
+  }
+}
+
+/** go.sum lines that must not reach go (go/sumcheck.ts), as failures at their file and line. */
 function refusedSumLines(roots: readonly ModuleRoot[], workspace: string): Diagnosis[] {
   return roots.flatMap((r) =>
     r.sumProblems.map((p) =>

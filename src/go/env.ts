@@ -7,6 +7,9 @@
  * "Cannot open: File exists" of actions/setup-go#424).
  */
 import * as exec from '@actions/exec'
+import path from 'node:path'
+import { childEnvironment } from '../child-env.js'
+import type { GoInstallation } from '../types.js'
 
 export type GoEnv = Readonly<Record<string, string>>
 
@@ -35,13 +38,11 @@ export async function readGoEnv(cwd: string): Promise<GoEnv> {
 /**
  * This process's environment with GOTOOLCHAIN=local, for asking a go binary about itself: from Go 1.21 a
  * go.mod `toolchain` (or newer `go`) line, or a workflow's GOTOOLCHAIN=auto, makes any go command download
- * and run another toolchain first (golang/go#57001), so the answer would be another Go's.
+ * and run another toolchain first (golang/go#57001), so the answer would be another Go's. Without the
+ * runner's INPUT_* variables, like every child (child-env.ts).
  */
 export function pinnedToolchainEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
-  env.GOTOOLCHAIN = 'local'
-  return env
+  return childEnvironment({ GOTOOLCHAIN: 'local' })
 }
 
 /** `go env -json <names>` of a given go binary, pinned to that binary (pinnedToolchainEnv). */
@@ -56,4 +57,17 @@ export async function queryGoEnv(
     env: pinnedToolchainEnv()
   })
   return JSON.parse(stdout) as Record<string, string>
+}
+
+/**
+ * `go env -json <names>` of the installed Go (the go in its GOROOT; the go on PATH when the installation
+ * has no root), pinned to it like every question here.
+ */
+export async function queryInstalledGoEnv(
+  go: Pick<GoInstallation, 'root'>,
+  names: readonly string[],
+  cwd?: string
+): Promise<Record<string, string>> {
+  const goBin = go.root ? path.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go'
+  return queryGoEnv(goBin, names, { cwd })
 }

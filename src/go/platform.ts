@@ -24,6 +24,7 @@ const NODE_PLATFORM: Readonly<Record<string, GoOS>> = { linux: 'linux', darwin: 
 const NODE_ARCH: Readonly<Record<string, GoArch>> = {
   x64: 'amd64',
   amd64: 'amd64',
+  x86_64: 'amd64',
   arm64: 'arm64',
   aarch64: 'arm64',
   ia32: '386',
@@ -62,22 +63,28 @@ export function goArch(name: string): GoArch | undefined {
   return NODE_ARCH[name.toLowerCase()]
 }
 
+/** The `architecture` input in any of the spellings above -> go.dev's arch, or '' for the runner's CPU. */
+export function parseArchitecture(value: string): GoArch | '' {
+  const v = value.trim()
+  if (v === '') return ''
+  const arch = goArch(v)
+  if (!arch) {
+    throw new InputError(
+      'architecture',
+      `Input 'architecture' is '${value}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`
+    )
+  }
+  return arch
+}
+
 /**
  * The platform to install for: the runner's OS, and the `architecture` input (already normalised by
  * inputs.ts) or else the runner's CPU.
  */
 export function detectPlatform(nodePlatform: string, nodeArch: string, architectureInput: string): Platform {
   const os = goOS(nodePlatform)
-  if (architectureInput !== '') {
-    const arch = goArch(architectureInput)
-    if (!arch) {
-      throw new InputError(
-        'architecture',
-        `Input 'architecture' is '${architectureInput}'; Go is published for x64, arm64, 386 and arm (armv6l). Use one of those, or leave it empty for the runner's.`
-      )
-    }
-    return { os, arch }
-  }
+  const chosen = parseArchitecture(architectureInput)
+  if (chosen !== '') return { os, arch: chosen }
   const arch = goArch(nodeArch)
   if (!arch) {
     throw new InputError(

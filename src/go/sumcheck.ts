@@ -11,10 +11,11 @@
  * elements of ASCII letters, digits and `-._~`, none empty, `.` or `..`, none starting or ending with a
  * dot; the first element (the host) lower case with a dot in it, not starting with `-`. Versions must be
  * canonical semver with a `v` (what go writes), `+incompatible` the only build suffix.
+ *
+ * The download (download/roots.ts) reads its module list from here and refuses the problem lines before go
+ * runs (download/run.ts). cache/integrity.ts reads the hashes through go/modfiles.ts goSumZipLines.
  */
 import semver from 'semver'
-import type { Diagnosis } from '../types.js'
-import type { ModuleVersion } from './modules.js'
 
 export interface SumProblem {
   /** 1-based. */
@@ -58,13 +59,13 @@ const H1 = /^h1:[A-Za-z0-9+/]{43}=$/
 
 export interface GoSum {
   /** The module versions whose zips the file lists (valid lines only). */
-  modules: ModuleVersion[]
+  modules: Array<{ path: string; version: string }>
   problems: SumProblem[]
 }
 
 /** Read a go.sum: the zip lines' modules, and every line go would misread. */
 export function readGoSum(text: string): GoSum {
-  const modules: ModuleVersion[] = []
+  const modules: GoSum['modules'] = []
   const problems: SumProblem[] = []
   const hashed = new Set<string>()
   const unknownHash: Array<{ key: string; problem: SumProblem }> = []
@@ -100,17 +101,4 @@ export function readGoSum(text: string): GoSum {
   for (const u of unknownHash) if (!hashed.has(u.key)) problems.push(u.problem)
   problems.sort((a, b) => a.line - b.line)
   return { modules, problems }
-}
-
-/** The step's failure for a refused go.sum line: `config`, at that file and line. */
-export function sumProblemDiagnosis(p: SumProblem & { file: string }, shownFile: string): Diagnosis {
-  return {
-    errorClass: 'config',
-    retryable: false,
-    cause: `${shownFile}:${p.line}: ${p.why}; nothing was downloaded.`,
-    hint: "Restore go.sum from version control, or regenerate it with 'go mod tidy' on a trusted machine and commit it; go.sum is written by go, not by hand.",
-    evidence: p.text,
-    file: p.file,
-    line: p.line
-  }
 }

@@ -1,15 +1,11 @@
 /**
- * go.sum lines checked before they reach go (sumcheck.ts): module path and version rules after
+ * go.sum lines checked before they reach go (go/sumcheck.ts): module path and version rules after
  * golang.org/x/mod/module.CheckPath, h1: hashes, and the argv that keeps a path from being an option.
  */
 import { describe, expect, it } from '@jest/globals'
 import { downloadArgs } from '../../src/download/attempt.js'
-import {
-  modulePathProblem,
-  readGoSum,
-  sumProblemDiagnosis,
-  versionProblem
-} from '../../src/download/sumcheck.js'
+import { sumProblemDiagnosis } from '../../src/download/run.js'
+import { modulePathProblem, readGoSum, versionProblem } from '../../src/go/sumcheck.js'
 
 const H = 'h1:ywwLDClZn655OVibU9m/HAVqqUSolgYYfz23FiUrM5s='
 const GOOD = `example.com/pub/m001 v1.0.0 ${H}
