@@ -10,7 +10,7 @@
  */
 import path from 'node:path'
 import { goVersionAtLeast } from '../go/version.js'
-import { escapeModulePath } from '../go/modfiles.js'
+import { escapeModulePath, unescapeModulePath } from '../go/modfiles.js'
 import { parseGoModFile } from '../go/gomod.js'
 
 export interface ModuleVersion {
@@ -124,6 +124,5 @@ export function moduleCacheFiles(
 export function moduleFromCachePath(text: string): string | undefined {
   const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text)
   if (!m) return undefined
-  const unescape = (s: string): string => s.replace(/!([a-z])/g, (_x, c: string) => c.toUpperCase())
-  return `${unescape(m[1] as string)}@${unescape(m[2] as string)}`
+  return `${unescapeModulePath(m[1] as string)}@${unescapeModulePath(m[2] as string)}`
 }
