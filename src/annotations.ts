@@ -4,9 +4,10 @@
  * Pure: the caller reads the files (go.mod, go.sum, go.work, go.work.sum, paths relative to the workspace
  * so GitHub can place the annotation) and passes their text; the result goes to
  * `core.error(message, {file, startLine, title})`.
- * go.mod and go.work lines come from go/gomod.ts, which knows their line numbers.
+ * go.mod and go.work lines come from go/gomod.ts, go.sum lines from go/sumcheck.ts, with their line numbers.
  */
 import { parseGoModFile } from './go/gomod.js'
+import { goSumLines } from './go/sumcheck.js'
 import type { Diagnosis } from './types.js'
 
 export interface GoFileText {
@@ -87,11 +88,8 @@ function findSum(
   for (const want of [wanted, other]) {
     for (const f of files) {
       if (kindOf(f.path) !== 'go.sum') continue
-      const index = f.text.split(/\r?\n/).findIndex((l) => {
-        const [p, v] = l.trim().split(/\s+/)
-        return p === path && v === want
-      })
-      if (index >= 0) return { file: f.path, line: index + 1 }
+      const hit = goSumLines(f.text).find(({ fields }) => fields[0] === path && fields[1] === want)
+      if (hit) return { file: f.path, line: hit.line }
     }
   }
   return undefined

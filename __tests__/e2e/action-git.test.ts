@@ -4,10 +4,11 @@
  * answers like GitHub (401 without credentials, 400 on two Authorization headers). Go comes from the bench
  * mirror, public modules of example.com from the bench module proxy.
  *
- * Issue 6: seeded git faults (502 and resets mid-pack) are retried until the download succeeds; missing
- * credentials fail at once (class auth, one attempt). Issue 5: private modules of github.com/acme get the
- * token, github.com/other does not; nothing of the token is left anywhere after post; actions/checkout's
- * extraheader causes no duplicate Authorization header.
+ * Retry over git: seeded git faults (502 and resets mid-pack) are retried until the download succeeds;
+ * missing credentials fail at once (class auth, one attempt; docs/ARCHITECTURE.md, Failure classes).
+ * Credentials: private modules of github.com/acme get the token, github.com/other does not; nothing of the
+ * token is left anywhere after post; actions/checkout's extraheader causes no duplicate Authorization
+ * header.
  *
  * One runner VM path for every job (like action.test.ts: the tool cache is kept, so Go is installed once).
  */

@@ -120,7 +120,7 @@ const CASES: Case[] = [
   },
   {
     source:
-      'constructed in go 1.19 format (design rule): a bare exit status 128 with nothing permanent is retried',
+      'constructed in go 1.19 format (docs/ARCHITECTURE.md, Failure classes): a bare exit status 128 with nothing permanent is retried',
     text: 'go: example.com/private/lib@v1.2.0: git fetch -f origin refs/heads/*:refs/heads/* refs/tags/*:refs/tags/* in /home/runner/go/pkg/mod/cache/vcs/0b6a3e: exit status 128',
     errorClass: 'git',
     retryable: true,

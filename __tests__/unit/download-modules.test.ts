@@ -3,7 +3,6 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import {
-  goAtLeast,
   modFlag,
   moduleCacheFiles,
   moduleFromCachePath,
@@ -13,6 +12,7 @@ import {
 } from '../../src/download/modules.js'
 import { readGoSum } from '../../src/go/sumcheck.js'
 import { parseGoModFile } from '../../src/go/gomod.js'
+import { goVersionAtLeast } from '../../src/go/version.js'
 
 // A go.sum in the shape of github.com/spf13/cobra v1.8.0's (zip and /go.mod lines; the parser reads structure, not hashes).
 const COBRA_GO_SUM = `github.com/cpuguy83/go-md2man/v2 v2.0.3/go.mod h1:tgQtvFlXSQOSOSIRvRPT7W67SCa46tRHOmNcaadrF8o=
@@ -115,15 +115,15 @@ replace github.com/old/x => ../x
   })
 
   it('compares go versions numerically', () => {
-    expect(goAtLeast('1.14', '1.14')).toBe(true)
-    expect(goAtLeast('1.9', '1.14')).toBe(false)
-    expect(goAtLeast('1.21.3', '1.14')).toBe(true)
-    expect(goAtLeast('1.23rc1', '1.23')).toBe(true)
+    expect(goVersionAtLeast('1.14', '1.14')).toBe(true)
+    expect(goVersionAtLeast('1.9', '1.14')).toBe(false)
+    expect(goVersionAtLeast('1.21.3', '1.14')).toBe(true)
+    expect(goVersionAtLeast('1.23rc1', '1.23')).toBe(true)
     // Prereleases sort before their release (by hand, 1.22beta1 read as 1.22.1).
-    expect(goAtLeast('1.22beta1', '1.22.0')).toBe(false)
-    expect(goAtLeast('1.22rc2', '1.22rc1')).toBe(true)
-    expect(goAtLeast('1.22alpha1', '1.22beta1')).toBe(false)
-    expect(goAtLeast('garbage', '1.14')).toBe(false)
+    expect(goVersionAtLeast('1.22beta1', '1.22.0')).toBe(false)
+    expect(goVersionAtLeast('1.22rc2', '1.22rc1')).toBe(true)
+    expect(goVersionAtLeast('1.22alpha1', '1.22beta1')).toBe(false)
+    expect(goVersionAtLeast('garbage', '1.14')).toBe(false)
   })
 })
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { downloadArgs } from '../../src/download/attempt.js'
 import { sumProblemDiagnosis } from '../../src/download/run.js'
-import { modulePathProblem, readGoSum, versionProblem } from '../../src/go/sumcheck.js'
+import { goSumLines, modulePathProblem, readGoSum, versionProblem } from '../../src/go/sumcheck.js'
 
 const H = 'h1:ywwLDClZn655OVibU9m/HAVqqUSolgYYfz23FiUrM5s='
 const GOOD = `example.com/pub/m001 v1.0.0 ${H}
@@ -53,6 +53,15 @@ describe('versions', () => {
   ])('accepts %s', (v) => expect(versionProblem(v)).toBeUndefined())
   it.each(['1.0.0', 'v1.0', 'v1.0.0+meta', 'latest', 'v01.0.0', '-v1.0.0', 'v1.0.0 '])('refuses %j', (v) => {
     expect(versionProblem(v)).toContain('not a canonical semantic version')
+  })
+})
+
+describe('goSumLines', () => {
+  it('numbers the lines as the file does (blank lines and CRLF counted) and splits them into fields', () => {
+    expect(goSumLines(`\r\n  example.com/a v1.0.0\t${H} \r\n\r\nexample.com/a v1.0.0/go.mod ${H}`)).toEqual([
+      { line: 2, text: `example.com/a v1.0.0\t${H}`, fields: ['example.com/a', 'v1.0.0', H] },
+      { line: 4, text: `example.com/a v1.0.0/go.mod ${H}`, fields: ['example.com/a', 'v1.0.0/go.mod', H] }
+    ])
   })
 })
 

@@ -1,6 +1,6 @@
 /**
  * The real-world benchmark's numbers as a table: medians over the runs, ratios against the cold plain
- * `go mod download`, the goals of the modern-Go issue (cold ≤ 0.5×, bump ≤ 0.3× a cold plain download),
+ * `go mod download`, the goals in README.md's Performance section (cold ≤ 0.5×, bump ≤ 0.3× a cold plain download),
  * bytes, module and request counts, and the checks. Pure: built from the samples the runner collected.
  */
 import {

@@ -85178,12 +85178,119 @@ function parseGoModFile(text) {
 }
 
 /**
+ * Pure: go.sum (and go.work.sum) read line by line and checked before anything of it reaches go.
+ *
+ * Every line must be `<module path> <version>[/go.mod] h1:<hash>` (https://go.dev/ref/mod#go-sum-files).
+ * A line that is not is refused with its file and line: go itself reads some such lines wrongly or not at
+ * all. A path starting with `-` would be an option on go's command line; a zip line whose `h1:` hash is
+ * garbled fails later as a misleading "checksum mismatch"; a hash go does not know (`h2:`) is skipped by
+ * go with a warning, and the build that follows fails with "missing go.sum entry".
+ *
+ * The path rules are golang.org/x/mod/module.CheckPath's (hand-written: there is no JavaScript port):
+ * elements of ASCII letters, digits and `-._~`, none empty, `.` or `..`, none starting or ending with a
+ * dot; the first element (the host) lower case with a dot in it, not starting with `-`. Versions must be
+ * canonical semver with a `v` (what go writes), `+incompatible` the only build suffix.
+ *
+ * The download (download/roots.ts) reads its module list from here and refuses the problem lines before go
+ * runs (download/run.ts). cache/integrity.ts reads the hashes through go/modfiles.ts goSumZipLines.
+ */
+/** Why `p` is not a module path go could download, or undefined when it is one. */
+function modulePathProblem(p) {
+    if (p === '')
+        return 'the module path is empty';
+    if (p.startsWith('-'))
+        return `the module path '${p}' starts with '-' (go would read it as an option)`;
+    const bad = /[^A-Za-z0-9._~/-]/.exec(p);
+    if (bad)
+        return `the module path '${p}' has the character '${bad[0]}', which module paths never contain`;
+    const elems = p.split('/');
+    for (const e of elems) {
+        if (e === '')
+            return `the module path '${p}' has an empty element (a leading, trailing or double '/')`;
+        if (e === '.' || e === '..')
+            return `the module path '${p}' has a '${e}' element`;
+        if (e.startsWith('.') || e.endsWith('.'))
+            return `the module path '${p}' has an element starting or ending with a dot ('${e}')`;
+    }
+    const host = elems[0];
+    if (!host.includes('.'))
+        return `the module path '${p}' has no dot in its first element (the host)`;
+    if (/[^a-z0-9.-]/.test(host))
+        return `the first element of the module path '${p}' is not lower case`;
+    return undefined;
+}
+/** Why `v` is not a canonical module version, or undefined when it is one. */
+function versionProblem(v) {
+    const core = v.replace(/\+incompatible$/, '');
+    const bare = core.slice(1);
+    if (!core.startsWith('v') || bare.includes('+') || semver.valid(bare) !== bare)
+        return `the version '${v}' is not a canonical semantic version (like v1.2.3)`;
+    return undefined;
+}
+/** An `h1:` hash is base64 of a SHA-256: 43 characters and one `=`. */
+const H1 = /^h1:[A-Za-z0-9+/]{43}=$/;
+/** The non-blank lines of a go.sum, numbered and split into fields (LF or CRLF line ends). */
+function goSumLines(text) {
+    const out = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const trimmed = raw.trim();
+        if (trimmed !== '')
+            out.push({ line: index + 1, text: trimmed, fields: trimmed.split(/\s+/) });
+    });
+    return out;
+}
+/** Read a go.sum: the zip lines' modules, and every line go would misread. */
+function readGoSum(text) {
+    const modules = [];
+    const problems = [];
+    const hashed = new Set();
+    const unknownHash = [];
+    for (const { line, text: written, fields } of goSumLines(text)) {
+        const problem = (why) => void problems.push({ line, text: written, why });
+        if (fields.length !== 3) {
+            problem(`has ${fields.length} field(s); a go.sum line is '<module> <version>[/go.mod] h1:<hash>'`);
+            continue;
+        }
+        const [path, versionField, hash] = fields;
+        const version = versionField.replace(/\/go\.mod$/, '');
+        const why = modulePathProblem(path) ?? versionProblem(version);
+        if (why) {
+            problem(why);
+        }
+        else if (hash.startsWith('h1:')) {
+            if (!H1.test(hash)) {
+                problem(`the hash '${hash}' is not a valid h1: hash ('h1:' and 44 characters of base64)`);
+                continue;
+            }
+            hashed.add(`${path} ${versionField}`);
+            if (versionField === version)
+                modules.push({ path, version });
+        }
+        else {
+            unknownHash.push({
+                key: `${path} ${versionField}`,
+                problem: {
+                    line,
+                    text: written,
+                    why: `the hash '${hash}' is not an h1: hash; go ignores it, and a later build fails with 'missing go.sum entry'`
+                }
+            });
+        }
+    }
+    for (const u of unknownHash)
+        if (!hashed.has(u.key))
+            problems.push(u.problem);
+    problems.sort((a, b) => a.line - b.line);
+    return { modules, problems };
+}
+
+/**
  * Where a failure belongs in the user's files: the go.mod `require` line of a module that could not be
  * downloaded, the go.sum line of a checksum mismatch, the `go` line a toolchain requirement comes from.
  * Pure: the caller reads the files (go.mod, go.sum, go.work, go.work.sum, paths relative to the workspace
  * so GitHub can place the annotation) and passes their text; the result goes to
  * `core.error(message, {file, startLine, title})`.
- * go.mod and go.work lines come from go/gomod.ts, which knows their line numbers.
+ * go.mod and go.work lines come from go/gomod.ts, go.sum lines from go/sumcheck.ts, with their line numbers.
  */
 function kindOf(path) {
     const base = path.split(/[\\/]/).pop() ?? '';
@@ -85235,12 +85342,9 @@ function findSum(files, path, version, goModLine) {
         for (const f of files) {
             if (kindOf(f.path) !== 'go.sum')
                 continue;
-            const index = f.text.split(/\r?\n/).findIndex((l) => {
-                const [p, v] = l.trim().split(/\s+/);
-                return p === path && v === want;
-            });
-            if (index >= 0)
-                return { file: f.path, line: index + 1 };
+            const hit = goSumLines(f.text).find(({ fields }) => fields[0] === path && fields[1] === want);
+            if (hit)
+                return { file: f.path, line: hit.line };
         }
     }
     return undefined;
@@ -86339,8 +86443,7 @@ function describeRequest(request) {
  */
 /** Go 1.24 added GOAUTH (golang/go#26232). */
 function goAuthSupported(goVersion) {
-    const v = goToSemver(goVersion);
-    return v !== undefined && semver.gte(v, '1.24.0-0');
+    return goVersionAtLeast(goVersion, '1.24');
 }
 /**
  * The URL prefixes go matches for a scope. go looks a request up by its whole URL (query included), then
@@ -89323,18 +89426,6 @@ function splitRoundRobin(items, k) {
     items.forEach((item, i) => batches[i % n].push(item));
     return batches.filter((b) => b.length > 0);
 }
-/**
- * `1.21.3` >= `1.14`? Through semver (go/version.ts goToSemver), so prereleases sort before their release
- * (1.22beta1 < 1.22.0). A minimum without a patch is a language version, which its prereleases already
- * meet (a go line `1.14rc1` >= 1.14), as in Go's own ordering.
- */
-function goAtLeast(version, min) {
-    const v = goToSemver(version);
-    const m = goToSemver(min);
-    if (!v || !m)
-        return false;
-    return semver.gte(v, /^(?:go)?\d+\.\d+$/.test(min.trim()) ? `${m}-0` : m);
-}
 /** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
 function modFlag(goflags) {
     let mode;
@@ -89360,7 +89451,7 @@ function vendorDecision(p) {
     const flag = modFlag(p.goflags);
     if (flag !== undefined && flag !== 'vendor')
         return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` };
-    if (flag === undefined && !goAtLeast(goLine || '1.16', '1.14')) {
+    if (flag === undefined && !goVersionAtLeast(goLine || '1.16', '1.14')) {
         return { vendored: false, reason: `go.mod says go ${goLine}: vendoring is opt-in before 1.14` };
     }
     const explicit = new Map();
@@ -89409,8 +89500,7 @@ function moduleFromCachePath(text) {
     const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text);
     if (!m)
         return undefined;
-    const unescape = (s) => s.replace(/!([a-z])/g, (_x, c) => c.toUpperCase());
-    return `${unescape(m[1])}@${unescape(m[2])}`;
+    return `${unescapeModulePath(m[1])}@${unescapeModulePath(m[2])}`;
 }
 
 /**
@@ -90515,103 +90605,6 @@ function neededModules(sumModules, goModText) {
 }
 
 /**
- * Pure: go.sum (and go.work.sum) read line by line and checked before anything of it reaches go.
- *
- * Every line must be `<module path> <version>[/go.mod] h1:<hash>` (https://go.dev/ref/mod#go-sum-files).
- * A line that is not is refused with its file and line: go itself reads some such lines wrongly or not at
- * all. A path starting with `-` would be an option on go's command line; a zip line whose `h1:` hash is
- * garbled fails later as a misleading "checksum mismatch"; a hash go does not know (`h2:`) is skipped by
- * go with a warning, and the build that follows fails with "missing go.sum entry".
- *
- * The path rules are golang.org/x/mod/module.CheckPath's (hand-written: there is no JavaScript port):
- * elements of ASCII letters, digits and `-._~`, none empty, `.` or `..`, none starting or ending with a
- * dot; the first element (the host) lower case with a dot in it, not starting with `-`. Versions must be
- * canonical semver with a `v` (what go writes), `+incompatible` the only build suffix.
- *
- * The download (download/roots.ts) reads its module list from here and refuses the problem lines before go
- * runs (download/run.ts). cache/integrity.ts reads the hashes through go/modfiles.ts goSumZipLines.
- */
-/** Why `p` is not a module path go could download, or undefined when it is one. */
-function modulePathProblem(p) {
-    if (p === '')
-        return 'the module path is empty';
-    if (p.startsWith('-'))
-        return `the module path '${p}' starts with '-' (go would read it as an option)`;
-    const bad = /[^A-Za-z0-9._~/-]/.exec(p);
-    if (bad)
-        return `the module path '${p}' has the character '${bad[0]}', which module paths never contain`;
-    const elems = p.split('/');
-    for (const e of elems) {
-        if (e === '')
-            return `the module path '${p}' has an empty element (a leading, trailing or double '/')`;
-        if (e === '.' || e === '..')
-            return `the module path '${p}' has a '${e}' element`;
-        if (e.startsWith('.') || e.endsWith('.'))
-            return `the module path '${p}' has an element starting or ending with a dot ('${e}')`;
-    }
-    const host = elems[0];
-    if (!host.includes('.'))
-        return `the module path '${p}' has no dot in its first element (the host)`;
-    if (/[^a-z0-9.-]/.test(host))
-        return `the first element of the module path '${p}' is not lower case`;
-    return undefined;
-}
-/** Why `v` is not a canonical module version, or undefined when it is one. */
-function versionProblem(v) {
-    const core = v.replace(/\+incompatible$/, '');
-    const bare = core.slice(1);
-    if (!core.startsWith('v') || bare.includes('+') || semver.valid(bare) !== bare)
-        return `the version '${v}' is not a canonical semantic version (like v1.2.3)`;
-    return undefined;
-}
-/** An `h1:` hash is base64 of a SHA-256: 43 characters and one `=`. */
-const H1 = /^h1:[A-Za-z0-9+/]{43}=$/;
-/** Read a go.sum: the zip lines' modules, and every line go would misread. */
-function readGoSum(text) {
-    const modules = [];
-    const problems = [];
-    const hashed = new Set();
-    const unknownHash = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = index + 1;
-        const fields = raw.trim().split(/\s+/);
-        if (raw.trim() === '')
-            return;
-        const problem = (why) => void problems.push({ line, text: raw.trim(), why });
-        if (fields.length !== 3) {
-            problem(`has ${fields.length} field(s); a go.sum line is '<module> <version>[/go.mod] h1:<hash>'`);
-            return;
-        }
-        const [path, versionField, hash] = fields;
-        const version = versionField.replace(/\/go\.mod$/, '');
-        const why = modulePathProblem(path) ?? versionProblem(version);
-        if (why)
-            return problem(why);
-        if (hash.startsWith('h1:')) {
-            if (!H1.test(hash))
-                return problem(`the hash '${hash}' is not a valid h1: hash ('h1:' and 44 characters of base64)`);
-            hashed.add(`${path} ${versionField}`);
-            if (versionField === version)
-                modules.push({ path, version });
-            return;
-        }
-        unknownHash.push({
-            key: `${path} ${versionField}`,
-            problem: {
-                line,
-                text: raw.trim(),
-                why: `the hash '${hash}' is not an h1: hash; go ignores it, and a later build fails with 'missing go.sum entry'`
-            }
-        });
-    });
-    for (const u of unknownHash)
-        if (!hashed.has(u.key))
-            problems.push(u.problem);
-    problems.sort((a, b) => a.line - b.line);
-    return { modules, problems };
-}
-
-/**
  * Effects (file system): where the modules are. One root per directory that go runs in:
  * - `modules` globs (a multi-module repository without go.work): every matched directory with a go.mod;
  * - a go.work workspace (go env GOWORK): one root at the go.work directory; its list is every member
@@ -90814,11 +90807,12 @@ async function downloadModules(cfg, ctx) {
         return { ...result, ok: false, failure: refused[0], moduleFailures: refused };
     const gomodcache = ctx.goEnv.GOMODCACHE ?? path$2.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
     const proxies = [initialProxy, ...cfg.fallbackProxies];
+    // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
     const privatePatterns = [
         ...ctx.environment.privatePatterns,
-        ...(ctx.goEnv.GOPRIVATE ?? '').split(','),
-        ...(ctx.goEnv.GONOPROXY ?? '').split(',')
-    ].filter(Boolean);
+        ctx.goEnv.GOPRIVATE ?? '',
+        ctx.goEnv.GONOPROXY ?? ''
+    ];
     const deadlineAt = Date.now() + cfg.timeoutMs;
     let state = initialState(roots, (m) => isCached(gomodcache, m));
     let lastText = '';

@@ -11,8 +11,7 @@
  * GOAUTH (the runner's environment or `go env -w`), ours first (go gives the first command's credential
  * for a prefix precedence): a GOAUTH without `netrc` would otherwise make go ignore a NETRC we export.
  */
-import semver from 'semver'
-import { goToSemver } from '../go/version.js'
+import { goVersionAtLeast } from '../go/version.js'
 import type { Grant } from './grant.js'
 import { authorizationHeader } from './http.js'
 import type { Scope } from './scope.js'
@@ -25,8 +24,7 @@ export interface UserGoAuth {
 
 /** Go 1.24 added GOAUTH (golang/go#26232). */
 export function goAuthSupported(goVersion: string): boolean {
-  const v = goToSemver(goVersion)
-  return v !== undefined && semver.gte(v, '1.24.0-0')
+  return goVersionAtLeast(goVersion, '1.24')
 }
 
 /**

@@ -9,9 +9,8 @@
  * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
 import path from 'node:path'
-import semver from 'semver'
-import { goToSemver } from '../go/version.js'
-import { escapeModulePath } from '../go/modfiles.js'
+import { goVersionAtLeast } from '../go/version.js'
+import { escapeModulePath, unescapeModulePath } from '../go/modfiles.js'
 import { parseGoModFile } from '../go/gomod.js'
 
 export interface ModuleVersion {
@@ -44,18 +43,6 @@ export function splitRoundRobin<T>(items: readonly T[], k: number): T[][] {
   return batches.filter((b) => b.length > 0)
 }
 
-/**
- * `1.21.3` >= `1.14`? Through semver (go/version.ts goToSemver), so prereleases sort before their release
- * (1.22beta1 < 1.22.0). A minimum without a patch is a language version, which its prereleases already
- * meet (a go line `1.14rc1` >= 1.14), as in Go's own ordering.
- */
-export function goAtLeast(version: string, min: string): boolean {
-  const v = goToSemver(version)
-  const m = goToSemver(min)
-  if (!v || !m) return false
-  return semver.gte(v, /^(?:go)?\d+\.\d+$/.test(min.trim()) ? `${m}-0` : m)
-}
-
 /** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
 export function modFlag(goflags: string): string | undefined {
   let mode: string | undefined
@@ -85,7 +72,7 @@ export function vendorDecision(p: {
   const goLine = mod.go?.version ?? ''
   const flag = modFlag(p.goflags)
   if (flag !== undefined && flag !== 'vendor') return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` }
-  if (flag === undefined && !goAtLeast(goLine || '1.16', '1.14')) {
+  if (flag === undefined && !goVersionAtLeast(goLine || '1.16', '1.14')) {
     return { vendored: false, reason: `go.mod says go ${goLine}: vendoring is opt-in before 1.14` }
   }
   const explicit = new Map<string, string>()
@@ -137,6 +124,5 @@ export function moduleCacheFiles(
 export function moduleFromCachePath(text: string): string | undefined {
   const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text)
   if (!m) return undefined
-  const unescape = (s: string): string => s.replace(/!([a-z])/g, (_x, c: string) => c.toUpperCase())
-  return `${unescape(m[1] as string)}@${unescape(m[2] as string)}`
+  return `${unescapeModulePath(m[1] as string)}@${unescapeModulePath(m[2] as string)}`
 }

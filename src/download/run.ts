@@ -151,11 +151,12 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   if (refused.length > 0) return { ...result, ok: false, failure: refused[0], moduleFailures: refused }
   const gomodcache = ctx.goEnv.GOMODCACHE ?? path.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod')
   const proxies = [initialProxy, ...cfg.fallbackProxies]
+  // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
   const privatePatterns = [
     ...ctx.environment.privatePatterns,
-    ...(ctx.goEnv.GOPRIVATE ?? '').split(','),
-    ...(ctx.goEnv.GONOPROXY ?? '').split(',')
-  ].filter(Boolean)
+    ctx.goEnv.GOPRIVATE ?? '',
+    ctx.goEnv.GONOPROXY ?? ''
+  ]
   const deadlineAt = Date.now() + cfg.timeoutMs
   let state: DownloadState = initialState(roots, (m) => isCached(gomodcache, m))
   let lastText = ''

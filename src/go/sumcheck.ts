@@ -63,41 +63,60 @@ export interface GoSum {
   problems: SumProblem[]
 }
 
+export interface GoSumLine {
+  /** 1-based. */
+  line: number
+  /** The line as written, trimmed. */
+  text: string
+  /** Its whitespace-separated fields (go's strings.Fields): path, version[/go.mod], hash on a valid line. */
+  fields: string[]
+}
+
+/** The non-blank lines of a go.sum, numbered and split into fields (LF or CRLF line ends). */
+export function goSumLines(text: string): GoSumLine[] {
+  const out: GoSumLine[] = []
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const trimmed = raw.trim()
+    if (trimmed !== '') out.push({ line: index + 1, text: trimmed, fields: trimmed.split(/\s+/) })
+  })
+  return out
+}
+
 /** Read a go.sum: the zip lines' modules, and every line go would misread. */
 export function readGoSum(text: string): GoSum {
   const modules: GoSum['modules'] = []
   const problems: SumProblem[] = []
   const hashed = new Set<string>()
   const unknownHash: Array<{ key: string; problem: SumProblem }> = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1
-    const fields = raw.trim().split(/\s+/)
-    if (raw.trim() === '') return
-    const problem = (why: string): void => void problems.push({ line, text: raw.trim(), why })
+  for (const { line, text: written, fields } of goSumLines(text)) {
+    const problem = (why: string): void => void problems.push({ line, text: written, why })
     if (fields.length !== 3) {
       problem(`has ${fields.length} field(s); a go.sum line is '<module> <version>[/go.mod] h1:<hash>'`)
-      return
+      continue
     }
     const [path, versionField, hash] = fields as [string, string, string]
     const version = versionField.replace(/\/go\.mod$/, '')
     const why = modulePathProblem(path) ?? versionProblem(version)
-    if (why) return problem(why)
-    if (hash.startsWith('h1:')) {
-      if (!H1.test(hash))
-        return problem(`the hash '${hash}' is not a valid h1: hash ('h1:' and 44 characters of base64)`)
+    if (why) {
+      problem(why)
+    } else if (hash.startsWith('h1:')) {
+      if (!H1.test(hash)) {
+        problem(`the hash '${hash}' is not a valid h1: hash ('h1:' and 44 characters of base64)`)
+        continue
+      }
       hashed.add(`${path} ${versionField}`)
       if (versionField === version) modules.push({ path, version })
-      return
+    } else {
+      unknownHash.push({
+        key: `${path} ${versionField}`,
+        problem: {
+          line,
+          text: written,
+          why: `the hash '${hash}' is not an h1: hash; go ignores it, and a later build fails with 'missing go.sum entry'`
+        }
+      })
     }
-    unknownHash.push({
-      key: `${path} ${versionField}`,
-      problem: {
-        line,
-        text: raw.trim(),
-        why: `the hash '${hash}' is not an h1: hash; go ignores it, and a later build fails with 'missing go.sum entry'`
-      }
-    })
-  })
+  }
   for (const u of unknownHash) if (!hashed.has(u.key)) problems.push(u.problem)
   problems.sort((a, b) => a.line - b.line)
   return { modules, problems }
