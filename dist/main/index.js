@@ -90677,8 +90677,8 @@ async function globModuleDirs(patterns, workingDirectory) {
     const dirs = new Set();
     for (const match of await globber.glob()) {
         const dir = path$2.basename(match) === 'go.mod' ? path$2.dirname(match) : match;
-        // vendor/ and testdata/ hold copies and fixtures, never modules to download for.
-        if (dir.split(path$2.sep).some((seg) => seg === 'vendor' || seg === 'testdata'))
+        // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
+        if (inExcludedDir(path$2.join(dir, 'go.mod')))
             continue;
         if (fs$1.existsSync(path$2.join(dir, 'go.mod')))
             dirs.add(dir);

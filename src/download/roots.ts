@@ -10,6 +10,7 @@ import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../input-error.js'
+import { inExcludedDir } from '../cache/key.js'
 import { neededModules } from './needed.js'
 import { readGoSum, type SumProblem } from '../go/sumcheck.js'
 import type { GoEnv } from '../go/env.js'
@@ -102,8 +103,8 @@ async function globModuleDirs(patterns: readonly string[], workingDirectory: str
   const dirs = new Set<string>()
   for (const match of await globber.glob()) {
     const dir = path.basename(match) === 'go.mod' ? path.dirname(match) : match
-    // vendor/ and testdata/ hold copies and fixtures, never modules to download for.
-    if (dir.split(path.sep).some((seg) => seg === 'vendor' || seg === 'testdata')) continue
+    // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
+    if (inExcludedDir(path.join(dir, 'go.mod'))) continue
     if (fs.existsSync(path.join(dir, 'go.mod'))) dirs.add(dir)
   }
   return [...dirs].sort()
