@@ -46,9 +46,9 @@ import {
 } from '../../testbed/index.ts'
 import { moduleCachePaths } from '../../src/cache/policy.js'
 import { stepCommands } from '../helpers/commands.ts'
+import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
 
-const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
-const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
+const GO_VERSION = LOCAL_GO.version
 const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..')
 const BUILD_KEY_HEAD = `setup-go-deps-build-linux-x64-go${GO_VERSION}-`
@@ -73,10 +73,7 @@ beforeAll(async () => {
   cache = await startCacheService({ dir: path.join(root, 'cache') })
   dirs = newJobDirs('action-cache-')
   // The runner image's preinstalled Go: the local GOROOT in the tool cache, as @actions/tool-cache lays it out.
-  const tc = path.join(dirs.toolCache, 'go', GO_VERSION)
-  fs.mkdirSync(tc, { recursive: true })
-  fs.symlinkSync(GOROOT, path.join(tc, 'x64'))
-  fs.writeFileSync(path.join(tc, 'x64.complete'), '')
+  preinstallLocalGo(dirs)
   const latest = set.latest()
   project.a = latest.slice(0, 6)
   project.b = latest.slice(4, 10)
@@ -95,10 +92,7 @@ afterAll(async () => {
 
 /** A fresh runner at the same paths with the workspace checked out (tool cache kept). */
 function checkout(): JobDirs {
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
-    removeTree(dir)
-    fs.mkdirSync(dir, { recursive: true })
-  }
+  resetRunner(dirs)
   writeProject()
   return dirs
 }

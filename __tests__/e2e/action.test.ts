@@ -25,6 +25,7 @@ import {
   startModuleProxy,
   writeConsumerProject
 } from '../../testbed/index.ts'
+import { resetRunner } from '../helpers/job.ts'
 
 let root: string
 let mirror: GoMirror
@@ -60,10 +61,7 @@ afterAll(async () => {
 function checkout(requires = set.latest()): JobDirs {
   if (jobs.length === 0) jobs.push(newJobDirs('action-e2e-'))
   const dirs = jobs[0]!
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
-    removeTree(dir)
-    fs.mkdirSync(dir, { recursive: true })
-  }
+  resetRunner(dirs)
   writeConsumerProject(dirs.workspace, { requires, modules: set, modulePath: 'example.com/app' })
   return dirs
 }

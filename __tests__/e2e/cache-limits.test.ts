@@ -9,7 +9,6 @@
  *    build cache is restored from its exact key only.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {
@@ -31,9 +30,9 @@ import {
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { stepCommands } from '../helpers/commands.ts'
+import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
 
-const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
-const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
+const GO_VERSION = LOCAL_GO.version
 const CREATE = /CacheService\/CreateCacheEntry$/
 
 let root: string
@@ -48,10 +47,7 @@ beforeAll(async () => {
   proxy = await startModuleProxy({ modules: set })
   cache = await startCacheService({ dir: path.join(root, 'cache') })
   dirs = newJobDirs('cache-limits-')
-  const tc = path.join(dirs.toolCache, 'go', GO_VERSION)
-  fs.mkdirSync(tc, { recursive: true })
-  fs.symlinkSync(GOROOT, path.join(tc, 'x64'))
-  fs.writeFileSync(path.join(tc, 'x64.complete'), '')
+  preinstallLocalGo(dirs)
 }, 60_000)
 
 afterAll(async () => {
@@ -61,10 +57,7 @@ afterAll(async () => {
 })
 
 function checkout(): JobDirs {
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
-    removeTree(dir)
-    fs.mkdirSync(dir, { recursive: true })
-  }
+  resetRunner(dirs)
   writeConsumerProject(dirs.workspace, { requires: set.latest() })
   return dirs
 }

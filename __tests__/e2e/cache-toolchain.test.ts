@@ -16,7 +16,6 @@
  * service.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {
@@ -37,17 +36,9 @@ import {
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { stepCommands } from '../helpers/commands.ts'
+import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
 
-const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], {
-  encoding: 'utf8',
-  env: { ...process.env, GOTOOLCHAIN: 'local' }
-})
-  .trim()
-  .replace(/^go/, '')
-const GOROOT = execFileSync('go', ['env', 'GOROOT'], {
-  encoding: 'utf8',
-  env: { ...process.env, GOTOOLCHAIN: 'local' }
-}).trim()
+const GO_VERSION = LOCAL_GO.version
 
 let root: string
 let next: CachedToolchain
@@ -71,11 +62,7 @@ beforeAll(async () => {
   )
   cache = await startCacheService({ dir: path.join(root, 'cache') })
   dirs = newJobDirs('cache-toolchain-')
-  // The runner image's preinstalled Go: the local GOROOT in the tool cache.
-  const tc = path.join(dirs.toolCache, 'go', GO_VERSION)
-  fs.mkdirSync(tc, { recursive: true })
-  fs.symlinkSync(GOROOT, path.join(tc, 'x64'))
-  fs.writeFileSync(path.join(tc, 'x64.complete'), '')
+  preinstallLocalGo(dirs)
 }, 60_000)
 
 afterAll(async () => {
@@ -86,10 +73,7 @@ afterAll(async () => {
 
 /** A fresh runner at the same paths, with a project whose go.mod asks for the newer toolchain. */
 function checkout(): JobDirs {
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
-    removeTree(dir)
-    fs.mkdirSync(dir, { recursive: true })
-  }
+  resetRunner(dirs)
   writeConsumerProject(dirs.workspace, {
     requires: set.latest().slice(0, 1),
     modules: set,

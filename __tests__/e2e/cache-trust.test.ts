@@ -36,9 +36,9 @@ import { hashDir, hashGoMod, hashZip } from '../../src/cache/dirhash.js'
 import { moduleCachePaths } from '../../src/cache/policy.js'
 import { escapeModulePath } from '../../src/go/modfiles.js'
 import { stepCommands } from '../helpers/commands.ts'
+import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
 
-const GO_VERSION = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim().replace(/^go/, '')
-const GOROOT = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim()
+const GO_VERSION = LOCAL_GO.version
 const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
 const MARKER = 'PWNED-BY-THE-CACHE'
 
@@ -64,10 +64,7 @@ beforeAll(async () => {
   proxy = await startModuleProxy({ modules: set })
   cache = await startCacheService({ dir: path.join(root, 'cache') })
   dirs = newJobDirs('cache-trust-')
-  const tc = path.join(dirs.toolCache, 'go', GO_VERSION)
-  fs.mkdirSync(tc, { recursive: true })
-  fs.symlinkSync(GOROOT, path.join(tc, 'x64'))
-  fs.writeFileSync(path.join(tc, 'x64.complete'), '')
+  preinstallLocalGo(dirs)
 }, 60_000)
 
 afterAll(async () => {
@@ -77,10 +74,7 @@ afterAll(async () => {
 })
 
 function checkout(): JobDirs {
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
-    removeTree(dir)
-    fs.mkdirSync(dir, { recursive: true })
-  }
+  resetRunner(dirs)
   writeConsumerProject(dirs.workspace, { requires: set.latest(), modulePath: 'example.com/app' })
   return dirs
 }

@@ -25,6 +25,7 @@ import {
   startModuleProxy,
   writeConsumerProject
 } from '../../testbed/index.ts'
+import { resetRunner } from '../helpers/job.ts'
 
 let root: string
 let mirror: GoMirror
@@ -48,10 +49,7 @@ afterAll(async () => {
 
 function checkout(): JobDirs {
   dirs ??= newJobDirs('offline-e2e-job-')
-  for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
-    removeTree(dir)
-    fs.mkdirSync(dir, { recursive: true })
-  }
+  resetRunner(dirs)
   writeConsumerProject(dirs.workspace, {
     requires: [set.get('example.com/pub/m001'), set.get('example.com/pub/m003')]
   })
