@@ -16,7 +16,7 @@ import { isolatedGoEnv, removeTree } from '../../testbed/isolated-go.ts'
 import { runProcess } from '../../testbed/proc.ts'
 import { REPO_ROOT, runAction, runLaterStep, type JobDirs, type JobEnv } from '../../testbed/runner.ts'
 import type { BenchCache } from '../scenarios/cache.ts'
-import { restoreBreakdown, segments } from '../scenarios/stats.ts'
+import { restoreBreakdown, segments, timedLines } from '../scenarios/stats.ts'
 import { cacheZips, writeFixture, type Variant } from './fixture.ts'
 import { countsBetween, type Counts, type LogProxy } from './log-proxy.ts'
 
@@ -140,14 +140,7 @@ export async function runActionReal(
   let checks: Check[] = []
   let zips = { zips: new Set<string>(), bytes: 0, large: 0 }
   const entriesBefore = new Set(cache.service.entries().map((e) => e.id))
-  const lines: Array<{ time: number; line: string }> = []
-  let partial = ''
-  const onStdout = (chunk: string) => {
-    const time = Date.now()
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop() ?? ''
-    for (const line of parts) if (!line.startsWith('::debug::')) lines.push({ time, line })
-  }
+  const { lines, onStdout } = timedLines()
   const mainStart = Date.now()
   let mainEnd = Number.NaN
   const result = await runAction({

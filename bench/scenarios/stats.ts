@@ -312,3 +312,22 @@ export function restoreBreakdown(log: ReadonlyArray<{ ms: number; line: string }
     integrityMs: integrity ? Number(integrity[1]) : Number.NaN
   }
 }
+
+/**
+ * A step's stdout as timestamped lines (`::debug::` lines dropped), for `segments` and the restore
+ * breakdown: pass `onStdout` to the runner, read `lines` afterwards.
+ */
+export function timedLines(): {
+  lines: Array<{ time: number; line: string }>
+  onStdout: (chunk: string) => void
+} {
+  const lines: Array<{ time: number; line: string }> = []
+  let partial = ''
+  const onStdout = (chunk: string): void => {
+    const time = Date.now()
+    const parts = (partial + chunk).split('\n')
+    partial = parts.pop() ?? ''
+    for (const line of parts) if (!line.startsWith('::debug::')) lines.push({ time, line })
+  }
+  return { lines, onStdout }
+}

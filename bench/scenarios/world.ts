@@ -42,7 +42,7 @@ import {
 } from '../../testbed/runner.ts'
 import type { BenchCache } from './cache.ts'
 import { bundleBaseline } from './bundle.ts'
-import { segments, unionLength, type Interval } from './stats.ts'
+import { segments, unionLength, type Interval, timedLines } from './stats.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const PROBE = path.join(here, 'probe.ts')
@@ -276,14 +276,7 @@ export async function runA(world: World, opts: RunOptions): Promise<ActionRun> {
   const dirs = freshJobDirs(world, opts.freshToolCache ?? false)
   writeConsumerProject(dirs.workspace, { requires: opts.requires })
   const probeLog = path.join(dirs.root, 'probe.jsonl')
-  const lines: Array<{ time: number; line: string }> = []
-  let partial = ''
-  const onStdout = (chunk: string) => {
-    const time = Date.now()
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop() ?? ''
-    for (const line of parts) if (!line.startsWith('::debug::')) lines.push({ time, line })
-  }
+  const { lines, onStdout } = timedLines()
   const scripts = actionScripts()
   const result = await runAction({
     dirs,
