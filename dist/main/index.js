@@ -88848,28 +88848,10 @@ async function restoreModuleCache(cfg, ctx) {
     if (!gomodcache) {
         return remember(cfg, { ...base, detail: 'go env GOMODCACHE is empty (GOPATH unset?): nothing to cache' });
     }
-    const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory);
-    if (fallback)
-        warning(fallback);
-    if (files.length === 0) {
-        const detail = `no go.sum or go.mod under ${ctx.workingDirectory} to key the cache on; caching is off for this run`;
-        warning(cfg.dependencyPath.length > 0
-            ? `Input 'cache-dependency-path' matched no file and ${detail}. Check 'working-directory' and the globs.`
-            : `Found ${detail}. Check 'working-directory'.`);
-        return remember(cfg, { ...base, detail });
-    }
-    info(`Cache key files: ${files.map((f) => displayPath(f, ctx.workingDirectory)).join(', ')}`);
-    const platform = runnerPlatform(process.platform, process.arch);
-    const hash = await hashKeyFiles(files);
-    const keys = cacheKey({ ...platform, goVersion: ctx.go.version, hash, suffix: cfg.keySuffix });
-    const modules = {
-        key: keys.key,
-        patterns: moduleCachePaths(gomodcache, cacheLayout()),
-        matchedKey: ''
-    };
-    const build = cfg.build && ctx.goEnv.GOCACHE
-        ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
-        : undefined;
+    const keyed = await keyEntries(cfg, ctx, gomodcache);
+    if ('detail' in keyed)
+        return remember(cfg, { ...base, detail: keyed.detail });
+    const { keys, modules, build } = keyed;
     const result = {
         ...base,
         key: keys.key,
@@ -88915,6 +88897,32 @@ async function restoreModuleCache(cfg, ctx) {
     }
     result.durationMs = Math.round(performance.now() - started);
     return remember(cfg, result, gomodcache, modules, build);
+}
+/** The key files, the keys and the archive patterns; a detail instead when there is nothing to key on. */
+async function keyEntries(cfg, ctx, gomodcache) {
+    const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory);
+    if (fallback)
+        warning(fallback);
+    if (files.length === 0) {
+        const detail = `no go.sum or go.mod under ${ctx.workingDirectory} to key the cache on; caching is off for this run`;
+        warning(cfg.dependencyPath.length > 0
+            ? `Input 'cache-dependency-path' matched no file and ${detail}. Check 'working-directory' and the globs.`
+            : `Found ${detail}. Check 'working-directory'.`);
+        return { detail };
+    }
+    info(`Cache key files: ${files.map((f) => displayPath(f, ctx.workingDirectory)).join(', ')}`);
+    const platform = runnerPlatform(process.platform, process.arch);
+    const hash = await hashKeyFiles(files);
+    const keys = cacheKey({ ...platform, goVersion: ctx.go.version, hash, suffix: cfg.keySuffix });
+    const modules = {
+        key: keys.key,
+        patterns: moduleCachePaths(gomodcache, cacheLayout()),
+        matchedKey: ''
+    };
+    const build = cfg.build && ctx.goEnv.GOCACHE
+        ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
+        : undefined;
+    return { keys, modules, build };
 }
 /** Outcome and detail of the restore call itself (verification comes after). */
 function describeRestore(result, restored, p) {
@@ -89513,33 +89521,18 @@ function isCached(gomodcache, m) {
 }
 /**
  * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
- * which we keep off so later steps cannot edit the cache by accident), so make the tree writable first.
+ * which we keep off so later steps cannot edit the cache by accident): cache/files.ts makes the
+ * directories writable first.
  */
-function purgeModule(gomodcache, m) {
+async function purgeModule(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    const makeWritable = (p) => {
-        let st;
-        try {
-            st = fs$1.lstatSync(p);
-        }
-        catch {
-            return;
-        }
-        if (st.isSymbolicLink())
-            return;
-        fs$1.chmodSync(p, st.mode | 0o700);
-        if (st.isDirectory())
-            for (const e of fs$1.readdirSync(p))
-                makeWritable(path$2.join(p, e));
-    };
-    makeWritable(f.extracted);
-    fs$1.rmSync(f.extracted, { recursive: true, force: true });
-    if (fs$1.existsSync(f.downloadDir)) {
-        fs$1.chmodSync(f.downloadDir, fs$1.statSync(f.downloadDir).mode | 0o700);
-        for (const e of fs$1.readdirSync(f.downloadDir)) {
-            if (e.startsWith(f.filePrefix))
-                fs$1.rmSync(path$2.join(f.downloadDir, e), { force: true });
-        }
+    await removeWritable(f.extracted);
+    if (!fs$1.existsSync(f.downloadDir))
+        return;
+    await makeWritable(f.downloadDir);
+    for (const e of await fs$1.promises.readdir(f.downloadDir)) {
+        if (e.startsWith(f.filePrefix))
+            await fs$1.promises.rm(path$2.join(f.downloadDir, e), { force: true });
     }
 }
 
@@ -90754,9 +90747,9 @@ function refusedSumLines(roots, workspace) {
     return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, path$2.relative(workspace, p.file).split(path$2.sep).join('/'))));
 }
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
-function applyDecision(decision, gomodcache, proxies) {
+async function applyDecision(decision, gomodcache, proxies) {
     for (const m of decision.purge) {
-        purgeModule(gomodcache, m);
+        await purgeModule(gomodcache, m);
         warning(`${modKey(m)}: the module cache held a damaged copy; purged it and downloading again.`);
     }
     const s = decision.switchedProxy;
@@ -90833,7 +90826,7 @@ async function downloadModules(cfg, ctx) {
         }
         if (decision.kind === 'abort')
             throw new AbortError(new AttemptFailed(decision.diagnosis));
-        applyDecision(decision, gomodcache, proxies);
+        await applyDecision(decision, gomodcache, proxies);
         lastText = text;
         throw new AttemptFailed(deciding, decision.progressed);
     };

@@ -32,7 +32,7 @@ import {
   verifyModuleCache,
   type ModuleProblem
 } from './integrity.js'
-import { BUILD_KEY_PREFIX, cacheKey, runnerPlatform } from './key.js'
+import { BUILD_KEY_PREFIX, cacheKey, runnerPlatform, type CacheKeys } from './key.js'
 import {
   buildRestoreKeys,
   buildSaveBlocker,
@@ -73,31 +73,9 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
     return remember(cfg, { ...base, detail: 'go env GOMODCACHE is empty (GOPATH unset?): nothing to cache' })
   }
 
-  const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory)
-  if (fallback) core.warning(fallback)
-  if (files.length === 0) {
-    const detail = `no go.sum or go.mod under ${ctx.workingDirectory} to key the cache on; caching is off for this run`
-    core.warning(
-      cfg.dependencyPath.length > 0
-        ? `Input 'cache-dependency-path' matched no file and ${detail}. Check 'working-directory' and the globs.`
-        : `Found ${detail}. Check 'working-directory'.`
-    )
-    return remember(cfg, { ...base, detail })
-  }
-  core.info(`Cache key files: ${files.map((f) => displayPath(f, ctx.workingDirectory)).join(', ')}`)
-
-  const platform = runnerPlatform(process.platform, process.arch)
-  const hash = await hashKeyFiles(files)
-  const keys = cacheKey({ ...platform, goVersion: ctx.go.version, hash, suffix: cfg.keySuffix })
-  const modules: EntryState = {
-    key: keys.key,
-    patterns: moduleCachePaths(gomodcache, cacheLayout()),
-    matchedKey: ''
-  }
-  const build =
-    cfg.build && ctx.goEnv.GOCACHE
-      ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
-      : undefined
+  const keyed = await keyEntries(cfg, ctx, gomodcache)
+  if ('detail' in keyed) return remember(cfg, { ...base, detail: keyed.detail })
+  const { keys, modules, build } = keyed
   const result: CacheRestore = {
     ...base,
     key: keys.key,
@@ -147,6 +125,46 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
   }
   result.durationMs = Math.round(performance.now() - started)
   return remember(cfg, result, gomodcache, modules, build)
+}
+
+interface Keyed {
+  keys: CacheKeys
+  modules: EntryState
+  build: BuildEntry | undefined
+}
+
+/** The key files, the keys and the archive patterns; a detail instead when there is nothing to key on. */
+async function keyEntries(
+  cfg: CacheConfig,
+  ctx: CacheContext,
+  gomodcache: string
+): Promise<Keyed | { detail: string }> {
+  const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory)
+  if (fallback) core.warning(fallback)
+  if (files.length === 0) {
+    const detail = `no go.sum or go.mod under ${ctx.workingDirectory} to key the cache on; caching is off for this run`
+    core.warning(
+      cfg.dependencyPath.length > 0
+        ? `Input 'cache-dependency-path' matched no file and ${detail}. Check 'working-directory' and the globs.`
+        : `Found ${detail}. Check 'working-directory'.`
+    )
+    return { detail }
+  }
+  core.info(`Cache key files: ${files.map((f) => displayPath(f, ctx.workingDirectory)).join(', ')}`)
+
+  const platform = runnerPlatform(process.platform, process.arch)
+  const hash = await hashKeyFiles(files)
+  const keys = cacheKey({ ...platform, goVersion: ctx.go.version, hash, suffix: cfg.keySuffix })
+  const modules: EntryState = {
+    key: keys.key,
+    patterns: moduleCachePaths(gomodcache, cacheLayout()),
+    matchedKey: ''
+  }
+  const build =
+    cfg.build && ctx.goEnv.GOCACHE
+      ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
+      : undefined
+  return { keys, modules, build }
 }
 
 /** Outcome and detail of the restore call itself (verification comes after). */

@@ -85,13 +85,13 @@ function refusedSumLines(roots: readonly ModuleRoot[], workspace: string): Diagn
 }
 
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
-function applyDecision(
+async function applyDecision(
   decision: Decision & { kind: 'retry' },
   gomodcache: string,
   proxies: readonly string[]
-): void {
+): Promise<void> {
   for (const m of decision.purge) {
-    purgeModule(gomodcache, m)
+    await purgeModule(gomodcache, m)
     core.warning(`${modKey(m)}: the module cache held a damaged copy; purged it and downloading again.`)
   }
   const s = decision.switchedProxy
@@ -176,7 +176,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
       record.detail = deciding.cause
     }
     if (decision.kind === 'abort') throw new AbortError(new AttemptFailed(decision.diagnosis))
-    applyDecision(decision, gomodcache, proxies)
+    await applyDecision(decision, gomodcache, proxies)
     lastText = text
     throw new AttemptFailed(deciding, decision.progressed)
   }
