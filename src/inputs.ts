@@ -5,7 +5,7 @@
  *
  * Every error names the input, the value (never a secret's) and a valid example: the user fixes a
  * workflow file, not code. Per-input grammars live beside their users (Go versions in go/version.ts, ssh
- * keys in auth/ssh.ts, the Go variables in environment/validate.ts); this file calls each once.
+ * keys in credentials/ssh-keys.ts, the Go variables in environment/validate.ts); this file calls each once.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -14,6 +14,7 @@ import { parseSshKeys, secretLines } from './credentials/ssh-keys.js'
 import { labelledRoutes } from './credentials/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
+import { MAX_PROCESSES } from './download/modules.js'
 import { parseArchitecture } from './go/platform.js'
 import { parseSpec, parseVersionFile } from './go/version.js'
 import { InputError } from './input-error.js'
@@ -75,7 +76,8 @@ export interface DownloadConfig {
   enabled: boolean
   /** Globs of module directories (empty: go.work workspace, else the working directory's module). */
   modules: string[]
-  parallel: number
+  /** A fixed number of go processes, or 'auto': download/modules.ts processCount decides per attempt. */
+  parallel: number | 'auto'
   retries: number
   backoffMs: number
   timeoutMs: number
@@ -166,6 +168,19 @@ export function parseInteger(
     throw new InputError(
       input,
       `Input '${input}' is '${value}'; expected a whole number from ${min} to ${max}, e.g. ${fallback}.`
+    )
+  }
+  return Number(v)
+}
+
+/** `auto` (the default) or a whole number of go processes from 1 to 32. */
+export function parseParallel(value: string): number | 'auto' {
+  const v = value.trim()
+  if (v === '' || v === 'auto') return 'auto'
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_PROCESSES) {
+    throw new InputError(
+      'parallel',
+      `Input 'parallel' is '${value}'; expected auto or a whole number from 1 to ${MAX_PROCESSES}, e.g. 16.`
     )
   }
   return Number(v)
@@ -414,7 +429,7 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
     download: Object.freeze({
       enabled: parseBoolean('download', get('download'), true),
       modules: parseGlobLines('modules', get('modules')),
-      parallel: parseInteger('parallel', get('parallel'), 8, 1, 32),
+      parallel: parseParallel(get('parallel')),
       retries: parseInteger('retries', get('retries'), 5, 1, 20),
       backoffMs: parseDurationInput('retry-backoff', get('retry-backoff')),
       timeoutMs: parseDurationInput('retry-timeout', get('retry-timeout')),

@@ -6,6 +6,7 @@ import {
   modFlag,
   moduleCacheFiles,
   moduleFromCachePath,
+  processCount,
   splitRoundRobin,
   uniqueModules,
   vendorDecision
@@ -54,6 +55,26 @@ describe('readGoSum', () => {
         [y!, z!]
       ]).map((m) => m.path)
     ).toEqual(['x.org/a', 'y.org/b', 'z.org/c'])
+  })
+})
+
+describe('processCount', () => {
+  it.each([
+    [0, 1],
+    [1, 1],
+    [4, 1],
+    [5, 2],
+    [100, 25],
+    [128, 32],
+    [500, 32]
+  ])('auto starts one process per 4 of %i pending modules, 1 to 32: %i', (pending, want) => {
+    expect(processCount('auto', pending)).toBe(want)
+  })
+
+  it('a fixed parallel is used as given, but never more processes than modules', () => {
+    expect(processCount(8, 100)).toBe(8)
+    expect(processCount(8, 3)).toBe(3)
+    expect(processCount(32, 500)).toBe(32)
   })
 })
 

@@ -9,6 +9,7 @@ import {
   parseDurationInput,
   parseInputs,
   parseInteger,
+  parseParallel,
   secretInputValues
 } from '../../src/inputs.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
@@ -38,7 +39,7 @@ describe('parseInputs', () => {
       save: 'auto'
     })
     expect(config.download.retries).toBe(5)
-    expect(config.download.parallel).toBe(8)
+    expect(config.download.parallel).toBe('auto')
     expect(config.download.backoffMs).toBe(2000)
     expect(config.download.timeoutMs).toBe(600_000)
     expect(config.download.attemptTimeoutMs).toBe(120_000)
@@ -102,6 +103,22 @@ describe('durations, integers, lists', () => {
   it.each(['0', '-1', '21', 'five', '2.5'])('rejects retries=%s with the valid range', (value) => {
     const e = errorOf(() => parseInteger('retries', value, 5, 1, 20))
     expect(e.message).toContain('from 1 to 20')
+  })
+
+  it.each([
+    ['', 'auto'],
+    ['auto', 'auto'],
+    [' 16 ', 16],
+    ['32', 32]
+  ])('parses parallel=%j', (value, want) => {
+    expect(parseParallel(value)).toBe(want)
+  })
+
+  it.each(['0', '33', 'max', '8.5'])('rejects parallel=%s naming auto and the range', (value) => {
+    const e = errorOf(() => parseParallel(value))
+    expect(e.message).toBe(
+      `Input 'parallel' is '${value}'; expected auto or a whole number from 1 to 32, e.g. 16.`
+    )
   })
 })
 

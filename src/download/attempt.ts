@@ -1,8 +1,8 @@
 /**
  * Effects: one attempt of the download. First the modules not yet downloaded, as explicit
- * `path@version` arguments split round-robin over `parallel` concurrent `go mod download -x -json`
- * processes sharing one GOMODCACHE (go locks the cache per module, so this is safe; on the bench, 8
- * processes took 2.0 s where one plain go took 9.2 s at 40 ms latency). Then, once nothing is missing, a
+ * `path@version` arguments split round-robin over concurrent `go mod download -x -json` processes
+ * (`parallel`; `auto`: modules.ts processCount) sharing one GOMODCACHE (go locks the cache per module, so
+ * this is safe; on the bench, 8 processes took 2.0 s where one plain go took 9.2 s at 40 ms latency). Then, once nothing is missing, a
  * plain `go mod download -json` per root (a go.work: once at its root) as the completeness check: it
  * normally needs no network, and it is the whole download when there is no go.sum or go prints no JSON
  * (golang/go#35380, #69510). A watchdog stops the attempt when nothing progressed for `attempt-timeout`.
@@ -13,7 +13,7 @@ import pMap from 'p-map'
 import type { DownloadConfig } from '../inputs.js'
 import type { AttemptRecord, Diagnosis } from '../types.js'
 import { isCached } from './cached.js'
-import { modKey, splitRoundRobin, type ModuleVersion } from './modules.js'
+import { modKey, processCount, splitRoundRobin, type ModuleVersion } from './modules.js'
 import { batchOutcome, checkOutcome, dedupe, type ProcessResult } from './outcome.js'
 import { startGo, type GoProcess } from './process.js'
 import type { ModuleRoot } from './roots.js'
@@ -98,12 +98,13 @@ async function downloadPhase(
   into: Collected
 ): Promise<void> {
   const pending = pendingModules(state)
-  const tasks = ctx.roots.flatMap((root) =>
-    splitRoundRobin(
-      pending.filter((w) => w.root === root.dir).map((w) => w.module),
-      ctx.cfg.parallel
-    ).map((modules) => ({ root, modules }))
-  )
+  const tasks = ctx.roots.flatMap((root) => {
+    const modules = pending.filter((w) => w.root === root.dir).map((w) => w.module)
+    return splitRoundRobin(modules, processCount(ctx.cfg.parallel, modules.length)).map((batch) => ({
+      root,
+      modules: batch
+    }))
+  })
   await pMap(
     tasks,
     async (task, i) => {
@@ -122,7 +123,7 @@ async function downloadPhase(
       into.finished.push(...res.finished)
       into.diagnoses.push(...res.diagnoses)
     },
-    { concurrency: ctx.cfg.parallel }
+    { concurrency: processCount(ctx.cfg.parallel, pending.length) }
   )
 }
 
@@ -171,7 +172,7 @@ export async function runAttempt(
   }
   const title =
     pending > 0
-      ? `Attempt ${number}: go mod download ${pending} module(s) in up to ${ctx.cfg.parallel} processes (GOPROXY=${proxy || 'default'})`
+      ? `Attempt ${number}: go mod download ${pending} module(s) in up to ${processCount(ctx.cfg.parallel, pending)} processes (GOPROXY=${proxy || 'default'})`
       : `Attempt ${number}: go mod download check in ${ctx.roots.filter((r) => !state.checked.has(r.dir)).length} root(s) (GOPROXY=${proxy || 'default'})`
   const procs = new Processes(ctx)
   const t0 = Date.now()
