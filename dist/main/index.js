@@ -88368,6 +88368,18 @@ const WHOLE_ZIP_BYTES = 4 << 20;
 /** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
 const WHOLE_ENTRY_BYTES = 1 << 20;
 const inflateRaw = promisify(zlib.inflateRaw);
+/** Read and inflate large entries in 1 MiB pieces, not the defaults' 64 KiB / 16 KiB (fewer callbacks). */
+const STREAM_CHUNK = 1 << 20;
+/**
+ * Options to inflate an entry in one call: one output chunk of the entry's size where it is small enough
+ * (zlib's default, 16 KiB, made a 1 MiB file 64 chunks and a concatenation; the size comes from the zip's
+ * header, so it is capped), and one byte more than the header promises allowed, so content longer than
+ * the header says is seen (contentDigest) without inflating an unbounded stream.
+ */
+const oneShot = (e) => ({
+    chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
+    maxOutputLength: Math.max(1, e.size + 1)
+});
 /**
  * The sha256 of every file in a zip, reading each entry's data as archive/zip does. Large entries are
  * streamed; inflation runs on libuv's thread pool, so several zips hashed at once use every core.
@@ -88422,7 +88434,8 @@ async function readDirectory(fh, size) {
     }
 }
 async function readAt(fh, length, position) {
-    const buf = Buffer.alloc(length);
+    // Not zero-filled: every byte is read into below, or the read throws.
+    const buf = Buffer.allocUnsafe(length);
     let off = 0;
     while (off < length) {
         const { bytesRead } = await fh.read(buf, off, length - off, position + off);
@@ -88478,7 +88491,7 @@ function digestInMemory(zip, e) {
     else {
         let out;
         try {
-            out = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size + 1) });
+            out = zlib.inflateRawSync(raw, oneShot(e));
         }
         catch (error) {
             throw new Damage(`entry '${e.name}' does not inflate (${error.message})`);
@@ -88497,7 +88510,7 @@ async function digestEntry(fh, e, fileSize) {
             take(raw);
         else {
             try {
-                take(await inflateRaw(raw, { maxOutputLength: Math.max(1, e.size + 1) }));
+                take(await inflateRaw(raw, oneShot(e)));
             }
             catch (error) {
                 if (error instanceof Damage)
@@ -88507,7 +88520,12 @@ async function digestEntry(fh, e, fileSize) {
         }
     }
     else {
-        const source = fh.createReadStream({ start, end: start + e.compressedSize - 1, autoClose: false });
+        const source = fh.createReadStream({
+            start,
+            end: start + e.compressedSize - 1,
+            autoClose: false,
+            highWaterMark: STREAM_CHUNK
+        });
         const sink = async (chunks) => {
             for await (const c of chunks)
                 take(c);
@@ -88516,7 +88534,7 @@ async function digestEntry(fh, e, fileSize) {
             if (e.method === 0)
                 await pipeline(source, sink);
             else
-                await pipeline(source, zlib.createInflateRaw(), sink);
+                await pipeline(source, zlib.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
         }
         catch (error) {
             if (error instanceof Damage)

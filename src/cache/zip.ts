@@ -98,6 +98,19 @@ const WHOLE_ZIP_BYTES = 4 << 20
 /** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
 const WHOLE_ENTRY_BYTES = 1 << 20
 const inflateRaw = promisify(zlib.inflateRaw)
+/** Read and inflate large entries in 1 MiB pieces, not the defaults' 64 KiB / 16 KiB (fewer callbacks). */
+const STREAM_CHUNK = 1 << 20
+
+/**
+ * Options to inflate an entry in one call: one output chunk of the entry's size where it is small enough
+ * (zlib's default, 16 KiB, made a 1 MiB file 64 chunks and a concatenation; the size comes from the zip's
+ * header, so it is capped), and one byte more than the header promises allowed, so content longer than
+ * the header says is seen (contentDigest) without inflating an unbounded stream.
+ */
+const oneShot = (e: ZipEntry): zlib.ZlibOptions => ({
+  chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
+  maxOutputLength: Math.max(1, e.size + 1)
+})
 
 /**
  * The sha256 of every file in a zip, reading each entry's data as archive/zip does. Large entries are
@@ -148,7 +161,8 @@ async function readDirectory(fh: fs.promises.FileHandle, size: number): Promise<
 }
 
 async function readAt(fh: fs.promises.FileHandle, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length)
+  // Not zero-filled: every byte is read into below, or the read throws.
+  const buf = Buffer.allocUnsafe(length)
   let off = 0
   while (off < length) {
     const { bytesRead } = await fh.read(buf, off, length - off, position + off)
@@ -199,7 +213,7 @@ function digestInMemory(zip: Buffer, e: ZipEntry): string {
   else {
     let out: Buffer
     try {
-      out = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size + 1) })
+      out = zlib.inflateRawSync(raw, oneShot(e))
     } catch (error) {
       throw new Damage(`entry '${e.name}' does not inflate (${(error as Error).message})`)
     }
@@ -217,20 +231,25 @@ async function digestEntry(fh: fs.promises.FileHandle, e: ZipEntry, fileSize: nu
     if (e.method === 0) take(raw)
     else {
       try {
-        take(await inflateRaw(raw, { maxOutputLength: Math.max(1, e.size + 1) }))
+        take(await inflateRaw(raw, oneShot(e)))
       } catch (error) {
         if (error instanceof Damage) throw error
         throw new Damage(`${where} does not inflate (${(error as Error).message})`)
       }
     }
   } else {
-    const source = fh.createReadStream({ start, end: start + e.compressedSize - 1, autoClose: false })
+    const source = fh.createReadStream({
+      start,
+      end: start + e.compressedSize - 1,
+      autoClose: false,
+      highWaterMark: STREAM_CHUNK
+    })
     const sink = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
       for await (const c of chunks) take(c)
     }
     try {
       if (e.method === 0) await pipeline(source, sink)
-      else await pipeline(source, zlib.createInflateRaw(), sink)
+      else await pipeline(source, zlib.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink)
     } catch (error) {
       if (error instanceof Damage) throw error
       throw new Damage(`${where} does not inflate (${(error as Error).message})`)
