@@ -38,6 +38,8 @@ export interface RealEnvironment {
   runs: number
   /** Why the run stopped early, if it did. */
   stoppedEarly?: string
+  /** Where the jobs' module caches were, and its file system type (`df -T`). */
+  workDir?: { path: string; fsType: string }
 }
 
 export const GOALS: Record<'cold' | 'bump', Goal> = {
@@ -146,6 +148,7 @@ export function renderRealMarkdown(s: RealSamples, env: RealEnvironment): string
     `Measured against a real module proxy on ${env.date.slice(0, 10)}: ${env.cpus} cores (${env.cpuModel}), ` +
       `Go ${env.go}, Node ${env.node}; ${env.runs} run(s), medians. Fixture bench/real/fixture: ` +
       `${env.modules} modules with zips, ${formatBytes(env.zipBytes)} of zips, ${env.largeZips} over 10 MB.` +
+      (env.workDir ? ` Module caches and jobs under ${env.workDir.path} (${env.workDir.fsType}).` : '') +
       (env.stoppedEarly ? ` Stopped early: ${env.stoppedEarly}.` : ''),
     '',
     markdownTable(headers, rows),

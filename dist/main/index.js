@@ -90438,20 +90438,18 @@ class Watchdog {
     idleTimer;
     deadlineTimer;
     fired;
+    lastProgress = Date.now();
     idleMs;
     onFire;
     constructor(idleMs, deadlineAt, onFire) {
         this.idleMs = idleMs;
         this.onFire = onFire;
         this.deadlineTimer = setTimeout(() => this.fire('budget'), Math.max(0, deadlineAt - Date.now()));
-        this.progress();
+        this.armIdle(idleMs);
     }
     /** Something happened (go printed a line, a process finished): restart the idle clock. */
     progress() {
-        if (this.fired)
-            return;
-        clearTimeout(this.idleTimer);
-        this.idleTimer = setTimeout(() => this.fire('stalled'), this.idleMs);
+        this.lastProgress = Date.now();
     }
     get reason() {
         return this.fired;
@@ -90459,6 +90457,15 @@ class Watchdog {
     stop() {
         clearTimeout(this.idleTimer);
         clearTimeout(this.deadlineTimer);
+    }
+    armIdle(ms) {
+        this.idleTimer = setTimeout(() => {
+            const left = this.idleMs - (Date.now() - this.lastProgress);
+            if (left > 0)
+                this.armIdle(left);
+            else
+                this.fire('stalled');
+        }, ms);
     }
     fire(reason) {
         if (this.fired)
