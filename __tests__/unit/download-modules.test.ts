@@ -67,14 +67,24 @@ describe('processCount', () => {
     [100, 25],
     [128, 32],
     [500, 32]
-  ])('auto starts one process per 4 of %i pending modules, 1 to 32: %i', (pending, want) => {
-    expect(processCount('auto', pending)).toBe(want)
+  ])('auto starts one process per 4 of %i modules to fetch, 1 to 32: %i', (pending, want) => {
+    expect(processCount('auto', { pending, toFetch: pending, cores: 1 })).toBe(want)
+  })
+
+  it('auto gives modules already in the cache (extraction only) one process per core', () => {
+    expect(processCount('auto', { pending: 100, toFetch: 0, cores: 2 })).toBe(2)
+    expect(processCount('auto', { pending: 100, toFetch: 0, cores: 4 })).toBe(4)
+    expect(processCount('auto', { pending: 1, toFetch: 0, cores: 4 })).toBe(1)
+    // A bump: one module to fetch, the rest restored.
+    expect(processCount('auto', { pending: 101, toFetch: 1, cores: 2 })).toBe(2)
+    expect(processCount('auto', { pending: 150, toFetch: 50, cores: 2 })).toBe(13)
   })
 
   it('a fixed parallel is used as given, but never more processes than modules', () => {
-    expect(processCount(8, 100)).toBe(8)
-    expect(processCount(8, 3)).toBe(3)
-    expect(processCount(32, 500)).toBe(32)
+    expect(processCount(8, { pending: 100, toFetch: 100, cores: 2 })).toBe(8)
+    expect(processCount(8, { pending: 100, toFetch: 0, cores: 2 })).toBe(8)
+    expect(processCount(8, { pending: 3, toFetch: 3, cores: 2 })).toBe(3)
+    expect(processCount(32, { pending: 500, toFetch: 500, cores: 2 })).toBe(32)
   })
 })
 

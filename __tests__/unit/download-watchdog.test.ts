@@ -10,7 +10,9 @@ describe('Watchdog', () => {
     jest.useFakeTimers()
     fired = []
   })
-  afterEach(() => jest.useRealTimers())
+  afterEach(() => {
+    jest.useRealTimers()
+  })
   const start = (idleMs: number, budgetMs: number) =>
     new Watchdog(idleMs, Date.now() + budgetMs, (r) => fired.push(r))
 

@@ -105,7 +105,7 @@ export function renderText(report: Report, env: Environment, width = 160): strin
 }
 
 const HOW = [
-  "Step times are each node process's own lifetime (reported by a preload, bench/scenarios/probe.ts), so the runner emulation's 100 ms orphan grace is not counted; B's `go mod download` is timed as its process.",
+  "Step times are each node process's own lifetime (reported by a preload, bench/scenarios/probe.mjs), so the runner emulation's 100 ms orphan grace is not counted; B's `go mod download` is timed as its process.",
   '"Go install excluded": the Go install is measured on its own (first row, empty tool cache); every other run finds Go in the runner tool cache, and A\'s "Install Go" log group is subtracted.',
   "Warm: A's restore time is CacheRestore.durationMs as the action measures it (lookup, download from the cache service, extraction, content verification against go.sum); raw tar = `tar -xf <the same archive> -P -C <empty workspace> --use-compress-program 'unzstd --long=30'`, as @actions/cache runs it.",
   "Bump: run i bumps a different module to a new patch version; A restores the cold run's entry through its restore-keys, B misses its exact key.",

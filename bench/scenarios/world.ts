@@ -8,7 +8,7 @@
  * and reused by every run.
  *
  * A (`runA`): the action under test, dist/main/index.js then dist/post/index.js through the runner
- * emulation (testbed/runner.ts `runAction`), with a probe preloaded into its node (bench/scenarios/probe.ts:
+ * emulation (testbed/runner.ts `runAction`), with a probe preloaded into its node (bench/scenarios/probe.mjs:
  * peak RSS, child process intervals) and its log groups timed as they arrive.
  * B (`runB`): the setup-go style baseline, bench/baseline.ts as a step, then the user's plain
  * `go mod download` as a later step, then the baseline's post (setup-go's `post-if: success()`).
@@ -45,7 +45,7 @@ import { bundleBaseline } from './bundle.ts'
 import { segments, unionLength, type Interval, timedLines } from './stats.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-export const PROBE = path.join(here, 'probe.ts')
+export const PROBE = path.join(here, 'probe.mjs')
 
 export interface WorldOptions {
   /** Per-request upstream latency of the proxy and the mirror (40 ms, typical from a hosted runner to proxy.golang.org). */

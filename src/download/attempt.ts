@@ -9,10 +9,11 @@
  * What the processes printed is read by outcome.ts; the next step is decided by state.ts.
  */
 import * as core from '@actions/core'
+import os from 'node:os'
 import pMap from 'p-map'
 import type { DownloadConfig } from '../inputs.js'
 import type { AttemptRecord, Diagnosis } from '../types.js'
-import { isCached } from './cached.js'
+import { hasZip, isCached } from './cached.js'
 import { modKey, processCount, splitRoundRobin, type ModuleVersion } from './modules.js'
 import { batchOutcome, checkOutcome, dedupe, type ProcessResult } from './outcome.js'
 import { startGo, type GoProcess } from './process.js'
@@ -87,6 +88,20 @@ class Processes {
   }
 }
 
+/** How many go processes `modules` get, and how many of them are not in the cache yet. */
+function processesFor(
+  ctx: AttemptContext,
+  modules: readonly ModuleVersion[]
+): { processes: number; toFetch: number } {
+  const toFetch = modules.filter((m) => !hasZip(ctx.gomodcache, m)).length
+  const processes = processCount(ctx.cfg.parallel, {
+    pending: modules.length,
+    toFetch,
+    cores: os.availableParallelism()
+  })
+  return { processes, toFetch }
+}
+
 interface Collected extends AttemptOutcome {
   text: string
 }
@@ -98,12 +113,10 @@ async function downloadPhase(
   into: Collected
 ): Promise<void> {
   const pending = pendingModules(state)
+  const count = (modules: readonly ModuleVersion[]) => processesFor(ctx, modules).processes
   const tasks = ctx.roots.flatMap((root) => {
     const modules = pending.filter((w) => w.root === root.dir).map((w) => w.module)
-    return splitRoundRobin(modules, processCount(ctx.cfg.parallel, modules.length)).map((batch) => ({
-      root,
-      modules: batch
-    }))
+    return splitRoundRobin(modules, count(modules)).map((batch) => ({ root, modules: batch }))
   })
   await pMap(
     tasks,
@@ -123,7 +136,7 @@ async function downloadPhase(
       into.finished.push(...res.finished)
       into.diagnoses.push(...res.diagnoses)
     },
-    { concurrency: processCount(ctx.cfg.parallel, pending.length) }
+    { concurrency: count(pending.map((w) => w.module)) }
   )
 }
 
@@ -170,9 +183,13 @@ export async function runAttempt(
     discovered: [],
     text: ''
   }
+  const plan = processesFor(
+    ctx,
+    pendingModules(state).map((w) => w.module)
+  )
   const title =
     pending > 0
-      ? `Attempt ${number}: go mod download ${pending} module(s) in up to ${processCount(ctx.cfg.parallel, pending)} processes (GOPROXY=${proxy || 'default'})`
+      ? `Attempt ${number}: go mod download ${pending} module(s), ${plan.toFetch} not in the cache, in up to ${plan.processes} processes (GOPROXY=${proxy || 'default'})`
       : `Attempt ${number}: go mod download check in ${ctx.roots.filter((r) => !state.checked.has(r.dir)).length} root(s) (GOPROXY=${proxy || 'default'})`
   const procs = new Processes(ctx)
   const t0 = Date.now()

@@ -12,6 +12,12 @@ export function isCached(gomodcache: string, m: ModuleVersion): boolean {
   return fs.existsSync(path.join(f.downloadDir, `${f.filePrefix}ziphash`)) && fs.existsSync(f.extracted)
 }
 
+/** Its zip is in cache/download (a restore brought it, or an earlier attempt): no network needed. */
+export function hasZip(gomodcache: string, m: ModuleVersion): boolean {
+  const f = moduleCacheFiles(gomodcache, m)
+  return fs.existsSync(path.join(f.downloadDir, `${f.filePrefix}zip`))
+}
+
 /**
  * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
  * which we keep off so later steps cannot edit the cache by accident): cache/files.ts makes the

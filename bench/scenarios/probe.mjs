@@ -10,10 +10,13 @@
  * /usr/bin/time -v is not on the runner image and polling /proc/<pid>/status VmHWM from outside races the
  * exit, so the process reports on itself. Child intervals let the bench split the action's time into
  * "go's own time" and the action's overhead without relying on the log's wording.
+ *
+ * Plain JavaScript, not TypeScript like the rest of the bench: a preloaded .ts file makes node load its
+ * type stripper first, which added ~60 ms to every step's start (measured: 140 ms -> 200 ms until the
+ * action's first line), counted as the action's overhead.
  */
 import fs from 'node:fs'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
-import type { ChildProcess } from 'node:child_process'
 
 const logFile = process.env.BENCH_PROBE_LOG
 if (logFile) install(logFile)
@@ -22,7 +25,8 @@ if (logFile) install(logFile)
  * VmHWM of this process's memory map. Not getrusage's ru_maxrss (process.resourceUsage().maxRSS): Linux
  * carries ru_maxrss across fork+exec, so a node started by a 150 MB parent reports at least 150 MB.
  */
-function peakRssKb(): number {
+/** @returns {number} */
+function peakRssKb() {
   try {
     const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))
     if (m) return Number(m[1])
@@ -32,10 +36,12 @@ function peakRssKb(): number {
   return process.resourceUsage().maxRSS
 }
 
-function install(file: string): void {
+/** @param {string} file */
+function install(file) {
   const script = process.argv[1] ?? ''
   const started = Date.now() - process.uptime() * 1000
-  const write = (record: object) => {
+  /** @param {object} record */
+  const write = (record) => {
     try {
       fs.appendFileSync(file, JSON.stringify({ ...record, script }) + '\n')
     } catch {
@@ -43,13 +49,15 @@ function install(file: string): void {
     }
   }
   const require = createRequire(import.meta.url)
-  const cp = require('node:child_process') as typeof import('node:child_process')
+  /** @type {typeof import('node:child_process')} */
+  const cp = require('node:child_process')
   const original = cp.spawn
   // @actions/exec, @actions/cache's tar and @actions/tool-cache all start processes through spawn.
-  const wrapped = function (this: unknown, ...args: unknown[]): ChildProcess {
-    const child = (original as (...a: unknown[]) => ChildProcess).apply(this, args)
+  /** @this {unknown} @param {unknown[]} args @returns {import('node:child_process').ChildProcess} */
+  const wrapped = function (...args) {
+    const child = Reflect.apply(original, this, args)
     const start = Date.now()
-    const argv = Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : []
+    const argv = Array.isArray(args[1]) ? args[1].map(String) : []
     child.once('exit', (code) =>
       write({ kind: 'child', file: String(args[0]), args: argv, start, end: Date.now(), code })
     )
@@ -57,7 +65,7 @@ function install(file: string): void {
   }
   for (const k of Reflect.ownKeys(original))
     if (typeof k === 'symbol') Reflect.set(wrapped, k, Reflect.get(original, k))
-  cp.spawn = wrapped as typeof cp.spawn
+  cp.spawn = /** @type {typeof cp.spawn} */ (wrapped)
   syncBuiltinESMExports()
   process.once('exit', () => write({ kind: 'exit', maxRssKb: peakRssKb(), start: started, end: Date.now() }))
 }
