@@ -32,6 +32,8 @@ export interface RealWorld {
   /** The build cache of the `go build` check, kept across bench runs (compiling the graph takes minutes). */
   gocache: string
   stepTimeoutMs: number
+  /** The module cache layout the action archives (`--layout`; the default is cache/download only). */
+  layout?: 'download' | 'full'
 }
 
 export interface PlainRun {
@@ -145,7 +147,7 @@ export async function runActionReal(
   let mainEnd = Number.NaN
   const result = await runAction({
     dirs,
-    env: cache.env,
+    env: { ...cache.env, ...(world.layout === 'full' ? { SETUP_GO_DEPS_CACHE_LAYOUT: 'full' } : {}) },
     inputs: { 'go-version': world.goVersion, goproxy: world.proxy.url },
     main: path.join(REPO_ROOT, 'dist', 'main', 'index.js'),
     post: path.join(REPO_ROOT, 'dist', 'post', 'index.js'),

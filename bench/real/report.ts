@@ -40,6 +40,8 @@ export interface RealEnvironment {
   stoppedEarly?: string
   /** Where the jobs' module caches were, and its file system type (`df -T`). */
   workDir?: { path: string; fsType: string }
+  /** The module cache layout the action archived. */
+  layout?: string
 }
 
 export const GOALS: Record<'cold' | 'bump', Goal> = {
@@ -149,6 +151,9 @@ export function renderRealMarkdown(s: RealSamples, env: RealEnvironment): string
       `Go ${env.go}, Node ${env.node}; ${env.runs} run(s), medians. Fixture bench/real/fixture: ` +
       `${env.modules} modules with zips, ${formatBytes(env.zipBytes)} of zips, ${env.largeZips} over 10 MB.` +
       (env.workDir ? ` Module caches and jobs under ${env.workDir.path} (${env.workDir.fsType}).` : '') +
+      (env.layout
+        ? ` The action's cache layout: ${env.layout === 'full' ? 'the whole GOMODCACHE' : 'cache/download only'}.`
+        : '') +
       (env.stoppedEarly ? ` Stopped early: ${env.stoppedEarly}.` : ''),
     '',
     markdownTable(headers, rows),

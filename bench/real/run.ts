@@ -18,6 +18,8 @@
  * between phases), inode allocation itself became the cost: `perf` showed ~70% of the time in the
  * kernel's recently_deleted() under ext4_create, and one offline extraction of the fixture's zips took
  * 17-50 s there against 3.5 s on tmpfs. `--dir /dev/shm` measures the action and go instead of that.
+ * --layout download|full: the module cache layout the action archives (the internal
+ * SETUP_GO_DEPS_CACHE_LAYOUT; the default is cache/download only).
  */
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -45,13 +47,19 @@ const { values } = parseArgs({
     'time-limit': { type: 'string' },
     gocache: { type: 'string' },
     out: { type: 'string' },
-    dir: { type: 'string' }
+    dir: { type: 'string' },
+    layout: { type: 'string' }
   }
 })
 const runs = Number(values.runs ?? 3)
 const limitMin = Number(values['time-limit'] ?? 45)
 if (!Number.isInteger(runs) || runs < 1 || !(limitMin > 0)) {
   console.error(`bench:real: --runs must be a whole number >= 1 and --time-limit minutes > 0.`)
+  process.exit(2)
+}
+const layout = values.layout ?? 'download'
+if (layout !== 'download' && layout !== 'full') {
+  console.error(`bench:real: --layout is download (the action's default) or full (the extracted trees too).`)
   process.exit(2)
 }
 const outDir = path.resolve(values.out ?? path.join(REPO_ROOT, '.bench-out'))
@@ -100,7 +108,8 @@ const world: RealWorld = {
   gocache: path.resolve(
     values.gocache ?? path.join(os.homedir(), '.cache', 'setup-go-deps-bench', 'gocache')
   ),
-  stepTimeoutMs: 15 * 60_000
+  stepTimeoutMs: 15 * 60_000,
+  layout
 }
 fs.mkdirSync(world.gocache, { recursive: true })
 
@@ -141,7 +150,7 @@ let exitCode = 0
 try {
   log(
     `bench:real: ${runs} run(s), Go ${goversion}, time limit ${limitMin} min, build cache ${world.gocache}, ` +
-      `jobs under ${workBase} (${fsType})`
+      `jobs under ${workBase} (${fsType}), cache layout ${layout}`
   )
   for (let i = 1; i <= runs && !stoppedEarly; i++) {
     const plain: PlainRun = await runPlain(world)
@@ -187,7 +196,8 @@ try {
     bump: `${delta.removed.join(', ')} → ${delta.added.map((z) => z.split('@')[1]).join(', ')}`,
     runs: samples.plain.length,
     stoppedEarly,
-    workDir: { path: workBase, fsType }
+    workDir: { path: workBase, fsType },
+    layout
   }
   fs.mkdirSync(outDir, { recursive: true })
   const md = renderRealMarkdown(samples, env)
