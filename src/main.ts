@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { annotateFailures } from './annotate.js'
 import { forgetInputs } from './child-env.js'
 import { configureEnvironment, maskSecrets } from './credentials/configure.js'
-import { restoreModuleCache } from './cache/modcache.js'
+import { restoreModuleCache, settleHandedOver } from './cache/modcache.js'
 import { downloadModules, exportOffline } from './download/run.js'
 import {
   configureGoEnvironment,
@@ -40,12 +40,20 @@ export async function run(): Promise<void> {
     const environment = await configureEnvironment(config, go)
     const goEnv = await readGoEnv(config.workingDirectory)
     core.setOutput('gomodcache', goEnv.GOMODCACHE)
-    cache = await restoreModuleCache(config.cache, { workingDirectory: config.workingDirectory, go, goEnv })
+    const cacheContext = {
+      workingDirectory: config.workingDirectory,
+      go,
+      goEnv,
+      downloadFollows: config.download.enabled
+    }
+    cache = await restoreModuleCache(config.cache, cacheContext)
     const download = await downloadModules(config.download, {
       workingDirectory: config.workingDirectory,
       goEnv,
-      environment
+      environment,
+      handedToGo: new Set(cache.verification?.deferred)
     })
+    cache = await settleHandedOver(cache, download, cacheContext)
     downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt })
     exportOffline(config.download, download)
     writeOutputs(go, cache, download)

@@ -78,6 +78,8 @@ export interface CacheVerification {
   durationMs: number
   /** `altered`/`damaged`: content not what go.sum says; `untrusted`: no go.sum lists the version. */
   purged: { module: string; kind: 'altered' | 'damaged' | 'untrusted'; problem: string }[]
+  /** `path@version`s whose zip go checks against go.sum itself in the download step (.ziphash removed). */
+  deferred: string[]
 }
 
 export interface AttemptRecord {
@@ -109,6 +111,8 @@ export interface DownloadResult {
   moduleFailures: Diagnosis[]
   /** True when a corrupt module cache was detected (and purged); the post step must not save it. */
   cacheCorrupt: boolean
+  /** Restored modules whose zip go found not matching go.sum (CacheVerification.deferred): purged and downloaded again. */
+  alteredRestored: string[]
   /** The GOPROXY that finally worked (after fallback). */
   proxy: string
 }

@@ -6,8 +6,10 @@ import path from 'node:path'
 import { generateModules, writeZip, type ModuleVersion } from '../../testbed/module-gen.ts'
 import { hash1, hashDir, hashGoMod, hashZip } from '../../src/cache/dirhash.js'
 import {
+  checkedByGo,
   checkedBySumDb,
   collectSums,
+  deferZipsToGo,
   expectedHashes,
   inventory,
   purgeModules,
@@ -315,6 +317,81 @@ describe('verifyModuleCache', () => {
     })
     expect(kept.problems).toEqual([])
     expect(kept.modules).toBe(2)
+  })
+
+  it('leaves the zips go will check to go: not hashed, .ziphash removed; their go.mod and tree still checked', async () => {
+    const modcache = freshCache('deferred', all)
+    // b's zip is garbage and c's go.mod is altered; only lib and b are left to go.
+    fs.writeFileSync(zipOf(modcache, b), randomBytes(300))
+    fs.writeFileSync(zipOf(modcache, c).replace(/\.zip$/, '.mod'), 'module example.com/c\n')
+    const toGo = new Set([`${lib.path}@${lib.version}`, `${b.path}@${b.version}`, `${c.path}@${c.version}`])
+    const report = await verifyModuleCache(modcache, {
+      sums: goSumOf(all),
+      bySumDb: noSumDb,
+      deferToGo: (k) => toGo.has(k)
+    })
+    // c is purged whole for its go.mod, so it is not handed over; b's garbage zip is go's to find.
+    expect(report.problems).toMatchObject([
+      { module: `${c.path}@${c.version}`, kind: 'altered', scope: 'module' }
+    ])
+    expect(report.deferred.sort()).toEqual([`${lib.path}@${lib.version}`, `${b.path}@${b.version}`].sort())
+    await deferZipsToGo(modcache, report.deferred)
+    expect(fs.existsSync(zipOf(modcache, b) + 'hash')).toBe(false)
+    expect(fs.existsSync(zipOf(modcache, lib) + 'hash')).toBe(false)
+    expect(fs.existsSync(zipOf(modcache, c) + 'hash')).toBe(true)
+    expect(fs.existsSync(zipOf(modcache, b))).toBe(true)
+    // What go did not touch is checked here afterwards (`only`): the garbage zip is found then.
+    const later = await verifyModuleCache(modcache, {
+      sums: goSumOf(all),
+      bySumDb: noSumDb,
+      only: new Set([`${b.path}@${b.version}`])
+    })
+    expect(later.modules).toBe(1)
+    expect(later.problems).toMatchObject([{ module: `${b.path}@${b.version}`, kind: 'damaged' }])
+  })
+
+  it('hands an altered tree to no one: it is hashed even when its zip is left to go', async () => {
+    const modcache = freshCache('deferred-tree', all)
+    const tree = treeOf(modcache, lib)
+    fs.chmodSync(tree, 0o755)
+    fs.writeFileSync(path.join(tree, 'extra.go'), 'package lib\n')
+    const report = await verifyModuleCache(modcache, {
+      sums: goSumOf(all),
+      bySumDb: noSumDb,
+      deferToGo: () => true
+    })
+    expect(report.problems).toMatchObject([
+      { module: `${lib.path}@${lib.version}`, kind: 'altered', scope: 'tree' }
+    ])
+    expect(report.deferred).toHaveLength(3)
+  })
+})
+
+describe('which zips go checks itself (checkedByGo)', () => {
+  const [lib, b] = set.latest() as [ModuleVersion, ModuleVersion]
+  const sumOf = (ms: ModuleVersion[]) => ms.flatMap((m) => m.sumLines).join('\n') + '\n'
+  const key = (m: ModuleVersion) => `${m.path}@${m.version}`
+
+  it('those whose zip hash is in the go.sum of every module the download may run in', () => {
+    const one = checkedByGo([sumOf([lib, b])], false)
+    expect(one(key(lib))).toBe(true)
+    expect(one(key(b))).toBe(true)
+    expect(one('example.com/other@v1.0.0')).toBe(false)
+    // go would add, not check, a hash the go.sum of the module it runs in lacks.
+    const two = checkedByGo([sumOf([lib, b]), sumOf([lib])], false)
+    expect(two(key(lib))).toBe(true)
+    expect(two(key(b))).toBe(false)
+  })
+
+  it('none when a module has no go.sum, when there is no module, or in a workspace', () => {
+    expect(checkedByGo([sumOf([lib]), undefined], false)(key(lib))).toBe(false)
+    expect(checkedByGo([], false)(key(lib))).toBe(false)
+    expect(checkedByGo([sumOf([lib])], true)(key(lib))).toBe(false)
+  })
+
+  it('a go.mod-only line is not a zip hash', () => {
+    const modOnly = lib.sumLines.filter((l) => l.includes('/go.mod ')).join('\n') + '\n'
+    expect(checkedByGo([modOnly], false)(key(lib))).toBe(false)
   })
 })
 

@@ -104,6 +104,19 @@ describe('the download reducer', () => {
     expect(second.decision).toMatchObject({ kind: 'abort', diagnosis: { errorClass: 'checksum' } })
   })
 
+  it('a zip the restore left to go and go refused is the restore verification’s finding, not a corrupt cache', () => {
+    const s = initialState([{ dir: ROOT, modules: [A, B, C] }], () => false, new Set([key(A)]))
+    expect([...s.cachedBefore]).toEqual([key(A)])
+    const mismatch = classifyText(text('checksum-zip'))
+    const first = reduce(s, outcome({ diagnoses: [mismatch] }), ctx)
+    expect(first.decision).toMatchObject({ kind: 'retry', purge: [A] })
+    expect([...first.state.alteredRestored]).toEqual([key(A)])
+    expect(first.state.cacheCorrupt).toBe(false)
+    // Downloaded again and still mismatching: the real checksum failure.
+    const second = reduce(first.state, outcome({ diagnoses: [mismatch] }), ctx)
+    expect(second.decision).toMatchObject({ kind: 'abort', diagnosis: { errorClass: 'checksum' } })
+  })
+
   it('forgets the passed checks when it purges, so every root is checked again', () => {
     const done = reduce(
       start([key(A)]),

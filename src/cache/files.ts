@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as glob from '@actions/glob'
-import { commonDirectory, defaultKeyPatterns, escapeGlob, resolvePatterns, selectKeyFiles } from './key.js'
+import {
+  commonDirectory,
+  defaultKeyPatterns,
+  escapeGlob,
+  inExcludedDir,
+  resolvePatterns,
+  selectKeyFiles
+} from './key.js'
 
 export interface KeyFiles {
   /** Absolute, sorted. */
@@ -115,6 +122,21 @@ export async function readGoSums(workingDirectory: string): Promise<string[]> {
   const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)))
   const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path.basename(f)))
   return Promise.all(sums.map((f) => fs.promises.readFile(f, 'utf8')))
+}
+
+/**
+ * For every module (go.mod) under the working directory, vendor/ and testdata/ left out, the text of the
+ * go.sum beside it, or undefined when it has none: the files go checks a module against when it runs in
+ * that module.
+ */
+export async function goSumPerModule(workingDirectory: string): Promise<(string | undefined)[]> {
+  const found = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f))
+  const mods = found.filter((f) => path.basename(f) === 'go.mod')
+  return Promise.all(
+    mods.map((f) =>
+      fs.promises.readFile(path.join(path.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)
+    )
+  )
 }
 
 /**

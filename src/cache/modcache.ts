@@ -15,18 +15,21 @@ import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
 import type { CacheConfig } from '../inputs.js'
 import { cacheState, downloadState, loadCredentialsDir, type CacheState, type EntryState } from '../state.js'
-import type { CacheRestore, CacheSaveReport, GoInstallation } from '../types.js'
+import type { CacheRestore, CacheSaveReport, DownloadResult, GoInstallation } from '../types.js'
 import {
   directorySize,
   findKeyFiles,
   fingerprintModuleCache,
+  goSumPerModule,
   hashKeyFiles,
   isPopulated,
   readGoSums
 } from './files.js'
 import {
+  checkedByGo,
   checkedBySumDb,
   collectSums,
+  deferZipsToGo,
   inventory,
   purgeModules,
   verifyModuleCache,
@@ -49,6 +52,8 @@ export interface CacheContext {
   workingDirectory: string
   go: GoInstallation
   goEnv: GoEnv
+  /** The download step runs after the restore (`download: true`): go checks the zips it extracts. */
+  downloadFollows: boolean
 }
 
 type BuildEntry = EntryState & { dir: string }
@@ -202,22 +207,29 @@ async function verifyRestored(
   p: { ctx: CacheContext; gomodcache: string; preexisting: ReadonlySet<string> | undefined; entry: string }
 ): Promise<void> {
   const sums = collectSums(await readGoSums(p.ctx.workingDirectory))
+  const workspace = (p.ctx.goEnv.GOWORK ?? '') !== '' && p.ctx.goEnv.GOWORK !== 'off'
   const report = await verifyModuleCache(p.gomodcache, {
     sums,
     bySumDb: checkedBySumDb(p.ctx.goEnv),
-    preexisting: p.preexisting
+    preexisting: p.preexisting,
+    deferToGo: p.ctx.downloadFollows
+      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspace)
+      : undefined
   })
   if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)
+  if (report.deferred.length > 0) await deferZipsToGo(p.gomodcache, report.deferred)
   const bad = report.problems.filter((x) => x.kind !== 'untrusted')
   const untrusted = report.problems.filter((x) => x.kind === 'untrusted')
   core.info(
     `Module cache verification: ${report.modules} module versions checked against go.sum by content in ` +
-      `${report.durationMs} ms; ${bad.length} altered or damaged, ${untrusted.length} not in any go.sum (purged).`
+      `${report.durationMs} ms (of them ${report.deferred.length} zips left to go, which checks them against ` +
+      `go.sum as it extracts them); ${bad.length} altered or damaged, ${untrusted.length} not in any go.sum (purged).`
   )
   result.verification = {
     modules: report.modules,
     durationMs: report.durationMs,
-    purged: report.problems.map(({ module, kind, problem }) => ({ module, kind, problem }))
+    purged: report.problems.map(({ module, kind, problem }) => ({ module, kind, problem })),
+    deferred: report.deferred
   }
   if (untrusted.length > 0)
     core.info(`Purged module versions no go.sum lists: ${untrusted.map((x) => x.module).join(', ')}`)
@@ -231,6 +243,60 @@ async function verifyRestored(
     `Module cache: ${note}. Whoever could write ${entry} could change code this job builds: treat it as ` +
       `untrusted and delete it (gh cache delete ${entry}), and check which jobs can write this repository's cache.`
   )
+}
+
+/**
+ * After the download: what go found in the zips the restore left to it (CacheVerification.deferred), in
+ * the cache's report for the summary, and the handed-over zips go did not touch (not in this download's
+ * module list) checked here after all, so every restored module is checked by content in this job.
+ */
+export async function settleHandedOver(
+  cache: CacheRestore,
+  download: Pick<DownloadResult, 'alteredRestored'>,
+  ctx: CacheContext
+): Promise<CacheRestore> {
+  const v = cache.verification
+  if (!v || v.deferred.length === 0) return cache
+  const gomodcache = ctx.goEnv.GOMODCACHE ?? ''
+  const altered = new Set(download.alteredRestored)
+  const found = await inventory(gomodcache)
+  const untouched = v.deferred.filter((k) => {
+    const m = found.get(k)
+    return !altered.has(k) && m !== undefined && !m.files.some((f) => f.endsWith('.ziphash'))
+  })
+  const purged = [
+    ...v.purged,
+    ...[...altered].map((module) => ({
+      module,
+      kind: 'altered' as const,
+      problem: "go's check of the restored zip against go.sum failed"
+    }))
+  ]
+  let durationMs = v.durationMs
+  if (untouched.length > 0) {
+    const report = await verifyModuleCache(gomodcache, {
+      sums: collectSums(await readGoSums(ctx.workingDirectory)),
+      bySumDb: checkedBySumDb(ctx.goEnv),
+      only: new Set(untouched)
+    })
+    durationMs += report.durationMs
+    if (report.problems.length > 0) {
+      await purgeModules(gomodcache, report.problems)
+      core.warning(
+        `Module cache: ${report.problems.length} restored modules this download did not use failed verification ` +
+          `against go.sum (${listProblems(report.problems)}); purged them.`
+      )
+    }
+    purged.push(...report.problems.map(({ module, kind, problem }) => ({ module, kind, problem })))
+  }
+  const result: CacheRestore = { ...cache, verification: { ...v, purged, durationMs } }
+  const bad = purged.length - v.purged.length
+  if (bad > 0 && cache.matchedKey)
+    core.warning(
+      `Module cache: whoever could write ${cache.matchedKey} could change code this job builds: treat it as ` +
+        `untrusted and delete it (gh cache delete ${cache.matchedKey}), and check which jobs can write this repository's cache.`
+    )
+  return result
 }
 
 function listProblems(problems: readonly ModuleProblem[]): string {

@@ -30,6 +30,8 @@ export interface DownloadContext {
   environment: AppliedEnvironment
   /** Environment of the go processes (default process.env, where the action exported its variables). */
   env?: NodeJS.ProcessEnv
+  /** Restored modules whose zip go checks itself (the restore removed their .ziphash). */
+  handedToGo?: ReadonlySet<string>
 }
 
 class AttemptFailed extends Error {
@@ -88,11 +90,16 @@ function refusedSumLines(roots: readonly ModuleRoot[], workspace: string): Diagn
 async function applyDecision(
   decision: Decision & { kind: 'retry' },
   gomodcache: string,
-  proxies: readonly string[]
+  proxies: readonly string[],
+  handedToGo: ReadonlySet<string>
 ): Promise<void> {
   for (const m of decision.purge) {
     await purgeModule(gomodcache, m)
-    core.warning(`${modKey(m)}: the module cache held a damaged copy; purged it and downloading again.`)
+    core.warning(
+      handedToGo.has(modKey(m))
+        ? `${modKey(m)}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
+        : `${modKey(m)}: the module cache held a damaged copy; purged it and downloading again.`
+    )
   }
   const s = decision.switchedProxy
   if (s) {
@@ -142,6 +149,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     modules: 0,
     moduleFailures: [],
     cacheCorrupt: false,
+    alteredRestored: [],
     proxy: initialProxy
   }
   const found = await rootsToDownload(cfg, ctx)
@@ -158,7 +166,8 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     ctx.goEnv.GONOPROXY ?? ''
   ]
   const deadlineAt = Date.now() + cfg.timeoutMs
-  let state: DownloadState = initialState(roots, (m) => isCached(gomodcache, m))
+  const handedToGo = ctx.handedToGo ?? new Set<string>()
+  let state: DownloadState = initialState(roots, (m) => isCached(gomodcache, m), handedToGo)
   let lastText = ''
 
   const attempt = async (number: number): Promise<void> => {
@@ -176,7 +185,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
       record.detail = deciding.cause
     }
     if (decision.kind === 'abort') throw new AbortError(new AttemptFailed(decision.diagnosis))
-    await applyDecision(decision, gomodcache, proxies)
+    await applyDecision(decision, gomodcache, proxies, handedToGo)
     lastText = text
     throw new AttemptFailed(deciding, decision.progressed)
   }
@@ -213,6 +222,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   }
   result.moduleFailures = [...state.lastDiagnoses]
   result.cacheCorrupt = state.cacheCorrupt
+  result.alteredRestored = [...state.alteredRestored]
   result.modules = moduleCount(state)
   result.proxy = proxies[state.proxyIndex] ?? initialProxy
   return result

@@ -31,6 +31,11 @@ export interface DownloadState {
   readonly cachedBefore: ReadonlySet<string>
   /** Modules purged once in this run. */
   readonly purged: ReadonlySet<string>
+  /** Restored modules whose zip go checks itself (the restore removed their .ziphash). */
+  readonly handedToGo: ReadonlySet<string>
+  /** Of those, the ones go found not matching go.sum (purged and downloaded again, like the restore's). */
+  readonly alteredRestored: ReadonlySet<string>
+  /** A module the cache held before this run was damaged, other than a handed-over zip. */
   readonly cacheCorrupt: boolean
   /** Index into the proxies (the configured GOPROXY, then `fallback-proxies`). */
   readonly proxyIndex: number
@@ -71,12 +76,15 @@ export type Decision =
 /** The first state: every module of every root, assigned to the first root that lists it. */
 export function initialState(
   roots: readonly { dir: string; modules: readonly ModuleVersion[] }[],
-  isCached: (m: ModuleVersion) => boolean
+  isCached: (m: ModuleVersion) => boolean,
+  handedToGo: ReadonlySet<string> = new Set()
 ): DownloadState {
   const work = new Map<string, WorkItem>()
   for (const root of roots)
     for (const m of root.modules) if (!work.has(modKey(m))) work.set(modKey(m), { root: root.dir, module: m })
-  const cachedBefore = new Set([...work].filter(([, w]) => isCached(w.module)).map(([k]) => k))
+  const cachedBefore = new Set(
+    [...work].filter(([k, w]) => isCached(w.module) || handedToGo.has(k)).map(([k]) => k)
+  )
   return {
     work,
     done: new Set(),
@@ -84,6 +92,8 @@ export function initialState(
     listed: new Set(),
     cachedBefore,
     purged: new Set(),
+    handedToGo,
+    alteredRestored: new Set(),
     cacheCorrupt: false,
     proxyIndex: 0,
     proxyHistory: [],
@@ -148,7 +158,13 @@ export function reduce(
     // A purged module must be downloaded again, so every root needs its check again.
     checked: verdict.purge.length > 0 ? new Set() : checked,
     purged: new Set([...state.purged, ...verdict.purge]),
-    cacheCorrupt: state.cacheCorrupt || verdict.purge.length > 0,
+    // A handed-over zip that go refused is the restore's verification finding, not a corrupt cache: the
+    // repaired cache is saved like one the restore repaired.
+    alteredRestored: new Set([
+      ...state.alteredRestored,
+      ...verdict.purge.filter((k) => state.handedToGo.has(k))
+    ]),
+    cacheCorrupt: state.cacheCorrupt || verdict.purge.some((k) => !state.handedToGo.has(k)),
     proxyHistory: history,
     lastDiagnoses: verdict.diagnoses
   }
