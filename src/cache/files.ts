@@ -133,9 +133,7 @@ export async function goSumPerModule(workingDirectory: string): Promise<(string 
   const found = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f))
   const mods = found.filter((f) => path.basename(f) === 'go.mod')
   return Promise.all(
-    mods.map((f) =>
-      fs.promises.readFile(path.join(path.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)
-    )
+    mods.map((f) => fs.promises.readFile(path.join(path.dirname(f), 'go.sum'), 'utf8').catch(() => undefined))
   )
 }
 
