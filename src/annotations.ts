@@ -7,6 +7,7 @@
  * go.mod and go.work lines come from go/gomod.ts, go.sum lines from go/sumcheck.ts, with their line numbers.
  */
 import { parseGoModFile } from './go/gomod.js'
+import { splitModule } from './go/modfiles.js'
 import { goSumLines } from './go/sumcheck.js'
 import type { Diagnosis } from './types.js'
 
@@ -32,13 +33,6 @@ function kindOf(path: string): FileKind | undefined {
   if (base === 'go.work') return 'go.work'
   if (base === 'go.sum' || base === 'go.work.sum') return 'go.sum'
   return undefined
-}
-
-/** `path@version` -> parts; the version may be a pseudo-version or carry `+incompatible`. */
-export function splitModule(module: string): { path: string; version: string } | undefined {
-  const at = module.lastIndexOf('@')
-  if (at <= 0 || at === module.length - 1) return undefined
-  return { path: module.slice(0, at), version: module.slice(at + 1) }
 }
 
 interface Located {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import path from 'node:path'
 import { writeConsumerProject } from '../../testbed/index.ts'
-import { moduleCacheFiles } from '../../src/download/modules.js'
+import { moduleCacheFiles } from '../../src/go/modfiles.js'
 import { startBench, type Bench } from '../helpers/download-bench.ts'
 
 let bench: Bench | undefined

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { annotationTarget, splitModule, type GoFileText } from '../../src/annotations.js'
+import { annotationTarget, type GoFileText } from '../../src/annotations.js'
+import { splitModule } from '../../src/go/modfiles.js'
 import { parseGoModFile } from '../../src/go/gomod.js'
 import type { Diagnosis } from '../../src/types.js'
 

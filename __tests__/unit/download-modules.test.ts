@@ -4,13 +4,13 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   modFlag,
-  moduleCacheFiles,
   moduleFromCachePath,
   processCount,
   splitRoundRobin,
   uniqueModules,
   vendorDecision
 } from '../../src/download/modules.js'
+import { moduleCacheFiles } from '../../src/go/modfiles.js'
 import { readGoSum } from '../../src/go/sumcheck.js'
 import { parseGoModFile } from '../../src/go/gomod.js'
 import { goVersionAtLeast } from '../../src/go/version.js'

@@ -85178,6 +85178,64 @@ function parseGoModFile(text) {
 }
 
 /**
+ * Go's module file formats, shared by the cache (verification) and the download (module lists): go.sum
+ * lines, `path@version` keys and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
+ * formats are a few lines each (https://go.dev/ref/mod#go-sum-files, golang.org/x/mod/module.EscapePath).
+ * Also where a module version lives in the module cache (moduleCacheFiles).
+ */
+/**
+ * Every well-formed line of a go.sum: three fields, as cmd/go's modfetch.readGoSum splits them (it fails on
+ * a malformed line; here it is skipped, since go reports it better when it reads the file itself).
+ */
+function parseGoSum(text) {
+    const out = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const fields = lines[i].trim().split(/\s+/);
+        if (fields.length !== 3)
+            continue;
+        const [path, rawVersion, hash] = fields;
+        const isGoMod = rawVersion.endsWith('/go.mod');
+        const version = isGoMod ? rawVersion.slice(0, -'/go.mod'.length) : rawVersion;
+        if (version === '')
+            continue;
+        out.push({ path, version, isGoMod, hash, line: i + 1 });
+    }
+    return out;
+}
+/**
+ * cmd/go's module path escaping for the cache: each upper-case letter becomes `!` + lower case, so
+ * case-insensitive file systems keep distinct modules apart.
+ */
+function escapeModulePath(p) {
+    return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
+}
+function unescapeModulePath(escaped) {
+    return escaped.replace(/!([a-z])/g, (_, c) => c.toUpperCase());
+}
+/** `path@version` -> parts; the version may be a pseudo-version or carry `+incompatible`. */
+function splitModule(module) {
+    const at = module.lastIndexOf('@');
+    if (at <= 0 || at === module.length - 1)
+        return undefined;
+    return { path: module.slice(0, at), version: module.slice(at + 1) };
+}
+/**
+ * Everything the module cache holds for one module version: the download-cache files
+ * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
+ * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
+ */
+function moduleCacheFiles(gomodcache, m) {
+    const ep = escapeModulePath(m.path);
+    const ev = escapeModulePath(m.version);
+    return {
+        downloadDir: path$2.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
+        filePrefix: `${ev}.`,
+        extracted: path$2.join(gomodcache, ...`${ep}@${ev}`.split('/'))
+    };
+}
+
+/**
  * Pure: go.sum (and go.work.sum) read line by line and checked before anything of it reaches go.
  *
  * Every line must be `<module path> <version>[/go.mod] h1:<hash>` (https://go.dev/ref/mod#go-sum-files).
@@ -85301,13 +85359,6 @@ function kindOf(path) {
     if (base === 'go.sum' || base === 'go.work.sum')
         return 'go.sum';
     return undefined;
-}
-/** `path@version` -> parts; the version may be a pseudo-version or carry `+incompatible`. */
-function splitModule(module) {
-    const at = module.lastIndexOf('@');
-    if (at <= 0 || at === module.length - 1)
-        return undefined;
-    return { path: module.slice(0, at), version: module.slice(at + 1) };
 }
 function findRequire(files, path, version, exactVersion) {
     for (const f of files) {
@@ -87374,6 +87425,11 @@ const GO_ENV_NAMES = [
     'GOENV',
     'GOAUTH'
 ];
+/** Whether go runs in a go.work workspace: GOWORK names a file (`off` or empty: module mode). */
+function workspaceInUse(goEnv) {
+    const goWork = goEnv.GOWORK ?? '';
+    return goWork !== '' && goWork !== 'off';
+}
 async function readGoEnv(cwd) {
     return Object.freeze(await queryGoEnv('go', GO_ENV_NAMES, { cwd }));
 }
@@ -88262,42 +88318,6 @@ function createPuller(iterator) {
 }
 
 /**
- * Go's module file formats, shared by the cache (verification) and the download (module lists): go.sum
- * lines and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
- * formats are a few lines each (https://go.dev/ref/mod#go-sum-files, golang.org/x/mod/module.EscapePath).
- */
-/**
- * Every well-formed line of a go.sum: three fields, as cmd/go's modfetch.readGoSum splits them (it fails on
- * a malformed line; here it is skipped, since go reports it better when it reads the file itself).
- */
-function parseGoSum(text) {
-    const out = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const fields = lines[i].trim().split(/\s+/);
-        if (fields.length !== 3)
-            continue;
-        const [path, rawVersion, hash] = fields;
-        const isGoMod = rawVersion.endsWith('/go.mod');
-        const version = isGoMod ? rawVersion.slice(0, -'/go.mod'.length) : rawVersion;
-        if (version === '')
-            continue;
-        out.push({ path, version, isGoMod, hash, line: i + 1 });
-    }
-    return out;
-}
-/**
- * cmd/go's module path escaping for the cache: each upper-case letter becomes `!` + lower case, so
- * case-insensitive file systems keep distinct modules apart.
- */
-function escapeModulePath(p) {
-    return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
-}
-function unescapeModulePath(escaped) {
-    return escaped.replace(/!([a-z])/g, (_, c) => c.toUpperCase());
-}
-
-/**
  * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
  * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
  * the bytes go extracts: the central directory's entries, each entry's data found through its local
@@ -88827,15 +88847,21 @@ const source = (want) => want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum';
  * copy (download/policy.ts): purged and downloaded again once.
  */
 async function deferZipsToGo(gomodcache, modules) {
-    const found = await inventory(gomodcache);
     await pMap(modules, async (k) => {
-        const m = found.get(k);
-        const ziphash = `${escapeModulePath(m?.version ?? '')}.ziphash`;
-        if (!m || !m.files.includes(ziphash))
+        const file = ziphashFile(gomodcache, k);
+        if (!file || !fs$1.existsSync(file))
             return;
-        await makeWritable(m.downloadDir);
-        await fs$1.promises.rm(path$2.join(m.downloadDir, ziphash), { force: true });
+        await makeWritable(path$2.dirname(file));
+        await fs$1.promises.rm(file, { force: true });
     }, { concurrency: 8 });
+}
+/** Where go keeps a module version's `.ziphash` (undefined for a key that is not `path@version`). */
+function ziphashFile(gomodcache, module) {
+    const m = splitModule(module);
+    if (!m)
+        return undefined;
+    const f = moduleCacheFiles(gomodcache, m);
+    return path$2.join(f.downloadDir, `${f.filePrefix}ziphash`);
 }
 /** Removes what each problem covers: the tree, or every file of the version and its tree. */
 async function purgeModules(gomodcache, problems) {
@@ -89039,13 +89065,12 @@ function describeRestore(result, restored, p) {
  */
 async function verifyRestored(result, p) {
     const sums = collectSums(await readGoSums(p.ctx.workingDirectory));
-    const workspace = (p.ctx.goEnv.GOWORK ?? '') !== '' && p.ctx.goEnv.GOWORK !== 'off';
     const report = await verifyModuleCache(p.gomodcache, {
         sums,
         bySumDb: checkedBySumDb(p.ctx.goEnv),
         preexisting: p.preexisting,
         deferToGo: p.ctx.downloadFollows
-            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspace)
+            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspaceInUse(p.ctx.goEnv))
             : undefined
     });
     if (report.problems.length > 0)
@@ -89071,8 +89096,12 @@ async function verifyRestored(result, p) {
     const note = `${bad.length} of ${report.modules} restored modules failed verification against go.sum: their cached ` +
         `content was altered or damaged (${listProblems(bad)}); purged them, downloading them again`;
     result.detail = result.detail ? `${result.detail}; ${note}` : note;
-    warning(`Module cache: ${note}. Whoever could write ${entry} could change code this job builds: treat it as ` +
-        `untrusted and delete it (gh cache delete ${entry}), and check which jobs can write this repository's cache.`);
+    warning(`Module cache: ${note}. ${untrustedEntryAdvice(entry)}`);
+}
+/** What to do about a cache entry that held altered modules. */
+function untrustedEntryAdvice(entry) {
+    return (`Whoever could write ${entry} could change code this job builds: treat it as untrusted and delete it ` +
+        `(gh cache delete ${entry}), and check which jobs can write this repository's cache.`);
 }
 /**
  * After the download: what go found in the zips the restore left to it (CacheVerification.deferred), in
@@ -89085,10 +89114,10 @@ async function settleHandedOver(cache, download, ctx) {
         return cache;
     const gomodcache = ctx.goEnv.GOMODCACHE ?? '';
     const altered = new Set(download.alteredRestored);
-    const found = await inventory(gomodcache);
+    // go writes the .ziphash back once it has checked the zip; without one, go has not used it in this job.
     const untouched = v.deferred.filter((k) => {
-        const m = found.get(k);
-        return !altered.has(k) && m !== undefined && !m.files.some((f) => f.endsWith('.ziphash'));
+        const file = ziphashFile(gomodcache, k);
+        return !altered.has(k) && file !== undefined && !fs$1.existsSync(file);
     });
     const purged = [
         ...v.purged,
@@ -89115,9 +89144,8 @@ async function settleHandedOver(cache, download, ctx) {
     }
     const result = { ...cache, verification: { ...v, purged, durationMs } };
     const bad = purged.length - v.purged.length;
-    if (bad > 0 && cache.matchedKey)
-        warning(`Module cache: whoever could write ${cache.matchedKey} could change code this job builds: treat it as ` +
-            `untrusted and delete it (gh cache delete ${cache.matchedKey}), and check which jobs can write this repository's cache.`);
+    if (bad > 0)
+        warning(`Module cache: ${untrustedEntryAdvice(cache.matchedKey || 'the partial restore')}`);
     return result;
 }
 function listProblems(problems) {
@@ -89540,6 +89568,36 @@ async function pRetry(input, options = {}) {
 }
 
 /**
+ * Effects (file system): whether the module cache holds a module version complete, and removing one.
+ */
+/** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
+function isCached(gomodcache, m) {
+    const f = moduleCacheFiles(gomodcache, m);
+    return fs$1.existsSync(path$2.join(f.downloadDir, `${f.filePrefix}ziphash`)) && fs$1.existsSync(f.extracted);
+}
+/** Its zip is in cache/download (a restore brought it, or an earlier attempt): no network needed. */
+function hasZip(gomodcache, m) {
+    const f = moduleCacheFiles(gomodcache, m);
+    return fs$1.existsSync(path$2.join(f.downloadDir, `${f.filePrefix}zip`));
+}
+/**
+ * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
+ * which we keep off so later steps cannot edit the cache by accident): cache/files.ts makes the
+ * directories writable first.
+ */
+async function purgeModule(gomodcache, m) {
+    const f = moduleCacheFiles(gomodcache, m);
+    await removeWritable(f.extracted);
+    if (!fs$1.existsSync(f.downloadDir))
+        return;
+    await makeWritable(f.downloadDir);
+    for (const e of await fs$1.promises.readdir(f.downloadDir)) {
+        if (e.startsWith(f.filePrefix))
+            await fs$1.promises.rm(path$2.join(f.downloadDir, e), { force: true });
+    }
+}
+
+/**
  * Pure: which modules to download, read from go.sum / go.mod / go.work text, and how to split them.
  *
  * Why the list comes from go.sum: `go mod download` with no arguments loads the module graph first and
@@ -89651,56 +89709,12 @@ function vendorDecision(p) {
     }
     return { vendored: true };
 }
-/**
- * Everything the module cache holds for one module version: the download-cache files
- * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
- * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
- */
-function moduleCacheFiles(gomodcache, m) {
-    const ep = escapeModulePath(m.path);
-    const ev = escapeModulePath(m.version);
-    return {
-        downloadDir: path$2.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
-        filePrefix: `${ev}.`,
-        extracted: path$2.join(gomodcache, ...`${ep}@${ev}`.split('/'))
-    };
-}
 /** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */
 function moduleFromCachePath(text) {
     const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text);
     if (!m)
         return undefined;
     return `${unescapeModulePath(m[1])}@${unescapeModulePath(m[2])}`;
-}
-
-/**
- * Effects (file system): whether the module cache holds a module version complete, and removing one.
- */
-/** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
-function isCached(gomodcache, m) {
-    const f = moduleCacheFiles(gomodcache, m);
-    return fs$1.existsSync(path$2.join(f.downloadDir, `${f.filePrefix}ziphash`)) && fs$1.existsSync(f.extracted);
-}
-/** Its zip is in cache/download (a restore brought it, or an earlier attempt): no network needed. */
-function hasZip(gomodcache, m) {
-    const f = moduleCacheFiles(gomodcache, m);
-    return fs$1.existsSync(path$2.join(f.downloadDir, `${f.filePrefix}zip`));
-}
-/**
- * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
- * which we keep off so later steps cannot edit the cache by accident): cache/files.ts makes the
- * directories writable first.
- */
-async function purgeModule(gomodcache, m) {
-    const f = moduleCacheFiles(gomodcache, m);
-    await removeWritable(f.extracted);
-    if (!fs$1.existsSync(f.downloadDir))
-        return;
-    await makeWritable(f.downloadDir);
-    for (const e of await fs$1.promises.readdir(f.downloadDir)) {
-        if (e.startsWith(f.filePrefix))
-            await fs$1.promises.rm(path$2.join(f.downloadDir, e), { force: true });
-    }
 }
 
 const HINT = {
@@ -90514,10 +90528,6 @@ function readyForCheck(state, outcome) {
     const done = new Set([...state.done, ...outcome.finished]);
     return [...state.work.keys()].every((k) => done.has(k));
 }
-function splitKey(k) {
-    const at = k.lastIndexOf('@');
-    return { path: k.slice(0, at), version: k.slice(at + 1) };
-}
 /**
  * The next state and decision after an attempt. `privatePatterns` (GOPRIVATE/GONOPROXY) tell which
  * failures went through the proxy: only those count towards switching to a fallback proxy.
@@ -90539,7 +90549,10 @@ function reduce(state, outcome, ctx) {
         cachedBefore: state.cachedBefore,
         purged: state.purged
     });
-    const purge = verdict.purge.map((k) => work.get(k)?.module ?? splitKey(k));
+    const purge = verdict.purge.flatMap((k) => {
+        const m = work.get(k)?.module ?? splitModule(k);
+        return m ? [m] : [];
+    });
     for (const k of verdict.purge)
         done.delete(k);
     // Proxy trouble counts only when a public module (one that goes through GOPROXY) failed.
@@ -90677,22 +90690,29 @@ class Processes {
         this.killAll();
     }
 }
-/** How many go processes `modules` get, and how many of them are not in the cache yet. */
-function processesFor(ctx, modules) {
-    const toFetch = modules.filter((m) => !hasZip(ctx.gomodcache, m)).length;
-    const processes = processCount(ctx.cfg.parallel, {
-        pending: modules.length,
+function planAttempt(ctx, state) {
+    const pending = pendingModules(state);
+    const toFetch = new Set(pending.filter((w) => !hasZip(ctx.gomodcache, w.module)).map((w) => modKey(w.module)));
+    return {
+        pending,
         toFetch,
+        processes: processesFor(ctx, pending.map((w) => w.module), toFetch)
+    };
+}
+function processesFor(ctx, modules, toFetch) {
+    return processCount(ctx.cfg.parallel, {
+        pending: modules.length,
+        toFetch: modules.filter((m) => toFetch.has(modKey(m))).length,
         cores: os$1.availableParallelism()
     });
-    return { processes, toFetch };
 }
-async function downloadPhase(ctx, procs, state, into) {
-    const pending = pendingModules(state);
-    const count = (modules) => processesFor(ctx, modules).processes;
+async function downloadPhase(ctx, procs, plan, into) {
     const tasks = ctx.roots.flatMap((root) => {
-        const modules = pending.filter((w) => w.root === root.dir).map((w) => w.module);
-        return splitRoundRobin(modules, count(modules)).map((batch) => ({ root, modules: batch }));
+        const modules = plan.pending.filter((w) => w.root === root.dir).map((w) => w.module);
+        return splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch)).map((batch) => ({
+            root,
+            modules: batch
+        }));
     });
     await pMap(tasks, async (task, i) => {
         const label = tasks.length > 1 ? `[${i + 1}/${tasks.length}] ` : '';
@@ -90710,7 +90730,7 @@ async function downloadPhase(ctx, procs, state, into) {
         into.text += run.stderr + res.errors.map((e) => `${e}\n`).join('');
         into.finished.push(...res.finished);
         into.diagnoses.push(...res.diagnoses);
-    }, { concurrency: count(pending.map((w) => w.module)) });
+    }, { concurrency: plan.processes });
 }
 async function checkPhase(ctx, procs, state, into) {
     for (const root of ctx.roots) {
@@ -90730,7 +90750,8 @@ async function checkPhase(ctx, procs, state, into) {
     }
 }
 async function runAttempt(number, state, ctx) {
-    const pending = pendingModules(state).length;
+    const plan = planAttempt(ctx, state);
+    const pending = plan.pending.length;
     const proxy = ctx.env.GOPROXY ?? '';
     const record = {
         number,
@@ -90748,16 +90769,15 @@ async function runAttempt(number, state, ctx) {
         discovered: [],
         text: ''
     };
-    const plan = processesFor(ctx, pendingModules(state).map((w) => w.module));
     const title = pending > 0
-        ? `Attempt ${number}: go mod download ${pending} module(s), ${plan.toFetch} not in the cache, in up to ${plan.processes} processes (GOPROXY=${proxy || 'default'})`
+        ? `Attempt ${number}: go mod download ${pending} module(s), ${plan.toFetch.size} not in the cache, in up to ${plan.processes} processes (GOPROXY=${proxy || 'default'})`
         : `Attempt ${number}: go mod download check in ${ctx.roots.filter((r) => !state.checked.has(r.dir)).length} root(s) (GOPROXY=${proxy || 'default'})`;
     const procs = new Processes(ctx);
     const t0 = Date.now();
     try {
         await group(title, async () => {
             if (pending > 0)
-                await downloadPhase(ctx, procs, state, into);
+                await downloadPhase(ctx, procs, plan, into);
             if (readyForCheck(state, into))
                 await checkPhase(ctx, procs, state, into);
         });
@@ -90885,7 +90905,7 @@ async function findRoots(p) {
         return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
     }
     const goWork = p.goEnv.GOWORK ?? '';
-    if (goWork !== '' && goWork !== 'off' && fs$1.existsSync(goWork))
+    if (workspaceInUse(p.goEnv) && fs$1.existsSync(goWork))
         return [workspaceRoot(goWork, p.workingDirectory)];
     if (fs$1.existsSync(path$2.join(p.workingDirectory, 'go.mod')))
         return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];

@@ -29,7 +29,13 @@ import fs from 'node:fs'
 import path from 'node:path'
 import pMap from 'p-map'
 import type { GoEnv } from '../go/env.js'
-import { escapeModulePath, parseGoSum, unescapeModulePath } from '../go/modfiles.js'
+import {
+  escapeModulePath,
+  moduleCacheFiles,
+  parseGoSum,
+  splitModule,
+  unescapeModulePath
+} from '../go/modfiles.js'
 import { matchesPrefixPatterns } from '../go/pattern.js'
 import { parseList } from '../list.js'
 import { hashDir, hashGoMod, hashZip } from './dirhash.js'
@@ -295,18 +301,24 @@ const source = (want: { zip: ReadonlySet<string> | 'ziphash' }): string =>
  * copy (download/policy.ts): purged and downloaded again once.
  */
 export async function deferZipsToGo(gomodcache: string, modules: readonly string[]): Promise<void> {
-  const found = await inventory(gomodcache)
   await pMap(
     modules,
     async (k) => {
-      const m = found.get(k)
-      const ziphash = `${escapeModulePath(m?.version ?? '')}.ziphash`
-      if (!m || !m.files.includes(ziphash)) return
-      await makeWritable(m.downloadDir)
-      await fs.promises.rm(path.join(m.downloadDir, ziphash), { force: true })
+      const file = ziphashFile(gomodcache, k)
+      if (!file || !fs.existsSync(file)) return
+      await makeWritable(path.dirname(file))
+      await fs.promises.rm(file, { force: true })
     },
     { concurrency: 8 }
   )
+}
+
+/** Where go keeps a module version's `.ziphash` (undefined for a key that is not `path@version`). */
+export function ziphashFile(gomodcache: string, module: string): string | undefined {
+  const m = splitModule(module)
+  if (!m) return undefined
+  const f = moduleCacheFiles(gomodcache, m)
+  return path.join(f.downloadDir, `${f.filePrefix}ziphash`)
 }
 
 /** Removes what each problem covers: the tree, or every file of the version and its tree. */

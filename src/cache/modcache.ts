@@ -11,8 +11,9 @@
  */
 import * as core from '@actions/core'
 import * as io from '@actions/io'
+import fs from 'node:fs'
 import path from 'node:path'
-import type { GoEnv } from '../go/env.js'
+import { workspaceInUse, type GoEnv } from '../go/env.js'
 import type { CacheConfig } from '../inputs.js'
 import { cacheState, downloadState, loadCredentialsDir, type CacheState, type EntryState } from '../state.js'
 import type { CacheRestore, CacheSaveReport, DownloadResult, GoInstallation } from '../types.js'
@@ -31,6 +32,7 @@ import {
   collectSums,
   deferZipsToGo,
   inventory,
+  ziphashFile,
   purgeModules,
   verifyModuleCache,
   type ModuleProblem
@@ -207,13 +209,12 @@ async function verifyRestored(
   p: { ctx: CacheContext; gomodcache: string; preexisting: ReadonlySet<string> | undefined; entry: string }
 ): Promise<void> {
   const sums = collectSums(await readGoSums(p.ctx.workingDirectory))
-  const workspace = (p.ctx.goEnv.GOWORK ?? '') !== '' && p.ctx.goEnv.GOWORK !== 'off'
   const report = await verifyModuleCache(p.gomodcache, {
     sums,
     bySumDb: checkedBySumDb(p.ctx.goEnv),
     preexisting: p.preexisting,
     deferToGo: p.ctx.downloadFollows
-      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspace)
+      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspaceInUse(p.ctx.goEnv))
       : undefined
   })
   if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)
@@ -239,9 +240,14 @@ async function verifyRestored(
     `${bad.length} of ${report.modules} restored modules failed verification against go.sum: their cached ` +
     `content was altered or damaged (${listProblems(bad)}); purged them, downloading them again`
   result.detail = result.detail ? `${result.detail}; ${note}` : note
-  core.warning(
-    `Module cache: ${note}. Whoever could write ${entry} could change code this job builds: treat it as ` +
-      `untrusted and delete it (gh cache delete ${entry}), and check which jobs can write this repository's cache.`
+  core.warning(`Module cache: ${note}. ${untrustedEntryAdvice(entry)}`)
+}
+
+/** What to do about a cache entry that held altered modules. */
+function untrustedEntryAdvice(entry: string): string {
+  return (
+    `Whoever could write ${entry} could change code this job builds: treat it as untrusted and delete it ` +
+    `(gh cache delete ${entry}), and check which jobs can write this repository's cache.`
   )
 }
 
@@ -259,10 +265,10 @@ export async function settleHandedOver(
   if (!v || v.deferred.length === 0) return cache
   const gomodcache = ctx.goEnv.GOMODCACHE ?? ''
   const altered = new Set(download.alteredRestored)
-  const found = await inventory(gomodcache)
+  // go writes the .ziphash back once it has checked the zip; without one, go has not used it in this job.
   const untouched = v.deferred.filter((k) => {
-    const m = found.get(k)
-    return !altered.has(k) && m !== undefined && !m.files.some((f) => f.endsWith('.ziphash'))
+    const file = ziphashFile(gomodcache, k)
+    return !altered.has(k) && file !== undefined && !fs.existsSync(file)
   })
   const purged = [
     ...v.purged,
@@ -291,11 +297,8 @@ export async function settleHandedOver(
   }
   const result: CacheRestore = { ...cache, verification: { ...v, purged, durationMs } }
   const bad = purged.length - v.purged.length
-  if (bad > 0 && cache.matchedKey)
-    core.warning(
-      `Module cache: whoever could write ${cache.matchedKey} could change code this job builds: treat it as ` +
-        `untrusted and delete it (gh cache delete ${cache.matchedKey}), and check which jobs can write this repository's cache.`
-    )
+  if (bad > 0)
+    core.warning(`Module cache: ${untrustedEntryAdvice(cache.matchedKey || 'the partial restore')}`)
   return result
 }
 

@@ -18,7 +18,13 @@ import { modKey, processCount, splitRoundRobin, type ModuleVersion } from './mod
 import { batchOutcome, checkOutcome, dedupe, type ProcessResult } from './outcome.js'
 import { startGo, type GoProcess } from './process.js'
 import type { ModuleRoot } from './roots.js'
-import { pendingModules, readyForCheck, type AttemptOutcome, type DownloadState } from './state.js'
+import {
+  pendingModules,
+  readyForCheck,
+  type AttemptOutcome,
+  type DownloadState,
+  type WorkItem
+} from './state.js'
 import { Watchdog } from './watchdog.js'
 
 export interface AttemptContext {
@@ -88,18 +94,40 @@ class Processes {
   }
 }
 
-/** How many go processes `modules` get, and how many of them are not in the cache yet. */
+/** The attempt's pending modules, which of them need the network, and how many processes they get. */
+interface Plan {
+  pending: WorkItem[]
+  /** modKeys of the pending modules whose zip is not in the cache yet. */
+  toFetch: ReadonlySet<string>
+  processes: number
+}
+
+function planAttempt(ctx: AttemptContext, state: DownloadState): Plan {
+  const pending = pendingModules(state)
+  const toFetch = new Set(
+    pending.filter((w) => !hasZip(ctx.gomodcache, w.module)).map((w) => modKey(w.module))
+  )
+  return {
+    pending,
+    toFetch,
+    processes: processesFor(
+      ctx,
+      pending.map((w) => w.module),
+      toFetch
+    )
+  }
+}
+
 function processesFor(
   ctx: AttemptContext,
-  modules: readonly ModuleVersion[]
-): { processes: number; toFetch: number } {
-  const toFetch = modules.filter((m) => !hasZip(ctx.gomodcache, m)).length
-  const processes = processCount(ctx.cfg.parallel, {
+  modules: readonly ModuleVersion[],
+  toFetch: ReadonlySet<string>
+): number {
+  return processCount(ctx.cfg.parallel, {
     pending: modules.length,
-    toFetch,
+    toFetch: modules.filter((m) => toFetch.has(modKey(m))).length,
     cores: os.availableParallelism()
   })
-  return { processes, toFetch }
 }
 
 interface Collected extends AttemptOutcome {
@@ -109,14 +137,15 @@ interface Collected extends AttemptOutcome {
 async function downloadPhase(
   ctx: AttemptContext,
   procs: Processes,
-  state: DownloadState,
+  plan: Plan,
   into: Collected
 ): Promise<void> {
-  const pending = pendingModules(state)
-  const count = (modules: readonly ModuleVersion[]) => processesFor(ctx, modules).processes
   const tasks = ctx.roots.flatMap((root) => {
-    const modules = pending.filter((w) => w.root === root.dir).map((w) => w.module)
-    return splitRoundRobin(modules, count(modules)).map((batch) => ({ root, modules: batch }))
+    const modules = plan.pending.filter((w) => w.root === root.dir).map((w) => w.module)
+    return splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch)).map((batch) => ({
+      root,
+      modules: batch
+    }))
   })
   await pMap(
     tasks,
@@ -136,7 +165,7 @@ async function downloadPhase(
       into.finished.push(...res.finished)
       into.diagnoses.push(...res.diagnoses)
     },
-    { concurrency: count(pending.map((w) => w.module)) }
+    { concurrency: plan.processes }
   )
 }
 
@@ -165,7 +194,8 @@ export async function runAttempt(
   state: DownloadState,
   ctx: AttemptContext
 ): Promise<AttemptResult> {
-  const pending = pendingModules(state).length
+  const plan = planAttempt(ctx, state)
+  const pending = plan.pending.length
   const proxy = ctx.env.GOPROXY ?? ''
   const record: AttemptRecord = {
     number,
@@ -183,19 +213,15 @@ export async function runAttempt(
     discovered: [],
     text: ''
   }
-  const plan = processesFor(
-    ctx,
-    pendingModules(state).map((w) => w.module)
-  )
   const title =
     pending > 0
-      ? `Attempt ${number}: go mod download ${pending} module(s), ${plan.toFetch} not in the cache, in up to ${plan.processes} processes (GOPROXY=${proxy || 'default'})`
+      ? `Attempt ${number}: go mod download ${pending} module(s), ${plan.toFetch.size} not in the cache, in up to ${plan.processes} processes (GOPROXY=${proxy || 'default'})`
       : `Attempt ${number}: go mod download check in ${ctx.roots.filter((r) => !state.checked.has(r.dir)).length} root(s) (GOPROXY=${proxy || 'default'})`
   const procs = new Processes(ctx)
   const t0 = Date.now()
   try {
     await core.group(title, async () => {
-      if (pending > 0) await downloadPhase(ctx, procs, state, into)
+      if (pending > 0) await downloadPhase(ctx, procs, plan, into)
       if (readyForCheck(state, into)) await checkPhase(ctx, procs, state, into)
     })
   } finally {

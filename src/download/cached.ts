@@ -4,7 +4,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { makeWritable, removeWritable } from '../cache/files.js'
-import { moduleCacheFiles, type ModuleVersion } from './modules.js'
+import { moduleCacheFiles } from '../go/modfiles.js'
+import type { ModuleVersion } from './modules.js'
 
 /** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
 export function isCached(gomodcache: string, m: ModuleVersion): boolean {

@@ -8,9 +8,8 @@
  * go.sum's `h1:` zip lines (read by go/sumcheck.ts) are exactly the modules whose content the build may
  * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
  */
-import path from 'node:path'
 import { goVersionAtLeast } from '../go/version.js'
-import { escapeModulePath, unescapeModulePath } from '../go/modfiles.js'
+import { unescapeModulePath } from '../go/modfiles.js'
 import { parseGoModFile } from '../go/gomod.js'
 
 export interface ModuleVersion {
@@ -131,24 +130,6 @@ export function vendorDecision(p: {
     }
   }
   return { vendored: true }
-}
-
-/**
- * Everything the module cache holds for one module version: the download-cache files
- * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
- * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
- */
-export function moduleCacheFiles(
-  gomodcache: string,
-  m: ModuleVersion
-): { downloadDir: string; filePrefix: string; extracted: string } {
-  const ep = escapeModulePath(m.path)
-  const ev = escapeModulePath(m.version)
-  return {
-    downloadDir: path.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
-    filePrefix: `${ev}.`,
-    extracted: path.join(gomodcache, ...`${ep}@${ev}`.split('/'))
-  }
 }
 
 /** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */

@@ -13,7 +13,7 @@ import { InputError } from '../input-error.js'
 import { inExcludedDir } from '../cache/key.js'
 import { neededModules } from './needed.js'
 import { readGoSum, type SumProblem } from '../go/sumcheck.js'
-import type { GoEnv } from '../go/env.js'
+import { workspaceInUse, type GoEnv } from '../go/env.js'
 import { parseGoModFile } from '../go/gomod.js'
 import { uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
 
@@ -127,8 +127,7 @@ export async function findRoots(p: {
     return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags))
   }
   const goWork = p.goEnv.GOWORK ?? ''
-  if (goWork !== '' && goWork !== 'off' && fs.existsSync(goWork))
-    return [workspaceRoot(goWork, p.workingDirectory)]
+  if (workspaceInUse(p.goEnv) && fs.existsSync(goWork)) return [workspaceRoot(goWork, p.workingDirectory)]
   if (fs.existsSync(path.join(p.workingDirectory, 'go.mod')))
     return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)]
   throw new InputError(

@@ -7,6 +7,7 @@
  * touches the file system or the clock, so every rule is unit-tested with plain values.
  */
 import type { Diagnosis, ErrorClass } from '../types.js'
+import { splitModule } from '../go/modfiles.js'
 import { matchesPrefixPatterns } from '../go/pattern.js'
 import { modKey, type ModuleVersion } from './modules.js'
 import { judgeAttempt, shouldSwitchProxy } from './policy.js'
@@ -116,11 +117,6 @@ export function readyForCheck(
   return [...state.work.keys()].every((k) => done.has(k))
 }
 
-function splitKey(k: string): ModuleVersion {
-  const at = k.lastIndexOf('@')
-  return { path: k.slice(0, at), version: k.slice(at + 1) }
-}
-
 /**
  * The next state and decision after an attempt. `privatePatterns` (GOPRIVATE/GONOPROXY) tell which
  * failures went through the proxy: only those count towards switching to a fallback proxy.
@@ -145,7 +141,10 @@ export function reduce(
     cachedBefore: state.cachedBefore,
     purged: state.purged
   })
-  const purge = verdict.purge.map((k) => work.get(k)?.module ?? splitKey(k))
+  const purge = verdict.purge.flatMap((k) => {
+    const m = work.get(k)?.module ?? splitModule(k)
+    return m ? [m] : []
+  })
   for (const k of verdict.purge) done.delete(k)
   // Proxy trouble counts only when a public module (one that goes through GOPROXY) failed.
   const viaProxy = verdict.diagnoses.some(

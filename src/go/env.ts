@@ -31,6 +31,12 @@ export const GO_ENV_NAMES = [
   'GOAUTH'
 ] as const
 
+/** Whether go runs in a go.work workspace: GOWORK names a file (`off` or empty: module mode). */
+export function workspaceInUse(goEnv: GoEnv): boolean {
+  const goWork = goEnv.GOWORK ?? ''
+  return goWork !== '' && goWork !== 'off'
+}
+
 export async function readGoEnv(cwd: string): Promise<GoEnv> {
   return Object.freeze(await queryGoEnv('go', GO_ENV_NAMES, { cwd }))
 }

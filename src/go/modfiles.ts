@@ -1,8 +1,10 @@
 /**
  * Go's module file formats, shared by the cache (verification) and the download (module lists): go.sum
- * lines and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
+ * lines, `path@version` keys and the module cache's path escaping. Pure. Hand-written because the toolkit has no Go parsers and the
  * formats are a few lines each (https://go.dev/ref/mod#go-sum-files, golang.org/x/mod/module.EscapePath).
+ * Also where a module version lives in the module cache (moduleCacheFiles).
  */
+import path from 'node:path'
 
 /** One line of a go.sum (or go.work.sum). */
 export interface GoSumEntry {
@@ -53,4 +55,29 @@ export function escapeModulePath(p: string): string {
 
 export function unescapeModulePath(escaped: string): string {
   return escaped.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+/** `path@version` -> parts; the version may be a pseudo-version or carry `+incompatible`. */
+export function splitModule(module: string): { path: string; version: string } | undefined {
+  const at = module.lastIndexOf('@')
+  if (at <= 0 || at === module.length - 1) return undefined
+  return { path: module.slice(0, at), version: module.slice(at + 1) }
+}
+
+/**
+ * Everything the module cache holds for one module version: the download-cache files
+ * (`cache/download/<escaped path>/@v/<escaped version>.{info,mod,zip,ziphash,lock}`, plus partial
+ * `.zip*.tmp` files matched by the caller via the prefix) and the extracted directory.
+ */
+export function moduleCacheFiles(
+  gomodcache: string,
+  m: { path: string; version: string }
+): { downloadDir: string; filePrefix: string; extracted: string } {
+  const ep = escapeModulePath(m.path)
+  const ev = escapeModulePath(m.version)
+  return {
+    downloadDir: path.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
+    filePrefix: `${ev}.`,
+    extracted: path.join(gomodcache, ...`${ep}@${ev}`.split('/'))
+  }
 }
