@@ -34,19 +34,17 @@ import {
   isolatedGoEnv,
   listTree,
   moduleGraph,
-  newJobDirs,
   removeTree,
   runAction,
   runCacheClient,
   runGo,
   runLaterStep,
-  startCacheService,
   startModuleProxy,
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { moduleCachePaths } from '../../src/cache/policy.js'
 import { stepCommands } from '../helpers/commands.ts'
-import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
+import { LOCAL_GO, resetRunner, startCacheWorld, type CacheWorld } from '../helpers/job.ts'
 
 const GO_VERSION = LOCAL_GO.version
 const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
@@ -62,18 +60,14 @@ let dirs: JobDirs
 /** What the workspace's two modules require (their go.mod/go.sum follow from it). */
 const project = { a: [] as ModuleVersion[], b: [] as ModuleVersion[], workSum: '' }
 
+let world: CacheWorld | undefined
+
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'action-cache-'))
-  set = generateModules({
-    dir: path.join(root, 'mods'),
+  world = await startCacheWorld('action-cache', {
     count: 10,
     deps: [[1], [], [3], [], [], [6], [], [], [9], []]
   })
-  proxy = await startModuleProxy({ modules: set })
-  cache = await startCacheService({ dir: path.join(root, 'cache') })
-  dirs = newJobDirs('action-cache-')
-  // The runner image's preinstalled Go: the local GOROOT in the tool cache, as @actions/tool-cache lays it out.
-  preinstallLocalGo(dirs)
+  ;({ root, set, proxy, cache, dirs } = world)
   const latest = set.latest()
   project.a = latest.slice(0, 6)
   project.b = latest.slice(4, 10)
@@ -81,11 +75,7 @@ beforeAll(async () => {
   project.workSum = `${latest[9]!.sumLines[1]}\n`
 }, 60_000)
 
-afterAll(async () => {
-  await Promise.all([proxy?.close(), cache?.close()])
-  dirs?.cleanup()
-  if (root) removeTree(root)
-})
+afterAll(() => world?.close())
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers

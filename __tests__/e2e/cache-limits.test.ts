@@ -19,42 +19,30 @@ import {
   type ModuleProxy,
   type ModuleSet,
   type StepResult,
-  generateModules,
-  newJobDirs,
-  removeTree,
   runAction,
   runLaterStep,
-  startCacheService,
-  startModuleProxy,
   twirpFault,
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { stepCommands } from '../helpers/commands.ts'
-import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
+import { LOCAL_GO, resetRunner, startCacheWorld, type CacheWorld } from '../helpers/job.ts'
 
 const GO_VERSION = LOCAL_GO.version
 const CREATE = /CacheService\/CreateCacheEntry$/
 
-let root: string
 let set: ModuleSet
 let proxy: ModuleProxy
 let cache: CacheService
 let dirs: JobDirs
 
+let world: CacheWorld | undefined
+
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'cache-limits-'))
-  set = generateModules({ dir: path.join(root, 'mods'), count: 4, sizeBytes: 65536 })
-  proxy = await startModuleProxy({ modules: set })
-  cache = await startCacheService({ dir: path.join(root, 'cache') })
-  dirs = newJobDirs('cache-limits-')
-  preinstallLocalGo(dirs)
+  world = await startCacheWorld('cache-limits', { count: 4, sizeBytes: 65536 })
+  ;({ set, proxy, cache, dirs } = world)
 }, 60_000)
 
-afterAll(async () => {
-  await Promise.all([proxy?.close(), cache?.close()])
-  dirs?.cleanup()
-  if (root) removeTree(root)
-})
+afterAll(() => world?.close())
 
 function checkout(): JobDirs {
   resetRunner(dirs)

@@ -22,13 +22,10 @@ import {
   type ModuleVersion,
   type StepResult,
   generateModules,
-  newJobDirs,
   removeTree,
   runAction,
   runCacheClient,
   runLaterStep,
-  startCacheService,
-  startModuleProxy,
   writeConsumerProject,
   writeZip
 } from '../../testbed/index.ts'
@@ -36,7 +33,7 @@ import { hashDir, hashGoMod, hashZip } from '../../src/cache/dirhash.js'
 import { moduleCachePaths } from '../../src/cache/policy.js'
 import { escapeModulePath } from '../../src/go/modfiles.js'
 import { stepCommands } from '../helpers/commands.ts'
-import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
+import { LOCAL_GO, resetRunner, startCacheWorld, type CacheWorld } from '../helpers/job.ts'
 
 const GO_VERSION = LOCAL_GO.version
 const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
@@ -51,27 +48,20 @@ let dirs: JobDirs
 /** The key of the project (the job's own key: absent from the service, so the job restores a restore-key match). */
 let projectKey = ''
 
+let world: CacheWorld | undefined
+
 beforeAll(async () => {
-  root = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'cache-trust-'))
-  set = generateModules({
-    dir: path.join(root, 'mods'),
+  world = await startCacheWorld('cache-trust', {
     count: 4,
     names: ['example.com/Acme/Lib', 'example.com/pub/b', 'example.com/pub/c', 'example.com/pub/d'],
     sizeBytes: 4096
   })
+  ;({ root, set, proxy, cache, dirs } = world)
   // A module the project does not require: what an attacker adds beside the project's modules.
   extra = generateModules({ dir: path.join(root, 'extra'), count: 1, names: ['example.com/evil/x'] })
-  proxy = await startModuleProxy({ modules: set })
-  cache = await startCacheService({ dir: path.join(root, 'cache') })
-  dirs = newJobDirs('cache-trust-')
-  preinstallLocalGo(dirs)
 }, 60_000)
 
-afterAll(async () => {
-  await Promise.all([proxy?.close(), cache?.close()])
-  dirs?.cleanup()
-  if (root) removeTree(root)
-})
+afterAll(() => world?.close())
 
 function checkout(): JobDirs {
   resetRunner(dirs)

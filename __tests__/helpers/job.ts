@@ -5,7 +5,18 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { removeTree, type JobDirs } from '../../testbed/index.ts'
+import {
+  generateModules,
+  newJobDirs,
+  removeTree,
+  startCacheService,
+  startModuleProxy,
+  type CacheService,
+  type GenerateOptions,
+  type JobDirs,
+  type ModuleProxy,
+  type ModuleSet
+} from '../../testbed/index.ts'
 
 const goEnv = (name: string): string =>
   execFileSync('go', ['env', name], {
@@ -29,5 +40,43 @@ export function resetRunner(dirs: JobDirs): void {
   for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
     removeTree(dir)
     fs.mkdirSync(dir, { recursive: true })
+  }
+}
+
+/**
+ * The module-cache tests' world: generated modules behind a loopback module proxy, a loopback cache
+ * service, and one runner with the local Go preinstalled, all under one temp root.
+ */
+export interface CacheWorld {
+  root: string
+  set: ModuleSet
+  proxy: ModuleProxy
+  cache: CacheService
+  dirs: JobDirs
+  close: () => Promise<void>
+}
+
+export async function startCacheWorld(
+  name: string,
+  modules: Omit<GenerateOptions, 'dir'>
+): Promise<CacheWorld> {
+  const root = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), `${name}-`))
+  const set = generateModules({ dir: path.join(root, 'mods'), ...modules })
+  const proxy = await startModuleProxy({ modules: set })
+  const cache = await startCacheService({ dir: path.join(root, 'cache') })
+  const dirs = newJobDirs(`${name}-`)
+  // The runner image's preinstalled Go: the local GOROOT in the tool cache.
+  preinstallLocalGo(dirs)
+  return {
+    root,
+    set,
+    proxy,
+    cache,
+    dirs,
+    close: async () => {
+      await Promise.all([proxy.close(), cache.close()])
+      dirs.cleanup()
+      removeTree(root)
+    }
   }
 }
