@@ -43,8 +43,9 @@ import {
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { moduleCachePaths } from '../../src/cache/policy.js'
+import { unescapeModulePath } from '../../src/go/modfiles.js'
 import { stepCommands } from '../helpers/commands.ts'
-import { LOCAL_GO, resetRunner, startCacheWorld, type CacheWorld } from '../helpers/job.ts'
+import { LOCAL_GO, archiveMembers, resetRunner, startCacheWorld, type CacheWorld } from '../helpers/job.ts'
 
 const GO_VERSION = LOCAL_GO.version
 const KEY_HEAD = `setup-go-deps-linux-x64-go${GO_VERSION}-`
@@ -136,6 +137,25 @@ function gomodcache(): string {
   return path.join(dirs.home, 'go', 'pkg', 'mod')
 }
 
+/** `path@version hash` of every .ziphash in the job's module cache. */
+function ziphashes(): string[] {
+  const root = path.join(gomodcache(), 'cache', 'download')
+  return fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ziphash'))
+    .map((f) => {
+      const at = f.split(path.sep)
+      const version = at.pop()!.replace(/\.ziphash$/, '')
+      at.pop() // @v
+      return `${unescapeModulePath(at.join('/'))}@${unescapeModulePath(version)} ${fs.readFileSync(path.join(root, f), 'utf8')}`
+    })
+}
+
+/** `path@version hash` as go.sum lists the module's zip. */
+function zipHashLine(k: string): string {
+  return `${k} ${set.get(k).zipHash}`
+}
+
 /** `12.3 MiB in 456 ms` / `in 1.2 s` -> ms, from a summary line. */
 function parseMs(text: string, re: RegExp): number {
   const m = re.exec(text)
@@ -162,6 +182,10 @@ describe('module cache through the bundled action and the real cache client', ()
     expect(run.post?.exitCode).toBe(0)
     expect(run.post?.summary).toContain(`Saved \`${firstKey}\``)
     expect(keys()).toEqual([firstKey])
+    // The zips without their .ziphash files: the restore checks every zip again before go uses it.
+    const members = archiveMembers(cache.entries()[0]!.file)
+    expect(members.filter((m) => m.endsWith('.zip')).length).toBe(workspaceModules().length)
+    expect(members.filter((m) => m.endsWith('.ziphash'))).toEqual([])
   }, 60_000)
 
   it('warm run: exact hit for both modules, not one proxy request, nothing saved again', async () => {
@@ -174,6 +198,10 @@ describe('module cache through the bundled action and the real cache client', ()
     expect(run.main.summary).toMatch(/exact hit: <code>[^<]+<\/code> \([\d.]+ (KiB|MiB) in \d+ ms\)/)
     expect(run.post?.summary).toContain('Not saved: exact key hit')
     expect(keys()).toEqual([firstKey])
+    // In a workspace go checks zips against other files than the modules' go.sum (integrity.ts
+    // checkedByGo), so the action hashed every zip itself and wrote its .ziphash, as go would have.
+    expect(run.main.stdout).toContain('(of them 0 zips left to go')
+    expect(ziphashes().sort()).toEqual(workspaceModules().map(zipHashLine).sort())
   }, 60_000)
 
   it('restores over a GOMODCACHE the runner already populated (read-only module dirs), keeping its files', async () => {
@@ -485,13 +513,7 @@ describe('restore cost: 100 modules of ~32 KB through the action and the real cl
   })
 
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  const tarMembers = (file: string) =>
-    execFileSync('tar', ['-tf', file, '-P', '--use-compress-program', 'unzstd'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024
-    })
-      .split('\n')
-      .filter((l) => l && !l.endsWith('/')).length
+  const tarMembers = (file: string) => archiveMembers(file).filter((l) => !l.endsWith('/')).length
   const rawTar = (file: string) => {
     removeTree(dirs.home)
     fs.mkdirSync(dirs.home)
@@ -530,6 +552,16 @@ describe('restore cost: 100 modules of ~32 KB through the action and the real cl
         expect(warm.main.outputs['cache-hit']).toBe('true')
         expect(warnings(warm.main)).toEqual([])
         expect(bigProxy.faults.log.filter((r) => r.path.endsWith('.zip'))).toEqual([])
+        // Restored without .ziphash files: go checked each zip against go.sum and wrote its .ziphash
+        // (download layout), or the action did, as the trees are there already (full layout).
+        const toGo = layout === 'download' ? 100 : 0
+        expect(warm.main.stdout).toContain(`(of them ${toGo} zips left to go`)
+        expect(ziphashes().sort()).toEqual(
+          big
+            .latest()
+            .map((mv) => `${mv.path}@${mv.version} ${mv.zipHash}`)
+            .sort()
+        )
         restore.push(
           parseMs(warm.main.summary, /exact hit: <code>[^<]+<\/code> \([^)]* in ([\d.]+) (ms|s)\)/)
         )
@@ -574,12 +606,7 @@ function rewriteArchive(data: Buffer, edit: (modcache: string) => void): Buffer 
     fs.mkdirSync(fakeWs, { recursive: true })
     const archive = path.join(scratch, 'cache.tzst')
     fs.writeFileSync(archive, data)
-    const members = execFileSync('tar', ['-tf', archive, '-P', '--use-compress-program', 'unzstd'], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024
-    })
-      .split('\n')
-      .filter(Boolean)
+    const members = archiveMembers(archive)
     execFileSync('tar', ['-xf', archive, '-P', '-C', fakeWs, '--use-compress-program', 'unzstd'])
     edit(path.join(scratch, path.relative(dirs.root, gomodcache())))
     const manifest = path.join(scratch, 'manifest.txt')

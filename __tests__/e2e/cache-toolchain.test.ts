@@ -36,7 +36,7 @@ import {
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { stepCommands } from '../helpers/commands.ts'
-import { LOCAL_GO, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
+import { LOCAL_GO, archiveMembers, preinstallLocalGo, resetRunner } from '../helpers/job.ts'
 
 const GO_VERSION = LOCAL_GO.version
 
@@ -126,6 +126,15 @@ describe('a module cache holding a golang.org/toolchain module', () => {
       fs.existsSync(path.join(gomodcache(), 'golang.org', `toolchain@${next.moduleVersion}`, 'bin', 'go'))
     ).toBe(true)
     expect(run.post?.summary).toMatch(/Saved/)
+    // The archive leaves out the .ziphash files (the restore checks each zip again) except the
+    // toolchain's: no go.sum lists a toolchain, its .ziphash is what go looks up in the checksum database.
+    const members = archiveMembers(cache.entries()[0]!.file)
+    expect(
+      members.filter((m) => m.endsWith('.ziphash')).map((m) => m.replace(/^.*cache\/download\//, ''))
+    ).toEqual([`golang.org/toolchain/@v/${next.moduleVersion}.ziphash`])
+    const zips = members.filter((m) => m.endsWith('.zip'))
+    expect(zips.some((m) => m.includes('golang.org/toolchain/@v/'))).toBe(true)
+    expect(zips.length).toBeGreaterThan(1)
   }, 240_000)
 
   it('warm run on a fresh runner with no source for the toolchain: no tar errors, the toolchain comes from the restored cache', async () => {

@@ -80,3 +80,13 @@ export async function startCacheWorld(
     }
   }
 }
+
+/** The member names of a cache archive as @actions/cache wrote it (tar + zstd), directories included. */
+export function archiveMembers(file: string): string[] {
+  return execFileSync('tar', ['-tf', file, '-P', '--use-compress-program', 'unzstd'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
+    .split('\n')
+    .filter(Boolean)
+}

@@ -14,6 +14,7 @@ import {
   inventory,
   purgeModules,
   verifyModuleCache,
+  writeZiphashes,
   type GoSums
 } from '../../src/cache/integrity.js'
 import { NEED_MORE, readZipDirectory } from '../../src/cache/zip.js'
@@ -365,6 +366,80 @@ describe('verifyModuleCache', () => {
     ])
     expect(report.deferred).toEqual([])
     expect(fs.existsSync(zipOf(modcache, b) + 'hash')).toBe(true)
+  })
+})
+
+describe('a restored cache without .ziphash files (the archive leaves them out)', () => {
+  const all = set.latest()
+  const [lib, b, c] = all as [ModuleVersion, ModuleVersion, ModuleVersion]
+  const zipOf = (modcache: string, m: ModuleVersion) =>
+    path.join(modcache, 'cache', 'download', ...escapeModulePath(m.path).split('/'), '@v', `${m.version}.zip`)
+  const restored = (name: string, opts: { tree?: boolean } = {}) => {
+    const modcache = freshCache(name, all, opts)
+    for (const m of all) fs.rmSync(zipOf(modcache, m) + 'hash')
+    return modcache
+  }
+
+  it('hashes each zip here, reports the good ones for their .ziphash, and writes it as go does', async () => {
+    const modcache = restored('no-ziphash', { tree: false })
+    const report = await verifyModuleCache(modcache, { sums: goSumOf(all), bySumDb: noSumDb })
+    expect(report.problems).toEqual([])
+    expect(report.ziphashes.sort((x, y) => x.module.localeCompare(y.module))).toEqual(
+      all
+        .map((m) => ({ module: `${m.path}@${m.version}`, hash: m.zipHash }))
+        .sort((x, y) => x.module.localeCompare(y.module))
+    )
+    await writeZiphashes(modcache, report.ziphashes)
+    // go writes the hash alone, no newline (modfetch.hashZip); a second check finds nothing to write.
+    for (const m of all) expect(fs.readFileSync(zipOf(modcache, m) + 'hash', 'utf8')).toBe(m.zipHash)
+    const again = await verifyModuleCache(modcache, { sums: goSumOf(all), bySumDb: noSumDb })
+    expect(again.ziphashes).toEqual([])
+  })
+
+  it('still finds an altered zip, and reports no .ziphash for it', async () => {
+    const modcache = restored('no-ziphash-altered', { tree: false })
+    fs.writeFileSync(zipOf(modcache, b), c.zip)
+    const report = await verifyModuleCache(modcache, { sums: goSumOf(all), bySumDb: noSumDb })
+    expect(report.problems).toMatchObject([{ module: `${b.path}@${b.version}`, kind: 'altered' }])
+    expect(report.ziphashes.map((z) => z.module)).not.toContain(`${b.path}@${b.version}`)
+  })
+
+  it('a tree beside a good zip: the .ziphash is written, so go does not take the tree for half-extracted', async () => {
+    const modcache = restored('no-ziphash-tree')
+    const report = await verifyModuleCache(modcache, {
+      sums: goSumOf(all),
+      bySumDb: noSumDb,
+      deferToGo: () => true
+    })
+    expect(report.problems).toEqual([])
+    expect(report.deferred).toEqual([])
+    expect(report.ziphashes).toHaveLength(3)
+  })
+
+  it('zips left to go have nothing to remove and nothing to write', async () => {
+    const modcache = restored('no-ziphash-deferred', { tree: false })
+    const report = await verifyModuleCache(modcache, {
+      sums: goSumOf(all),
+      bySumDb: noSumDb,
+      deferToGo: () => true
+    })
+    expect(report.deferred).toHaveLength(3)
+    expect(report.ziphashes).toEqual([])
+    await deferZipsToGo(modcache, report.deferred)
+    for (const m of all) expect(fs.existsSync(zipOf(modcache, m))).toBe(true)
+  })
+
+  it('a module no go.sum lists: left to go and the checksum database when it looks it up, untrusted when nothing would', async () => {
+    const modcache = restored('no-ziphash-sumdb')
+    const sums = goSumOf([lib, b])
+    // go hashes a zip that has no .ziphash and asks GOSUMDB about it before using it (and extracts a
+    // tree without a .ziphash again): nothing here to compare it with, nothing to purge.
+    const bySumDb = await verifyModuleCache(modcache, { sums, bySumDb: () => true })
+    expect(bySumDb.problems).toEqual([])
+    expect(bySumDb.ziphashes.map((z) => z.module)).not.toContain(`${c.path}@${c.version}`)
+    expect(fs.existsSync(zipOf(modcache, c))).toBe(true)
+    const strict = await verifyModuleCache(modcache, { sums, bySumDb: noSumDb })
+    expect(strict.problems).toMatchObject([{ module: `${c.path}@${c.version}`, kind: 'untrusted' }])
   })
 })
 

@@ -10,7 +10,9 @@ import {
   displayPath,
   moduleCachePaths,
   saveRetryDelay,
+  saveTarOptions,
   untrustedEvent,
+  ziphashesLeftOut,
   type SaveInput
 } from '../../src/cache/policy.js'
 
@@ -72,6 +74,36 @@ describe('decideSave', () => {
 describe('moduleCachePaths', () => {
   it('archives cache/download only: not the extracted trees, not cache/vcs', () => {
     expect(moduleCachePaths('/home/r/go/pkg/mod/')).toEqual(['/home/r/go/pkg/mod/cache/download'])
+  })
+})
+
+describe('the .ziphash files the archive leaves out', () => {
+  it('every module version but the toolchains', () => {
+    const names = [
+      'example.com/!acme/lib/@v/list',
+      'example.com/!acme/lib/@v/v1.0.0.info',
+      'example.com/!acme/lib/@v/v1.0.0.mod',
+      'example.com/!acme/lib/@v/v1.0.0.zip',
+      'example.com/!acme/lib/@v/v1.0.0.ziphash',
+      'golang.org/toolchain/@v/v0.0.1-go1.27.3.linux-amd64.zip',
+      'golang.org/toolchain/@v/v0.0.1-go1.27.3.linux-amd64.ziphash',
+      'golang.org/x/mod/@v/v0.20.0+incompatible.ziphash'
+    ]
+    expect(ziphashesLeftOut(names)).toEqual([
+      'example.com/!acme/lib/@v/v1.0.0.ziphash',
+      'golang.org/x/mod/@v/v0.20.0+incompatible.ziphash'
+    ])
+  })
+
+  it('passes the list to GNU tar after the options the job set, literally; none for a path tar would split', () => {
+    expect(saveTarOptions('/home/runner/work/_temp/setup-go-deps-tar-x/exclude', undefined)).toBe(
+      '--no-wildcards --exclude-from=/home/runner/work/_temp/setup-go-deps-tar-x/exclude'
+    )
+    expect(saveTarOptions('/t/exclude', '--warning=no-unknown-keyword')).toBe(
+      '--warning=no-unknown-keyword --no-wildcards --exclude-from=/t/exclude'
+    )
+    expect(saveTarOptions('/my temp/exclude', undefined)).toBeUndefined()
+    expect(saveTarOptions('D:\\a\\_temp\\exclude', undefined)).toBeUndefined()
   })
 })
 

@@ -87930,6 +87930,7 @@ async function hashKeyFiles(files) {
  * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
  * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ * `names` are those files, relative to cache/download with `/` separators, sorted.
  */
 async function fingerprintModuleCache(gomodcache) {
     const root = path$2.join(gomodcache, 'cache', 'download');
@@ -87939,16 +87940,16 @@ async function fingerprintModuleCache(gomodcache) {
     }
     catch (error) {
         if (error.code === 'ENOENT')
-            return { hash: '', files: 0 };
+            return { hash: '', files: 0, names: [] };
         throw error;
     }
-    const lines = entries
+    const names = entries
         .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
-    if (lines.length === 0)
-        return { hash: '', files: 0 };
-    lines.sort();
-    return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length };
+        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)).split(path$2.sep).join('/'));
+    if (names.length === 0)
+        return { hash: '', files: 0, names };
+    names.sort();
+    return { hash: createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
 }
 /** Whether a directory exists and has at least one entry. */
 async function isPopulated(dir) {
@@ -88758,6 +88759,7 @@ async function verifyModuleCache(gomodcache, opts) {
     const start = performance.now();
     const modules = [...(await inventory(gomodcache)).entries()].filter(([k]) => (opts.sums.has(k) || !opts.preexisting?.has(k)) && (!opts.only || opts.only.has(k)));
     const deferred = [];
+    const ziphashes = [];
     // Module versions at once: inflation runs on libuv's thread pool, hashing and reads overlap with it.
     const found = await pMap(modules, ([k, m]) => {
         const want = expectedHashes(k, opts.sums, opts.bySumDb(m.path));
@@ -88773,21 +88775,25 @@ async function verifyModuleCache(gomodcache, opts) {
             deferred.push(k);
         return checkModule(k, m, want, byGo);
     }, { concurrency: 8 });
-    const problems = found.filter((p) => p !== undefined);
+    const problems = [];
+    for (const [i, c] of found.entries()) {
+        if ('problem' in c)
+            problems.push(c.problem);
+        else if (c.missingZiphash)
+            ziphashes.push({ module: modules[i][0], hash: c.missingZiphash });
+    }
     const purgedWhole = new Set(problems.filter((p) => p.scope === 'module').map((p) => p.module));
     return {
         modules: modules.length,
         problems,
         durationMs: Math.round(performance.now() - start),
-        deferred: deferred.filter((k) => !purgedWhole.has(k))
+        deferred: deferred.filter((k) => !purgedWhole.has(k)),
+        ziphashes
     };
 }
 async function checkModule(module, m, want, zipByGo = false) {
     const fail = (kind, problem, scope = 'module') => ({
-        module,
-        kind,
-        problem,
-        scope
+        problem: { module, kind, problem, scope }
     });
     if ('untrusted' in want)
         return fail('untrusted', want.untrusted);
@@ -88798,8 +88804,10 @@ async function checkModule(module, m, want, zipByGo = false) {
     const ziphashFile = file('ziphash');
     const ziphash = ziphashFile ? (await fs$1.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
     const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip;
-    if (want.zip === 'ziphash' && (zipFile || m.tree) && !ziphash)
-        return fail('untrusted', 'no go.sum lists it and it has no .ziphash for GOSUMDB to check');
+    // No go.sum lists it and no .ziphash says what the checksum database is asked about: go hashes the zip
+    // and looks that up itself before it uses it (modfetch.hashZip, checkModSum), and extracts a tree that
+    // has no .ziphash again from that zip. Nothing here can check more.
+    const leftToSumDb = want.zip === 'ziphash' && !ziphash;
     const modFile = file('mod');
     if (modFile && want.mod === 'none')
         return fail('untrusted', 'no go.sum lists its go.mod');
@@ -88808,7 +88816,8 @@ async function checkModule(module, m, want, zipByGo = false) {
         if (!want.mod.has(h))
             return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`);
     }
-    if (zipFile && !zipByGo) {
+    let missingZiphash;
+    if (zipFile && !zipByGo && !leftToSumDb) {
         if (allowed.size === 0)
             return fail('untrusted', 'go.sum lists its go.mod only, not its zip');
         const z = await hashZip(zipFile);
@@ -88818,8 +88827,10 @@ async function checkModule(module, m, want, zipByGo = false) {
             return fail('altered', `the zip hashes to ${z.hash}, ${source(want)} says ${first(allowed)}`);
         if (ziphash !== undefined && ziphash !== z.hash)
             return fail('damaged', `the .ziphash (${ziphash}) differs from the zip's hash (${z.hash})`);
+        if (ziphash === undefined)
+            missingZiphash = z.hash;
     }
-    if (m.tree) {
+    if (m.tree && !leftToSumDb) {
         const scope = zipFile ? 'tree' : 'module';
         // go was interrupted while extracting: it removes and extracts that tree again itself.
         if (file('partial'))
@@ -88832,7 +88843,7 @@ async function checkModule(module, m, want, zipByGo = false) {
         if (!allowed.has(t.hash))
             return fail('altered', `the extracted tree hashes to ${t.hash}, ${source(want)} says ${first(allowed)}`, scope);
     }
-    return undefined;
+    return { missingZiphash };
 }
 const first = (s) => [...s][0] ?? '(nothing)';
 const source = (want) => want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum';
@@ -88853,6 +88864,17 @@ async function deferZipsToGo(gomodcache, modules) {
             return;
         await makeWritable(path$2.dirname(file));
         await fs$1.promises.rm(file, { force: true });
+    }, { concurrency: 8 });
+}
+/**
+ * Writes the .ziphash of zips the restore checked here (IntegrityReport.ziphashes), as go writes it after
+ * its own check (the hash, no newline). A write that fails only costs go a second hash of that zip.
+ */
+async function writeZiphashes(gomodcache, ziphashes) {
+    await pMap(ziphashes, async ({ module, hash }) => {
+        const file = ziphashFile(gomodcache, module);
+        if (file)
+            await fs$1.promises.writeFile(file, hash).catch(() => undefined);
     }, { concurrency: 8 });
 }
 /** Where go keeps a module version's `.ziphash` (undefined for a key that is not `path@version`). */
@@ -89077,6 +89099,7 @@ async function verifyRestored(result, p) {
         await purgeModules(p.gomodcache, report.problems);
     if (report.deferred.length > 0)
         await deferZipsToGo(p.gomodcache, report.deferred);
+    await writeZiphashes(p.gomodcache, report.ziphashes);
     const bad = report.problems.filter((x) => x.kind !== 'untrusted');
     const untrusted = report.problems.filter((x) => x.kind === 'untrusted');
     info(`Module cache verification: ${report.modules} module versions checked against go.sum by content in ` +
@@ -89135,6 +89158,7 @@ async function settleHandedOver(cache, download, ctx) {
             only: new Set(untouched)
         });
         durationMs += report.durationMs;
+        await writeZiphashes(gomodcache, report.ziphashes);
         if (report.problems.length > 0) {
             await purgeModules(gomodcache, report.problems);
             warning(`Module cache: ${report.problems.length} restored modules this download did not use failed verification ` +

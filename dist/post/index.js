@@ -37673,78 +37673,34 @@ function requireSemver () {
 var semverExports = requireSemver();
 
 /**
- * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
- * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
- * restore is verified against, and remove go's read-only module trees.
- */
-/**
- * A fingerprint of the modules in a module cache: the names of every file in the
- * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
- * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
- * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
- * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- */
-async function fingerprintModuleCache(gomodcache) {
-    const root = path$2.join(gomodcache, 'cache', 'download');
-    let entries;
-    try {
-        entries = await fs$2.promises.readdir(root, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return { hash: '', files: 0 };
-        throw error;
-    }
-    const lines = entries
-        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)));
-    if (lines.length === 0)
-        return { hash: '', files: 0 };
-    lines.sort();
-    return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length };
-}
-/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
-async function directorySize(dir) {
-    let entries;
-    try {
-        entries = await fs$2.promises.readdir(dir, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return 0;
-        throw error;
-    }
-    const sizes = await Promise.all(entries
-        .filter((e) => e.isFile())
-        .map((e) => fs$2.promises.stat(path$2.join(e.parentPath, e.name)).then((s) => s.size)));
-    return sizes.reduce((a, b) => a + b, 0);
-}
-/** Whether a directory exists and has at least one entry. */
-async function isPopulated(dir) {
-    try {
-        return (await fs$2.promises.readdir(dir)).length > 0;
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return false;
-        throw error;
-    }
-}
-
-/**
- * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
- * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
- * the bytes go extracts: the central directory's entries, each entry's data found through its local
- * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
- * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
- * rather than interpreted: a module zip written by go never has them.
- */
-promisify(zlib.inflateRaw);
-
-/**
  * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
  * modcache.ts does the effects around them.
  */
+/**
+ * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
+ * after any `/`, so relative to cache/download is enough), given fingerprintModuleCache's `names`.
+ *
+ * A restored .ziphash is never trusted: the restore either leaves the zip to go, which removes nothing
+ * then and hashes the zip against go.sum before it extracts it (writing the .ziphash itself), or hashes
+ * the zip here and writes the .ziphash itself (integrity.ts). Archiving them only costs the restore a file
+ * to create and then delete per module, which on a slow file system is most of what the restore does
+ * beyond extracting the zips (measured on the bench's warm exact hit: see the README's cache section).
+ * golang.org/toolchain keeps its .ziphash: no go.sum lists a toolchain, so it is the one thing that ties
+ * its zip to the checksum database go consults.
+ */
+function ziphashesLeftOut(names) {
+    return names.filter((n) => n.endsWith('.ziphash') && !n.startsWith('golang.org/toolchain/@v/'));
+}
+/**
+ * TAR_OPTIONS for the save, given where the list of ziphashesLeftOut is written, or undefined when tar
+ * cannot take it. GNU tar reads TAR_OPTIONS (words split at blanks); BSD tar, which @actions/cache uses on
+ * Windows and on macOS without gtar, ignores it and archives the .ziphash files, which restores as before.
+ */
+function saveTarOptions(listFile, existing) {
+    if (/[\s"'\\]/.test(listFile))
+        return undefined;
+    return [existing, '--no-wildcards', `--exclude-from=${listFile}`].filter(Boolean).join(' ');
+}
 /**
  * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
  * comment's command) usually runs with write access to the base branch's cache scope. What such a job
@@ -37894,6 +37850,95 @@ function saveRetryDelay(o, maxWaitMs = SAVE_RETRY_MAX_WAIT_MS) {
         wait = o.retryAfterMs;
     return wait !== undefined && wait <= maxWaitMs ? wait : undefined;
 }
+
+/**
+ * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
+ * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
+ * restore is verified against, and remove go's read-only module trees.
+ */
+/**
+ * A fingerprint of the modules in a module cache: the names of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
+ * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
+ * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
+ * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ * `names` are those files, relative to cache/download with `/` separators, sorted.
+ */
+async function fingerprintModuleCache(gomodcache) {
+    const root = path$2.join(gomodcache, 'cache', 'download');
+    let entries;
+    try {
+        entries = await fs$2.promises.readdir(root, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { hash: '', files: 0, names: [] };
+        throw error;
+    }
+    const names = entries
+        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)).split(path$2.sep).join('/'));
+    if (names.length === 0)
+        return { hash: '', files: 0, names };
+    names.sort();
+    return { hash: createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
+}
+/**
+ * Runs `save` with the TAR_OPTIONS that leave `ziphashes` (policy.ts ziphashesLeftOut) out of the
+ * archive, listed in a file of their own for the call; with no options when there are none to leave out
+ * or tar could not take the list's path (policy.ts saveTarOptions).
+ */
+async function withZiphashesLeftOut(ziphashes, save) {
+    if (ziphashes.length === 0)
+        return save({});
+    const dir = await fs$2.promises.mkdtemp(path$2.join(process.env.RUNNER_TEMP || os$1.tmpdir(), 'setup-go-deps-tar-'));
+    try {
+        const list = path$2.join(dir, 'exclude');
+        await fs$2.promises.writeFile(list, ziphashes.join('\n') + '\n');
+        const options = saveTarOptions(list, process.env.TAR_OPTIONS);
+        return await save(options ? { TAR_OPTIONS: options } : {});
+    }
+    finally {
+        await fs$2.promises.rm(dir, { recursive: true, force: true });
+    }
+}
+/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
+async function directorySize(dir) {
+    let entries;
+    try {
+        entries = await fs$2.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return 0;
+        throw error;
+    }
+    const sizes = await Promise.all(entries
+        .filter((e) => e.isFile())
+        .map((e) => fs$2.promises.stat(path$2.join(e.parentPath, e.name)).then((s) => s.size)));
+    return sizes.reduce((a, b) => a + b, 0);
+}
+/** Whether a directory exists and has at least one entry. */
+async function isPopulated(dir) {
+    try {
+        return (await fs$2.promises.readdir(dir)).length > 0;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return false;
+        throw error;
+    }
+}
+
+/**
+ * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
+ * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
+ * the bytes go extracts: the central directory's entries, each entry's data found through its local
+ * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
+ * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
+ * rather than interpreted: a module zip written by go never has them.
+ */
+promisify(zlib.inflateRaw);
 
 var CacheFilename;
 (function (CacheFilename) {
@@ -84858,14 +84903,15 @@ async function serviceAvailable() {
 }
 /**
  * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). Only a failure
- * that is not the service's limit stays a failure; the caller words each as a notice or a warning.
+ * that is not the service's limit stays a failure; the caller words each as a notice or a warning. `env`
+ * is set during the call (TAR_OPTIONS for the tar that builds the archive).
  */
-async function saveEntry(paths, key, label) {
+async function saveEntry(paths, key, label, env = {}) {
     const cache = await load();
     let calls = 0;
     for (;;) {
         calls++;
-        const w = await withToolkitLog(() => cache.saveCache(paths, key));
+        const w = await withToolkitLog(() => cache.saveCache(paths, key), env);
         const outcome = classifySave(w);
         const wait = calls === 1 ? saveRetryDelay(outcome) : undefined;
         if (wait === undefined)
@@ -84902,7 +84948,9 @@ async function saveModuleCache() {
         return none('the main step did not reach the cache restore');
     const download = downloadState.load();
     const gomodcache = state.gomodcache;
-    const fingerprint = gomodcache ? await fingerprintModuleCache(gomodcache) : { hash: '', files: 0 };
+    const fingerprint = gomodcache
+        ? await fingerprintModuleCache(gomodcache)
+        : { hash: '', files: 0, names: [] };
     const event = process.env.GITHUB_EVENT_NAME;
     const decision = decideSave({
         mode: state.mode,
@@ -84915,14 +84963,14 @@ async function saveModuleCache() {
     });
     info(`Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`);
     const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined;
-    const report = await saveModuleEntry(state, decision, gomodcache);
+    const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names);
     return build ? { ...report, build } : report;
 }
 /** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
 function credentialDirs() {
     return [loadCredentialsDir() ?? '', process.env.RUNNER_TEMP ?? ''].filter(Boolean);
 }
-async function saveModuleEntry(state, decision, gomodcache) {
+async function saveModuleEntry(state, decision, gomodcache, names) {
     const key = state.restore.key;
     if (!decision.save)
         return none(decision.reason, key);
@@ -84934,7 +84982,7 @@ async function saveModuleEntry(state, decision, gomodcache) {
     if (!(await serviceAvailable()))
         return none('the Actions cache service is not available to this job', key);
     const started = performance.now();
-    const saved = await saveEntry(state.modules.patterns, key, 'Module cache');
+    const saved = await withZiphashesLeftOut(ziphashesLeftOut(names), (env) => saveEntry(state.modules.patterns, key, 'Module cache', env));
     const durationMs = Math.round(performance.now() - started);
     const o = saved.outcome;
     if (o.kind === 'saved') {

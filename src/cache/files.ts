@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import * as glob from '@actions/glob'
 import {
@@ -15,6 +16,7 @@ import {
   resolvePatterns,
   selectKeyFiles
 } from './key.js'
+import { saveTarOptions } from './policy.js'
 
 export interface KeyFiles {
   /** Absolute, sorted. */
@@ -68,22 +70,48 @@ export async function hashKeyFiles(files: readonly string[]): Promise<string> {
  * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
  * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ * `names` are those files, relative to cache/download with `/` separators, sorted.
  */
-export async function fingerprintModuleCache(gomodcache: string): Promise<{ hash: string; files: number }> {
+export async function fingerprintModuleCache(
+  gomodcache: string
+): Promise<{ hash: string; files: number; names: string[] }> {
   const root = path.join(gomodcache, 'cache', 'download')
   let entries: fs.Dirent[]
   try {
     entries = await fs.promises.readdir(root, { withFileTypes: true, recursive: true })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { hash: '', files: 0 }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { hash: '', files: 0, names: [] }
     throw error
   }
-  const lines = entries
+  const names = entries
     .filter((e) => e.isFile() && path.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-    .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
-  if (lines.length === 0) return { hash: '', files: 0 }
-  lines.sort()
-  return { hash: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length }
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+  if (names.length === 0) return { hash: '', files: 0, names }
+  names.sort()
+  return { hash: createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names }
+}
+
+/**
+ * Runs `save` with the TAR_OPTIONS that leave `ziphashes` (policy.ts ziphashesLeftOut) out of the
+ * archive, listed in a file of their own for the call; with no options when there are none to leave out
+ * or tar could not take the list's path (policy.ts saveTarOptions).
+ */
+export async function withZiphashesLeftOut<T>(
+  ziphashes: readonly string[],
+  save: (env: Record<string, string>) => Promise<T>
+): Promise<T> {
+  if (ziphashes.length === 0) return save({})
+  const dir = await fs.promises.mkdtemp(
+    path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'setup-go-deps-tar-')
+  )
+  try {
+    const list = path.join(dir, 'exclude')
+    await fs.promises.writeFile(list, ziphashes.join('\n') + '\n')
+    const options = saveTarOptions(list, process.env.TAR_OPTIONS)
+    return await save(options ? { TAR_OPTIONS: options } : {})
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true })
+  }
 }
 
 /** Total size in bytes of the regular files below `dir` (0 when it does not exist). */

@@ -60,6 +60,12 @@ export interface IntegrityReport {
   durationMs: number
   /** Module versions whose zip is left for go to check (VerifyOptions.deferToGo); their .mod was checked. */
   deferred: string[]
+  /**
+   * Zips hashed here that have no .ziphash (the archive leaves them out: policy.ts ziphashesLeftOut) and
+   * matched go.sum: what writeZiphashes writes, so go neither hashes them again nor extracts their trees
+   * again (go treats a tree without its .ziphash as half-extracted).
+   */
+  ziphashes: Array<{ module: string; hash: string }>
 }
 
 /** `path@version` -> the go.sum hashes of its zip and of its go.mod (several go.sum files may list it). */
@@ -201,6 +207,7 @@ export async function verifyModuleCache(gomodcache: string, opts: VerifyOptions)
     ([k]) => (opts.sums.has(k) || !opts.preexisting?.has(k)) && (!opts.only || opts.only.has(k))
   )
   const deferred: string[] = []
+  const ziphashes: Array<{ module: string; hash: string }> = []
   // Module versions at once: inflation runs on libuv's thread pool, hashing and reads overlap with it.
   const found = await pMap(
     modules,
@@ -220,27 +227,32 @@ export async function verifyModuleCache(gomodcache: string, opts: VerifyOptions)
     },
     { concurrency: 8 }
   )
-  const problems = found.filter((p): p is ModuleProblem => p !== undefined)
+  const problems: ModuleProblem[] = []
+  for (const [i, c] of found.entries()) {
+    if ('problem' in c) problems.push(c.problem)
+    else if (c.missingZiphash) ziphashes.push({ module: modules[i]![0], hash: c.missingZiphash })
+  }
   const purgedWhole = new Set(problems.filter((p) => p.scope === 'module').map((p) => p.module))
   return {
     modules: modules.length,
     problems,
     durationMs: Math.round(performance.now() - start),
-    deferred: deferred.filter((k) => !purgedWhole.has(k))
+    deferred: deferred.filter((k) => !purgedWhole.has(k)),
+    ziphashes
   }
 }
+
+/** A module's check: its problem, or the hash of a good zip that has no .ziphash yet. */
+type Checked = { problem: ModuleProblem } | { missingZiphash?: string }
 
 async function checkModule(
   module: string,
   m: CachedModule,
   want: Expected,
   zipByGo = false
-): Promise<ModuleProblem | undefined> {
-  const fail = (kind: ProblemKind, problem: string, scope: 'tree' | 'module' = 'module') => ({
-    module,
-    kind,
-    problem,
-    scope
+): Promise<Checked> {
+  const fail = (kind: ProblemKind, problem: string, scope: 'tree' | 'module' = 'module'): Checked => ({
+    problem: { module, kind, problem, scope }
   })
   if ('untrusted' in want) return fail('untrusted', want.untrusted)
   const file = (ext: string) =>
@@ -251,8 +263,10 @@ async function checkModule(
   const ziphashFile = file('ziphash')
   const ziphash = ziphashFile ? (await fs.promises.readFile(ziphashFile, 'utf8')).trim() : undefined
   const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip
-  if (want.zip === 'ziphash' && (zipFile || m.tree) && !ziphash)
-    return fail('untrusted', 'no go.sum lists it and it has no .ziphash for GOSUMDB to check')
+  // No go.sum lists it and no .ziphash says what the checksum database is asked about: go hashes the zip
+  // and looks that up itself before it uses it (modfetch.hashZip, checkModSum), and extracts a tree that
+  // has no .ziphash again from that zip. Nothing here can check more.
+  const leftToSumDb = want.zip === 'ziphash' && !ziphash
 
   const modFile = file('mod')
   if (modFile && want.mod === 'none') return fail('untrusted', 'no go.sum lists its go.mod')
@@ -260,7 +274,8 @@ async function checkModule(
     const h = hashGoMod(await fs.promises.readFile(modFile))
     if (!want.mod.has(h)) return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`)
   }
-  if (zipFile && !zipByGo) {
+  let missingZiphash: string | undefined
+  if (zipFile && !zipByGo && !leftToSumDb) {
     if (allowed.size === 0) return fail('untrusted', 'go.sum lists its go.mod only, not its zip')
     const z = await hashZip(zipFile)
     if ('damage' in z) return fail('damaged', `the zip is damaged: ${z.damage}`)
@@ -268,8 +283,9 @@ async function checkModule(
       return fail('altered', `the zip hashes to ${z.hash}, ${source(want)} says ${first(allowed)}`)
     if (ziphash !== undefined && ziphash !== z.hash)
       return fail('damaged', `the .ziphash (${ziphash}) differs from the zip's hash (${z.hash})`)
+    if (ziphash === undefined) missingZiphash = z.hash
   }
-  if (m.tree) {
+  if (m.tree && !leftToSumDb) {
     const scope = zipFile ? 'tree' : 'module'
     // go was interrupted while extracting: it removes and extracts that tree again itself.
     if (file('partial')) return fail('damaged', 'the extracted tree is incomplete (.partial)', scope)
@@ -283,7 +299,7 @@ async function checkModule(
         scope
       )
   }
-  return undefined
+  return { missingZiphash }
 }
 
 const first = (s: ReadonlySet<string>): string => [...s][0] ?? '(nothing)'
@@ -308,6 +324,24 @@ export async function deferZipsToGo(gomodcache: string, modules: readonly string
       if (!file || !fs.existsSync(file)) return
       await makeWritable(path.dirname(file))
       await fs.promises.rm(file, { force: true })
+    },
+    { concurrency: 8 }
+  )
+}
+
+/**
+ * Writes the .ziphash of zips the restore checked here (IntegrityReport.ziphashes), as go writes it after
+ * its own check (the hash, no newline). A write that fails only costs go a second hash of that zip.
+ */
+export async function writeZiphashes(
+  gomodcache: string,
+  ziphashes: ReadonlyArray<{ module: string; hash: string }>
+): Promise<void> {
+  await pMap(
+    ziphashes,
+    async ({ module, hash }) => {
+      const file = ziphashFile(gomodcache, module)
+      if (file) await fs.promises.writeFile(file, hash).catch(() => undefined)
     },
     { concurrency: 8 }
   )

@@ -24,7 +24,8 @@ import {
   goSumPerModule,
   hashKeyFiles,
   isPopulated,
-  readGoSums
+  readGoSums,
+  withZiphashesLeftOut
 } from './files.js'
 import {
   checkedByGo,
@@ -35,6 +36,7 @@ import {
   ziphashFile,
   purgeModules,
   verifyModuleCache,
+  writeZiphashes,
   type ModuleProblem
 } from './integrity.js'
 import { BUILD_KEY_PREFIX, cacheKey, runnerPlatform, type CacheKeys } from './key.js'
@@ -46,7 +48,8 @@ import {
   credentialsInside,
   decideSave,
   displayPath,
-  moduleCachePaths
+  moduleCachePaths,
+  ziphashesLeftOut
 } from './policy.js'
 import { restoreEntry, restoreTimeoutMs, saveEntry, serviceAvailable, type Restored } from './service.js'
 
@@ -219,6 +222,7 @@ async function verifyRestored(
   })
   if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)
   if (report.deferred.length > 0) await deferZipsToGo(p.gomodcache, report.deferred)
+  await writeZiphashes(p.gomodcache, report.ziphashes)
   const bad = report.problems.filter((x) => x.kind !== 'untrusted')
   const untrusted = report.problems.filter((x) => x.kind === 'untrusted')
   core.info(
@@ -286,6 +290,7 @@ export async function settleHandedOver(
       only: new Set(untouched)
     })
     durationMs += report.durationMs
+    await writeZiphashes(gomodcache, report.ziphashes)
     if (report.problems.length > 0) {
       await purgeModules(gomodcache, report.problems)
       core.warning(
@@ -388,7 +393,9 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   if (!state) return none('the main step did not reach the cache restore')
   const download = downloadState.load()
   const gomodcache = state.gomodcache
-  const fingerprint = gomodcache ? await fingerprintModuleCache(gomodcache) : { hash: '', files: 0 }
+  const fingerprint = gomodcache
+    ? await fingerprintModuleCache(gomodcache)
+    : { hash: '', files: 0, names: [] }
   const event = process.env.GITHUB_EVENT_NAME
   const decision = decideSave({
     mode: state.mode,
@@ -403,7 +410,7 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
     `Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`
   )
   const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined
-  const report = await saveModuleEntry(state, decision, gomodcache)
+  const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names)
   return build ? { ...report, build } : report
 }
 
@@ -415,7 +422,8 @@ function credentialDirs(): string[] {
 async function saveModuleEntry(
   state: CacheState,
   decision: { save: boolean; reason: string },
-  gomodcache: string
+  gomodcache: string,
+  names: readonly string[]
 ): Promise<CacheSaveReport> {
   const key = state.restore.key
   if (!decision.save) return none(decision.reason, key)
@@ -427,7 +435,9 @@ async function saveModuleEntry(
   if (!(await serviceAvailable())) return none('the Actions cache service is not available to this job', key)
 
   const started = performance.now()
-  const saved = await saveEntry(state.modules.patterns, key, 'Module cache')
+  const saved = await withZiphashesLeftOut(ziphashesLeftOut(names), (env) =>
+    saveEntry(state.modules.patterns, key, 'Module cache', env)
+  )
   const durationMs = Math.round(performance.now() - started)
   const o = saved.outcome
   if (o.kind === 'saved') {

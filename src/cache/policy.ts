@@ -44,6 +44,32 @@ export function cacheLayout(env: NodeJS.ProcessEnv = process.env): CacheLayout {
 }
 
 /**
+ * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
+ * after any `/`, so relative to cache/download is enough), given fingerprintModuleCache's `names`.
+ *
+ * A restored .ziphash is never trusted: the restore either leaves the zip to go, which removes nothing
+ * then and hashes the zip against go.sum before it extracts it (writing the .ziphash itself), or hashes
+ * the zip here and writes the .ziphash itself (integrity.ts). Archiving them only costs the restore a file
+ * to create and then delete per module, which on a slow file system is most of what the restore does
+ * beyond extracting the zips (measured on the bench's warm exact hit: see the README's cache section).
+ * golang.org/toolchain keeps its .ziphash: no go.sum lists a toolchain, so it is the one thing that ties
+ * its zip to the checksum database go consults.
+ */
+export function ziphashesLeftOut(names: readonly string[]): string[] {
+  return names.filter((n) => n.endsWith('.ziphash') && !n.startsWith('golang.org/toolchain/@v/'))
+}
+
+/**
+ * TAR_OPTIONS for the save, given where the list of ziphashesLeftOut is written, or undefined when tar
+ * cannot take it. GNU tar reads TAR_OPTIONS (words split at blanks); BSD tar, which @actions/cache uses on
+ * Windows and on macOS without gtar, ignores it and archives the .ziphash files, which restores as before.
+ */
+export function saveTarOptions(listFile: string, existing: string | undefined): string | undefined {
+  if (/[\s"'\\]/.test(listFile)) return undefined
+  return [existing, '--no-wildcards', `--exclude-from=${listFile}`].filter(Boolean).join(' ')
+}
+
+/**
  * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
  * comment's command) usually runs with write access to the base branch's cache scope. What such a job
  * saves is restored by the default branch's next run: the module cache is verified against go.sum before

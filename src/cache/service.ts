@@ -98,14 +98,20 @@ export interface Saved {
 
 /**
  * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). Only a failure
- * that is not the service's limit stays a failure; the caller words each as a notice or a warning.
+ * that is not the service's limit stays a failure; the caller words each as a notice or a warning. `env`
+ * is set during the call (TAR_OPTIONS for the tar that builds the archive).
  */
-export async function saveEntry(paths: string[], key: string, label: string): Promise<Saved> {
+export async function saveEntry(
+  paths: string[],
+  key: string,
+  label: string,
+  env: Record<string, string> = {}
+): Promise<Saved> {
   const cache = await load()
   let calls = 0
   for (;;) {
     calls++
-    const w = await withToolkitLog(() => cache.saveCache(paths, key))
+    const w = await withToolkitLog(() => cache.saveCache(paths, key), env)
     const outcome = classifySave(w)
     const wait = calls === 1 ? saveRetryDelay(outcome) : undefined
     if (wait === undefined) return { outcome, archiveBytes: w.archiveBytes, calls }
