@@ -5,10 +5,28 @@ import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
+/**
+ * @actions/http-client imports undici (~940 KiB, a quarter of each bundle) for one method,
+ * getAgentDispatcher, which gives fetch() users a proxy dispatcher. Nothing this action bundles calls
+ * it: @actions/cache, @actions/tool-cache and @actions/core use HttpClient's own http/https requests, and
+ * the Azure SDK its own pipeline. Parsing that source costs every step ~20 ms at node start (V8's
+ * compileSourceTextModule scales with the file), so the import resolves to a stub that says so if it is
+ * ever reached instead.
+ */
+const noUndici = {
+  name: 'no-undici',
+  resolveId: (id) => (id === 'undici' ? '\0no-undici' : null),
+  load: (id) =>
+    id === '\0no-undici'
+      ? 'export class ProxyAgent { constructor() { throw new Error("setup-go-deps: undici is not bundled (rollup.config.js)") } }'
+      : null
+}
+
 const entry = (name) => ({
   input: `src/entrypoints/${name}.ts`,
   output: { file: `dist/${name}/index.js`, format: 'es', sourcemap: false, inlineDynamicImports: true },
   plugins: [
+    noUndici,
     typescript({ tsconfig: 'tsconfig.build.json', outDir: `dist/${name}`, noEmitOnError: false }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
     commonjs(),
