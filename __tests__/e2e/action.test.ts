@@ -26,6 +26,7 @@ import {
   writeConsumerProject
 } from '../../testbed/index.ts'
 import { resetRunner } from '../helpers/job.ts'
+import { PROXY_REQUEST_TRIES } from '../../src/go/proxylist.js'
 
 let root: string
 let mirror: GoMirror
@@ -132,12 +133,12 @@ describe('setup-go-deps end to end', () => {
     expect(cache.entries().map((e) => e.key)).toContain(run.main.outputs['cache-key'])
   }, 180_000)
 
-  it('retries a proxy that answers 502 three times and says so in the summary', async () => {
+  it('retries a proxy whose 502s outlast three attempts (go tries each request PROXY_REQUEST_TRIES times) and says so in the summary', async () => {
     const dirs = checkout()
     const target = set.latest()[5]!
     proxy.faults.add({
       path: artefactPattern(target.path, 'zip', target.version),
-      firstN: 3,
+      firstN: 3 * PROXY_REQUEST_TRIES,
       fault: { kind: 'status', status: 502 }
     })
     try {

@@ -12,6 +12,7 @@ import {
   type ModuleProxy
 } from '../../testbed/index.ts'
 import { startBench, type Bench } from '../helpers/download-bench.ts'
+import { PROXY_REQUEST_TRIES } from '../../src/go/proxylist.js'
 
 let bench: Bench | undefined
 let extra: ModuleProxy | undefined
@@ -60,7 +61,8 @@ describe('downloadModules on a slow or flaky upstream', () => {
     const m = bench.set.latest()[0]!
     bench.proxy.faults.add({
       path: artefactPattern(m.path, 'info', m.version),
-      firstN: 1,
+      // Every try go makes in the attempt (go/proxylist.ts): an attempt fails only when all of them did.
+      firstN: PROXY_REQUEST_TRIES,
       fault: { kind: 'status', status: 429 }
     })
     const t0 = Date.now()
@@ -147,7 +149,7 @@ describe('downloadModules on a slow or flaky upstream', () => {
     const flaky = mods[3]!
     bench.proxy.faults.add({
       path: artefactPattern(flaky.path, 'zip', flaky.version),
-      firstN: 2,
+      firstN: 2 * PROXY_REQUEST_TRIES,
       fault: { kind: 'status', status: 503 }
     })
     const result = await bench.download({}, { env: { GOWORK: path.join(bench.workspace, 'go.work') } })

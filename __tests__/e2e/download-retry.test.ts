@@ -9,6 +9,7 @@ import semver from 'semver'
 import { artefactPattern } from '../../testbed/index.ts'
 import { goToSemver } from '../../src/go/version.js'
 import { startGo } from '../../src/download/process.js'
+import { PROXY_REQUEST_TRIES } from '../../src/go/proxylist.js'
 import { startBench, type Bench } from '../helpers/download-bench.ts'
 
 let bench: Bench | undefined
@@ -32,12 +33,35 @@ describe('the go these tests drive', () => {
 })
 
 describe('downloadModules against a flaky module proxy', () => {
-  it('succeeds when the proxy answers 502 to the first 3 requests of a module, re-requesting only that module', async () => {
+  // Each request is tried PROXY_REQUEST_TRIES times by go itself (go/proxylist.ts): an attempt fails a
+  // module only when all of them failed.
+  const T = PROXY_REQUEST_TRIES
+
+  it('retries a failed request at once inside the same go process: two 502s cost no attempt', async () => {
+    bench = await startBench({ count: 4 })
+    const flaky = bench.set.latest()[1]!
+    for (const kind of ['info', 'zip'] as const)
+      bench.proxy.faults.add({
+        path: artefactPattern(flaky.path, kind, flaky.version),
+        firstN: T - 1,
+        fault: kind === 'zip' ? { kind: 'reset' } : { kind: 'status', status: 502 }
+      })
+    const result = await bench.download({ parallel: 1 })
+    expect(result.ok).toBe(true)
+    expect(result.attempts).toHaveLength(1)
+    const asked = (kind: 'info' | 'zip') =>
+      bench!.proxy.faults.requests(artefactPattern(flaky.path, kind, flaky.version))
+    expect(asked('info')).toHaveLength(T)
+    expect(asked('zip')).toHaveLength(T)
+    expect(result.modules).toBe(4)
+  })
+
+  it('succeeds when every try of a module fails in 3 attempts, re-requesting only that module', async () => {
     bench = await startBench({ count: 6 })
     const flaky = bench.set.latest()[2]!
     bench.proxy.faults.add({
       path: artefactPattern(flaky.path, 'info', flaky.version),
-      firstN: 3,
+      firstN: 3 * T,
       fault: { kind: 'status', status: 502 }
     })
     const goSumBefore = fs.readFileSync(path.join(bench.workspace, 'go.sum'), 'utf8')
@@ -51,7 +75,7 @@ describe('downloadModules against a flaky module proxy', () => {
     expect(result.attempts.map((a) => a.requested)).toEqual([6, 1, 1, 1])
     const failed = bench.proxy.artefactRequests({ outcome: 'status' })
     expect(failed.map((r) => `${r.module}@${r.version}`)).toEqual(
-      Array(3).fill(`${flaky.path}@${flaky.version}`)
+      Array(3 * T).fill(`${flaky.path}@${flaky.version}`)
     )
     // Every zip was fetched exactly once: nothing that succeeded was asked for again.
     expect(bench.proxy.zipDownloads().sort()).toEqual(
@@ -80,15 +104,15 @@ describe('downloadModules against a flaky module proxy', () => {
 
   it('does not count attempts that finished some modules against `retries`', async () => {
     bench = await startBench({ count: 6 })
-    // Three modules that fail 1, 2 and 3 times: every attempt finishes one more of them, so none of the
-    // three failed attempts is without progress; `retries: 2` would otherwise give up after attempt 2.
+    // Three modules that fail in 1, 2 and 3 attempts: every attempt finishes one more of them, so none of
+    // the three failed attempts is without progress; `retries: 2` would otherwise give up after attempt 2.
     bench.set
       .latest()
       .slice(0, 3)
       .forEach((m, i) =>
         bench!.proxy.faults.add({
           path: artefactPattern(m.path, 'info', m.version),
-          firstN: i + 1,
+          firstN: (i + 1) * T,
           fault: { kind: 'status', status: 502 }
         })
       )

@@ -61494,6 +61494,45 @@ async function pRetry(input, options = {}) {
 }
 
 /**
+ * GOPROXY lists as go reads them (cmd/go/internal/modfetch/proxy.go, proxyList and TryProxies): entries
+ * separated by `,` (the next entry is tried after a 404 or 410) or `|` (after any error), each `direct`,
+ * `off`, a URL, or a bare host that go prefixes with https://. Validation of the inputs is
+ * environment/validate.ts validateGoproxy; this only rewrites a list go already accepts.
+ */
+/** Tries per request for each http(s) proxy in the download's go processes (withRequestRetries). */
+const PROXY_REQUEST_TRIES = 3;
+/**
+ * The GOPROXY for the download's own go processes: each http(s) proxy repeated `tries` times with `|`, so
+ * that go retries a request that failed (a 502, a connection reset mid-zip) at once, in the same process,
+ * instead of failing that module for the whole attempt and leaving it to the next one after a backoff. On
+ * the bench's flaky scenario (20% of requests failing) that took the median from 5 attempts to 2.
+ *
+ * go keeps one lookup per proxy URL string and module (modfetch.Lookup, errors included), so a proxy
+ * repeated as it is would answer its second try from that memo; each repetition is spelled differently
+ * instead (`U`, `U/`, `U/./`), which go turns into the same requests (it joins the request path with
+ * path.Join). A URL with a query or a fragment, which a `/` would change, is left as it is; so are
+ * `direct`, `off` and file:// URLs. The separator after the last repetition is the user's, so `,` still
+ * falls back only on 404/410 (each such answer now asked `tries` times: a module version go.sum lists is
+ * rarely missing from a proxy). Never exported: later steps get GOPROXY as configured.
+ */
+function withRequestRetries(goproxy, tries = PROXY_REQUEST_TRIES) {
+    if (tries <= 1)
+        return goproxy;
+    return goproxy
+        .split(/([,|])/)
+        .map((part, i) => (i % 2 === 1 ? part : repeated(part, tries)))
+        .join('');
+}
+function repeated(entry, tries) {
+    const e = entry.trim();
+    const url = e.includes(':/') || e.startsWith('/') || !/[.:/]/.test(e) ? e : `https://${e}`;
+    if (!/^https?:\/\//i.test(url) || /[?#]/.test(url))
+        return entry;
+    const base = url.replace(/\/+$/, '');
+    return Array.from({ length: tries }, (_, i) => base + (i === 0 ? '' : '/' + './'.repeat(i - 1))).join('|');
+}
+
+/**
  * Effects (file system): whether the module cache holds a module version complete, and removing one.
  */
 /** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
@@ -62678,7 +62717,7 @@ async function checkPhase(ctx, procs, state, into) {
 async function runAttempt(number, state, ctx) {
     const plan = planAttempt(ctx, state);
     const pending = plan.pending.length;
-    const proxy = ctx.env.GOPROXY ?? '';
+    const proxy = ctx.proxy;
     const record = {
         number,
         durationMs: 0,
@@ -62957,8 +62996,9 @@ async function downloadModules(cfg, ctx) {
     let state = initialState(roots, (m) => isCached(gomodcache, m), handedToGo);
     let lastText = '';
     const attempt = async (number) => {
-        const env = { ...(ctx.env ?? process.env), GOPROXY: proxies[state.proxyIndex] ?? initialProxy };
-        const actx = { cfg, roots, gomodcache, env, deadlineAt };
+        const proxy = proxies[state.proxyIndex] ?? initialProxy;
+        const env = { ...(ctx.env ?? process.env), GOPROXY: withRequestRetries(proxy) };
+        const actx = { cfg, roots, gomodcache, env, proxy, deadlineAt };
         const { outcome, record, text } = await runAttempt(number, state, actx);
         result.attempts.push(record);
         const next = reduce(state, outcome, { proxies: proxies.length, privatePatterns });

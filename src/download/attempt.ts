@@ -31,8 +31,10 @@ export interface AttemptContext {
   cfg: DownloadConfig
   roots: readonly ModuleRoot[]
   gomodcache: string
-  /** The go processes' environment, GOPROXY included. */
+  /** The go processes' environment, GOPROXY included (go/proxylist.ts withRequestRetries). */
   env: NodeJS.ProcessEnv
+  /** GOPROXY as configured, for the log and the attempt's record. */
+  proxy: string
   deadlineAt: number
 }
 
@@ -196,7 +198,7 @@ export async function runAttempt(
 ): Promise<AttemptResult> {
   const plan = planAttempt(ctx, state)
   const pending = plan.pending.length
-  const proxy = ctx.env.GOPROXY ?? ''
+  const proxy = ctx.proxy
   const record: AttemptRecord = {
     number,
     durationMs: 0,

@@ -13,6 +13,7 @@ import * as core from '@actions/core'
 import pRetry, { AbortError } from 'p-retry'
 import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
+import { withRequestRetries } from '../go/proxylist.js'
 import type { SumProblem } from '../go/sumcheck.js'
 import type { DownloadConfig } from '../inputs.js'
 import type { AppliedEnvironment, Diagnosis, DownloadResult } from '../types.js'
@@ -171,8 +172,9 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   let lastText = ''
 
   const attempt = async (number: number): Promise<void> => {
-    const env = { ...(ctx.env ?? process.env), GOPROXY: proxies[state.proxyIndex] ?? initialProxy }
-    const actx: AttemptContext = { cfg, roots, gomodcache, env, deadlineAt }
+    const proxy = proxies[state.proxyIndex] ?? initialProxy
+    const env = { ...(ctx.env ?? process.env), GOPROXY: withRequestRetries(proxy) }
+    const actx: AttemptContext = { cfg, roots, gomodcache, env, proxy, deadlineAt }
     const { outcome, record, text } = await runAttempt(number, state, actx)
     result.attempts.push(record)
     const next = reduce(state, outcome, { proxies: proxies.length, privatePatterns })
