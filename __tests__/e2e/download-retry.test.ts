@@ -37,7 +37,7 @@ describe('downloadModules against a flaky module proxy', () => {
   // module only when all of them failed.
   const T = PROXY_REQUEST_TRIES
 
-  it('retries a failed request at once inside the same go process: two 502s cost no attempt', async () => {
+  it('retries a failed request at once inside the same go process: a 502 and a reset cost no attempt', async () => {
     bench = await startBench({ count: 4 })
     const flaky = bench.set.latest()[1]!
     for (const kind of ['info', 'zip'] as const)
@@ -53,6 +53,9 @@ describe('downloadModules against a flaky module proxy', () => {
       bench!.proxy.faults.requests(artefactPattern(flaky.path, kind, flaky.version))
     expect(asked('info')).toHaveLength(T)
     expect(asked('zip')).toHaveLength(T)
+    // The second spelling of the proxy URL sends the very same request.
+    expect(new Set(asked('info').map((r) => r.path)).size).toBe(1)
+    expect(new Set(asked('zip').map((r) => r.path)).size).toBe(1)
     expect(result.modules).toBe(4)
   })
 

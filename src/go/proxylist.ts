@@ -6,34 +6,34 @@
  */
 
 /** Tries per request for each http(s) proxy in the download's go processes (withRequestRetries). */
-export const PROXY_REQUEST_TRIES = 3
+export const PROXY_REQUEST_TRIES = 2
 
 /**
- * The GOPROXY for the download's own go processes: each http(s) proxy repeated `tries` times with `|`, so
- * that go retries a request that failed (a 502, a connection reset mid-zip) at once, in the same process,
- * instead of failing that module for the whole attempt and leaving it to the next one after a backoff. On
- * the bench's flaky scenario (20% of requests failing) that took the median from 5 attempts to 2.
+ * The GOPROXY for the download's own go processes: each http(s) proxy twice, joined with `|`, so that go
+ * tries a request that failed (a 502, a connection reset mid-zip) once more at once, in the same process,
+ * instead of failing that module for the whole attempt and leaving it to the next one after a backoff.
  *
  * go keeps one lookup per proxy URL string and module (modfetch.Lookup, errors included), so a proxy
- * repeated as it is would answer its second try from that memo; each repetition is spelled differently
- * instead (`U`, `U/`, `U/./`), which go turns into the same requests (it joins the request path with
- * path.Join). A URL with a query or a fragment, which a `/` would change, is left as it is; so are
- * `direct`, `off` and file:// URLs. The separator after the last repetition is the user's, so `,` still
- * falls back only on 404/410 (each such answer now asked `tries` times: a module version go.sum lists is
+ * repeated as it is would answer its second try from that memo. The second spelling is the same URL with
+ * a trailing `/` (or without, when it has one): go trims one trailing slash before it appends a module
+ * path (newProxyRepo) or a checksum-database path (web.Join), so both spellings send byte-identical
+ * requests. Only two spellings have that property, hence two tries. A URL with a query or a fragment is
+ * left as it is; so are `direct`, `off` and file:// URLs. The separator after the second spelling is the
+ * user's, so `,` still falls back only on 404/410 (a 404 is now asked twice: a version go.sum lists is
  * rarely missing from a proxy). Never exported: later steps get GOPROXY as configured.
  */
-export function withRequestRetries(goproxy: string, tries = PROXY_REQUEST_TRIES): string {
-  if (tries <= 1) return goproxy
+export function withRequestRetries(goproxy: string): string {
   return goproxy
     .split(/([,|])/)
-    .map((part, i) => (i % 2 === 1 ? part : repeated(part, tries)))
+    .map((part, i) => (i % 2 === 1 ? part : twice(part)))
     .join('')
 }
 
-function repeated(entry: string, tries: number): string {
+function twice(entry: string): string {
   const e = entry.trim()
   const url = e.includes(':/') || e.startsWith('/') || !/[.:/]/.test(e) ? e : `https://${e}`
-  if (!/^https?:\/\//i.test(url) || /[?#]/.test(url)) return entry
-  const base = url.replace(/\/+$/, '')
-  return Array.from({ length: tries }, (_, i) => base + (i === 0 ? '' : '/' + './'.repeat(i - 1))).join('|')
+  // `U//` has no twin: trimming one slash leaves `U/`, another path.
+  if (!/^https?:\/\/[^/]/i.test(url) || /[?#]/.test(url) || url.endsWith('//')) return entry
+  const other = url.endsWith('/') ? url.slice(0, -1) : `${url}/`
+  return `${url}|${other}`
 }
