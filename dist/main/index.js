@@ -61106,7 +61106,8 @@ async function restoreBuildCache(build, timeoutMs) {
 }
 /** Saves what post needs (State.cache) and returns the restore result. */
 async function remember(cfg, restore, gomodcache = '', modules = { key: restore.key, patterns: [], matchedKey: '' }, build) {
-    const fingerprint = gomodcache ? (await fingerprintModuleCache(gomodcache)).hash : '';
+    // An exact hit is never saved again (entries are immutable): post needs no fingerprint to compare.
+    const fingerprint = gomodcache && restore.outcome !== 'exact' ? (await fingerprintModuleCache(gomodcache)).hash : '';
     cacheState.save({ restore, mode: cfg.save, gomodcache, fingerprint, modules, build });
     return restore;
 }

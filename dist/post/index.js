@@ -56849,9 +56849,9 @@ async function saveModuleCache() {
         return none('the main step did not reach the cache restore');
     const download = downloadState.load();
     const gomodcache = state.gomodcache;
-    const fingerprint = gomodcache
+    const fingerprint = gomodcache && state.restore.outcome !== 'exact'
         ? await fingerprintModuleCache(gomodcache)
-        : { hash: '', files: 0, names: [] };
+        : { hash: state.fingerprint, files: 0, names: [] };
     const event = process.env.GITHUB_EVENT_NAME;
     const decision = decideSave({
         mode: state.mode,

@@ -353,7 +353,9 @@ async function remember(
   modules: EntryState = { key: restore.key, patterns: [], matchedKey: '' },
   build?: BuildEntry
 ): Promise<CacheRestore> {
-  const fingerprint = gomodcache ? (await fingerprintModuleCache(gomodcache)).hash : ''
+  // An exact hit is never saved again (entries are immutable): post needs no fingerprint to compare.
+  const fingerprint =
+    gomodcache && restore.outcome !== 'exact' ? (await fingerprintModuleCache(gomodcache)).hash : ''
   cacheState.save({ restore, mode: cfg.save, gomodcache, fingerprint, modules, build })
   return restore
 }
@@ -393,9 +395,10 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   if (!state) return none('the main step did not reach the cache restore')
   const download = downloadState.load()
   const gomodcache = state.gomodcache
-  const fingerprint = gomodcache
-    ? await fingerprintModuleCache(gomodcache)
-    : { hash: '', files: 0, names: [] }
+  const fingerprint =
+    gomodcache && state.restore.outcome !== 'exact'
+      ? await fingerprintModuleCache(gomodcache)
+      : { hash: state.fingerprint, files: 0, names: [] }
   const event = process.env.GITHUB_EVENT_NAME
   const decision = decideSave({
     mode: state.mode,
