@@ -251,6 +251,21 @@ describe('a restored module cache is verified by content before go uses it', () 
     expect(proxy.zipDownloads()).toEqual([id(mod(2))])
   }, 90_000)
 
+  it('an altered zip in an entry without .ziphash files (as this action saves them) is found by go and downloaded again', async () => {
+    const run = await replay('no-ziphash', (modcache) => {
+      for (const m of set.latest()) fs.rmSync(path.join(vdir(modcache, m), `${m.version}.ziphash`))
+      fs.writeFileSync(
+        path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
+        zipOf(mod(2), poisoned(mod(2)))
+      )
+    })
+    expect(warnings(run.main).join('\n')).toContain(
+      `${id(mod(2))}: altered or damaged: go's check of its restored zip against go.sum failed`
+    )
+    expect(run.main.stdout).toContain('(of them 4 zips left to go')
+    expect(proxy.zipDownloads()).toEqual([id(mod(2))])
+  }, 90_000)
+
   it('an altered tree beside an intact zip is detected; go extracts the verified zip again without a download', async () => {
     const run = await replay('tree', (modcache) => {
       writeTree(treeDir(modcache, mod(0)), poisoned(mod(0)))
