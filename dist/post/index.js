@@ -9581,11 +9581,11 @@ var semverExports = requireSemver();
  * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
  * after any `/`, so relative to cache/download is enough), given fingerprintModuleCache's `names`.
  *
- * A restored .ziphash is never trusted: the restore either leaves the zip to go, which removes nothing
- * then and hashes the zip against go.sum before it extracts it (writing the .ziphash itself), or hashes
- * the zip here and writes the .ziphash itself (integrity.ts). Archiving them only costs the restore a file
- * to create and then delete per module, which on a slow file system is most of what the restore does
- * beyond extracting the zips (measured on the bench's warm exact hit: see the README's cache section).
+ * Every restored zip is hashed again before it is used: go hashes the ones the restore leaves to it
+ * (integrity.ts deferZipsToGo) and writes their .ziphash itself, the action hashes the others and writes
+ * theirs (integrity.ts writeZiphashes). A .ziphash in the archive would only cost the restore a file to
+ * create and then delete per module, on a slow file system a good part of a warm step beyond extracting
+ * the zips (the bench's warm exact hit: see the README's Performance section).
  * golang.org/toolchain keeps its .ziphash: no go.sum lists a toolchain, so it is the one thing that ties
  * its zip to the checksum database go consults.
  */
