@@ -27,7 +27,7 @@ const SEED = 7
 const FAULT_RATE = 0.2
 const LATENCY_MS = 40
 /** Inputs beyond the defaults (see the explanation printed with the workflow step). */
-/** Default inputs otherwise (retries 5, retry-backoff 2s, parallel 8). */
+/** Default inputs otherwise (retries 5, retry-backoff 2s, parallel auto). */
 const INPUTS: Record<string, string> = {}
 
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[22m` : s)
@@ -207,9 +207,9 @@ try {
     ].join('\n')
   )
   say(
-    'Every other input keeps its default (retries 5, retry-backoff 2s, parallel 8). An attempt that finishes some\n' +
-      "modules does not count against 'retries' and is followed by a short pause, so a flaky upstream costs a few\n" +
-      'short attempts, not a failed job.'
+    'Every other input keeps its default (retries 5, retry-backoff 2s, parallel auto). go tries each proxy\n' +
+      "request twice itself; an attempt that finishes some modules does not count against 'retries' and is\n" +
+      'followed by a short pause, so a flaky upstream costs a few short attempts, not a failed job.'
   )
 
   // Every job uses the same runner paths, as a hosted runner does (the cache entry's version hashes them).
