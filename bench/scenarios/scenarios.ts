@@ -306,12 +306,12 @@ export async function runBench(world: World, config: BenchConfig, log: Log): Pro
         const a = await runA(world, { cache, requires: world.base(N), inputs: aInputs })
         warmA.push(a)
         const archive = cache.archive(a.outputs['cache-matched-key'] || (coldA[i] as ActionRun).cacheKey)
-        if (archive) rawTar.push(await rawTarExtractMs(archive))
+        if (archive) rawTar.push(await rawTarExtractMs(world, archive))
         if (want('warm')) {
           const b = await runB(world, { cache, requires: world.base(N) })
           warmB.push(b)
           const full = cache.archive(b.main.state.CACHE_KEY ?? '')
-          if (full) rawTarFull.push(await rawTarExtractMs(full))
+          if (full) rawTarFull.push(await rawTarExtractMs(world, full))
         }
       }
       const okA = warmA.filter((r) => r.ok)

@@ -444,28 +444,26 @@ export async function runB(world: World, opts: RunOptions): Promise<BaselineRun>
 
 /**
  * Extract an archive the way @actions/cache does on Linux (`tar -xf <archive> -P -C <workspace>` with
- * `--use-compress-program "unzstd --long=30"` for zstd, `-z` for gzip) into an empty scratch tree laid out
- * like a job (the archive holds paths relative to GITHUB_WORKSPACE), and time it.
+ * `--use-compress-program "unzstd --long=30"` for zstd, `-z` for gzip), and time it: where A's and B's
+ * restores extract and after what they do, i.e. into the runner's paths right after the previous job's
+ * tree was deleted (freshJobDirs). On a file system where creating files right after deleting many is
+ * slow (this project's ext4: README, Performance), that history costs as much as the archive, so raw
+ * `tar` in a quiet scratch directory would be measured on easier terms than the action. The tree is left
+ * for the next job's freshJobDirs to delete, as a job's is.
  */
-export async function rawTarExtractMs(archiveFile: string): Promise<number> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tar-'))
-  try {
-    const head = Buffer.alloc(4)
-    const fd = fs.openSync(archiveFile, 'r')
-    fs.readSync(fd, head, 0, 4, 0)
-    fs.closeSync(fd)
-    const zstd = head.readUInt32LE(0) === 0xfd2fb528
-    const workspace = path.join(root, 'work', 'app', 'app')
-    fs.mkdirSync(workspace, { recursive: true })
-    const compress = zstd ? ['--use-compress-program', 'unzstd --long=30'] : ['-z']
-    const r = await runProcess('tar', ['-xf', archiveFile, '-P', '-C', workspace, ...compress], {
-      env: { PATH: SYSTEM_PATH },
-      timeoutMs: 120_000,
-      orphanGraceMs: 0
-    })
-    if (r.exitCode !== 0) throw new Error(`tar failed: ${r.stderr}`)
-    return r.durationMs
-  } finally {
-    removeTree(root)
-  }
+export async function rawTarExtractMs(world: World, archiveFile: string): Promise<number> {
+  const head = Buffer.alloc(4)
+  const fd = fs.openSync(archiveFile, 'r')
+  fs.readSync(fd, head, 0, 4, 0)
+  fs.closeSync(fd)
+  const zstd = head.readUInt32LE(0) === 0xfd2fb528
+  const { workspace } = freshJobDirs(world, false)
+  const compress = zstd ? ['--use-compress-program', 'unzstd --long=30'] : ['-z']
+  const r = await runProcess('tar', ['-xf', archiveFile, '-P', '-C', workspace, ...compress], {
+    env: { PATH: SYSTEM_PATH },
+    timeoutMs: 120_000,
+    orphanGraceMs: 0
+  })
+  if (r.exitCode !== 0) throw new Error(`tar failed: ${r.stderr}`)
+  return r.durationMs
 }
