@@ -35,7 +35,9 @@ describe('GOPROXY with request retries (the download processes only)', () => {
       'https://p.example/a/b',
       'https://p.example/a/b/'
     ]) {
-      const [one, two] = withRequestRetries(list).split('|') as [string, string]
+      const tries = withRequestRetries(list).split('|')
+      expect(tries).toHaveLength(PROXY_REQUEST_TRIES)
+      const [one, two] = tries as [string, string]
       expect(one).not.toBe(two)
       expect(join(two, 'sumdb/sum.golang.org/supported')).toBe(join(one, 'sumdb/sum.golang.org/supported'))
     }
