@@ -606,14 +606,12 @@ function rewriteArchive(data: Buffer, edit: (modcache: string) => void): Buffer 
     fs.mkdirSync(fakeWs, { recursive: true })
     const archive = path.join(scratch, 'cache.tzst')
     fs.writeFileSync(archive, data)
-    const members = archiveMembers(archive)
     execFileSync('tar', ['-xf', archive, '-P', '-C', fakeWs, '--use-compress-program', 'unzstd'])
     edit(path.join(scratch, path.relative(dirs.root, gomodcache())))
     const manifest = path.join(scratch, 'manifest.txt')
-    // The client's manifest lists the matched paths, not every file: the top-level members suffice.
-    const depth = path.relative(dirs.workspace, gomodcache()).split(path.sep).length + 1
-    const top = [...new Set(members.map((m) => m.split('/').slice(0, depth).join('/')))]
-    fs.writeFileSync(manifest, top.join('\n'))
+    // The client's manifest: the archived paths, relative to the workspace.
+    const archived = moduleCachePaths(gomodcache()).map((p) => path.relative(dirs.workspace, p))
+    fs.writeFileSync(manifest, archived.join('\n'))
     fs.rmSync(archive)
     execFileSync('tar', [
       '--posix',

@@ -30,7 +30,7 @@ import {
   writeZip
 } from '../../testbed/index.ts'
 import { hashDir, hashGoMod, hashZip } from '../../src/cache/dirhash.js'
-import { moduleCachePaths } from '../../src/cache/policy.js'
+import { moduleCachePaths, type CacheLayout } from '../../src/cache/policy.js'
 import { escapeModulePath } from '../../src/go/modfiles.js'
 import { stepCommands } from '../helpers/commands.ts'
 import { LOCAL_GO, resetRunner, startCacheWorld, type CacheWorld } from '../helpers/job.ts'
@@ -69,7 +69,8 @@ function checkout(): JobDirs {
   return dirs
 }
 
-async function job(): Promise<ActionResult> {
+/** `full`: the layout that also archives the extracted trees (earlier releases', and setup-go's). */
+async function job(layout: CacheLayout = 'download'): Promise<ActionResult> {
   proxy.faults.clearLog()
   return runAction({
     dirs: checkout(),
@@ -80,7 +81,7 @@ async function job(): Promise<ActionResult> {
       gosumdb: 'off',
       'retry-backoff': '100ms'
     },
-    env: cache.env
+    env: { ...cache.env, SETUP_GO_DEPS_CACHE_LAYOUT: layout }
   })
 }
 
@@ -120,16 +121,25 @@ function writeTree(dir: string, files: Record<string, string>): void {
  * the clean module cache of a job on the project, changed by `edit`, archived like @actions/cache does
  * (tar + zstd, members relative to GITHUB_WORKSPACE), newer than anything else under the prefix.
  */
-async function plantEntry(key: string, edit: (modcache: string) => void): Promise<void> {
+async function plantEntry(
+  key: string,
+  edit: (modcache: string) => void,
+  opts: {
+    layout: CacheLayout
+    /** Adds members beside the module cache's: given the scratch workspace, returns names relative to it. */
+    extraMembers?: (ws: string) => string[]
+  }
+): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(root, 'plant-'))
   try {
     const modcache = path.join(scratch, path.relative(dirs.root, gomodcache()))
     fs.cpSync(path.join(root, 'clean-modcache'), modcache, { recursive: true })
     edit(modcache)
     // A real entry first (the right cache version), then its archive replaced.
+    const patterns = moduleCachePaths(gomodcache(), opts.layout)
     const saved = await runCacheClient({
       op: 'save',
-      paths: moduleCachePaths(gomodcache()),
+      paths: patterns,
       key,
       cwd: dirs.workspace,
       env: cache.env
@@ -139,7 +149,13 @@ async function plantEntry(key: string, edit: (modcache: string) => void): Promis
     const ws = path.join(scratch, path.relative(dirs.root, dirs.workspace))
     fs.mkdirSync(ws, { recursive: true })
     const archive = path.join(scratch, 'cache.tzst')
-    const member = path.relative(dirs.workspace, gomodcache())
+    // The members @actions/cache writes for these patterns, relative to the workspace: the full layout's
+    // `<modcache>/*` is each top-level entry but cache/, then cache/download.
+    const top = opts.layout === 'full' ? fs.readdirSync(modcache).filter((e) => e !== 'cache') : []
+    const members = [
+      ...top.map((e) => path.join(gomodcache(), e)),
+      path.join(gomodcache(), 'cache', 'download')
+    ]
     execFileSync('tar', [
       '--posix',
       '-cf',
@@ -147,7 +163,8 @@ async function plantEntry(key: string, edit: (modcache: string) => void): Promis
       '-P',
       '-C',
       ws,
-      member,
+      ...members.map((m) => path.relative(dirs.workspace, m)),
+      ...(opts.extraMembers?.(ws) ?? []),
       '--use-compress-program',
       'zstdmt'
     ])
@@ -157,21 +174,38 @@ async function plantEntry(key: string, edit: (modcache: string) => void): Promis
   }
 }
 
-/** Runs the job after `edit` poisoned the entry it restores, and checks the build uses the original code. */
-async function replay(name: string, edit: (modcache: string) => void): Promise<ActionResult> {
-  const key = `${KEY_HEAD}${name
+const plantKey = (name: string) =>
+  `${KEY_HEAD}${name
     .replace(/[^a-z0-9]/g, '')
     .padEnd(64, '0')
     .slice(0, 64)}`
-  await plantEntry(key, edit)
+
+/**
+ * Runs the job after `edit` poisoned the entry it restores, and checks the build uses the original code.
+ * `refused`: the entry must not be extracted at all (nothing matched, every module downloaded).
+ */
+async function replay(
+  name: string,
+  edit: (modcache: string) => void,
+  opts: { layout?: CacheLayout; extraMembers?: (ws: string) => string[]; refused?: boolean } = {}
+): Promise<ActionResult> {
+  const key = plantKey(name)
+  await plantEntry(key, edit, { layout: opts.layout ?? 'download', extraMembers: opts.extraMembers })
   cache.deleteEntries(projectKey)
-  const run = await job()
+  const run = await job(opts.layout)
   expect(run.main.exitCode).toBe(0)
   expect(run.main.outputs['cache-key']).toBe(projectKey)
-  expect(run.main.outputs['cache-matched-key']).toBe(key)
+  expect(run.main.outputs['cache-matched-key']).toBe(opts.refused ? '' : key)
+  if (opts.refused) {
+    const warned = warnings(run.main).join('\n')
+    expect(warned).toContain(`Module cache: refused the entry \`${key}\` before extracting it: it holds `)
+    expect(warned).toContain('treat it as untrusted and delete it')
+    expect(run.main.summary).toContain(`refused the entry <code>${key}</code> before extracting it`)
+    expect(proxy.zipDownloads().sort()).toEqual(set.latest().map(id).sort())
+  }
   const out = await runLaterStep('go', ['run', '.'], run.job)
   expect(out.exitCode).toBe(0)
-  expect(out.stdout).not.toContain(MARKER)
+  expect(out.stdout + out.stderr).not.toContain(MARKER)
   for (const m of set.latest()) expect(out.stdout).toContain(`${m.path} ${m.version}`)
   // The repaired cache is saved under the job's own key, never the entry as it was.
   expect(run.post?.summary).toContain(`Saved \`${projectKey}\``)
@@ -219,12 +253,24 @@ describe('a restored module cache is verified by content before go uses it', () 
       if (e !== 'cache') removeTree(path.join(root, 'clean-modcache', e))
   }, 90_000)
 
-  it('the attack: zip and tree altered together, the old .ziphash left in place, is detected and healed', async () => {
-    const run = await replay('attack', (modcache) => {
-      const files = poisoned(mod(1))
-      fs.writeFileSync(path.join(vdir(modcache, mod(1)), `${mod(1).version}.zip`), zipOf(mod(1), files))
-      writeTree(treeDir(modcache, mod(1)), files)
-    })
+  const attack = (modcache: string) => {
+    const files = poisoned(mod(1))
+    fs.writeFileSync(path.join(vdir(modcache, mod(1)), `${mod(1).version}.zip`), zipOf(mod(1), files))
+    writeTree(treeDir(modcache, mod(1)), files)
+  }
+
+  it('the attack on the default layout: an entry with extracted trees is refused, as no entry of it holds any', async () => {
+    // The tree archived beside cache/download, as the attacker's job can.
+    const tree = path.relative(dirs.workspace, treeDir(gomodcache(), mod(1)))
+    const run = await replay('attack-download', attack, { refused: true, extraMembers: () => [tree] })
+    const inside = path.relative(dirs.workspace, path.join(gomodcache(), 'cache', 'download'))
+    expect(warnings(run.main).join('\n')).toContain(
+      `it holds "${tree}/", which is not inside "${inside}"; continued without cache.`
+    )
+  }, 90_000)
+
+  it('the attack on the full-tree layout: zip and tree altered together, the old .ziphash left in place, is detected and healed', async () => {
+    const run = await replay('attack', attack, { layout: 'full' })
     const warned = warnings(run.main).join('\n')
     // A module with a tree is hashed at the restore, zip first (go would extract a tree again without its .ziphash).
     expect(warned).toContain(
@@ -259,8 +305,8 @@ describe('a restored module cache is verified by content before go uses it', () 
   }
 
   it('an altered tree beside an intact zip is detected; go extracts the verified zip again without a download', async () => {
-    const run = await replay('tree', (modcache) => {
-      writeTree(treeDir(modcache, mod(0)), poisoned(mod(0)))
+    const run = await replay('tree', (modcache) => writeTree(treeDir(modcache, mod(0)), poisoned(mod(0))), {
+      layout: 'full'
     })
     expect(warnings(run.main).join('\n')).toContain(`${id(mod(0))}: altered, the extracted tree hashes to`)
     expect(proxy.zipDownloads()).toEqual([])
@@ -293,6 +339,38 @@ describe('a restored module cache is verified by content before go uses it', () 
     expect(left.filter((f) => f.startsWith(x.version))).toEqual([])
     expect(proxy.zipDownloads()).toEqual([])
   }, 90_000)
+
+  // An archive can name any path, and @actions/cache extracts with tar -P: a member beside the module
+  // cache lands where it names (here a Go file in the checkout, compiled into the build), a symbolic link
+  // inside it is written through by the members after it. Each refuses the whole entry before tar runs.
+  const EVIL = 'zz_evil.go'
+  const evilCode = `package main\n\nfunc init() { println("${MARKER}") }\n`
+  const escapes: Record<string, (ws: string) => string[]> = {
+    'a member outside the module cache': (ws) => {
+      fs.writeFileSync(path.join(ws, EVIL), evilCode)
+      return [EVIL]
+    },
+    // The link points at the job's real checkout; tar archives the file behind it (written there for
+    // the moment of the archive only: the job's checkout starts from a clean workspace).
+    'a symbolic link inside it, and a member written through it': (ws) => {
+      const link = path.join(
+        path.relative(dirs.workspace, gomodcache()),
+        'cache',
+        'download',
+        'example.com',
+        'zz'
+      )
+      fs.symlinkSync(dirs.workspace, path.join(ws, link))
+      fs.writeFileSync(path.join(dirs.workspace, EVIL), evilCode)
+      return [path.join(link, EVIL)]
+    }
+  }
+  for (const [name, extraMembers] of Object.entries(escapes)) {
+    it(`an entry with ${name} is refused before anything is extracted`, async () => {
+      await replay(name, () => undefined, { extraMembers, refused: true })
+      expect(fs.existsSync(path.join(dirs.workspace, EVIL))).toBe(false)
+    }, 90_000)
+  }
 
   it('the next job restores the repaired cache by its exact key and finds nothing to purge', async () => {
     const run = await job()

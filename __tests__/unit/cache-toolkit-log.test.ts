@@ -37,6 +37,22 @@ describe('readToolkitLine', () => {
   it('reads the archive size the client reports before it extracts', () => {
     expect(readToolkitLine('Cache Size: ~3 MB (3145728 B)\n').archiveBytes).toBe(3145728)
   })
+
+  it('reads where the archive is downloaded to and which entry the lookup found (v2 and v1 clients)', () => {
+    expect(readToolkitLine('::debug::Archive path: /runner/_temp/0a1b/cache.tzst\n').archivePath).toBe(
+      '/runner/_temp/0a1b/cache.tzst'
+    )
+    expect(readToolkitLine('::debug::Archive Path: D:\\a\\_temp\\c\\cache.tgz\n').archivePath).toBe(
+      'D:\\a\\_temp\\c\\cache.tgz'
+    )
+    expect(readToolkitLine('Cache hit for restore-key: setup-go-deps-linux-x64-go1.26.8-ab\n').entryKey).toBe(
+      'setup-go-deps-linux-x64-go1.26.8-ab'
+    )
+    expect(readToolkitLine('Cache hit for: k1\n').entryKey).toBe('k1')
+    const v1 =
+      '::debug::{"scope":"refs/heads/main","cacheKey":"k2","cacheVersion":"v","archiveLocation":"http://x"}\n'
+    expect(readToolkitLine(v1).entryKey).toBe('k2')
+  })
 })
 
 describe('withToolkitLog', () => {

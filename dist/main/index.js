@@ -34,11 +34,11 @@ import buffer$1 from 'node:buffer';
 import { createHmac, createHash } from 'node:crypto';
 import require$$1$1 from 'tty';
 import fs$1 from 'node:fs';
+import { spawnSync, spawn } from 'node:child_process';
 import path$2 from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fs$2 from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { spawn, spawnSync } from 'node:child_process';
 import { text } from 'node:stream/consumers';
 
 // We use any as a valid input type
@@ -56637,6 +56637,152 @@ var toolkit = /*#__PURE__*/Object.freeze({
 });
 
 /**
+ * What a restored cache archive may hold, decided on tar's own listing of it before tar extracts it.
+ *
+ * @actions/cache extracts with `tar -P` (`--absolute-names`) into the workspace: its member names are
+ * relative to the workspace and lead out of it (`../../../go/pkg/mod/...`), so tar is told to keep
+ * absolute names and `..`. An entry written by a job that ran untrusted code can therefore put files
+ * anywhere the runner's user can write (the workspace's sources, the tool cache's Go, `~/.gitconfig`), or
+ * a symbolic link that later members are written through, before anything could look at what it restored.
+ * An entry this action saved holds only directories and regular files under the paths it archived, so
+ * anything else refuses the whole entry.
+ *
+ * Pure: the listing is `tar -tv --quoting-style=c --numeric-owner -P` in the C locale (archive.ts), which
+ * prints each name the way tar will use it when extracting.
+ */
+/**
+ * The member names @actions/cache gives the archived patterns: relative to the workspace (GITHUB_WORKSPACE,
+ * else the cwd), `/`-separated, as its resolvePaths writes them. A pattern's trailing `/*` names its
+ * directory's entries, so the directory is the root; a `!` pattern removes what is below it.
+ */
+function memberRoots(patterns, workspace, platform = process.platform) {
+    const p = platform === 'win32' ? path$2.win32 : path$2.posix;
+    return patterns.map((x) => {
+        const include = !x.startsWith('!');
+        const dir = x.replace(/^!/, '').replace(/[\\/]\*$/, '');
+        return { name: p.relative(workspace, dir).replace(/\\/g, '/') || '.', include };
+    });
+}
+/** One line of the listing, or undefined when it is not in the expected form. */
+function parseListingLine(line) {
+    // <mode> <uid>/<gid> <size or major,minor> <date> <time> "<name>"[ -> "<target>" | link to "<target>"]
+    const m = /^(\S)\S{9}\S*\s+\d+\/\d+\s+\S+\s+\S+\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(line);
+    if (!m)
+        return undefined;
+    return { type: m[1], name: unquoteC(m[2]) };
+}
+/** GNU tar's `c` quoting: backslash escapes and octal bytes (names are UTF-8). */
+function unquoteC(s) {
+    const simple = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
+    const bytes = [];
+    for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        if (c !== '\\') {
+            bytes.push(...Buffer.from(c));
+            continue;
+        }
+        const next = s[++i] ?? '';
+        const octal = /^[0-7]{1,3}/.exec(s.slice(i));
+        if (octal) {
+            bytes.push(parseInt(octal[0], 8));
+            i += octal[0].length - 1;
+        }
+        else
+            bytes.push(simple[next] ?? next.charCodeAt(0));
+    }
+    return Buffer.from(bytes).toString('utf8');
+}
+/**
+ * Why the archive may not be extracted, or undefined when every member is a directory or a regular file
+ * inside the archived paths: at or under a root whose longest match is not a `!` root, with no `.`, `..`
+ * or empty element, no backslash, colon or control character below it.
+ */
+function memberProblem(listing, roots, platform = process.platform) {
+    const fold = platform === 'win32' ? (s) => s.toLowerCase() : (s) => s;
+    const folded = roots.map((r) => ({ ...r, name: fold(r.name) }));
+    const shownRoots = roots.filter((r) => r.include).map((r) => JSON.stringify(r.name));
+    let members = 0;
+    for (const line of listing.split('\n')) {
+        if (line === '')
+            continue;
+        const member = parseListingLine(line);
+        if (!member)
+            return `tar listed a line this action cannot read: ${JSON.stringify(line.slice(0, 200))}`;
+        members++;
+        const shown = JSON.stringify(member.name);
+        if (member.type !== '-' && member.type !== 'd')
+            return `it holds ${kindOf$1(member.type)} ${shown}; an entry this action saves holds only files and directories`;
+        const name = fold(member.name).replace(/\/$/, '');
+        const matches = folded.filter((r) => name === r.name || name.startsWith(`${r.name}/`));
+        const longest = matches.sort((a, b) => b.name.length - a.name.length)[0];
+        const rest = longest ? name.slice(longest.name.length + 1) : '';
+        const clean = rest === '' ||
+            // eslint-disable-next-line no-control-regex
+            rest.split('/').every((e) => e !== '' && e !== '.' && e !== '..' && !/[\\:\x00-\x1f\x7f]/.test(e));
+        const inside = longest?.include && clean && (rest !== '' || member.type === 'd');
+        if (!inside)
+            return `it holds ${shown}, which is not inside ${shownRoots.join(' or ')}`;
+    }
+    return members === 0 ? 'tar listed no members' : undefined;
+}
+function kindOf$1(type) {
+    const kinds = {
+        l: 'a symbolic link',
+        h: 'a hard link',
+        c: 'a character device',
+        b: 'a block device',
+        p: 'a FIFO',
+        s: 'a socket'
+    };
+    return kinds[type] ?? `a member of tar type '${type}'`;
+}
+
+/**
+ * The check of a downloaded cache archive before @actions/cache extracts it (members.ts decides), listed
+ * by the same GNU tar that will extract it, with the same TAR_OPTIONS, so the names checked are the names
+ * tar will write.
+ */
+/**
+ * The tar @actions/cache extracts with, when it is GNU tar; undefined where it would use BSD tar (Windows
+ * without Git's tar, macOS without gtar), whose listing this check does not read. Written out because the
+ * toolkit does not export its choice (internal/tar.ts getTarPath); same order of preference.
+ */
+async function toolkitGnuTar(platform = process.platform) {
+    if (platform === 'win32') {
+        const gnu = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`;
+        return fs$1.existsSync(gnu) ? gnu : undefined;
+    }
+    return (await which(platform === 'darwin' ? 'gtar' : 'tar', false)) || undefined;
+}
+/**
+ * Lists `archive` (the toolkit's cache.tzst or cache.tgz) and checks its members against `roots`
+ * (members.ts memberRoots). Synchronous: it runs between the toolkit's download and its tar (service.ts).
+ */
+function inspectArchive(tar, archive, roots, timeoutMs) {
+    const started = performance.now();
+    const windows = process.platform === 'win32';
+    const decompress = archive.endsWith('.tgz')
+        ? ['-z']
+        : ['--use-compress-program', windows ? 'zstd -d --long=30' : 'unzstd --long=30'];
+    const args = ['-tv', '--quoting-style=c', '--numeric-owner', '-P', '-f', archive.replace(/\\/g, '/')];
+    const listed = spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
+        env: { ...process.env, LC_ALL: 'C' },
+        encoding: 'utf8',
+        maxBuffer: 512 * 1024 * 1024,
+        timeout: timeoutMs,
+        windowsHide: true
+    });
+    const durationMs = Math.round(performance.now() - started);
+    if (listed.error || listed.status !== 0) {
+        const why = listed.error?.message ||
+            listed.stderr.trim().split('\n').pop()?.slice(0, 300) ||
+            `exit code ${listed.status ?? listed.signal}`;
+        return { problem: `tar could not list its archive (${why})`, durationMs };
+    }
+    return { problem: memberProblem(listed.stdout, roots), durationMs };
+}
+
+/**
  * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
  * modcache.ts does the effects around them.
  */
@@ -56711,6 +56857,13 @@ function readToolkitLine(text) {
     const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
     if (size)
         facts.archiveBytes = Number(size[1]);
+    const archive = /^::debug::Archive path: (.+)$/im.exec(text);
+    if (archive)
+        facts.archivePath = unescapeCommand(archive[1]);
+    // v2 says which entry it found; v1 only in its debug line of the lookup's answer.
+    const hit = /^Cache hit for(?: restore-key)?: (.+)$/m.exec(text) ?? /^::debug::\{.*"cacheKey":"([^"]+)"/m.exec(text);
+    if (hit)
+        facts.entryKey = unescapeCommand(hit[1]);
     // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
     // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
     // status is in its debug line alone (`[Response] - 503`).
@@ -56753,6 +56906,8 @@ async function withToolkitLog(fn, env = {}, onFacts) {
         onFacts?.(facts);
         if (facts.archiveBytes !== undefined)
             out.archiveBytes = facts.archiveBytes;
+        if (facts.entryKey !== undefined)
+            out.entryKey = facts.entryKey;
         if (facts.status !== undefined)
             out.lastStatus = facts.status;
         if (facts.retryAfterSeconds !== undefined)
@@ -56825,6 +56980,11 @@ function abandonedRestore() {
  * against the deadline (plus a grace period for the toolkit's own abort to land). An abandoned call keeps
  * running: it must not extract into the module cache later, while go works there, so GNU tar is told to
  * extract nothing (TAR_OPTIONS, read when tar starts) from then on in this process.
+ *
+ * Between its download and its tar, the archive is listed and checked (archive.ts): the toolkit logs the
+ * archive's path before the download and its size right before tar starts, and the check runs then,
+ * synchronously, inside that log call. A refused archive is deleted, so the toolkit's tar fails and
+ * nothing of it is extracted. Where the toolkit extracts with BSD tar the check cannot run and is skipped.
  */
 async function restoreEntry(paths, key, restoreKeys, opts) {
     const cache = await load();
@@ -56835,9 +56995,23 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
     // the call is extracting a local file into the module cache and is waited for (abandoning tar half-way
     // would leave it writing there while go works).
     let extracting = false;
+    const tar = await toolkitGnuTar();
+    const roots = memberRoots(paths, process.env.GITHUB_WORKSPACE ?? process.cwd());
+    let archive = '';
+    let checked;
     const call = withToolkitLog(() => cache.restoreCache(paths, key, restoreKeys), env, (facts) => {
-        if (facts.archiveBytes !== undefined)
-            extracting = true;
+        if (facts.archivePath !== undefined)
+            archive = facts.archivePath;
+        if (facts.archiveBytes === undefined)
+            return;
+        extracting = true;
+        if (!tar)
+            return;
+        checked = archive
+            ? inspectArchive(tar, archive, roots, opts.timeoutMs)
+            : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 };
+        if (checked.problem)
+            fs$1.rmSync(archive, { force: true });
     });
     let timer;
     const deadline = new Promise((resolve) => {
@@ -56845,14 +57019,23 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
     });
     const result = await Promise.race([call, deadline]);
     clearTimeout(timer);
-    if (result !== 'timeout')
-        return result;
-    if (extracting)
-        return call;
+    if (result !== 'timeout' || extracting)
+        return examined(await call, checked);
     abandoned = true;
     process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
     call.catch(() => undefined);
     return { value: undefined, lastStatus: 0, timedOut: true };
+}
+/** The restore as the archive check saw it: a refused entry is not a failure of the service. */
+function examined(restored, checked) {
+    if (!checked)
+        return restored;
+    if (!checked.problem) {
+        info(`Cache archive checked in ${checked.durationMs} ms: only files and directories inside the archived paths.`);
+        return restored;
+    }
+    const { failure: _, ...rest } = restored;
+    return { ...rest, value: undefined, refused: { key: restored.entryKey ?? '', problem: checked.problem } };
 }
 
 /**
@@ -60960,7 +61143,14 @@ async function keyEntries(cfg, ctx, gomodcache) {
 }
 /** Outcome and detail of the restore call itself (verification comes after). */
 function describeRestore(result, restored, p) {
-    if (restored.timedOut) {
+    if (restored.refused) {
+        const { key, problem } = restored.refused;
+        result.outcome = 'miss';
+        result.detail = `refused the entry \`${key}\` before extracting it: ${problem}; continued without cache`;
+        warning(`Module cache: ${result.detail}. An entry this action saved holds only the module cache's files. ` +
+            untrustedEntryAdvice(key));
+    }
+    else if (restored.timedOut) {
         result.outcome = 'unavailable';
         result.detail =
             `the restore did not finish within ${Math.round(p.timeoutMs / 1000)} s (a stalled download or lookup); ` +
@@ -61094,6 +61284,12 @@ async function restoreBuildCache(build, timeoutMs) {
     build.restoreKeys = buildRestoreKeys(build.key, process.env.GITHUB_EVENT_NAME);
     const restored = await restoreEntry(build.patterns, build.key, build.restoreKeys, { timeoutMs });
     build.matchedKey = restored.value ?? '';
+    if (restored.refused) {
+        const { key, problem } = restored.refused;
+        const line = `refused the entry \`${key}\` before extracting it: ${problem}`;
+        warning(`Build cache: ${line}; continuing without it. ${untrustedEntryAdvice(key)}`);
+        return `not restored: ${line}`;
+    }
     if (restored.failure || restored.timedOut) {
         const why = restored.failure ?? `no answer within ${Math.round(timeoutMs / 1000)} s`;
         warning(`Build cache: the cache service failed (${why}); continuing without it.`);

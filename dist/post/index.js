@@ -37,6 +37,7 @@ import http$1 from 'node:http';
 import https$1 from 'node:https';
 import buffer$1 from 'node:buffer';
 import require$$1$1 from 'tty';
+import 'node:child_process';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -56712,6 +56713,13 @@ function readToolkitLine(text) {
     const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text);
     if (size)
         facts.archiveBytes = Number(size[1]);
+    const archive = /^::debug::Archive path: (.+)$/im.exec(text);
+    if (archive)
+        facts.archivePath = unescapeCommand(archive[1]);
+    // v2 says which entry it found; v1 only in its debug line of the lookup's answer.
+    const hit = /^Cache hit for(?: restore-key)?: (.+)$/m.exec(text) ?? /^::debug::\{.*"cacheKey":"([^"]+)"/m.exec(text);
+    if (hit)
+        facts.entryKey = unescapeCommand(hit[1]);
     // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
     // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
     // status is in its debug line alone (`[Response] - 503`).
@@ -56753,6 +56761,8 @@ async function withToolkitLog(fn, env = {}, onFacts) {
         const facts = readToolkitLine(text);
         if (facts.archiveBytes !== undefined)
             out.archiveBytes = facts.archiveBytes;
+        if (facts.entryKey !== undefined)
+            out.entryKey = facts.entryKey;
         if (facts.status !== undefined)
             out.lastStatus = facts.status;
         if (facts.retryAfterSeconds !== undefined)

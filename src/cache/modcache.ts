@@ -183,7 +183,15 @@ function describeRestore(
   restored: Restored,
   p: { populated: boolean; gomodcache: string; key: string; timeoutMs: number }
 ): void {
-  if (restored.timedOut) {
+  if (restored.refused) {
+    const { key, problem } = restored.refused
+    result.outcome = 'miss'
+    result.detail = `refused the entry \`${key}\` before extracting it: ${problem}; continued without cache`
+    core.warning(
+      `Module cache: ${result.detail}. An entry this action saved holds only the module cache's files. ` +
+        untrustedEntryAdvice(key)
+    )
+  } else if (restored.timedOut) {
     result.outcome = 'unavailable'
     result.detail =
       `the restore did not finish within ${Math.round(p.timeoutMs / 1000)} s (a stalled download or lookup); ` +
@@ -334,6 +342,12 @@ async function restoreBuildCache(build: BuildEntry, timeoutMs: number): Promise<
   build.restoreKeys = buildRestoreKeys(build.key, process.env.GITHUB_EVENT_NAME)
   const restored = await restoreEntry(build.patterns, build.key, build.restoreKeys, { timeoutMs })
   build.matchedKey = restored.value ?? ''
+  if (restored.refused) {
+    const { key, problem } = restored.refused
+    const line = `refused the entry \`${key}\` before extracting it: ${problem}`
+    core.warning(`Build cache: ${line}; continuing without it. ${untrustedEntryAdvice(key)}`)
+    return `not restored: ${line}`
+  }
   if (restored.failure || restored.timedOut) {
     const why = restored.failure ?? `no answer within ${Math.round(timeoutMs / 1000)} s`
     core.warning(`Build cache: the cache service failed (${why}); continuing without it.`)

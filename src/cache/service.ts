@@ -5,6 +5,9 @@
  */
 import * as toolkit from '@actions/cache'
 import * as core from '@actions/core'
+import fs from 'node:fs'
+import { inspectArchive, toolkitGnuTar, type Inspection } from './archive.js'
+import { memberRoots } from './members.js'
 import { classifySave, saveRetryDelay, type SaveOutcome } from './policy.js'
 import { withToolkitLog, type Watched } from './toolkit-log.js'
 
@@ -35,6 +38,8 @@ export function restoreTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 export interface Restored extends Watched<string | undefined> {
   /** The deadline passed before the toolkit returned: the call was abandoned. */
   timedOut?: boolean
+  /** The entry found was not extracted: its archive holds what no entry of this action holds (archive.ts). */
+  refused?: { key: string; problem: string }
 }
 
 /** Set once a restore was abandoned: its promise may still hold sockets open (see abandonedRestore). */
@@ -53,6 +58,11 @@ export function abandonedRestore(): boolean {
  * against the deadline (plus a grace period for the toolkit's own abort to land). An abandoned call keeps
  * running: it must not extract into the module cache later, while go works there, so GNU tar is told to
  * extract nothing (TAR_OPTIONS, read when tar starts) from then on in this process.
+ *
+ * Between its download and its tar, the archive is listed and checked (archive.ts): the toolkit logs the
+ * archive's path before the download and its size right before tar starts, and the check runs then,
+ * synchronously, inside that log call. A refused archive is deleted, so the toolkit's tar fails and
+ * nothing of it is extracted. Where the toolkit extracts with BSD tar the check cannot run and is skipped.
  */
 export async function restoreEntry(
   paths: string[],
@@ -68,11 +78,22 @@ export async function restoreEntry(
   // the call is extracting a local file into the module cache and is waited for (abandoning tar half-way
   // would leave it writing there while go works).
   let extracting = false
+  const tar = await toolkitGnuTar()
+  const roots = memberRoots(paths, process.env.GITHUB_WORKSPACE ?? process.cwd())
+  let archive = ''
+  let checked: Inspection | undefined
   const call = withToolkitLog(
     () => cache.restoreCache(paths, key, restoreKeys),
     env,
     (facts) => {
-      if (facts.archiveBytes !== undefined) extracting = true
+      if (facts.archivePath !== undefined) archive = facts.archivePath
+      if (facts.archiveBytes === undefined) return
+      extracting = true
+      if (!tar) return
+      checked = archive
+        ? inspectArchive(tar, archive, roots, opts.timeoutMs)
+        : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 }
+      if (checked.problem) fs.rmSync(archive, { force: true })
     }
   )
   let timer: NodeJS.Timeout | undefined
@@ -81,12 +102,24 @@ export async function restoreEntry(
   })
   const result = await Promise.race([call, deadline])
   clearTimeout(timer)
-  if (result !== 'timeout') return result
-  if (extracting) return call
+  if (result !== 'timeout' || extracting) return examined(await call, checked)
   abandoned = true
   process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
   call.catch(() => undefined)
   return { value: undefined, lastStatus: 0, timedOut: true }
+}
+
+/** The restore as the archive check saw it: a refused entry is not a failure of the service. */
+function examined(restored: Restored, checked: Inspection | undefined): Restored {
+  if (!checked) return restored
+  if (!checked.problem) {
+    core.info(
+      `Cache archive checked in ${checked.durationMs} ms: only files and directories inside the archived paths.`
+    )
+    return restored
+  }
+  const { failure: _, ...rest } = restored
+  return { ...rest, value: undefined, refused: { key: restored.entryKey ?? '', problem: checked.problem } }
 }
 
 export interface Saved {

@@ -16,6 +16,8 @@ export interface Watched<T> {
   collision?: string
   /** Archive size it reported. */
   archiveBytes?: number
+  /** The key of the entry the lookup found (restore). */
+  entryKey?: string
   /** The last HTTP status of a twirp call (its debug line), 0 when none was logged. */
   lastStatus: number
   /** Seconds the service asked to wait (a 429's Retry-After, or a Retry-After header on any answer). */
@@ -27,6 +29,10 @@ export interface LogFacts {
   failure?: string
   reservation?: string
   archiveBytes?: number
+  /** Where it downloads the archive to (its debug line, written before the download). */
+  archivePath?: string
+  /** The key of the entry its lookup found. */
+  entryKey?: string
   status?: number
   retryAfterSeconds?: number
   /** Whether the chunk is a failure/rate-limit line that the caller reports itself (not echoed). */
@@ -43,6 +49,12 @@ export function readToolkitLine(text: string): LogFacts {
     )
   const size = /Cache Size: ~\d+ MB \((\d+) B\)/.exec(text)
   if (size) facts.archiveBytes = Number(size[1])
+  const archive = /^::debug::Archive path: (.+)$/im.exec(text)
+  if (archive) facts.archivePath = unescapeCommand(archive[1] as string)
+  // v2 says which entry it found; v1 only in its debug line of the lookup's answer.
+  const hit =
+    /^Cache hit for(?: restore-key)?: (.+)$/m.exec(text) ?? /^::debug::\{.*"cacheKey":"([^"]+)"/m.exec(text)
+  if (hit) facts.entryKey = unescapeCommand(hit[1] as string)
   // The twirp client parses every answer as JSON before it looks at the status, so a 503 page from a
   // front end surfaces only as "Unexpected token 'S', "Service Unavailable" is not valid JSON"; the
   // status is in its debug line alone (`[Response] - 503`).
@@ -87,6 +99,7 @@ export async function withToolkitLog<T>(
     const facts = readToolkitLine(text)
     onFacts?.(facts)
     if (facts.archiveBytes !== undefined) out.archiveBytes = facts.archiveBytes
+    if (facts.entryKey !== undefined) out.entryKey = facts.entryKey
     if (facts.status !== undefined) out.lastStatus = facts.status
     if (facts.retryAfterSeconds !== undefined) out.retryAfterSeconds = facts.retryAfterSeconds
     if (facts.failure !== undefined) out.failure = facts.failure
