@@ -130,6 +130,41 @@ describe('downloadModules against a flaky module proxy', () => {
     expect(result.attempts.map((x) => x.failed)).toEqual([3, 2, 1, 0])
   })
 
+  // p-retry's own count would end the run here: it stops once its count is spent, whatever the attempt did.
+  it('retries an attempt that finished modules even when the counted attempts are spent', async () => {
+    bench = await startBench({ count: 4 })
+    const all = bench.set.latest()
+    // retries: 1, attempt 1 finishes 3 of 4 modules.
+    bench.proxy.faults.add({
+      path: artefactPattern(all[1]!.path, 'info', all[1]!.version),
+      firstN: T,
+      fault: { kind: 'status', status: 502 }
+    })
+    const one = await bench.download({ retries: 1 })
+    expect({ ok: one.ok, failure: one.failure?.cause }).toEqual({ ok: true, failure: undefined })
+    expect(one.attempts.map((x) => [x.requested, x.failed])).toEqual([
+      [4, 1],
+      [1, 0]
+    ])
+    await bench.close()
+    // retries: 2, attempt 1 finishes nothing (counted), attempt 2 finishes 3 of 4 (not counted).
+    bench = await startBench({ count: 4 })
+    bench.set.latest().forEach((m, i) =>
+      bench!.proxy.faults.add({
+        path: artefactPattern(m.path, 'info', m.version),
+        firstN: i === 1 ? 2 * T : T,
+        fault: { kind: 'status', status: 502 }
+      })
+    )
+    const two = await bench.download({ retries: 2 })
+    expect({ ok: two.ok, failure: two.failure?.cause }).toEqual({ ok: true, failure: undefined })
+    expect(two.attempts.map((x) => [x.requested, x.failed])).toEqual([
+      [4, 4],
+      [4, 1],
+      [1, 0]
+    ])
+  })
+
   it('still gives up after `retries` attempts in a row that finish nothing', async () => {
     bench = await startBench({ count: 4 })
     const stuck = bench.set.latest()[1]!

@@ -328,7 +328,7 @@ describe('between attempts', () => {
   })
 
   it('says why retrying stopped: the budget, or the number of attempts; a permanent failure as it is', () => {
-    const p = { budgetSpent: false, attempts: 5, retries: 5, timeoutMs: 600_000 }
+    const p = { budgetSpent: false, attempts: 5, retriesSpent: true, timeoutMs: 600_000 }
     expect(finalFailure(transient, p).cause).toMatch(/Still failing after 5 attempt\(s\) \('retries'\)\.$/)
     expect(finalFailure(transient, { ...p, budgetSpent: true }).cause).toMatch(
       /'retry-timeout' budget of 600s ran out\.$/

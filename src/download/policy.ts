@@ -136,7 +136,7 @@ export function consumesRetry(deciding: Diagnosis | undefined, progressed: boole
 /** The step's failure after the last attempt: why retrying stopped, when it was the budget or the count. */
 export function finalFailure(
   failure: Diagnosis,
-  p: { budgetSpent: boolean; attempts: number; retries: number; timeoutMs: number }
+  p: { budgetSpent: boolean; attempts: number; retriesSpent: boolean; timeoutMs: number }
 ): Diagnosis {
   if (!failure.retryable) return failure
   if (p.budgetSpent)
@@ -144,7 +144,7 @@ export function finalFailure(
       ...failure,
       cause: `${failure.cause} The 'retry-timeout' budget of ${Math.round(p.timeoutMs / 1000)}s ran out.`
     }
-  if (p.attempts >= p.retries)
+  if (p.retriesSpent)
     return { ...failure, cause: `${failure.cause} Still failing after ${p.attempts} attempt(s) ('retries').` }
   return failure
 }

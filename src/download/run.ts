@@ -192,9 +192,13 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     throw new AttemptFailed(deciding, decision.progressed)
   }
 
+  // Failed attempts that used up one of `retries`, counted here rather than by p-retry: p-retry ends the
+  // run once its own count is spent even after an attempt that does not consume one (it checks the count
+  // before it asks), so an attempt that finished modules after the last counted one would end it.
+  let counted = 0
   try {
     await pRetry(attempt, {
-      retries: cfg.retries - 1,
+      retries: Infinity,
       factor: 2,
       minTimeout: cfg.backoffMs,
       maxTimeout: MAX_DELAY_MS,
@@ -204,12 +208,17 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
       // an escalating backoff: with 20% of requests failing, each attempt fails a few modules and
       // finishes the rest, and counting those attempts gave up on 3 of 20 seeded runs after 5 attempts
       // that had all made progress (npm run bench, flaky scenario), while the doubling waits made up
-      // two thirds of the run time. Only attempts in a row that finish nothing count and back off;
-      // `retry-timeout` bounds the whole. A rate-limited proxy (429) always backs off.
-      shouldConsumeRetry: ({ error }) =>
-        error instanceof AttemptFailed ? consumesRetry(error.diagnosis, error.progressed) : true,
-      onFailedAttempt: ({ error, retryDelay, retriesLeft }) =>
-        waitBeforeRetry(error, retryDelay, retriesLeft, { cfg, deadlineAt, lastText })
+      // two thirds of the run time. Only attempts that finish nothing count and back off; `retry-timeout`
+      // bounds the whole. A rate-limited proxy (429) always backs off.
+      shouldConsumeRetry: ({ error }) => {
+        const consumes =
+          error instanceof AttemptFailed ? consumesRetry(error.diagnosis, error.progressed) : true
+        if (consumes) counted++
+        return consumes
+      },
+      shouldRetry: () => counted < cfg.retries,
+      onFailedAttempt: ({ error, retryDelay }) =>
+        waitBeforeRetry(error, retryDelay, cfg.retries - counted, { cfg, deadlineAt, lastText })
     })
   } catch (error) {
     result.ok = false
@@ -218,7 +227,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     result.failure = finalFailure(failure, {
       budgetSpent: Date.now() >= deadlineAt,
       attempts: result.attempts.length,
-      retries: cfg.retries,
+      retriesSpent: counted >= cfg.retries,
       timeoutMs: cfg.timeoutMs
     })
   }
