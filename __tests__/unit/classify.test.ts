@@ -507,6 +507,23 @@ const EXPECTED: Record<string, Expected> = {
   'git-unknown-revision': { errorClass: 'not-found', retryable: false, module: 'github.com/open/lib@v9.9.9' },
   'git-502': { errorClass: 'git', retryable: true, module: 'github.com/open/lib@v1.0.0' },
   'git-reset-pack': { errorClass: 'git', retryable: true, module: 'github.com/open/lib@v1.0.0' },
+  'git-429': { errorClass: 'git', retryable: true, module: 'github.com/open/lib@v1.0.0' },
+  'git-301-not-followed': {
+    errorClass: 'not-found',
+    retryable: false,
+    module: 'github.com/open/lib@v1.0.0',
+    hint: "'replace' directive"
+  },
+  'git-tls-untrusted': { errorClass: 'config', retryable: false, hint: 'GIT_SSL_CAINFO' },
+  'go-tls-untrusted': { errorClass: 'config', retryable: false, hint: 'SSL_CERT_FILE' },
+  'git-ssh-refused': { errorClass: 'git', retryable: true, module: 'github.com/open/lib@v1.0.0' },
+  'git-128-unexplained': {
+    errorClass: 'git',
+    retryable: true,
+    module: 'github.com/open/lib@v1.0.0',
+    cause:
+      'git failed (exit status 128: fatal: Could not read from remote repository.) without a known permanent reason.'
+  },
   'govcs-off': { errorClass: 'config', retryable: false, hint: 'GOVCS' }
 }
 

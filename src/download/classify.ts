@@ -245,13 +245,36 @@ const RULES: Rule[] = [
     hint: (_m, text, mod) => `${HINT.token} ${deployKeyHint(repositoryOf(text, mod))}`
   },
   {
+    // With http.<scope>.followRedirects=false (credentials.ts), git stops at a redirect instead of carrying
+    // the credentials to wherever it points: a renamed or moved repository.
+    id: 'git-redirect',
+    errorClass: 'not-found',
+    retryable: false,
+    patterns: [/The requested URL returned error: (30[1278])/],
+    cause: (m) =>
+      `the git server redirected the request (HTTP ${m[1]}: the repository was renamed or moved), and git does not follow redirects for a scope with credentials.`,
+    hint: () =>
+      "Point go at the repository's new location: a 'replace' directive in go.mod (old path => new path at a version), or the new module path in the imports. Following the redirect would hand the credentials to wherever it points, so the action does not."
+  },
+  {
+    id: 'tls-untrusted',
+    errorClass: 'config',
+    retryable: false,
+    patterns: [
+      /server certificate verification failed[^\n]*|SSL certificate problem[^\n]*|x509: certificate signed by unknown authority|x509: certificate (?:has expired|is not valid)[^\n]*|tls: failed to verify certificate[^\n]*/
+    ],
+    cause: (m) => `the runner does not trust the server's TLS certificate (${m[0].trim()}).`,
+    hint: () =>
+      "Behind a TLS-intercepting proxy, give git and go its CA before this step (GIT_SSL_CAINFO or 'git config --global http.sslCAInfo' for git, SSL_CERT_FILE for go); otherwise fix the server's certificate chain. Not retried: the same certificate fails every time."
+  },
+  {
     id: 'proxy-auth',
     errorClass: 'auth',
     retryable: false,
     patterns: [/reading (\S+): (401 Unauthorized|403 Forbidden)/],
     cause: (m) => `the module proxy refused the request (${m[2]}).`,
     hint: () =>
-      "The proxy needs credentials: put them in the 'goproxy' URL's user info via a secret, or set 'private-modules' if this module should not go through a proxy at all."
+      "The proxy needs credentials: give them in 'credentials' from a secret (a line '<proxy host> <user>:<token>', e.g. 'proxy.corp.example.com ci:${{ secrets.PROXY_TOKEN }}'), or set 'private-modules' if this module should not go through a proxy at all."
   },
   {
     id: 'proxy-not-found',
@@ -324,7 +347,7 @@ const RULES: Rule[] = [
     errorClass: 'git',
     retryable: true,
     patterns: [
-      /early EOF|the remote end hung up unexpectedly|RPC failed[^\n]*|returned error: 5\d\d|gnutls_handshake\(\) failed[^\n]*|GnuTLS recv error[^\n]*|Could not resolve host[^\n]*|Failed to connect to[^\n]*|index-pack failed|transfer closed with outstanding read data remaining|SSL_ERROR_SYSCALL|OpenSSL SSL_read[^\n]*|Connection timed out|Operation timed out[^\n]*|Recv failure[^\n]*|Connection reset by peer|expected flush after ref listing|protocol error: bad pack header|unable to access '[^']*': (?:Empty reply from server|HTTP\/2 stream \d+ was not closed cleanly)[^\n]*/i
+      /early EOF|the remote end hung up unexpectedly|RPC failed[^\n]*|returned error: (?:5\d\d|429)|ssh: connect to host [^\n]*|kex_exchange_identification[^\n]*|gnutls_handshake\(\) failed[^\n]*|GnuTLS recv error[^\n]*|Could not resolve host[^\n]*|Failed to connect to[^\n]*|index-pack failed|transfer closed with outstanding read data remaining|SSL_ERROR_SYSCALL|OpenSSL SSL_read[^\n]*|Connection timed out|Operation timed out[^\n]*|Recv failure[^\n]*|Connection reset by peer|expected flush after ref listing|protocol error: bad pack header|unable to access '[^']*': (?:Empty reply from server|HTTP\/2 stream \d+ was not closed cleanly)[^\n]*/i
     ],
     cause: (m) => `git failed while fetching (${m[0].trim()}).`,
     hint: () => HINT.git
@@ -334,7 +357,7 @@ const RULES: Rule[] = [
     errorClass: 'not-found',
     retryable: false,
     patterns: [
-      /unknown revision [^\n]*|invalid version: [^\n]*|no matching versions for query[^\n]*|invalid pseudo-version[^\n]*|cannot find module providing package[^\n]*|version "[^"]*" invalid[^\n]*|module \S+ found \([^)]*\), but does not contain package[^\n]*|no required module provides package[^\n]*/
+      /unknown revision [^\n]*|invalid version: (?![^\n]*exit status 128)[^\n]*|no matching versions for query[^\n]*|invalid pseudo-version[^\n]*|cannot find module providing package[^\n]*|version "[^"]*" invalid[^\n]*|module \S+ found \([^)]*\), but does not contain package[^\n]*|no required module provides package[^\n]*/
     ],
     cause: (m) => `the version does not exist (${m[0].trim()}).`,
     hint: () => HINT.notFound
@@ -413,13 +436,15 @@ export function classifyText(text: string, module?: string): Diagnosis {
       .filter((l) => l.trim() !== '')
       .pop()
       ?.trim() ?? ''
+  // git's own words: its fatal line, else the first line it printed after go's "exit status 128:".
+  const gitSaid = /^\s*(fatal: [^\n]*\S)/m.exec(text) ?? /exit status 128:\n\s*([^\n]*\S)/.exec(text)
   const d: Diagnosis = git128
     ? {
         errorClass: 'git',
         retryable: true,
-        cause: `${mod ? `${mod}: ` : ''}git failed (exit status 128) without a known permanent reason.`,
+        cause: `${mod ? `${mod}: ` : ''}git failed (exit status 128${gitSaid ? `: ${gitSaid[1]}` : ''}) without a known permanent reason.`,
         hint: HINT.git,
-        evidence: evidenceLine(text, git128)
+        evidence: evidenceLine(text, gitSaid ?? git128)
       }
     : {
         errorClass: 'unknown',
@@ -474,9 +499,9 @@ export function classify(failure: Failure): Diagnosis | undefined {
   return classifyText(failure.stderr)
 }
 
-/** True when the proxy asked us to slow down: those retries wait longer (policy.ts rateLimitExtraWait). */
+/** True when the proxy or the git server asked us to slow down (429): those retries wait longer (policy.ts rateLimitExtraWait). */
 export function isRateLimited(d: Diagnosis): boolean {
-  return d.errorClass === 'proxy' && /429/.test(`${d.evidence} ${d.cause}`)
+  return (d.errorClass === 'proxy' || d.errorClass === 'git') && /429/.test(`${d.evidence} ${d.cause}`)
 }
 
 /** `Retry-After` seconds when go (or a proxy's quoted response) printed one; go itself usually does not. */
