@@ -166,6 +166,39 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     )
   })
 
+  it('a second use in the same job replaces the first one’s include (one header per scope); each post removes its own', async () => {
+    const j = job()
+    const first = await authMain(j, { 'private-modules': 'github.com/acme/*', token: TOKEN })
+    expect(first.conclusion).toBe('success')
+    const second = await authMain(j, {
+      'private-modules': 'github.com/acme/*\ngithub.com/other/*',
+      token: TOKEN
+    })
+    expect({ conclusion: second.conclusion, errors: second.stdout.match(/^::error.*$/gm) }).toEqual({
+      conclusion: 'success',
+      errors: null
+    })
+    const dirOf = (step: typeof first) => (JSON.parse(step.state.auth ?? '{}') as { dir: string }).dir
+    expect(dirOf(first)).not.toBe(dirOf(second))
+    expect(second.env.GIT_CONFIG_PARAMETERS).toContain(`${dirOf(second)}/gitconfig`)
+    expect(second.env.GIT_CONFIG_PARAMETERS).not.toContain(dirOf(first))
+    // go's repositories see the second use's configuration alone: one header for the scope both name.
+    const vcs = path.join(j.dirs.home, 'go', 'pkg', 'mod', 'cache', 'vcs', 'abc')
+    execFileSync('git', ['init', '-q', '--bare', vcs])
+    const headers = await runLaterStep(
+      'git',
+      ['config', '--get-all', 'http.https://github.com/acme/.extraheader'],
+      j,
+      { cwd: vcs }
+    )
+    expect(headers.stdout.split('\n').filter((h) => h !== '')).toEqual([
+      `AUTHORIZATION: basic ${b64(`x-access-token:${TOKEN}`)}`
+    ])
+    expect((await authPost(j, second)).conclusion).toBe('success')
+    expect((await authPost(j, first)).conclusion).toBe('success')
+    expect([fs.existsSync(dirOf(first)), fs.existsSync(dirOf(second))]).toEqual([false, false])
+  })
+
   it('never writes GIT_CONFIG_* entries set only on its step (step-level env) to GITHUB_ENV', async () => {
     const secret = 'AUTHORIZATION: bearer stepLevelSecret0123'
     const k = job()

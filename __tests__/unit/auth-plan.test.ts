@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { planGitConfigEnv, serializeGitConfig } from '../../src/credentials/gitconfig.js'
+import { onlyOurIncludes, planGitConfigEnv, serializeGitConfig } from '../../src/credentials/gitconfig.js'
 import { parseExistingHeaders } from '../../src/credentials/http.js'
 import { serializeNetrc } from '../../src/credentials/netrc.js'
 import { planEnvironment, type EnvironmentPlan, type PlanInput } from '../../src/credentials/plan.js'
@@ -383,6 +383,27 @@ describe('files and variables', () => {
     expect(() => planGitConfigEnv({ GIT_CONFIG_PARAMETERS: "'a.b'='c'" }, [], 'f')).toThrow(
       /GIT_CONFIG_PARAMETERS .* is set in this step's environment/
     )
+  })
+
+  it("GIT_CONFIG_PARAMETERS: replaces an earlier use's include of this action, and nothing else", () => {
+    const vcs = [{ gitdir: '/h/go/pkg/mod/cache/vcs' }]
+    const earlier = planGitConfigEnv({}, vcs, "/t/setup-go-deps-auth-it's!x/gitconfig").GIT_CONFIG_PARAMETERS!
+    expect(onlyOurIncludes(earlier)).toBe(true)
+    expect(onlyOurIncludes(`${earlier} ${earlier}`)).toBe(true)
+    expect(
+      planGitConfigEnv({ GIT_CONFIG_PARAMETERS: earlier }, vcs, '/t/setup-go-deps-auth-b/gitconfig')
+    ).toEqual({
+      GIT_CONFIG_PARAMETERS:
+        "'includeIf.gitdir:/h/go/pkg/mod/cache/vcs/.path'='/t/setup-go-deps-auth-b/gitconfig'"
+    })
+    for (const other of [
+      `${earlier} 'http.extraheader'='X: secret'`,
+      "'includeIf.gitdir:/x/.path'='/t/other/gitconfig'",
+      "'includeIf.gitdir:/x/.path'='/t/setup-go-deps-auth-a/other'",
+      "'includeIf.gitdir:/x/.path'",
+      "'unterminated"
+    ])
+      expect([other, onlyOurIncludes(other)]).toEqual([other, false])
   })
 })
 

@@ -4,6 +4,8 @@
  * fetches.
  */
 
+import { DIR_PREFIX } from './private-dir.js'
+
 export interface GitConfigEntry {
   /** `section.subsection.name`, e.g. `http.https://github.com/acme/.extraheader`. */
   key: string
@@ -41,6 +43,31 @@ export function gitdirPattern(dir: string): string {
   return `${slashed.replace(/[*?[]/g, '\\$&')}/`
 }
 
+/** One `'key'='value'` (or `'key=value'`, git < 2.31) entry of GIT_CONFIG_PARAMETERS, sq-quoted. */
+const SQ = "'((?:[^']|'\\\\[!']')*)'"
+const PARAMETER = new RegExp(`^${SQ}(?:=${SQ})?(?:\\s+|$)`)
+
+/** git's sq_dequote of one quoted run. */
+const unsq = (s: string) => s.replace(/'\\([!'])'/g, '$1')
+
+/**
+ * Whether GIT_CONFIG_PARAMETERS holds only the includes an earlier use of this action exported: each an
+ * `includeIf.gitdir[/i]:<...>.path` naming the `gitconfig` file of one of its private directories.
+ */
+export function onlyOurIncludes(value: string): boolean {
+  let rest = value.trim()
+  while (rest !== '') {
+    const m = PARAMETER.exec(rest)
+    if (!m) return false
+    rest = rest.slice(m[0].length)
+    const key = unsq(m[1] as string)
+    const file = m[2] === undefined ? undefined : unsq(m[2])
+    if (!/^includeIf\.gitdir(?:\/i)?:.+\.path$/.test(key) || file === undefined) return false
+    if (!new RegExp(`[\\\\/]${DIR_PREFIX}[^\\\\/]+[\\\\/]gitconfig$`).test(file)) return false
+  }
+  return true
+}
+
 /** git's sq_quote: single quotes, with `'` and `!` spelled as git's sq_dequote reads them back. */
 function sq(s: string): string {
   return `'${s.replace(/'/g, "'\\''").replace(/!/g, "'\\!'")}'`
@@ -66,8 +93,12 @@ export function planGitConfigEnv(
   file: string,
   caseInsensitive = false
 ): Record<string, string> {
-  if ((env.GIT_CONFIG_PARAMETERS ?? '').trim() !== '') {
-    // Adding to it would export the values already there (a `git -c` secret, say) for the whole job.
+  const existing = (env.GIT_CONFIG_PARAMETERS ?? '').trim()
+  // An earlier use of this action in the job exported its own include: replaced, not added to (two
+  // includes of one scope would send two Authorization headers), so later steps get this use's
+  // credentials; each use's post step removes its own directory. Anything else there is refused: adding
+  // to it would export those values (a `git -c` secret, say) for the whole job.
+  if (existing !== '' && !onlyOurIncludes(existing)) {
     throw new Error(
       "GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead."
     )
