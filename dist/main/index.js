@@ -57649,148 +57649,15 @@ class InputError extends Error {
 }
 
 /**
- * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
- * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
- * points cannot drift. Values are JSON strings (core.saveState); a payload that is missing or does not
- * parse loads as undefined, and each loader checks the fields post relies on.
- */
-const State = {
-    /** CacheState: what the cache restore found, for the post step's save decision. */
-    cache: 'cache',
-    /** DownloadState: the post step saves only a good cache. */
-    download: 'download',
-    /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
-    auth: 'auth'
-};
-/**
- * A slot for one payload. `check` returns the value when it has the shape post relies on (it may fill
- * defaults), else undefined.
- */
-function stateSlot(name, check) {
-    return {
-        save: (value) => saveState(name, JSON.stringify(value)),
-        load: () => {
-            const raw = getState(name);
-            if (!raw)
-                return undefined;
-            try {
-                return check(JSON.parse(raw));
-            }
-            catch {
-                return undefined;
-            }
-        }
-    };
-}
-const isObject = (v) => typeof v === 'object' && v !== null;
-const cacheState = stateSlot(State.cache, (v) => isObject(v) && isObject(v.restore) && isObject(v.modules) && typeof v.gomodcache === 'string'
-    ? v
-    : undefined);
-const downloadState = stateSlot(State.download, (v) => isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
-const authState = stateSlot(State.auth, (v) => isObject(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
-    ? {
-        dir: v.dir,
-        files: v.files.map(String),
-        previous: isObject(v.previous) ? v.previous : {}
-    }
-    : undefined);
-
-/**
- * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
- * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
- * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
- * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
- */
-/** The account icacls grants: DOMAIN\user as the runner's environment names it, else the OS user name. */
-function currentAccount(env, fallbackUser) {
-    const user = env.USERNAME || fallbackUser;
-    return env.USERDOMAIN ? `${env.USERDOMAIN}\\${user}` : user;
-}
-/** icacls' arguments: no inherited entries, full control for `account` only (and for what a dir holds). */
-function icaclsArgs(target, account, isDirectory) {
-    return [target, '/inheritance:r', '/grant:r', `${account}:${isDirectory ? '(OI)(CI)F' : 'F'}`];
-}
-/** On Windows only: restrict `target` to the current user. A failure is a warning (the file stays 0600-like). */
-async function restrictToUser(target, isDirectory) {
-    if (process.platform !== 'win32')
-        return;
-    const account = currentAccount(process.env, os$1.userInfo().username);
-    const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
-        silent: true,
-        ignoreReturnCode: true,
-        env: childEnvironment()
-    });
-    if (result.exitCode !== 0) {
-        warning(`Could not restrict '${target}' to ${account} with icacls (exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim()}); it keeps the permissions of RUNNER_TEMP.`);
-    }
-}
-
-/**
- * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
- * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
- * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
- * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
- * even after a main step that failed half-way.
- */
-/** Prefix of the private directory; removal deletes only directories that carry it. */
-const DIR_PREFIX = 'setup-go-deps-auth-';
-class CredentialLedger {
-    state;
-    constructor(state) {
-        this.state = state;
-    }
-    /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
-    static async create() {
-        const root = process.env.RUNNER_TEMP || os$1.tmpdir();
-        const dir = await fs$2.mkdtemp(path$2.join(root, DIR_PREFIX));
-        const ledger = new CredentialLedger({ dir, files: [], previous: {} });
-        ledger.save();
-        await restrictToUser(dir, true);
-        return ledger;
-    }
-    get dir() {
-        return this.state.dir;
-    }
-    path(name) {
-        return path$2.join(this.state.dir, name);
-    }
-    /** Record, then write one private file (0600). Returns its path. */
-    async write(name, content) {
-        const file = this.path(name);
-        this.state.files.push(file);
-        this.save();
-        // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
-        await fs$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
-        await restrictToUser(file, false);
-        return file;
-    }
-    /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
-    remember(name) {
-        if (name in this.state.previous)
-            return;
-        this.state.previous[name] = process.env[name] ?? '';
-        this.save();
-    }
-    /** Export a variable for later steps; with `restore`, post puts its previous value back (remember). */
-    exportVariable(name, value, restore) {
-        if (restore)
-            this.remember(name);
-        exportVariable(name, value);
-    }
-    /** Delete everything now (a failed configure that must not leave a key behind). */
-    async discard() {
-        await fs$2.rm(this.state.dir, { recursive: true, force: true });
-    }
-    save() {
-        authState.save(this.state);
-    }
-}
-
-/**
  * Pure: the private git config file every git-based credential kind writes into (https headers from
  * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
  * fetches.
  */
+/**
+ * Prefix of the private directory (private-dir.ts) that holds the credential files: here because the
+ * include an earlier use of this action exported is recognised by it (onlyOurIncludes).
+ */
+const DIR_PREFIX = 'setup-go-deps-auth-';
 /**
  * The git config file body. Hand-written because the alternative, `git config --file f --add key value`,
  * would put the token in argv; git has no stdin mode for values. Values are always quoted (so `#`, `;`
@@ -59512,6 +59379,143 @@ function unlabelledClaim(token, key, host) {
         },
         pattern: token.pattern
     };
+}
+
+/**
+ * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
+ * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
+ * points cannot drift. Values are JSON strings (core.saveState); a payload that is missing or does not
+ * parse loads as undefined, and each loader checks the fields post relies on.
+ */
+const State = {
+    /** CacheState: what the cache restore found, for the post step's save decision. */
+    cache: 'cache',
+    /** DownloadState: the post step saves only a good cache. */
+    download: 'download',
+    /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
+    auth: 'auth'
+};
+/**
+ * A slot for one payload. `check` returns the value when it has the shape post relies on (it may fill
+ * defaults), else undefined.
+ */
+function stateSlot(name, check) {
+    return {
+        save: (value) => saveState(name, JSON.stringify(value)),
+        load: () => {
+            const raw = getState(name);
+            if (!raw)
+                return undefined;
+            try {
+                return check(JSON.parse(raw));
+            }
+            catch {
+                return undefined;
+            }
+        }
+    };
+}
+const isObject = (v) => typeof v === 'object' && v !== null;
+const cacheState = stateSlot(State.cache, (v) => isObject(v) && isObject(v.restore) && isObject(v.modules) && typeof v.gomodcache === 'string'
+    ? v
+    : undefined);
+const downloadState = stateSlot(State.download, (v) => isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
+const authState = stateSlot(State.auth, (v) => isObject(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
+    ? {
+        dir: v.dir,
+        files: v.files.map(String),
+        previous: isObject(v.previous) ? v.previous : {}
+    }
+    : undefined);
+
+/**
+ * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
+ * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
+ * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
+ * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
+ */
+/** The account icacls grants: DOMAIN\user as the runner's environment names it, else the OS user name. */
+function currentAccount(env, fallbackUser) {
+    const user = env.USERNAME || fallbackUser;
+    return env.USERDOMAIN ? `${env.USERDOMAIN}\\${user}` : user;
+}
+/** icacls' arguments: no inherited entries, full control for `account` only (and for what a dir holds). */
+function icaclsArgs(target, account, isDirectory) {
+    return [target, '/inheritance:r', '/grant:r', `${account}:${isDirectory ? '(OI)(CI)F' : 'F'}`];
+}
+/** On Windows only: restrict `target` to the current user. A failure is a warning (the file stays 0600-like). */
+async function restrictToUser(target, isDirectory) {
+    if (process.platform !== 'win32')
+        return;
+    const account = currentAccount(process.env, os$1.userInfo().username);
+    const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
+        silent: true,
+        ignoreReturnCode: true,
+        env: childEnvironment()
+    });
+    if (result.exitCode !== 0) {
+        warning(`Could not restrict '${target}' to ${account} with icacls (exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim()}); it keeps the permissions of RUNNER_TEMP.`);
+    }
+}
+
+/**
+ * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
+ * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
+ * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
+ * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
+ * even after a main step that failed half-way.
+ */
+// Removal deletes only directories that carry DIR_PREFIX.
+class CredentialLedger {
+    state;
+    constructor(state) {
+        this.state = state;
+    }
+    /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
+    static async create() {
+        const root = process.env.RUNNER_TEMP || os$1.tmpdir();
+        const dir = await fs$2.mkdtemp(path$2.join(root, DIR_PREFIX));
+        const ledger = new CredentialLedger({ dir, files: [], previous: {} });
+        ledger.save();
+        await restrictToUser(dir, true);
+        return ledger;
+    }
+    get dir() {
+        return this.state.dir;
+    }
+    path(name) {
+        return path$2.join(this.state.dir, name);
+    }
+    /** Record, then write one private file (0600). Returns its path. */
+    async write(name, content) {
+        const file = this.path(name);
+        this.state.files.push(file);
+        this.save();
+        // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
+        await fs$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+        await restrictToUser(file, false);
+        return file;
+    }
+    /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
+    remember(name) {
+        if (name in this.state.previous)
+            return;
+        this.state.previous[name] = process.env[name] ?? '';
+        this.save();
+    }
+    /** Export a variable for later steps; with `restore`, post puts its previous value back (remember). */
+    exportVariable(name, value, restore) {
+        if (restore)
+            this.remember(name);
+        exportVariable(name, value);
+    }
+    /** Delete everything now (a failed configure that must not leave a key behind). */
+    async discard() {
+        await fs$2.rm(this.state.dir, { recursive: true, force: true });
+    }
+    save() {
+        authState.save(this.state);
+    }
 }
 
 /**

@@ -2695,14 +2695,23 @@ function loadCredentialsDir() {
 }
 
 /**
+ * Pure: the private git config file every git-based credential kind writes into (https headers from
+ * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
+ * fetches.
+ */
+/**
+ * Prefix of the private directory (private-dir.ts) that holds the credential files: here because the
+ * include an earlier use of this action exported is recognised by it (onlyOurIncludes).
+ */
+const DIR_PREFIX = 'setup-go-deps-auth-';
+
+/**
  * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
  * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
  * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
  * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
  * even after a main step that failed half-way.
  */
-/** Prefix of the private directory; removal deletes only directories that carry it. */
-const DIR_PREFIX = 'setup-go-deps-auth-';
 function isOurDir(dir) {
     return (path$2.isAbsolute(dir) && path$2.basename(dir).startsWith(DIR_PREFIX) && !dir.split(path$2.sep).includes('..'));
 }

@@ -4,7 +4,11 @@
  * fetches.
  */
 
-import { DIR_PREFIX } from './private-dir.js'
+/**
+ * Prefix of the private directory (private-dir.ts) that holds the credential files: here because the
+ * include an earlier use of this action exported is recognised by it (onlyOurIncludes).
+ */
+export const DIR_PREFIX = 'setup-go-deps-auth-'
 
 export interface GitConfigEntry {
   /** `section.subsection.name`, e.g. `http.https://github.com/acme/.extraheader`. */

@@ -11,9 +11,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { authState, type AuthState } from '../state.js'
 import { restrictToUser } from './acl.js'
+import { DIR_PREFIX } from './gitconfig.js'
 
-/** Prefix of the private directory; removal deletes only directories that carry it. */
-export const DIR_PREFIX = 'setup-go-deps-auth-'
+// Removal deletes only directories that carry DIR_PREFIX.
 
 export class CredentialLedger {
   readonly state: AuthState
