@@ -28,7 +28,7 @@ function readGoFiles(dirs: string[], workspace: string): GoFileText[] {
 
 export function annotateFailures(download: DownloadResult, workingDirectory: string): void {
   const workspace = process.env.GITHUB_WORKSPACE || workingDirectory
-  const roots = download.attempts.flatMap((a) => a.roots.map((r) => path.resolve(workspace, r)))
+  const roots = download.attempts.flatMap((a) => a.roots.map((r) => path.resolve(workingDirectory, r)))
   const failures =
     download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : []
   const exact = failures.flatMap((d) => (d.file ? [path.dirname(d.file)] : []))

@@ -93,7 +93,7 @@ export interface AttemptRecord {
   errorClass?: ErrorClass
   /** The GOPROXY used for this attempt. */
   proxy: string
-  /** Module root directories this attempt covered (relative to the workspace, as the user knows them). */
+  /** Module root directories this attempt covered, relative to `working-directory` ('.' for itself), as the summary shows them. */
   roots: string[]
   detail?: string
 }

@@ -16,6 +16,7 @@ import {
   type ModuleProxy,
   type ModuleSet,
   type StepResult,
+  artefactPattern,
   generateModules,
   newJobDirs,
   removeTree,
@@ -177,6 +178,36 @@ describe("go.mod and go.sum problems name the user's file and line", () => {
     },
     180_000
   )
+
+  it("annotates the require line in a 'modules' root below 'working-directory'", async () => {
+    const job = checkout()
+    const svc = path.join(job.workspace, 'backend', 'svc', 'a')
+    writeConsumerProject(svc, {
+      requires: [set.get('example.com/pub/m003')],
+      modulePath: 'example.com/svc/a'
+    })
+    const m3 = set.get('example.com/pub/m003')
+    const line =
+      fs.readFileSync(path.join(svc, 'go.mod'), 'utf8').split('\n').indexOf(`\t${m3.path} ${m3.version}`) + 1
+    expect(line).toBeGreaterThan(0)
+    const remove = proxy.faults.add({
+      path: artefactPattern(m3.path, 'info', m3.version),
+      fault: { kind: 'status', status: 404 }
+    })
+    try {
+      const run = await runAction({
+        dirs: job,
+        inputs: inputs({ 'working-directory': 'backend', modules: 'svc/*' })
+      })
+      expect(run.main.exitCode).toBe(1)
+      expect(run.main.outputs['error-class']).toBe('not-found')
+      expect(annotations(run.main)).toEqual([
+        { file: 'backend/svc/a/go.mod', line: String(line), message: expect.stringContaining(m3.path) }
+      ])
+    } finally {
+      remove()
+    }
+  }, 180_000)
 
   it('refuses a go.sum module path that go would read as an option (-modfile=x), naming the line', async () => {
     const job = checkout()

@@ -57595,7 +57595,7 @@ function readGoFiles(dirs, workspace) {
 }
 function annotateFailures(download, workingDirectory) {
     const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
-    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workspace, r)));
+    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workingDirectory, r)));
     const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
     const exact = failures.flatMap((d) => (d.file ? [path$2.dirname(d.file)] : []));
     const files = readGoFiles([workingDirectory, ...roots, ...exact], workspace);
