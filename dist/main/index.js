@@ -57005,11 +57005,11 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         if (facts.archiveBytes === undefined)
             return;
         extracting = true;
-        if (!tar)
-            return;
-        checked = archive
-            ? inspectArchive(tar, archive, roots, opts.timeoutMs)
-            : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 };
+        checked = !tar
+            ? { skipped: true, durationMs: 0 }
+            : archive
+                ? inspectArchive(tar, archive, roots, opts.timeoutMs)
+                : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 };
         if (checked.problem)
             fs$1.rmSync(archive, { force: true });
     });
@@ -57030,6 +57030,10 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
 function examined(restored, checked) {
     if (!checked)
         return restored;
+    if (checked.skipped) {
+        info('Cache archive not checked before extraction: @actions/cache extracts it with BSD tar on this runner.');
+        return restored;
+    }
     if (!checked.problem) {
         info(`Cache archive checked in ${checked.durationMs} ms: only files and directories inside the archived paths.`);
         return restored;

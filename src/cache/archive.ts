@@ -26,6 +26,8 @@ export async function toolkitGnuTar(
 export interface Inspection {
   /** Why the archive must not be extracted; undefined when it may. */
   problem?: string
+  /** Not listed: the toolkit extracts with BSD tar here (toolkitGnuTar). */
+  skipped?: boolean
   /** Time the listing took. */
   durationMs: number
 }

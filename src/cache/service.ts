@@ -89,10 +89,11 @@ export async function restoreEntry(
       if (facts.archivePath !== undefined) archive = facts.archivePath
       if (facts.archiveBytes === undefined) return
       extracting = true
-      if (!tar) return
-      checked = archive
-        ? inspectArchive(tar, archive, roots, opts.timeoutMs)
-        : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 }
+      checked = !tar
+        ? { skipped: true, durationMs: 0 }
+        : archive
+          ? inspectArchive(tar, archive, roots, opts.timeoutMs)
+          : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 }
       if (checked.problem) fs.rmSync(archive, { force: true })
     }
   )
@@ -112,6 +113,12 @@ export async function restoreEntry(
 /** The restore as the archive check saw it: a refused entry is not a failure of the service. */
 function examined(restored: Restored, checked: Inspection | undefined): Restored {
   if (!checked) return restored
+  if (checked.skipped) {
+    core.info(
+      'Cache archive not checked before extraction: @actions/cache extracts it with BSD tar on this runner.'
+    )
+    return restored
+  }
   if (!checked.problem) {
     core.info(
       `Cache archive checked in ${checked.durationMs} ms: only files and directories inside the archived paths.`
