@@ -70,7 +70,10 @@ function checkout(): JobDirs {
 }
 
 /** `full`: the layout that also archives the extracted trees (earlier releases', and setup-go's). */
-async function job(layout: CacheLayout = 'download'): Promise<ActionResult> {
+/** `v1-debug`: the v1 cache service (GHES) and a run with debug logging, where the toolkit lists the archive. */
+type Service = 'v2' | 'v1-debug'
+
+async function job(layout: CacheLayout = 'download', service: Service = 'v2'): Promise<ActionResult> {
   proxy.faults.clearLog()
   return runAction({
     dirs: checkout(),
@@ -81,7 +84,8 @@ async function job(layout: CacheLayout = 'download'): Promise<ActionResult> {
       gosumdb: 'off',
       'retry-backoff': '100ms'
     },
-    env: { ...cache.env, SETUP_GO_DEPS_CACHE_LAYOUT: layout }
+    env: { ...(service === 'v2' ? cache.env : cache.envV1), SETUP_GO_DEPS_CACHE_LAYOUT: layout },
+    debug: service === 'v1-debug'
   })
 }
 
@@ -187,12 +191,17 @@ const plantKey = (name: string) =>
 async function replay(
   name: string,
   edit: (modcache: string) => void,
-  opts: { layout?: CacheLayout; extraMembers?: (ws: string) => string[]; refused?: boolean } = {}
+  opts: {
+    layout?: CacheLayout
+    extraMembers?: (ws: string) => string[]
+    refused?: boolean
+    service?: Service
+  } = {}
 ): Promise<ActionResult> {
   const key = plantKey(name)
   await plantEntry(key, edit, { layout: opts.layout ?? 'download', extraMembers: opts.extraMembers })
   cache.deleteEntries(projectKey)
-  const run = await job(opts.layout)
+  const run = await job(opts.layout, opts.service)
   expect(run.main.exitCode).toBe(0)
   expect(run.main.outputs['cache-key']).toBe(projectKey)
   expect(run.main.outputs['cache-matched-key']).toBe(opts.refused ? '' : key)
@@ -340,6 +349,30 @@ describe('a restored module cache is verified by content before go uses it', () 
     expect(proxy.zipDownloads()).toEqual([])
   }, 90_000)
 
+  it('an entry the content check cannot read as go keeps it (a directory where a .mod belongs) is emptied; the job goes on', async () => {
+    const key = plantKey('unreadable')
+    await plantEntry(
+      key,
+      (modcache) => {
+        const mod0 = path.join(vdir(modcache, mod(0)), `${mod(0).version}.mod`)
+        fs.rmSync(mod0)
+        fs.mkdirSync(mod0)
+      },
+      { layout: 'download' }
+    )
+    cache.deleteEntries(projectKey)
+    const run = await job()
+    expect(run.main.exitCode).toBe(0)
+    const warned = warnings(run.main).join('\n')
+    expect(warned).toContain('Module cache: the restored module cache could not be checked (')
+    expect(warned).toContain('emptied it')
+    expect(proxy.zipDownloads().sort()).toEqual(set.latest().map(id).sort())
+    const out = await runLaterStep('go', ['run', '.'], run.job)
+    expect(out.exitCode).toBe(0)
+    expect(run.post?.summary).toContain('a corrupt state is never saved')
+    cache.deleteEntries(key)
+  }, 90_000)
+
   // An archive can name any path, and @actions/cache extracts with tar -P: a member beside the module
   // cache lands where it names (here a Go file in the checkout, compiled into the build), a symbolic link
   // inside it is written through by the members after it. Each refuses the whole entry before tar runs.
@@ -371,6 +404,26 @@ describe('a restored module cache is verified by content before go uses it', () 
       expect(fs.existsSync(path.join(dirs.workspace, EVIL))).toBe(false)
     }, 90_000)
   }
+
+  // With debug logging the toolkit lists the archive to the log before it extracts; a member named like
+  // its "Archive path" line must not redirect the check (or the deletion of a refused archive) elsewhere.
+  it("a member named like the toolkit's log lines cannot point the check at another file (v1 service, debug on)", async () => {
+    const victim = path.join(root, 'must-survive.tzst')
+    fs.writeFileSync(victim, 'not the archive')
+    const decoy = `::debug::Archive path: ${victim}`
+    await replay('decoy', () => undefined, {
+      service: 'v1-debug',
+      refused: true,
+      extraMembers: (ws) => {
+        fs.mkdirSync(path.join(ws, path.dirname(decoy)), { recursive: true })
+        fs.writeFileSync(path.join(ws, decoy), 'x')
+        fs.writeFileSync(path.join(ws, EVIL), evilCode)
+        return [decoy, EVIL]
+      }
+    })
+    expect(fs.existsSync(path.join(dirs.workspace, EVIL))).toBe(false)
+    expect(fs.readFileSync(victim, 'utf8')).toBe('not the archive')
+  }, 90_000)
 
   it('the next job restores the repaired cache by its exact key and finds nothing to purge', async () => {
     const run = await job()

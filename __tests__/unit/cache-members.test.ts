@@ -66,14 +66,17 @@ describe('parseListingLine and unquoteC', () => {
   it('reads the type and the C-quoted name of each kind of line', () => {
     expect(parseListingLine('drwxr-xr-x 0/0               0 2026-12-01 19:20 "a/b/"')).toEqual({
       type: 'd',
+      mode: 'rwxr-xr-x',
       name: 'a/b/'
     })
     expect(parseListingLine('lrwxrwxrwx 0/0 0 2026-12-01 19:21 "d/sl" -> "/etc/passwd"')).toEqual({
       type: 'l',
+      mode: 'rwxrwxrwx',
       name: 'd/sl'
     })
     expect(parseListingLine('crw-r--r-- 0/0 1,3 2026-12-01 19:21 "d/null"')).toEqual({
       type: 'c',
+      mode: 'rw-r--r--',
       name: 'd/null'
     })
     expect(parseListingLine('-rw-r--r-- runner/docker 1 2026-12-01 19:21 "x"')).toBeUndefined()
@@ -129,6 +132,29 @@ describe('the archive check before a restore extracts (real GNU tar listings)', 
     } finally {
       fs.rmSync(fifo)
     }
+  })
+
+  it('refuses a file or directory its owner could not read once extracted (the content check could not either)', () => {
+    const v = path.join(download, 'example.com', 'm', '@v')
+    fs.chmodSync(path.join(v, 'v1.0.0.mod'), 0o200)
+    try {
+      expect(inspect(archive([ROOT]))).toBe(
+        `it holds "${ROOT}/example.com/m/@v/v1.0.0.mod" with mode --w-------, which its owner cannot read`
+      )
+    } finally {
+      fs.chmodSync(path.join(v, 'v1.0.0.mod'), 0o644)
+    }
+    fs.chmodSync(v, 0o600)
+    try {
+      expect(inspect(archive([ROOT]))).toBe(
+        `it holds "${ROOT}/example.com/m/@v/" with mode drw-------, which its owner cannot list`
+      )
+    } finally {
+      fs.chmodSync(v, 0o755)
+    }
+    // go's read-only trees (r-x, r--) are fine.
+    const line = (mode: string) => `${mode} 0/0 1 2026-12-01 19:21 "${ROOT}/x/"`
+    expect(memberProblem(line('dr-xr-xr-x'), [{ name: ROOT, include: true }], 'linux')).toBeUndefined()
   })
 
   it('refuses an archive tar cannot list, and an empty listing', () => {

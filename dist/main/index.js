@@ -56666,10 +56666,10 @@ function memberRoots(patterns, workspace, platform = process.platform) {
 /** One line of the listing, or undefined when it is not in the expected form. */
 function parseListingLine(line) {
     // <mode> <uid>/<gid> <size or major,minor> <date> <time> "<name>"[ -> "<target>" | link to "<target>"]
-    const m = /^(\S)\S{9}\S*\s+\d+\/\d+\s+\S+\s+\S+\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(line);
+    const m = /^(\S)(\S{9})\S*\s+\d+\/\d+\s+\S+\s+\S+\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(line);
     if (!m)
         return undefined;
-    return { type: m[1], name: unquoteC(m[2]) };
+    return { type: m[1], mode: m[2], name: unquoteC(m[3]) };
 }
 /** GNU tar's `c` quoting: backslash escapes and octal bytes (names are UTF-8). */
 function unquoteC(s) {
@@ -56712,6 +56712,11 @@ function memberProblem(listing, roots, platform = process.platform) {
         const shown = JSON.stringify(member.name);
         if (member.type !== '-' && member.type !== 'd')
             return `it holds ${kindOf$1(member.type)} ${shown}; an entry this action saves holds only files and directories`;
+        // Unreadable for the runner's user once extracted (tar sets a directory's mode after its contents):
+        // the content check could not read it, and every later restore of the entry would fail the same way.
+        const readable = member.mode[0] === 'r' && (member.type !== 'd' || /[xst]/.test(member.mode[2] ?? ''));
+        if (!readable)
+            return `it holds ${shown} with mode ${member.type}${member.mode}, which its owner cannot ${member.type === 'd' ? 'list' : 'read'}`;
         const name = fold(member.name).replace(/\/$/, '');
         const matches = folded.filter((r) => name === r.name || name.startsWith(`${r.name}/`));
         const longest = matches.sort((a, b) => b.name.length - a.name.length)[0];
@@ -56744,13 +56749,20 @@ function kindOf$1(type) {
  */
 /**
  * The tar @actions/cache extracts with, when it is GNU tar; undefined where it would use BSD tar (Windows
- * without Git's tar, macOS without gtar), whose listing this check does not read. Written out because the
- * toolkit does not export its choice (internal/tar.ts getTarPath); same order of preference.
+ * without a GNU tar, macOS without gtar), whose listing this check does not read. Written out because the
+ * toolkit does not export its choice (internal/tar.ts getTarPath, cacheUtils getGnuTarPathOnWindows);
+ * same order of preference: on Windows Git's tar, else a `tar` on PATH whose version says GNU tar.
  */
 async function toolkitGnuTar(platform = process.platform) {
     if (platform === 'win32') {
-        const gnu = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`;
-        return fs$1.existsSync(gnu) ? gnu : undefined;
+        const git = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`;
+        if (fs$1.existsSync(git))
+            return git;
+        const onPath = await which('tar', false);
+        if (!onPath)
+            return undefined;
+        const version = spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
+        return /gnu tar/i.test(version.stdout ?? '') ? onPath : undefined;
     }
     return (await which(platform === 'darwin' ? 'gtar' : 'tar', false)) || undefined;
 }
@@ -56906,8 +56918,9 @@ async function withToolkitLog(fn, env = {}, onFacts) {
         onFacts?.(facts);
         if (facts.archiveBytes !== undefined)
             out.archiveBytes = facts.archiveBytes;
+        // The first: the lookup's answer comes before the download (see service.ts on the toolkit's listTar).
         if (facts.entryKey !== undefined)
-            out.entryKey = facts.entryKey;
+            out.entryKey ??= facts.entryKey;
         if (facts.status !== undefined)
             out.lastStatus = facts.status;
         if (facts.retryAfterSeconds !== undefined)
@@ -57000,9 +57013,12 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
     let archive = '';
     let checked;
     const call = withToolkitLog(() => cache.restoreCache(paths, key, restoreKeys), env, (facts) => {
-        if (facts.archivePath !== undefined)
+        // Only the first of each: with debug logging on, the toolkit lists the archive before it extracts
+        // (its listTar prints every member name to this same stdout), and a member can be named like one
+        // of these lines.
+        if (facts.archivePath !== undefined && archive === '')
             archive = facts.archivePath;
-        if (facts.archiveBytes === undefined)
+        if (facts.archiveBytes === undefined || checked)
             return;
         extracting = true;
         checked = !tar
@@ -57010,7 +57026,12 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
             : archive
                 ? inspectArchive(tar, archive, roots, opts.timeoutMs)
                 : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 };
-        if (checked.problem)
+        if (!checked.problem)
+            return;
+        // Nothing of it may be extracted: GNU tar (the one that listed it) is told to extract nothing, and
+        // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
+        process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
+        if (archive)
             fs$1.rmSync(archive, { force: true });
     });
     let timer;
@@ -61147,7 +61168,12 @@ async function restoreModuleCache(cfg, ctx) {
     describeRestore(result, restored, { populated, gomodcache, key: keys.key, timeoutMs });
     // After a failed or abandoned restore too: tar may have stopped half-way through a file.
     if (restored.value || restored.failure || restored.timedOut) {
-        await verifyRestored(result, { ctx, gomodcache, preexisting, entry: modules.matchedKey });
+        try {
+            await verifyRestored(result, { ctx, gomodcache, preexisting, entry: modules.matchedKey });
+        }
+        catch (error) {
+            await unverifiable(result, gomodcache, error, modules.matchedKey);
+        }
     }
     result.durationMs = Math.round(performance.now() - started);
     return remember(cfg, result, gomodcache, modules, build);
@@ -61249,6 +61275,24 @@ async function verifyRestored(result, p) {
         `content was altered or damaged (${listProblems(bad)}); purged them, downloading them again`;
     result.detail = result.detail ? `${result.detail}; ${note}` : note;
     warning(`Module cache: ${note}. ${untrustedEntryAdvice(entry)}`);
+}
+/**
+ * The restored cache could not be read to be checked (e.g. EACCES on something tar extracted): nothing of
+ * it may be used or saved. The module cache is emptied (a self-hosted runner's own content with it) and
+ * the job goes on as after a damaged restore; a cache problem never fails the job.
+ */
+async function unverifiable(result, gomodcache, error, entry) {
+    const why = error instanceof Error ? error.message : String(error);
+    let cleared = true;
+    try {
+        await removeWritable(gomodcache);
+    }
+    catch {
+        cleared = false;
+    }
+    result.outcome = 'corrupt';
+    result.detail = `the restored module cache could not be checked (${why}); ${cleared ? 'emptied it' : `could not empty ${gomodcache}`}`;
+    warning(`Module cache: ${result.detail}. ${untrustedEntryAdvice(entry || 'the restored entry')}`);
 }
 /** What to do about a cache entry that held altered modules. */
 function untrustedEntryAdvice(entry) {

@@ -56770,8 +56770,9 @@ async function withToolkitLog(fn, env = {}, onFacts) {
         const facts = readToolkitLine(text);
         if (facts.archiveBytes !== undefined)
             out.archiveBytes = facts.archiveBytes;
+        // The first: the lookup's answer comes before the download (see service.ts on the toolkit's listTar).
         if (facts.entryKey !== undefined)
-            out.entryKey = facts.entryKey;
+            out.entryKey ??= facts.entryKey;
         if (facts.status !== undefined)
             out.lastStatus = facts.status;
         if (facts.retryAfterSeconds !== undefined)

@@ -10,15 +10,20 @@ import { memberProblem, type MemberRoot } from './members.js'
 
 /**
  * The tar @actions/cache extracts with, when it is GNU tar; undefined where it would use BSD tar (Windows
- * without Git's tar, macOS without gtar), whose listing this check does not read. Written out because the
- * toolkit does not export its choice (internal/tar.ts getTarPath); same order of preference.
+ * without a GNU tar, macOS without gtar), whose listing this check does not read. Written out because the
+ * toolkit does not export its choice (internal/tar.ts getTarPath, cacheUtils getGnuTarPathOnWindows);
+ * same order of preference: on Windows Git's tar, else a `tar` on PATH whose version says GNU tar.
  */
 export async function toolkitGnuTar(
   platform: NodeJS.Platform = process.platform
 ): Promise<string | undefined> {
   if (platform === 'win32') {
-    const gnu = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`
-    return fs.existsSync(gnu) ? gnu : undefined
+    const git = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`
+    if (fs.existsSync(git)) return git
+    const onPath = await io.which('tar', false)
+    if (!onPath) return undefined
+    const version = spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 })
+    return /gnu tar/i.test(version.stdout ?? '') ? onPath : undefined
   }
   return (await io.which(platform === 'darwin' ? 'gtar' : 'tar', false)) || undefined
 }

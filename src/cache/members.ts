@@ -17,6 +17,8 @@ import path from 'node:path'
 export interface Member {
   /** The first character of tar's mode column: `-` file, `d` directory, `l` symlink, `h` hard link, ... */
   type: string
+  /** The rest of the mode column, e.g. `rwxr-xr-x`. */
+  mode: string
   name: string
 }
 
@@ -47,9 +49,9 @@ export function memberRoots(
 /** One line of the listing, or undefined when it is not in the expected form. */
 export function parseListingLine(line: string): Member | undefined {
   // <mode> <uid>/<gid> <size or major,minor> <date> <time> "<name>"[ -> "<target>" | link to "<target>"]
-  const m = /^(\S)\S{9}\S*\s+\d+\/\d+\s+\S+\s+\S+\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(line)
+  const m = /^(\S)(\S{9})\S*\s+\d+\/\d+\s+\S+\s+\S+\s+\S+\s+"((?:[^"\\]|\\.)*)"/.exec(line)
   if (!m) return undefined
-  return { type: m[1] as string, name: unquoteC(m[2] as string) }
+  return { type: m[1] as string, mode: m[2] as string, name: unquoteC(m[3] as string) }
 }
 
 /** GNU tar's `c` quoting: backslash escapes and octal bytes (names are UTF-8). */
@@ -94,6 +96,11 @@ export function memberProblem(
     const shown = JSON.stringify(member.name)
     if (member.type !== '-' && member.type !== 'd')
       return `it holds ${kindOf(member.type)} ${shown}; an entry this action saves holds only files and directories`
+    // Unreadable for the runner's user once extracted (tar sets a directory's mode after its contents):
+    // the content check could not read it, and every later restore of the entry would fail the same way.
+    const readable = member.mode[0] === 'r' && (member.type !== 'd' || /[xst]/.test(member.mode[2] ?? ''))
+    if (!readable)
+      return `it holds ${shown} with mode ${member.type}${member.mode}, which its owner cannot ${member.type === 'd' ? 'list' : 'read'}`
     const name = fold(member.name).replace(/\/$/, '')
     const matches = folded.filter((r) => name === r.name || name.startsWith(`${r.name}/`))
     const longest = matches.sort((a, b) => b.name.length - a.name.length)[0]

@@ -25,6 +25,7 @@ import {
   hashKeyFiles,
   isPopulated,
   readGoSums,
+  removeWritable,
   withZiphashesLeftOut
 } from './files.js'
 import {
@@ -131,7 +132,11 @@ export async function restoreModuleCache(cfg: CacheConfig, ctx: CacheContext): P
 
   // After a failed or abandoned restore too: tar may have stopped half-way through a file.
   if (restored.value || restored.failure || restored.timedOut) {
-    await verifyRestored(result, { ctx, gomodcache, preexisting, entry: modules.matchedKey })
+    try {
+      await verifyRestored(result, { ctx, gomodcache, preexisting, entry: modules.matchedKey })
+    } catch (error) {
+      await unverifiable(result, gomodcache, error, modules.matchedKey)
+    }
   }
   result.durationMs = Math.round(performance.now() - started)
   return remember(cfg, result, gomodcache, modules, build)
@@ -253,6 +258,29 @@ async function verifyRestored(
     `content was altered or damaged (${listProblems(bad)}); purged them, downloading them again`
   result.detail = result.detail ? `${result.detail}; ${note}` : note
   core.warning(`Module cache: ${note}. ${untrustedEntryAdvice(entry)}`)
+}
+
+/**
+ * The restored cache could not be read to be checked (e.g. EACCES on something tar extracted): nothing of
+ * it may be used or saved. The module cache is emptied (a self-hosted runner's own content with it) and
+ * the job goes on as after a damaged restore; a cache problem never fails the job.
+ */
+async function unverifiable(
+  result: CacheRestore,
+  gomodcache: string,
+  error: unknown,
+  entry: string
+): Promise<void> {
+  const why = error instanceof Error ? error.message : String(error)
+  let cleared = true
+  try {
+    await removeWritable(gomodcache)
+  } catch {
+    cleared = false
+  }
+  result.outcome = 'corrupt'
+  result.detail = `the restored module cache could not be checked (${why}); ${cleared ? 'emptied it' : `could not empty ${gomodcache}`}`
+  core.warning(`Module cache: ${result.detail}. ${untrustedEntryAdvice(entry || 'the restored entry')}`)
 }
 
 /** What to do about a cache entry that held altered modules. */

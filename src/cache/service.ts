@@ -86,15 +86,22 @@ export async function restoreEntry(
     () => cache.restoreCache(paths, key, restoreKeys),
     env,
     (facts) => {
-      if (facts.archivePath !== undefined) archive = facts.archivePath
-      if (facts.archiveBytes === undefined) return
+      // Only the first of each: with debug logging on, the toolkit lists the archive before it extracts
+      // (its listTar prints every member name to this same stdout), and a member can be named like one
+      // of these lines.
+      if (facts.archivePath !== undefined && archive === '') archive = facts.archivePath
+      if (facts.archiveBytes === undefined || checked) return
       extracting = true
       checked = !tar
         ? { skipped: true, durationMs: 0 }
         : archive
           ? inspectArchive(tar, archive, roots, opts.timeoutMs)
           : { problem: 'the cache client did not say where it downloaded the archive', durationMs: 0 }
-      if (checked.problem) fs.rmSync(archive, { force: true })
+      if (!checked.problem) return
+      // Nothing of it may be extracted: GNU tar (the one that listed it) is told to extract nothing, and
+      // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
+      process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
+      if (archive) fs.rmSync(archive, { force: true })
     }
   )
   let timer: NodeJS.Timeout | undefined

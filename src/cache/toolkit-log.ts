@@ -99,7 +99,8 @@ export async function withToolkitLog<T>(
     const facts = readToolkitLine(text)
     onFacts?.(facts)
     if (facts.archiveBytes !== undefined) out.archiveBytes = facts.archiveBytes
-    if (facts.entryKey !== undefined) out.entryKey = facts.entryKey
+    // The first: the lookup's answer comes before the download (see service.ts on the toolkit's listTar).
+    if (facts.entryKey !== undefined) out.entryKey ??= facts.entryKey
     if (facts.status !== undefined) out.lastStatus = facts.status
     if (facts.retryAfterSeconds !== undefined) out.retryAfterSeconds = facts.retryAfterSeconds
     if (facts.failure !== undefined) out.failure = facts.failure
