@@ -18,6 +18,7 @@ import {
   type GoSums
 } from '../../src/cache/integrity.js'
 import { NEED_MORE, readZipDirectory } from '../../src/cache/zip.js'
+import { otherGoFilesInUse } from '../../src/go/env.js'
 import { escapeModulePath } from '../../src/go/modfiles.js'
 
 // Real module zips, in the layout cmd/go writes and verifies (go mod download accepts them on the bench);
@@ -463,6 +464,15 @@ describe('which zips go checks itself (checkedByGo)', () => {
     expect(checkedByGo([sumOf([lib]), undefined], false)(key(lib))).toBe(false)
     expect(checkedByGo([], false)(key(lib))).toBe(false)
     expect(checkedByGo([sumOf([lib])], true)(key(lib))).toBe(false)
+  })
+
+  it("go reads other files than the module's own: a go.work workspace, or -modfile in GOFLAGS", () => {
+    expect(otherGoFilesInUse({ GOWORK: '/w/go.work' })).toBe(true)
+    expect(otherGoFilesInUse({ GOWORK: 'off' })).toBe(false)
+    expect(otherGoFilesInUse({ GOFLAGS: '-mod=mod -modfile=alt.mod' })).toBe(true)
+    expect(otherGoFilesInUse({ GOFLAGS: '--modfile=alt.mod' })).toBe(true)
+    expect(otherGoFilesInUse({ GOFLAGS: '-mod=readonly -tags=modfile' })).toBe(false)
+    expect(otherGoFilesInUse({})).toBe(false)
   })
 
   it('a go.mod-only line is not a zip hash', () => {

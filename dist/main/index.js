@@ -59544,6 +59544,103 @@ class CredentialLedger {
 }
 
 /**
+ * Pure: GOFLAGS as cmd/go reads it, so a value go would refuse is refused here with the input named
+ * (go's own "go: parsing $GOFLAGS: ..." would otherwise surface only as "the process go failed").
+ *
+ *  - cmd/internal/quoted.Split: fields separated by spaces, tabs or newlines; a field that STARTS with a
+ *    single or double quote runs to the next same quote (no escapes), and an unterminated one is an
+ *    error; a quote inside a field is an ordinary character (`-ldflags="-s -w"` is two fields);
+ *  - cmd/go/internal/base.InitGOFLAGS: every field is a flag: `-x`, `--x`, `-x=value`, `--x=value`;
+ *    `-`, `--`, `---x`, `-=x`, `--=x` and anything not starting with `-` are "non-flag";
+ *  - cmd/go/internal/load.PerPackageFlag (-asmflags, -gcflags, -gccgoflags, -ldflags): the value is
+ *    `[pattern=]flags`, where a value not starting with `-` needs a `pattern=`, the pattern may not start
+ *    with a quote, and the flags are split with quoted.Split again;
+ *  - -mod takes only mod, readonly or vendor (modload: "-mod=x not supported").
+ * Unknown flag names are go's to judge (the set depends on the Go version); they are not checked here.
+ */
+/** quoted.Split, or the error text go prints ("unterminated \" string"). */
+function splitQuoted(s) {
+    const fields = [];
+    const space = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+    let i = 0;
+    while (i < s.length) {
+        while (i < s.length && space(s[i]))
+            i++;
+        if (i >= s.length)
+            break;
+        const c = s[i];
+        if (c === '"' || c === "'") {
+            const end = s.indexOf(c, i + 1);
+            if (end < 0)
+                return { error: `unterminated ${c} string` };
+            fields.push(s.slice(i + 1, end));
+            i = end + 1;
+            continue;
+        }
+        let j = i;
+        while (j < s.length && !space(s[j]))
+            j++;
+        fields.push(s.slice(i, j));
+        i = j;
+    }
+    return { fields };
+}
+const PER_PACKAGE = new Set(['asmflags', 'gcflags', 'gccgoflags', 'ldflags']);
+const MOD_VALUES = new Set(['', 'mod', 'readonly', 'vendor']);
+/** A GOFLAGS value as go parses it, or why go refuses it (a sentence fragment naming the field). */
+function parseGoflags(value) {
+    const split = splitQuoted(value);
+    if ('error' in split)
+        return { error: `it has an ${split.error} (go: "parsing $GOFLAGS: ${split.error}")` };
+    const flags = [];
+    for (const field of split.fields) {
+        if (!field.startsWith('-') ||
+            field === '-' ||
+            field === '--' ||
+            field.startsWith('---') ||
+            field.startsWith('-=') ||
+            field.startsWith('--=')) {
+            return { error: `'${field}' is not a flag (go: "parsing $GOFLAGS: non-flag")` };
+        }
+        const body = field.replace(/^--?/, '');
+        const eq = body.indexOf('=');
+        const name = eq < 0 ? body : body.slice(0, eq);
+        const flagValue = eq < 0 ? undefined : body.slice(eq + 1);
+        const why = flagValueError(name, flagValue);
+        if (why)
+            return { error: `'${field}': ${why}` };
+        flags.push({ field, name, value: flagValue });
+    }
+    return { flags };
+}
+function flagValueError(name, value) {
+    if (name === 'mod' && value !== undefined && !MOD_VALUES.has(value)) {
+        return `-mod takes mod, readonly or vendor`;
+    }
+    if (!PER_PACKAGE.has(name) || value === undefined)
+        return undefined;
+    let v = value.trim();
+    if (v === '')
+        return undefined;
+    if (v.startsWith('"') || v.startsWith("'")) {
+        // What `-ldflags="-s -w"` becomes: go splits on the space first and keeps the quote in the value.
+        return `go keeps a quote inside a field, so the value is ${v}; quote the whole flag instead, e.g. "-${name}=-s -w"`;
+    }
+    if (!v.startsWith('-')) {
+        const eq = v.indexOf('=');
+        if (eq < 0)
+            return `a value not starting with '-' needs a package pattern, e.g. -${name}=all=-N`;
+        if (eq === 0)
+            return `the package pattern before '=' is empty`;
+        if (v[0] === '"' || v[0] === "'")
+            return `the package pattern may not start with a quote`;
+        v = v.slice(eq + 1);
+    }
+    const split = splitQuoted(v);
+    return 'error' in split ? `its value has an ${split.error}` : undefined;
+}
+
+/**
  * `go env -json`: the one place the action asks go for its effective environment (GOMODCACHE, GOCACHE,
  * GOPROXY, ...), after the action's own variables are exported, so every later decision uses what go will
  * really use (never a hard-coded ~/go/pkg/mod). Always pinned to the installed Go (GOTOOLCHAIN=local for
@@ -59572,6 +59669,14 @@ const GO_ENV_NAMES = [
 function workspaceInUse(goEnv) {
     const goWork = goEnv.GOWORK ?? '';
     return goWork !== '' && goWork !== 'off';
+}
+/**
+ * Whether go reads another go.mod and go.sum than the module's own: a go.work workspace, or `-modfile` in
+ * GOFLAGS (go mod download honours it, and then compares zips with the alternate go.sum).
+ */
+function otherGoFilesInUse(goEnv) {
+    const flags = parseGoflags(goEnv.GOFLAGS ?? '');
+    return workspaceInUse(goEnv) || ('flags' in flags && flags.flags.some((f) => f.name === 'modfile'));
 }
 async function readGoEnv(cwd) {
     return Object.freeze(await queryGoEnv('go', GO_ENV_NAMES, { cwd }));
@@ -60835,11 +60940,12 @@ function collectSums(texts) {
  * left to it (deferZipsToGo): those whose zip hash is in the go.sum of every module the download may run in
  * (`perModule`: each go.mod's go.sum text, undefined without one). go compares a zip with the go.sum of the
  * module it runs in; a hash that file lacks it adds instead of checking (and with the checksum database off
- * or exempted, nothing else checks it), so a module missing from any of them is hashed by the action. Not in
- * a workspace (`workspace`: go.work in use): go consults other files there; those zips are hashed here too.
+ * or exempted, nothing else checks it), so a module missing from any of them is hashed by the action. Not
+ * when go reads other files (`otherFiles`: a go.work workspace, or GOFLAGS=-modfile; go/env.ts
+ * otherGoFilesInUse): those zips are hashed here too.
  */
-function checkedByGo(perModule, workspace) {
-    if (workspace || perModule.length === 0 || perModule.some((t) => t === undefined))
+function checkedByGo(perModule, otherFiles) {
+    if (otherFiles || perModule.length === 0 || perModule.some((t) => t === undefined))
         return () => false;
     const each = perModule.map((t) => collectSums([t]));
     return (module) => each.every((s) => (s.get(module)?.zip.size ?? 0) > 0);
@@ -61247,7 +61353,7 @@ async function verifyRestored(result, p) {
         bySumDb: checkedBySumDb(p.ctx.goEnv),
         preexisting: p.preexisting,
         deferToGo: p.ctx.downloadFollows
-            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspaceInUse(p.ctx.goEnv))
+            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), otherGoFilesInUse(p.ctx.goEnv))
             : undefined
     });
     if (report.problems.length > 0)
@@ -63404,103 +63510,6 @@ function parseGoEnvFile(content) {
         out[line.slice(0, eq)] = line.slice(eq + 1);
     }
     return out;
-}
-
-/**
- * Pure: GOFLAGS as cmd/go reads it, so a value go would refuse is refused here with the input named
- * (go's own "go: parsing $GOFLAGS: ..." would otherwise surface only as "the process go failed").
- *
- *  - cmd/internal/quoted.Split: fields separated by spaces, tabs or newlines; a field that STARTS with a
- *    single or double quote runs to the next same quote (no escapes), and an unterminated one is an
- *    error; a quote inside a field is an ordinary character (`-ldflags="-s -w"` is two fields);
- *  - cmd/go/internal/base.InitGOFLAGS: every field is a flag: `-x`, `--x`, `-x=value`, `--x=value`;
- *    `-`, `--`, `---x`, `-=x`, `--=x` and anything not starting with `-` are "non-flag";
- *  - cmd/go/internal/load.PerPackageFlag (-asmflags, -gcflags, -gccgoflags, -ldflags): the value is
- *    `[pattern=]flags`, where a value not starting with `-` needs a `pattern=`, the pattern may not start
- *    with a quote, and the flags are split with quoted.Split again;
- *  - -mod takes only mod, readonly or vendor (modload: "-mod=x not supported").
- * Unknown flag names are go's to judge (the set depends on the Go version); they are not checked here.
- */
-/** quoted.Split, or the error text go prints ("unterminated \" string"). */
-function splitQuoted(s) {
-    const fields = [];
-    const space = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
-    let i = 0;
-    while (i < s.length) {
-        while (i < s.length && space(s[i]))
-            i++;
-        if (i >= s.length)
-            break;
-        const c = s[i];
-        if (c === '"' || c === "'") {
-            const end = s.indexOf(c, i + 1);
-            if (end < 0)
-                return { error: `unterminated ${c} string` };
-            fields.push(s.slice(i + 1, end));
-            i = end + 1;
-            continue;
-        }
-        let j = i;
-        while (j < s.length && !space(s[j]))
-            j++;
-        fields.push(s.slice(i, j));
-        i = j;
-    }
-    return { fields };
-}
-const PER_PACKAGE = new Set(['asmflags', 'gcflags', 'gccgoflags', 'ldflags']);
-const MOD_VALUES = new Set(['', 'mod', 'readonly', 'vendor']);
-/** A GOFLAGS value as go parses it, or why go refuses it (a sentence fragment naming the field). */
-function parseGoflags(value) {
-    const split = splitQuoted(value);
-    if ('error' in split)
-        return { error: `it has an ${split.error} (go: "parsing $GOFLAGS: ${split.error}")` };
-    const flags = [];
-    for (const field of split.fields) {
-        if (!field.startsWith('-') ||
-            field === '-' ||
-            field === '--' ||
-            field.startsWith('---') ||
-            field.startsWith('-=') ||
-            field.startsWith('--=')) {
-            return { error: `'${field}' is not a flag (go: "parsing $GOFLAGS: non-flag")` };
-        }
-        const body = field.replace(/^--?/, '');
-        const eq = body.indexOf('=');
-        const name = eq < 0 ? body : body.slice(0, eq);
-        const flagValue = eq < 0 ? undefined : body.slice(eq + 1);
-        const why = flagValueError(name, flagValue);
-        if (why)
-            return { error: `'${field}': ${why}` };
-        flags.push({ field, name, value: flagValue });
-    }
-    return { flags };
-}
-function flagValueError(name, value) {
-    if (name === 'mod' && value !== undefined && !MOD_VALUES.has(value)) {
-        return `-mod takes mod, readonly or vendor`;
-    }
-    if (!PER_PACKAGE.has(name) || value === undefined)
-        return undefined;
-    let v = value.trim();
-    if (v === '')
-        return undefined;
-    if (v.startsWith('"') || v.startsWith("'")) {
-        // What `-ldflags="-s -w"` becomes: go splits on the space first and keeps the quote in the value.
-        return `go keeps a quote inside a field, so the value is ${v}; quote the whole flag instead, e.g. "-${name}=-s -w"`;
-    }
-    if (!v.startsWith('-')) {
-        const eq = v.indexOf('=');
-        if (eq < 0)
-            return `a value not starting with '-' needs a package pattern, e.g. -${name}=all=-N`;
-        if (eq === 0)
-            return `the package pattern before '=' is empty`;
-        if (v[0] === '"' || v[0] === "'")
-            return `the package pattern may not start with a quote`;
-        v = v.slice(eq + 1);
-    }
-    const split = splitQuoted(v);
-    return 'error' in split ? `its value has an ${split.error}` : undefined;
 }
 
 /**

@@ -106,14 +106,15 @@ export function collectSums(texts: readonly string[]): GoSums {
  * left to it (deferZipsToGo): those whose zip hash is in the go.sum of every module the download may run in
  * (`perModule`: each go.mod's go.sum text, undefined without one). go compares a zip with the go.sum of the
  * module it runs in; a hash that file lacks it adds instead of checking (and with the checksum database off
- * or exempted, nothing else checks it), so a module missing from any of them is hashed by the action. Not in
- * a workspace (`workspace`: go.work in use): go consults other files there; those zips are hashed here too.
+ * or exempted, nothing else checks it), so a module missing from any of them is hashed by the action. Not
+ * when go reads other files (`otherFiles`: a go.work workspace, or GOFLAGS=-modfile; go/env.ts
+ * otherGoFilesInUse): those zips are hashed here too.
  */
 export function checkedByGo(
   perModule: readonly (string | undefined)[],
-  workspace: boolean
+  otherFiles: boolean
 ): (module: string) => boolean {
-  if (workspace || perModule.length === 0 || perModule.some((t) => t === undefined)) return () => false
+  if (otherFiles || perModule.length === 0 || perModule.some((t) => t === undefined)) return () => false
   const each = perModule.map((t) => collectSums([t as string]))
   return (module) => each.every((s) => (s.get(module)?.zip.size ?? 0) > 0)
 }

@@ -13,7 +13,7 @@ import * as core from '@actions/core'
 import * as io from '@actions/io'
 import fs from 'node:fs'
 import path from 'node:path'
-import { workspaceInUse, type GoEnv } from '../go/env.js'
+import { otherGoFilesInUse, type GoEnv } from '../go/env.js'
 import type { CacheConfig } from '../inputs.js'
 import { cacheState, downloadState, loadCredentialsDir, type CacheState, type EntryState } from '../state.js'
 import type { CacheRestore, CacheSaveReport, DownloadResult, GoInstallation } from '../types.js'
@@ -230,7 +230,7 @@ async function verifyRestored(
     bySumDb: checkedBySumDb(p.ctx.goEnv),
     preexisting: p.preexisting,
     deferToGo: p.ctx.downloadFollows
-      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), workspaceInUse(p.ctx.goEnv))
+      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), otherGoFilesInUse(p.ctx.goEnv))
       : undefined
   })
   if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)

@@ -10,6 +10,7 @@ import * as exec from '@actions/exec'
 import path from 'node:path'
 import { childEnvironment } from '../child-env.js'
 import type { GoInstallation } from '../types.js'
+import { parseGoflags } from './flags.js'
 
 export type GoEnv = Readonly<Record<string, string>>
 
@@ -35,6 +36,15 @@ export const GO_ENV_NAMES = [
 export function workspaceInUse(goEnv: GoEnv): boolean {
   const goWork = goEnv.GOWORK ?? ''
   return goWork !== '' && goWork !== 'off'
+}
+
+/**
+ * Whether go reads another go.mod and go.sum than the module's own: a go.work workspace, or `-modfile` in
+ * GOFLAGS (go mod download honours it, and then compares zips with the alternate go.sum).
+ */
+export function otherGoFilesInUse(goEnv: GoEnv): boolean {
+  const flags = parseGoflags(goEnv.GOFLAGS ?? '')
+  return workspaceInUse(goEnv) || ('flags' in flags && flags.flags.some((f) => f.name === 'modfile'))
 }
 
 export async function readGoEnv(cwd: string): Promise<GoEnv> {
