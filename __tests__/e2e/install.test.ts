@@ -343,7 +343,7 @@ describe('version errors a user can act on', () => {
 })
 
 describe('without a mirror', () => {
-  it('falls through an unreachable versions manifest and reports the unreachable go.dev listing, quickly', async () => {
+  it('falls through an unreachable go.dev listing to the versions manifest and reports both, quickly', async () => {
     // An HTTPS proxy on a closed loopback port: every https request fails at once, and nothing leaves the machine.
     const started = Date.now()
     const step = await install(
@@ -355,9 +355,14 @@ describe('without a mirror', () => {
       }
     )
     expect(step.conclusion).toBe('failure')
-    expect(step.stdout).toContain('The Go versions manifest (actions/go-versions) is not available')
+    expect(step.stdout).toContain(
+      'The go.dev listing https://go.dev/dl/?mode=json&include=all is not available'
+    )
     const error = errorOf(step)
-    expect(error).toContain('https://go.dev/dl/?mode=json&include=all')
+    expect(error).toContain(
+      'Could not read the list of Go releases from Go versions manifest (actions/go-versions)'
+    )
+    expect(error).toContain('and before it, go.dev listing https://go.dev/dl/?mode=json&include=all')
     expect(error).toContain("set input 'go-download-base-url'")
     expect(Date.now() - started).toBeLessThan(15_000)
   })
@@ -419,7 +424,7 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     await github?.close()
   })
 
-  it('installs from go.dev when the versions manifest is unreachable', async () => {
+  it('installs from go.dev first, its sha256 verified, and never asks the versions manifest', async () => {
     mirror.faults.clearLog()
     const j = job()
     const step = await install(
@@ -430,7 +435,8 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     expect(errorOf(step)).toBe('')
     expect(step.outputs['go-source']).toBe('go.dev')
     expect(step.outputs['go-version']).toBe(mirror.goVersion)
-    expect(mitm.requests('raw.githubusercontent.com').map((r) => r.outcome)).toEqual(['refused'])
+    expect(step.stdout).toMatch(/sha256 [0-9a-f]{64} matches the listing\./)
+    expect(mitm.requests('raw.githubusercontent.com')).toEqual([])
     expect(mirror.listingRequests().map((r) => r.path)).toEqual(['/dl/?mode=json&include=all'])
     expect(mirror.archiveRequests().map((r) => r.path)).toEqual([
       `/dl/${mirror.archiveName(mirror.goVersion)}`
@@ -438,16 +444,20 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     expect(mirror.faults.log.every((r) => !r.authorized)).toBe(true)
   })
 
-  it('installs the versions-manifest build (a flat archive), sending the token only to GitHub', async () => {
+  // go.dev's listing down: the manifest is the fallback.
+  const goDevDown = () => mirror.faults.add({ path: /mode=json/, fault: { kind: 'status', status: 503 } })
+
+  it('installs the versions-manifest build (a flat archive) when go.dev is down, sending the token only to GitHub', async () => {
     mirror.faults.clearLog()
     mitm.addRoute('raw.githubusercontent.com', github.url)
     mitm.addRoute('github.com', github.url)
     const j = job()
+    const up = goDevDown()
     const step = await install(
       j,
       { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
       mitm.env
-    )
+    ).finally(up)
     expect(errorOf(step)).toBe('')
     expect(step.outputs['go-source']).toBe('manifest')
     expect(step.outputs['go-version']).toBe(mirror.goVersion)
@@ -457,7 +467,8 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
       ['/actions/go-versions/main/versions-manifest.json', true],
       [assetPath(), true]
     ])
-    expect(mirror.faults.log).toEqual([])
+    expect(mirror.archiveRequests()).toEqual([])
+    expect(mirror.faults.log.every((r) => !r.authorized)).toBe(true)
     // Masked before use, and printed nowhere else.
     expect(step.masks).toContain(token)
     const printed = step.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
@@ -468,11 +479,12 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     github.faults.clearLog()
     mitm.addRoute('raw.githubusercontent.com', github.url)
     mitm.addRoute('github.com', github.url)
+    const up = goDevDown()
     const step = await install(
       job(),
       { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
       { ...mitm.env, GITHUB_SERVER_URL: 'https://ghes.example.com' }
-    )
+    ).finally(up)
     expect(errorOf(step)).toBe('')
     expect(step.outputs['go-source']).toBe('manifest')
     expect(github.faults.log.map((r) => [r.path, r.authorized])).toEqual([
@@ -482,12 +494,13 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     expect(step.stdout).toContain("not github.com: input 'token' is not sent")
   })
 
-  it('falls back to go.dev when the manifest build cannot be downloaded', async () => {
+  it('falls back to the versions manifest when the go.dev archive cannot be downloaded', async () => {
     mirror.faults.clearLog()
     github.faults.clearLog()
     mitm.addRoute('raw.githubusercontent.com', github.url)
     mitm.addRoute('github.com', github.url)
-    const remove = github.faults.add({ path: assetPath(), fault: { kind: 'status', status: 404 } })
+    const archive = `/dl/${mirror.archiveName(mirror.goVersion)}`
+    const remove = mirror.faults.add({ path: archive, fault: { kind: 'status', status: 404 } })
     try {
       const step = await install(
         job(),
@@ -495,10 +508,12 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
         mitm.env
       )
       expect(errorOf(step)).toBe('')
-      expect(step.outputs['go-source']).toBe('go.dev')
-      expect(step.stdout).toContain('Installing from the Go versions manifest (actions/go-versions) failed')
-      expect(github.faults.requests(assetPath()).map((r) => r.status)).toEqual([404])
-      expect(mirror.archiveRequests()).toHaveLength(1)
+      expect(step.outputs['go-source']).toBe('manifest')
+      expect(step.stdout).toContain(
+        'Installing from the go.dev listing https://go.dev/dl/?mode=json&include=all failed'
+      )
+      expect(mirror.archiveRequests().map((r) => r.status)).toEqual([404])
+      expect(github.faults.requests(assetPath())).toHaveLength(1)
     } finally {
       remove()
     }

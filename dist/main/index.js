@@ -64728,6 +64728,8 @@ async function findOrDownload(spec, platform, cfg) {
     if (cfg.checkLatest && spec.kind === 'range')
         info('check-latest is set: resolving against the newest releases.');
     const failures = [];
+    // The first listing that lacked the release: go.dev's is the complete one, so "not found" names it.
+    let lacking;
     for (const source of releaseSources(cfg)) {
         let releases;
         try {
@@ -64740,17 +64742,19 @@ async function findOrDownload(spec, platform, cfg) {
                 failures.push(`${source.where}: ${message}`);
                 continue;
             }
-            throw new Error(`Could not read the list of Go releases from ${source.where}: ${message}. ${cfg.downloadBaseUrl
+            const before = failures.length > 0 ? ` (and before it, ${failures.join('; ')})` : '';
+            throw new Error(`Could not read the list of Go releases from ${source.where}: ${message}${before}. ${cfg.downloadBaseUrl
                 ? "Check that input 'go-download-base-url' (or GO_DOWNLOAD_BASE_URL) points at a reachable mirror that serves ?mode=json&include=all."
                 : "If this runner cannot reach go.dev, set input 'go-download-base-url' to a Go download mirror."}`);
         }
         const release = resolveVersion(spec, releases, platform);
         if (!release) {
+            lacking ??= { releases, where: source.where };
             if (source.optional) {
                 info(`The ${source.where} has no release for ${describe(spec)} on ${platformLabel(platform)}; trying the next source.`);
                 continue;
             }
-            throw new InputError(spec.request.input, notFoundMessage(spec, releases, platform, source.where));
+            throw new InputError(spec.request.input, notFoundMessage(spec, lacking.releases, platform, lacking.where));
         }
         const root = find('go', release.semver, arch);
         if (root)
@@ -64768,7 +64772,7 @@ async function findOrDownload(spec, platform, cfg) {
             return await download(release, file, platform, source, cfg.token);
         }
         catch (error) {
-            // As actions/setup-go: a manifest build that cannot be fetched is not the end; go.dev has the release.
+            // A go.dev archive that cannot be fetched is not the end: the manifest may have a build.
             const message = error instanceof Error ? error.message : String(error);
             info(`Installing from the ${source.where} failed (${message}); trying the next source.`);
             failures.push(`${source.where}: ${message}`);
@@ -64798,18 +64802,21 @@ function releaseSources(cfg) {
             }
         ];
     }
+    // go.dev first: its listing has each archive's sha256, verified before extraction. The versions
+    // manifest (actions/go-versions, setup-go's first source) publishes none, so its builds can only be
+    // trusted to HTTPS: it is the fallback where go.dev cannot be reached or lacks the release.
     return [
-        {
-            source: 'manifest',
-            where: 'Go versions manifest (actions/go-versions)',
-            load: () => fetchManifest(cfg.token),
-            baseUrl: GO_DEV_BASE_URL,
-            optional: true
-        },
         {
             source: 'go.dev',
             where: `go.dev listing ${listingUrl(GO_DEV_BASE_URL)}`,
             load: () => fetchListing(GO_DEV_BASE_URL),
+            baseUrl: GO_DEV_BASE_URL,
+            optional: true
+        },
+        {
+            source: 'manifest',
+            where: 'Go versions manifest (actions/go-versions)',
+            load: () => fetchManifest(cfg.token),
             baseUrl: GO_DEV_BASE_URL,
             optional: false
         }
@@ -64845,7 +64852,7 @@ async function download(release, file, platform, source, token) {
             info(`sha256 ${actual} matches the listing.`);
         }
         else {
-            info(`The ${source.where} publishes no checksum; relying on HTTPS for ${url}.`);
+            info(`The ${source.where} publishes no checksum: ${url} is trusted to HTTPS alone (go.dev, whose listing has checksums, was not available; a mirror in 'go-download-base-url' that serves go.dev's listing is verified).`);
         }
         extracted =
             archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip')

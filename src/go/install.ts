@@ -161,6 +161,8 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
     core.info('check-latest is set: resolving against the newest releases.')
 
   const failures: string[] = []
+  // The first listing that lacked the release: go.dev's is the complete one, so "not found" names it.
+  let lacking: { releases: GoRelease[]; where: string } | undefined
   for (const source of releaseSources(cfg)) {
     let releases: GoRelease[]
     try {
@@ -172,8 +174,9 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
         failures.push(`${source.where}: ${message}`)
         continue
       }
+      const before = failures.length > 0 ? ` (and before it, ${failures.join('; ')})` : ''
       throw new Error(
-        `Could not read the list of Go releases from ${source.where}: ${message}. ${
+        `Could not read the list of Go releases from ${source.where}: ${message}${before}. ${
           cfg.downloadBaseUrl
             ? "Check that input 'go-download-base-url' (or GO_DOWNLOAD_BASE_URL) points at a reachable mirror that serves ?mode=json&include=all."
             : "If this runner cannot reach go.dev, set input 'go-download-base-url' to a Go download mirror."
@@ -182,13 +185,17 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
     }
     const release = resolveVersion(spec, releases, platform)
     if (!release) {
+      lacking ??= { releases, where: source.where }
       if (source.optional) {
         core.info(
           `The ${source.where} has no release for ${describe(spec)} on ${platformLabel(platform)}; trying the next source.`
         )
         continue
       }
-      throw new InputError(spec.request.input, notFoundMessage(spec, releases, platform, source.where))
+      throw new InputError(
+        spec.request.input,
+        notFoundMessage(spec, lacking.releases, platform, lacking.where)
+      )
     }
     const root = tc.find('go', release.semver, arch)
     if (root)
@@ -204,7 +211,7 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
     try {
       return await download(release, file, platform, source, cfg.token)
     } catch (error) {
-      // As actions/setup-go: a manifest build that cannot be fetched is not the end; go.dev has the release.
+      // A go.dev archive that cannot be fetched is not the end: the manifest may have a build.
       const message = error instanceof Error ? error.message : String(error)
       core.info(`Installing from the ${source.where} failed (${message}); trying the next source.`)
       failures.push(`${source.where}: ${message}`)
@@ -235,18 +242,21 @@ function releaseSources(cfg: GoConfig): ReleaseSource[] {
       }
     ]
   }
+  // go.dev first: its listing has each archive's sha256, verified before extraction. The versions
+  // manifest (actions/go-versions, setup-go's first source) publishes none, so its builds can only be
+  // trusted to HTTPS: it is the fallback where go.dev cannot be reached or lacks the release.
   return [
-    {
-      source: 'manifest',
-      where: 'Go versions manifest (actions/go-versions)',
-      load: () => fetchManifest(cfg.token),
-      baseUrl: GO_DEV_BASE_URL,
-      optional: true
-    },
     {
       source: 'go.dev',
       where: `go.dev listing ${listingUrl(GO_DEV_BASE_URL)}`,
       load: () => fetchListing(GO_DEV_BASE_URL),
+      baseUrl: GO_DEV_BASE_URL,
+      optional: true
+    },
+    {
+      source: 'manifest',
+      where: 'Go versions manifest (actions/go-versions)',
+      load: () => fetchManifest(cfg.token),
       baseUrl: GO_DEV_BASE_URL,
       optional: false
     }
@@ -294,7 +304,9 @@ async function download(
       }
       core.info(`sha256 ${actual} matches the listing.`)
     } else {
-      core.info(`The ${source.where} publishes no checksum; relying on HTTPS for ${url}.`)
+      core.info(
+        `The ${source.where} publishes no checksum: ${url} is trusted to HTTPS alone (go.dev, whose listing has checksums, was not available; a mirror in 'go-download-base-url' that serves go.dev's listing is verified).`
+      )
     }
     extracted =
       archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip')
