@@ -56695,10 +56695,14 @@ function unquoteC(s) {
 /**
  * Why the archive may not be extracted, or undefined when every member is a directory or a regular file
  * inside the archived paths: at or under a root whose longest match is not a `!` root, with no `.`, `..`
- * or empty element, no backslash, colon or control character below it.
+ * or empty element, no backslash or control character below it (nor a colon on Windows).
  */
 function memberProblem(listing, roots, platform = process.platform) {
     const fold = platform === 'win32' ? (s) => s.toLowerCase() : (s) => s;
+    // A colon is a drive or a data stream on Windows only (a checksum database named host:port is a
+    // directory of that name elsewhere).
+    // eslint-disable-next-line no-control-regex
+    const forbidden = platform === 'win32' ? /[\\:\x00-\x1f\x7f]/ : /[\\\x00-\x1f\x7f]/;
     const folded = roots.map((r) => ({ ...r, name: fold(r.name) }));
     const shownRoots = roots.filter((r) => r.include).map((r) => JSON.stringify(r.name));
     let members = 0;
@@ -56721,9 +56725,7 @@ function memberProblem(listing, roots, platform = process.platform) {
         const matches = folded.filter((r) => name === r.name || name.startsWith(`${r.name}/`));
         const longest = matches.sort((a, b) => b.name.length - a.name.length)[0];
         const rest = longest ? name.slice(longest.name.length + 1) : '';
-        const clean = rest === '' ||
-            // eslint-disable-next-line no-control-regex
-            rest.split('/').every((e) => e !== '' && e !== '.' && e !== '..' && !/[\\:\x00-\x1f\x7f]/.test(e));
+        const clean = rest === '' || rest.split('/').every((e) => e !== '' && e !== '.' && e !== '..' && !forbidden.test(e));
         const inside = longest?.include && clean && (rest !== '' || member.type === 'd');
         if (!inside)
             return `it holds ${shown}, which is not inside ${shownRoots.join(' or ')}`;

@@ -77,7 +77,7 @@ export function unquoteC(s: string): string {
 /**
  * Why the archive may not be extracted, or undefined when every member is a directory or a regular file
  * inside the archived paths: at or under a root whose longest match is not a `!` root, with no `.`, `..`
- * or empty element, no backslash, colon or control character below it.
+ * or empty element, no backslash or control character below it (nor a colon on Windows).
  */
 export function memberProblem(
   listing: string,
@@ -85,6 +85,10 @@ export function memberProblem(
   platform: NodeJS.Platform = process.platform
 ): string | undefined {
   const fold = platform === 'win32' ? (s: string) => s.toLowerCase() : (s: string) => s
+  // A colon is a drive or a data stream on Windows only (a checksum database named host:port is a
+  // directory of that name elsewhere).
+  // eslint-disable-next-line no-control-regex
+  const forbidden = platform === 'win32' ? /[\\:\x00-\x1f\x7f]/ : /[\\\x00-\x1f\x7f]/
   const folded = roots.map((r) => ({ ...r, name: fold(r.name) }))
   const shownRoots = roots.filter((r) => r.include).map((r) => JSON.stringify(r.name))
   let members = 0
@@ -106,9 +110,7 @@ export function memberProblem(
     const longest = matches.sort((a, b) => b.name.length - a.name.length)[0]
     const rest = longest ? name.slice(longest.name.length + 1) : ''
     const clean =
-      rest === '' ||
-      // eslint-disable-next-line no-control-regex
-      rest.split('/').every((e) => e !== '' && e !== '.' && e !== '..' && !/[\\:\x00-\x1f\x7f]/.test(e))
+      rest === '' || rest.split('/').every((e) => e !== '' && e !== '.' && e !== '..' && !forbidden.test(e))
     const inside = longest?.include && clean && (rest !== '' || member.type === 'd')
     if (!inside) return `it holds ${shown}, which is not inside ${shownRoots.join(' or ')}`
   }
