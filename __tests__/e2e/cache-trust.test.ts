@@ -73,16 +73,32 @@ function checkout(): JobDirs {
 /** `v1-debug`: the v1 cache service (GHES) and a run with debug logging, where the toolkit lists the archive. */
 type Service = 'v2' | 'v1-debug'
 
-async function job(layout: CacheLayout = 'download', service: Service = 'v2'): Promise<ActionResult> {
+interface JobOptions {
+  layout?: CacheLayout
+  service?: Service
+  /** More inputs, and what the checkout holds beside the project. */
+  inputs?: Record<string, string>
+  prepare?: (workspace: string) => void
+}
+
+async function job({
+  layout = 'download',
+  service = 'v2',
+  inputs = {},
+  prepare
+}: JobOptions = {}): Promise<ActionResult> {
   proxy.faults.clearLog()
+  const checkedOut = checkout()
+  prepare?.(checkedOut.workspace)
   return runAction({
-    dirs: checkout(),
+    dirs: checkedOut,
     inputs: {
       'go-version': GO_VERSION,
       'go-download-base-url': 'http://127.0.0.1:9/',
       goproxy: proxy.goproxy,
       gosumdb: 'off',
-      'retry-backoff': '100ms'
+      'retry-backoff': '100ms',
+      ...inputs
     },
     env: { ...(service === 'v2' ? cache.env : cache.envV1), SETUP_GO_DEPS_CACHE_LAYOUT: layout },
     debug: service === 'v1-debug'
@@ -191,17 +207,12 @@ const plantKey = (name: string) =>
 async function replay(
   name: string,
   edit: (modcache: string) => void,
-  opts: {
-    layout?: CacheLayout
-    extraMembers?: (ws: string) => string[]
-    refused?: boolean
-    service?: Service
-  } = {}
+  opts: JobOptions & { extraMembers?: (ws: string) => string[]; refused?: boolean } = {}
 ): Promise<ActionResult> {
   const key = plantKey(name)
   await plantEntry(key, edit, { layout: opts.layout ?? 'download', extraMembers: opts.extraMembers })
   cache.deleteEntries(projectKey)
-  const run = await job(opts.layout, opts.service)
+  const run = await job(opts)
   expect(run.main.exitCode).toBe(0)
   expect(run.main.outputs['cache-key']).toBe(projectKey)
   expect(run.main.outputs['cache-matched-key']).toBe(opts.refused ? '' : key)
@@ -312,6 +323,33 @@ describe('a restored module cache is verified by content before go uses it', () 
       expect(proxy.zipDownloads()).toEqual([id(mod(2))])
     }, 90_000)
   }
+
+  // go mod download honours GOFLAGS=-modfile and then compares a zip with the alternate go.sum: one that
+  // lacks the module's zip hash would have go add the altered zip's hash instead of refusing it.
+  it('with -modfile in GOFLAGS an altered zip is hashed by the action, not left to go and its alternate go.sum', async () => {
+    const run = await replay(
+      'modfile',
+      (modcache) =>
+        fs.writeFileSync(
+          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
+          zipOf(mod(2), poisoned(mod(2)))
+        ),
+      {
+        inputs: { goflags: '-modfile=alt.mod' },
+        prepare: (ws) => {
+          fs.copyFileSync(path.join(ws, 'go.mod'), path.join(ws, 'alt.mod'))
+          const sum = fs.readFileSync(path.join(ws, 'go.sum'), 'utf8').split('\n')
+          fs.writeFileSync(
+            path.join(ws, 'alt.sum'),
+            sum.filter((l) => !l.startsWith(`${mod(2).path} ${mod(2).version} h1:`)).join('\n')
+          )
+        }
+      }
+    )
+    const warned = warnings(run.main).join('\n')
+    expect(warned).toContain(`${id(mod(2))}: altered, the zip hashes to`)
+    expect(proxy.zipDownloads()).toEqual([id(mod(2))])
+  }, 90_000)
 
   it('an altered tree beside an intact zip is detected; go extracts the verified zip again without a download', async () => {
     const run = await replay('tree', (modcache) => writeTree(treeDir(modcache, mod(0)), poisoned(mod(0))), {
