@@ -381,104 +381,76 @@ async function main(): Promise<void> {
       env: gitEnv,
       requires: [open]
     })
-    {
-      const remove = git.faults.add({ path: /./, fault: { kind: 'status', status: 502 } })
-      await scenario({
-        id: 'git-502',
-        what: 'the git server answers 502',
-        args: explicit(open),
-        env: gitEnv,
-        requires: [open]
-      }).finally(remove)
+    // One scenario against github.com/open/lib, with a git server fault for its duration and env on top.
+    const onOpen = async (
+      s: { id: string; what: string; env?: Record<string, string> },
+      fault?: Parameters<typeof git.faults.add>[0]
+    ) => {
+      const remove = fault ? git.faults.add(fault) : () => undefined
+      await scenario({ ...s, args: explicit(open), env: { ...gitEnv, ...s.env }, requires: [open] }).finally(
+        remove
+      )
     }
-    {
-      const remove = git.faults.add({ path: /git-upload-pack/, fault: { kind: 'reset' } })
-      await scenario({
-        id: 'git-reset-pack',
-        what: 'the git server drops the connection in the middle of the pack',
-        args: explicit(open),
-        env: gitEnv,
-        requires: [open]
-      }).finally(remove)
-    }
-    {
-      const remove = git.faults.add({ path: /./, fault: { kind: 'status', status: 429 } })
-      await scenario({
-        id: 'git-429',
-        what: 'the git server answers 429 (rate limited)',
-        args: explicit(open),
-        env: gitEnv,
-        requires: [open]
-      }).finally(remove)
-    }
-    {
-      // What the action's http.<scope>.followRedirects=false makes of a renamed repository.
-      const remove = git.faults.add({
+    const gitConfig = (key: string, value: string) => ({
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: key,
+      GIT_CONFIG_VALUE_0: value
+    })
+    const overSsh = gitConfig('url.ssh://git@127.0.0.1:1/.insteadOf', 'https://github.com/')
+    await onOpen(
+      { id: 'git-502', what: 'the git server answers 502' },
+      { path: /./, fault: { kind: 'status', status: 502 } }
+    )
+    await onOpen(
+      { id: 'git-reset-pack', what: 'the git server drops the connection in the middle of the pack' },
+      { path: /git-upload-pack/, fault: { kind: 'reset' } }
+    )
+    await onOpen(
+      { id: 'git-429', what: 'the git server answers 429 (rate limited)' },
+      { path: /./, fault: { kind: 'status', status: 429 } }
+    )
+    // What the action's http.<scope>.followRedirects=false makes of a renamed repository.
+    await onOpen(
+      {
+        id: 'git-301-not-followed',
+        what: 'the git server redirects (a renamed repository) and git may not follow (followRedirects=false)',
+        env: gitConfig('http.followRedirects', 'false')
+      },
+      {
         path: /./,
         fault: {
           kind: 'status',
           status: 301,
           headers: { location: 'https://github.com/open/renamed/info/refs' }
         }
-      })
-      await scenario({
-        id: 'git-301-not-followed',
-        what: 'the git server redirects (a renamed repository) and git may not follow (followRedirects=false)',
-        args: explicit(open),
-        env: {
-          ...gitEnv,
-          GIT_CONFIG_COUNT: '1',
-          GIT_CONFIG_KEY_0: 'http.followRedirects',
-          GIT_CONFIG_VALUE_0: 'false'
-        },
-        requires: [open]
-      }).finally(remove)
-    }
-    await scenario({
+      }
+    )
+    await onOpen({
       id: 'git-tls-untrusted',
       what: "git does not trust the server's certificate (a TLS-intercepting proxy whose CA the runner lacks)",
-      args: explicit(open),
-      env: { ...gitEnv, GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt' },
-      requires: [open]
+      env: { GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt' }
     })
-    await scenario({
+    await onOpen({
       id: 'go-tls-untrusted',
       what: "go does not trust the proxy's certificate (the same, for go's own requests)",
-      args: explicit(open),
       env: {
-        ...gitEnv,
         GOPROXY: 'https://github.com/goproxy',
         GOPRIVATE: '',
         SSL_CERT_FILE: '/etc/ssl/certs/ca-certificates.crt'
-      },
-      requires: [open]
+      }
     })
-    await scenario({
+    await onOpen({
       id: 'git-ssh-refused',
       what: 'git over ssh, nothing listens on the port (an ssh outage, or port 22 blocked)',
-      args: explicit(open),
       env: {
-        ...gitEnv,
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'url.ssh://git@127.0.0.1:1/.insteadOf',
-        GIT_CONFIG_VALUE_0: 'https://github.com/',
+        ...overSsh,
         GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'
-      },
-      requires: [open]
+      }
     })
-    await scenario({
+    await onOpen({
       id: 'git-128-unexplained',
       what: 'git exits 128 with nothing but "Could not read from remote repository" (the ssh command itself failed)',
-      args: explicit(open),
-      env: {
-        ...gitEnv,
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'url.ssh://git@127.0.0.1:1/.insteadOf',
-        GIT_CONFIG_VALUE_0: 'https://github.com/',
-        GIT_SSH_COMMAND: 'false',
-        GIT_SSH_VARIANT: 'ssh'
-      },
-      requires: [open]
+      env: { ...overSsh, GIT_SSH_COMMAND: 'false', GIT_SSH_VARIANT: 'ssh' }
     })
     await scenario({
       id: 'govcs-off',
