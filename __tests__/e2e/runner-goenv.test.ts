@@ -121,6 +121,23 @@ describe("the runner's own Go environment", () => {
     ])
   }, 180_000)
 
+  it("a login in the runner's GOPROXY is masked and never printed: log groups, warnings, summary", async () => {
+    const { dirs, goenv } = runnerWith({})
+    const password = 'S3cret-Pw0rd'
+    const withLogin = proxy.goproxy.replace('http://', `http://ci:${password}@`)
+    expect(withLogin).toContain(password)
+    const run = await runAction({ dirs, env: { GOENV: goenv, GOPROXY: withLogin }, inputs: base() })
+    // go refuses to send a login to a plain-http proxy (the bench's is one): the download fails, and
+    // nothing on the way, from the Go environment group to the failure message, shows the password.
+    expect(run.main.stdout).toContain('refusing to pass credentials to insecure URL')
+    expect(run.main.masks).toEqual(expect.arrayContaining([password, `ci:${password}`]))
+    const unmasked = (text: string) => text.split('\n').filter((l) => !l.startsWith('::add-mask::'))
+    expect(unmasked(run.main.stdout).filter((l) => l.includes(password))).toEqual([])
+    expect(run.main.summary).not.toContain(password)
+    expect(run.main.stdout).toContain('GOPROXY=http://***@127.0.0.1:')
+    expect(run.main.summary).toContain('http://***@127.0.0.1:')
+  }, 180_000)
+
   it("an input overrides the runner's value, and the log says so", async () => {
     const { dirs, goenv } = runnerWith({ GOPROXY: 'https://127.0.0.1:1/unreachable' })
     const run = await runAction({

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { PROXY_REQUEST_TRIES, withRequestRetries } from '../../src/go/proxylist.js'
+import {
+  PROXY_REQUEST_TRIES,
+  proxySecrets,
+  redactUserinfo,
+  withRequestRetries
+} from '../../src/go/proxylist.js'
 
 describe('GOPROXY with request retries (the download processes only)', () => {
   it('gives each http(s) proxy a second try with |, spelled with or without its trailing slash', () => {
@@ -41,5 +46,15 @@ describe('GOPROXY with request retries (the download processes only)', () => {
       expect(one).not.toBe(two)
       expect(join(two, 'sumdb/sum.golang.org/supported')).toBe(join(one, 'sumdb/sum.golang.org/supported'))
     }
+  })
+})
+
+describe('a login in a GOPROXY list', () => {
+  it('is redacted for display and its parts are the secrets to mask (raw and percent-decoded)', () => {
+    const list = 'https://ci:p%40ss@goproxy.corp/x|https://proxy.golang.org,direct'
+    expect(redactUserinfo(list)).toBe('https://***@goproxy.corp/x|https://proxy.golang.org,direct')
+    expect(proxySecrets(list).sort()).toEqual(['ci:p%40ss', 'ci:p@ss', 'p%40ss', 'p@ss'].sort())
+    expect(proxySecrets('https://token@goproxy.corp')).toEqual(['token'])
+    expect(proxySecrets('https://proxy.golang.org,direct')).toEqual([])
   })
 })

@@ -57014,6 +57014,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
     const roots = memberRoots(paths, process.env.GITHUB_WORKSPACE ?? process.cwd());
     let archive = '';
     let checked;
+    const tarOptions = process.env.TAR_OPTIONS;
     const call = withToolkitLog(() => cache.restoreCache(paths, key, restoreKeys), env, (facts) => {
         // Only the first of each: with debug logging on, the toolkit lists the archive before it extracts
         // (its listTar prints every member name to this same stdout), and a member can be named like one
@@ -57042,8 +57043,17 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
     });
     const result = await Promise.race([call, deadline]);
     clearTimeout(timer);
-    if (result !== 'timeout' || extracting)
-        return examined(await call, checked);
+    if (result !== 'timeout' || extracting) {
+        const restored = await call;
+        // A refusal's "extract nothing" was for that call's tar only (a later restore, the build cache's, extracts).
+        if (checked?.problem) {
+            if (tarOptions === undefined)
+                delete process.env.TAR_OPTIONS;
+            else
+                process.env.TAR_OPTIONS = tarOptions;
+        }
+        return examined(restored, checked);
+    }
     abandoned = true;
     process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
     call.catch(() => undefined);
@@ -61915,6 +61925,34 @@ function twice(entry) {
     const other = url.endsWith('/') ? url.slice(0, -1) : `${url}/`;
     return `${url}|${other}`;
 }
+/** A GOPROXY-like text with every URL's user info shown as `***` (for logs, the summary, messages). */
+function redactUserinfo(s) {
+    return s.replace(/\/\/[^/@\s]*@/g, '//***@');
+}
+/**
+ * The secrets in a GOPROXY list: each URL's user info (`user:password`, as written and percent-decoded)
+ * and its password alone, for core.setSecret. A runner's own GOPROXY may carry them (the inputs refuse
+ * them); go itself prints them as `user:xxxxx`.
+ */
+function proxySecrets(goproxy) {
+    const out = new Set();
+    for (const m of goproxy.matchAll(/\/\/([^/@\s,|]*)@/g)) {
+        const info = m[1];
+        const password = info.includes(':') ? info.slice(info.indexOf(':') + 1) : '';
+        for (const s of [info, password]) {
+            if (s === '')
+                continue;
+            out.add(s);
+            try {
+                out.add(decodeURIComponent(s));
+            }
+            catch {
+                // not percent-encoded: the raw form is masked
+            }
+        }
+    }
+    return [...out];
+}
 
 /**
  * Effects (file system): whether the module cache holds a module version complete, and removing one.
@@ -63123,7 +63161,8 @@ async function checkPhase(ctx, procs, state, into) {
 async function runAttempt(number, state, ctx) {
     const plan = planAttempt(ctx, state);
     const pending = plan.pending.length;
-    const proxy = ctx.proxy;
+    // As configured, its user info hidden (a runner's own GOPROXY may carry a login).
+    const proxy = redactUserinfo(ctx.proxy);
     const record = {
         number,
         durationMs: 0,
@@ -63344,7 +63383,7 @@ async function applyDecision(decision, gomodcache, proxies, handedToGo) {
     }
     const s = decision.switchedProxy;
     if (s) {
-        warning(`GOPROXY ${proxies[s.from] || '(default)'} failed twice in a row (${decision.deciding?.errorClass}); switching to the fallback proxy ${proxies[s.to]}.`);
+        warning(`GOPROXY ${redactUserinfo(proxies[s.from] ?? '') || '(default)'} failed twice in a row (${decision.deciding?.errorClass}); switching to the fallback proxy ${redactUserinfo(proxies[s.to] ?? '')}.`);
     }
 }
 async function waitBeforeRetry(error, retryDelay, retriesLeft, p) {
@@ -63591,7 +63630,7 @@ function validateGoproxy(field, value) {
         return '';
     const fix = fixOf(field, "Use URLs, 'direct' or 'off' separated by ',' or '|', e.g. 'https://proxy.golang.org,direct'.");
     // userinfo is never echoed (a runner's GOPROXY may carry a login).
-    const redact = (t) => t.replace(/\/\/[^/@\s]*@/g, '//***@');
+    const redact = redactUserinfo;
     value = redact(value);
     const entries = v.split(/[,|]/).map((s) => s.trim());
     entries.forEach((raw, index) => {
@@ -63898,7 +63937,7 @@ function planGoEnvironment(p) {
     return { variables, exports, warnings: warningsFor(p, byName) };
 }
 
-const redact = (s) => s.replace(/\/\/[^/@\s]*@/g, '//***@');
+const redact = redactUserinfo;
 function shownValue(v) {
     return v.value === '' ? '(unset)' : redact(v.value);
 }
@@ -63966,6 +64005,9 @@ async function readRunnerGoEnv(workingDirectory, go, snapshot) {
         }
         values[name] = { value, origin };
     }
+    // A login in the runner's own GOPROXY (environment or go env -w) is masked before anything prints it.
+    for (const secret of proxySecrets(values.GOPROXY.value))
+        setSecret(secret);
     return { values, goenvFile };
 }
 /**

@@ -82,6 +82,7 @@ export async function restoreEntry(
   const roots = memberRoots(paths, process.env.GITHUB_WORKSPACE ?? process.cwd())
   let archive = ''
   let checked: Inspection | undefined
+  const tarOptions = process.env.TAR_OPTIONS
   const call = withToolkitLog(
     () => cache.restoreCache(paths, key, restoreKeys),
     env,
@@ -110,7 +111,15 @@ export async function restoreEntry(
   })
   const result = await Promise.race([call, deadline])
   clearTimeout(timer)
-  if (result !== 'timeout' || extracting) return examined(await call, checked)
+  if (result !== 'timeout' || extracting) {
+    const restored = await call
+    // A refusal's "extract nothing" was for that call's tar only (a later restore, the build cache's, extracts).
+    if (checked?.problem) {
+      if (tarOptions === undefined) delete process.env.TAR_OPTIONS
+      else process.env.TAR_OPTIONS = tarOptions
+    }
+    return examined(restored, checked)
+  }
   abandoned = true
   process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
   call.catch(() => undefined)

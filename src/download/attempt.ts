@@ -26,6 +26,7 @@ import {
   type WorkItem
 } from './state.js'
 import { Watchdog } from './watchdog.js'
+import { redactUserinfo } from '../go/proxylist.js'
 
 export interface AttemptContext {
   cfg: DownloadConfig
@@ -198,7 +199,8 @@ export async function runAttempt(
 ): Promise<AttemptResult> {
   const plan = planAttempt(ctx, state)
   const pending = plan.pending.length
-  const proxy = ctx.proxy
+  // As configured, its user info hidden (a runner's own GOPROXY may carry a login).
+  const proxy = redactUserinfo(ctx.proxy)
   const record: AttemptRecord = {
     number,
     durationMs: 0,

@@ -13,7 +13,7 @@ import * as core from '@actions/core'
 import pRetry, { AbortError } from 'p-retry'
 import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
-import { withRequestRetries } from '../go/proxylist.js'
+import { redactUserinfo, withRequestRetries } from '../go/proxylist.js'
 import type { SumProblem } from '../go/sumcheck.js'
 import type { DownloadConfig } from '../inputs.js'
 import type { AppliedEnvironment, Diagnosis, DownloadResult } from '../types.js'
@@ -105,7 +105,7 @@ async function applyDecision(
   const s = decision.switchedProxy
   if (s) {
     core.warning(
-      `GOPROXY ${proxies[s.from] || '(default)'} failed twice in a row (${decision.deciding?.errorClass}); switching to the fallback proxy ${proxies[s.to]}.`
+      `GOPROXY ${redactUserinfo(proxies[s.from] ?? '') || '(default)'} failed twice in a row (${decision.deciding?.errorClass}); switching to the fallback proxy ${redactUserinfo(proxies[s.to] ?? '')}.`
     )
   }
 }

@@ -25,6 +25,7 @@ import {
   type RunnerValue
 } from './plan.js'
 import { logLines, summaryMarkdown } from './report.js'
+import { proxySecrets } from '../go/proxylist.js'
 
 export type GoVariableSnapshot = Readonly<Partial<Record<GoVariableName, string>>>
 
@@ -64,6 +65,8 @@ export async function readRunnerGoEnv(
     }
     values[name] = { value, origin }
   }
+  // A login in the runner's own GOPROXY (environment or go env -w) is masked before anything prints it.
+  for (const secret of proxySecrets(values.GOPROXY.value)) core.setSecret(secret)
   return { values, goenvFile }
 }
 

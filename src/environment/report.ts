@@ -3,8 +3,9 @@
  * summary (a table). Values are settings, not secrets, but a proxy URL's login is never shown.
  */
 import type { GoEnvironmentPlan, GoVariable } from './plan.js'
+import { redactUserinfo } from '../go/proxylist.js'
 
-const redact = (s: string): string => s.replace(/\/\/[^/@\s]*@/g, '//***@')
+const redact = redactUserinfo
 
 function shownValue(v: GoVariable): string {
   return v.value === '' ? '(unset)' : redact(v.value)

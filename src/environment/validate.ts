@@ -15,6 +15,7 @@ import { InputError } from '../input-error.js'
 import { parseGoflags } from '../go/flags.js'
 import { globSyntaxError, matchesEveryModule, patternElementError } from '../go/pattern.js'
 import { emptyListEntry, parseList } from '../list.js'
+import { redactUserinfo } from '../go/proxylist.js'
 
 /**
  * What a value came from: an input (`'goproxy'`, messages say "Input 'goproxy' ...") or one of the
@@ -127,7 +128,7 @@ export function validateGoproxy(field: Field, value: string): string {
     "Use URLs, 'direct' or 'off' separated by ',' or '|', e.g. 'https://proxy.golang.org,direct'."
   )
   // userinfo is never echoed (a runner's GOPROXY may carry a login).
-  const redact = (t: string): string => t.replace(/\/\/[^/@\s]*@/g, '//***@')
+  const redact = redactUserinfo
   value = redact(value)
   const entries = v.split(/[,|]/).map((s) => s.trim())
   entries.forEach((raw, index) => {

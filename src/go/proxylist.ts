@@ -37,3 +37,31 @@ function twice(entry: string): string {
   const other = url.endsWith('/') ? url.slice(0, -1) : `${url}/`
   return `${url}|${other}`
 }
+
+/** A GOPROXY-like text with every URL's user info shown as `***` (for logs, the summary, messages). */
+export function redactUserinfo(s: string): string {
+  return s.replace(/\/\/[^/@\s]*@/g, '//***@')
+}
+
+/**
+ * The secrets in a GOPROXY list: each URL's user info (`user:password`, as written and percent-decoded)
+ * and its password alone, for core.setSecret. A runner's own GOPROXY may carry them (the inputs refuse
+ * them); go itself prints them as `user:xxxxx`.
+ */
+export function proxySecrets(goproxy: string): string[] {
+  const out = new Set<string>()
+  for (const m of goproxy.matchAll(/\/\/([^/@\s,|]*)@/g)) {
+    const info = m[1] as string
+    const password = info.includes(':') ? info.slice(info.indexOf(':') + 1) : ''
+    for (const s of [info, password]) {
+      if (s === '') continue
+      out.add(s)
+      try {
+        out.add(decodeURIComponent(s))
+      } catch {
+        // not percent-encoded: the raw form is masked
+      }
+    }
+  }
+  return [...out]
+}
