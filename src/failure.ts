@@ -4,25 +4,19 @@
  * ClassifiedError that a step throws with its class.
  */
 import * as core from '@actions/core'
+import { ClassifiedError } from './classified-error.js'
 import { InputError } from './input-error.js'
 import { failureMessage, writeFailureSummary } from './summary.js'
 import type { CacheRestore, DownloadResult, ErrorClass, GoInstallation } from './types.js'
 
-/** An error that knows its failure class (the `error-class` output). */
-export class ClassifiedError extends Error {
-  readonly errorClass: ErrorClass
-  constructor(message: string, errorClass: ErrorClass) {
-    super(message)
-    this.name = 'ClassifiedError'
-    this.errorClass = errorClass
-  }
-}
-
-/** The class of anything thrown before or outside the download, when it has one. */
-export function errorClassOf(error: unknown): ErrorClass | undefined {
+/**
+ * The class of anything thrown before or outside the download: `unknown` when it carries none, so the
+ * output is never empty on a failure.
+ */
+export function errorClassOf(error: unknown): ErrorClass {
   if (error instanceof InputError) return 'config'
   if (error instanceof ClassifiedError) return error.errorClass
-  return undefined
+  return 'unknown'
 }
 
 /** Fail the step for a download that could not be completed. */
@@ -38,8 +32,7 @@ export async function failMain(
   partial: { go?: GoInstallation; cache?: CacheRestore }
 ): Promise<void> {
   const message = error instanceof Error ? error.message : String(error)
-  const errorClass = errorClassOf(error)
-  if (errorClass) core.setOutput('error-class', errorClass)
+  core.setOutput('error-class', errorClassOf(error))
   core.setFailed(message)
   await writeFailureSummary(message, partial)
 }

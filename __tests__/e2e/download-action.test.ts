@@ -116,6 +116,18 @@ const annotations = (step: StepResult) =>
 const finalError = (step: StepResult): string =>
   step.commands.filter((c) => c.command === 'error' && !c.properties.file).pop()?.message ?? ''
 
+describe('error-class is set on every failure', () => {
+  it('network when Go cannot be installed because the mirror is unreachable', async () => {
+    const run = await runAction({
+      dirs: checkout(),
+      inputs: inputs({ 'go-version': '1.99.1', 'go-download-base-url': 'http://127.0.0.1:9/dl' })
+    })
+    expect(run.main.exitCode).toBe(1)
+    expect(finalError(run.main)).toContain('Could not read the list of Go releases')
+    expect(run.main.outputs['error-class']).toBe('network')
+  }, 60_000)
+})
+
 describe("go.mod and go.sum problems name the user's file and line", () => {
   it("shows go's message for a go.mod syntax error and annotates exactly the broken line", async () => {
     const job = checkout()

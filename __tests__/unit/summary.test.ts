@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { describeCache, failureMessage, html } from '../../src/summary.js'
 import type { CacheRestore } from '../../src/types.js'
+import { ClassifiedError } from '../../src/classified-error.js'
+import { errorClassOf } from '../../src/failure.js'
+import { GoChecksumError } from '../../src/go/install.js'
+import { InputError } from '../../src/input-error.js'
 
 describe('job summary text', () => {
   it('turns `code` into <code> and escapes HTML, since GitHub renders no markdown inside summary tables', () => {
@@ -48,5 +52,14 @@ describe('job summary text', () => {
     ).toBe(
       "github.com/acme/private@v1.4.0: authentication failed (git: terminal prompts disabled). go printed: fatal: could not read Username for 'https://github.com': terminal prompts disabled. Set 'private-modules' and a 'token'. (error-class: auth)"
     )
+  })
+})
+
+describe('errorClassOf (the error-class output of a failure outside the download)', () => {
+  it('is config for a bad input, the class a step threw with, and unknown otherwise (never empty)', () => {
+    expect(errorClassOf(new InputError('goproxy', 'bad'))).toBe('config')
+    expect(errorClassOf(new GoChecksumError('sha256 differs'))).toBe('checksum')
+    expect(errorClassOf(new ClassifiedError('unreachable', 'network'))).toBe('network')
+    expect(errorClassOf(new Error('anything else'))).toBe('unknown')
   })
 })

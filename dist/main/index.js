@@ -64690,6 +64690,15 @@ async function fetchManifest(token, options = {}) {
     return parseManifest(json, url);
 }
 
+class ClassifiedError extends Error {
+    errorClass;
+    constructor(message, errorClass) {
+        super(message);
+        this.name = 'ClassifiedError';
+        this.errorClass = errorClass;
+    }
+}
+
 /**
  * Install the Go the user asked for, and put it on PATH for this and later steps:
  *
@@ -64702,8 +64711,11 @@ async function fetchManifest(token, options = {}) {
  * Decisions are in version.ts / platform.ts; this file is the story and the effects.
  */
 /** A checksum that does not match the listing: never retried, never cached. */
-class GoChecksumError extends Error {
-    name = 'GoChecksumError';
+class GoChecksumError extends ClassifiedError {
+    constructor(message) {
+        super(message, 'checksum');
+        this.name = 'GoChecksumError';
+    }
 }
 async function installGo(cfg, workingDirectory) {
     if (cfg.token !== '')
@@ -64787,9 +64799,9 @@ async function findOrDownload(spec, platform, cfg) {
                 continue;
             }
             const before = failures.length > 0 ? ` (and before it, ${failures.join('; ')})` : '';
-            throw new Error(`Could not read the list of Go releases from ${source.where}: ${message}${before}. ${cfg.downloadBaseUrl
+            throw new ClassifiedError(`Could not read the list of Go releases from ${source.where}: ${message}${before}. ${cfg.downloadBaseUrl
                 ? "Check that input 'go-download-base-url' (or GO_DOWNLOAD_BASE_URL) points at a reachable mirror that serves ?mode=json&include=all."
-                : "If this runner cannot reach go.dev, set input 'go-download-base-url' to a Go download mirror."}`);
+                : "If this runner cannot reach go.dev, set input 'go-download-base-url' to a Go download mirror."}`, 'network');
         }
         const release = resolveVersion(spec, releases, platform);
         if (!release) {
@@ -64822,7 +64834,7 @@ async function findOrDownload(spec, platform, cfg) {
             failures.push(`${source.where}: ${message}`);
         }
     }
-    throw new Error(`No source of Go releases could be read: ${failures.join('; ')}.`);
+    throw new ClassifiedError(`No source of Go releases could be read: ${failures.join('; ')}.`, 'network');
 }
 function describe(spec) {
     return `'${spec.request.spec}'`;
@@ -64882,9 +64894,9 @@ async function download(release, file, platform, source, token) {
     catch (error) {
         const status = error instanceof HTTPError ? error.httpStatusCode : undefined;
         const why = error instanceof Error ? error.message : String(error);
-        throw new Error(`Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${source.source === 'mirror'
+        throw new ClassifiedError(`Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${source.source === 'mirror'
             ? "Check the mirror (input 'go-download-base-url')."
-            : "If this runner cannot reach it, set input 'go-download-base-url' to a Go download mirror."}`);
+            : "If this runner cannot reach it, set input 'go-download-base-url' to a Go download mirror."}`, status === 404 ? 'not-found' : 'network');
     }
     let extracted;
     try {
@@ -65415,22 +65427,16 @@ async function writeFailureSummary(message, partial) {
  * The class has one typed source: a download failure's Diagnosis, an InputError (always `config`), or a
  * ClassifiedError that a step throws with its class.
  */
-/** An error that knows its failure class (the `error-class` output). */
-class ClassifiedError extends Error {
-    errorClass;
-    constructor(message, errorClass) {
-        super(message);
-        this.name = 'ClassifiedError';
-        this.errorClass = errorClass;
-    }
-}
-/** The class of anything thrown before or outside the download, when it has one. */
+/**
+ * The class of anything thrown before or outside the download: `unknown` when it carries none, so the
+ * output is never empty on a failure.
+ */
 function errorClassOf(error) {
     if (error instanceof InputError)
         return 'config';
     if (error instanceof ClassifiedError)
         return error.errorClass;
-    return undefined;
+    return 'unknown';
 }
 /** Fail the step for a download that could not be completed. */
 function failDownload(download) {
@@ -65442,9 +65448,7 @@ function failDownload(download) {
 /** Fail the step for anything thrown before or outside the download (bad input, install failure). */
 async function failMain(error, partial) {
     const message = error instanceof Error ? error.message : String(error);
-    const errorClass = errorClassOf(error);
-    if (errorClass)
-        setOutput('error-class', errorClass);
+    setOutput('error-class', errorClassOf(error));
     setFailed(message);
     await writeFailureSummary(message, partial);
 }

@@ -52,6 +52,7 @@ import {
   selectCached,
   semverToGo
 } from './version.js'
+import { ClassifiedError } from '../classified-error.js'
 
 /** A release source: where the list comes from and where its archives are downloaded. */
 interface ReleaseSource {
@@ -66,8 +67,11 @@ interface ReleaseSource {
 }
 
 /** A checksum that does not match the listing: never retried, never cached. */
-export class GoChecksumError extends Error {
-  override name = 'GoChecksumError'
+export class GoChecksumError extends ClassifiedError {
+  constructor(message: string) {
+    super(message, 'checksum')
+    this.name = 'GoChecksumError'
+  }
 }
 
 export async function installGo(cfg: GoConfig, workingDirectory: string): Promise<GoInstallation> {
@@ -175,12 +179,13 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
         continue
       }
       const before = failures.length > 0 ? ` (and before it, ${failures.join('; ')})` : ''
-      throw new Error(
+      throw new ClassifiedError(
         `Could not read the list of Go releases from ${source.where}: ${message}${before}. ${
           cfg.downloadBaseUrl
             ? "Check that input 'go-download-base-url' (or GO_DOWNLOAD_BASE_URL) points at a reachable mirror that serves ?mode=json&include=all."
             : "If this runner cannot reach go.dev, set input 'go-download-base-url' to a Go download mirror."
-        }`
+        }`,
+        'network'
       )
     }
     const release = resolveVersion(spec, releases, platform)
@@ -217,7 +222,7 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
       failures.push(`${source.where}: ${message}`)
     }
   }
-  throw new Error(`No source of Go releases could be read: ${failures.join('; ')}.`)
+  throw new ClassifiedError(`No source of Go releases could be read: ${failures.join('; ')}.`, 'network')
 }
 
 function describe(spec: VersionSpec): string {
@@ -285,12 +290,13 @@ async function download(
   } catch (error) {
     const status = error instanceof tc.HTTPError ? error.httpStatusCode : undefined
     const why = error instanceof Error ? error.message : String(error)
-    throw new Error(
+    throw new ClassifiedError(
       `Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${
         source.source === 'mirror'
           ? "Check the mirror (input 'go-download-base-url')."
           : "If this runner cannot reach it, set input 'go-download-base-url' to a Go download mirror."
-      }`
+      }`,
+      status === 404 ? 'not-found' : 'network'
     )
   }
   let extracted: string | undefined
