@@ -203,6 +203,13 @@ describe('report', () => {
     expect(`${log}${md}`).not.toContain('s3cr3t')
     expect(md.split('\n').filter((l) => l.startsWith('| GO'))).toHaveLength(GO_VARIABLES.length)
   })
+
+  it('shows a | or & in a value as it is: entities are not decoded inside a code span', () => {
+    const plan = planGoEnvironment(
+      input({ GOPROXY: { value: 'https://a.example/?x=1&y=2|direct', origin: 'environment' } })
+    )
+    expect(summaryMarkdown(plan)).toContain('| GOPROXY | `https://a.example/?x=1&y=2\\|direct` |')
+  })
 })
 
 describe('GOENV file grammar (cmd/go readEnvFile)', () => {

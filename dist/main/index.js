@@ -63937,20 +63937,27 @@ function planGoEnvironment(p) {
     return { variables, exports, warnings: warningsFor(p, byName) };
 }
 
-const redact = redactUserinfo;
 function shownValue(v) {
-    return v.value === '' ? '(unset)' : redact(v.value);
+    return v.value === '' ? '(unset)' : redactUserinfo(v.value);
 }
 /** `GOPROXY=https://proxy.example (input 'goproxy'; exported) - input 'goproxy' overrides ...` */
 function logLines(plan) {
-    return plan.variables.map((v) => `${v.name}=${shownValue(v)} (${v.source}${v.exported ? '; exported' : ''})${v.note ? ` - ${redact(v.note)}` : ''}`);
+    return plan.variables.map((v) => `${v.name}=${shownValue(v)} (${v.source}${v.exported ? '; exported' : ''})${v.note ? ` - ${redactUserinfo(v.note)}` : ''}`);
 }
 function cell(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;');
 }
+/**
+ * A value as a code span in a table cell: markdown does not decode entities inside a code span, so only
+ * `|` is escaped (`\|`, GFM's rule for a pipe inside a cell, code spans included).
+ */
+function codeCell(s) {
+    const body = s.replace(/\|/g, '\\|');
+    return body.includes('`') ? `\`\` ${body} \`\`` : `\`${body}\``;
+}
 /** A markdown table for the job summary. */
 function summaryMarkdown(plan) {
-    const rows = plan.variables.map((v) => `| ${v.name} | \`${cell(shownValue(v))}\` | ${cell(v.source)}${v.exported ? ' (exported)' : ''} | ${cell(redact(v.note ?? ''))} |`);
+    const rows = plan.variables.map((v) => `| ${v.name} | ${codeCell(shownValue(v))} | ${cell(v.source)}${v.exported ? ' (exported)' : ''} | ${cell(redactUserinfo(v.note ?? ''))} |`);
     return [
         '### Go environment',
         '',

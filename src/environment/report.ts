@@ -5,17 +5,15 @@
 import type { GoEnvironmentPlan, GoVariable } from './plan.js'
 import { redactUserinfo } from '../go/proxylist.js'
 
-const redact = redactUserinfo
-
 function shownValue(v: GoVariable): string {
-  return v.value === '' ? '(unset)' : redact(v.value)
+  return v.value === '' ? '(unset)' : redactUserinfo(v.value)
 }
 
 /** `GOPROXY=https://proxy.example (input 'goproxy'; exported) - input 'goproxy' overrides ...` */
 export function logLines(plan: GoEnvironmentPlan): string[] {
   return plan.variables.map(
     (v) =>
-      `${v.name}=${shownValue(v)} (${v.source}${v.exported ? '; exported' : ''})${v.note ? ` - ${redact(v.note)}` : ''}`
+      `${v.name}=${shownValue(v)} (${v.source}${v.exported ? '; exported' : ''})${v.note ? ` - ${redactUserinfo(v.note)}` : ''}`
   )
 }
 
@@ -23,11 +21,20 @@ function cell(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;')
 }
 
+/**
+ * A value as a code span in a table cell: markdown does not decode entities inside a code span, so only
+ * `|` is escaped (`\|`, GFM's rule for a pipe inside a cell, code spans included).
+ */
+function codeCell(s: string): string {
+  const body = s.replace(/\|/g, '\\|')
+  return body.includes('`') ? `\`\` ${body} \`\`` : `\`${body}\``
+}
+
 /** A markdown table for the job summary. */
 export function summaryMarkdown(plan: GoEnvironmentPlan): string {
   const rows = plan.variables.map(
     (v) =>
-      `| ${v.name} | \`${cell(shownValue(v))}\` | ${cell(v.source)}${v.exported ? ' (exported)' : ''} | ${cell(redact(v.note ?? ''))} |`
+      `| ${v.name} | ${codeCell(shownValue(v))} | ${cell(v.source)}${v.exported ? ' (exported)' : ''} | ${cell(redactUserinfo(v.note ?? ''))} |`
   )
   return [
     '### Go environment',
