@@ -16,6 +16,7 @@ import {
   snapshotGoVariables,
   writeGoEnvironmentSummary
 } from './environment/apply.js'
+import { withOfflineProxy } from './environment/plan.js'
 import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs, secretInputValues } from './inputs.js'
@@ -55,10 +56,10 @@ export async function run(): Promise<void> {
     })
     cache = await settleHandedOver(cache, download, cacheContext)
     downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt })
-    exportOffline(config.download, download)
+    const offline = exportOffline(config.download, download)
     writeOutputs(go, cache, download)
     await writeMainSummary({ go, cache, download, environment })
-    await writeGoEnvironmentSummary(goVariables)
+    await writeGoEnvironmentSummary(offline ? withOfflineProxy(goVariables) : goVariables)
     if (!download.ok) {
       annotateFailures(download, config.workingDirectory)
       failDownload(download)

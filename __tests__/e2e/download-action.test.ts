@@ -74,6 +74,11 @@ describe('offline-after-download', () => {
     expect(run.main.exitCode).toBe(0)
     expect(run.main.env.GOPROXY).toBe('off')
     expect(run.main.env.GOFLAGS ?? '').not.toMatch(/-mod=/)
+    // The log and the summary say what later steps get.
+    expect(run.main.stdout).toContain('offline-after-download: exported GOPROXY=off for later steps')
+    expect(run.main.summary).toContain(
+      "| GOPROXY | `off` | input 'offline-after-download' (exported) | for later steps, after the download; the download used"
+    )
 
     // A go.mod that lost a requirement: -mod=mod would add it back silently; go's default refuses.
     const goMod = path.join(job.workspace, 'go.mod')

@@ -63525,12 +63525,13 @@ function exportOffline(cfg, download) {
     switch (offlineDecision(cfg, download)) {
         case 'export':
             exportVariable('GOPROXY', 'off');
-            return;
+            info('offline-after-download: exported GOPROXY=off for later steps (the download is complete).');
+            return true;
         case 'no-download':
             warning("Input 'offline-after-download' is 'true' but 'download' is 'false': nothing was downloaded, so GOPROXY=off is not exported (a later build would find no modules). Set 'download: true', or drop 'offline-after-download'.");
-            return;
+            return false;
         case 'none':
-            return;
+            return false;
     }
 }
 
@@ -63935,6 +63936,21 @@ function planGoEnvironment(p) {
         if (v.exported && v.name !== 'GOTOOLCHAIN')
             exports[v.name] = v.value;
     return { variables, exports, warnings: warningsFor(p, byName) };
+}
+/** The plan as later steps see it after `offline-after-download` exported GOPROXY=off. */
+function withOfflineProxy(plan) {
+    return {
+        ...plan,
+        variables: plan.variables.map((v) => v.name !== 'GOPROXY'
+            ? v
+            : {
+                ...v,
+                value: 'off',
+                source: "input 'offline-after-download'",
+                exported: true,
+                note: `for later steps, after the download; the download used ${v.value || "go's default"} (${v.source})`
+            })
+    };
 }
 
 function shownValue(v) {
@@ -65497,10 +65513,10 @@ async function run() {
         });
         cache = await settleHandedOver(cache, download, cacheContext);
         downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt });
-        exportOffline(config.download, download);
+        const offline = exportOffline(config.download, download);
         writeOutputs(go, cache, download);
         await writeMainSummary({ go, cache, download, environment });
-        await writeGoEnvironmentSummary(goVariables);
+        await writeGoEnvironmentSummary(offline ? withOfflineProxy(goVariables) : goVariables);
         if (!download.ok) {
             annotateFailures(download, config.workingDirectory);
             failDownload(download);

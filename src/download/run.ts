@@ -258,17 +258,18 @@ export function offlineDecision(
 export function exportOffline(
   cfg: Pick<DownloadConfig, 'offlineAfterDownload'>,
   download: DownloadResult
-): void {
+): boolean {
   switch (offlineDecision(cfg, download)) {
     case 'export':
       core.exportVariable('GOPROXY', 'off')
-      return
+      core.info('offline-after-download: exported GOPROXY=off for later steps (the download is complete).')
+      return true
     case 'no-download':
       core.warning(
         "Input 'offline-after-download' is 'true' but 'download' is 'false': nothing was downloaded, so GOPROXY=off is not exported (a later build would find no modules). Set 'download: true', or drop 'offline-after-download'."
       )
-      return
+      return false
     case 'none':
-      return
+      return false
   }
 }

@@ -281,3 +281,21 @@ export function planGoEnvironment(p: GoEnvironmentInput): GoEnvironmentPlan {
   for (const v of variables) if (v.exported && v.name !== 'GOTOOLCHAIN') exports[v.name] = v.value
   return { variables, exports, warnings: warningsFor(p, byName) }
 }
+
+/** The plan as later steps see it after `offline-after-download` exported GOPROXY=off. */
+export function withOfflineProxy(plan: GoEnvironmentPlan): GoEnvironmentPlan {
+  return {
+    ...plan,
+    variables: plan.variables.map((v) =>
+      v.name !== 'GOPROXY'
+        ? v
+        : {
+            ...v,
+            value: 'off',
+            source: "input 'offline-after-download'",
+            exported: true,
+            note: `for later steps, after the download; the download used ${v.value || "go's default"} (${v.source})`
+          }
+    )
+  }
+}
