@@ -64,6 +64,13 @@ describe('parseInputs', () => {
     ).toBe('http://127.0.0.1:9/x')
   })
 
+  it('names GO_DOWNLOAD_BASE_URL as the environment variable it is when its value is bad', () => {
+    const e = errorOf(() => parseInputs(getter({}), { ...WS, GO_DOWNLOAD_BASE_URL: 'ftp://m.example' }))
+    expect(e.message).toBe(
+      "The environment variable GO_DOWNLOAD_BASE_URL (read when input 'go-download-base-url' is empty) is 'ftp://m.example'; only http and https URLs are supported, e.g. https://go.dev/dl."
+    )
+  })
+
   it('rejects an unknown cache-save value and lists the allowed ones', () => {
     const e = errorOf(() => parseInputs(getter({ 'cache-save': 'sometimes' }), WS))
     expect(e.input).toBe('cache-save')
@@ -140,6 +147,14 @@ describe('architecture', () => {
 })
 
 describe('credentials', () => {
+  it('says a line whose token is empty holds an unset secret (fork pull requests, Dependabot)', () => {
+    const e = errorOf(() => parseInputs(getter({ credentials: 'gitlab.com/acme oauth2:' }), WS))
+    expect(e.input).toBe('credentials')
+    expect(e.message).toContain(
+      "line 1 has an empty token after 'username:': a secret that is not set is empty"
+    )
+  })
+
   it('parses host and host/prefix lines', () => {
     expect(
       parseCredentials('gitlab.com/acme oauth2:glpat-abc\nhttps://bitbucket.org x-token-auth:bb1\n')

@@ -65087,15 +65087,19 @@ function parseBaseUrl(input, value) {
     const v = value.trim();
     if (v === '')
         return '';
+    // The environment variable fallback is named as what it is, with where to change it.
+    const subject = input === input.toUpperCase()
+        ? `The environment variable ${input} (read when input 'go-download-base-url' is empty) is '${value}'`
+        : `Input '${input}' is '${value}'`;
     let url;
     try {
         url = new URL(v);
     }
     catch {
-        throw new InputError(input, `Input '${input}' is '${value}'; expected an http(s) URL like https://go.dev/dl.`);
+        throw new InputError(input, `${subject}; expected an http(s) URL like https://go.dev/dl.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new InputError(input, `Input '${input}' is '${value}'; only http and https URLs are supported, e.g. https://go.dev/dl.`);
+        throw new InputError(input, `${subject}; only http and https URLs are supported, e.g. https://go.dev/dl.`);
     }
     return v.replace(/\/+$/, '');
 }
@@ -65110,6 +65114,9 @@ function parseCredentials(value) {
         if (line === '' || line.startsWith('#'))
             return;
         const m = /^(?:https?:\/\/)?([A-Za-z0-9.-]+(?::\d+)?(?:\/[^\s]*)?)\s+([^\s:]+):(\S+)$/.exec(line);
+        if (!m && /^\S+\s+[^\s:]+:$/.test(line)) {
+            throw new InputError('credentials', `Input 'credentials' line ${index + 1} has an empty token after 'username:': a secret that is not set is empty (e.g. in a pull request from a fork, or a Dependabot run, where secrets are not passed). Set the secret, or skip the step when it is empty.`);
+        }
         if (!m) {
             throw new InputError('credentials', `Input 'credentials' line ${index + 1} does not parse; expected 'host[/path-prefix] username:token', e.g. 'gitlab.com/acme oauth2:<token>' (the line is not shown because it may hold a token).`);
         }
