@@ -37,6 +37,9 @@ export async function run(): Promise<void> {
     forgetInputs()
     const runnerGoVariables = snapshotGoVariables(process.env)
     go = await installGo(config.go, config.workingDirectory)
+    // Set as soon as each is known: a later failure still leaves a step what was done.
+    core.setOutput('go-version', go.version)
+    core.setOutput('go-root', go.root)
     const goVariables = await configureGoEnvironment(config, go, runnerGoVariables)
     const environment = await configureEnvironment(config, go)
     const goEnv = await readGoEnv(config.workingDirectory)
@@ -48,6 +51,7 @@ export async function run(): Promise<void> {
       downloadFollows: config.download.enabled
     }
     cache = await restoreModuleCache(config.cache, cacheContext)
+    writeCacheOutputs(cache)
     const download = await downloadModules(config.download, {
       workingDirectory: config.workingDirectory,
       goEnv,
@@ -55,9 +59,10 @@ export async function run(): Promise<void> {
       handedToGo: new Set(cache.verification?.deferred)
     })
     cache = await settleHandedOver(cache, download, cacheContext)
+    writeCacheOutputs(cache)
     downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt })
     const offline = exportOffline(config.download, download)
-    writeOutputs(go, cache, download)
+    writeDownloadOutputs(download)
     await writeMainSummary({ go, cache, download, environment })
     await writeGoEnvironmentSummary(offline ? withOfflineProxy(goVariables) : goVariables)
     if (!download.ok) {
@@ -69,12 +74,13 @@ export async function run(): Promise<void> {
   }
 }
 
-function writeOutputs(go: GoInstallation, cache: CacheRestore, download: DownloadResult): void {
-  core.setOutput('go-version', go.version)
-  core.setOutput('go-root', go.root)
+function writeCacheOutputs(cache: CacheRestore): void {
   core.setOutput('cache-hit', String(cache.outcome === 'exact'))
   core.setOutput('cache-key', cache.key)
   core.setOutput('cache-matched-key', cache.matchedKey)
+}
+
+function writeDownloadOutputs(download: DownloadResult): void {
   core.setOutput('download-attempts', String(download.attempts.length))
   core.setOutput('modules', String(download.modules))
 }

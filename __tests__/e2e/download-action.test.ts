@@ -131,6 +131,16 @@ describe('error-class is set on every failure', () => {
     expect(finalError(run.main)).toContain('Could not read the list of Go releases')
     expect(run.main.outputs['error-class']).toBe('network')
   }, 60_000)
+
+  it('config for a modules glob that matches nothing, with the outputs of what was done before it', async () => {
+    const run = await runAction({ dirs: checkout(), inputs: inputs({ modules: 'nomatch/*' }) })
+    expect(run.main.exitCode).toBe(1)
+    expect(finalError(run.main)).toContain("Input 'modules' is 'nomatch/*'")
+    expect(run.main.outputs['error-class']).toBe('config')
+    expect(run.main.outputs['go-version']).toBe(mirror.goVersion)
+    expect(run.main.outputs['go-root']).toBeTruthy()
+    expect(run.main.outputs['cache-hit']).toBe('false')
+  }, 60_000)
 })
 
 describe("go.mod and go.sum problems name the user's file and line", () => {

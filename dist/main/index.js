@@ -65501,6 +65501,9 @@ async function run() {
         forgetInputs();
         const runnerGoVariables = snapshotGoVariables(process.env);
         go = await installGo(config.go, config.workingDirectory);
+        // Set as soon as each is known: a later failure still leaves a step what was done.
+        setOutput('go-version', go.version);
+        setOutput('go-root', go.root);
         const goVariables = await configureGoEnvironment(config, go, runnerGoVariables);
         const environment = await configureEnvironment(config, go);
         const goEnv = await readGoEnv(config.workingDirectory);
@@ -65512,6 +65515,7 @@ async function run() {
             downloadFollows: config.download.enabled
         };
         cache = await restoreModuleCache(config.cache, cacheContext);
+        writeCacheOutputs(cache);
         const download = await downloadModules(config.download, {
             workingDirectory: config.workingDirectory,
             goEnv,
@@ -65519,9 +65523,10 @@ async function run() {
             handedToGo: new Set(cache.verification?.deferred)
         });
         cache = await settleHandedOver(cache, download, cacheContext);
+        writeCacheOutputs(cache);
         downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt });
         const offline = exportOffline(config.download, download);
-        writeOutputs(go, cache, download);
+        writeDownloadOutputs(download);
         await writeMainSummary({ go, cache, download, environment });
         await writeGoEnvironmentSummary(offline ? withOfflineProxy(goVariables) : goVariables);
         if (!download.ok) {
@@ -65533,12 +65538,12 @@ async function run() {
         await failMain(error, { go, cache });
     }
 }
-function writeOutputs(go, cache, download) {
-    setOutput('go-version', go.version);
-    setOutput('go-root', go.root);
+function writeCacheOutputs(cache) {
     setOutput('cache-hit', String(cache.outcome === 'exact'));
     setOutput('cache-key', cache.key);
     setOutput('cache-matched-key', cache.matchedKey);
+}
+function writeDownloadOutputs(download) {
     setOutput('download-attempts', String(download.attempts.length));
     setOutput('modules', String(download.modules));
 }
