@@ -50,6 +50,22 @@ describe('decideSave', () => {
     expect(decideSave({ ...missOk, mode: 'always', outcome: 'partial', changed: false }).save).toBe(true)
   })
 
+  it('always does not save a restore that a failed download added nothing to (it would never be completed)', () => {
+    const failed = {
+      ...missOk,
+      mode: 'always' as const,
+      outcome: 'partial' as const,
+      download: { ok: false, cacheCorrupt: false }
+    }
+    expect(decideSave({ ...failed, changed: false })).toEqual({
+      save: false,
+      reason:
+        'the download did not complete and added nothing to the restored module cache (saved under this key, it would be an exact hit that later runs never complete)'
+    })
+    expect(decideSave({ ...failed, changed: true }).save).toBe(true)
+    expect(decideSave({ ...failed, download: undefined, changed: false }).save).toBe(false)
+  })
+
   it('never saves with never, after an exact hit, or when disabled or unavailable', () => {
     expect(decideSave({ ...missOk, mode: 'never' }).save).toBe(false)
     for (const outcome of ['exact', 'disabled', 'unavailable'] as const) {

@@ -169,7 +169,17 @@ export function decideSave(p: SaveInput): SaveDecision {
   if (untrusted && p.mode === 'auto')
     return { save: false, reason: `${untrusted} (cache-save: always saves anyway)` }
   if (!p.hasContent) return { save: false, reason: 'the module cache is empty' }
-  if (p.mode === 'always') return { save: true, reason: "cache-save is 'always' and the primary key missed" }
+  // 'always' saves a restore that was complete for this go.sum as it is (the next run then hits its key
+  // exactly), but not one the download could not complete and added nothing to: under the new key it
+  // would be an exact hit for every later run of this go.sum, and so never be completed.
+  if (p.mode === 'always')
+    return p.changed || p.download?.ok
+      ? { save: true, reason: "cache-save is 'always' and the primary key missed" }
+      : {
+          save: false,
+          reason:
+            'the download did not complete and added nothing to the restored module cache (saved under this key, it would be an exact hit that later runs never complete)'
+        }
   if (!p.download) return { save: false, reason: 'the download did not run to its end in the main step' }
   if (!p.download.ok)
     return { save: false, reason: "the download failed (cache-save 'always' would save what was downloaded)" }
