@@ -132,10 +132,22 @@ describe('error-class is set on every failure', () => {
     expect(run.main.outputs['error-class']).toBe('network')
   }, 60_000)
 
-  it('config for a modules glob that matches nothing, with the outputs of what was done before it', async () => {
+  it('config for a modules glob that matches nothing, before Go is installed', async () => {
+    mirror.faults.clearLog()
     const run = await runAction({ dirs: checkout(), inputs: inputs({ modules: 'nomatch/*' }) })
     expect(run.main.exitCode).toBe(1)
     expect(finalError(run.main)).toContain("Input 'modules' is 'nomatch/*'")
+    expect(run.main.outputs['error-class']).toBe('config')
+    expect(run.main.outputs['go-version']).toBeUndefined()
+    expect(mirror.faults.log).toEqual([])
+  }, 60_000)
+
+  it('config for a working-directory without go.mod, with the outputs of what was done before it', async () => {
+    const job = checkout()
+    fs.mkdirSync(path.join(job.workspace, 'docs'))
+    const run = await runAction({ dirs: job, inputs: inputs({ 'working-directory': 'docs' }) })
+    expect(run.main.exitCode).toBe(1)
+    expect(finalError(run.main)).toContain('it has no go.mod or go.work, so there is nothing to download')
     expect(run.main.outputs['error-class']).toBe('config')
     expect(run.main.outputs['go-version']).toBe(mirror.goVersion)
     expect(run.main.outputs['go-root']).toBeTruthy()

@@ -1,12 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
 import path from 'node:path'
 import {
+  BUILD_KEY_PREFIX,
   cacheKey,
   commonDirectory,
   defaultKeyPatterns,
   escapeGlob,
   goMinor,
   inExcludedDir,
+  MAX_SUFFIX_LENGTH,
   normaliseSuffix,
   resolvePatterns,
   runnerPlatform,
@@ -90,6 +92,20 @@ describe('cacheKey', () => {
     expect(() =>
       cacheKey({ os: 'linux', arch: 'x64', goVersion: '1.22.3', hash: HASH, suffix: 'x'.repeat(500) })
     ).toThrow(/cache-key-suffix.*512/)
+  })
+
+  it('refuses a suffix too long for any runner with the inputs, and the longest one allowed fits every key', () => {
+    expect(() => normaliseSuffix('x'.repeat(MAX_SUFFIX_LENGTH + 1))).toThrow(/cache-key-suffix.*512/)
+    const longest = 'x'.repeat(MAX_SUFFIX_LENGTH)
+    const keys = cacheKey({
+      os: 'windows',
+      arch: 'ppc64le',
+      goVersion: '1.100.100rc100',
+      hash: HASH,
+      suffix: longest,
+      prefix: BUILD_KEY_PREFIX
+    })
+    expect(keys.key.length).toBeLessThanOrEqual(512)
   })
 
   it('replaces whitespace in the suffix', () => {

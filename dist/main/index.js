@@ -60019,14 +60019,22 @@ const KEY_PREFIX = 'setup-go-deps';
 const BUILD_KEY_PREFIX = 'setup-go-deps-build';
 /** @actions/cache rejects keys over 512 characters and keys with a comma (it joins keys with commas). */
 const MAX_KEY_LENGTH = 512;
+/**
+ * The longest suffix any key of any runner can carry: what is left of the service's limit beside the
+ * longest prefix, OS and arch names, a long Go version and the hash. Checked with the inputs, before any
+ * work, so a suffix is refused before Go is installed rather than at the restore.
+ */
+const MAX_SUFFIX_LENGTH = MAX_KEY_LENGTH - `${BUILD_KEY_PREFIX}-windows-ppc64le--go1.100.100rc100-${'0'.repeat(64)}`.length;
+function suffixTooLong(suffix) {
+    return new InputError('cache-key-suffix', `Input 'cache-key-suffix' is ${suffix.length} characters long, which makes the cache key longer than the ${MAX_KEY_LENGTH} characters the cache service accepts (at most ${MAX_SUFFIX_LENGTH} characters are safe); use a short value such as the matrix entry's name.`);
+}
 function cacheKey(p) {
     const suffix = normaliseSuffix(p.suffix ?? '');
     const head = [p.prefix ?? KEY_PREFIX, p.os, p.arch, ...(suffix ? [suffix] : [])].join('-');
     const version = `${head}-go${p.goVersion}`;
     const key = p.hash ? `${version}-${p.hash}` : version;
-    if (key.length > MAX_KEY_LENGTH) {
-        throw new InputError('cache-key-suffix', `Input 'cache-key-suffix' is ${suffix.length} characters long, which makes the cache key longer than the ${MAX_KEY_LENGTH} characters the cache service accepts; use a short value such as the matrix entry's name.`);
-    }
+    if (key.length > MAX_KEY_LENGTH)
+        throw suffixTooLong(suffix);
     const restoreKeys = [];
     // Without a hash the key itself is the version prefix: one restore-key fewer.
     if (p.hash)
@@ -60056,7 +60064,10 @@ function normaliseSuffix(suffix) {
     if (s.includes(',')) {
         throw new InputError('cache-key-suffix', `Input 'cache-key-suffix' is '${suffix}'; cache keys cannot contain a comma. Use '-' or '_' instead, e.g. '${s.replace(/,\s*/g, '-')}'.`);
     }
-    return s.replace(/\s+/g, '_');
+    const normalised = s.replace(/\s+/g, '_');
+    if (normalised.length > MAX_SUFFIX_LENGTH)
+        throw suffixTooLong(normalised);
+    return normalised;
 }
 /** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */
 function runnerPlatform(platform, arch) {
@@ -61526,6 +61537,254 @@ async function canMergeIntoPopulated() {
     return false;
 }
 
+/**
+ * Pure: which modules to download, read from go.sum / go.mod / go.work text, and how to split them.
+ *
+ * Why the list comes from go.sum: `go mod download` with no arguments loads the module graph first and
+ * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
+ * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
+ * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
+ * go.sum's `h1:` zip lines (read by go/sumcheck.ts) are exactly the modules whose content the build may
+ * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
+ */
+const modKey = (m) => `${m.path}@${m.version}`;
+/** Union of several lists in first-seen order, without duplicates. */
+function uniqueModules(lists) {
+    const seen = new Set();
+    const out = [];
+    for (const list of lists) {
+        for (const m of list) {
+            const k = modKey(m);
+            if (seen.has(k))
+                continue;
+            seen.add(k);
+            out.push(m);
+        }
+    }
+    return out;
+}
+/** The `parallel` input's upper bound. */
+const MAX_PROCESSES = 32;
+/**
+ * Modules per go process under `parallel: auto`. With explicit `path@version` arguments, go resolves its
+ * arguments one after the other (a `.info` and a `.mod` request each, cmd/go's listModules loop) before it
+ * fetches the zips GOMAXPROCS at a time, so a process's time grows with its share of the list. On the
+ * bench (100 modules, 40 ms per request, 2 cores) the go processes took 1.6 s with 8 processes, 1.3 s
+ * with 16 and 1.0-1.2 s with 24; on the real fixture (201 modules, a fast proxy) 8 and 32 processes were
+ * within noise of each other (8.3 s each, on tmpfs), the extra processes' start-up hidden by the downloads.
+ * Modules whose zip is already in the cache (a restore) need no network, only go's extraction, which is
+ * CPU work: for those one process per core (100 restored modules: 410 ms in 25 processes, 290-320 ms in
+ * 2, on 2 cores).
+ */
+const MODULES_PER_PROCESS = 4;
+/**
+ * How many go processes to start for `pending` modules, `toFetch` of them not in the cache yet, on
+ * `cores` cores: `parallel` as given, or under `auto` enough for the downloads and at least one per core.
+ */
+function processCount(parallel, work) {
+    const wanted = parallel === 'auto'
+        ? Math.max(Math.ceil(work.toFetch / MODULES_PER_PROCESS), Math.min(work.cores, work.pending))
+        : parallel;
+    return Math.max(1, Math.min(wanted, MAX_PROCESSES, Math.max(work.pending, 1)));
+}
+/** Split round-robin into at most `k` non-empty batches (neighbours in go.sum often share a host). */
+function splitRoundRobin(items, k) {
+    const n = Math.max(1, Math.min(Math.floor(k), items.length));
+    const batches = Array.from({ length: n }, () => []);
+    items.forEach((item, i) => batches[i % n].push(item));
+    return batches.filter((b) => b.length > 0);
+}
+/** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
+function modFlag(goflags) {
+    let mode;
+    for (const f of goflags.split(/\s+/)) {
+        const m = /^--?mod=(\S+)$/.exec(f);
+        if (m)
+            mode = m[1];
+    }
+    return mode;
+}
+/**
+ * Would go build from vendor/ here? Since go 1.14, go defaults to -mod=vendor when vendor/modules.txt
+ * exists and go.mod says go >= 1.14 (cmd/go/internal/modload/init.go setDefaultBuildMod), unless
+ * GOFLAGS sets another -mod. Then it checks vendor/modules.txt against go.mod: every requirement must be
+ * listed with `## explicit`, and nothing else may be marked explicit ("inconsistent vendoring"). Only a
+ * consistent vendor directory makes the download pointless.
+ */
+function vendorDecision(p) {
+    if (p.modulesTxt === undefined)
+        return { vendored: false, reason: 'no vendor/modules.txt' };
+    const mod = parseGoModFile(p.goMod);
+    const goLine = mod.go?.version ?? '';
+    const flag = modFlag(p.goflags);
+    if (flag !== undefined && flag !== 'vendor')
+        return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` };
+    if (flag === undefined && !goVersionAtLeast(goLine || '1.16', '1.14')) {
+        return { vendored: false, reason: `go.mod says go ${goLine}: vendoring is opt-in before 1.14` };
+    }
+    const explicit = new Map();
+    let current;
+    for (const l of p.modulesTxt.split('\n')) {
+        const header = /^# (\S+) (\S+)/.exec(l);
+        if (header) {
+            current = { path: header[1], version: header[2] };
+            continue;
+        }
+        if (/^## .*\bexplicit\b/.test(l) && current)
+            explicit.set(current.path, current.version);
+    }
+    for (const r of mod.requires) {
+        if (explicit.get(r.path) !== r.version) {
+            return {
+                vendored: false,
+                reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)`
+            };
+        }
+    }
+    if (explicit.size !== mod.requires.length) {
+        return {
+            vendored: false,
+            reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)'
+        };
+    }
+    return { vendored: true };
+}
+/** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */
+function moduleFromCachePath(text) {
+    const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text);
+    if (!m)
+        return undefined;
+    return `${unescapeModulePath(m[1])}@${unescapeModulePath(m[2])}`;
+}
+
+/**
+ * Pure: which of go.sum's modules a module actually needs downloaded. go.sum also holds the zip hashes of
+ * modules that only tests of dependencies use (`go test all`, what `go mod tidy` keeps them for); plain
+ * `go mod download` fetches, for a main module at `go 1.17` or higher (pruned module graphs), exactly the
+ * modules its go.mod requires ("the modules explicitly required by the main module", `go help mod
+ * download`). Measured on the real-world fixture (bench/real): 244 zip lines in go.sum, 201 required, the
+ * 43 others 54 MiB that no build of the module reads. Where the go.mod cannot say (go < 1.17, replace
+ * directives, a required version without a zip line), every go.sum module stays in the list.
+ */
+function neededModules(sumModules, goModText) {
+    const mod = parseGoModFile(goModText);
+    if (!mod.go || !goVersionAtLeast(mod.go.version, '1.17'))
+        return [...sumModules];
+    if (mod.replaces.length > 0 || mod.errors.length > 0)
+        return [...sumModules];
+    const required = new Set(mod.requires.map((r) => modKey(r)));
+    const needed = sumModules.filter((m) => required.has(modKey(m)));
+    // go.sum lacks a zip line for a requirement: go would fetch (and fail on) it anyway; keep the whole list
+    // so the download reports it the way it always has.
+    return needed.length === required.size ? needed : [...sumModules];
+}
+
+/**
+ * Effects (file system): where the modules are. One root per directory that go runs in:
+ * - `modules` globs (a multi-module repository without go.work): every matched directory with a go.mod;
+ * - a go.work workspace (go env GOWORK): one root at the go.work directory; its list is every member
+ *   module's go.sum plus go.work.sum, and one plain `go mod download` there covers the workspace;
+ * - else the module in `working-directory`.
+ * Errors name the input, the value and the fix.
+ */
+/** The modules of several go.sum files, and their problems. */
+function readSums(files) {
+    const sums = files.map((file) => ({ file, sum: readGoSum(read(file) ?? '') }));
+    return {
+        modules: uniqueModules(sums.map((s) => s.sum.modules)),
+        sumProblems: sums.flatMap((s) => s.sum.problems.map((p) => ({ ...p, file: s.file })))
+    };
+}
+const read = (file) => {
+    try {
+        return fs$1.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+};
+/** A root as the user knows it: relative to the workspace (else to the working directory). */
+function shown(dir, workingDirectory) {
+    return path$2.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
+}
+function moduleRoot(dir, workingDirectory, goflags) {
+    const sumFile = path$2.join(dir, 'go.sum');
+    const sumFiles = fs$1.existsSync(sumFile) ? [sumFile] : [];
+    const goMod = read(path$2.join(dir, 'go.mod')) ?? '';
+    const sums = readSums(sumFiles);
+    return {
+        dir,
+        rel: path$2.relative(workingDirectory, dir) || '.',
+        workspace: false,
+        sumFiles,
+        ...sums,
+        modules: neededModules(sums.modules, goMod),
+        vendor: vendorDecision({
+            goMod,
+            modulesTxt: read(path$2.join(dir, 'vendor', 'modules.txt')),
+            goflags
+        })
+    };
+}
+function workspaceRoot(goWork, workingDirectory) {
+    const dir = path$2.dirname(goWork);
+    const work = parseGoModFile(read(goWork) ?? '');
+    const sumFiles = [
+        ...work.uses.map((u) => path$2.join(dir, u.dir, 'go.sum')),
+        path$2.join(dir, 'go.work.sum')
+    ].filter((f) => fs$1.existsSync(f));
+    return {
+        dir,
+        rel: path$2.relative(workingDirectory, dir) || '.',
+        workspace: true,
+        sumFiles,
+        ...readSums(sumFiles),
+        // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
+        vendor: { vendored: false, reason: 'go.work workspace' }
+    };
+}
+async function globModuleDirs(patterns, workingDirectory) {
+    const absolute = patterns.map((p) => p.startsWith('!') ? `!${path$2.resolve(workingDirectory, p.slice(1))}` : path$2.resolve(workingDirectory, p));
+    const globber = await create(absolute.join('\n'), {
+        implicitDescendants: false,
+        matchDirectories: true
+    });
+    const dirs = new Set();
+    for (const match of await globber.glob()) {
+        const dir = path$2.basename(match) === 'go.mod' ? path$2.dirname(match) : match;
+        // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
+        if (inExcludedDir(path$2.join(dir, 'go.mod')))
+            continue;
+        if (fs$1.existsSync(path$2.join(dir, 'go.mod')))
+            dirs.add(dir);
+    }
+    return [...dirs].sort();
+}
+/**
+ * The directories input 'modules' names; an InputError when it names none. main runs it with the other
+ * input checks, before Go is installed, and findRoots again for the download.
+ */
+async function moduleDirsOf(modules, workingDirectory) {
+    const dirs = await globModuleDirs(modules, workingDirectory);
+    if (dirs.length === 0) {
+        throw new InputError('modules', `Input 'modules' is '${modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(workingDirectory, workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`);
+    }
+    return dirs;
+}
+async function findRoots(p) {
+    const goflags = p.goEnv.GOFLAGS ?? '';
+    if (p.modules.length > 0) {
+        const dirs = await moduleDirsOf(p.modules, p.workingDirectory);
+        return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
+    }
+    const goWork = p.goEnv.GOWORK ?? '';
+    if (workspaceInUse(p.goEnv) && fs$1.existsSync(goWork))
+        return [workspaceRoot(goWork, p.workingDirectory)];
+    if (fs$1.existsSync(path$2.join(p.workingDirectory, 'go.mod')))
+        return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
+    throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
+}
+
 const objectToString = Object.prototype.toString;
 
 const isError = value => objectToString.call(value) === '[object Error]';
@@ -61982,126 +62241,6 @@ async function purgeModule(gomodcache, m) {
         if (e.startsWith(f.filePrefix))
             await fs$1.promises.rm(path$2.join(f.downloadDir, e), { force: true });
     }
-}
-
-/**
- * Pure: which modules to download, read from go.sum / go.mod / go.work text, and how to split them.
- *
- * Why the list comes from go.sum: `go mod download` with no arguments loads the module graph first and
- * stops at the first failed request, so a retry of the whole command makes little progress. With explicit
- * `path@version` arguments go fetches each module independently and reports each failure in its own JSON
- * object, so every attempt keeps what it got (on the bench: 10/10 runs at 20% faults vs 0/10).
- * go.sum's `h1:` zip lines (read by go/sumcheck.ts) are exactly the modules whose content the build may
- * need; `/go.mod` lines are only for graph pruning and are fetched as part of each download anyway.
- */
-const modKey = (m) => `${m.path}@${m.version}`;
-/** Union of several lists in first-seen order, without duplicates. */
-function uniqueModules(lists) {
-    const seen = new Set();
-    const out = [];
-    for (const list of lists) {
-        for (const m of list) {
-            const k = modKey(m);
-            if (seen.has(k))
-                continue;
-            seen.add(k);
-            out.push(m);
-        }
-    }
-    return out;
-}
-/** The `parallel` input's upper bound. */
-const MAX_PROCESSES = 32;
-/**
- * Modules per go process under `parallel: auto`. With explicit `path@version` arguments, go resolves its
- * arguments one after the other (a `.info` and a `.mod` request each, cmd/go's listModules loop) before it
- * fetches the zips GOMAXPROCS at a time, so a process's time grows with its share of the list. On the
- * bench (100 modules, 40 ms per request, 2 cores) the go processes took 1.6 s with 8 processes, 1.3 s
- * with 16 and 1.0-1.2 s with 24; on the real fixture (201 modules, a fast proxy) 8 and 32 processes were
- * within noise of each other (8.3 s each, on tmpfs), the extra processes' start-up hidden by the downloads.
- * Modules whose zip is already in the cache (a restore) need no network, only go's extraction, which is
- * CPU work: for those one process per core (100 restored modules: 410 ms in 25 processes, 290-320 ms in
- * 2, on 2 cores).
- */
-const MODULES_PER_PROCESS = 4;
-/**
- * How many go processes to start for `pending` modules, `toFetch` of them not in the cache yet, on
- * `cores` cores: `parallel` as given, or under `auto` enough for the downloads and at least one per core.
- */
-function processCount(parallel, work) {
-    const wanted = parallel === 'auto'
-        ? Math.max(Math.ceil(work.toFetch / MODULES_PER_PROCESS), Math.min(work.cores, work.pending))
-        : parallel;
-    return Math.max(1, Math.min(wanted, MAX_PROCESSES, Math.max(work.pending, 1)));
-}
-/** Split round-robin into at most `k` non-empty batches (neighbours in go.sum often share a host). */
-function splitRoundRobin(items, k) {
-    const n = Math.max(1, Math.min(Math.floor(k), items.length));
-    const batches = Array.from({ length: n }, () => []);
-    items.forEach((item, i) => batches[i % n].push(item));
-    return batches.filter((b) => b.length > 0);
-}
-/** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
-function modFlag(goflags) {
-    let mode;
-    for (const f of goflags.split(/\s+/)) {
-        const m = /^--?mod=(\S+)$/.exec(f);
-        if (m)
-            mode = m[1];
-    }
-    return mode;
-}
-/**
- * Would go build from vendor/ here? Since go 1.14, go defaults to -mod=vendor when vendor/modules.txt
- * exists and go.mod says go >= 1.14 (cmd/go/internal/modload/init.go setDefaultBuildMod), unless
- * GOFLAGS sets another -mod. Then it checks vendor/modules.txt against go.mod: every requirement must be
- * listed with `## explicit`, and nothing else may be marked explicit ("inconsistent vendoring"). Only a
- * consistent vendor directory makes the download pointless.
- */
-function vendorDecision(p) {
-    if (p.modulesTxt === undefined)
-        return { vendored: false, reason: 'no vendor/modules.txt' };
-    const mod = parseGoModFile(p.goMod);
-    const goLine = mod.go?.version ?? '';
-    const flag = modFlag(p.goflags);
-    if (flag !== undefined && flag !== 'vendor')
-        return { vendored: false, reason: `GOFLAGS sets -mod=${flag}` };
-    if (flag === undefined && !goVersionAtLeast(goLine || '1.16', '1.14')) {
-        return { vendored: false, reason: `go.mod says go ${goLine}: vendoring is opt-in before 1.14` };
-    }
-    const explicit = new Map();
-    let current;
-    for (const l of p.modulesTxt.split('\n')) {
-        const header = /^# (\S+) (\S+)/.exec(l);
-        if (header) {
-            current = { path: header[1], version: header[2] };
-            continue;
-        }
-        if (/^## .*\bexplicit\b/.test(l) && current)
-            explicit.set(current.path, current.version);
-    }
-    for (const r of mod.requires) {
-        if (explicit.get(r.path) !== r.version) {
-            return {
-                vendored: false,
-                reason: `vendor/modules.txt does not list ${r.path} ${r.version} as explicit (inconsistent)`
-            };
-        }
-    }
-    if (explicit.size !== mod.requires.length) {
-        return {
-            vendored: false,
-            reason: 'vendor/modules.txt marks modules explicit that go.mod does not require (inconsistent)'
-        };
-    }
-    return { vendored: true };
-}
-/** `<gomodcache>/cache/download/github.com/!azure/x/@v/v1.2.0.zip` in go's text -> `github.com/Azure/x@v1.2.0`. */
-function moduleFromCachePath(text) {
-    const m = /cache\/download\/(\S+?)\/@v\/(v[^/\s:]+?)\.(?:zip|ziphash|mod|info)\b/.exec(text);
-    if (!m)
-        return undefined;
-    return `${unescapeModulePath(m[1])}@${unescapeModulePath(m[2])}`;
 }
 
 const HINT = {
@@ -63200,126 +63339,6 @@ async function runAttempt(number, state, ctx) {
     record.failed = new Set(diagnoses.map((d) => d.module ?? '?')).size;
     const { text, ...outcome } = into;
     return { outcome: { ...outcome, diagnoses }, record, text };
-}
-
-/**
- * Pure: which of go.sum's modules a module actually needs downloaded. go.sum also holds the zip hashes of
- * modules that only tests of dependencies use (`go test all`, what `go mod tidy` keeps them for); plain
- * `go mod download` fetches, for a main module at `go 1.17` or higher (pruned module graphs), exactly the
- * modules its go.mod requires ("the modules explicitly required by the main module", `go help mod
- * download`). Measured on the real-world fixture (bench/real): 244 zip lines in go.sum, 201 required, the
- * 43 others 54 MiB that no build of the module reads. Where the go.mod cannot say (go < 1.17, replace
- * directives, a required version without a zip line), every go.sum module stays in the list.
- */
-function neededModules(sumModules, goModText) {
-    const mod = parseGoModFile(goModText);
-    if (!mod.go || !goVersionAtLeast(mod.go.version, '1.17'))
-        return [...sumModules];
-    if (mod.replaces.length > 0 || mod.errors.length > 0)
-        return [...sumModules];
-    const required = new Set(mod.requires.map((r) => modKey(r)));
-    const needed = sumModules.filter((m) => required.has(modKey(m)));
-    // go.sum lacks a zip line for a requirement: go would fetch (and fail on) it anyway; keep the whole list
-    // so the download reports it the way it always has.
-    return needed.length === required.size ? needed : [...sumModules];
-}
-
-/**
- * Effects (file system): where the modules are. One root per directory that go runs in:
- * - `modules` globs (a multi-module repository without go.work): every matched directory with a go.mod;
- * - a go.work workspace (go env GOWORK): one root at the go.work directory; its list is every member
- *   module's go.sum plus go.work.sum, and one plain `go mod download` there covers the workspace;
- * - else the module in `working-directory`.
- * Errors name the input, the value and the fix.
- */
-/** The modules of several go.sum files, and their problems. */
-function readSums(files) {
-    const sums = files.map((file) => ({ file, sum: readGoSum(read(file) ?? '') }));
-    return {
-        modules: uniqueModules(sums.map((s) => s.sum.modules)),
-        sumProblems: sums.flatMap((s) => s.sum.problems.map((p) => ({ ...p, file: s.file })))
-    };
-}
-const read = (file) => {
-    try {
-        return fs$1.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-};
-/** A root as the user knows it: relative to the workspace (else to the working directory). */
-function shown(dir, workingDirectory) {
-    return path$2.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
-}
-function moduleRoot(dir, workingDirectory, goflags) {
-    const sumFile = path$2.join(dir, 'go.sum');
-    const sumFiles = fs$1.existsSync(sumFile) ? [sumFile] : [];
-    const goMod = read(path$2.join(dir, 'go.mod')) ?? '';
-    const sums = readSums(sumFiles);
-    return {
-        dir,
-        rel: path$2.relative(workingDirectory, dir) || '.',
-        workspace: false,
-        sumFiles,
-        ...sums,
-        modules: neededModules(sums.modules, goMod),
-        vendor: vendorDecision({
-            goMod,
-            modulesTxt: read(path$2.join(dir, 'vendor', 'modules.txt')),
-            goflags
-        })
-    };
-}
-function workspaceRoot(goWork, workingDirectory) {
-    const dir = path$2.dirname(goWork);
-    const work = parseGoModFile(read(goWork) ?? '');
-    const sumFiles = [
-        ...work.uses.map((u) => path$2.join(dir, u.dir, 'go.sum')),
-        path$2.join(dir, 'go.work.sum')
-    ].filter((f) => fs$1.existsSync(f));
-    return {
-        dir,
-        rel: path$2.relative(workingDirectory, dir) || '.',
-        workspace: true,
-        sumFiles,
-        ...readSums(sumFiles),
-        // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
-        vendor: { vendored: false, reason: 'go.work workspace' }
-    };
-}
-async function globModuleDirs(patterns, workingDirectory) {
-    const absolute = patterns.map((p) => p.startsWith('!') ? `!${path$2.resolve(workingDirectory, p.slice(1))}` : path$2.resolve(workingDirectory, p));
-    const globber = await create(absolute.join('\n'), {
-        implicitDescendants: false,
-        matchDirectories: true
-    });
-    const dirs = new Set();
-    for (const match of await globber.glob()) {
-        const dir = path$2.basename(match) === 'go.mod' ? path$2.dirname(match) : match;
-        // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-        if (inExcludedDir(path$2.join(dir, 'go.mod')))
-            continue;
-        if (fs$1.existsSync(path$2.join(dir, 'go.mod')))
-            dirs.add(dir);
-    }
-    return [...dirs].sort();
-}
-async function findRoots(p) {
-    const goflags = p.goEnv.GOFLAGS ?? '';
-    if (p.modules.length > 0) {
-        const dirs = await globModuleDirs(p.modules, p.workingDirectory);
-        if (dirs.length === 0) {
-            throw new InputError('modules', `Input 'modules' is '${p.modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(p.workingDirectory, p.workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`);
-        }
-        return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
-    }
-    const goWork = p.goEnv.GOWORK ?? '';
-    if (workspaceInUse(p.goEnv) && fs$1.existsSync(goWork))
-        return [workspaceRoot(goWork, p.workingDirectory)];
-    if (fs$1.existsSync(path$2.join(p.workingDirectory, 'go.mod')))
-        return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
-    throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
 }
 
 /**
@@ -65499,6 +65518,8 @@ async function run() {
         const config = parseInputs(input, process.env);
         maskSecrets(config);
         forgetInputs();
+        if (config.download.enabled && config.download.modules.length > 0)
+            await moduleDirsOf(config.download.modules, config.workingDirectory);
         const runnerGoVariables = snapshotGoVariables(process.env);
         go = await installGo(config.go, config.workingDirectory);
         // Set as soon as each is known: a later failure still leaves a step what was done.

@@ -47,17 +47,27 @@ export interface CacheKeys {
 /** @actions/cache rejects keys over 512 characters and keys with a comma (it joins keys with commas). */
 const MAX_KEY_LENGTH = 512
 
+/**
+ * The longest suffix any key of any runner can carry: what is left of the service's limit beside the
+ * longest prefix, OS and arch names, a long Go version and the hash. Checked with the inputs, before any
+ * work, so a suffix is refused before Go is installed rather than at the restore.
+ */
+export const MAX_SUFFIX_LENGTH =
+  MAX_KEY_LENGTH - `${BUILD_KEY_PREFIX}-windows-ppc64le--go1.100.100rc100-${'0'.repeat(64)}`.length
+
+function suffixTooLong(suffix: string): InputError {
+  return new InputError(
+    'cache-key-suffix',
+    `Input 'cache-key-suffix' is ${suffix.length} characters long, which makes the cache key longer than the ${MAX_KEY_LENGTH} characters the cache service accepts (at most ${MAX_SUFFIX_LENGTH} characters are safe); use a short value such as the matrix entry's name.`
+  )
+}
+
 export function cacheKey(p: KeyParts): CacheKeys {
   const suffix = normaliseSuffix(p.suffix ?? '')
   const head = [p.prefix ?? KEY_PREFIX, p.os, p.arch, ...(suffix ? [suffix] : [])].join('-')
   const version = `${head}-go${p.goVersion}`
   const key = p.hash ? `${version}-${p.hash}` : version
-  if (key.length > MAX_KEY_LENGTH) {
-    throw new InputError(
-      'cache-key-suffix',
-      `Input 'cache-key-suffix' is ${suffix.length} characters long, which makes the cache key longer than the ${MAX_KEY_LENGTH} characters the cache service accepts; use a short value such as the matrix entry's name.`
-    )
-  }
+  if (key.length > MAX_KEY_LENGTH) throw suffixTooLong(suffix)
   const restoreKeys: string[] = []
   // Without a hash the key itself is the version prefix: one restore-key fewer.
   if (p.hash) restoreKeys.push(`${version}-`)
@@ -90,7 +100,9 @@ export function normaliseSuffix(suffix: string): string {
       `Input 'cache-key-suffix' is '${suffix}'; cache keys cannot contain a comma. Use '-' or '_' instead, e.g. '${s.replace(/,\s*/g, '-')}'.`
     )
   }
-  return s.replace(/\s+/g, '_')
+  const normalised = s.replace(/\s+/g, '_')
+  if (normalised.length > MAX_SUFFIX_LENGTH) throw suffixTooLong(normalised)
+  return normalised
 }
 
 /** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */

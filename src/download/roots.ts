@@ -110,6 +110,21 @@ async function globModuleDirs(patterns: readonly string[], workingDirectory: str
   return [...dirs].sort()
 }
 
+/**
+ * The directories input 'modules' names; an InputError when it names none. main runs it with the other
+ * input checks, before Go is installed, and findRoots again for the download.
+ */
+export async function moduleDirsOf(modules: readonly string[], workingDirectory: string): Promise<string[]> {
+  const dirs = await globModuleDirs(modules, workingDirectory)
+  if (dirs.length === 0) {
+    throw new InputError(
+      'modules',
+      `Input 'modules' is '${modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(workingDirectory, workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`
+    )
+  }
+  return dirs
+}
+
 export async function findRoots(p: {
   modules: readonly string[]
   workingDirectory: string
@@ -117,13 +132,7 @@ export async function findRoots(p: {
 }): Promise<ModuleRoot[]> {
   const goflags = p.goEnv.GOFLAGS ?? ''
   if (p.modules.length > 0) {
-    const dirs = await globModuleDirs(p.modules, p.workingDirectory)
-    if (dirs.length === 0) {
-      throw new InputError(
-        'modules',
-        `Input 'modules' is '${p.modules.join('\\n')}'; it matches no directory with a go.mod under '${shown(p.workingDirectory, p.workingDirectory)}'. Give module directories relative to 'working-directory', one glob per line, e.g. 'services/*' or 'tools/lint'.`
-      )
-    }
+    const dirs = await moduleDirsOf(p.modules, p.workingDirectory)
     return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags))
   }
   const goWork = p.goEnv.GOWORK ?? ''
