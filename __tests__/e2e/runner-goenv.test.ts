@@ -130,6 +130,7 @@ describe("the runner's own Go environment", () => {
     // go refuses to send a login to a plain-http proxy (the bench's is one): the download fails, and
     // nothing on the way, from the Go environment group to the failure message, shows the password.
     expect(run.main.stdout).toContain('refusing to pass credentials to insecure URL')
+    expect(run.main.outputs['error-class']).toBe('config')
     expect(run.main.masks).toEqual(expect.arrayContaining([password, `ci:${password}`]))
     const unmasked = (text: string) => text.split('\n').filter((l) => !l.startsWith('::add-mask::'))
     expect(unmasked(run.main.stdout).filter((l) => l.includes(password))).toEqual([])

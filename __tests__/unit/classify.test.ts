@@ -126,6 +126,13 @@ const CASES: Case[] = [
     retryable: true,
     module: 'example.com/private/lib@v1.2.0'
   },
+  {
+    source: 'go1.26.8 local (__tests__/e2e/runner-goenv.test.ts: a runner GOPROXY with a login, over http)',
+    text: 'example.com/pub/m001@v1.0.0: refusing to pass credentials to insecure URL: http://ci:xxxxx@127.0.0.1:35687/example.com/pub/m001/@v/v1.0.0.info',
+    errorClass: 'config',
+    retryable: false,
+    module: 'example.com/pub/m001@v1.0.0'
+  },
   // ---- checksum -----------------------------------------------------------------------------------
   {
     source: 'taosdata/taosadapter#62 (go.mod line)',

@@ -62432,6 +62432,15 @@ const RULES = [
         hint: () => "Point go at the repository's new location: a 'replace' directive in go.mod (old path => new path at a version), or the new module path in the imports. Following the redirect would hand the credentials to wherever it points, so the action does not."
     },
     {
+        // go refuses to send a login in GOPROXY (or GOAUTH's) over plain http.
+        id: 'insecure-credentials',
+        errorClass: 'config',
+        retryable: false,
+        patterns: [/refusing to pass credentials to insecure URL: \S+/],
+        cause: () => 'go refuses to send the proxy login over plain http (refusing to pass credentials to insecure URL).',
+        hint: () => "Use an https:// URL for a proxy that needs a login (in GOPROXY or 'goproxy'), or drop the login from the URL."
+    },
+    {
         id: 'tls-untrusted',
         errorClass: 'config',
         retryable: false,
