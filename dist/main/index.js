@@ -56998,8 +56998,8 @@ function abandonedRestore() {
  *
  * Between its download and its tar, the archive is listed and checked (archive.ts): the toolkit logs the
  * archive's path before the download and its size right before tar starts, and the check runs then,
- * synchronously, inside that log call. A refused archive is deleted, so the toolkit's tar fails and
- * nothing of it is extracted. Where the toolkit extracts with BSD tar the check cannot run and is skipped.
+ * synchronously, inside that log call. For a refused archive GNU tar is told to extract nothing and the
+ * archive is deleted, so nothing of it reaches the disk. Where the toolkit extracts with BSD tar the check cannot run and is skipped.
  */
 async function restoreEntry(paths, key, restoreKeys, opts) {
     const cache = await load();
@@ -57033,7 +57033,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
             return;
         // Nothing of it may be extracted: GNU tar (the one that listed it) is told to extract nothing, and
         // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
-        process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
+        extractNothing();
         if (archive)
             fs$1.rmSync(archive, { force: true });
     });
@@ -57055,9 +57055,13 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         return examined(restored, checked);
     }
     abandoned = true;
-    process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
+    extractNothing();
     call.catch(() => undefined);
     return { value: undefined, lastStatus: 0, timedOut: true };
+}
+/** GNU tar, which reads TAR_OPTIONS when it starts, extracts nothing from then on in this process. */
+function extractNothing() {
+    process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ');
 }
 /** The restore as the archive check saw it: a refused entry is not a failure of the service. */
 function examined(restored, checked) {
@@ -61533,7 +61537,7 @@ async function canMergeIntoPopulated() {
     if (process.platform === 'linux')
         return true;
     if (process.platform === 'darwin')
-        return (await which('gtar', false)) !== '';
+        return (await toolkitGnuTar('darwin')) !== undefined;
     return false;
 }
 

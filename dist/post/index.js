@@ -28,6 +28,7 @@ import { Readable } from 'stream';
 import 'node:stream/promises';
 import util$1, { promisify, inspect } from 'node:util';
 import zlib from 'node:zlib';
+import 'node:child_process';
 import require$$5, { URL as URL$1 } from 'url';
 import { Transform, Readable as Readable$1 } from 'node:stream';
 import * as buffer from 'buffer';
@@ -37,7 +38,6 @@ import http$1 from 'node:http';
 import https$1 from 'node:https';
 import buffer$1 from 'node:buffer';
 import require$$1$1 from 'tty';
-import 'node:child_process';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -10,7 +10,6 @@
  * @actions/cache computes, so post must pass exactly the patterns main restored with).
  */
 import * as core from '@actions/core'
-import * as io from '@actions/io'
 import fs from 'node:fs'
 import path from 'node:path'
 import { otherGoFilesInUse, type GoEnv } from '../go/env.js'
@@ -52,6 +51,7 @@ import {
   moduleCachePaths,
   ziphashesLeftOut
 } from './policy.js'
+import { toolkitGnuTar } from './archive.js'
 import { restoreEntry, restoreTimeoutMs, saveEntry, serviceAvailable, type Restored } from './service.js'
 
 export interface CacheContext {
@@ -417,7 +417,7 @@ function skipOldFiles(): string {
  */
 async function canMergeIntoPopulated(): Promise<boolean> {
   if (process.platform === 'linux') return true
-  if (process.platform === 'darwin') return (await io.which('gtar', false)) !== ''
+  if (process.platform === 'darwin') return (await toolkitGnuTar('darwin')) !== undefined
   return false
 }
 

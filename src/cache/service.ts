@@ -61,8 +61,8 @@ export function abandonedRestore(): boolean {
  *
  * Between its download and its tar, the archive is listed and checked (archive.ts): the toolkit logs the
  * archive's path before the download and its size right before tar starts, and the check runs then,
- * synchronously, inside that log call. A refused archive is deleted, so the toolkit's tar fails and
- * nothing of it is extracted. Where the toolkit extracts with BSD tar the check cannot run and is skipped.
+ * synchronously, inside that log call. For a refused archive GNU tar is told to extract nothing and the
+ * archive is deleted, so nothing of it reaches the disk. Where the toolkit extracts with BSD tar the check cannot run and is skipped.
  */
 export async function restoreEntry(
   paths: string[],
@@ -101,7 +101,7 @@ export async function restoreEntry(
       if (!checked.problem) return
       // Nothing of it may be extracted: GNU tar (the one that listed it) is told to extract nothing, and
       // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
-      process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
+      extractNothing()
       if (archive) fs.rmSync(archive, { force: true })
     }
   )
@@ -121,9 +121,14 @@ export async function restoreEntry(
     return examined(restored, checked)
   }
   abandoned = true
-  process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
+  extractNothing()
   call.catch(() => undefined)
   return { value: undefined, lastStatus: 0, timedOut: true }
+}
+
+/** GNU tar, which reads TAR_OPTIONS when it starts, extracts nothing from then on in this process. */
+function extractNothing(): void {
+  process.env.TAR_OPTIONS = [process.env.TAR_OPTIONS, '--exclude=*'].filter(Boolean).join(' ')
 }
 
 /** The restore as the archive check saw it: a refused entry is not a failure of the service. */
