@@ -44,8 +44,9 @@ beforeAll(async () => {
 
 afterAll(() => world?.close())
 
-function checkout(): JobDirs {
-  resetRunner(dirs)
+/** `cache-build` tests see GOCACHE as a real fresh runner has it: empty. */
+function checkout(inputs: Record<string, string> = {}): JobDirs {
+  resetRunner(dirs, { buildCache: inputs['cache-build'] === 'true' ? 'empty' : 'seeded' })
   writeConsumerProject(dirs.workspace, { requires: set.latest() })
   return dirs
 }
@@ -60,7 +61,7 @@ async function job(
   proxy.faults.clearLog()
   cache.faults.clearLog()
   return runAction({
-    dirs: checkout(),
+    dirs: checkout(o.inputs),
     inputs: {
       'go-version': GO_VERSION,
       'go-download-base-url': 'http://127.0.0.1:9/',
@@ -218,7 +219,7 @@ describe('post order and scope', () => {
       const before = cache.entries().length
       const run = await runAction({
         dirs: (() => {
-          const d = checkout()
+          const d = checkout({ 'cache-build': 'true' })
           fs.appendFileSync(path.join(d.workspace, 'go.sum'), `${set.latest()[0]!.sumLines[1]}\n`)
           return d
         })(),

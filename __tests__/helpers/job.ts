@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { seedBuildCache } from './build-cache-seed.ts'
 import {
   generateModules,
   newJobDirs,
@@ -35,12 +36,17 @@ export function preinstallLocalGo(dirs: JobDirs): void {
   fs.writeFileSync(path.join(tc, 'x64.complete'), '')
 }
 
-/** A fresh runner at the same paths: empty workspace, HOME and RUNNER_TEMP (the tool cache is kept). */
-export function resetRunner(dirs: JobDirs): void {
+/**
+ * A fresh runner at the same paths: empty workspace, HOME and RUNNER_TEMP (the tool cache is kept). The
+ * HOME's GOCACHE holds the standard library precompiled (./build-cache-seed.ts) unless `buildCache` is
+ * 'empty', as the tests of `cache-build` need it.
+ */
+export function resetRunner(dirs: JobDirs, opts: { buildCache?: 'seeded' | 'empty' } = {}): void {
   for (const dir of [dirs.workspace, dirs.home, dirs.temp]) {
     removeTree(dir)
     fs.mkdirSync(dir, { recursive: true })
   }
+  if (opts.buildCache !== 'empty') seedBuildCache(path.join(dirs.home, '.cache', 'go-build'))
 }
 
 /**
