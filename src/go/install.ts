@@ -21,6 +21,7 @@ import type { GoConfig } from '../inputs.js'
 import { InputError } from '../input-error.js'
 import type { GoInstallation, GoSource } from '../types.js'
 import { pinnedToolchainEnv, queryGoEnv } from './env.js'
+import { extractIntoToolCache } from './toolcache.js'
 import {
   type Platform,
   archiveExtension,
@@ -299,7 +300,6 @@ async function download(
       status === 404 ? 'not-found' : 'network'
     )
   }
-  let extracted: string | undefined
   try {
     if (file.sha256 !== '') {
       const actual = await sha256File(archive)
@@ -314,13 +314,8 @@ async function download(
         `The ${source.where} publishes no checksum: ${url} is trusted to HTTPS alone (go.dev, whose listing has checksums, was not available; a mirror in 'go-download-base-url' that serves go.dev's listing is verified).`
       )
     }
-    extracted =
-      archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip')
-        ? await tc.extractZip(archive)
-        : await tc.extractTar(archive)
-    // go.dev archives hold the tree under go/; the manifest's (actions/go-versions) at the top level.
-    const goDir = fs.existsSync(path.join(extracted, 'go', 'bin')) ? path.join(extracted, 'go') : extracted
-    const root = await tc.cacheDir(goDir, 'go', release.semver, toolCacheArch(platform.arch))
+    const format = archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip') ? 'zip' : 'tar'
+    const { root } = await extractIntoToolCache(archive, format, release.semver, toolCacheArch(platform.arch))
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     const verified = file.sha256 !== '' ? ', sha256 verified' : ''
     return {
@@ -332,7 +327,6 @@ async function download(
     }
   } finally {
     await io.rmRF(archive)
-    if (extracted) await io.rmRF(extracted)
   }
 }
 
