@@ -1,45 +1,24 @@
-import * as os from 'os';
-import os__default, { EOL as EOL$1 } from 'os';
-import * as crypto$1 from 'crypto';
-import * as fs from 'fs';
-import { promises, constants as constants$1, writeFileSync, existsSync } from 'fs';
-import * as path$1 from 'path';
-import * as http from 'http';
-import http__default from 'http';
-import * as https from 'https';
-import https__default from 'https';
-import require$$0$1 from 'net';
-import require$$1 from 'tls';
-import * as events from 'events';
-import events__default, { EventEmitter } from 'events';
-import assert$1, { ok } from 'assert';
-import * as util from 'util';
-import util__default from 'util';
-import { StringDecoder } from 'string_decoder';
-import * as child from 'child_process';
-import { setTimeout as setTimeout$1 } from 'timers';
-import * as stream from 'stream';
-import { Readable } from 'stream';
-import require$$5, { URL as URL$1 } from 'url';
-import { Transform, Readable as Readable$1 } from 'node:stream';
-import * as buffer from 'buffer';
-import { Buffer as Buffer$1 } from 'buffer';
-import os$1, { EOL as EOL$2 } from 'node:os';
-import util$1, { inspect, promisify } from 'node:util';
-import process$1 from 'node:process';
-import http$1 from 'node:http';
-import https$1 from 'node:https';
-import zlib from 'node:zlib';
-import buffer$1 from 'node:buffer';
-import { createHmac, createHash, randomUUID as randomUUID$2 } from 'node:crypto';
-import require$$1$1 from 'tty';
-import fs$1 from 'node:fs';
-import { spawnSync, spawn } from 'node:child_process';
-import path$2 from 'node:path';
-import { fileURLToPath } from 'node:url';
-import fs$2 from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { text } from 'node:stream/consumers';
+function _mergeNamespaces(n, m) {
+    m.forEach(function (e) {
+        e && typeof e !== 'string' && !Array.isArray(e) && Object.keys(e).forEach(function (k) {
+            if (k !== 'default' && !(k in n)) {
+                var d = Object.getOwnPropertyDescriptor(e, k);
+                Object.defineProperty(n, k, d.get ? d : {
+                    enumerable: true,
+                    get: function () { return e[k]; }
+                });
+            }
+        });
+    });
+    return Object.freeze(n);
+}
+
+const __builtin$m = process.getBuiltinModule("node:os");
+
+var _builtin_os = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$m
+}, [__builtin$m]);
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -111,7 +90,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + os.EOL);
+    process.stdout.write(cmd.toString() + __builtin$m.EOL);
 }
 function issue(name, message = '') {
     issueCommand(name, {}, message);
@@ -165,6 +144,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
+const __builtin$l = process.getBuiltinModule("node:crypto");
+
+const __builtin$k = process.getBuiltinModule("node:fs");
+
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -173,15 +156,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!__builtin$k.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    __builtin$k.appendFileSync(filePath, `${toCommandValue(message)}${__builtin$m.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto$1.randomUUID()}`;
+    const delimiter = `ghadelimiter_${__builtin$l.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -192,8 +175,24 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${__builtin$m.EOL}${convertedValue}${__builtin$m.EOL}${delimiter}`;
 }
+
+const __builtin$j = process.getBuiltinModule("node:path");
+
+const __builtin$i = process.getBuiltinModule("node:http");
+
+var http = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$i
+}, [__builtin$i]);
+
+const __builtin$h = process.getBuiltinModule("node:https");
+
+var https = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$h
+}, [__builtin$h]);
 
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -289,18 +288,96 @@ function getDefaultExportFromCjs (x) {
 	return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, 'default') ? x['default'] : x;
 }
 
+function getAugmentedNamespace(n) {
+  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
+  var f = n.default;
+	if (typeof f == "function") {
+		var a = function a () {
+			var isInstance = false;
+      try {
+        isInstance = this instanceof a;
+      } catch (e) {}
+			if (isInstance) {
+        return Reflect.construct(f, arguments, this.constructor);
+			}
+			return f.apply(this, arguments);
+		};
+		a.prototype = f.prototype;
+  } else a = {};
+  Object.defineProperty(a, '__esModule', {value: true});
+	Object.keys(n).forEach(function (k) {
+		var d = Object.getOwnPropertyDescriptor(n, k);
+		Object.defineProperty(a, k, d.get ? d : {
+			enumerable: true,
+			get: function () {
+				return n[k];
+			}
+		});
+	});
+	return a;
+}
+
 var tunnel$1 = {};
+
+const __builtin$g = process.getBuiltinModule("node:net");
+
+var _builtin_net = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$g
+}, [__builtin$g]);
+
+var require$$0$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_net);
+
+const __builtin$f = process.getBuiltinModule("node:tls");
+
+var _builtin_tls = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$f
+}, [__builtin$f]);
+
+var require$$1$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tls);
+
+var require$$1$1 = /*@__PURE__*/getAugmentedNamespace(http);
+
+var require$$2$1 = /*@__PURE__*/getAugmentedNamespace(https);
+
+const __builtin$e = process.getBuiltinModule("node:events");
+
+var _builtin_events = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$e
+}, [__builtin$e]);
+
+var require$$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_events);
+
+const __builtin$d = process.getBuiltinModule("node:assert");
+
+var _builtin_assert = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$d
+}, [__builtin$d]);
+
+var require$$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_assert);
+
+const __builtin$c = process.getBuiltinModule("node:util");
+
+var _builtin_util = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$c
+}, [__builtin$c]);
+
+var require$$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_util);
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1;
-	var http = http__default;
-	var https = https__default;
-	var events = events__default;
-	var util = util__default;
+	var tls = require$$1$2;
+	var http = require$$1$1;
+	var https = require$$2$1;
+	var events = require$$3;
+	var util = require$$1;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -1104,7 +1181,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || __builtin$i.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1129,7 +1206,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new __builtin$h.Agent(options) : new __builtin$i.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1303,7 +1380,7 @@ var __awaiter$i = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { access: access$1, appendFile, writeFile } = promises;
+const { access: access$1, appendFile, writeFile } = __builtin$k.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 class Summary {
     constructor() {
@@ -1325,7 +1402,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access$1(pathFromEnv, constants$1.R_OK | constants$1.W_OK);
+                yield access$1(pathFromEnv, __builtin$k.constants.R_OK | __builtin$k.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -1421,7 +1498,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(EOL$1);
+        return this.addRaw(__builtin$m.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1567,6 +1644,10 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
+const __builtin$b = process.getBuiltinModule("node:string_decoder");
+
+const __builtin$a = process.getBuiltinModule("node:child_process");
+
 var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1576,7 +1657,7 @@ var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = __builtin$k.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS$8 = process.platform === 'win32';
 /**
@@ -1592,7 +1673,7 @@ const IS_WINDOWS$8 = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return __awaiter$h(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
+        const result = yield __builtin$k.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS$8 && !result.endsWith('\\')) {
@@ -1601,7 +1682,7 @@ function readlink(fsPath) {
         return result;
     });
 }
-fs.constants.O_RDONLY;
+__builtin$k.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter$h(this, void 0, void 0, function* () {
         try {
@@ -1653,7 +1734,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS$8) {
                 // on Windows, test for valid extension
-                const upperExt = path$1.extname(filePath).toUpperCase();
+                const upperExt = __builtin$j.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -1682,11 +1763,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS$8) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = path$1.dirname(filePath);
-                        const upperName = path$1.basename(filePath).toUpperCase();
+                        const directory = __builtin$j.dirname(filePath);
+                        const upperName = __builtin$j.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = path$1.join(directory, actualName);
+                                filePath = __builtin$j.join(directory, actualName);
                                 break;
                             }
                         }
@@ -1758,7 +1839,7 @@ function cp(source_1, dest_1) {
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path$1.join(dest, path$1.basename(source))
+            ? __builtin$j.join(dest, __builtin$j.basename(source))
             : dest;
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
@@ -1773,7 +1854,7 @@ function cp(source_1, dest_1) {
             }
         }
         else {
-            if (path$1.relative(source, newDest) === '') {
+            if (__builtin$j.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -1818,7 +1899,7 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return __awaiter$g(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
+        __builtin$d.ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
 }
@@ -1868,7 +1949,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS$8 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(path$1.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(__builtin$j.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -1883,7 +1964,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(path$1.sep)) {
+        if (tool.includes(__builtin$j.sep)) {
             return [];
         }
         // build the list of directories
@@ -1894,7 +1975,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(path$1.delimiter)) {
+            for (const p of process.env.PATH.split(__builtin$j.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -1903,7 +1984,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(path$1.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(__builtin$j.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -1970,6 +2051,8 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 
+const __builtin$9 = process.getBuiltinModule("node:timers");
+
 var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1984,7 +2067,7 @@ const IS_WINDOWS$7 = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends events.EventEmitter {
+class ToolRunner extends __builtin$e.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -2040,13 +2123,13 @@ class ToolRunner extends events.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(os.EOL);
+            let n = s.indexOf(__builtin$m.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + os.EOL.length);
-                n = s.indexOf(os.EOL);
+                s = s.substring(n + __builtin$m.EOL.length);
+                n = s.indexOf(__builtin$m.EOL);
             }
             return s;
         }
@@ -2324,7 +2407,7 @@ class ToolRunner extends events.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (IS_WINDOWS$7 && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = path$1.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = __builtin$j.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -2337,7 +2420,7 @@ class ToolRunner extends events.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + __builtin$m.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -2347,7 +2430,7 @@ class ToolRunner extends events.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = __builtin$a.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -2482,7 +2565,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends events.EventEmitter {
+class ExecState extends __builtin$e.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2510,7 +2593,7 @@ class ExecState extends events.EventEmitter {
             this._setResult();
         }
         else if (this.processExited) {
-            this.timeout = setTimeout$1(ExecState.HandleTimeout, this.delay, this);
+            this.timeout = __builtin$9.setTimeout(ExecState.HandleTimeout, this.delay, this);
         }
     }
     _debug(message) {
@@ -2598,8 +2681,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new __builtin$b.StringDecoder('utf8');
+        const stderrDecoder = new __builtin$b.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -2636,8 +2719,8 @@ function getExecOutput(commandLine, args, options) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-os__default.platform();
-os__default.arch();
+__builtin$m.platform();
+__builtin$m.arch();
 
 var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2724,7 +2807,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path$1.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${__builtin$j.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -2751,7 +2834,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
+    process.stdout.write(__builtin$m.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 //-----------------------------------------------------------------------
@@ -2803,7 +2886,7 @@ function warning(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + __builtin$m.EOL);
 }
 /**
  * Begin an output group.
@@ -2931,7 +3014,7 @@ function dirname(p) {
         return p;
     }
     // Get dirname
-    let result = path$1.dirname(p);
+    let result = __builtin$j.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
     if (IS_WINDOWS$6 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
@@ -2943,8 +3026,8 @@ function dirname(p) {
  * or `C:` are expanded based on the current working directory.
  */
 function ensureAbsoluteRoot(root, itemPath) {
-    assert$1(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
-    assert$1(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$d(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
+    __builtin$d(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Already rooted
     if (hasAbsoluteRoot(itemPath)) {
         return itemPath;
@@ -2954,7 +3037,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
-            assert$1(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$d(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             // Drive letter matches cwd? Expand to cwd
             if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
                 // Drive only, e.g. C:
@@ -2979,16 +3062,16 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like \ or \foo
         else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
-            assert$1(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$d(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
         }
     }
-    assert$1(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
+    __builtin$d(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
     if (root.endsWith('/') || (IS_WINDOWS$6 && root.endsWith('\\'))) ;
     else {
         // Append separator
-        root += path$1.sep;
+        root += __builtin$j.sep;
     }
     return root + itemPath;
 }
@@ -2997,7 +3080,7 @@ function ensureAbsoluteRoot(root, itemPath) {
  * `\\hello\share` and `C:\hello` (and using alternate separator).
  */
 function hasAbsoluteRoot(itemPath) {
-    assert$1(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$d(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -3013,7 +3096,7 @@ function hasAbsoluteRoot(itemPath) {
  * `\`, `\hello`, `\\hello\share`, `C:`, and `C:\hello` (and using alternate separator).
  */
 function hasRoot(itemPath) {
-    assert$1(itemPath, `isRooted parameter 'itemPath' must not be empty`);
+    __builtin$d(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -3053,11 +3136,11 @@ function safeTrimTrailingSeparator(p) {
     // Normalize separators
     p = normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(path$1.sep)) {
+    if (!p.endsWith(__builtin$j.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === path$1.sep) {
+    if (p === __builtin$j.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
@@ -5872,12 +5955,12 @@ class Path {
         this.segments = [];
         // String
         if (typeof itemPath === 'string') {
-            assert$1(itemPath, `Parameter 'itemPath' must not be empty`);
+            __builtin$d(itemPath, `Parameter 'itemPath' must not be empty`);
             // Normalize slashes and trim unnecessary trailing slash
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(path$1.sep);
+                this.segments = itemPath.split(__builtin$j.sep);
             }
             // Rooted
             else {
@@ -5886,7 +5969,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = path$1.basename(remaining);
+                    const basename = __builtin$j.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -5899,24 +5982,24 @@ class Path {
         // Array
         else {
             // Must not be empty
-            assert$1(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
+            __builtin$d(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
             // Each segment
             for (let i = 0; i < itemPath.length; i++) {
                 let segment = itemPath[i];
                 // Must not be empty
-                assert$1(segment, `Parameter 'itemPath' must not contain any empty segments`);
+                __builtin$d(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
                 segment = normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
-                    assert$1(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+                    __builtin$d(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
                     this.segments.push(segment);
                 }
                 // All other segments
                 else {
                     // Must not contain slash
-                    assert$1(!segment.includes(path$1.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    __builtin$d(!segment.includes(__builtin$j.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -5929,13 +6012,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(path$1.sep) || (IS_WINDOWS$4 && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(__builtin$j.sep) || (IS_WINDOWS$4 && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += path$1.sep;
+                result += __builtin$j.sep;
             }
             result += this.segments[i];
         }
@@ -5959,9 +6042,9 @@ class Pattern {
         else {
             // Convert to pattern
             segments = segments || [];
-            assert$1(segments.length, `Parameter 'segments' must not empty`);
+            __builtin$d(segments.length, `Parameter 'segments' must not empty`);
             const root = Pattern.getLiteral(segments[0]);
-            assert$1(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
+            __builtin$d(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
             pattern = new Path(segments).toString().trim();
             if (patternOrNegate) {
                 pattern = `!${pattern}`;
@@ -5978,7 +6061,7 @@ class Pattern {
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
         this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(path$1.sep);
+            .endsWith(__builtin$j.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -6012,10 +6095,10 @@ class Pattern {
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(path$1.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(__builtin$j.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${path$1.sep}`;
+                itemPath = `${itemPath}${__builtin$j.sep}`;
             }
         }
         else {
@@ -6054,24 +6137,24 @@ class Pattern {
      */
     static fixupPattern(pattern, homedir) {
         // Empty
-        assert$1(pattern, 'pattern cannot be empty');
+        __builtin$d(pattern, 'pattern cannot be empty');
         // Must not contain `.` segment, unless first segment
         // Must not contain `..` segment
         const literalSegments = new Path(pattern).segments.map(x => Pattern.getLiteral(x));
-        assert$1(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
+        __builtin$d(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
-        assert$1(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
+        __builtin$d(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
         pattern = normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${path$1.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${__builtin$j.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${path$1.sep}`)) {
-            homedir = homedir || os.homedir();
-            assert$1(homedir, 'Unable to determine HOME directory');
-            assert$1(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
+        else if (pattern === '~' || pattern.startsWith(`~${__builtin$j.sep}`)) {
+            homedir = homedir || __builtin$m.homedir();
+            __builtin$d(homedir, 'Unable to determine HOME directory');
+            __builtin$d(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
         }
         // Replace relative drive root, e.g. pattern is C: or C:foo
@@ -6255,7 +6338,7 @@ class DefaultGlobber {
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(fs.promises.lstat(searchPath));
+                    yield __await(__builtin$k.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6285,7 +6368,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && path$1.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && __builtin$j.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -6300,7 +6383,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(fs.promises.readdir(item.path))).map(x => new SearchState(path$1.join(item.path, x), childLevel));
+                    const childItems = (yield __await(__builtin$k.promises.readdir(item.path))).map(x => new SearchState(__builtin$j.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -6344,7 +6427,7 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield fs.promises.stat(item.path);
+                    stats = yield __builtin$k.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6359,12 +6442,12 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield fs.promises.lstat(item.path);
+                stats = yield __builtin$k.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield fs.promises.realpath(item.path);
+                const realPath = yield __builtin$k.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
@@ -6381,6 +6464,8 @@ class DefaultGlobber {
         });
     }
 }
+
+const __builtin$8 = process.getBuiltinModule("node:stream");
 
 var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -6407,7 +6492,7 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
         const githubWorkspace = currentWorkspace
             ? currentWorkspace
             : ((_d = process.env['GITHUB_WORKSPACE']) !== null && _d !== void 0 ? _d : process.cwd());
-        const result = crypto$1.createHash('sha256');
+        const result = __builtin$l.createHash('sha256');
         let count = 0;
         try {
             for (var _e = true, _f = __asyncValues$1(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
@@ -6415,17 +6500,17 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
                 _e = false;
                 const file = _c;
                 writeDelegate(file);
-                if (!file.startsWith(`${githubWorkspace}${path$1.sep}`)) {
+                if (!file.startsWith(`${githubWorkspace}${__builtin$j.sep}`)) {
                     writeDelegate(`Ignore '${file}' since it is not under GITHUB_WORKSPACE.`);
                     continue;
                 }
-                if (fs.statSync(file).isDirectory()) {
+                if (__builtin$k.statSync(file).isDirectory()) {
                     writeDelegate(`Skip directory '${file}'.`);
                     continue;
                 }
-                const hash = crypto$1.createHash('sha256');
-                const pipeline = util.promisify(stream.pipeline);
-                yield pipeline(fs.createReadStream(file), hash);
+                const hash = __builtin$l.createHash('sha256');
+                const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
+                yield pipeline(__builtin$k.createReadStream(file), hash);
                 result.write(hash.digest());
                 count++;
                 if (!hasMatch) {
@@ -9855,15 +9940,15 @@ function createTempDirectory() {
                     baseLocation = '/home';
                 }
             }
-            tempDirectory = path$1.join(baseLocation, 'actions', 'temp');
+            tempDirectory = __builtin$j.join(baseLocation, 'actions', 'temp');
         }
-        const dest = path$1.join(tempDirectory, crypto$1.randomUUID());
+        const dest = __builtin$j.join(tempDirectory, __builtin$l.randomUUID());
         yield mkdirP(dest);
         return dest;
     });
 }
 function getArchiveFileSizeInBytes(filePath) {
-    return fs.statSync(filePath).size;
+    return __builtin$k.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
     return __awaiter$9(this, void 0, void 0, function* () {
@@ -9879,9 +9964,8 @@ function resolvePaths(patterns) {
                 _c = _g.value;
                 _e = false;
                 const file = _c;
-                const relativeFile = path$1
-                    .relative(workspace, file)
-                    .replace(new RegExp(`\\${path$1.sep}`, 'g'), '/');
+                const relativeFile = __builtin$j.relative(workspace, file)
+                    .replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/');
                 debug(`Matched: ${relativeFile}`);
                 // Paths are made relative so the tar entries are all relative to the root of the workspace.
                 if (relativeFile === '') {
@@ -9905,7 +9989,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
     return __awaiter$9(this, void 0, void 0, function* () {
-        return util.promisify(fs.unlink)(filePath);
+        return __builtin$c.promisify(__builtin$k.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
@@ -9952,7 +10036,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
     return __awaiter$9(this, void 0, void 0, function* () {
-        if (fs.existsSync(GnuTarPathOnWindows)) {
+        if (__builtin$k.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
         const versionOutput = yield getVersion('tar');
@@ -9979,7 +10063,7 @@ function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false)
     }
     // Add salt to cache version to support breaking changes in cache entry
     components.push(versionSalt);
-    return crypto$1.createHash('sha256').update(components.join('|')).digest('hex');
+    return __builtin$l.createHash('sha256').update(components.join('|')).digest('hex');
 }
 function getRuntimeToken() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'];
@@ -9988,6 +10072,13 @@ function getRuntimeToken() {
     }
     return token;
 }
+
+const __builtin$7 = process.getBuiltinModule("node:url");
+
+var _builtin_url = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$7
+}, [__builtin$7]);
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10027,10 +10118,12 @@ let AbortError$2 = class AbortError extends Error {
     }
 };
 
+const __builtin$6 = process.getBuiltinModule("node:process");
+
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function log(message, ...args) {
-    process$1.stderr.write(`${util$1.format(message, ...args)}${EOL$2}`);
+    __builtin$6.stderr.write(`${__builtin$c.format(message, ...args)}${__builtin$m.EOL}`);
 }
 
 // Copyright (c) Microsoft Corporation.
@@ -10041,16 +10134,16 @@ function log(message, ...args) {
  * @internal
  */
 function getEnvironmentVariable(name) {
-    return process$1.env[name];
+    return __builtin$6.env[name];
 }
 /**
  * A constant that indicates whether the environment the code is running is Deno.
  */
-typeof process$1.versions.deno === "string" && process$1.versions.deno.length > 0;
+typeof __builtin$6.versions.deno === "string" && __builtin$6.versions.deno.length > 0;
 /**
  * A constant that indicates whether the environment the code is running is Bun.sh.
  */
-typeof process$1.versions.bun === "string" && process$1.versions.bun.length > 0;
+typeof __builtin$6.versions.bun === "string" && __builtin$6.versions.bun.length > 0;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10791,7 +10884,7 @@ function isError$2(e) {
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const custom = inspect.custom;
+const custom = __builtin$c.inspect.custom;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -11054,6 +11147,8 @@ function stringToUint8Array$1(value, format) {
     return Buffer.from(value, format);
 }
 
+const __builtin$5 = process.getBuiltinModule("node:zlib");
+
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 const logger$4 = createClientLogger$1("ts-http-runtime");
@@ -11083,7 +11178,7 @@ function isStreamComplete(stream) {
 function isArrayBuffer(body) {
     return body && typeof body.byteLength === "number";
 }
-class ReportTransform extends Transform {
+class ReportTransform extends __builtin$8.Transform {
     loadedBytes = 0;
     progressCallback;
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -11242,7 +11337,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? http$1.request(options, resolve) : https$1.request(options, resolve);
+            const req = isInsecure ? __builtin$i.request(options, resolve) : __builtin$h.request(options, resolve);
             req.once("error", (err) => {
                 reject(new RestError$2(err.message, { code: err.code ?? RestError$2.REQUEST_SEND_ERROR, request }));
             });
@@ -11280,11 +11375,11 @@ class NodeHttpClient {
         if (isInsecure) {
             if (disableKeepAlive) {
                 // keepAlive:false is the default so we don't need a custom Agent
-                return http$1.globalAgent;
+                return __builtin$i.globalAgent;
             }
             if (!this.cachedHttpAgent) {
                 // If there is no cached agent create a new one and cache it.
-                this.cachedHttpAgent = new http$1.Agent({ keepAlive: true });
+                this.cachedHttpAgent = new __builtin$i.Agent({ keepAlive: true });
             }
             return this.cachedHttpAgent;
         }
@@ -11292,7 +11387,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return https$1.globalAgent;
+                return __builtin$h.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -11303,7 +11398,7 @@ class NodeHttpClient {
                 return agent;
             }
             logger$4.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new https$1.Agent({
+            agent = new __builtin$h.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -11332,12 +11427,12 @@ function getResponseHeaders(res) {
 function getDecodedResponseStream(stream, headers) {
     const contentEncoding = headers.get("Content-Encoding");
     if (contentEncoding === "gzip") {
-        const unzip = zlib.createGunzip();
+        const unzip = __builtin$5.createGunzip();
         stream.pipe(unzip);
         return unzip;
     }
     else if (contentEncoding === "deflate") {
-        const inflate = zlib.createInflate();
+        const inflate = __builtin$5.createInflate();
         stream.pipe(inflate);
         return inflate;
     }
@@ -12711,6 +12806,17 @@ function requireBrowser () {
 
 var node = {exports: {}};
 
+const __builtin$4 = process.getBuiltinModule("node:tty");
+
+var _builtin_tty = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$4
+}, [__builtin$4]);
+
+var require$$0$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tty);
+
+var require$$0$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_os);
+
 var hasFlag;
 var hasRequiredHasFlag;
 
@@ -12733,8 +12839,8 @@ var hasRequiredSupportsColor;
 function requireSupportsColor () {
 	if (hasRequiredSupportsColor) return supportsColor_1;
 	hasRequiredSupportsColor = 1;
-	const os = os__default;
-	const tty = require$$1$1;
+	const os = require$$0$1;
+	const tty = require$$0$2;
 	const hasFlag = requireHasFlag();
 
 	const {env} = process;
@@ -12880,8 +12986,8 @@ function requireNode () {
 	if (hasRequiredNode) return node.exports;
 	hasRequiredNode = 1;
 	(function (module, exports) {
-		const tty = require$$1$1;
-		const util = util__default;
+		const tty = require$$0$2;
+		const util = require$$1;
 
 		/**
 		 * This is the Node.js implementation of `debug()`.
@@ -13195,8 +13301,8 @@ function requireHelpers () {
 	};
 	Object.defineProperty(helpers, "__esModule", { value: true });
 	helpers.req = helpers.json = helpers.toBuffer = void 0;
-	const http = __importStar(http__default);
-	const https = __importStar(https__default);
+	const http = __importStar(require$$1$1);
+	const https = __importStar(require$$2$1);
 	async function toBuffer(stream) {
 	    let length = 0;
 	    const chunks = [];
@@ -13272,9 +13378,9 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(require$$0$1);
-		const http = __importStar(http__default);
-		const https_1 = https__default;
+		const net = __importStar(require$$0$3);
+		const http = __importStar(require$$1$1);
+		const https_1 = require$$2$1;
 		__exportStar(requireHelpers(), exports);
 		const INTERNAL = Symbol('AgentBaseInternalState');
 		class Agent extends http.Agent {
@@ -13425,6 +13531,8 @@ function requireDist$2 () {
 	return dist$1;
 }
 
+var require$$5 = /*@__PURE__*/getAugmentedNamespace(_builtin_url);
+
 var parseProxyResponse = {};
 
 var hasRequiredParseProxyResponse;
@@ -13568,9 +13676,9 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(require$$0$1);
-	const tls = __importStar(require$$1);
-	const assert_1 = __importDefault(assert$1);
+	const net = __importStar(require$$0$3);
+	const tls = __importStar(require$$1$2);
+	const assert_1 = __importDefault(require$$2);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
 	const url_1 = require$$5;
@@ -13759,10 +13867,10 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(require$$0$1);
-	const tls = __importStar(require$$1);
+	const net = __importStar(require$$0$3);
+	const tls = __importStar(require$$1$2);
 	const debug_1 = __importDefault(requireSrc());
-	const events_1 = events__default;
+	const events_1 = require$$3;
 	const agent_base_1 = requireDist$2();
 	const url_1 = require$$5;
 	const debug = (0, debug_1.default)('http-proxy-agent');
@@ -14186,7 +14294,7 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream) {
     if (stream instanceof ReadableStream) {
         makeAsyncIterable(stream);
-        return Readable.fromWeb(stream);
+        return __builtin$8.Readable.fromWeb(stream);
     }
     else {
         return stream;
@@ -14194,7 +14302,7 @@ function ensureNodeStream(stream) {
 }
 function toStream(source) {
     if (source instanceof Uint8Array) {
-        return Readable.from(Buffer.from(source));
+        return __builtin$8.Readable.from(Buffer.from(source));
     }
     else if (isBlob(source)) {
         return ensureNodeStream(source.stream());
@@ -14215,7 +14323,7 @@ function toStream(source) {
 async function concat(sources) {
     return function () {
         const streams = sources.map((x) => (typeof x === "function" ? x() : x)).map(toStream);
-        return Readable.from((async function* () {
+        return __builtin$8.Readable.from((async function* () {
             for (const stream of streams) {
                 for await (const chunk of stream) {
                     yield chunk;
@@ -14406,9 +14514,9 @@ function getHeaderName() {
  * @internal
  */
 async function setPlatformSpecificData(map) {
-    if (process$1 && process$1.versions) {
-        const osInfo = `${os$1.type()} ${os$1.release()}; ${os$1.arch()}`;
-        const versions = process$1.versions;
+    if (__builtin$6 && __builtin$6.versions) {
+        const osInfo = `${__builtin$m.type()} ${__builtin$m.release()}; ${__builtin$m.arch()}`;
+        const versions = __builtin$6.versions;
         if (versions.bun) {
             map.set("Bun", `${versions.bun} (${osInfo})`);
         }
@@ -25248,7 +25356,7 @@ const logger$1 = createClientLogger("storage-blob");
 /**
  * This class generates a readable stream from the data in an array of buffers.
  */
-class BuffersStream extends Readable$1 {
+class BuffersStream extends __builtin$8.Readable {
     buffers;
     byteLength;
     /**
@@ -25339,12 +25447,14 @@ class BuffersStream extends Readable$1 {
     }
 }
 
+const __builtin$3 = process.getBuiltinModule("node:buffer");
+
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
  * maxBufferLength is max size of each buffer in the pooled buffers.
  */
-const maxBufferLength = buffer$1.constants.MAX_LENGTH;
+const maxBufferLength = __builtin$3.constants.MAX_LENGTH;
 /**
  * This class provides a buffer container which conceptually has no hard size limit.
  * It accepts a capacity, an array of input buffers and the total length of input data.
@@ -25478,7 +25588,7 @@ class BufferScheduler {
     /**
      * An internal event emitter.
      */
-    emitter = new EventEmitter();
+    emitter = new __builtin$e.EventEmitter();
     /**
      * Concurrency of executing outgoingHandlers. (0 lesser than concurrency lesser than or equal to maxBuffers)
      */
@@ -28688,7 +28798,7 @@ class StorageSharedKeyCredential extends Credential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
+        return __builtin$l.createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -29179,7 +29289,7 @@ function storageSharedKeyCredentialPolicy(options) {
             "\n" +
             getCanonicalizedHeadersString(request) +
             getCanonicalizedResourceString(request);
-        const signature = createHmac("sha256", options.accountKey)
+        const signature = __builtin$l.createHmac("sha256", options.accountKey)
             .update(stringToSign, "utf8")
             .digest("base64");
         request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
@@ -29356,7 +29466,7 @@ class UserDelegationKeyCredential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
+        return __builtin$l.createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -45712,7 +45822,7 @@ class BlobLeaseClient {
  *
  * A Node.js ReadableStream will internally retry when internal ReadableStream unexpected ends.
  */
-class RetriableReadableStream extends Readable$1 {
+class RetriableReadableStream extends __builtin$8.Readable {
     start;
     offset;
     end;
@@ -46765,7 +46875,7 @@ class AvroReadableFromStream extends AvroReadable {
     _readable;
     toUint8Array(data) {
         if (typeof data === "string") {
-            return Buffer$1.from(data);
+            return __builtin$3.Buffer.from(data);
         }
         return data;
     }
@@ -46847,7 +46957,7 @@ class AvroReadableFromStream extends AvroReadable {
  *
  * A Node.js BlobQuickQueryStream will internally parse avro data stream for blob query.
  */
-class BlobQuickQueryStream extends Readable$1 {
+class BlobQuickQueryStream extends __builtin$8.Readable {
     source;
     avroReader;
     avroIter;
@@ -48065,7 +48175,7 @@ class Batch {
             throw new RangeError("concurrency must be larger than 0");
         }
         this.concurrency = concurrency;
-        this.emitter = new EventEmitter();
+        this.emitter = new __builtin$e.EventEmitter();
     }
     /**
      * Add a operation into queue.
@@ -48195,7 +48305,7 @@ async function streamToBuffer(stream, buffer, offset, end, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = fs$1.createWriteStream(file);
+        const ws = __builtin$k.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -48211,8 +48321,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = util$1.promisify(fs$1.stat);
-const fsCreateReadStream = fs$1.createReadStream;
+const fsStat = __builtin$c.promisify(__builtin$k.stat);
+const fsCreateReadStream = __builtin$k.createReadStream;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -51314,7 +51424,7 @@ var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  */
 function pipeResponseToStream(response, output) {
     return __awaiter$6(this, void 0, void 0, function* () {
-        const pipeline = util.promisify(stream.pipeline);
+        const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
         yield pipeline(response.message, output);
     });
 }
@@ -51426,7 +51536,7 @@ class DownloadProgress {
  */
 function downloadCacheHttpClient(archiveLocation, archivePath) {
     return __awaiter$6(this, void 0, void 0, function* () {
-        const writeStream = fs.createWriteStream(archivePath);
+        const writeStream = __builtin$k.createWriteStream(archivePath);
         const httpClient = new HttpClient('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => __awaiter$6(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
@@ -51458,7 +51568,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
     return __awaiter$6(this, void 0, void 0, function* () {
         var _a;
-        const archiveDescriptor = yield fs.promises.open(archivePath, 'w');
+        const archiveDescriptor = yield __builtin$k.promises.open(archivePath, 'w');
         const httpClient = new HttpClient('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
@@ -51591,9 +51701,9 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             // on 64-bit systems), split the download into multiple segments
             // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
-            const maxSegmentSize = Math.min(134217728, buffer.constants.MAX_LENGTH);
+            const maxSegmentSize = Math.min(134217728, __builtin$3.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
-            const fd = fs.openSync(archivePath, 'w');
+            const fd = __builtin$k.openSync(archivePath, 'w');
             try {
                 downloadProgress.startDisplayTimer();
                 const controller = new AbortController();
@@ -51612,13 +51722,13 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
                         throw new Error('Aborting cache download as the download time exceeded the timeout.');
                     }
                     else if (Buffer.isBuffer(result)) {
-                        fs.writeFileSync(fd, result);
+                        __builtin$k.writeFileSync(fd, result);
                     }
                 }
             }
             finally {
                 downloadProgress.stopDisplayTimer();
-                fs.closeSync(fd);
+                __builtin$k.closeSync(fd);
             }
         }
     });
@@ -51888,7 +51998,7 @@ function printCachesListForDiagnostics(key, httpClient, version) {
 }
 function downloadCache(archiveLocation, archivePath, options) {
     return __awaiter$5(this, void 0, void 0, function* () {
-        const archiveUrl = new URL$1(archiveLocation);
+        const archiveUrl = new __builtin$7.URL(archiveLocation);
         const downloadOptions = getDownloadOptions(options);
         if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
             if (downloadOptions.useAzureSdk) {
@@ -51953,7 +52063,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         // Upload Chunks
         const fileSize = getArchiveFileSizeInBytes(archivePath);
         const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-        const fd = fs.openSync(archivePath, 'r');
+        const fd = __builtin$k.openSync(archivePath, 'r');
         const uploadOptions = getUploadOptions(options);
         const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
         const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
@@ -51967,8 +52077,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
                     const start = offset;
                     const end = offset + chunkSize - 1;
                     offset += maxChunkSize;
-                    yield uploadChunk(httpClient, resourceUrl, () => fs
-                        .createReadStream(archivePath, {
+                    yield uploadChunk(httpClient, resourceUrl, () => __builtin$k.createReadStream(archivePath, {
                         fd,
                         start,
                         end,
@@ -51981,7 +52090,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
             })));
         }
         finally {
-            fs.closeSync(fd);
+            __builtin$k.closeSync(fd);
         }
         return;
     });
@@ -55791,7 +55900,7 @@ function getTarPath() {
                     // Use GNUtar as default on windows
                     return { path: gnuTar, type: ArchiveToolType.GNU };
                 }
-                else if (existsSync(systemTar)) {
+                else if (__builtin$k.existsSync(systemTar)) {
                     return { path: systemTar, type: ArchiveToolType.BSD };
                 }
                 break;
@@ -55833,21 +55942,21 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
             case 'create':
                 args.push('--posix', '-cf', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
                 break;
             case 'extract':
                 args.push('-xf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
+                    : archivePath.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
                     ? quoteAbsolutePath(workingDirectory)
-                    : workingDirectory.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'));
+                    : workingDirectory.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'));
                 break;
             case 'list':
                 args.push('-tf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '-P');
+                    : archivePath.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P');
                 break;
         }
         // Platform specific args
@@ -55893,7 +56002,7 @@ function getWorkingDirectory() {
     return (_a = process.env['GITHUB_WORKSPACE']) !== null && _a !== void 0 ? _a : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-    return `"${path$1.resolve(filePath).replace(new RegExp(`\\${path$1.sep}`, 'g'), '/')}"`;
+    return `"${__builtin$j.resolve(filePath).replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/')}"`;
 }
 // Common function for extractTar and listTar to get the compression method
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
@@ -55943,7 +56052,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --long=30 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : [
@@ -55954,7 +56063,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : ['--use-compress-program', IS_WINDOWS$1 ? '"zstd -T0"' : 'zstdmt'];
@@ -56022,7 +56131,7 @@ function extractTar$1(archivePath, compressionMethod) {
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
     return __awaiter$3(this, void 0, void 0, function* () {
         // Write source directories to manifest.txt to avoid command length limits
-        writeFileSync(path$1.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
+        __builtin$k.writeFileSync(__builtin$j.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
         const { commands } = yield getCommands(compressionMethod, 'create');
         yield execCommands(commands, archiveFolder);
     });
@@ -56218,7 +56327,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return cacheEntry.cacheKey;
             }
-            archivePath = path$1.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$j.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
             yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
@@ -56326,7 +56435,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return response.matchedKey;
             }
-            archivePath = path$1.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$j.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive path: ${archivePath}`);
             debug(`Starting download of archive to: ${archivePath}`);
             yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -56423,7 +56532,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = path$1.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$j.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56526,7 +56635,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = path$1.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$j.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56656,7 +56765,7 @@ var toolkit = /*#__PURE__*/Object.freeze({
  * directory's entries, so the directory is the root; a `!` pattern removes what is below it.
  */
 function memberRoots(patterns, workspace, platform = process.platform) {
-    const p = platform === 'win32' ? path$2.win32 : path$2.posix;
+    const p = platform === 'win32' ? __builtin$j.win32 : __builtin$j.posix;
     return patterns.map((x) => {
         const include = !x.startsWith('!');
         const dir = x.replace(/^!/, '').replace(/[\\/]\*$/, '');
@@ -56758,12 +56867,12 @@ function kindOf$1(type) {
 async function toolkitGnuTar(platform = process.platform) {
     if (platform === 'win32') {
         const git = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`;
-        if (fs$1.existsSync(git))
+        if (__builtin$k.existsSync(git))
             return git;
         const onPath = await which('tar', false);
         if (!onPath)
             return undefined;
-        const version = spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
+        const version = __builtin$a.spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
         return /gnu tar/i.test(version.stdout ?? '') ? onPath : undefined;
     }
     return (await which(platform === 'darwin' ? 'gtar' : 'tar', false)) || undefined;
@@ -56779,7 +56888,7 @@ function inspectArchive(tar, archive, roots, timeoutMs) {
         ? ['-z']
         : ['--use-compress-program', windows ? 'zstd -d --long=30' : 'unzstd --long=30'];
     const args = ['-tv', '--quoting-style=c', '--numeric-owner', '-P', '-f', archive.replace(/\\/g, '/')];
-    const listed = spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
+    const listed = __builtin$a.spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
         env: { ...process.env, LC_ALL: 'C' },
         encoding: 'utf8',
         maxBuffer: 512 * 1024 * 1024,
@@ -56850,8 +56959,8 @@ function buildRestoreKeys(buildKey, eventName) {
 }
 /** Key-file paths shown to a user: relative to the working directory when under it. */
 function displayPath(file, workingDirectory) {
-    const rel = path$2.relative(workingDirectory, file);
-    return rel && !rel.startsWith('..') && !path$2.isAbsolute(rel) ? rel : file;
+    const rel = __builtin$j.relative(workingDirectory, file);
+    return rel && !rel.startsWith('..') && !__builtin$j.isAbsolute(rel) ? rel : file;
 }
 
 /**
@@ -57035,7 +57144,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
         extractNothing();
         if (archive)
-            fs$1.rmSync(archive, { force: true });
+            __builtin$k.rmSync(archive, { force: true });
     });
     let timer;
     const deadline = new Promise((resolve) => {
@@ -57355,9 +57464,9 @@ function moduleCacheFiles(gomodcache, m) {
     const ep = escapeModulePath(m.path);
     const ev = escapeModulePath(m.version);
     return {
-        downloadDir: path$2.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
+        downloadDir: __builtin$j.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
         filePrefix: `${ev}.`,
-        extracted: path$2.join(gomodcache, ...`${ep}@${ev}`.split('/'))
+        extracted: __builtin$j.join(gomodcache, ...`${ep}@${ev}`.split('/'))
     };
 }
 
@@ -57623,12 +57732,12 @@ function readGoFiles(dirs, workspace) {
     const out = [];
     for (const dir of new Set(dirs)) {
         for (const name of GO_FILES) {
-            const file = path$2.join(dir, name);
-            if (!fs$1.existsSync(file))
+            const file = __builtin$j.join(dir, name);
+            if (!__builtin$k.existsSync(file))
                 continue;
             out.push({
-                path: path$2.relative(workspace, file).split(path$2.sep).join('/'),
-                text: fs$1.readFileSync(file, 'utf8')
+                path: __builtin$j.relative(workspace, file).split(__builtin$j.sep).join('/'),
+                text: __builtin$k.readFileSync(file, 'utf8')
             });
         }
     }
@@ -57636,9 +57745,9 @@ function readGoFiles(dirs, workspace) {
 }
 function annotateFailures(download, workingDirectory) {
     const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
-    const roots = download.attempts.flatMap((a) => a.roots.map((r) => path$2.resolve(workingDirectory, r)));
+    const roots = download.attempts.flatMap((a) => a.roots.map((r) => __builtin$j.resolve(workingDirectory, r)));
     const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
-    const exact = failures.flatMap((d) => (d.file ? [path$2.dirname(d.file)] : []));
+    const exact = failures.flatMap((d) => (d.file ? [__builtin$j.dirname(d.file)] : []));
     const files = readGoFiles([workingDirectory, ...roots, ...exact], workspace);
     for (const d of failures) {
         const target = annotationTarget(d, files);
@@ -58474,7 +58583,7 @@ function stripComment(line, marker) {
  * own toolchain switch picks the newest 1.21.x release, and so do we.
  */
 function parseGoMod(filePath, content) {
-    const base = path$2.basename(filePath);
+    const base = __builtin$j.basename(filePath);
     const file = parseGoModFile(content);
     const input = 'go-version-file';
     const { go, toolchain } = file;
@@ -58523,7 +58632,7 @@ function parsePlain(filePath, content) {
         if (line !== '')
             return {
                 spec: line,
-                origin: path$2.basename(filePath),
+                origin: __builtin$j.basename(filePath),
                 input: 'go-version-file',
                 location: `${filePath}:${i + 1}`
             };
@@ -58536,7 +58645,7 @@ function parsePlain(filePath, content) {
  * when the file names no version. `filePath` is how messages name the file (`location`: `go.mod:3`).
  */
 function parseVersionFile(filePath, content) {
-    const base = path$2.basename(filePath);
+    const base = __builtin$j.basename(filePath);
     let request;
     let expected;
     if (base.endsWith('.mod') || base.endsWith('.work')) {
@@ -58925,7 +59034,7 @@ function knownHostsCover(entries, hostName, port) {
 function patternMatches(pattern, name) {
     const hashed = /^\|1\|([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)$/.exec(pattern);
     if (hashed) {
-        const mac = createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
+        const mac = __builtin$l.createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
         return mac.digest('base64') === hashed[2];
     }
     const re = pattern
@@ -59153,7 +59262,7 @@ function parseEndpoint(text, where, fix) {
 /** `SHA256:<base64 without padding>` of a public key line (`type base64 [comment]`), as ssh-keygen -l prints. */
 function fingerprint(publicKeyLine) {
     const blob = publicKeyLine.trim().split(/\s+/)[1] ?? '';
-    return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    return `SHA256:${__builtin$l.createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**
@@ -59422,6 +59531,8 @@ function unlabelledClaim(token, key, host) {
     };
 }
 
+const __builtin$2 = process.getBuiltinModule("node:fs/promises");
+
 /**
  * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
  * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
@@ -59488,7 +59599,7 @@ function icaclsArgs(target, account, isDirectory) {
 async function restrictToUser(target, isDirectory) {
     if (process.platform !== 'win32')
         return;
-    const account = currentAccount(process.env, os$1.userInfo().username);
+    const account = currentAccount(process.env, __builtin$m.userInfo().username);
     const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
         silent: true,
         ignoreReturnCode: true,
@@ -59514,8 +59625,8 @@ class CredentialLedger {
     }
     /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
     static async create() {
-        const root = process.env.RUNNER_TEMP || os$1.tmpdir();
-        const dir = await fs$2.mkdtemp(path$2.join(root, DIR_PREFIX));
+        const root = process.env.RUNNER_TEMP || __builtin$m.tmpdir();
+        const dir = await __builtin$2.mkdtemp(__builtin$j.join(root, DIR_PREFIX));
         const ledger = new CredentialLedger({ dir, files: [], previous: {} });
         ledger.save();
         await restrictToUser(dir, true);
@@ -59525,7 +59636,7 @@ class CredentialLedger {
         return this.state.dir;
     }
     path(name) {
-        return path$2.join(this.state.dir, name);
+        return __builtin$j.join(this.state.dir, name);
     }
     /** Record, then write one private file (0600). Returns its path. */
     async write(name, content) {
@@ -59533,7 +59644,7 @@ class CredentialLedger {
         this.state.files.push(file);
         this.save();
         // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
-        await fs$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+        await __builtin$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
         await restrictToUser(file, false);
         return file;
     }
@@ -59552,7 +59663,7 @@ class CredentialLedger {
     }
     /** Delete everything now (a failed configure that must not leave a key behind). */
     async discard() {
-        await fs$2.rm(this.state.dir, { recursive: true, force: true });
+        await __builtin$2.rm(this.state.dir, { recursive: true, force: true });
     }
     save() {
         authState.save(this.state);
@@ -59720,7 +59831,7 @@ async function queryGoEnv(go, names, opts = {}) {
  * has no root), pinned to it like every question here.
  */
 async function queryInstalledGoEnv(go, names, cwd) {
-    const goBin = go.root ? path$2.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
+    const goBin = go.root ? __builtin$j.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
     return queryGoEnv(goBin, names, { cwd });
 }
 
@@ -59733,7 +59844,7 @@ async function readSystemKnownHosts() {
     const parts = [];
     for (const file of ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']) {
         try {
-            parts.push(await fs$2.readFile(file, 'utf8'));
+            parts.push(await __builtin$2.readFile(file, 'utf8'));
         }
         catch {
             // absent on most runners
@@ -59753,10 +59864,10 @@ async function readExistingHeaders(cwd) {
 }
 async function existingDir(dir) {
     try {
-        return (await fs$2.stat(dir)).isDirectory() ? dir : os$1.tmpdir();
+        return (await __builtin$2.stat(dir)).isDirectory() ? dir : __builtin$m.tmpdir();
     }
     catch {
-        return os$1.tmpdir();
+        return __builtin$m.tmpdir();
     }
 }
 /**
@@ -59783,7 +59894,7 @@ function goAuthSource(value) {
  * in its resolved form. The cache may not exist yet: resolve the nearest existing parent.
  */
 async function vcsDirs(gomodcache) {
-    const vcs = path$2.join(gomodcache, 'cache', 'vcs');
+    const vcs = __builtin$j.join(gomodcache, 'cache', 'vcs');
     return [{ gitdir: vcs }, { gitdir: await realpathOfNearest(vcs) }];
 }
 async function realpathOfNearest(p) {
@@ -59791,22 +59902,22 @@ async function realpathOfNearest(p) {
     let cur = p;
     for (;;) {
         try {
-            return path$2.join(await fs$2.realpath(cur), ...rest);
+            return __builtin$j.join(await __builtin$2.realpath(cur), ...rest);
         }
         catch {
-            const parent = path$2.dirname(cur);
+            const parent = __builtin$j.dirname(cur);
             if (parent === cur)
                 return p;
-            rest.unshift(path$2.basename(cur));
+            rest.unshift(__builtin$j.basename(cur));
             cur = parent;
         }
     }
 }
 /** The user's own .netrc, kept in ours because NETRC hides it from go. */
 async function readUserNetrc() {
-    const file = process.env.NETRC || path$2.join(os$1.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
+    const file = process.env.NETRC || __builtin$j.join(__builtin$m.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
     try {
-        return await fs$2.readFile(file, 'utf8');
+        return await __builtin$2.readFile(file, 'utf8');
     }
     catch {
         return '';
@@ -59947,7 +60058,7 @@ async function writeGoAuth(goAuth, ledger, ctx, notes) {
  * run an empty command.
  */
 async function writeSsh(ssh, ledger, exported) {
-    const files = sshFiles(ledger.dir, path$2.join);
+    const files = sshFiles(ledger.dir, __builtin$j.join);
     const fingerprints = [];
     for (const key of ssh.keys) {
         const file = await ledger.write(`key-${key.number}`, key.pem);
@@ -60105,12 +60216,12 @@ function defaultKeyPatterns(workingDirectory) {
  * testdata/ are dropped here too, so custom globs get the same rule.
  */
 function selectKeyFiles(found) {
-    const files = [...new Set(found.map((f) => path$2.normalize(f)))].filter((f) => !inExcludedDir(f));
-    const sums = new Set(files.filter((f) => path$2.basename(f) === 'go.sum').map((f) => path$2.dirname(f)));
+    const files = [...new Set(found.map((f) => __builtin$j.normalize(f)))].filter((f) => !inExcludedDir(f));
+    const sums = new Set(files.filter((f) => __builtin$j.basename(f) === 'go.sum').map((f) => __builtin$j.dirname(f)));
     const selected = files.filter((f) => {
-        const name = path$2.basename(f);
+        const name = __builtin$j.basename(f);
         if (name === 'go.mod')
-            return !sums.has(path$2.dirname(f));
+            return !sums.has(__builtin$j.dirname(f));
         return true;
     });
     return selected.sort(compareStrings);
@@ -60121,13 +60232,13 @@ function resolvePatterns(patterns, workingDirectory) {
     return patterns.map((p) => {
         const negate = p.startsWith('!');
         const body = negate ? p.slice(1) : p;
-        const abs = path$2.isAbsolute(body) ? body : path$2.join(workingDirectory, body);
+        const abs = __builtin$j.isAbsolute(body) ? body : __builtin$j.join(workingDirectory, body);
         return `${negate ? '!' : ''}${toGlobPath(abs)}`;
     });
 }
 /** The deepest directory that contains every file (hashFiles only hashes files under its workspace). */
 function commonDirectory(files) {
-    const dirs = files.map((f) => path$2.dirname(path$2.resolve(f)).split(path$2.sep));
+    const dirs = files.map((f) => __builtin$j.dirname(__builtin$j.resolve(f)).split(__builtin$j.sep));
     const first = dirs[0];
     if (!first)
         return '';
@@ -60138,8 +60249,8 @@ function commonDirectory(files) {
             i++;
         n = i;
     }
-    const joined = first.slice(0, n).join(path$2.sep);
-    return joined === '' ? path$2.sep : joined;
+    const joined = first.slice(0, n).join(__builtin$j.sep);
+    return joined === '' ? __builtin$j.sep : joined;
 }
 /**
  * A literal path as an @actions/glob pattern: `*`, `?` and `[` are glob syntax there, so a directory
@@ -60150,7 +60261,7 @@ function escapeGlob(literal) {
 }
 /** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
 function inExcludedDir(file) {
-    const parts = path$2.normalize(file).split(path$2.sep);
+    const parts = __builtin$j.normalize(file).split(__builtin$j.sep);
     return parts.slice(0, -1).some((p) => EXCLUDED_DIRS.includes(p));
 }
 function toGlobPath(p) {
@@ -60208,10 +60319,10 @@ async function hashKeyFiles(files) {
  * `names` are those files, relative to cache/download with `/` separators, sorted.
  */
 async function fingerprintModuleCache(gomodcache) {
-    const root = path$2.join(gomodcache, 'cache', 'download');
+    const root = __builtin$j.join(gomodcache, 'cache', 'download');
     let entries;
     try {
-        entries = await fs$1.promises.readdir(root, { withFileTypes: true, recursive: true });
+        entries = await __builtin$k.promises.readdir(root, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60219,17 +60330,17 @@ async function fingerprintModuleCache(gomodcache) {
         throw error;
     }
     const names = entries
-        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)).split(path$2.sep).join('/'));
+        .filter((e) => e.isFile() && __builtin$j.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => __builtin$j.relative(root, __builtin$j.join(e.parentPath, e.name)).split(__builtin$j.sep).join('/'));
     if (names.length === 0)
         return { hash: '', files: 0, names };
     names.sort();
-    return { hash: createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
+    return { hash: __builtin$l.createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
 }
 /** Whether a directory exists and has at least one entry. */
 async function isPopulated(dir) {
     try {
-        return (await fs$1.promises.readdir(dir)).length > 0;
+        return (await __builtin$k.promises.readdir(dir)).length > 0;
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60244,8 +60355,8 @@ async function isPopulated(dir) {
  */
 async function readGoSums(workingDirectory) {
     const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)));
-    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path$2.basename(f)));
-    return Promise.all(sums.map((f) => fs$1.promises.readFile(f, 'utf8')));
+    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$j.basename(f)));
+    return Promise.all(sums.map((f) => __builtin$k.promises.readFile(f, 'utf8')));
 }
 /**
  * For every module (go.mod) under the working directory, vendor/ and testdata/ left out, the text of the
@@ -60254,8 +60365,8 @@ async function readGoSums(workingDirectory) {
  */
 async function goSumPerModule(workingDirectory) {
     const found = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f));
-    const mods = found.filter((f) => path$2.basename(f) === 'go.mod');
-    return Promise.all(mods.map((f) => fs$1.promises.readFile(path$2.join(path$2.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
+    const mods = found.filter((f) => __builtin$j.basename(f) === 'go.mod');
+    return Promise.all(mods.map((f) => __builtin$k.promises.readFile(__builtin$j.join(__builtin$j.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
 }
 /**
  * Makes every directory below `dir` (and `dir`) writable again. go extracts module trees read-only on
@@ -60264,8 +60375,8 @@ async function goSumPerModule(workingDirectory) {
 async function makeWritable(dir) {
     let entries;
     try {
-        await fs$1.promises.chmod(dir, 0o755);
-        entries = await fs$1.promises.readdir(dir, { withFileTypes: true, recursive: true });
+        await __builtin$k.promises.chmod(dir, 0o755);
+        entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60274,12 +60385,12 @@ async function makeWritable(dir) {
     }
     await Promise.all(entries
         .filter((e) => e.isDirectory())
-        .map((e) => fs$1.promises.chmod(path$2.join(e.parentPath, e.name), 0o755)));
+        .map((e) => __builtin$k.promises.chmod(__builtin$j.join(e.parentPath, e.name), 0o755)));
 }
 /** Removes a tree go may have made read-only (what `go clean -modcache` does, without asking go). */
 async function removeWritable(dir) {
     await makeWritable(dir);
-    await fs$1.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    await __builtin$k.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function pMap(iterable, mapper, options) {
@@ -60593,6 +60704,8 @@ function createPuller(iterator) {
 	};
 }
 
+const __builtin$1 = process.getBuiltinModule("node:stream/promises");
+
 /**
  * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
  * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
@@ -60673,7 +60786,7 @@ class Damage extends Error {
 const WHOLE_ZIP_BYTES = 4 << 20;
 /** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
 const WHOLE_ENTRY_BYTES = 1 << 20;
-const inflateRaw = promisify(zlib.inflateRaw);
+const inflateRaw = __builtin$c.promisify(__builtin$5.inflateRaw);
 /** Read and inflate large entries in 1 MiB pieces, not the defaults' 64 KiB / 16 KiB (fewer callbacks). */
 const STREAM_CHUNK = 1 << 20;
 /**
@@ -60683,7 +60796,7 @@ const STREAM_CHUNK = 1 << 20;
  * the header says is seen (contentDigest) without inflating an unbounded stream.
  */
 const oneShot = (e) => ({
-    chunkSize: Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
+    chunkSize: Math.max(__builtin$5.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
     maxOutputLength: Math.max(1, e.size + 1)
 });
 /**
@@ -60693,7 +60806,7 @@ const oneShot = (e) => ({
 async function digestZip(file) {
     let fh;
     try {
-        fh = await fs$1.promises.open(file, 'r');
+        fh = await __builtin$k.promises.open(file, 'r');
     }
     catch (error) {
         return { ok: false, damage: `cannot be read (${error.code ?? String(error)})` };
@@ -60768,7 +60881,7 @@ function dataStart(e, lh, fileSize) {
 /** sha256 and CRC-32 of an entry's content as it arrives, checked against its header's size. */
 function contentDigest(e) {
     const where = `entry '${e.name}'`;
-    const sha = createHash('sha256');
+    const sha = __builtin$l.createHash('sha256');
     let crc = 0;
     let n = 0;
     return {
@@ -60777,7 +60890,7 @@ function contentDigest(e) {
             if (n > e.size)
                 throw new Damage(`${where} holds more than the ${e.size} bytes its header says`);
             sha.update(chunk);
-            crc = zlib.crc32(chunk, crc);
+            crc = __builtin$5.crc32(chunk, crc);
         },
         done: () => {
             if (n !== e.size)
@@ -60797,7 +60910,7 @@ function digestInMemory(zip, e) {
     else {
         let out;
         try {
-            out = zlib.inflateRawSync(raw, oneShot(e));
+            out = __builtin$5.inflateRawSync(raw, oneShot(e));
         }
         catch (error) {
             throw new Damage(`entry '${e.name}' does not inflate (${error.message})`);
@@ -60838,9 +60951,9 @@ async function digestEntry(fh, e, fileSize) {
         };
         try {
             if (e.method === 0)
-                await pipeline(source, sink);
+                await __builtin$1.pipeline(source, sink);
             else
-                await pipeline(source, zlib.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
+                await __builtin$1.pipeline(source, __builtin$5.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
         }
         catch (error) {
             if (error instanceof Damage)
@@ -60860,7 +60973,7 @@ async function digestEntry(fh, e, fileSize) {
 /** Hash1 over (name, sha256 hex) pairs. Names sort by bytes (Go's sort.Strings), not UTF-16 units. */
 function hash1(files) {
     const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-    const h = createHash('sha256');
+    const h = __builtin$l.createHash('sha256');
     for (const f of sorted) {
         if (f.name.includes('\n'))
             throw new Error('dirhash: file names with newlines are not supported');
@@ -60870,7 +60983,7 @@ function hash1(files) {
 }
 /** go.sum's `<path> <version>/go.mod` hash of a go.mod file's content. */
 function hashGoMod(data) {
-    return hash1([{ name: 'go.mod', sha256: createHash('sha256').update(data).digest('hex') }]);
+    return hash1([{ name: 'go.mod', sha256: __builtin$l.createHash('sha256').update(data).digest('hex') }]);
 }
 /** dirhash.HashZip, or why the zip cannot be read as go would read it. */
 async function hashZip(file) {
@@ -60884,13 +60997,13 @@ async function hashZip(file) {
  * anything else (a symbolic link, a device) makes the tree differ from any zip: reported as `damage`.
  */
 async function hashDir(dir, prefix) {
-    const entries = await fs$1.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    const entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true, recursive: true });
     const files = [];
     for (const e of entries) {
         if (e.isDirectory())
             continue;
-        const file = path$2.join(e.parentPath, e.name);
-        const rel = path$2.relative(dir, file).split(path$2.sep).join('/');
+        const file = __builtin$j.join(e.parentPath, e.name);
+        const rel = __builtin$j.relative(dir, file).split(__builtin$j.sep).join('/');
         if (!e.isFile())
             return { damage: `${rel} is not a regular file` };
         files.push({ name: `${prefix}/${rel}`, file });
@@ -60902,8 +61015,8 @@ async function hashDir(dir, prefix) {
 }
 /** Small files in one read, large ones streamed. */
 async function sha256File$1(file) {
-    const h = createHash('sha256');
-    const fh = await fs$1.promises.open(file, 'r');
+    const h = __builtin$l.createHash('sha256');
+    const fh = await __builtin$k.promises.open(file, 'r');
     try {
         const { size } = await fh.stat();
         if (size <= 1 << 22)
@@ -61003,10 +61116,10 @@ function expectedHashes(module, sums, bySumDb) {
 /** Every module version in `<gomodcache>/cache/download` and every extracted tree. */
 async function inventory(gomodcache) {
     const found = new Map();
-    const downloadRoot = path$2.join(gomodcache, 'cache', 'download');
+    const downloadRoot = __builtin$j.join(gomodcache, 'cache', 'download');
     for (const vdir of await findVersionDirs(downloadRoot)) {
-        const modPath = unescapeModulePath(toSlash(path$2.relative(downloadRoot, path$2.dirname(vdir))));
-        for (const name of await fs$1.promises.readdir(vdir)) {
+        const modPath = unescapeModulePath(toSlash(__builtin$j.relative(downloadRoot, __builtin$j.dirname(vdir))));
+        for (const name of await __builtin$k.promises.readdir(vdir)) {
             const m = /^(.+)\.(zip|ziphash|mod|info|partial|lock)$/.exec(name);
             if (!m || name === 'list.lock')
                 continue;
@@ -61018,12 +61131,12 @@ async function inventory(gomodcache) {
         }
     }
     for (const tree of await findTrees(gomodcache)) {
-        const rel = toSlash(path$2.relative(gomodcache, tree));
+        const rel = toSlash(__builtin$j.relative(gomodcache, tree));
         const at = rel.lastIndexOf('@');
         const modPath = unescapeModulePath(rel.slice(0, at));
         const version = unescapeModulePath(rel.slice(at + 1));
         const k = `${modPath}@${version}`;
-        const downloadDir = path$2.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
+        const downloadDir = __builtin$j.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
         const entry = found.get(k) ?? { path: modPath, version, downloadDir, files: [] };
         entry.tree = tree;
         found.set(k, entry);
@@ -61074,11 +61187,11 @@ async function checkModule(module, m, want, zipByGo = false) {
     if ('untrusted' in want)
         return fail('untrusted', want.untrusted);
     const file = (ext) => m.files.includes(`${escapeModulePath(m.version)}.${ext}`)
-        ? path$2.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
+        ? __builtin$j.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
         : undefined;
     const zipFile = file('zip');
     const ziphashFile = file('ziphash');
-    const ziphash = ziphashFile ? (await fs$1.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
+    const ziphash = ziphashFile ? (await __builtin$k.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
     const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip;
     // No go.sum lists it and no .ziphash says what the checksum database is asked about: go hashes the zip
     // and looks that up itself before it uses it (modfetch.hashZip, checkModSum), and extracts a tree that
@@ -61088,7 +61201,7 @@ async function checkModule(module, m, want, zipByGo = false) {
     if (modFile && want.mod === 'none')
         return fail('untrusted', 'no go.sum lists its go.mod');
     if (modFile && typeof want.mod !== 'string') {
-        const h = hashGoMod(await fs$1.promises.readFile(modFile));
+        const h = hashGoMod(await __builtin$k.promises.readFile(modFile));
         if (!want.mod.has(h))
             return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`);
     }
@@ -61136,10 +61249,10 @@ const source = (want) => want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum';
 async function deferZipsToGo(gomodcache, modules) {
     await pMap(modules, async (k) => {
         const file = ziphashFile(gomodcache, k);
-        if (!file || !fs$1.existsSync(file))
+        if (!file || !__builtin$k.existsSync(file))
             return;
-        await makeWritable(path$2.dirname(file));
-        await fs$1.promises.rm(file, { force: true });
+        await makeWritable(__builtin$j.dirname(file));
+        await __builtin$k.promises.rm(file, { force: true });
     }, { concurrency: 8 });
 }
 /**
@@ -61150,7 +61263,7 @@ async function writeZiphashes(gomodcache, ziphashes) {
     await pMap(ziphashes, async ({ module, hash }) => {
         const file = ziphashFile(gomodcache, module);
         if (file)
-            await fs$1.promises.writeFile(file, hash).catch(() => undefined);
+            await __builtin$k.promises.writeFile(file, hash).catch(() => undefined);
     }, { concurrency: 8 });
 }
 /** Where go keeps a module version's `.ziphash` (undefined for a key that is not `path@version`). */
@@ -61159,7 +61272,7 @@ function ziphashFile(gomodcache, module) {
     if (!m)
         return undefined;
     const f = moduleCacheFiles(gomodcache, m);
-    return path$2.join(f.downloadDir, `${f.filePrefix}ziphash`);
+    return __builtin$j.join(f.downloadDir, `${f.filePrefix}ziphash`);
 }
 /** Removes what each problem covers: the tree, or every file of the version and its tree. */
 async function purgeModules(gomodcache, problems) {
@@ -61174,7 +61287,7 @@ async function purgeModules(gomodcache, problems) {
             return;
         if (m.files.length > 0)
             await makeWritable(m.downloadDir);
-        await Promise.all(m.files.map((f) => fs$1.promises.rm(path$2.join(m.downloadDir, f), { force: true })));
+        await Promise.all(m.files.map((f) => __builtin$k.promises.rm(__builtin$j.join(m.downloadDir, f), { force: true })));
     }, { concurrency: 8 });
 }
 /** Every `.../@v` directory under cache/download, not descending into sumdb/ (lookups, not modules). */
@@ -61183,7 +61296,7 @@ async function findVersionDirs(root) {
     const walk = async (dir) => {
         const entries = await readDirs(dir);
         await Promise.all(entries.map((e) => {
-            const full = path$2.join(dir, e);
+            const full = __builtin$j.join(dir, e);
             if (e === '@v')
                 return out.push(full);
             if (dir === root && e === 'sumdb')
@@ -61200,7 +61313,7 @@ async function findTrees(gomodcache) {
     const walk = async (dir) => {
         const entries = await readDirs(dir);
         await Promise.all(entries.map((e) => {
-            const full = path$2.join(dir, e);
+            const full = __builtin$j.join(dir, e);
             if (e.includes('@'))
                 return out.push(full);
             if (dir === gomodcache && e === 'cache')
@@ -61213,7 +61326,7 @@ async function findTrees(gomodcache) {
 }
 async function readDirs(dir) {
     try {
-        const entries = await fs$1.promises.readdir(dir, { withFileTypes: true });
+        const entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true });
         return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch (error) {
@@ -61223,7 +61336,7 @@ async function readDirs(dir) {
     }
 }
 function toSlash(p) {
-    return p.split(path$2.sep).join('/');
+    return p.split(__builtin$j.sep).join('/');
 }
 
 /**
@@ -61446,7 +61559,7 @@ async function settleHandedOver(cache, download, ctx) {
     // go writes the .ziphash back once it has checked the zip; without one, go has not used it in this job.
     const untouched = v.deferred.filter((k) => {
         const file = ziphashFile(gomodcache, k);
-        return !altered.has(k) && file !== undefined && !fs$1.existsSync(file);
+        return !altered.has(k) && file !== undefined && !__builtin$k.existsSync(file);
     });
     const purged = [
         ...v.purged,
@@ -61701,7 +61814,7 @@ function readSums(files) {
 }
 const read = (file) => {
     try {
-        return fs$1.readFileSync(file, 'utf8');
+        return __builtin$k.readFileSync(file, 'utf8');
     }
     catch {
         return undefined;
@@ -61709,37 +61822,37 @@ const read = (file) => {
 };
 /** A root as the user knows it: relative to the workspace (else to the working directory). */
 function shown(dir, workingDirectory) {
-    return path$2.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
+    return __builtin$j.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
 }
 function moduleRoot(dir, workingDirectory, goflags) {
-    const sumFile = path$2.join(dir, 'go.sum');
-    const sumFiles = fs$1.existsSync(sumFile) ? [sumFile] : [];
-    const goMod = read(path$2.join(dir, 'go.mod')) ?? '';
+    const sumFile = __builtin$j.join(dir, 'go.sum');
+    const sumFiles = __builtin$k.existsSync(sumFile) ? [sumFile] : [];
+    const goMod = read(__builtin$j.join(dir, 'go.mod')) ?? '';
     const sums = readSums(sumFiles);
     return {
         dir,
-        rel: path$2.relative(workingDirectory, dir) || '.',
+        rel: __builtin$j.relative(workingDirectory, dir) || '.',
         workspace: false,
         sumFiles,
         ...sums,
         modules: neededModules(sums.modules, goMod),
         vendor: vendorDecision({
             goMod,
-            modulesTxt: read(path$2.join(dir, 'vendor', 'modules.txt')),
+            modulesTxt: read(__builtin$j.join(dir, 'vendor', 'modules.txt')),
             goflags
         })
     };
 }
 function workspaceRoot(goWork, workingDirectory) {
-    const dir = path$2.dirname(goWork);
+    const dir = __builtin$j.dirname(goWork);
     const work = parseGoModFile(read(goWork) ?? '');
     const sumFiles = [
-        ...work.uses.map((u) => path$2.join(dir, u.dir, 'go.sum')),
-        path$2.join(dir, 'go.work.sum')
-    ].filter((f) => fs$1.existsSync(f));
+        ...work.uses.map((u) => __builtin$j.join(dir, u.dir, 'go.sum')),
+        __builtin$j.join(dir, 'go.work.sum')
+    ].filter((f) => __builtin$k.existsSync(f));
     return {
         dir,
-        rel: path$2.relative(workingDirectory, dir) || '.',
+        rel: __builtin$j.relative(workingDirectory, dir) || '.',
         workspace: true,
         sumFiles,
         ...readSums(sumFiles),
@@ -61748,18 +61861,18 @@ function workspaceRoot(goWork, workingDirectory) {
     };
 }
 async function globModuleDirs(patterns, workingDirectory) {
-    const absolute = patterns.map((p) => p.startsWith('!') ? `!${path$2.resolve(workingDirectory, p.slice(1))}` : path$2.resolve(workingDirectory, p));
+    const absolute = patterns.map((p) => p.startsWith('!') ? `!${__builtin$j.resolve(workingDirectory, p.slice(1))}` : __builtin$j.resolve(workingDirectory, p));
     const globber = await create(absolute.join('\n'), {
         implicitDescendants: false,
         matchDirectories: true
     });
     const dirs = new Set();
     for (const match of await globber.glob()) {
-        const dir = path$2.basename(match) === 'go.mod' ? path$2.dirname(match) : match;
+        const dir = __builtin$j.basename(match) === 'go.mod' ? __builtin$j.dirname(match) : match;
         // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-        if (inExcludedDir(path$2.join(dir, 'go.mod')))
+        if (inExcludedDir(__builtin$j.join(dir, 'go.mod')))
             continue;
-        if (fs$1.existsSync(path$2.join(dir, 'go.mod')))
+        if (__builtin$k.existsSync(__builtin$j.join(dir, 'go.mod')))
             dirs.add(dir);
     }
     return [...dirs].sort();
@@ -61782,9 +61895,9 @@ async function findRoots(p) {
         return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
     }
     const goWork = p.goEnv.GOWORK ?? '';
-    if (workspaceInUse(p.goEnv) && fs$1.existsSync(goWork))
+    if (workspaceInUse(p.goEnv) && __builtin$k.existsSync(goWork))
         return [workspaceRoot(goWork, p.workingDirectory)];
-    if (fs$1.existsSync(path$2.join(p.workingDirectory, 'go.mod')))
+    if (__builtin$k.existsSync(__builtin$j.join(p.workingDirectory, 'go.mod')))
         return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
     throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
 }
@@ -62223,12 +62336,12 @@ function proxySecrets(goproxy) {
 /** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
 function isCached(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    return fs$1.existsSync(path$2.join(f.downloadDir, `${f.filePrefix}ziphash`)) && fs$1.existsSync(f.extracted);
+    return __builtin$k.existsSync(__builtin$j.join(f.downloadDir, `${f.filePrefix}ziphash`)) && __builtin$k.existsSync(f.extracted);
 }
 /** Its zip is in cache/download (a restore brought it, or an earlier attempt): no network needed. */
 function hasZip(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    return fs$1.existsSync(path$2.join(f.downloadDir, `${f.filePrefix}zip`));
+    return __builtin$k.existsSync(__builtin$j.join(f.downloadDir, `${f.filePrefix}zip`));
 }
 /**
  * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
@@ -62238,12 +62351,12 @@ function hasZip(gomodcache, m) {
 async function purgeModule(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
     await removeWritable(f.extracted);
-    if (!fs$1.existsSync(f.downloadDir))
+    if (!__builtin$k.existsSync(f.downloadDir))
         return;
     await makeWritable(f.downloadDir);
-    for (const e of await fs$1.promises.readdir(f.downloadDir)) {
+    for (const e of await __builtin$k.promises.readdir(f.downloadDir)) {
         if (e.startsWith(f.filePrefix))
-            await fs$1.promises.rm(path$2.join(f.downloadDir, e), { force: true });
+            await __builtin$k.promises.rm(__builtin$j.join(f.downloadDir, e), { force: true });
     }
 }
 
@@ -62789,7 +62902,7 @@ function locate(d, dir) {
     }
     const printed = PRINTED_FILE.exec(d.evidence);
     if (printed && out.file === undefined) {
-        out.file = path$2.resolve(dir, printed[1]);
+        out.file = __builtin$j.resolve(dir, printed[1]);
         out.line = Number(printed[2]);
     }
     return out;
@@ -62901,14 +63014,14 @@ function killTree(pid) {
         if ('group' in plan)
             process.kill(plan.group, 'SIGKILL');
         else
-            spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
+            __builtin$a.spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
     }
     catch {
         // Already gone.
     }
 }
 function startGo(args, opts) {
-    const child = spawn('go', args, {
+    const child = __builtin$a.spawn('go', args, {
         cwd: opts.cwd,
         env: opts.env,
         // A new process group on POSIX; on Windows `detached` would open a console instead (see treeKillPlan).
@@ -63264,7 +63377,7 @@ function processesFor(ctx, modules, toFetch) {
     return processCount(ctx.cfg.parallel, {
         pending: modules.length,
         toFetch: modules.filter((m) => toFetch.has(modKey(m))).length,
-        cores: os$1.availableParallelism()
+        cores: __builtin$m.availableParallelism()
     });
 }
 async function downloadPhase(ctx, procs, plan, into) {
@@ -63403,7 +63516,7 @@ function sumProblemDiagnosis(p, shownFile) {
 }
 /** go.sum lines that must not reach go (go/sumcheck.ts), as failures at their file and line. */
 function refusedSumLines(roots, workspace) {
-    return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, path$2.relative(workspace, p.file).split(path$2.sep).join('/'))));
+    return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, __builtin$j.relative(workspace, p.file).split(__builtin$j.sep).join('/'))));
 }
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
 async function applyDecision(decision, gomodcache, proxies, handedToGo) {
@@ -63460,7 +63573,7 @@ async function downloadModules(cfg, ctx) {
     const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory);
     if (refused.length > 0)
         return { ...result, ok: false, failure: refused[0], moduleFailures: refused };
-    const gomodcache = ctx.goEnv.GOMODCACHE ?? path$2.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
+    const gomodcache = ctx.goEnv.GOMODCACHE ?? __builtin$j.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
     const proxies = [initialProxy, ...cfg.fallbackProxies];
     // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
     const privatePatterns = [
@@ -64037,7 +64150,7 @@ function snapshotGoVariables(env = process.env) {
 }
 function readIfThere(file) {
     try {
-        return fs$1.readFileSync(file, 'utf8');
+        return __builtin$k.readFileSync(file, 'utf8');
     }
     catch {
         return '';
@@ -64048,7 +64161,7 @@ async function readRunnerGoEnv(workingDirectory, go, snapshot) {
     const effective = await readGoEnv(workingDirectory);
     const goenvFile = effective.GOENV === 'off' ? '' : (effective.GOENV ?? '');
     const file = goenvFile === '' ? {} : parseGoEnvFile(readIfThere(goenvFile));
-    const goroot = parseGoEnvFile(readIfThere(path$2.join(go.root, 'go.env')));
+    const goroot = parseGoEnvFile(readIfThere(__builtin$j.join(go.root, 'go.env')));
     const values = {};
     for (const name of GO_VARIABLES) {
         const fromEnv = snapshot[name] ?? '';
@@ -64197,8 +64310,8 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        dest = dest || path$1.join(_getTempDirectory(), crypto$1.randomUUID());
-        yield mkdirP(path$1.dirname(dest));
+        dest = dest || __builtin$j.join(_getTempDirectory(), __builtin$l.randomUUID());
+        yield mkdirP(__builtin$j.dirname(dest));
         debug(`Downloading ${url}`);
         debug(`Destination ${dest}`);
         const maxAttempts = 3;
@@ -64223,7 +64336,7 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        if (fs.existsSync(dest)) {
+        if (__builtin$k.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
@@ -64244,12 +64357,12 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = util.promisify(stream.pipeline);
+        const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, fs.createWriteStream(dest));
+            yield pipeline(readStream, __builtin$k.createWriteStream(dest));
             debug('download complete');
             succeeded = true;
             return dest;
@@ -64421,18 +64534,18 @@ function extractZipNix(file, dest) {
 function cacheDir(sourceDir, tool, version, arch) {
     return __awaiter(this, void 0, void 0, function* () {
         version = semverExports.clean(version) || version;
-        arch = arch || os.arch();
+        arch = arch || __builtin$m.arch();
         debug(`Caching tool ${tool} ${version} ${arch}`);
         debug(`source dir: ${sourceDir}`);
-        if (!fs.statSync(sourceDir).isDirectory()) {
+        if (!__builtin$k.statSync(sourceDir).isDirectory()) {
             throw new Error('sourceDir is not a directory');
         }
         // Create the tool dir
         const destPath = yield _createToolPath(tool, version, arch);
         // copy each child item. do not move. move can fail on Windows
         // due to anti-virus software having an open handle on a file.
-        for (const itemName of fs.readdirSync(sourceDir)) {
-            const s = path$1.join(sourceDir, itemName);
+        for (const itemName of __builtin$k.readdirSync(sourceDir)) {
+            const s = __builtin$j.join(sourceDir, itemName);
             yield cp(s, destPath, { recursive: true });
         }
         // write .complete
@@ -64451,7 +64564,7 @@ function find(toolName, versionSpec, arch) {
     if (!versionSpec) {
         throw new Error('versionSpec parameter is required');
     }
-    arch = arch || os.arch();
+    arch = arch || __builtin$m.arch();
     // attempt to resolve an explicit version
     if (!isExplicitVersion(versionSpec)) {
         const localVersions = findAllVersions(toolName, arch);
@@ -64462,9 +64575,9 @@ function find(toolName, versionSpec, arch) {
     let toolPath = '';
     if (versionSpec) {
         versionSpec = semverExports.clean(versionSpec) || '';
-        const cachePath = path$1.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        const cachePath = __builtin$j.join(_getCacheDirectory(), toolName, versionSpec, arch);
         debug(`checking cache: ${cachePath}`);
-        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+        if (__builtin$k.existsSync(cachePath) && __builtin$k.existsSync(`${cachePath}.complete`)) {
             debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
             toolPath = cachePath;
         }
@@ -64482,14 +64595,14 @@ function find(toolName, versionSpec, arch) {
  */
 function findAllVersions(toolName, arch) {
     const versions = [];
-    arch = arch || os.arch();
-    const toolPath = path$1.join(_getCacheDirectory(), toolName);
-    if (fs.existsSync(toolPath)) {
-        const children = fs.readdirSync(toolPath);
+    arch = arch || __builtin$m.arch();
+    const toolPath = __builtin$j.join(_getCacheDirectory(), toolName);
+    if (__builtin$k.existsSync(toolPath)) {
+        const children = __builtin$k.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
-                const fullPath = path$1.join(toolPath, child, arch || '');
-                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                const fullPath = __builtin$j.join(toolPath, child, arch || '');
+                if (__builtin$k.existsSync(fullPath) && __builtin$k.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
             }
@@ -64501,7 +64614,7 @@ function _createExtractFolder(dest) {
     return __awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = path$1.join(_getTempDirectory(), crypto$1.randomUUID());
+            dest = __builtin$j.join(_getTempDirectory(), __builtin$l.randomUUID());
         }
         yield mkdirP(dest);
         return dest;
@@ -64509,7 +64622,7 @@ function _createExtractFolder(dest) {
 }
 function _createToolPath(tool, version, arch) {
     return __awaiter(this, void 0, void 0, function* () {
-        const folderPath = path$1.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+        const folderPath = __builtin$j.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
         debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
         yield rmRF(folderPath);
@@ -64519,9 +64632,9 @@ function _createToolPath(tool, version, arch) {
     });
 }
 function _completeToolPath(tool, version, arch) {
-    const folderPath = path$1.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+    const folderPath = __builtin$j.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
-    fs.writeFileSync(markerPath, '');
+    __builtin$k.writeFileSync(markerPath, '');
     debug('finished caching tool');
 }
 /**
@@ -64572,7 +64685,7 @@ function evaluateVersions(versions, versionSpec) {
  */
 function _getCacheDirectory() {
     const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    __builtin$d.ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
     return cacheDirectory;
 }
 /**
@@ -64580,7 +64693,7 @@ function _getCacheDirectory() {
  */
 function _getTempDirectory() {
     const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    __builtin$d.ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
     return tempDirectory;
 }
 /**
@@ -64605,36 +64718,38 @@ function _getGlobal(key, defaultValue) {
  */
 /** Where tc.find('go', version, arch) looks (its _createToolPath, without the side effects). */
 function toolCachePath(cacheRoot, version, arch) {
-    return path$2.join(cacheRoot, 'go', semver.clean(version) ?? version, arch);
+    return __builtin$j.join(cacheRoot, 'go', semver.clean(version) ?? version, arch);
 }
-async function extractIntoToolCache(archive, format, version, arch, rename = fs$1.promises.rename) {
+async function extractIntoToolCache(archive, format, version, arch, rename = __builtin$k.promises.rename) {
     const cacheRoot = process.env.RUNNER_TOOL_CACHE ?? '';
     if (cacheRoot === '')
         throw new Error('RUNNER_TOOL_CACHE is not set: this action runs on a GitHub Actions runner.');
     const dest = toolCachePath(cacheRoot, version, arch);
     // A dot name: tc.findAllVersions() lists only directories with a `.complete` marker, so never this one.
-    const staging = path$2.join(cacheRoot, 'go', `.staging-${randomUUID$2()}`);
+    const staging = __builtin$j.join(cacheRoot, 'go', `.staging-${__builtin$l.randomUUID()}`);
     try {
-        fs$1.mkdirSync(staging, { recursive: true });
+        __builtin$k.mkdirSync(staging, { recursive: true });
         const extracted = format === 'zip' ? await extractZip(archive, staging) : await extractTar(archive, staging);
         // go.dev archives hold the tree under go/; the manifest's (actions/go-versions) at the top level.
-        const goDir = fs$1.existsSync(path$2.join(extracted, 'go', 'bin')) ? path$2.join(extracted, 'go') : extracted;
+        const goDir = __builtin$k.existsSync(__builtin$j.join(extracted, 'go', 'bin')) ? __builtin$j.join(extracted, 'go') : extracted;
         await rmRF(dest);
         await rmRF(`${dest}.complete`);
-        fs$1.mkdirSync(path$2.dirname(dest), { recursive: true });
+        __builtin$k.mkdirSync(__builtin$j.dirname(dest), { recursive: true });
         try {
             await rename(goDir, dest);
         }
         catch {
             return { root: await cacheDir(goDir, 'go', version, arch), placed: 'copied' };
         }
-        fs$1.writeFileSync(`${dest}.complete`, '');
+        __builtin$k.writeFileSync(`${dest}.complete`, '');
         return { root: dest, placed: 'renamed' };
     }
     finally {
         await rmRF(staging);
     }
 }
+
+const __builtin = process.getBuiltinModule("node:stream/consumers");
 
 /**
  * Effects, thin: fetch the lists of Go releases. Parsing and every decision about them live in
@@ -64716,7 +64831,7 @@ function isPermanent(error) {
 async function readBody(message, timeoutMs, url) {
     const timer = setTimeout(() => message.destroy(new Error(`no complete answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
     try {
-        return await text(message);
+        return await __builtin.text(message);
     }
     finally {
         clearTimeout(timer);
@@ -64853,15 +64968,15 @@ async function readVersionRequest(cfg, workingDirectory) {
         return undefined;
     let content;
     try {
-        content = await fs$1.promises.readFile(cfg.versionFile, 'utf8');
+        content = await __builtin$k.promises.readFile(cfg.versionFile, 'utf8');
     }
     catch (error) {
         const code = error.code;
         const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${path$2.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
+        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$j.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
     }
     // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
-    return parseVersionFile(path$2.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content);
+    return parseVersionFile(__builtin$j.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content);
 }
 async function useGoOnPath() {
     const go = await which('go', false);
@@ -65025,8 +65140,8 @@ async function download(release, file, platform, source, token) {
 }
 /** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
 async function sha256File(file) {
-    const hash = createHash('sha256');
-    await pipeline(fs$1.createReadStream(file), hash);
+    const hash = __builtin$l.createHash('sha256');
+    await __builtin$1.pipeline(__builtin$k.createReadStream(file), hash);
     return hash.digest('hex');
 }
 /**
@@ -65036,12 +65151,12 @@ async function sha256File(file) {
  * Older Go ignores the variable. A GOTOOLCHAIN the workflow set itself is left alone.
  */
 async function activate(root, platform, meta, goBinary) {
-    const go = goBinary ?? path$2.join(root, 'bin', goExecutable(platform?.os ?? 'linux'));
+    const go = goBinary ?? __builtin$j.join(root, 'bin', goExecutable(platform?.os ?? 'linux'));
     if (meta.source !== 'path') {
-        addPath(path$2.join(root, 'bin'));
+        addPath(__builtin$j.join(root, 'bin'));
         // A GOROOT left in the environment (containers, self-hosted runners) would make the new go use the
         // old standard library; go finds its own root from its executable when GOROOT is unset or right.
-        if (process.env.GOROOT && path$2.resolve(process.env.GOROOT) !== path$2.resolve(root)) {
+        if (process.env.GOROOT && __builtin$j.resolve(process.env.GOROOT) !== __builtin$j.resolve(root)) {
             info(`GOROOT was ${process.env.GOROOT}; setting it to the installed Go's root.`);
             exportVariable('GOROOT', root);
         }
@@ -65211,10 +65326,10 @@ function credentialScopeError(scope) {
 const CACHE_SAVE = ['auto', 'always', 'never'];
 /** working-directory, resolved against GITHUB_WORKSPACE: it must exist and be a directory. */
 function parseWorkingDirectory(value, workspace) {
-    const dir = path$2.resolve(workspace, value.trim() || '.');
+    const dir = __builtin$j.resolve(workspace, value.trim() || '.');
     let stat;
     try {
-        stat = fs$1.statSync(dir);
+        stat = __builtin$k.statSync(dir);
     }
     catch {
         stat = undefined;
@@ -65236,12 +65351,12 @@ function checkGoVersion(version, versionFile, workingDirectory) {
         return;
     let content;
     try {
-        content = fs$1.readFileSync(versionFile, 'utf8');
+        content = __builtin$k.readFileSync(versionFile, 'utf8');
     }
     catch (error) {
         const code = error.code;
         const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${path$2.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
+        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$j.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
     }
     parseSpec(parseVersionFile(versionFile, content));
 }
@@ -65310,7 +65425,7 @@ function parseInputs(get, env = {}) {
     const workingDirectory = parseWorkingDirectory(get('working-directory'), workspace);
     const version = get('go-version').trim();
     const rawVersionFile = get('go-version-file').trim();
-    const versionFile = rawVersionFile === '' ? '' : path$2.resolve(workingDirectory, rawVersionFile);
+    const versionFile = rawVersionFile === '' ? '' : __builtin$j.resolve(workingDirectory, rawVersionFile);
     checkGoVersion(version, versionFile, workingDirectory);
     const cacheSave = (get('cache-save').trim() || 'auto').toLowerCase();
     if (!CACHE_SAVE.includes(cacheSave)) {
@@ -65618,8 +65733,8 @@ function writeDownloadOutputs(download) {
 }
 /** go's `file:line:col: message` lines in later steps become annotations (dist/main/index.js -> matchers/). */
 function registerProblemMatcher() {
-    const matcher = fileURLToPath(new URL('../../matchers/go.json', import.meta.url));
-    if (fs$1.existsSync(matcher))
+    const matcher = __builtin$7.fileURLToPath(new URL('../../matchers/go.json', import.meta.url));
+    if (__builtin$k.existsSync(matcher))
         info(`::add-matcher::${matcher}`);
 }
 

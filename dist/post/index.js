@@ -1,43 +1,24 @@
-import * as os from 'os';
-import os__default, { EOL as EOL$1 } from 'os';
-import * as crypto$1 from 'crypto';
-import * as fs from 'fs';
-import { promises, constants as constants$1, writeFileSync, existsSync } from 'fs';
-import * as path$1 from 'path';
-import * as http from 'http';
-import http__default from 'http';
-import * as https from 'https';
-import https__default from 'https';
-import require$$0$1 from 'net';
-import require$$1 from 'tls';
-import * as events from 'events';
-import events__default, { EventEmitter } from 'events';
-import assert$1, { ok } from 'assert';
-import * as util from 'util';
-import util__default from 'util';
-import 'string_decoder';
-import * as child from 'child_process';
-import { setTimeout as setTimeout$1 } from 'timers';
-import fs$1 from 'node:fs/promises';
-import os$1, { EOL as EOL$2 } from 'node:os';
-import path$2 from 'node:path';
-import fs$2 from 'node:fs';
-import { createHash, createHmac } from 'node:crypto';
-import * as stream from 'stream';
-import { Readable } from 'stream';
-import 'node:stream/promises';
-import util$1, { promisify, inspect } from 'node:util';
-import zlib from 'node:zlib';
-import 'node:child_process';
-import require$$5, { URL as URL$1 } from 'url';
-import { Transform, Readable as Readable$1 } from 'node:stream';
-import * as buffer from 'buffer';
-import { Buffer as Buffer$1 } from 'buffer';
-import process$1 from 'node:process';
-import http$1 from 'node:http';
-import https$1 from 'node:https';
-import buffer$1 from 'node:buffer';
-import require$$1$1 from 'tty';
+function _mergeNamespaces(n, m) {
+    m.forEach(function (e) {
+        e && typeof e !== 'string' && !Array.isArray(e) && Object.keys(e).forEach(function (k) {
+            if (k !== 'default' && !(k in n)) {
+                var d = Object.getOwnPropertyDescriptor(e, k);
+                Object.defineProperty(n, k, d.get ? d : {
+                    enumerable: true,
+                    get: function () { return e[k]; }
+                });
+            }
+        });
+    });
+    return Object.freeze(n);
+}
+
+const __builtin$j = process.getBuiltinModule("node:os");
+
+var _builtin_os = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$j
+}, [__builtin$j]);
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -109,7 +90,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + os.EOL);
+    process.stdout.write(cmd.toString() + __builtin$j.EOL);
 }
 const CMD_STRING = '::';
 class Command {
@@ -160,6 +141,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
+const __builtin$i = process.getBuiltinModule("node:crypto");
+
+const __builtin$h = process.getBuiltinModule("node:fs");
+
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -168,15 +153,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!__builtin$h.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    __builtin$h.appendFileSync(filePath, `${toCommandValue(message)}${__builtin$j.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto$1.randomUUID()}`;
+    const delimiter = `ghadelimiter_${__builtin$i.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -187,8 +172,24 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${__builtin$j.EOL}${convertedValue}${__builtin$j.EOL}${delimiter}`;
 }
+
+const __builtin$g = process.getBuiltinModule("node:path");
+
+const __builtin$f = process.getBuiltinModule("node:http");
+
+var http = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$f
+}, [__builtin$f]);
+
+const __builtin$e = process.getBuiltinModule("node:https");
+
+var https = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$e
+}, [__builtin$e]);
 
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -280,18 +281,96 @@ class DecodedURL extends URL {
     }
 }
 
+function getAugmentedNamespace(n) {
+  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
+  var f = n.default;
+	if (typeof f == "function") {
+		var a = function a () {
+			var isInstance = false;
+      try {
+        isInstance = this instanceof a;
+      } catch (e) {}
+			if (isInstance) {
+        return Reflect.construct(f, arguments, this.constructor);
+			}
+			return f.apply(this, arguments);
+		};
+		a.prototype = f.prototype;
+  } else a = {};
+  Object.defineProperty(a, '__esModule', {value: true});
+	Object.keys(n).forEach(function (k) {
+		var d = Object.getOwnPropertyDescriptor(n, k);
+		Object.defineProperty(a, k, d.get ? d : {
+			enumerable: true,
+			get: function () {
+				return n[k];
+			}
+		});
+	});
+	return a;
+}
+
 var tunnel$1 = {};
+
+const __builtin$d = process.getBuiltinModule("node:net");
+
+var _builtin_net = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$d
+}, [__builtin$d]);
+
+var require$$0$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_net);
+
+const __builtin$c = process.getBuiltinModule("node:tls");
+
+var _builtin_tls = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$c
+}, [__builtin$c]);
+
+var require$$1$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tls);
+
+var require$$1$1 = /*@__PURE__*/getAugmentedNamespace(http);
+
+var require$$2$1 = /*@__PURE__*/getAugmentedNamespace(https);
+
+const __builtin$b = process.getBuiltinModule("node:events");
+
+var _builtin_events = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$b
+}, [__builtin$b]);
+
+var require$$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_events);
+
+const __builtin$a = process.getBuiltinModule("node:assert");
+
+var _builtin_assert = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$a
+}, [__builtin$a]);
+
+var require$$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_assert);
+
+const __builtin$9 = process.getBuiltinModule("node:util");
+
+var _builtin_util = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$9
+}, [__builtin$9]);
+
+var require$$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_util);
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1;
-	var http = http__default;
-	var https = https__default;
-	var events = events__default;
-	var util = util__default;
+	var tls = require$$1$2;
+	var http = require$$1$1;
+	var https = require$$2$1;
+	var events = require$$3;
+	var util = require$$1;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -1095,7 +1174,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || __builtin$f.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1120,7 +1199,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new __builtin$e.Agent(options) : new __builtin$f.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1294,7 +1373,7 @@ var __awaiter$e = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { access: access$1, appendFile, writeFile } = promises;
+const { access: access$1, appendFile, writeFile } = __builtin$h.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 class Summary {
     constructor() {
@@ -1316,7 +1395,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access$1(pathFromEnv, constants$1.R_OK | constants$1.W_OK);
+                yield access$1(pathFromEnv, __builtin$h.constants.R_OK | __builtin$h.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -1412,7 +1491,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(EOL$1);
+        return this.addRaw(__builtin$j.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1558,6 +1637,10 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
+process.getBuiltinModule("node:string_decoder");
+
+const __builtin$8 = process.getBuiltinModule("node:child_process");
+
 var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -1567,10 +1650,10 @@ var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = __builtin$h.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS$7 = process.platform === 'win32';
-fs.constants.O_RDONLY;
+__builtin$h.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter$d(this, void 0, void 0, function* () {
         try {
@@ -1622,7 +1705,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS$7) {
                 // on Windows, test for valid extension
-                const upperExt = path$1.extname(filePath).toUpperCase();
+                const upperExt = __builtin$g.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -1651,11 +1734,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS$7) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = path$1.dirname(filePath);
-                        const upperName = path$1.basename(filePath).toUpperCase();
+                        const directory = __builtin$g.dirname(filePath);
+                        const upperName = __builtin$g.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = path$1.join(directory, actualName);
+                                filePath = __builtin$g.join(directory, actualName);
                                 break;
                             }
                         }
@@ -1746,7 +1829,7 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return __awaiter$c(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
+        __builtin$a.ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
 }
@@ -1796,7 +1879,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS$7 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(path$1.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(__builtin$g.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -1811,7 +1894,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(path$1.sep)) {
+        if (tool.includes(__builtin$g.sep)) {
             return [];
         }
         // build the list of directories
@@ -1822,7 +1905,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(path$1.delimiter)) {
+            for (const p of process.env.PATH.split(__builtin$g.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -1831,7 +1914,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(path$1.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(__builtin$g.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -1839,6 +1922,8 @@ function findInPath(tool) {
         return matches;
     });
 }
+
+const __builtin$7 = process.getBuiltinModule("node:timers");
 
 var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -1854,7 +1939,7 @@ const IS_WINDOWS$6 = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends events.EventEmitter {
+class ToolRunner extends __builtin$b.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -1910,13 +1995,13 @@ class ToolRunner extends events.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(os.EOL);
+            let n = s.indexOf(__builtin$j.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + os.EOL.length);
-                n = s.indexOf(os.EOL);
+                s = s.substring(n + __builtin$j.EOL.length);
+                n = s.indexOf(__builtin$j.EOL);
             }
             return s;
         }
@@ -2194,7 +2279,7 @@ class ToolRunner extends events.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (IS_WINDOWS$6 && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = path$1.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = __builtin$g.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -2207,7 +2292,7 @@ class ToolRunner extends events.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + __builtin$j.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -2217,7 +2302,7 @@ class ToolRunner extends events.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = __builtin$8.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -2352,7 +2437,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends events.EventEmitter {
+class ExecState extends __builtin$b.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2380,7 +2465,7 @@ class ExecState extends events.EventEmitter {
             this._setResult();
         }
         else if (this.processExited) {
-            this.timeout = setTimeout$1(ExecState.HandleTimeout, this.delay, this);
+            this.timeout = __builtin$7.setTimeout(ExecState.HandleTimeout, this.delay, this);
         }
     }
     _debug(message) {
@@ -2462,8 +2547,8 @@ function exec(commandLine, args, options) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-os__default.platform();
-os__default.arch();
+__builtin$j.platform();
+__builtin$j.arch();
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2595,7 +2680,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + __builtin$j.EOL);
 }
 //-----------------------------------------------------------------------
 // Wrapper action state
@@ -2642,6 +2727,8 @@ function forgetInputs(env = process.env) {
         if (/^INPUT_/i.test(name))
             delete env[name];
 }
+
+const __builtin$6 = process.getBuiltinModule("node:fs/promises");
 
 /**
  * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
@@ -2713,7 +2800,7 @@ const DIR_PREFIX = 'setup-go-deps-auth-';
  * even after a main step that failed half-way.
  */
 function isOurDir(dir) {
-    return (path$2.isAbsolute(dir) && path$2.basename(dir).startsWith(DIR_PREFIX) && !dir.split(path$2.sep).includes('..'));
+    return (__builtin$g.isAbsolute(dir) && __builtin$g.basename(dir).startsWith(DIR_PREFIX) && !dir.split(__builtin$g.sep).includes('..'));
 }
 /**
  * Post: undo what main recorded. What "removal" can mean here: variables main exported through GITHUB_ENV
@@ -2733,10 +2820,10 @@ async function removeCredentials() {
         throw new Error(`refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`);
     }
     for (const file of state.files) {
-        if (path$2.dirname(file) === state.dir)
-            await fs$1.rm(file, { force: true });
+        if (__builtin$g.dirname(file) === state.dir)
+            await __builtin$6.rm(file, { force: true });
     }
-    await fs$1.rm(state.dir, { recursive: true, force: true });
+    await __builtin$6.rm(state.dir, { recursive: true, force: true });
     for (const [name, value] of Object.entries(state.previous ?? {}))
         exportVariable(name, value);
     info(`Removed the credential files in ${state.dir}`);
@@ -2804,7 +2891,7 @@ function dirname(p) {
         return p;
     }
     // Get dirname
-    let result = path$1.dirname(p);
+    let result = __builtin$g.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
     if (IS_WINDOWS$5 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
@@ -2816,8 +2903,8 @@ function dirname(p) {
  * or `C:` are expanded based on the current working directory.
  */
 function ensureAbsoluteRoot(root, itemPath) {
-    assert$1(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
-    assert$1(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$a(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
+    __builtin$a(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Already rooted
     if (hasAbsoluteRoot(itemPath)) {
         return itemPath;
@@ -2827,7 +2914,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
-            assert$1(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$a(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             // Drive letter matches cwd? Expand to cwd
             if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
                 // Drive only, e.g. C:
@@ -2852,16 +2939,16 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like \ or \foo
         else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
-            assert$1(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$a(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
         }
     }
-    assert$1(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
+    __builtin$a(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
     if (root.endsWith('/') || (IS_WINDOWS$5 && root.endsWith('\\'))) ;
     else {
         // Append separator
-        root += path$1.sep;
+        root += __builtin$g.sep;
     }
     return root + itemPath;
 }
@@ -2870,7 +2957,7 @@ function ensureAbsoluteRoot(root, itemPath) {
  * `\\hello\share` and `C:\hello` (and using alternate separator).
  */
 function hasAbsoluteRoot(itemPath) {
-    assert$1(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$a(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -2886,7 +2973,7 @@ function hasAbsoluteRoot(itemPath) {
  * `\`, `\hello`, `\\hello\share`, `C:`, and `C:\hello` (and using alternate separator).
  */
 function hasRoot(itemPath) {
-    assert$1(itemPath, `isRooted parameter 'itemPath' must not be empty`);
+    __builtin$a(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -2926,11 +3013,11 @@ function safeTrimTrailingSeparator(p) {
     // Normalize separators
     p = normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(path$1.sep)) {
+    if (!p.endsWith(__builtin$g.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === path$1.sep) {
+    if (p === __builtin$g.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
@@ -5745,12 +5832,12 @@ class Path {
         this.segments = [];
         // String
         if (typeof itemPath === 'string') {
-            assert$1(itemPath, `Parameter 'itemPath' must not be empty`);
+            __builtin$a(itemPath, `Parameter 'itemPath' must not be empty`);
             // Normalize slashes and trim unnecessary trailing slash
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(path$1.sep);
+                this.segments = itemPath.split(__builtin$g.sep);
             }
             // Rooted
             else {
@@ -5759,7 +5846,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = path$1.basename(remaining);
+                    const basename = __builtin$g.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -5772,24 +5859,24 @@ class Path {
         // Array
         else {
             // Must not be empty
-            assert$1(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
+            __builtin$a(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
             // Each segment
             for (let i = 0; i < itemPath.length; i++) {
                 let segment = itemPath[i];
                 // Must not be empty
-                assert$1(segment, `Parameter 'itemPath' must not contain any empty segments`);
+                __builtin$a(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
                 segment = normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
-                    assert$1(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+                    __builtin$a(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
                     this.segments.push(segment);
                 }
                 // All other segments
                 else {
                     // Must not contain slash
-                    assert$1(!segment.includes(path$1.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    __builtin$a(!segment.includes(__builtin$g.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -5802,13 +5889,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(path$1.sep) || (IS_WINDOWS$3 && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(__builtin$g.sep) || (IS_WINDOWS$3 && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += path$1.sep;
+                result += __builtin$g.sep;
             }
             result += this.segments[i];
         }
@@ -5832,9 +5919,9 @@ class Pattern {
         else {
             // Convert to pattern
             segments = segments || [];
-            assert$1(segments.length, `Parameter 'segments' must not empty`);
+            __builtin$a(segments.length, `Parameter 'segments' must not empty`);
             const root = Pattern.getLiteral(segments[0]);
-            assert$1(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
+            __builtin$a(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
             pattern = new Path(segments).toString().trim();
             if (patternOrNegate) {
                 pattern = `!${pattern}`;
@@ -5851,7 +5938,7 @@ class Pattern {
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
         this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(path$1.sep);
+            .endsWith(__builtin$g.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -5885,10 +5972,10 @@ class Pattern {
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(path$1.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(__builtin$g.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${path$1.sep}`;
+                itemPath = `${itemPath}${__builtin$g.sep}`;
             }
         }
         else {
@@ -5927,24 +6014,24 @@ class Pattern {
      */
     static fixupPattern(pattern, homedir) {
         // Empty
-        assert$1(pattern, 'pattern cannot be empty');
+        __builtin$a(pattern, 'pattern cannot be empty');
         // Must not contain `.` segment, unless first segment
         // Must not contain `..` segment
         const literalSegments = new Path(pattern).segments.map(x => Pattern.getLiteral(x));
-        assert$1(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
+        __builtin$a(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
-        assert$1(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
+        __builtin$a(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
         pattern = normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${path$1.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${__builtin$g.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${path$1.sep}`)) {
-            homedir = homedir || os.homedir();
-            assert$1(homedir, 'Unable to determine HOME directory');
-            assert$1(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
+        else if (pattern === '~' || pattern.startsWith(`~${__builtin$g.sep}`)) {
+            homedir = homedir || __builtin$j.homedir();
+            __builtin$a(homedir, 'Unable to determine HOME directory');
+            __builtin$a(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
         }
         // Replace relative drive root, e.g. pattern is C: or C:foo
@@ -6128,7 +6215,7 @@ class DefaultGlobber {
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(fs.promises.lstat(searchPath));
+                    yield __await(__builtin$h.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6158,7 +6245,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && path$1.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && __builtin$g.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -6173,7 +6260,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(fs.promises.readdir(item.path))).map(x => new SearchState(path$1.join(item.path, x), childLevel));
+                    const childItems = (yield __await(__builtin$h.promises.readdir(item.path))).map(x => new SearchState(__builtin$g.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -6217,7 +6304,7 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield fs.promises.stat(item.path);
+                    stats = yield __builtin$h.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6232,12 +6319,12 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield fs.promises.lstat(item.path);
+                stats = yield __builtin$h.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield fs.promises.realpath(item.path);
+                const realPath = yield __builtin$h.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
@@ -6254,6 +6341,8 @@ class DefaultGlobber {
         });
     }
 }
+
+const __builtin$5 = process.getBuiltinModule("node:stream");
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -9635,8 +9724,8 @@ function credentialsInside(patterns, credentialDirs) {
     const roots = patterns.filter((p) => !p.startsWith('!')).map(globRoot);
     for (const dir of credentialDirs.filter(Boolean)) {
         for (const root of roots) {
-            const rel = path$2.relative(root, dir);
-            if (rel === '' || (!rel.startsWith('..') && !path$2.isAbsolute(rel)))
+            const rel = __builtin$g.relative(root, dir);
+            if (rel === '' || (!rel.startsWith('..') && !__builtin$g.isAbsolute(rel)))
                 return `${root} contains ${dir}, where this action keeps credentials`;
         }
     }
@@ -9647,7 +9736,7 @@ function globRoot(pattern) {
     const parts = pattern.split(/[\\/]/);
     const i = parts.findIndex((p) => /[*?[]/.test(p));
     const kept = i < 0 ? parts : parts.slice(0, i);
-    return path$2.resolve(kept.join('/') || '/');
+    return __builtin$g.resolve(kept.join('/') || '/');
 }
 /**
  * When post saves. `auto`: the primary key missed, the download succeeded and the cache changed, and the
@@ -9784,10 +9873,10 @@ function saveRetryDelay(o, maxWaitMs = SAVE_RETRY_MAX_WAIT_MS) {
  * `names` are those files, relative to cache/download with `/` separators, sorted.
  */
 async function fingerprintModuleCache(gomodcache) {
-    const root = path$2.join(gomodcache, 'cache', 'download');
+    const root = __builtin$g.join(gomodcache, 'cache', 'download');
     let entries;
     try {
-        entries = await fs$2.promises.readdir(root, { withFileTypes: true, recursive: true });
+        entries = await __builtin$h.promises.readdir(root, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -9795,12 +9884,12 @@ async function fingerprintModuleCache(gomodcache) {
         throw error;
     }
     const names = entries
-        .filter((e) => e.isFile() && path$2.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => path$2.relative(root, path$2.join(e.parentPath, e.name)).split(path$2.sep).join('/'));
+        .filter((e) => e.isFile() && __builtin$g.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => __builtin$g.relative(root, __builtin$g.join(e.parentPath, e.name)).split(__builtin$g.sep).join('/'));
     if (names.length === 0)
         return { hash: '', files: 0, names };
     names.sort();
-    return { hash: createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
+    return { hash: __builtin$i.createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
 }
 /**
  * Runs `save` with the TAR_OPTIONS that leave `ziphashes` (policy.ts ziphashesLeftOut) out of the
@@ -9810,22 +9899,22 @@ async function fingerprintModuleCache(gomodcache) {
 async function withZiphashesLeftOut(ziphashes, save) {
     if (ziphashes.length === 0)
         return save({});
-    const dir = await fs$2.promises.mkdtemp(path$2.join(process.env.RUNNER_TEMP || os$1.tmpdir(), 'setup-go-deps-tar-'));
+    const dir = await __builtin$h.promises.mkdtemp(__builtin$g.join(process.env.RUNNER_TEMP || __builtin$j.tmpdir(), 'setup-go-deps-tar-'));
     try {
-        const list = path$2.join(dir, 'exclude');
-        await fs$2.promises.writeFile(list, ziphashes.join('\n') + '\n');
+        const list = __builtin$g.join(dir, 'exclude');
+        await __builtin$h.promises.writeFile(list, ziphashes.join('\n') + '\n');
         const options = saveTarOptions(list, process.env.TAR_OPTIONS);
         return await save(options ? { TAR_OPTIONS: options } : {});
     }
     finally {
-        await fs$2.promises.rm(dir, { recursive: true, force: true });
+        await __builtin$h.promises.rm(dir, { recursive: true, force: true });
     }
 }
 /** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
 async function directorySize(dir) {
     let entries;
     try {
-        entries = await fs$2.promises.readdir(dir, { withFileTypes: true, recursive: true });
+        entries = await __builtin$h.promises.readdir(dir, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -9834,13 +9923,13 @@ async function directorySize(dir) {
     }
     const sizes = await Promise.all(entries
         .filter((e) => e.isFile())
-        .map((e) => fs$2.promises.stat(path$2.join(e.parentPath, e.name)).then((s) => s.size)));
+        .map((e) => __builtin$h.promises.stat(__builtin$g.join(e.parentPath, e.name)).then((s) => s.size)));
     return sizes.reduce((a, b) => a + b, 0);
 }
 /** Whether a directory exists and has at least one entry. */
 async function isPopulated(dir) {
     try {
-        return (await fs$2.promises.readdir(dir)).length > 0;
+        return (await __builtin$h.promises.readdir(dir)).length > 0;
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -9848,6 +9937,10 @@ async function isPopulated(dir) {
         throw error;
     }
 }
+
+process.getBuiltinModule("node:stream/promises");
+
+const __builtin$4 = process.getBuiltinModule("node:zlib");
 
 /**
  * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
@@ -9857,7 +9950,7 @@ async function isPopulated(dir) {
  * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
  * rather than interpreted: a module zip written by go never has them.
  */
-promisify(zlib.inflateRaw);
+__builtin$9.promisify(__builtin$4.inflateRaw);
 
 var CacheFilename;
 (function (CacheFilename) {
@@ -9932,15 +10025,15 @@ function createTempDirectory() {
                     baseLocation = '/home';
                 }
             }
-            tempDirectory = path$1.join(baseLocation, 'actions', 'temp');
+            tempDirectory = __builtin$g.join(baseLocation, 'actions', 'temp');
         }
-        const dest = path$1.join(tempDirectory, crypto$1.randomUUID());
+        const dest = __builtin$g.join(tempDirectory, __builtin$i.randomUUID());
         yield mkdirP(dest);
         return dest;
     });
 }
 function getArchiveFileSizeInBytes(filePath) {
-    return fs.statSync(filePath).size;
+    return __builtin$h.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
     return __awaiter$7(this, void 0, void 0, function* () {
@@ -9956,9 +10049,8 @@ function resolvePaths(patterns) {
                 _c = _g.value;
                 _e = false;
                 const file = _c;
-                const relativeFile = path$1
-                    .relative(workspace, file)
-                    .replace(new RegExp(`\\${path$1.sep}`, 'g'), '/');
+                const relativeFile = __builtin$g.relative(workspace, file)
+                    .replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/');
                 debug(`Matched: ${relativeFile}`);
                 // Paths are made relative so the tar entries are all relative to the root of the workspace.
                 if (relativeFile === '') {
@@ -9982,7 +10074,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
     return __awaiter$7(this, void 0, void 0, function* () {
-        return util.promisify(fs.unlink)(filePath);
+        return __builtin$9.promisify(__builtin$h.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
@@ -10029,7 +10121,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
     return __awaiter$7(this, void 0, void 0, function* () {
-        if (fs.existsSync(GnuTarPathOnWindows)) {
+        if (__builtin$h.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
         const versionOutput = yield getVersion('tar');
@@ -10056,7 +10148,7 @@ function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false)
     }
     // Add salt to cache version to support breaking changes in cache entry
     components.push(versionSalt);
-    return crypto$1.createHash('sha256').update(components.join('|')).digest('hex');
+    return __builtin$i.createHash('sha256').update(components.join('|')).digest('hex');
 }
 function getRuntimeToken() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'];
@@ -10065,6 +10157,13 @@ function getRuntimeToken() {
     }
     return token;
 }
+
+const __builtin$3 = process.getBuiltinModule("node:url");
+
+var _builtin_url = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$3
+}, [__builtin$3]);
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10104,10 +10203,12 @@ let AbortError$1 = class AbortError extends Error {
     }
 };
 
+const __builtin$2 = process.getBuiltinModule("node:process");
+
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function log(message, ...args) {
-    process$1.stderr.write(`${util$1.format(message, ...args)}${EOL$2}`);
+    __builtin$2.stderr.write(`${__builtin$9.format(message, ...args)}${__builtin$j.EOL}`);
 }
 
 // Copyright (c) Microsoft Corporation.
@@ -10118,16 +10219,16 @@ function log(message, ...args) {
  * @internal
  */
 function getEnvironmentVariable(name) {
-    return process$1.env[name];
+    return __builtin$2.env[name];
 }
 /**
  * A constant that indicates whether the environment the code is running is Deno.
  */
-typeof process$1.versions.deno === "string" && process$1.versions.deno.length > 0;
+typeof __builtin$2.versions.deno === "string" && __builtin$2.versions.deno.length > 0;
 /**
  * A constant that indicates whether the environment the code is running is Bun.sh.
  */
-typeof process$1.versions.bun === "string" && process$1.versions.bun.length > 0;
+typeof __builtin$2.versions.bun === "string" && __builtin$2.versions.bun.length > 0;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10868,7 +10969,7 @@ function isError$1(e) {
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const custom = inspect.custom;
+const custom = __builtin$9.inspect.custom;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -11160,7 +11261,7 @@ function isStreamComplete(stream) {
 function isArrayBuffer(body) {
     return body && typeof body.byteLength === "number";
 }
-class ReportTransform extends Transform {
+class ReportTransform extends __builtin$5.Transform {
     loadedBytes = 0;
     progressCallback;
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -11319,7 +11420,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? http$1.request(options, resolve) : https$1.request(options, resolve);
+            const req = isInsecure ? __builtin$f.request(options, resolve) : __builtin$e.request(options, resolve);
             req.once("error", (err) => {
                 reject(new RestError$2(err.message, { code: err.code ?? RestError$2.REQUEST_SEND_ERROR, request }));
             });
@@ -11357,11 +11458,11 @@ class NodeHttpClient {
         if (isInsecure) {
             if (disableKeepAlive) {
                 // keepAlive:false is the default so we don't need a custom Agent
-                return http$1.globalAgent;
+                return __builtin$f.globalAgent;
             }
             if (!this.cachedHttpAgent) {
                 // If there is no cached agent create a new one and cache it.
-                this.cachedHttpAgent = new http$1.Agent({ keepAlive: true });
+                this.cachedHttpAgent = new __builtin$f.Agent({ keepAlive: true });
             }
             return this.cachedHttpAgent;
         }
@@ -11369,7 +11470,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return https$1.globalAgent;
+                return __builtin$e.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -11380,7 +11481,7 @@ class NodeHttpClient {
                 return agent;
             }
             logger$4.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new https$1.Agent({
+            agent = new __builtin$e.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -11409,12 +11510,12 @@ function getResponseHeaders(res) {
 function getDecodedResponseStream(stream, headers) {
     const contentEncoding = headers.get("Content-Encoding");
     if (contentEncoding === "gzip") {
-        const unzip = zlib.createGunzip();
+        const unzip = __builtin$4.createGunzip();
         stream.pipe(unzip);
         return unzip;
     }
     else if (contentEncoding === "deflate") {
-        const inflate = zlib.createInflate();
+        const inflate = __builtin$4.createInflate();
         stream.pipe(inflate);
         return inflate;
     }
@@ -12788,6 +12889,17 @@ function requireBrowser () {
 
 var node = {exports: {}};
 
+const __builtin$1 = process.getBuiltinModule("node:tty");
+
+var _builtin_tty = /*#__PURE__*/_mergeNamespaces({
+    __proto__: null,
+    default: __builtin$1
+}, [__builtin$1]);
+
+var require$$0$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tty);
+
+var require$$0$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_os);
+
 var hasFlag;
 var hasRequiredHasFlag;
 
@@ -12810,8 +12922,8 @@ var hasRequiredSupportsColor;
 function requireSupportsColor () {
 	if (hasRequiredSupportsColor) return supportsColor_1;
 	hasRequiredSupportsColor = 1;
-	const os = os__default;
-	const tty = require$$1$1;
+	const os = require$$0$1;
+	const tty = require$$0$2;
 	const hasFlag = requireHasFlag();
 
 	const {env} = process;
@@ -12957,8 +13069,8 @@ function requireNode () {
 	if (hasRequiredNode) return node.exports;
 	hasRequiredNode = 1;
 	(function (module, exports) {
-		const tty = require$$1$1;
-		const util = util__default;
+		const tty = require$$0$2;
+		const util = require$$1;
 
 		/**
 		 * This is the Node.js implementation of `debug()`.
@@ -13272,8 +13384,8 @@ function requireHelpers () {
 	};
 	Object.defineProperty(helpers, "__esModule", { value: true });
 	helpers.req = helpers.json = helpers.toBuffer = void 0;
-	const http = __importStar(http__default);
-	const https = __importStar(https__default);
+	const http = __importStar(require$$1$1);
+	const https = __importStar(require$$2$1);
 	async function toBuffer(stream) {
 	    let length = 0;
 	    const chunks = [];
@@ -13349,9 +13461,9 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(require$$0$1);
-		const http = __importStar(http__default);
-		const https_1 = https__default;
+		const net = __importStar(require$$0$3);
+		const http = __importStar(require$$1$1);
+		const https_1 = require$$2$1;
 		__exportStar(requireHelpers(), exports);
 		const INTERNAL = Symbol('AgentBaseInternalState');
 		class Agent extends http.Agent {
@@ -13502,6 +13614,8 @@ function requireDist$2 () {
 	return dist$1;
 }
 
+var require$$5 = /*@__PURE__*/getAugmentedNamespace(_builtin_url);
+
 var parseProxyResponse = {};
 
 var hasRequiredParseProxyResponse;
@@ -13645,9 +13759,9 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(require$$0$1);
-	const tls = __importStar(require$$1);
-	const assert_1 = __importDefault(assert$1);
+	const net = __importStar(require$$0$3);
+	const tls = __importStar(require$$1$2);
+	const assert_1 = __importDefault(require$$2);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
 	const url_1 = require$$5;
@@ -13836,10 +13950,10 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(require$$0$1);
-	const tls = __importStar(require$$1);
+	const net = __importStar(require$$0$3);
+	const tls = __importStar(require$$1$2);
 	const debug_1 = __importDefault(requireSrc());
-	const events_1 = events__default;
+	const events_1 = require$$3;
 	const agent_base_1 = requireDist$2();
 	const url_1 = require$$5;
 	const debug = (0, debug_1.default)('http-proxy-agent');
@@ -14263,7 +14377,7 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream) {
     if (stream instanceof ReadableStream) {
         makeAsyncIterable(stream);
-        return Readable.fromWeb(stream);
+        return __builtin$5.Readable.fromWeb(stream);
     }
     else {
         return stream;
@@ -14271,7 +14385,7 @@ function ensureNodeStream(stream) {
 }
 function toStream(source) {
     if (source instanceof Uint8Array) {
-        return Readable.from(Buffer.from(source));
+        return __builtin$5.Readable.from(Buffer.from(source));
     }
     else if (isBlob(source)) {
         return ensureNodeStream(source.stream());
@@ -14292,7 +14406,7 @@ function toStream(source) {
 async function concat(sources) {
     return function () {
         const streams = sources.map((x) => (typeof x === "function" ? x() : x)).map(toStream);
-        return Readable.from((async function* () {
+        return __builtin$5.Readable.from((async function* () {
             for (const stream of streams) {
                 for await (const chunk of stream) {
                     yield chunk;
@@ -14483,9 +14597,9 @@ function getHeaderName() {
  * @internal
  */
 async function setPlatformSpecificData(map) {
-    if (process$1 && process$1.versions) {
-        const osInfo = `${os$1.type()} ${os$1.release()}; ${os$1.arch()}`;
-        const versions = process$1.versions;
+    if (__builtin$2 && __builtin$2.versions) {
+        const osInfo = `${__builtin$j.type()} ${__builtin$j.release()}; ${__builtin$j.arch()}`;
+        const versions = __builtin$2.versions;
         if (versions.bun) {
             map.set("Bun", `${versions.bun} (${osInfo})`);
         }
@@ -25325,7 +25439,7 @@ const logger$1 = createClientLogger("storage-blob");
 /**
  * This class generates a readable stream from the data in an array of buffers.
  */
-class BuffersStream extends Readable$1 {
+class BuffersStream extends __builtin$5.Readable {
     buffers;
     byteLength;
     /**
@@ -25416,12 +25530,14 @@ class BuffersStream extends Readable$1 {
     }
 }
 
+const __builtin = process.getBuiltinModule("node:buffer");
+
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
  * maxBufferLength is max size of each buffer in the pooled buffers.
  */
-const maxBufferLength = buffer$1.constants.MAX_LENGTH;
+const maxBufferLength = __builtin.constants.MAX_LENGTH;
 /**
  * This class provides a buffer container which conceptually has no hard size limit.
  * It accepts a capacity, an array of input buffers and the total length of input data.
@@ -25555,7 +25671,7 @@ class BufferScheduler {
     /**
      * An internal event emitter.
      */
-    emitter = new EventEmitter();
+    emitter = new __builtin$b.EventEmitter();
     /**
      * Concurrency of executing outgoingHandlers. (0 lesser than concurrency lesser than or equal to maxBuffers)
      */
@@ -28765,7 +28881,7 @@ class StorageSharedKeyCredential extends Credential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
+        return __builtin$i.createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -29256,7 +29372,7 @@ function storageSharedKeyCredentialPolicy(options) {
             "\n" +
             getCanonicalizedHeadersString(request) +
             getCanonicalizedResourceString(request);
-        const signature = createHmac("sha256", options.accountKey)
+        const signature = __builtin$i.createHmac("sha256", options.accountKey)
             .update(stringToSign, "utf8")
             .digest("base64");
         request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
@@ -29433,7 +29549,7 @@ class UserDelegationKeyCredential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
+        return __builtin$i.createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -45789,7 +45905,7 @@ class BlobLeaseClient {
  *
  * A Node.js ReadableStream will internally retry when internal ReadableStream unexpected ends.
  */
-class RetriableReadableStream extends Readable$1 {
+class RetriableReadableStream extends __builtin$5.Readable {
     start;
     offset;
     end;
@@ -46842,7 +46958,7 @@ class AvroReadableFromStream extends AvroReadable {
     _readable;
     toUint8Array(data) {
         if (typeof data === "string") {
-            return Buffer$1.from(data);
+            return __builtin.Buffer.from(data);
         }
         return data;
     }
@@ -46924,7 +47040,7 @@ class AvroReadableFromStream extends AvroReadable {
  *
  * A Node.js BlobQuickQueryStream will internally parse avro data stream for blob query.
  */
-class BlobQuickQueryStream extends Readable$1 {
+class BlobQuickQueryStream extends __builtin$5.Readable {
     source;
     avroReader;
     avroIter;
@@ -48142,7 +48258,7 @@ class Batch {
             throw new RangeError("concurrency must be larger than 0");
         }
         this.concurrency = concurrency;
-        this.emitter = new EventEmitter();
+        this.emitter = new __builtin$b.EventEmitter();
     }
     /**
      * Add a operation into queue.
@@ -48272,7 +48388,7 @@ async function streamToBuffer(stream, buffer, offset, end, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = fs$2.createWriteStream(file);
+        const ws = __builtin$h.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -48288,8 +48404,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = util$1.promisify(fs$2.stat);
-const fsCreateReadStream = fs$2.createReadStream;
+const fsStat = __builtin$9.promisify(__builtin$h.stat);
+const fsCreateReadStream = __builtin$h.createReadStream;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -51391,7 +51507,7 @@ var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  */
 function pipeResponseToStream(response, output) {
     return __awaiter$4(this, void 0, void 0, function* () {
-        const pipeline = util.promisify(stream.pipeline);
+        const pipeline = __builtin$9.promisify(__builtin$5.pipeline);
         yield pipeline(response.message, output);
     });
 }
@@ -51503,7 +51619,7 @@ class DownloadProgress {
  */
 function downloadCacheHttpClient(archiveLocation, archivePath) {
     return __awaiter$4(this, void 0, void 0, function* () {
-        const writeStream = fs.createWriteStream(archivePath);
+        const writeStream = __builtin$h.createWriteStream(archivePath);
         const httpClient = new HttpClient('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => __awaiter$4(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
@@ -51535,7 +51651,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
     return __awaiter$4(this, void 0, void 0, function* () {
         var _a;
-        const archiveDescriptor = yield fs.promises.open(archivePath, 'w');
+        const archiveDescriptor = yield __builtin$h.promises.open(archivePath, 'w');
         const httpClient = new HttpClient('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
@@ -51668,9 +51784,9 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             // on 64-bit systems), split the download into multiple segments
             // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
-            const maxSegmentSize = Math.min(134217728, buffer.constants.MAX_LENGTH);
+            const maxSegmentSize = Math.min(134217728, __builtin.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
-            const fd = fs.openSync(archivePath, 'w');
+            const fd = __builtin$h.openSync(archivePath, 'w');
             try {
                 downloadProgress.startDisplayTimer();
                 const controller = new AbortController();
@@ -51689,13 +51805,13 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
                         throw new Error('Aborting cache download as the download time exceeded the timeout.');
                     }
                     else if (Buffer.isBuffer(result)) {
-                        fs.writeFileSync(fd, result);
+                        __builtin$h.writeFileSync(fd, result);
                     }
                 }
             }
             finally {
                 downloadProgress.stopDisplayTimer();
-                fs.closeSync(fd);
+                __builtin$h.closeSync(fd);
             }
         }
     });
@@ -51965,7 +52081,7 @@ function printCachesListForDiagnostics(key, httpClient, version) {
 }
 function downloadCache(archiveLocation, archivePath, options) {
     return __awaiter$3(this, void 0, void 0, function* () {
-        const archiveUrl = new URL$1(archiveLocation);
+        const archiveUrl = new __builtin$3.URL(archiveLocation);
         const downloadOptions = getDownloadOptions(options);
         if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
             if (downloadOptions.useAzureSdk) {
@@ -52030,7 +52146,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         // Upload Chunks
         const fileSize = getArchiveFileSizeInBytes(archivePath);
         const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-        const fd = fs.openSync(archivePath, 'r');
+        const fd = __builtin$h.openSync(archivePath, 'r');
         const uploadOptions = getUploadOptions(options);
         const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
         const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
@@ -52044,8 +52160,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
                     const start = offset;
                     const end = offset + chunkSize - 1;
                     offset += maxChunkSize;
-                    yield uploadChunk(httpClient, resourceUrl, () => fs
-                        .createReadStream(archivePath, {
+                    yield uploadChunk(httpClient, resourceUrl, () => __builtin$h.createReadStream(archivePath, {
                         fd,
                         start,
                         end,
@@ -52058,7 +52173,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
             })));
         }
         finally {
-            fs.closeSync(fd);
+            __builtin$h.closeSync(fd);
         }
         return;
     });
@@ -55868,7 +55983,7 @@ function getTarPath() {
                     // Use GNUtar as default on windows
                     return { path: gnuTar, type: ArchiveToolType.GNU };
                 }
-                else if (existsSync(systemTar)) {
+                else if (__builtin$h.existsSync(systemTar)) {
                     return { path: systemTar, type: ArchiveToolType.BSD };
                 }
                 break;
@@ -55910,21 +56025,21 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
             case 'create':
                 args.push('--posix', '-cf', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
                 break;
             case 'extract':
                 args.push('-xf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
+                    : archivePath.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
                     ? quoteAbsolutePath(workingDirectory)
-                    : workingDirectory.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'));
+                    : workingDirectory.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'));
                 break;
             case 'list':
                 args.push('-tf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'), '-P');
+                    : archivePath.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'), '-P');
                 break;
         }
         // Platform specific args
@@ -55970,7 +56085,7 @@ function getWorkingDirectory() {
     return (_a = process.env['GITHUB_WORKSPACE']) !== null && _a !== void 0 ? _a : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-    return `"${path$1.resolve(filePath).replace(new RegExp(`\\${path$1.sep}`, 'g'), '/')}"`;
+    return `"${__builtin$g.resolve(filePath).replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/')}"`;
 }
 // Common function for extractTar and listTar to get the compression method
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
@@ -56020,7 +56135,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --long=30 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : [
@@ -56031,7 +56146,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${path$1.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$g.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : ['--use-compress-program', IS_WINDOWS ? '"zstd -T0"' : 'zstdmt'];
@@ -56099,7 +56214,7 @@ function extractTar(archivePath, compressionMethod) {
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
     return __awaiter$1(this, void 0, void 0, function* () {
         // Write source directories to manifest.txt to avoid command length limits
-        writeFileSync(path$1.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
+        __builtin$h.writeFileSync(__builtin$g.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
         const { commands } = yield getCommands(compressionMethod, 'create');
         yield execCommands(commands, archiveFolder);
     });
@@ -56295,7 +56410,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return cacheEntry.cacheKey;
             }
-            archivePath = path$1.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$g.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
             yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
@@ -56403,7 +56518,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return response.matchedKey;
             }
-            archivePath = path$1.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$g.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive path: ${archivePath}`);
             debug(`Starting download of archive to: ${archivePath}`);
             yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -56500,7 +56615,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = path$1.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$g.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56603,7 +56718,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = path$1.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$g.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56915,7 +57030,7 @@ async function saveModuleEntry(state, decision, gomodcache, names) {
     const durationMs = Math.round(performance.now() - started);
     const o = saved.outcome;
     if (o.kind === 'saved') {
-        const sizeBytes = saved.archiveBytes ?? (await directorySize(path$2.join(gomodcache, 'cache', 'download')));
+        const sizeBytes = saved.archiveBytes ?? (await directorySize(__builtin$g.join(gomodcache, 'cache', 'download')));
         return { saved: true, key, reason: decision.reason, sizeBytes, durationMs };
     }
     const retried = saved.calls > 1 ? ' (also on its one retry)' : '';
