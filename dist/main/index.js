@@ -56782,6 +56782,10 @@ function parseListingLine(line) {
 }
 /** GNU tar's `c` quoting: backslash escapes and octal bytes (names are UTF-8). */
 function unquoteC(s) {
+    // Under LC_ALL=C tar escapes every byte that is not printable ASCII, so a name without a backslash is
+    // already the name: most of them, and the byte-by-byte path below cost 15 ms of a 100-module listing.
+    if (!s.includes('\\'))
+        return s;
     const simple = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
     const bytes = [];
     for (let i = 0; i < s.length; i++) {
