@@ -51,7 +51,9 @@ const entry = (name) => ({
     builtinsByGetter,
     typescript({ tsconfig: 'tsconfig.build.json', outDir: `dist/${name}`, noEmitOnError: false }),
     nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }),
-    commonjs(),
+    // A CommonJS require() of a built-in gets the module object itself, as node's require would, not a
+    // frozen copy of its namespace (which a module could not assign to or compare with the original).
+    commonjs({ requireReturnsDefault: (id) => id.startsWith('\0builtin:') }),
     json()
   ],
   onwarn(warning, warn) {

@@ -7,9 +7,11 @@
  * instead. The action's own behaviour does not depend on it: without `cache-build` it never reads or
  * writes GOCACHE, and the tests that exercise `cache-build` ask for an empty one.
  *
- * Hard links are safe here: go adds entries as new files and rewrites an index file in place only on a
- * miss for its action ID, which the seed's own entries never are; the cache's top-level files (README,
- * trim.txt, which go rewrites) are copied, not linked.
+ * Only the outputs (`<hash>-d`, most of the bytes) are hard links: go writes an index entry (`<hash>-a`)
+ * in place (cmd/go/internal/cache putIndexEntry opens it without O_TRUNC), so those and the top-level
+ * files (README, trim.txt) are copied, and no job's build can change what the next job starts with. go
+ * rewrites an output in place only when its content fails a check (GODEBUG=gocacheverify=1), which no
+ * test sets; its Chtimes on a used entry changes only the shared mtime.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -57,8 +59,9 @@ function seed(): string {
     fs.writeFileSync(path.join(tmp, 'cache', 'complete'), '')
     try {
       fs.renameSync(path.join(tmp, 'cache'), dir)
-    } catch {
-      // The other worker finished first: its seed is the same.
+    } catch (error) {
+      // The other worker finished first (its seed is the same); anything else is a real failure.
+      if (!fs.existsSync(path.join(dir, 'complete'))) throw error
     }
     removeTree(tmp)
   }
@@ -66,7 +69,7 @@ function seed(): string {
   return dir
 }
 
-/** Fills `gocache` (which must not exist yet) with the seed: links for the entries, copies for the rest. */
+/** Fills `gocache` (which must not exist yet) with the seed: links for the outputs, copies for the rest. */
 export function seedBuildCache(gocache: string): void {
   const from = seed()
   fs.mkdirSync(gocache, { recursive: true })
@@ -78,6 +81,9 @@ export function seedBuildCache(gocache: string): void {
       continue
     }
     fs.mkdirSync(target)
-    for (const file of fs.readdirSync(source)) fs.linkSync(path.join(source, file), path.join(target, file))
+    for (const file of fs.readdirSync(source)) {
+      const link = file.endsWith('-d') ? fs.linkSync : fs.copyFileSync
+      link(path.join(source, file), path.join(target, file))
+    }
   }
 }

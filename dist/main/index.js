@@ -13,12 +13,7 @@ function _mergeNamespaces(n, m) {
     return Object.freeze(n);
 }
 
-const __builtin$m = process.getBuiltinModule("node:os");
-
-var _builtin_os = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$m
-}, [__builtin$m]);
+const __builtin$n = process.getBuiltinModule("node:os");
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -90,7 +85,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + __builtin$m.EOL);
+    process.stdout.write(cmd.toString() + __builtin$n.EOL);
 }
 function issue(name, message = '') {
     issueCommand(name, {}, message);
@@ -144,9 +139,9 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
-const __builtin$l = process.getBuiltinModule("node:crypto");
+const __builtin$m = process.getBuiltinModule("node:crypto");
 
-const __builtin$k = process.getBuiltinModule("node:fs");
+const __builtin$l = process.getBuiltinModule("node:fs");
 
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -156,15 +151,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!__builtin$k.existsSync(filePath)) {
+    if (!__builtin$l.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    __builtin$k.appendFileSync(filePath, `${toCommandValue(message)}${__builtin$m.EOL}`, {
+    __builtin$l.appendFileSync(filePath, `${toCommandValue(message)}${__builtin$n.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${__builtin$l.randomUUID()}`;
+    const delimiter = `ghadelimiter_${__builtin$m.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -175,24 +170,24 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${__builtin$m.EOL}${convertedValue}${__builtin$m.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${__builtin$n.EOL}${convertedValue}${__builtin$n.EOL}${delimiter}`;
 }
 
-const __builtin$j = process.getBuiltinModule("node:path");
+const __builtin$k = process.getBuiltinModule("node:path");
 
-const __builtin$i = process.getBuiltinModule("node:http");
+const __builtin$j = process.getBuiltinModule("node:http");
 
 var http = /*#__PURE__*/_mergeNamespaces({
     __proto__: null,
-    default: __builtin$i
-}, [__builtin$i]);
+    default: __builtin$j
+}, [__builtin$j]);
 
-const __builtin$h = process.getBuiltinModule("node:https");
+const __builtin$i = process.getBuiltinModule("node:https");
 
 var https = /*#__PURE__*/_mergeNamespaces({
     __proto__: null,
-    default: __builtin$h
-}, [__builtin$h]);
+    default: __builtin$i
+}, [__builtin$i]);
 
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -288,96 +283,28 @@ function getDefaultExportFromCjs (x) {
 	return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, 'default') ? x['default'] : x;
 }
 
-function getAugmentedNamespace(n) {
-  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
-  var f = n.default;
-	if (typeof f == "function") {
-		var a = function a () {
-			var isInstance = false;
-      try {
-        isInstance = this instanceof a;
-      } catch (e) {}
-			if (isInstance) {
-        return Reflect.construct(f, arguments, this.constructor);
-			}
-			return f.apply(this, arguments);
-		};
-		a.prototype = f.prototype;
-  } else a = {};
-  Object.defineProperty(a, '__esModule', {value: true});
-	Object.keys(n).forEach(function (k) {
-		var d = Object.getOwnPropertyDescriptor(n, k);
-		Object.defineProperty(a, k, d.get ? d : {
-			enumerable: true,
-			get: function () {
-				return n[k];
-			}
-		});
-	});
-	return a;
-}
-
 var tunnel$1 = {};
 
-const __builtin$g = process.getBuiltinModule("node:net");
+const __builtin$h = process.getBuiltinModule("node:net");
 
-var _builtin_net = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$g
-}, [__builtin$g]);
+const __builtin$g = process.getBuiltinModule("node:tls");
 
-var require$$0$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_net);
+const __builtin$f = process.getBuiltinModule("node:events");
 
-const __builtin$f = process.getBuiltinModule("node:tls");
+const __builtin$e = process.getBuiltinModule("node:assert");
 
-var _builtin_tls = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$f
-}, [__builtin$f]);
-
-var require$$1$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tls);
-
-var require$$1$1 = /*@__PURE__*/getAugmentedNamespace(http);
-
-var require$$2$1 = /*@__PURE__*/getAugmentedNamespace(https);
-
-const __builtin$e = process.getBuiltinModule("node:events");
-
-var _builtin_events = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$e
-}, [__builtin$e]);
-
-var require$$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_events);
-
-const __builtin$d = process.getBuiltinModule("node:assert");
-
-var _builtin_assert = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$d
-}, [__builtin$d]);
-
-var require$$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_assert);
-
-const __builtin$c = process.getBuiltinModule("node:util");
-
-var _builtin_util = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$c
-}, [__builtin$c]);
-
-var require$$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_util);
+const __builtin$d = process.getBuiltinModule("node:util");
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1$2;
-	var http = require$$1$1;
-	var https = require$$2$1;
-	var events = require$$3;
-	var util = require$$1;
+	var tls = __builtin$g;
+	var http = __builtin$j;
+	var https = __builtin$i;
+	var events = __builtin$f;
+	var util = __builtin$d;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -1181,7 +1108,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || __builtin$i.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || __builtin$j.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1206,7 +1133,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new __builtin$h.Agent(options) : new __builtin$i.Agent(options);
+            agent = usingSsl ? new __builtin$i.Agent(options) : new __builtin$j.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1380,7 +1307,7 @@ var __awaiter$i = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { access: access$1, appendFile, writeFile } = __builtin$k.promises;
+const { access: access$1, appendFile, writeFile } = __builtin$l.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 class Summary {
     constructor() {
@@ -1402,7 +1329,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access$1(pathFromEnv, __builtin$k.constants.R_OK | __builtin$k.constants.W_OK);
+                yield access$1(pathFromEnv, __builtin$l.constants.R_OK | __builtin$l.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -1498,7 +1425,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(__builtin$m.EOL);
+        return this.addRaw(__builtin$n.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1644,9 +1571,9 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-const __builtin$b = process.getBuiltinModule("node:string_decoder");
+const __builtin$c = process.getBuiltinModule("node:string_decoder");
 
-const __builtin$a = process.getBuiltinModule("node:child_process");
+const __builtin$b = process.getBuiltinModule("node:child_process");
 
 var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -1657,7 +1584,7 @@ var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = __builtin$k.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = __builtin$l.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS$8 = process.platform === 'win32';
 /**
@@ -1673,7 +1600,7 @@ const IS_WINDOWS$8 = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return __awaiter$h(this, void 0, void 0, function* () {
-        const result = yield __builtin$k.promises.readlink(fsPath);
+        const result = yield __builtin$l.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS$8 && !result.endsWith('\\')) {
@@ -1682,7 +1609,7 @@ function readlink(fsPath) {
         return result;
     });
 }
-__builtin$k.constants.O_RDONLY;
+__builtin$l.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter$h(this, void 0, void 0, function* () {
         try {
@@ -1734,7 +1661,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS$8) {
                 // on Windows, test for valid extension
-                const upperExt = __builtin$j.extname(filePath).toUpperCase();
+                const upperExt = __builtin$k.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -1763,11 +1690,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS$8) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = __builtin$j.dirname(filePath);
-                        const upperName = __builtin$j.basename(filePath).toUpperCase();
+                        const directory = __builtin$k.dirname(filePath);
+                        const upperName = __builtin$k.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = __builtin$j.join(directory, actualName);
+                                filePath = __builtin$k.join(directory, actualName);
                                 break;
                             }
                         }
@@ -1839,7 +1766,7 @@ function cp(source_1, dest_1) {
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? __builtin$j.join(dest, __builtin$j.basename(source))
+            ? __builtin$k.join(dest, __builtin$k.basename(source))
             : dest;
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
@@ -1854,7 +1781,7 @@ function cp(source_1, dest_1) {
             }
         }
         else {
-            if (__builtin$j.relative(source, newDest) === '') {
+            if (__builtin$k.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -1899,7 +1826,7 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return __awaiter$g(this, void 0, void 0, function* () {
-        __builtin$d.ok(fsPath, 'a path argument must be provided');
+        __builtin$e.ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
 }
@@ -1949,7 +1876,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS$8 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(__builtin$j.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(__builtin$k.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -1964,7 +1891,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(__builtin$j.sep)) {
+        if (tool.includes(__builtin$k.sep)) {
             return [];
         }
         // build the list of directories
@@ -1975,7 +1902,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(__builtin$j.delimiter)) {
+            for (const p of process.env.PATH.split(__builtin$k.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -1984,7 +1911,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(__builtin$j.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(__builtin$k.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -2051,7 +1978,7 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 
-const __builtin$9 = process.getBuiltinModule("node:timers");
+const __builtin$a = process.getBuiltinModule("node:timers");
 
 var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2067,7 +1994,7 @@ const IS_WINDOWS$7 = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends __builtin$e.EventEmitter {
+class ToolRunner extends __builtin$f.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -2123,13 +2050,13 @@ class ToolRunner extends __builtin$e.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(__builtin$m.EOL);
+            let n = s.indexOf(__builtin$n.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + __builtin$m.EOL.length);
-                n = s.indexOf(__builtin$m.EOL);
+                s = s.substring(n + __builtin$n.EOL.length);
+                n = s.indexOf(__builtin$n.EOL);
             }
             return s;
         }
@@ -2407,7 +2334,7 @@ class ToolRunner extends __builtin$e.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (IS_WINDOWS$7 && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = __builtin$j.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = __builtin$k.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -2420,7 +2347,7 @@ class ToolRunner extends __builtin$e.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + __builtin$m.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + __builtin$n.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -2430,7 +2357,7 @@ class ToolRunner extends __builtin$e.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = __builtin$a.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = __builtin$b.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -2565,7 +2492,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends __builtin$e.EventEmitter {
+class ExecState extends __builtin$f.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2593,7 +2520,7 @@ class ExecState extends __builtin$e.EventEmitter {
             this._setResult();
         }
         else if (this.processExited) {
-            this.timeout = __builtin$9.setTimeout(ExecState.HandleTimeout, this.delay, this);
+            this.timeout = __builtin$a.setTimeout(ExecState.HandleTimeout, this.delay, this);
         }
     }
     _debug(message) {
@@ -2681,8 +2608,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new __builtin$b.StringDecoder('utf8');
-        const stderrDecoder = new __builtin$b.StringDecoder('utf8');
+        const stdoutDecoder = new __builtin$c.StringDecoder('utf8');
+        const stderrDecoder = new __builtin$c.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -2719,8 +2646,8 @@ function getExecOutput(commandLine, args, options) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-__builtin$m.platform();
-__builtin$m.arch();
+__builtin$n.platform();
+__builtin$n.arch();
 
 var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2807,7 +2734,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${__builtin$j.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${__builtin$k.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -2834,7 +2761,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(__builtin$m.EOL);
+    process.stdout.write(__builtin$n.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 //-----------------------------------------------------------------------
@@ -2886,7 +2813,7 @@ function warning(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + __builtin$m.EOL);
+    process.stdout.write(message + __builtin$n.EOL);
 }
 /**
  * Begin an output group.
@@ -3014,7 +2941,7 @@ function dirname(p) {
         return p;
     }
     // Get dirname
-    let result = __builtin$j.dirname(p);
+    let result = __builtin$k.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
     if (IS_WINDOWS$6 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
@@ -3026,8 +2953,8 @@ function dirname(p) {
  * or `C:` are expanded based on the current working directory.
  */
 function ensureAbsoluteRoot(root, itemPath) {
-    __builtin$d(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
-    __builtin$d(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$e(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
+    __builtin$e(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Already rooted
     if (hasAbsoluteRoot(itemPath)) {
         return itemPath;
@@ -3037,7 +2964,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
-            __builtin$d(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$e(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             // Drive letter matches cwd? Expand to cwd
             if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
                 // Drive only, e.g. C:
@@ -3062,16 +2989,16 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like \ or \foo
         else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
-            __builtin$d(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$e(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
         }
     }
-    __builtin$d(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
+    __builtin$e(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
     if (root.endsWith('/') || (IS_WINDOWS$6 && root.endsWith('\\'))) ;
     else {
         // Append separator
-        root += __builtin$j.sep;
+        root += __builtin$k.sep;
     }
     return root + itemPath;
 }
@@ -3080,7 +3007,7 @@ function ensureAbsoluteRoot(root, itemPath) {
  * `\\hello\share` and `C:\hello` (and using alternate separator).
  */
 function hasAbsoluteRoot(itemPath) {
-    __builtin$d(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$e(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -3096,7 +3023,7 @@ function hasAbsoluteRoot(itemPath) {
  * `\`, `\hello`, `\\hello\share`, `C:`, and `C:\hello` (and using alternate separator).
  */
 function hasRoot(itemPath) {
-    __builtin$d(itemPath, `isRooted parameter 'itemPath' must not be empty`);
+    __builtin$e(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -3136,11 +3063,11 @@ function safeTrimTrailingSeparator(p) {
     // Normalize separators
     p = normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(__builtin$j.sep)) {
+    if (!p.endsWith(__builtin$k.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === __builtin$j.sep) {
+    if (p === __builtin$k.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
@@ -5955,12 +5882,12 @@ class Path {
         this.segments = [];
         // String
         if (typeof itemPath === 'string') {
-            __builtin$d(itemPath, `Parameter 'itemPath' must not be empty`);
+            __builtin$e(itemPath, `Parameter 'itemPath' must not be empty`);
             // Normalize slashes and trim unnecessary trailing slash
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(__builtin$j.sep);
+                this.segments = itemPath.split(__builtin$k.sep);
             }
             // Rooted
             else {
@@ -5969,7 +5896,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = __builtin$j.basename(remaining);
+                    const basename = __builtin$k.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -5982,24 +5909,24 @@ class Path {
         // Array
         else {
             // Must not be empty
-            __builtin$d(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
+            __builtin$e(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
             // Each segment
             for (let i = 0; i < itemPath.length; i++) {
                 let segment = itemPath[i];
                 // Must not be empty
-                __builtin$d(segment, `Parameter 'itemPath' must not contain any empty segments`);
+                __builtin$e(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
                 segment = normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
-                    __builtin$d(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+                    __builtin$e(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
                     this.segments.push(segment);
                 }
                 // All other segments
                 else {
                     // Must not contain slash
-                    __builtin$d(!segment.includes(__builtin$j.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    __builtin$e(!segment.includes(__builtin$k.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -6012,13 +5939,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(__builtin$j.sep) || (IS_WINDOWS$4 && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(__builtin$k.sep) || (IS_WINDOWS$4 && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += __builtin$j.sep;
+                result += __builtin$k.sep;
             }
             result += this.segments[i];
         }
@@ -6042,9 +5969,9 @@ class Pattern {
         else {
             // Convert to pattern
             segments = segments || [];
-            __builtin$d(segments.length, `Parameter 'segments' must not empty`);
+            __builtin$e(segments.length, `Parameter 'segments' must not empty`);
             const root = Pattern.getLiteral(segments[0]);
-            __builtin$d(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
+            __builtin$e(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
             pattern = new Path(segments).toString().trim();
             if (patternOrNegate) {
                 pattern = `!${pattern}`;
@@ -6061,7 +5988,7 @@ class Pattern {
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
         this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(__builtin$j.sep);
+            .endsWith(__builtin$k.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -6095,10 +6022,10 @@ class Pattern {
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(__builtin$j.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(__builtin$k.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${__builtin$j.sep}`;
+                itemPath = `${itemPath}${__builtin$k.sep}`;
             }
         }
         else {
@@ -6137,24 +6064,24 @@ class Pattern {
      */
     static fixupPattern(pattern, homedir) {
         // Empty
-        __builtin$d(pattern, 'pattern cannot be empty');
+        __builtin$e(pattern, 'pattern cannot be empty');
         // Must not contain `.` segment, unless first segment
         // Must not contain `..` segment
         const literalSegments = new Path(pattern).segments.map(x => Pattern.getLiteral(x));
-        __builtin$d(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
+        __builtin$e(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
-        __builtin$d(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
+        __builtin$e(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
         pattern = normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${__builtin$j.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${__builtin$k.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${__builtin$j.sep}`)) {
-            homedir = homedir || __builtin$m.homedir();
-            __builtin$d(homedir, 'Unable to determine HOME directory');
-            __builtin$d(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
+        else if (pattern === '~' || pattern.startsWith(`~${__builtin$k.sep}`)) {
+            homedir = homedir || __builtin$n.homedir();
+            __builtin$e(homedir, 'Unable to determine HOME directory');
+            __builtin$e(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
         }
         // Replace relative drive root, e.g. pattern is C: or C:foo
@@ -6338,7 +6265,7 @@ class DefaultGlobber {
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(__builtin$k.promises.lstat(searchPath));
+                    yield __await(__builtin$l.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6368,7 +6295,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && __builtin$j.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && __builtin$k.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -6383,7 +6310,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(__builtin$k.promises.readdir(item.path))).map(x => new SearchState(__builtin$j.join(item.path, x), childLevel));
+                    const childItems = (yield __await(__builtin$l.promises.readdir(item.path))).map(x => new SearchState(__builtin$k.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -6427,7 +6354,7 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield __builtin$k.promises.stat(item.path);
+                    stats = yield __builtin$l.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6442,12 +6369,12 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield __builtin$k.promises.lstat(item.path);
+                stats = yield __builtin$l.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield __builtin$k.promises.realpath(item.path);
+                const realPath = yield __builtin$l.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
@@ -6465,7 +6392,7 @@ class DefaultGlobber {
     }
 }
 
-const __builtin$8 = process.getBuiltinModule("node:stream");
+const __builtin$9 = process.getBuiltinModule("node:stream");
 
 var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -6492,7 +6419,7 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
         const githubWorkspace = currentWorkspace
             ? currentWorkspace
             : ((_d = process.env['GITHUB_WORKSPACE']) !== null && _d !== void 0 ? _d : process.cwd());
-        const result = __builtin$l.createHash('sha256');
+        const result = __builtin$m.createHash('sha256');
         let count = 0;
         try {
             for (var _e = true, _f = __asyncValues$1(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
@@ -6500,17 +6427,17 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
                 _e = false;
                 const file = _c;
                 writeDelegate(file);
-                if (!file.startsWith(`${githubWorkspace}${__builtin$j.sep}`)) {
+                if (!file.startsWith(`${githubWorkspace}${__builtin$k.sep}`)) {
                     writeDelegate(`Ignore '${file}' since it is not under GITHUB_WORKSPACE.`);
                     continue;
                 }
-                if (__builtin$k.statSync(file).isDirectory()) {
+                if (__builtin$l.statSync(file).isDirectory()) {
                     writeDelegate(`Skip directory '${file}'.`);
                     continue;
                 }
-                const hash = __builtin$l.createHash('sha256');
-                const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
-                yield pipeline(__builtin$k.createReadStream(file), hash);
+                const hash = __builtin$m.createHash('sha256');
+                const pipeline = __builtin$d.promisify(__builtin$9.pipeline);
+                yield pipeline(__builtin$l.createReadStream(file), hash);
                 result.write(hash.digest());
                 count++;
                 if (!hasMatch) {
@@ -9940,15 +9867,15 @@ function createTempDirectory() {
                     baseLocation = '/home';
                 }
             }
-            tempDirectory = __builtin$j.join(baseLocation, 'actions', 'temp');
+            tempDirectory = __builtin$k.join(baseLocation, 'actions', 'temp');
         }
-        const dest = __builtin$j.join(tempDirectory, __builtin$l.randomUUID());
+        const dest = __builtin$k.join(tempDirectory, __builtin$m.randomUUID());
         yield mkdirP(dest);
         return dest;
     });
 }
 function getArchiveFileSizeInBytes(filePath) {
-    return __builtin$k.statSync(filePath).size;
+    return __builtin$l.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
     return __awaiter$9(this, void 0, void 0, function* () {
@@ -9964,8 +9891,8 @@ function resolvePaths(patterns) {
                 _c = _g.value;
                 _e = false;
                 const file = _c;
-                const relativeFile = __builtin$j.relative(workspace, file)
-                    .replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/');
+                const relativeFile = __builtin$k.relative(workspace, file)
+                    .replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/');
                 debug(`Matched: ${relativeFile}`);
                 // Paths are made relative so the tar entries are all relative to the root of the workspace.
                 if (relativeFile === '') {
@@ -9989,7 +9916,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
     return __awaiter$9(this, void 0, void 0, function* () {
-        return __builtin$c.promisify(__builtin$k.unlink)(filePath);
+        return __builtin$d.promisify(__builtin$l.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
@@ -10036,7 +9963,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
     return __awaiter$9(this, void 0, void 0, function* () {
-        if (__builtin$k.existsSync(GnuTarPathOnWindows)) {
+        if (__builtin$l.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
         const versionOutput = yield getVersion('tar');
@@ -10063,7 +9990,7 @@ function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false)
     }
     // Add salt to cache version to support breaking changes in cache entry
     components.push(versionSalt);
-    return __builtin$l.createHash('sha256').update(components.join('|')).digest('hex');
+    return __builtin$m.createHash('sha256').update(components.join('|')).digest('hex');
 }
 function getRuntimeToken() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'];
@@ -10073,12 +10000,7 @@ function getRuntimeToken() {
     return token;
 }
 
-const __builtin$7 = process.getBuiltinModule("node:url");
-
-var _builtin_url = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$7
-}, [__builtin$7]);
+const __builtin$8 = process.getBuiltinModule("node:url");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10118,12 +10040,12 @@ let AbortError$2 = class AbortError extends Error {
     }
 };
 
-const __builtin$6 = process.getBuiltinModule("node:process");
+const __builtin$7 = process.getBuiltinModule("node:process");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function log(message, ...args) {
-    __builtin$6.stderr.write(`${__builtin$c.format(message, ...args)}${__builtin$m.EOL}`);
+    __builtin$7.stderr.write(`${__builtin$d.format(message, ...args)}${__builtin$n.EOL}`);
 }
 
 // Copyright (c) Microsoft Corporation.
@@ -10134,16 +10056,16 @@ function log(message, ...args) {
  * @internal
  */
 function getEnvironmentVariable(name) {
-    return __builtin$6.env[name];
+    return __builtin$7.env[name];
 }
 /**
  * A constant that indicates whether the environment the code is running is Deno.
  */
-typeof __builtin$6.versions.deno === "string" && __builtin$6.versions.deno.length > 0;
+typeof __builtin$7.versions.deno === "string" && __builtin$7.versions.deno.length > 0;
 /**
  * A constant that indicates whether the environment the code is running is Bun.sh.
  */
-typeof __builtin$6.versions.bun === "string" && __builtin$6.versions.bun.length > 0;
+typeof __builtin$7.versions.bun === "string" && __builtin$7.versions.bun.length > 0;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10884,7 +10806,7 @@ function isError$2(e) {
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const custom = __builtin$c.inspect.custom;
+const custom = __builtin$d.inspect.custom;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -11147,7 +11069,7 @@ function stringToUint8Array$1(value, format) {
     return Buffer.from(value, format);
 }
 
-const __builtin$5 = process.getBuiltinModule("node:zlib");
+const __builtin$6 = process.getBuiltinModule("node:zlib");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -11178,7 +11100,7 @@ function isStreamComplete(stream) {
 function isArrayBuffer(body) {
     return body && typeof body.byteLength === "number";
 }
-class ReportTransform extends __builtin$8.Transform {
+class ReportTransform extends __builtin$9.Transform {
     loadedBytes = 0;
     progressCallback;
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -11337,7 +11259,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? __builtin$i.request(options, resolve) : __builtin$h.request(options, resolve);
+            const req = isInsecure ? __builtin$j.request(options, resolve) : __builtin$i.request(options, resolve);
             req.once("error", (err) => {
                 reject(new RestError$2(err.message, { code: err.code ?? RestError$2.REQUEST_SEND_ERROR, request }));
             });
@@ -11375,11 +11297,11 @@ class NodeHttpClient {
         if (isInsecure) {
             if (disableKeepAlive) {
                 // keepAlive:false is the default so we don't need a custom Agent
-                return __builtin$i.globalAgent;
+                return __builtin$j.globalAgent;
             }
             if (!this.cachedHttpAgent) {
                 // If there is no cached agent create a new one and cache it.
-                this.cachedHttpAgent = new __builtin$i.Agent({ keepAlive: true });
+                this.cachedHttpAgent = new __builtin$j.Agent({ keepAlive: true });
             }
             return this.cachedHttpAgent;
         }
@@ -11387,7 +11309,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return __builtin$h.globalAgent;
+                return __builtin$i.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -11398,7 +11320,7 @@ class NodeHttpClient {
                 return agent;
             }
             logger$4.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new __builtin$h.Agent({
+            agent = new __builtin$i.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -11427,12 +11349,12 @@ function getResponseHeaders(res) {
 function getDecodedResponseStream(stream, headers) {
     const contentEncoding = headers.get("Content-Encoding");
     if (contentEncoding === "gzip") {
-        const unzip = __builtin$5.createGunzip();
+        const unzip = __builtin$6.createGunzip();
         stream.pipe(unzip);
         return unzip;
     }
     else if (contentEncoding === "deflate") {
-        const inflate = __builtin$5.createInflate();
+        const inflate = __builtin$6.createInflate();
         stream.pipe(inflate);
         return inflate;
     }
@@ -12806,16 +12728,7 @@ function requireBrowser () {
 
 var node = {exports: {}};
 
-const __builtin$4 = process.getBuiltinModule("node:tty");
-
-var _builtin_tty = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$4
-}, [__builtin$4]);
-
-var require$$0$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tty);
-
-var require$$0$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_os);
+const __builtin$5 = process.getBuiltinModule("node:tty");
 
 var hasFlag;
 var hasRequiredHasFlag;
@@ -12839,8 +12752,8 @@ var hasRequiredSupportsColor;
 function requireSupportsColor () {
 	if (hasRequiredSupportsColor) return supportsColor_1;
 	hasRequiredSupportsColor = 1;
-	const os = require$$0$1;
-	const tty = require$$0$2;
+	const os = __builtin$n;
+	const tty = __builtin$5;
 	const hasFlag = requireHasFlag();
 
 	const {env} = process;
@@ -12986,8 +12899,8 @@ function requireNode () {
 	if (hasRequiredNode) return node.exports;
 	hasRequiredNode = 1;
 	(function (module, exports) {
-		const tty = require$$0$2;
-		const util = require$$1;
+		const tty = __builtin$5;
+		const util = __builtin$d;
 
 		/**
 		 * This is the Node.js implementation of `debug()`.
@@ -13301,8 +13214,8 @@ function requireHelpers () {
 	};
 	Object.defineProperty(helpers, "__esModule", { value: true });
 	helpers.req = helpers.json = helpers.toBuffer = void 0;
-	const http = __importStar(require$$1$1);
-	const https = __importStar(require$$2$1);
+	const http = __importStar(__builtin$j);
+	const https = __importStar(__builtin$i);
 	async function toBuffer(stream) {
 	    let length = 0;
 	    const chunks = [];
@@ -13378,9 +13291,9 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(require$$0$3);
-		const http = __importStar(require$$1$1);
-		const https_1 = require$$2$1;
+		const net = __importStar(__builtin$h);
+		const http = __importStar(__builtin$j);
+		const https_1 = __builtin$i;
 		__exportStar(requireHelpers(), exports);
 		const INTERNAL = Symbol('AgentBaseInternalState');
 		class Agent extends http.Agent {
@@ -13531,8 +13444,6 @@ function requireDist$2 () {
 	return dist$1;
 }
 
-var require$$5 = /*@__PURE__*/getAugmentedNamespace(_builtin_url);
-
 var parseProxyResponse = {};
 
 var hasRequiredParseProxyResponse;
@@ -13676,12 +13587,12 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(require$$0$3);
-	const tls = __importStar(require$$1$2);
-	const assert_1 = __importDefault(require$$2);
+	const net = __importStar(__builtin$h);
+	const tls = __importStar(__builtin$g);
+	const assert_1 = __importDefault(__builtin$e);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
-	const url_1 = require$$5;
+	const url_1 = __builtin$8;
 	const parse_proxy_response_1 = requireParseProxyResponse();
 	const debug = (0, debug_1.default)('https-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -13867,12 +13778,12 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(require$$0$3);
-	const tls = __importStar(require$$1$2);
+	const net = __importStar(__builtin$h);
+	const tls = __importStar(__builtin$g);
 	const debug_1 = __importDefault(requireSrc());
-	const events_1 = require$$3;
+	const events_1 = __builtin$f;
 	const agent_base_1 = requireDist$2();
-	const url_1 = require$$5;
+	const url_1 = __builtin$8;
 	const debug = (0, debug_1.default)('http-proxy-agent');
 	/**
 	 * The `HttpProxyAgent` implements an HTTP Agent subclass that connects
@@ -14294,7 +14205,7 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream) {
     if (stream instanceof ReadableStream) {
         makeAsyncIterable(stream);
-        return __builtin$8.Readable.fromWeb(stream);
+        return __builtin$9.Readable.fromWeb(stream);
     }
     else {
         return stream;
@@ -14302,7 +14213,7 @@ function ensureNodeStream(stream) {
 }
 function toStream(source) {
     if (source instanceof Uint8Array) {
-        return __builtin$8.Readable.from(Buffer.from(source));
+        return __builtin$9.Readable.from(Buffer.from(source));
     }
     else if (isBlob(source)) {
         return ensureNodeStream(source.stream());
@@ -14323,7 +14234,7 @@ function toStream(source) {
 async function concat(sources) {
     return function () {
         const streams = sources.map((x) => (typeof x === "function" ? x() : x)).map(toStream);
-        return __builtin$8.Readable.from((async function* () {
+        return __builtin$9.Readable.from((async function* () {
             for (const stream of streams) {
                 for await (const chunk of stream) {
                     yield chunk;
@@ -14514,9 +14425,9 @@ function getHeaderName() {
  * @internal
  */
 async function setPlatformSpecificData(map) {
-    if (__builtin$6 && __builtin$6.versions) {
-        const osInfo = `${__builtin$m.type()} ${__builtin$m.release()}; ${__builtin$m.arch()}`;
-        const versions = __builtin$6.versions;
+    if (__builtin$7 && __builtin$7.versions) {
+        const osInfo = `${__builtin$n.type()} ${__builtin$n.release()}; ${__builtin$n.arch()}`;
+        const versions = __builtin$7.versions;
         if (versions.bun) {
             map.set("Bun", `${versions.bun} (${osInfo})`);
         }
@@ -25356,7 +25267,7 @@ const logger$1 = createClientLogger("storage-blob");
 /**
  * This class generates a readable stream from the data in an array of buffers.
  */
-class BuffersStream extends __builtin$8.Readable {
+class BuffersStream extends __builtin$9.Readable {
     buffers;
     byteLength;
     /**
@@ -25447,14 +25358,14 @@ class BuffersStream extends __builtin$8.Readable {
     }
 }
 
-const __builtin$3 = process.getBuiltinModule("node:buffer");
+const __builtin$4 = process.getBuiltinModule("node:buffer");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
  * maxBufferLength is max size of each buffer in the pooled buffers.
  */
-const maxBufferLength = __builtin$3.constants.MAX_LENGTH;
+const maxBufferLength = __builtin$4.constants.MAX_LENGTH;
 /**
  * This class provides a buffer container which conceptually has no hard size limit.
  * It accepts a capacity, an array of input buffers and the total length of input data.
@@ -25588,7 +25499,7 @@ class BufferScheduler {
     /**
      * An internal event emitter.
      */
-    emitter = new __builtin$e.EventEmitter();
+    emitter = new __builtin$f.EventEmitter();
     /**
      * Concurrency of executing outgoingHandlers. (0 lesser than concurrency lesser than or equal to maxBuffers)
      */
@@ -28798,7 +28709,7 @@ class StorageSharedKeyCredential extends Credential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return __builtin$l.createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
+        return __builtin$m.createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -29289,7 +29200,7 @@ function storageSharedKeyCredentialPolicy(options) {
             "\n" +
             getCanonicalizedHeadersString(request) +
             getCanonicalizedResourceString(request);
-        const signature = __builtin$l.createHmac("sha256", options.accountKey)
+        const signature = __builtin$m.createHmac("sha256", options.accountKey)
             .update(stringToSign, "utf8")
             .digest("base64");
         request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
@@ -29466,7 +29377,7 @@ class UserDelegationKeyCredential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return __builtin$l.createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
+        return __builtin$m.createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -45822,7 +45733,7 @@ class BlobLeaseClient {
  *
  * A Node.js ReadableStream will internally retry when internal ReadableStream unexpected ends.
  */
-class RetriableReadableStream extends __builtin$8.Readable {
+class RetriableReadableStream extends __builtin$9.Readable {
     start;
     offset;
     end;
@@ -46875,7 +46786,7 @@ class AvroReadableFromStream extends AvroReadable {
     _readable;
     toUint8Array(data) {
         if (typeof data === "string") {
-            return __builtin$3.Buffer.from(data);
+            return __builtin$4.Buffer.from(data);
         }
         return data;
     }
@@ -46957,7 +46868,7 @@ class AvroReadableFromStream extends AvroReadable {
  *
  * A Node.js BlobQuickQueryStream will internally parse avro data stream for blob query.
  */
-class BlobQuickQueryStream extends __builtin$8.Readable {
+class BlobQuickQueryStream extends __builtin$9.Readable {
     source;
     avroReader;
     avroIter;
@@ -48175,7 +48086,7 @@ class Batch {
             throw new RangeError("concurrency must be larger than 0");
         }
         this.concurrency = concurrency;
-        this.emitter = new __builtin$e.EventEmitter();
+        this.emitter = new __builtin$f.EventEmitter();
     }
     /**
      * Add a operation into queue.
@@ -48305,7 +48216,7 @@ async function streamToBuffer(stream, buffer, offset, end, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = __builtin$k.createWriteStream(file);
+        const ws = __builtin$l.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -48321,8 +48232,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = __builtin$c.promisify(__builtin$k.stat);
-const fsCreateReadStream = __builtin$k.createReadStream;
+const fsStat = __builtin$d.promisify(__builtin$l.stat);
+const fsCreateReadStream = __builtin$l.createReadStream;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -51424,7 +51335,7 @@ var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  */
 function pipeResponseToStream(response, output) {
     return __awaiter$6(this, void 0, void 0, function* () {
-        const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
+        const pipeline = __builtin$d.promisify(__builtin$9.pipeline);
         yield pipeline(response.message, output);
     });
 }
@@ -51536,7 +51447,7 @@ class DownloadProgress {
  */
 function downloadCacheHttpClient(archiveLocation, archivePath) {
     return __awaiter$6(this, void 0, void 0, function* () {
-        const writeStream = __builtin$k.createWriteStream(archivePath);
+        const writeStream = __builtin$l.createWriteStream(archivePath);
         const httpClient = new HttpClient('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => __awaiter$6(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
@@ -51568,7 +51479,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
     return __awaiter$6(this, void 0, void 0, function* () {
         var _a;
-        const archiveDescriptor = yield __builtin$k.promises.open(archivePath, 'w');
+        const archiveDescriptor = yield __builtin$l.promises.open(archivePath, 'w');
         const httpClient = new HttpClient('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
@@ -51701,9 +51612,9 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             // on 64-bit systems), split the download into multiple segments
             // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
-            const maxSegmentSize = Math.min(134217728, __builtin$3.constants.MAX_LENGTH);
+            const maxSegmentSize = Math.min(134217728, __builtin$4.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
-            const fd = __builtin$k.openSync(archivePath, 'w');
+            const fd = __builtin$l.openSync(archivePath, 'w');
             try {
                 downloadProgress.startDisplayTimer();
                 const controller = new AbortController();
@@ -51722,13 +51633,13 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
                         throw new Error('Aborting cache download as the download time exceeded the timeout.');
                     }
                     else if (Buffer.isBuffer(result)) {
-                        __builtin$k.writeFileSync(fd, result);
+                        __builtin$l.writeFileSync(fd, result);
                     }
                 }
             }
             finally {
                 downloadProgress.stopDisplayTimer();
-                __builtin$k.closeSync(fd);
+                __builtin$l.closeSync(fd);
             }
         }
     });
@@ -51998,7 +51909,7 @@ function printCachesListForDiagnostics(key, httpClient, version) {
 }
 function downloadCache(archiveLocation, archivePath, options) {
     return __awaiter$5(this, void 0, void 0, function* () {
-        const archiveUrl = new __builtin$7.URL(archiveLocation);
+        const archiveUrl = new __builtin$8.URL(archiveLocation);
         const downloadOptions = getDownloadOptions(options);
         if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
             if (downloadOptions.useAzureSdk) {
@@ -52063,7 +51974,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         // Upload Chunks
         const fileSize = getArchiveFileSizeInBytes(archivePath);
         const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-        const fd = __builtin$k.openSync(archivePath, 'r');
+        const fd = __builtin$l.openSync(archivePath, 'r');
         const uploadOptions = getUploadOptions(options);
         const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
         const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
@@ -52077,7 +51988,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
                     const start = offset;
                     const end = offset + chunkSize - 1;
                     offset += maxChunkSize;
-                    yield uploadChunk(httpClient, resourceUrl, () => __builtin$k.createReadStream(archivePath, {
+                    yield uploadChunk(httpClient, resourceUrl, () => __builtin$l.createReadStream(archivePath, {
                         fd,
                         start,
                         end,
@@ -52090,7 +52001,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
             })));
         }
         finally {
-            __builtin$k.closeSync(fd);
+            __builtin$l.closeSync(fd);
         }
         return;
     });
@@ -55900,7 +55811,7 @@ function getTarPath() {
                     // Use GNUtar as default on windows
                     return { path: gnuTar, type: ArchiveToolType.GNU };
                 }
-                else if (__builtin$k.existsSync(systemTar)) {
+                else if (__builtin$l.existsSync(systemTar)) {
                     return { path: systemTar, type: ArchiveToolType.BSD };
                 }
                 break;
@@ -55942,21 +55853,21 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
             case 'create':
                 args.push('--posix', '-cf', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
                 break;
             case 'extract':
                 args.push('-xf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
+                    : archivePath.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
                     ? quoteAbsolutePath(workingDirectory)
-                    : workingDirectory.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'));
+                    : workingDirectory.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'));
                 break;
             case 'list':
                 args.push('-tf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P');
+                    : archivePath.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '-P');
                 break;
         }
         // Platform specific args
@@ -56002,7 +55913,7 @@ function getWorkingDirectory() {
     return (_a = process.env['GITHUB_WORKSPACE']) !== null && _a !== void 0 ? _a : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-    return `"${__builtin$j.resolve(filePath).replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/')}"`;
+    return `"${__builtin$k.resolve(filePath).replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/')}"`;
 }
 // Common function for extractTar and listTar to get the compression method
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
@@ -56052,7 +55963,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --long=30 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : [
@@ -56063,7 +55974,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : ['--use-compress-program', IS_WINDOWS$1 ? '"zstd -T0"' : 'zstdmt'];
@@ -56131,7 +56042,7 @@ function extractTar$1(archivePath, compressionMethod) {
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
     return __awaiter$3(this, void 0, void 0, function* () {
         // Write source directories to manifest.txt to avoid command length limits
-        __builtin$k.writeFileSync(__builtin$j.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
+        __builtin$l.writeFileSync(__builtin$k.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
         const { commands } = yield getCommands(compressionMethod, 'create');
         yield execCommands(commands, archiveFolder);
     });
@@ -56327,7 +56238,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return cacheEntry.cacheKey;
             }
-            archivePath = __builtin$j.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$k.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
             yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
@@ -56435,7 +56346,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return response.matchedKey;
             }
-            archivePath = __builtin$j.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$k.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive path: ${archivePath}`);
             debug(`Starting download of archive to: ${archivePath}`);
             yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -56532,7 +56443,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = __builtin$j.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$k.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56635,7 +56546,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = __builtin$j.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$k.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56765,7 +56676,7 @@ var toolkit = /*#__PURE__*/Object.freeze({
  * directory's entries, so the directory is the root; a `!` pattern removes what is below it.
  */
 function memberRoots(patterns, workspace, platform = process.platform) {
-    const p = platform === 'win32' ? __builtin$j.win32 : __builtin$j.posix;
+    const p = platform === 'win32' ? __builtin$k.win32 : __builtin$k.posix;
     return patterns.map((x) => {
         const include = !x.startsWith('!');
         const dir = x.replace(/^!/, '').replace(/[\\/]\*$/, '');
@@ -56871,12 +56782,12 @@ function kindOf$1(type) {
 async function toolkitGnuTar(platform = process.platform) {
     if (platform === 'win32') {
         const git = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`;
-        if (__builtin$k.existsSync(git))
+        if (__builtin$l.existsSync(git))
             return git;
         const onPath = await which('tar', false);
         if (!onPath)
             return undefined;
-        const version = __builtin$a.spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
+        const version = __builtin$b.spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
         return /gnu tar/i.test(version.stdout ?? '') ? onPath : undefined;
     }
     return (await which(platform === 'darwin' ? 'gtar' : 'tar', false)) || undefined;
@@ -56892,7 +56803,7 @@ function inspectArchive(tar, archive, roots, timeoutMs) {
         ? ['-z']
         : ['--use-compress-program', windows ? 'zstd -d --long=30' : 'unzstd --long=30'];
     const args = ['-tv', '--quoting-style=c', '--numeric-owner', '-P', '-f', archive.replace(/\\/g, '/')];
-    const listed = __builtin$a.spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
+    const listed = __builtin$b.spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
         env: { ...process.env, LC_ALL: 'C' },
         encoding: 'utf8',
         maxBuffer: 512 * 1024 * 1024,
@@ -56963,8 +56874,8 @@ function buildRestoreKeys(buildKey, eventName) {
 }
 /** Key-file paths shown to a user: relative to the working directory when under it. */
 function displayPath(file, workingDirectory) {
-    const rel = __builtin$j.relative(workingDirectory, file);
-    return rel && !rel.startsWith('..') && !__builtin$j.isAbsolute(rel) ? rel : file;
+    const rel = __builtin$k.relative(workingDirectory, file);
+    return rel && !rel.startsWith('..') && !__builtin$k.isAbsolute(rel) ? rel : file;
 }
 
 /**
@@ -57148,7 +57059,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
         extractNothing();
         if (archive)
-            __builtin$k.rmSync(archive, { force: true });
+            __builtin$l.rmSync(archive, { force: true });
     });
     let timer;
     const deadline = new Promise((resolve) => {
@@ -57468,9 +57379,9 @@ function moduleCacheFiles(gomodcache, m) {
     const ep = escapeModulePath(m.path);
     const ev = escapeModulePath(m.version);
     return {
-        downloadDir: __builtin$j.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
+        downloadDir: __builtin$k.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
         filePrefix: `${ev}.`,
-        extracted: __builtin$j.join(gomodcache, ...`${ep}@${ev}`.split('/'))
+        extracted: __builtin$k.join(gomodcache, ...`${ep}@${ev}`.split('/'))
     };
 }
 
@@ -57736,12 +57647,12 @@ function readGoFiles(dirs, workspace) {
     const out = [];
     for (const dir of new Set(dirs)) {
         for (const name of GO_FILES) {
-            const file = __builtin$j.join(dir, name);
-            if (!__builtin$k.existsSync(file))
+            const file = __builtin$k.join(dir, name);
+            if (!__builtin$l.existsSync(file))
                 continue;
             out.push({
-                path: __builtin$j.relative(workspace, file).split(__builtin$j.sep).join('/'),
-                text: __builtin$k.readFileSync(file, 'utf8')
+                path: __builtin$k.relative(workspace, file).split(__builtin$k.sep).join('/'),
+                text: __builtin$l.readFileSync(file, 'utf8')
             });
         }
     }
@@ -57749,9 +57660,9 @@ function readGoFiles(dirs, workspace) {
 }
 function annotateFailures(download, workingDirectory) {
     const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
-    const roots = download.attempts.flatMap((a) => a.roots.map((r) => __builtin$j.resolve(workingDirectory, r)));
+    const roots = download.attempts.flatMap((a) => a.roots.map((r) => __builtin$k.resolve(workingDirectory, r)));
     const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
-    const exact = failures.flatMap((d) => (d.file ? [__builtin$j.dirname(d.file)] : []));
+    const exact = failures.flatMap((d) => (d.file ? [__builtin$k.dirname(d.file)] : []));
     const files = readGoFiles([workingDirectory, ...roots, ...exact], workspace);
     for (const d of failures) {
         const target = annotationTarget(d, files);
@@ -58587,7 +58498,7 @@ function stripComment(line, marker) {
  * own toolchain switch picks the newest 1.21.x release, and so do we.
  */
 function parseGoMod(filePath, content) {
-    const base = __builtin$j.basename(filePath);
+    const base = __builtin$k.basename(filePath);
     const file = parseGoModFile(content);
     const input = 'go-version-file';
     const { go, toolchain } = file;
@@ -58636,7 +58547,7 @@ function parsePlain(filePath, content) {
         if (line !== '')
             return {
                 spec: line,
-                origin: __builtin$j.basename(filePath),
+                origin: __builtin$k.basename(filePath),
                 input: 'go-version-file',
                 location: `${filePath}:${i + 1}`
             };
@@ -58649,7 +58560,7 @@ function parsePlain(filePath, content) {
  * when the file names no version. `filePath` is how messages name the file (`location`: `go.mod:3`).
  */
 function parseVersionFile(filePath, content) {
-    const base = __builtin$j.basename(filePath);
+    const base = __builtin$k.basename(filePath);
     let request;
     let expected;
     if (base.endsWith('.mod') || base.endsWith('.work')) {
@@ -59038,7 +58949,7 @@ function knownHostsCover(entries, hostName, port) {
 function patternMatches(pattern, name) {
     const hashed = /^\|1\|([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)$/.exec(pattern);
     if (hashed) {
-        const mac = __builtin$l.createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
+        const mac = __builtin$m.createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
         return mac.digest('base64') === hashed[2];
     }
     const re = pattern
@@ -59266,7 +59177,7 @@ function parseEndpoint(text, where, fix) {
 /** `SHA256:<base64 without padding>` of a public key line (`type base64 [comment]`), as ssh-keygen -l prints. */
 function fingerprint(publicKeyLine) {
     const blob = publicKeyLine.trim().split(/\s+/)[1] ?? '';
-    return `SHA256:${__builtin$l.createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    return `SHA256:${__builtin$m.createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**
@@ -59535,7 +59446,7 @@ function unlabelledClaim(token, key, host) {
     };
 }
 
-const __builtin$2 = process.getBuiltinModule("node:fs/promises");
+const __builtin$3 = process.getBuiltinModule("node:fs/promises");
 
 /**
  * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
@@ -59603,7 +59514,7 @@ function icaclsArgs(target, account, isDirectory) {
 async function restrictToUser(target, isDirectory) {
     if (process.platform !== 'win32')
         return;
-    const account = currentAccount(process.env, __builtin$m.userInfo().username);
+    const account = currentAccount(process.env, __builtin$n.userInfo().username);
     const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
         silent: true,
         ignoreReturnCode: true,
@@ -59629,8 +59540,8 @@ class CredentialLedger {
     }
     /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
     static async create() {
-        const root = process.env.RUNNER_TEMP || __builtin$m.tmpdir();
-        const dir = await __builtin$2.mkdtemp(__builtin$j.join(root, DIR_PREFIX));
+        const root = process.env.RUNNER_TEMP || __builtin$n.tmpdir();
+        const dir = await __builtin$3.mkdtemp(__builtin$k.join(root, DIR_PREFIX));
         const ledger = new CredentialLedger({ dir, files: [], previous: {} });
         ledger.save();
         await restrictToUser(dir, true);
@@ -59640,7 +59551,7 @@ class CredentialLedger {
         return this.state.dir;
     }
     path(name) {
-        return __builtin$j.join(this.state.dir, name);
+        return __builtin$k.join(this.state.dir, name);
     }
     /** Record, then write one private file (0600). Returns its path. */
     async write(name, content) {
@@ -59648,7 +59559,7 @@ class CredentialLedger {
         this.state.files.push(file);
         this.save();
         // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
-        await __builtin$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+        await __builtin$3.writeFile(file, content, { mode: 0o600, flag: 'wx' });
         await restrictToUser(file, false);
         return file;
     }
@@ -59667,7 +59578,7 @@ class CredentialLedger {
     }
     /** Delete everything now (a failed configure that must not leave a key behind). */
     async discard() {
-        await __builtin$2.rm(this.state.dir, { recursive: true, force: true });
+        await __builtin$3.rm(this.state.dir, { recursive: true, force: true });
     }
     save() {
         authState.save(this.state);
@@ -59835,7 +59746,7 @@ async function queryGoEnv(go, names, opts = {}) {
  * has no root), pinned to it like every question here.
  */
 async function queryInstalledGoEnv(go, names, cwd) {
-    const goBin = go.root ? __builtin$j.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
+    const goBin = go.root ? __builtin$k.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
     return queryGoEnv(goBin, names, { cwd });
 }
 
@@ -59848,7 +59759,7 @@ async function readSystemKnownHosts() {
     const parts = [];
     for (const file of ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']) {
         try {
-            parts.push(await __builtin$2.readFile(file, 'utf8'));
+            parts.push(await __builtin$3.readFile(file, 'utf8'));
         }
         catch {
             // absent on most runners
@@ -59868,10 +59779,10 @@ async function readExistingHeaders(cwd) {
 }
 async function existingDir(dir) {
     try {
-        return (await __builtin$2.stat(dir)).isDirectory() ? dir : __builtin$m.tmpdir();
+        return (await __builtin$3.stat(dir)).isDirectory() ? dir : __builtin$n.tmpdir();
     }
     catch {
-        return __builtin$m.tmpdir();
+        return __builtin$n.tmpdir();
     }
 }
 /**
@@ -59898,7 +59809,7 @@ function goAuthSource(value) {
  * in its resolved form. The cache may not exist yet: resolve the nearest existing parent.
  */
 async function vcsDirs(gomodcache) {
-    const vcs = __builtin$j.join(gomodcache, 'cache', 'vcs');
+    const vcs = __builtin$k.join(gomodcache, 'cache', 'vcs');
     return [{ gitdir: vcs }, { gitdir: await realpathOfNearest(vcs) }];
 }
 async function realpathOfNearest(p) {
@@ -59906,22 +59817,22 @@ async function realpathOfNearest(p) {
     let cur = p;
     for (;;) {
         try {
-            return __builtin$j.join(await __builtin$2.realpath(cur), ...rest);
+            return __builtin$k.join(await __builtin$3.realpath(cur), ...rest);
         }
         catch {
-            const parent = __builtin$j.dirname(cur);
+            const parent = __builtin$k.dirname(cur);
             if (parent === cur)
                 return p;
-            rest.unshift(__builtin$j.basename(cur));
+            rest.unshift(__builtin$k.basename(cur));
             cur = parent;
         }
     }
 }
 /** The user's own .netrc, kept in ours because NETRC hides it from go. */
 async function readUserNetrc() {
-    const file = process.env.NETRC || __builtin$j.join(__builtin$m.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
+    const file = process.env.NETRC || __builtin$k.join(__builtin$n.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
     try {
-        return await __builtin$2.readFile(file, 'utf8');
+        return await __builtin$3.readFile(file, 'utf8');
     }
     catch {
         return '';
@@ -60062,7 +59973,7 @@ async function writeGoAuth(goAuth, ledger, ctx, notes) {
  * run an empty command.
  */
 async function writeSsh(ssh, ledger, exported) {
-    const files = sshFiles(ledger.dir, __builtin$j.join);
+    const files = sshFiles(ledger.dir, __builtin$k.join);
     const fingerprints = [];
     for (const key of ssh.keys) {
         const file = await ledger.write(`key-${key.number}`, key.pem);
@@ -60220,12 +60131,12 @@ function defaultKeyPatterns(workingDirectory) {
  * testdata/ are dropped here too, so custom globs get the same rule.
  */
 function selectKeyFiles(found) {
-    const files = [...new Set(found.map((f) => __builtin$j.normalize(f)))].filter((f) => !inExcludedDir(f));
-    const sums = new Set(files.filter((f) => __builtin$j.basename(f) === 'go.sum').map((f) => __builtin$j.dirname(f)));
+    const files = [...new Set(found.map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f));
+    const sums = new Set(files.filter((f) => __builtin$k.basename(f) === 'go.sum').map((f) => __builtin$k.dirname(f)));
     const selected = files.filter((f) => {
-        const name = __builtin$j.basename(f);
+        const name = __builtin$k.basename(f);
         if (name === 'go.mod')
-            return !sums.has(__builtin$j.dirname(f));
+            return !sums.has(__builtin$k.dirname(f));
         return true;
     });
     return selected.sort(compareStrings);
@@ -60236,13 +60147,13 @@ function resolvePatterns(patterns, workingDirectory) {
     return patterns.map((p) => {
         const negate = p.startsWith('!');
         const body = negate ? p.slice(1) : p;
-        const abs = __builtin$j.isAbsolute(body) ? body : __builtin$j.join(workingDirectory, body);
+        const abs = __builtin$k.isAbsolute(body) ? body : __builtin$k.join(workingDirectory, body);
         return `${negate ? '!' : ''}${toGlobPath(abs)}`;
     });
 }
 /** The deepest directory that contains every file (hashFiles only hashes files under its workspace). */
 function commonDirectory(files) {
-    const dirs = files.map((f) => __builtin$j.dirname(__builtin$j.resolve(f)).split(__builtin$j.sep));
+    const dirs = files.map((f) => __builtin$k.dirname(__builtin$k.resolve(f)).split(__builtin$k.sep));
     const first = dirs[0];
     if (!first)
         return '';
@@ -60253,8 +60164,8 @@ function commonDirectory(files) {
             i++;
         n = i;
     }
-    const joined = first.slice(0, n).join(__builtin$j.sep);
-    return joined === '' ? __builtin$j.sep : joined;
+    const joined = first.slice(0, n).join(__builtin$k.sep);
+    return joined === '' ? __builtin$k.sep : joined;
 }
 /**
  * A literal path as an @actions/glob pattern: `*`, `?` and `[` are glob syntax there, so a directory
@@ -60265,7 +60176,7 @@ function escapeGlob(literal) {
 }
 /** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
 function inExcludedDir(file) {
-    const parts = __builtin$j.normalize(file).split(__builtin$j.sep);
+    const parts = __builtin$k.normalize(file).split(__builtin$k.sep);
     return parts.slice(0, -1).some((p) => EXCLUDED_DIRS.includes(p));
 }
 function toGlobPath(p) {
@@ -60323,10 +60234,10 @@ async function hashKeyFiles(files) {
  * `names` are those files, relative to cache/download with `/` separators, sorted.
  */
 async function fingerprintModuleCache(gomodcache) {
-    const root = __builtin$j.join(gomodcache, 'cache', 'download');
+    const root = __builtin$k.join(gomodcache, 'cache', 'download');
     let entries;
     try {
-        entries = await __builtin$k.promises.readdir(root, { withFileTypes: true, recursive: true });
+        entries = await __builtin$l.promises.readdir(root, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60334,17 +60245,17 @@ async function fingerprintModuleCache(gomodcache) {
         throw error;
     }
     const names = entries
-        .filter((e) => e.isFile() && __builtin$j.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => __builtin$j.relative(root, __builtin$j.join(e.parentPath, e.name)).split(__builtin$j.sep).join('/'));
+        .filter((e) => e.isFile() && __builtin$k.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => __builtin$k.relative(root, __builtin$k.join(e.parentPath, e.name)).split(__builtin$k.sep).join('/'));
     if (names.length === 0)
         return { hash: '', files: 0, names };
     names.sort();
-    return { hash: __builtin$l.createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
+    return { hash: __builtin$m.createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
 }
 /** Whether a directory exists and has at least one entry. */
 async function isPopulated(dir) {
     try {
-        return (await __builtin$k.promises.readdir(dir)).length > 0;
+        return (await __builtin$l.promises.readdir(dir)).length > 0;
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60359,8 +60270,8 @@ async function isPopulated(dir) {
  */
 async function readGoSums(workingDirectory) {
     const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)));
-    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$j.basename(f)));
-    return Promise.all(sums.map((f) => __builtin$k.promises.readFile(f, 'utf8')));
+    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$k.basename(f)));
+    return Promise.all(sums.map((f) => __builtin$l.promises.readFile(f, 'utf8')));
 }
 /**
  * For every module (go.mod) under the working directory, vendor/ and testdata/ left out, the text of the
@@ -60369,8 +60280,8 @@ async function readGoSums(workingDirectory) {
  */
 async function goSumPerModule(workingDirectory) {
     const found = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f));
-    const mods = found.filter((f) => __builtin$j.basename(f) === 'go.mod');
-    return Promise.all(mods.map((f) => __builtin$k.promises.readFile(__builtin$j.join(__builtin$j.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
+    const mods = found.filter((f) => __builtin$k.basename(f) === 'go.mod');
+    return Promise.all(mods.map((f) => __builtin$l.promises.readFile(__builtin$k.join(__builtin$k.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
 }
 /**
  * Makes every directory below `dir` (and `dir`) writable again. go extracts module trees read-only on
@@ -60379,8 +60290,8 @@ async function goSumPerModule(workingDirectory) {
 async function makeWritable(dir) {
     let entries;
     try {
-        await __builtin$k.promises.chmod(dir, 0o755);
-        entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true, recursive: true });
+        await __builtin$l.promises.chmod(dir, 0o755);
+        entries = await __builtin$l.promises.readdir(dir, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60389,12 +60300,12 @@ async function makeWritable(dir) {
     }
     await Promise.all(entries
         .filter((e) => e.isDirectory())
-        .map((e) => __builtin$k.promises.chmod(__builtin$j.join(e.parentPath, e.name), 0o755)));
+        .map((e) => __builtin$l.promises.chmod(__builtin$k.join(e.parentPath, e.name), 0o755)));
 }
 /** Removes a tree go may have made read-only (what `go clean -modcache` does, without asking go). */
 async function removeWritable(dir) {
     await makeWritable(dir);
-    await __builtin$k.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    await __builtin$l.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function pMap(iterable, mapper, options) {
@@ -60708,7 +60619,7 @@ function createPuller(iterator) {
 	};
 }
 
-const __builtin$1 = process.getBuiltinModule("node:stream/promises");
+const __builtin$2 = process.getBuiltinModule("node:stream/promises");
 
 /**
  * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
@@ -60790,7 +60701,7 @@ class Damage extends Error {
 const WHOLE_ZIP_BYTES = 4 << 20;
 /** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
 const WHOLE_ENTRY_BYTES = 1 << 20;
-const inflateRaw = __builtin$c.promisify(__builtin$5.inflateRaw);
+const inflateRaw = __builtin$d.promisify(__builtin$6.inflateRaw);
 /** Read and inflate large entries in 1 MiB pieces, not the defaults' 64 KiB / 16 KiB (fewer callbacks). */
 const STREAM_CHUNK = 1 << 20;
 /**
@@ -60800,7 +60711,7 @@ const STREAM_CHUNK = 1 << 20;
  * the header says is seen (contentDigest) without inflating an unbounded stream.
  */
 const oneShot = (e) => ({
-    chunkSize: Math.max(__builtin$5.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
+    chunkSize: Math.max(__builtin$6.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
     maxOutputLength: Math.max(1, e.size + 1)
 });
 /**
@@ -60810,7 +60721,7 @@ const oneShot = (e) => ({
 async function digestZip(file) {
     let fh;
     try {
-        fh = await __builtin$k.promises.open(file, 'r');
+        fh = await __builtin$l.promises.open(file, 'r');
     }
     catch (error) {
         return { ok: false, damage: `cannot be read (${error.code ?? String(error)})` };
@@ -60885,7 +60796,7 @@ function dataStart(e, lh, fileSize) {
 /** sha256 and CRC-32 of an entry's content as it arrives, checked against its header's size. */
 function contentDigest(e) {
     const where = `entry '${e.name}'`;
-    const sha = __builtin$l.createHash('sha256');
+    const sha = __builtin$m.createHash('sha256');
     let crc = 0;
     let n = 0;
     return {
@@ -60894,7 +60805,7 @@ function contentDigest(e) {
             if (n > e.size)
                 throw new Damage(`${where} holds more than the ${e.size} bytes its header says`);
             sha.update(chunk);
-            crc = __builtin$5.crc32(chunk, crc);
+            crc = __builtin$6.crc32(chunk, crc);
         },
         done: () => {
             if (n !== e.size)
@@ -60914,7 +60825,7 @@ function digestInMemory(zip, e) {
     else {
         let out;
         try {
-            out = __builtin$5.inflateRawSync(raw, oneShot(e));
+            out = __builtin$6.inflateRawSync(raw, oneShot(e));
         }
         catch (error) {
             throw new Damage(`entry '${e.name}' does not inflate (${error.message})`);
@@ -60955,9 +60866,9 @@ async function digestEntry(fh, e, fileSize) {
         };
         try {
             if (e.method === 0)
-                await __builtin$1.pipeline(source, sink);
+                await __builtin$2.pipeline(source, sink);
             else
-                await __builtin$1.pipeline(source, __builtin$5.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
+                await __builtin$2.pipeline(source, __builtin$6.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
         }
         catch (error) {
             if (error instanceof Damage)
@@ -60977,7 +60888,7 @@ async function digestEntry(fh, e, fileSize) {
 /** Hash1 over (name, sha256 hex) pairs. Names sort by bytes (Go's sort.Strings), not UTF-16 units. */
 function hash1(files) {
     const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-    const h = __builtin$l.createHash('sha256');
+    const h = __builtin$m.createHash('sha256');
     for (const f of sorted) {
         if (f.name.includes('\n'))
             throw new Error('dirhash: file names with newlines are not supported');
@@ -60987,7 +60898,7 @@ function hash1(files) {
 }
 /** go.sum's `<path> <version>/go.mod` hash of a go.mod file's content. */
 function hashGoMod(data) {
-    return hash1([{ name: 'go.mod', sha256: __builtin$l.createHash('sha256').update(data).digest('hex') }]);
+    return hash1([{ name: 'go.mod', sha256: __builtin$m.createHash('sha256').update(data).digest('hex') }]);
 }
 /** dirhash.HashZip, or why the zip cannot be read as go would read it. */
 async function hashZip(file) {
@@ -61001,13 +60912,13 @@ async function hashZip(file) {
  * anything else (a symbolic link, a device) makes the tree differ from any zip: reported as `damage`.
  */
 async function hashDir(dir, prefix) {
-    const entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    const entries = await __builtin$l.promises.readdir(dir, { withFileTypes: true, recursive: true });
     const files = [];
     for (const e of entries) {
         if (e.isDirectory())
             continue;
-        const file = __builtin$j.join(e.parentPath, e.name);
-        const rel = __builtin$j.relative(dir, file).split(__builtin$j.sep).join('/');
+        const file = __builtin$k.join(e.parentPath, e.name);
+        const rel = __builtin$k.relative(dir, file).split(__builtin$k.sep).join('/');
         if (!e.isFile())
             return { damage: `${rel} is not a regular file` };
         files.push({ name: `${prefix}/${rel}`, file });
@@ -61019,8 +60930,8 @@ async function hashDir(dir, prefix) {
 }
 /** Small files in one read, large ones streamed. */
 async function sha256File$1(file) {
-    const h = __builtin$l.createHash('sha256');
-    const fh = await __builtin$k.promises.open(file, 'r');
+    const h = __builtin$m.createHash('sha256');
+    const fh = await __builtin$l.promises.open(file, 'r');
     try {
         const { size } = await fh.stat();
         if (size <= 1 << 22)
@@ -61120,10 +61031,10 @@ function expectedHashes(module, sums, bySumDb) {
 /** Every module version in `<gomodcache>/cache/download` and every extracted tree. */
 async function inventory(gomodcache) {
     const found = new Map();
-    const downloadRoot = __builtin$j.join(gomodcache, 'cache', 'download');
+    const downloadRoot = __builtin$k.join(gomodcache, 'cache', 'download');
     for (const vdir of await findVersionDirs(downloadRoot)) {
-        const modPath = unescapeModulePath(toSlash(__builtin$j.relative(downloadRoot, __builtin$j.dirname(vdir))));
-        for (const name of await __builtin$k.promises.readdir(vdir)) {
+        const modPath = unescapeModulePath(toSlash(__builtin$k.relative(downloadRoot, __builtin$k.dirname(vdir))));
+        for (const name of await __builtin$l.promises.readdir(vdir)) {
             const m = /^(.+)\.(zip|ziphash|mod|info|partial|lock)$/.exec(name);
             if (!m || name === 'list.lock')
                 continue;
@@ -61135,12 +61046,12 @@ async function inventory(gomodcache) {
         }
     }
     for (const tree of await findTrees(gomodcache)) {
-        const rel = toSlash(__builtin$j.relative(gomodcache, tree));
+        const rel = toSlash(__builtin$k.relative(gomodcache, tree));
         const at = rel.lastIndexOf('@');
         const modPath = unescapeModulePath(rel.slice(0, at));
         const version = unescapeModulePath(rel.slice(at + 1));
         const k = `${modPath}@${version}`;
-        const downloadDir = __builtin$j.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
+        const downloadDir = __builtin$k.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
         const entry = found.get(k) ?? { path: modPath, version, downloadDir, files: [] };
         entry.tree = tree;
         found.set(k, entry);
@@ -61191,11 +61102,11 @@ async function checkModule(module, m, want, zipByGo = false) {
     if ('untrusted' in want)
         return fail('untrusted', want.untrusted);
     const file = (ext) => m.files.includes(`${escapeModulePath(m.version)}.${ext}`)
-        ? __builtin$j.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
+        ? __builtin$k.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
         : undefined;
     const zipFile = file('zip');
     const ziphashFile = file('ziphash');
-    const ziphash = ziphashFile ? (await __builtin$k.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
+    const ziphash = ziphashFile ? (await __builtin$l.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
     const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip;
     // No go.sum lists it and no .ziphash says what the checksum database is asked about: go hashes the zip
     // and looks that up itself before it uses it (modfetch.hashZip, checkModSum), and extracts a tree that
@@ -61205,7 +61116,7 @@ async function checkModule(module, m, want, zipByGo = false) {
     if (modFile && want.mod === 'none')
         return fail('untrusted', 'no go.sum lists its go.mod');
     if (modFile && typeof want.mod !== 'string') {
-        const h = hashGoMod(await __builtin$k.promises.readFile(modFile));
+        const h = hashGoMod(await __builtin$l.promises.readFile(modFile));
         if (!want.mod.has(h))
             return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`);
     }
@@ -61253,10 +61164,10 @@ const source = (want) => want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum';
 async function deferZipsToGo(gomodcache, modules) {
     await pMap(modules, async (k) => {
         const file = ziphashFile(gomodcache, k);
-        if (!file || !__builtin$k.existsSync(file))
+        if (!file || !__builtin$l.existsSync(file))
             return;
-        await makeWritable(__builtin$j.dirname(file));
-        await __builtin$k.promises.rm(file, { force: true });
+        await makeWritable(__builtin$k.dirname(file));
+        await __builtin$l.promises.rm(file, { force: true });
     }, { concurrency: 8 });
 }
 /**
@@ -61267,7 +61178,7 @@ async function writeZiphashes(gomodcache, ziphashes) {
     await pMap(ziphashes, async ({ module, hash }) => {
         const file = ziphashFile(gomodcache, module);
         if (file)
-            await __builtin$k.promises.writeFile(file, hash).catch(() => undefined);
+            await __builtin$l.promises.writeFile(file, hash).catch(() => undefined);
     }, { concurrency: 8 });
 }
 /** Where go keeps a module version's `.ziphash` (undefined for a key that is not `path@version`). */
@@ -61276,7 +61187,7 @@ function ziphashFile(gomodcache, module) {
     if (!m)
         return undefined;
     const f = moduleCacheFiles(gomodcache, m);
-    return __builtin$j.join(f.downloadDir, `${f.filePrefix}ziphash`);
+    return __builtin$k.join(f.downloadDir, `${f.filePrefix}ziphash`);
 }
 /** Removes what each problem covers: the tree, or every file of the version and its tree. */
 async function purgeModules(gomodcache, problems) {
@@ -61291,7 +61202,7 @@ async function purgeModules(gomodcache, problems) {
             return;
         if (m.files.length > 0)
             await makeWritable(m.downloadDir);
-        await Promise.all(m.files.map((f) => __builtin$k.promises.rm(__builtin$j.join(m.downloadDir, f), { force: true })));
+        await Promise.all(m.files.map((f) => __builtin$l.promises.rm(__builtin$k.join(m.downloadDir, f), { force: true })));
     }, { concurrency: 8 });
 }
 /** Every `.../@v` directory under cache/download, not descending into sumdb/ (lookups, not modules). */
@@ -61300,7 +61211,7 @@ async function findVersionDirs(root) {
     const walk = async (dir) => {
         const entries = await readDirs(dir);
         await Promise.all(entries.map((e) => {
-            const full = __builtin$j.join(dir, e);
+            const full = __builtin$k.join(dir, e);
             if (e === '@v')
                 return out.push(full);
             if (dir === root && e === 'sumdb')
@@ -61317,7 +61228,7 @@ async function findTrees(gomodcache) {
     const walk = async (dir) => {
         const entries = await readDirs(dir);
         await Promise.all(entries.map((e) => {
-            const full = __builtin$j.join(dir, e);
+            const full = __builtin$k.join(dir, e);
             if (e.includes('@'))
                 return out.push(full);
             if (dir === gomodcache && e === 'cache')
@@ -61330,7 +61241,7 @@ async function findTrees(gomodcache) {
 }
 async function readDirs(dir) {
     try {
-        const entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true });
+        const entries = await __builtin$l.promises.readdir(dir, { withFileTypes: true });
         return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch (error) {
@@ -61340,7 +61251,7 @@ async function readDirs(dir) {
     }
 }
 function toSlash(p) {
-    return p.split(__builtin$j.sep).join('/');
+    return p.split(__builtin$k.sep).join('/');
 }
 
 /**
@@ -61563,7 +61474,7 @@ async function settleHandedOver(cache, download, ctx) {
     // go writes the .ziphash back once it has checked the zip; without one, go has not used it in this job.
     const untouched = v.deferred.filter((k) => {
         const file = ziphashFile(gomodcache, k);
-        return !altered.has(k) && file !== undefined && !__builtin$k.existsSync(file);
+        return !altered.has(k) && file !== undefined && !__builtin$l.existsSync(file);
     });
     const purged = [
         ...v.purged,
@@ -61818,7 +61729,7 @@ function readSums(files) {
 }
 const read = (file) => {
     try {
-        return __builtin$k.readFileSync(file, 'utf8');
+        return __builtin$l.readFileSync(file, 'utf8');
     }
     catch {
         return undefined;
@@ -61826,37 +61737,37 @@ const read = (file) => {
 };
 /** A root as the user knows it: relative to the workspace (else to the working directory). */
 function shown(dir, workingDirectory) {
-    return __builtin$j.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
+    return __builtin$k.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
 }
 function moduleRoot(dir, workingDirectory, goflags) {
-    const sumFile = __builtin$j.join(dir, 'go.sum');
-    const sumFiles = __builtin$k.existsSync(sumFile) ? [sumFile] : [];
-    const goMod = read(__builtin$j.join(dir, 'go.mod')) ?? '';
+    const sumFile = __builtin$k.join(dir, 'go.sum');
+    const sumFiles = __builtin$l.existsSync(sumFile) ? [sumFile] : [];
+    const goMod = read(__builtin$k.join(dir, 'go.mod')) ?? '';
     const sums = readSums(sumFiles);
     return {
         dir,
-        rel: __builtin$j.relative(workingDirectory, dir) || '.',
+        rel: __builtin$k.relative(workingDirectory, dir) || '.',
         workspace: false,
         sumFiles,
         ...sums,
         modules: neededModules(sums.modules, goMod),
         vendor: vendorDecision({
             goMod,
-            modulesTxt: read(__builtin$j.join(dir, 'vendor', 'modules.txt')),
+            modulesTxt: read(__builtin$k.join(dir, 'vendor', 'modules.txt')),
             goflags
         })
     };
 }
 function workspaceRoot(goWork, workingDirectory) {
-    const dir = __builtin$j.dirname(goWork);
+    const dir = __builtin$k.dirname(goWork);
     const work = parseGoModFile(read(goWork) ?? '');
     const sumFiles = [
-        ...work.uses.map((u) => __builtin$j.join(dir, u.dir, 'go.sum')),
-        __builtin$j.join(dir, 'go.work.sum')
-    ].filter((f) => __builtin$k.existsSync(f));
+        ...work.uses.map((u) => __builtin$k.join(dir, u.dir, 'go.sum')),
+        __builtin$k.join(dir, 'go.work.sum')
+    ].filter((f) => __builtin$l.existsSync(f));
     return {
         dir,
-        rel: __builtin$j.relative(workingDirectory, dir) || '.',
+        rel: __builtin$k.relative(workingDirectory, dir) || '.',
         workspace: true,
         sumFiles,
         ...readSums(sumFiles),
@@ -61865,18 +61776,18 @@ function workspaceRoot(goWork, workingDirectory) {
     };
 }
 async function globModuleDirs(patterns, workingDirectory) {
-    const absolute = patterns.map((p) => p.startsWith('!') ? `!${__builtin$j.resolve(workingDirectory, p.slice(1))}` : __builtin$j.resolve(workingDirectory, p));
+    const absolute = patterns.map((p) => p.startsWith('!') ? `!${__builtin$k.resolve(workingDirectory, p.slice(1))}` : __builtin$k.resolve(workingDirectory, p));
     const globber = await create(absolute.join('\n'), {
         implicitDescendants: false,
         matchDirectories: true
     });
     const dirs = new Set();
     for (const match of await globber.glob()) {
-        const dir = __builtin$j.basename(match) === 'go.mod' ? __builtin$j.dirname(match) : match;
+        const dir = __builtin$k.basename(match) === 'go.mod' ? __builtin$k.dirname(match) : match;
         // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-        if (inExcludedDir(__builtin$j.join(dir, 'go.mod')))
+        if (inExcludedDir(__builtin$k.join(dir, 'go.mod')))
             continue;
-        if (__builtin$k.existsSync(__builtin$j.join(dir, 'go.mod')))
+        if (__builtin$l.existsSync(__builtin$k.join(dir, 'go.mod')))
             dirs.add(dir);
     }
     return [...dirs].sort();
@@ -61899,9 +61810,9 @@ async function findRoots(p) {
         return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
     }
     const goWork = p.goEnv.GOWORK ?? '';
-    if (workspaceInUse(p.goEnv) && __builtin$k.existsSync(goWork))
+    if (workspaceInUse(p.goEnv) && __builtin$l.existsSync(goWork))
         return [workspaceRoot(goWork, p.workingDirectory)];
-    if (__builtin$k.existsSync(__builtin$j.join(p.workingDirectory, 'go.mod')))
+    if (__builtin$l.existsSync(__builtin$k.join(p.workingDirectory, 'go.mod')))
         return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
     throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
 }
@@ -62340,12 +62251,12 @@ function proxySecrets(goproxy) {
 /** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
 function isCached(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    return __builtin$k.existsSync(__builtin$j.join(f.downloadDir, `${f.filePrefix}ziphash`)) && __builtin$k.existsSync(f.extracted);
+    return __builtin$l.existsSync(__builtin$k.join(f.downloadDir, `${f.filePrefix}ziphash`)) && __builtin$l.existsSync(f.extracted);
 }
 /** Its zip is in cache/download (a restore brought it, or an earlier attempt): no network needed. */
 function hasZip(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    return __builtin$k.existsSync(__builtin$j.join(f.downloadDir, `${f.filePrefix}zip`));
+    return __builtin$l.existsSync(__builtin$k.join(f.downloadDir, `${f.filePrefix}zip`));
 }
 /**
  * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
@@ -62355,12 +62266,12 @@ function hasZip(gomodcache, m) {
 async function purgeModule(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
     await removeWritable(f.extracted);
-    if (!__builtin$k.existsSync(f.downloadDir))
+    if (!__builtin$l.existsSync(f.downloadDir))
         return;
     await makeWritable(f.downloadDir);
-    for (const e of await __builtin$k.promises.readdir(f.downloadDir)) {
+    for (const e of await __builtin$l.promises.readdir(f.downloadDir)) {
         if (e.startsWith(f.filePrefix))
-            await __builtin$k.promises.rm(__builtin$j.join(f.downloadDir, e), { force: true });
+            await __builtin$l.promises.rm(__builtin$k.join(f.downloadDir, e), { force: true });
     }
 }
 
@@ -62906,7 +62817,7 @@ function locate(d, dir) {
     }
     const printed = PRINTED_FILE.exec(d.evidence);
     if (printed && out.file === undefined) {
-        out.file = __builtin$j.resolve(dir, printed[1]);
+        out.file = __builtin$k.resolve(dir, printed[1]);
         out.line = Number(printed[2]);
     }
     return out;
@@ -63018,14 +62929,14 @@ function killTree(pid) {
         if ('group' in plan)
             process.kill(plan.group, 'SIGKILL');
         else
-            __builtin$a.spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
+            __builtin$b.spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
     }
     catch {
         // Already gone.
     }
 }
 function startGo(args, opts) {
-    const child = __builtin$a.spawn('go', args, {
+    const child = __builtin$b.spawn('go', args, {
         cwd: opts.cwd,
         env: opts.env,
         // A new process group on POSIX; on Windows `detached` would open a console instead (see treeKillPlan).
@@ -63381,7 +63292,7 @@ function processesFor(ctx, modules, toFetch) {
     return processCount(ctx.cfg.parallel, {
         pending: modules.length,
         toFetch: modules.filter((m) => toFetch.has(modKey(m))).length,
-        cores: __builtin$m.availableParallelism()
+        cores: __builtin$n.availableParallelism()
     });
 }
 async function downloadPhase(ctx, procs, plan, into) {
@@ -63520,7 +63431,7 @@ function sumProblemDiagnosis(p, shownFile) {
 }
 /** go.sum lines that must not reach go (go/sumcheck.ts), as failures at their file and line. */
 function refusedSumLines(roots, workspace) {
-    return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, __builtin$j.relative(workspace, p.file).split(__builtin$j.sep).join('/'))));
+    return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, __builtin$k.relative(workspace, p.file).split(__builtin$k.sep).join('/'))));
 }
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
 async function applyDecision(decision, gomodcache, proxies, handedToGo) {
@@ -63577,7 +63488,7 @@ async function downloadModules(cfg, ctx) {
     const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory);
     if (refused.length > 0)
         return { ...result, ok: false, failure: refused[0], moduleFailures: refused };
-    const gomodcache = ctx.goEnv.GOMODCACHE ?? __builtin$j.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
+    const gomodcache = ctx.goEnv.GOMODCACHE ?? __builtin$k.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
     const proxies = [initialProxy, ...cfg.fallbackProxies];
     // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
     const privatePatterns = [
@@ -64154,7 +64065,7 @@ function snapshotGoVariables(env = process.env) {
 }
 function readIfThere(file) {
     try {
-        return __builtin$k.readFileSync(file, 'utf8');
+        return __builtin$l.readFileSync(file, 'utf8');
     }
     catch {
         return '';
@@ -64165,7 +64076,7 @@ async function readRunnerGoEnv(workingDirectory, go, snapshot) {
     const effective = await readGoEnv(workingDirectory);
     const goenvFile = effective.GOENV === 'off' ? '' : (effective.GOENV ?? '');
     const file = goenvFile === '' ? {} : parseGoEnvFile(readIfThere(goenvFile));
-    const goroot = parseGoEnvFile(readIfThere(__builtin$j.join(go.root, 'go.env')));
+    const goroot = parseGoEnvFile(readIfThere(__builtin$k.join(go.root, 'go.env')));
     const values = {};
     for (const name of GO_VARIABLES) {
         const fromEnv = snapshot[name] ?? '';
@@ -64314,8 +64225,8 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        dest = dest || __builtin$j.join(_getTempDirectory(), __builtin$l.randomUUID());
-        yield mkdirP(__builtin$j.dirname(dest));
+        dest = dest || __builtin$k.join(_getTempDirectory(), __builtin$m.randomUUID());
+        yield mkdirP(__builtin$k.dirname(dest));
         debug(`Downloading ${url}`);
         debug(`Destination ${dest}`);
         const maxAttempts = 3;
@@ -64340,7 +64251,7 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        if (__builtin$k.existsSync(dest)) {
+        if (__builtin$l.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
@@ -64361,12 +64272,12 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
+        const pipeline = __builtin$d.promisify(__builtin$9.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, __builtin$k.createWriteStream(dest));
+            yield pipeline(readStream, __builtin$l.createWriteStream(dest));
             debug('download complete');
             succeeded = true;
             return dest;
@@ -64538,18 +64449,18 @@ function extractZipNix(file, dest) {
 function cacheDir(sourceDir, tool, version, arch) {
     return __awaiter(this, void 0, void 0, function* () {
         version = semverExports.clean(version) || version;
-        arch = arch || __builtin$m.arch();
+        arch = arch || __builtin$n.arch();
         debug(`Caching tool ${tool} ${version} ${arch}`);
         debug(`source dir: ${sourceDir}`);
-        if (!__builtin$k.statSync(sourceDir).isDirectory()) {
+        if (!__builtin$l.statSync(sourceDir).isDirectory()) {
             throw new Error('sourceDir is not a directory');
         }
         // Create the tool dir
         const destPath = yield _createToolPath(tool, version, arch);
         // copy each child item. do not move. move can fail on Windows
         // due to anti-virus software having an open handle on a file.
-        for (const itemName of __builtin$k.readdirSync(sourceDir)) {
-            const s = __builtin$j.join(sourceDir, itemName);
+        for (const itemName of __builtin$l.readdirSync(sourceDir)) {
+            const s = __builtin$k.join(sourceDir, itemName);
             yield cp(s, destPath, { recursive: true });
         }
         // write .complete
@@ -64568,7 +64479,7 @@ function find(toolName, versionSpec, arch) {
     if (!versionSpec) {
         throw new Error('versionSpec parameter is required');
     }
-    arch = arch || __builtin$m.arch();
+    arch = arch || __builtin$n.arch();
     // attempt to resolve an explicit version
     if (!isExplicitVersion(versionSpec)) {
         const localVersions = findAllVersions(toolName, arch);
@@ -64579,9 +64490,9 @@ function find(toolName, versionSpec, arch) {
     let toolPath = '';
     if (versionSpec) {
         versionSpec = semverExports.clean(versionSpec) || '';
-        const cachePath = __builtin$j.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        const cachePath = __builtin$k.join(_getCacheDirectory(), toolName, versionSpec, arch);
         debug(`checking cache: ${cachePath}`);
-        if (__builtin$k.existsSync(cachePath) && __builtin$k.existsSync(`${cachePath}.complete`)) {
+        if (__builtin$l.existsSync(cachePath) && __builtin$l.existsSync(`${cachePath}.complete`)) {
             debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
             toolPath = cachePath;
         }
@@ -64599,14 +64510,14 @@ function find(toolName, versionSpec, arch) {
  */
 function findAllVersions(toolName, arch) {
     const versions = [];
-    arch = arch || __builtin$m.arch();
-    const toolPath = __builtin$j.join(_getCacheDirectory(), toolName);
-    if (__builtin$k.existsSync(toolPath)) {
-        const children = __builtin$k.readdirSync(toolPath);
+    arch = arch || __builtin$n.arch();
+    const toolPath = __builtin$k.join(_getCacheDirectory(), toolName);
+    if (__builtin$l.existsSync(toolPath)) {
+        const children = __builtin$l.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
-                const fullPath = __builtin$j.join(toolPath, child, arch || '');
-                if (__builtin$k.existsSync(fullPath) && __builtin$k.existsSync(`${fullPath}.complete`)) {
+                const fullPath = __builtin$k.join(toolPath, child, arch || '');
+                if (__builtin$l.existsSync(fullPath) && __builtin$l.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
             }
@@ -64618,7 +64529,7 @@ function _createExtractFolder(dest) {
     return __awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = __builtin$j.join(_getTempDirectory(), __builtin$l.randomUUID());
+            dest = __builtin$k.join(_getTempDirectory(), __builtin$m.randomUUID());
         }
         yield mkdirP(dest);
         return dest;
@@ -64626,7 +64537,7 @@ function _createExtractFolder(dest) {
 }
 function _createToolPath(tool, version, arch) {
     return __awaiter(this, void 0, void 0, function* () {
-        const folderPath = __builtin$j.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+        const folderPath = __builtin$k.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
         debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
         yield rmRF(folderPath);
@@ -64636,9 +64547,9 @@ function _createToolPath(tool, version, arch) {
     });
 }
 function _completeToolPath(tool, version, arch) {
-    const folderPath = __builtin$j.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+    const folderPath = __builtin$k.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
-    __builtin$k.writeFileSync(markerPath, '');
+    __builtin$l.writeFileSync(markerPath, '');
     debug('finished caching tool');
 }
 /**
@@ -64689,7 +64600,7 @@ function evaluateVersions(versions, versionSpec) {
  */
 function _getCacheDirectory() {
     const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    __builtin$d.ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    __builtin$e.ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
     return cacheDirectory;
 }
 /**
@@ -64697,7 +64608,7 @@ function _getCacheDirectory() {
  */
 function _getTempDirectory() {
     const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    __builtin$d.ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    __builtin$e.ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
     return tempDirectory;
 }
 /**
@@ -64710,6 +64621,8 @@ function _getGlobal(key, defaultValue) {
     return value !== undefined ? value : defaultValue;
 }
 
+const __builtin$1 = process.getBuiltinModule("node:timers/promises");
+
 /**
  * A downloaded Go archive into the runner's tool cache, in the layout @actions/tool-cache's find() reads
  * (`<RUNNER_TOOL_CACHE>/go/<version>/<arch>` beside an `<arch>.complete` marker).
@@ -64717,40 +64630,113 @@ function _getGlobal(key, defaultValue) {
  * tc.cacheDir() would do it by copying the extracted tree file by file: a Go release is ~15,000 files and
  * ~270 MB, and the copy took 13.6 s of a 17.8 s extract-and-cache here (extraction 4.2 s). So the archive
  * is extracted into a staging directory beside its destination, on the same filesystem, and renamed into
- * place: one call. When the rename fails (a file held open on Windows, say) it falls back to cacheDir(),
- * which is what setup-go does every time.
+ * place: one call. When the rename keeps failing (a file held open by a virus scanner on Windows, say) it
+ * falls back to cacheDir(), which is what setup-go does every time, and says so.
  */
+const STAGING_PREFIX = '.staging-';
+/** A staging directory this old belongs to a step that was killed mid-install (SIGKILL skips `finally`). */
+const STALE_STAGING_MS = 60 * 60 * 1000;
+/** Errors a rename on Windows gives while a scanner or indexer still holds a file just extracted. */
+const BUSY = new Set(['EPERM', 'EACCES', 'EBUSY']);
+const RENAME_TRIES = 4;
 /** Where tc.find('go', version, arch) looks (its _createToolPath, without the side effects). */
 function toolCachePath(cacheRoot, version, arch) {
-    return __builtin$j.join(cacheRoot, 'go', semver.clean(version) ?? version, arch);
+    return __builtin$k.join(cacheRoot, 'go', semver.clean(version) ?? version, arch);
 }
-async function extractIntoToolCache(archive, format, version, arch, rename = __builtin$k.promises.rename) {
+async function extractIntoToolCache(archive, format, version, arch, rename = __builtin$l.promises.rename) {
     const cacheRoot = process.env.RUNNER_TOOL_CACHE ?? '';
     if (cacheRoot === '')
         throw new Error('RUNNER_TOOL_CACHE is not set: this action runs on a GitHub Actions runner.');
     const dest = toolCachePath(cacheRoot, version, arch);
-    // A dot name: tc.findAllVersions() lists only directories with a `.complete` marker, so never this one.
-    const staging = __builtin$j.join(cacheRoot, 'go', `.staging-${__builtin$l.randomUUID()}`);
+    const goCache = __builtin$k.join(cacheRoot, 'go');
+    await removeStaleStaging(goCache);
+    // tc.findAllVersions() never lists it: not a version, and no `<arch>.complete` marker beside it.
+    const staging = __builtin$k.join(goCache, `${STAGING_PREFIX}${__builtin$m.randomUUID()}`);
     try {
-        __builtin$k.mkdirSync(staging, { recursive: true });
+        __builtin$l.mkdirSync(staging, { recursive: true });
         const extracted = format === 'zip' ? await extractZip(archive, staging) : await extractTar(archive, staging);
         // go.dev archives hold the tree under go/; the manifest's (actions/go-versions) at the top level.
-        const goDir = __builtin$k.existsSync(__builtin$j.join(extracted, 'go', 'bin')) ? __builtin$j.join(extracted, 'go') : extracted;
+        const goDir = __builtin$l.existsSync(__builtin$k.join(extracted, 'go', 'bin')) ? __builtin$k.join(extracted, 'go') : extracted;
+        // This step found no such Go before it downloaded; one now is another job's on a self-hosted runner,
+        // and replacing it would pull it from under that job.
+        if (isComplete(dest))
+            return { root: dest, placed: 'concurrent' };
         await rmRF(dest);
         await rmRF(`${dest}.complete`);
-        __builtin$k.mkdirSync(__builtin$j.dirname(dest), { recursive: true });
+        __builtin$l.mkdirSync(__builtin$k.dirname(dest), { recursive: true });
         try {
-            await rename(goDir, dest);
+            await movable(goDir, dest, () => renameRetrying(rename, goDir, dest));
         }
-        catch {
+        catch (error) {
+            if (isComplete(dest))
+                return { root: dest, placed: 'concurrent' };
+            info(`Could not move the extracted Go into the tool cache (${errorCode(error)}); copying it there instead.`);
             return { root: await cacheDir(goDir, 'go', version, arch), placed: 'copied' };
         }
-        __builtin$k.writeFileSync(`${dest}.complete`, '');
+        __builtin$l.writeFileSync(`${dest}.complete`, '');
         return { root: dest, placed: 'renamed' };
     }
     finally {
         await rmRF(staging);
     }
+}
+function isComplete(dest) {
+    return __builtin$l.existsSync(dest) && __builtin$l.existsSync(`${dest}.complete`);
+}
+async function removeStaleStaging(goCache) {
+    let entries;
+    try {
+        entries = __builtin$l.readdirSync(goCache).filter((e) => e.startsWith(STAGING_PREFIX));
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        const dir = __builtin$k.join(goCache, entry);
+        try {
+            if (Date.now() - __builtin$l.statSync(dir).mtimeMs > STALE_STAGING_MS)
+                await rmRF(dir);
+        }
+        catch {
+            // Another job removed it first, or it cannot be removed: it is in nobody's way.
+        }
+    }
+}
+/**
+ * Moving a directory to another parent rewrites its `..` entry, which needs write permission on it; an
+ * archive may ship its top directory read-only (a non-root runner then gets EACCES). It is ours, just
+ * extracted: made writable for the move, its mode put back after.
+ */
+async function movable(dir, to, move) {
+    const mode = __builtin$l.statSync(dir).mode & 0o7777;
+    if ((mode & 0o200) !== 0 || process.platform === 'win32')
+        return move();
+    __builtin$l.chmodSync(dir, mode | 0o200);
+    let moved = false;
+    try {
+        await move();
+        moved = true;
+    }
+    finally {
+        __builtin$l.chmodSync(moved ? to : dir, mode);
+    }
+}
+async function renameRetrying(rename, from, to) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            await rename(from, to);
+            return;
+        }
+        catch (error) {
+            if (attempt >= RENAME_TRIES || !BUSY.has(errorCode(error)))
+                throw error;
+            await __builtin$1.setTimeout(250 * attempt);
+        }
+    }
+}
+function errorCode(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? code : String(error);
 }
 
 const __builtin = process.getBuiltinModule("node:stream/consumers");
@@ -64972,15 +64958,15 @@ async function readVersionRequest(cfg, workingDirectory) {
         return undefined;
     let content;
     try {
-        content = await __builtin$k.promises.readFile(cfg.versionFile, 'utf8');
+        content = await __builtin$l.promises.readFile(cfg.versionFile, 'utf8');
     }
     catch (error) {
         const code = error.code;
         const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$j.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
+        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$k.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
     }
     // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
-    return parseVersionFile(__builtin$j.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content);
+    return parseVersionFile(__builtin$k.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content);
 }
 async function useGoOnPath() {
     const go = await which('go', false);
@@ -65127,14 +65113,14 @@ async function download(release, file, platform, source, token) {
             info(`The ${source.where} publishes no checksum: ${url} is trusted to HTTPS alone (go.dev, whose listing has checksums, was not available; a mirror in 'go-download-base-url' that serves go.dev's listing is verified).`);
         }
         const format = archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip') ? 'zip' : 'tar';
-        const { root } = await extractIntoToolCache(archive, format, release.semver, toolCacheArch(platform.arch));
+        const { root, placed } = await extractIntoToolCache(archive, format, release.semver, toolCacheArch(platform.arch));
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const verified = file.sha256 !== '' ? ', sha256 verified' : '';
         return {
             root,
             semver: release.semver,
             source: source.source,
-            how: `downloaded from ${source.source === 'mirror' ? 'the mirror' : source.source} in ${seconds} s${verified}, cached in the tool cache`,
+            how: `downloaded from ${source.source === 'mirror' ? 'the mirror' : source.source} in ${seconds} s${verified}, ${PLACED[placed]}`,
             where: url
         };
     }
@@ -65142,10 +65128,15 @@ async function download(release, file, platform, source, token) {
         await rmRF(archive);
     }
 }
+const PLACED = {
+    renamed: 'cached in the tool cache',
+    copied: 'copied into the tool cache',
+    concurrent: 'but another job on this runner cached the same version meanwhile: using that one'
+};
 /** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
 async function sha256File(file) {
-    const hash = __builtin$l.createHash('sha256');
-    await __builtin$1.pipeline(__builtin$k.createReadStream(file), hash);
+    const hash = __builtin$m.createHash('sha256');
+    await __builtin$2.pipeline(__builtin$l.createReadStream(file), hash);
     return hash.digest('hex');
 }
 /**
@@ -65155,12 +65146,12 @@ async function sha256File(file) {
  * Older Go ignores the variable. A GOTOOLCHAIN the workflow set itself is left alone.
  */
 async function activate(root, platform, meta, goBinary) {
-    const go = goBinary ?? __builtin$j.join(root, 'bin', goExecutable(platform?.os ?? 'linux'));
+    const go = goBinary ?? __builtin$k.join(root, 'bin', goExecutable(platform?.os ?? 'linux'));
     if (meta.source !== 'path') {
-        addPath(__builtin$j.join(root, 'bin'));
+        addPath(__builtin$k.join(root, 'bin'));
         // A GOROOT left in the environment (containers, self-hosted runners) would make the new go use the
         // old standard library; go finds its own root from its executable when GOROOT is unset or right.
-        if (process.env.GOROOT && __builtin$j.resolve(process.env.GOROOT) !== __builtin$j.resolve(root)) {
+        if (process.env.GOROOT && __builtin$k.resolve(process.env.GOROOT) !== __builtin$k.resolve(root)) {
             info(`GOROOT was ${process.env.GOROOT}; setting it to the installed Go's root.`);
             exportVariable('GOROOT', root);
         }
@@ -65330,10 +65321,10 @@ function credentialScopeError(scope) {
 const CACHE_SAVE = ['auto', 'always', 'never'];
 /** working-directory, resolved against GITHUB_WORKSPACE: it must exist and be a directory. */
 function parseWorkingDirectory(value, workspace) {
-    const dir = __builtin$j.resolve(workspace, value.trim() || '.');
+    const dir = __builtin$k.resolve(workspace, value.trim() || '.');
     let stat;
     try {
-        stat = __builtin$k.statSync(dir);
+        stat = __builtin$l.statSync(dir);
     }
     catch {
         stat = undefined;
@@ -65355,12 +65346,12 @@ function checkGoVersion(version, versionFile, workingDirectory) {
         return;
     let content;
     try {
-        content = __builtin$k.readFileSync(versionFile, 'utf8');
+        content = __builtin$l.readFileSync(versionFile, 'utf8');
     }
     catch (error) {
         const code = error.code;
         const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$j.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
+        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$k.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
     }
     parseSpec(parseVersionFile(versionFile, content));
 }
@@ -65429,7 +65420,7 @@ function parseInputs(get, env = {}) {
     const workingDirectory = parseWorkingDirectory(get('working-directory'), workspace);
     const version = get('go-version').trim();
     const rawVersionFile = get('go-version-file').trim();
-    const versionFile = rawVersionFile === '' ? '' : __builtin$j.resolve(workingDirectory, rawVersionFile);
+    const versionFile = rawVersionFile === '' ? '' : __builtin$k.resolve(workingDirectory, rawVersionFile);
     checkGoVersion(version, versionFile, workingDirectory);
     const cacheSave = (get('cache-save').trim() || 'auto').toLowerCase();
     if (!CACHE_SAVE.includes(cacheSave)) {
@@ -65737,8 +65728,8 @@ function writeDownloadOutputs(download) {
 }
 /** go's `file:line:col: message` lines in later steps become annotations (dist/main/index.js -> matchers/). */
 function registerProblemMatcher() {
-    const matcher = __builtin$7.fileURLToPath(new URL('../../matchers/go.json', import.meta.url));
-    if (__builtin$k.existsSync(matcher))
+    const matcher = __builtin$8.fileURLToPath(new URL('../../matchers/go.json', import.meta.url));
+    if (__builtin$l.existsSync(matcher))
         info(`::add-matcher::${matcher}`);
 }
 

@@ -15,11 +15,6 @@ function _mergeNamespaces(n, m) {
 
 const __builtin$j = process.getBuiltinModule("node:os");
 
-var _builtin_os = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$j
-}, [__builtin$j]);
-
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -281,96 +276,28 @@ class DecodedURL extends URL {
     }
 }
 
-function getAugmentedNamespace(n) {
-  if (Object.prototype.hasOwnProperty.call(n, '__esModule')) return n;
-  var f = n.default;
-	if (typeof f == "function") {
-		var a = function a () {
-			var isInstance = false;
-      try {
-        isInstance = this instanceof a;
-      } catch (e) {}
-			if (isInstance) {
-        return Reflect.construct(f, arguments, this.constructor);
-			}
-			return f.apply(this, arguments);
-		};
-		a.prototype = f.prototype;
-  } else a = {};
-  Object.defineProperty(a, '__esModule', {value: true});
-	Object.keys(n).forEach(function (k) {
-		var d = Object.getOwnPropertyDescriptor(n, k);
-		Object.defineProperty(a, k, d.get ? d : {
-			enumerable: true,
-			get: function () {
-				return n[k];
-			}
-		});
-	});
-	return a;
-}
-
 var tunnel$1 = {};
 
 const __builtin$d = process.getBuiltinModule("node:net");
 
-var _builtin_net = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$d
-}, [__builtin$d]);
-
-var require$$0$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_net);
-
 const __builtin$c = process.getBuiltinModule("node:tls");
-
-var _builtin_tls = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$c
-}, [__builtin$c]);
-
-var require$$1$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tls);
-
-var require$$1$1 = /*@__PURE__*/getAugmentedNamespace(http);
-
-var require$$2$1 = /*@__PURE__*/getAugmentedNamespace(https);
 
 const __builtin$b = process.getBuiltinModule("node:events");
 
-var _builtin_events = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$b
-}, [__builtin$b]);
-
-var require$$3 = /*@__PURE__*/getAugmentedNamespace(_builtin_events);
-
 const __builtin$a = process.getBuiltinModule("node:assert");
 
-var _builtin_assert = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$a
-}, [__builtin$a]);
-
-var require$$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_assert);
-
 const __builtin$9 = process.getBuiltinModule("node:util");
-
-var _builtin_util = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$9
-}, [__builtin$9]);
-
-var require$$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_util);
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1$2;
-	var http = require$$1$1;
-	var https = require$$2$1;
-	var events = require$$3;
-	var util = require$$1;
+	var tls = __builtin$c;
+	var http = __builtin$f;
+	var https = __builtin$e;
+	var events = __builtin$b;
+	var util = __builtin$9;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -10160,11 +10087,6 @@ function getRuntimeToken() {
 
 const __builtin$3 = process.getBuiltinModule("node:url");
 
-var _builtin_url = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$3
-}, [__builtin$3]);
-
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
@@ -12891,15 +12813,6 @@ var node = {exports: {}};
 
 const __builtin$1 = process.getBuiltinModule("node:tty");
 
-var _builtin_tty = /*#__PURE__*/_mergeNamespaces({
-    __proto__: null,
-    default: __builtin$1
-}, [__builtin$1]);
-
-var require$$0$2 = /*@__PURE__*/getAugmentedNamespace(_builtin_tty);
-
-var require$$0$1 = /*@__PURE__*/getAugmentedNamespace(_builtin_os);
-
 var hasFlag;
 var hasRequiredHasFlag;
 
@@ -12922,8 +12835,8 @@ var hasRequiredSupportsColor;
 function requireSupportsColor () {
 	if (hasRequiredSupportsColor) return supportsColor_1;
 	hasRequiredSupportsColor = 1;
-	const os = require$$0$1;
-	const tty = require$$0$2;
+	const os = __builtin$j;
+	const tty = __builtin$1;
 	const hasFlag = requireHasFlag();
 
 	const {env} = process;
@@ -13069,8 +12982,8 @@ function requireNode () {
 	if (hasRequiredNode) return node.exports;
 	hasRequiredNode = 1;
 	(function (module, exports) {
-		const tty = require$$0$2;
-		const util = require$$1;
+		const tty = __builtin$1;
+		const util = __builtin$9;
 
 		/**
 		 * This is the Node.js implementation of `debug()`.
@@ -13384,8 +13297,8 @@ function requireHelpers () {
 	};
 	Object.defineProperty(helpers, "__esModule", { value: true });
 	helpers.req = helpers.json = helpers.toBuffer = void 0;
-	const http = __importStar(require$$1$1);
-	const https = __importStar(require$$2$1);
+	const http = __importStar(__builtin$f);
+	const https = __importStar(__builtin$e);
 	async function toBuffer(stream) {
 	    let length = 0;
 	    const chunks = [];
@@ -13461,9 +13374,9 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(require$$0$3);
-		const http = __importStar(require$$1$1);
-		const https_1 = require$$2$1;
+		const net = __importStar(__builtin$d);
+		const http = __importStar(__builtin$f);
+		const https_1 = __builtin$e;
 		__exportStar(requireHelpers(), exports);
 		const INTERNAL = Symbol('AgentBaseInternalState');
 		class Agent extends http.Agent {
@@ -13614,8 +13527,6 @@ function requireDist$2 () {
 	return dist$1;
 }
 
-var require$$5 = /*@__PURE__*/getAugmentedNamespace(_builtin_url);
-
 var parseProxyResponse = {};
 
 var hasRequiredParseProxyResponse;
@@ -13759,12 +13670,12 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(require$$0$3);
-	const tls = __importStar(require$$1$2);
-	const assert_1 = __importDefault(require$$2);
+	const net = __importStar(__builtin$d);
+	const tls = __importStar(__builtin$c);
+	const assert_1 = __importDefault(__builtin$a);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
-	const url_1 = require$$5;
+	const url_1 = __builtin$3;
 	const parse_proxy_response_1 = requireParseProxyResponse();
 	const debug = (0, debug_1.default)('https-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -13950,12 +13861,12 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(require$$0$3);
-	const tls = __importStar(require$$1$2);
+	const net = __importStar(__builtin$d);
+	const tls = __importStar(__builtin$c);
 	const debug_1 = __importDefault(requireSrc());
-	const events_1 = require$$3;
+	const events_1 = __builtin$b;
 	const agent_base_1 = requireDist$2();
-	const url_1 = require$$5;
+	const url_1 = __builtin$3;
 	const debug = (0, debug_1.default)('http-proxy-agent');
 	/**
 	 * The `HttpProxyAgent` implements an HTTP Agent subclass that connects

@@ -21,7 +21,7 @@ import type { GoConfig } from '../inputs.js'
 import { InputError } from '../input-error.js'
 import type { GoInstallation, GoSource } from '../types.js'
 import { pinnedToolchainEnv, queryGoEnv } from './env.js'
-import { extractIntoToolCache } from './toolcache.js'
+import { type ToolCacheInstall, extractIntoToolCache } from './toolcache.js'
 import {
   type Platform,
   archiveExtension,
@@ -315,19 +315,30 @@ async function download(
       )
     }
     const format = archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip') ? 'zip' : 'tar'
-    const { root } = await extractIntoToolCache(archive, format, release.semver, toolCacheArch(platform.arch))
+    const { root, placed } = await extractIntoToolCache(
+      archive,
+      format,
+      release.semver,
+      toolCacheArch(platform.arch)
+    )
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     const verified = file.sha256 !== '' ? ', sha256 verified' : ''
     return {
       root,
       semver: release.semver,
       source: source.source,
-      how: `downloaded from ${source.source === 'mirror' ? 'the mirror' : source.source} in ${seconds} s${verified}, cached in the tool cache`,
+      how: `downloaded from ${source.source === 'mirror' ? 'the mirror' : source.source} in ${seconds} s${verified}, ${PLACED[placed]}`,
       where: url
     }
   } finally {
     await io.rmRF(archive)
   }
+}
+
+const PLACED: Record<ToolCacheInstall['placed'], string> = {
+  renamed: 'cached in the tool cache',
+  copied: 'copied into the tool cache',
+  concurrent: 'but another job on this runner cached the same version meanwhile: using that one'
 }
 
 /** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
