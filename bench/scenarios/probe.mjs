@@ -3,7 +3,7 @@
  * bench/scenarios/world.ts): appends JSON lines to `$BENCH_PROBE_LOG`:
  *
  *   {"kind":"child","script":...,"file":"go","args":["mod","download",...],"start":ms,"end":ms,"code":0}
- *       for every child process the step starts (go, git, tar, ...), when it exits;
+ *       for every child process the step starts (go, git, tar, ...; spawn and spawnSync), when it exits;
  *   {"kind":"exit","script":...,"maxRssKb":n,"start":ms,"end":ms}
  *       when the node process exits: its peak resident set size (VmHWM, children excluded) and its lifetime.
  *
@@ -66,6 +66,18 @@ function install(file) {
   for (const k of Reflect.ownKeys(original))
     if (typeof k === 'symbol') Reflect.set(wrapped, k, Reflect.get(original, k))
   cp.spawn = /** @type {typeof cp.spawn} */ (wrapped)
+  // The restore's archive check lists the archive with a synchronous tar (src/cache/archive.ts): a child
+  // process too, whose time is tar's, not the action's.
+  const originalSync = cp.spawnSync
+  /** @this {unknown} @param {unknown[]} args */
+  const wrappedSync = function (...args) {
+    const start = Date.now()
+    const result = Reflect.apply(originalSync, this, args)
+    const argv = Array.isArray(args[1]) ? args[1].map(String) : []
+    write({ kind: 'child', file: String(args[0]), args: argv, start, end: Date.now(), code: result.status })
+    return result
+  }
+  cp.spawnSync = /** @type {typeof cp.spawnSync} */ (wrappedSync)
   syncBuiltinESMExports()
   process.once('exit', () => write({ kind: 'exit', maxRssKb: peakRssKb(), start: started, end: Date.now() }))
 }
