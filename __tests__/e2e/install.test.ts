@@ -518,6 +518,32 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
       remove()
     }
   })
+
+  it("fails a go.dev archive that does not match go.dev's sha256, and never falls back to the manifest (no checksums)", async () => {
+    mirror.faults.clearLog()
+    github.faults.clearLog()
+    mitm.addRoute('raw.githubusercontent.com', github.url)
+    mitm.addRoute('github.com', github.url)
+    const j = job()
+    const name = mirror.archiveName(mirror.goVersion)
+    const real = mirror.archive.sha256
+    mirror.setListedSha256(name, '0'.repeat(64))
+    try {
+      const step = await install(
+        j,
+        { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+        mitm.env
+      )
+      expect(step.conclusion).toBe('failure')
+      expect(step.outputs['error-name']).toBe('GoChecksumError')
+      expect(errorOf(step)).toContain(`has sha256 ${real}`)
+      expect(step.stdout).not.toContain('trying the next source')
+      expect(github.faults.log).toEqual([])
+      expect(fs.existsSync(path.join(j.dirs.toolCache, 'go', mirror.goVersion))).toBe(false)
+    } finally {
+      mirror.setListedSha256(name, real)
+    }
+  })
 })
 
 describe('two real toolchains: the bundled action on a mirror serving the local Go and Go 1.27.3', () => {

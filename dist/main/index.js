@@ -65031,6 +65031,10 @@ async function findOrDownload(spec, platform, cfg) {
             return await download(release, file, platform, source, cfg.token);
         }
         catch (error) {
+            // An archive that does not match go.dev's own checksum is corrupted or tampered with: installing
+            // the manifest's build instead, which nothing can check, would defeat the check.
+            if (error instanceof GoChecksumError)
+                throw error;
             // A go.dev archive that cannot be fetched is not the end: the manifest may have a build.
             const message = error instanceof Error ? error.message : String(error);
             info(`Installing from the ${source.where} failed (${message}); trying the next source.`);
