@@ -136,6 +136,11 @@ describe('progressPause', () => {
     expect(progressPause(2000, 120, 1)).toBe(120)
     expect(progressPause(2000, -5, 1)).toBe(0)
   })
+
+  it('waits at most 1m, the cap retry-backoff documents, even with a backoff of 10m', () => {
+    expect(progressPause(600_000, 3_600_000, 0.5)).toBe(60_000)
+    expect(progressPause(200_000, 3_600_000, 0)).toBe(50_000)
+  })
 })
 
 describe('treeKillPlan', () => {

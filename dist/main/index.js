@@ -63043,11 +63043,12 @@ function rateLimitExtraWait(p) {
 }
 /**
  * The pause after an attempt that made progress: a quarter to a half of `retry-backoff` (jittered, so
- * parallel jobs do not retry in step), never past the remaining budget. Short, because the upstream just
+ * parallel jobs do not retry in step), at most MAX_DELAY_MS like every other wait, never past the
+ * remaining budget. Short, because the upstream just
  * served most requests; the failures were sporadic.
  */
 function progressPause(backoffMs, remainingMs, random = Math.random()) {
-    return Math.max(0, Math.min(Math.round(backoffMs * (0.25 + random * 0.25)), remainingMs));
+    return Math.max(0, Math.min(Math.round(backoffMs * (0.25 + random * 0.25)), MAX_DELAY_MS, remainingMs));
 }
 /**
  * What to do between a failed attempt and the next one (p-retry's own delay, `retryDelayMs`, comes on

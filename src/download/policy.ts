@@ -94,11 +94,12 @@ export function rateLimitExtraWait(p: {
 
 /**
  * The pause after an attempt that made progress: a quarter to a half of `retry-backoff` (jittered, so
- * parallel jobs do not retry in step), never past the remaining budget. Short, because the upstream just
+ * parallel jobs do not retry in step), at most MAX_DELAY_MS like every other wait, never past the
+ * remaining budget. Short, because the upstream just
  * served most requests; the failures were sporadic.
  */
 export function progressPause(backoffMs: number, remainingMs: number, random = Math.random()): number {
-  return Math.max(0, Math.min(Math.round(backoffMs * (0.25 + random * 0.25)), remainingMs))
+  return Math.max(0, Math.min(Math.round(backoffMs * (0.25 + random * 0.25)), MAX_DELAY_MS, remainingMs))
 }
 
 export type RetryWait =
