@@ -411,6 +411,101 @@ describe('a restored module cache is verified by content before go uses it', () 
     cache.deleteEntries(key)
   }, 90_000)
 
+  it('an entry the check cannot read, in a module cache that cannot be emptied, fails the step as cache-corrupt before go runs', async () => {
+    // A directory even root cannot remove: as a container job's root-owned leftovers are for a non-root
+    // self-hosted runner.
+    const probe = path.join(root, 'chattr-probe')
+    fs.mkdirSync(probe, { recursive: true })
+    const immutable = (dir: string, on: boolean) =>
+      execFileSync('chattr', [on ? '+i' : '-i', dir], { stdio: 'pipe' })
+    immutable(probe, true)
+    immutable(probe, false)
+    const key = plantKey('unclearable')
+    await plantEntry(
+      key,
+      (modcache) => {
+        const mod0 = path.join(vdir(modcache, mod(0)), `${mod(0).version}.mod`)
+        fs.rmSync(mod0)
+        fs.mkdirSync(mod0)
+        // And the attack beside it: an altered zip with the .ziphash go.sum expects.
+        fs.writeFileSync(
+          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
+          zipOf(mod(2), poisoned(mod(2)))
+        )
+        fs.writeFileSync(path.join(vdir(modcache, mod(2)), `${mod(2).version}.ziphash`), mod(2).zipHash)
+      },
+      { layout: 'download' }
+    )
+    cache.deleteEntries(projectKey)
+    const stuck = path.join(gomodcache(), 'left-by-another-user')
+    try {
+      const run = await job({
+        prepare: () => {
+          fs.mkdirSync(stuck, { recursive: true })
+          immutable(stuck, true)
+        }
+      })
+      expect(run.main.exitCode).not.toBe(0)
+      expect(run.main.outputs['error-class']).toBe('cache-corrupt')
+      const errors = stepCommands(run.main, 'error').join('\n')
+      expect(errors).toContain('the restored module cache could not be checked (')
+      expect(errors).toContain(`${gomodcache()} could not be emptied`)
+      // go never ran on it: no download attempt, nothing extracted from the altered zip.
+      expect(run.main.stdout).not.toContain('Attempt 1')
+      expect(fs.existsSync(treeDir(gomodcache(), mod(2)))).toBe(false)
+      expect(run.post?.summary).not.toContain('Saved `')
+    } finally {
+      immutable(stuck, false)
+      cache.deleteEntries(key)
+      // plantEntry saves from the last job's module cache: give the next test one again.
+      removeTree(gomodcache())
+      fs.cpSync(path.join(root, 'clean-modcache'), gomodcache(), { recursive: true })
+    }
+  }, 90_000)
+
+  it('an altered zip go refused in an attempt that then stops (another module not found) is purged, so cache-save: always cannot keep it', async () => {
+    const suffix = 'abort'
+    const key = `setup-go-deps-linux-x64-${suffix}-go${GO_VERSION}-${'a'.repeat(64)}`
+    await plantEntry(
+      key,
+      (modcache) => {
+        // mod(2): an altered zip, left to go to check; mod(3): no zip, and the proxy has none either.
+        fs.writeFileSync(
+          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
+          zipOf(mod(2), poisoned(mod(2)))
+        )
+        fs.rmSync(path.join(vdir(modcache, mod(3)), `${mod(3).version}.zip`))
+        fs.rmSync(path.join(vdir(modcache, mod(3)), `${mod(3).version}.ziphash`), { force: true })
+      },
+      { layout: 'download' }
+    )
+    const off = proxy.faults.add({
+      path: new RegExp(`${mod(3).path.replace(/\./g, '\\.')}/@v/.*\\.zip$`),
+      fault: { kind: 'status', status: 404, body: 'not found' }
+    })
+    let run: ActionResult
+    try {
+      run = await job({ inputs: { 'cache-save': 'always', 'cache-key-suffix': suffix } })
+    } finally {
+      off()
+    }
+    expect(run.main.exitCode).not.toBe(0)
+    expect(run.main.outputs['cache-matched-key']).toBe(key)
+    expect(run.main.outputs['error-class']).toBe('not-found')
+    expect(run.main.summary).toContain(`<code>${id(mod(2))}</code> (altered`)
+    const zip = path.join(vdir(gomodcache(), mod(2)), `${mod(2).version}.zip`)
+    expect(fs.existsSync(zip) && fs.readFileSync(zip).equals(zipOf(mod(2), poisoned(mod(2))))).toBe(false)
+    // Whatever post saved under the job's own key holds no altered module: the next job finds none.
+    const saved = run.main.outputs['cache-key'] ?? ''
+    cache.deleteEntries(key)
+    const next = await job({ inputs: { 'cache-key-suffix': suffix } })
+    expect(warnings(next.main).join('\n')).not.toContain('altered')
+    const out = await runLaterStep('go', ['run', '.'], next.job)
+    expect(out.stdout + out.stderr).not.toContain(MARKER)
+    cache.deleteEntries(saved)
+    cache.deleteEntries(next.main.outputs['cache-key'] ?? '')
+  }, 120_000)
+
   // An archive can name any path, and @actions/cache extracts with tar -P: a member beside the module
   // cache lands where it names (here a Go file in the checkout, compiled into the build), a symbolic link
   // inside it is written through by the members after it. Each refuses the whole entry before tar runs.

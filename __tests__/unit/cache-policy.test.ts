@@ -66,6 +66,14 @@ describe('decideSave', () => {
     expect(decideSave({ ...failed, download: undefined, changed: false }).save).toBe(false)
   })
 
+  it('always does not save when the main step stopped before its download finished (restored zips left unchecked)', () => {
+    expect(decideSave({ ...missOk, mode: 'always', download: undefined, changed: true })).toEqual({
+      save: false,
+      reason:
+        'the main step stopped before the download finished, so the restored content was not all checked'
+    })
+  })
+
   it('never saves with never, after an exact hit, or when disabled or unavailable', () => {
     expect(decideSave({ ...missOk, mode: 'never' }).save).toBe(false)
     for (const outcome of ['exact', 'disabled', 'unavailable'] as const) {
@@ -170,6 +178,8 @@ describe('build cache save rules', () => {
     expect(buildSaveBlocker({ ...base, matchedKey: 'k' })).toMatch(/exact key hit/)
     expect(buildSaveBlocker({ ...base, mode: 'never' })).toMatch(/never/)
     expect(buildSaveBlocker({ ...base, download: { ok: true, cacheCorrupt: true } })).toMatch(/corrupt/)
+    // A module restore found altered (or unreadable): what was built from it must not be kept either.
+    expect(buildSaveBlocker({ ...base, mode: 'always', outcome: 'corrupt' })).toMatch(/corrupt/)
     expect(buildSaveBlocker({ ...base, download: { ok: false, cacheCorrupt: false } })).toMatch(
       /download failed/
     )

@@ -60027,6 +60027,15 @@ function maskAll(secrets) {
     }
 }
 
+class ClassifiedError extends Error {
+    errorClass;
+    constructor(message, errorClass) {
+        super(message);
+        this.name = 'ClassifiedError';
+        this.errorClass = errorClass;
+    }
+}
+
 /**
  * Pure: the cache key, its restore-keys, and which files key the cache. No fs, no env: every input is a
  * plain value, so the tests feed real paths and versions and compare strings.
@@ -60298,7 +60307,9 @@ async function makeWritable(dir) {
             return;
         throw error;
     }
-    await Promise.all(entries
+    // Every directory gets its chance: one that cannot be changed (another user's) must not stop the rest,
+    // and the removal after this reports what is left.
+    await Promise.allSettled(entries
         .filter((e) => e.isDirectory())
         .map((e) => __builtin$l.promises.chmod(__builtin$k.join(e.parentPath, e.name), 0o755)));
 }
@@ -61440,7 +61451,8 @@ async function verifyRestored(result, p) {
 /**
  * The restored cache could not be read to be checked (e.g. EACCES on something tar extracted): nothing of
  * it may be used or saved. The module cache is emptied (a self-hosted runner's own content with it) and
- * the job goes on as after a damaged restore; a cache problem never fails the job.
+ * the job goes on as after a damaged restore. Only when it cannot be emptied does the step fail: go would
+ * build from content nobody checked.
  */
 async function unverifiable(result, gomodcache, error, entry) {
     const why = error instanceof Error ? error.message : String(error);
@@ -61452,8 +61464,11 @@ async function unverifiable(result, gomodcache, error, entry) {
         cleared = false;
     }
     result.outcome = 'corrupt';
-    result.detail = `the restored module cache could not be checked (${why}); ${cleared ? 'emptied it' : `could not empty ${gomodcache}`}`;
-    warning(`Module cache: ${result.detail}. ${untrustedEntryAdvice(entry || 'the restored entry')}`);
+    const advice = untrustedEntryAdvice(entry || 'the restored entry');
+    if (!cleared)
+        throw new ClassifiedError(`Module cache: the restored module cache could not be checked (${why}), and ${gomodcache} could not be emptied: go would use content nobody checked. Remove ${gomodcache} on this runner (as the user that can), and run the job again. ${advice}`, 'cache-corrupt');
+    result.detail = `the restored module cache could not be checked (${why}); emptied it`;
+    warning(`Module cache: ${result.detail}. ${advice}`);
 }
 /** What to do about a cache entry that held altered modules. */
 function untrustedEntryAdvice(entry) {
@@ -61485,9 +61500,23 @@ async function settleHandedOver(cache, download, ctx) {
         }))
     ];
     let durationMs = v.durationMs;
+    const sums = collectSums(await readGoSums(ctx.workingDirectory));
+    // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
+    // that attempt was its last (another module failed for good) or the purge failed. Checked again here
+    // (a retry may have downloaded it since) and purged if still wrong, so no save can keep it.
+    if (altered.size > 0) {
+        const again = await verifyModuleCache(gomodcache, {
+            sums,
+            bySumDb: checkedBySumDb(ctx.goEnv),
+            only: altered
+        });
+        durationMs += again.durationMs;
+        if (again.problems.length > 0)
+            await purgeModules(gomodcache, again.problems);
+    }
     if (untouched.length > 0) {
         const report = await verifyModuleCache(gomodcache, {
-            sums: collectSums(await readGoSums(ctx.workingDirectory)),
+            sums,
             bySumDb: checkedBySumDb(ctx.goEnv),
             only: new Set(untouched)
         });
@@ -64894,15 +64923,6 @@ async function fetchManifest(token, options = {}) {
     return parseManifest(json, url);
 }
 
-class ClassifiedError extends Error {
-    errorClass;
-    constructor(message, errorClass) {
-        super(message);
-        this.name = 'ClassifiedError';
-        this.errorClass = errorClass;
-    }
-}
-
 /**
  * Install the Go the user asked for, and put it on PATH for this and later steps:
  *
@@ -64914,6 +64934,9 @@ class ClassifiedError extends Error {
  *
  * Decisions are in version.ts / platform.ts; this file is the story and the effects.
  */
+/** The archive could not be fetched: the one install failure after which the next source is tried. */
+class GoFetchError extends ClassifiedError {
+}
 /** A checksum that does not match the listing: never retried, never cached. */
 class GoChecksumError extends ClassifiedError {
     constructor(message) {
@@ -65032,9 +65055,11 @@ async function findOrDownload(spec, platform, cfg) {
             return await download(release, file, platform, source, cfg.token);
         }
         catch (error) {
-            // An archive that does not match go.dev's own checksum is corrupted or tampered with: installing
-            // the manifest's build instead, which nothing can check, would defeat the check.
-            if (error instanceof GoChecksumError)
+            // Only an archive that could not be fetched sends the install to the next source. One that does not
+            // match go.dev's own checksum is corrupted or tampered with, and one that was verified but could not
+            // be extracted or cached fails the same way from any source: installing the manifest's build
+            // instead, which nothing can check, would defeat the check.
+            if (!(error instanceof GoFetchError))
                 throw error;
             // A go.dev archive that cannot be fetched is not the end: the manifest may have a build.
             const message = error instanceof Error ? error.message : String(error);
@@ -65102,7 +65127,7 @@ async function download(release, file, platform, source, token) {
     catch (error) {
         const status = error instanceof HTTPError ? error.httpStatusCode : undefined;
         const why = error instanceof Error ? error.message : String(error);
-        throw new ClassifiedError(`Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${source.source === 'mirror'
+        throw new GoFetchError(`Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${source.source === 'mirror'
             ? "Check the mirror (input 'go-download-base-url')."
             : "If this runner cannot reach it, set input 'go-download-base-url' to a Go download mirror."}`, status === 404 ? 'not-found' : 'network');
     }
@@ -65130,7 +65155,11 @@ async function download(release, file, platform, source, token) {
         };
     }
     finally {
-        await rmRF(archive);
+        // A download that cannot be removed (a scanner holding it on Windows) must not replace the install's
+        // own error, a checksum failure above all.
+        await rmRF(archive).catch((error) => {
+            warning(`Could not remove the downloaded Go archive ${archive}: ${error instanceof Error ? error.message : String(error)}`);
+        });
     }
 }
 const PLACED = {

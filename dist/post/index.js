@@ -9700,6 +9700,13 @@ function decideSave(p) {
     // 'always' saves a restore that was complete for this go.sum as it is (the next run then hits its key
     // exactly), but not one the download could not complete and added nothing to: under the new key it
     // would be an exact hit for every later run of this go.sum, and so never be completed.
+    // The main step stopped before its download finished: restored zips it left to go to check may never
+    // have been checked (the download is where go checks them).
+    if (p.mode === 'always' && p.download === undefined)
+        return {
+            save: false,
+            reason: 'the main step stopped before the download finished, so the restored content was not all checked'
+        };
     if (p.mode === 'always')
         return p.changed || p.download?.ok
             ? { save: true, reason: "cache-save is 'always' and the primary key missed" }
@@ -9734,7 +9741,7 @@ function buildSaveBlocker(p) {
         return 'not saved: exact key hit';
     if (p.outcome === 'unavailable')
         return 'not saved: the cache service failed';
-    if (p.download?.cacheCorrupt)
+    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
         return 'not saved: the module cache was corrupt';
     if (p.mode === 'auto' && untrustedEvent(p.event))
         return `not saved: ${untrustedEvent(p.event)}`;

@@ -178,7 +178,9 @@ export async function makeWritable(dir: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
     throw error
   }
-  await Promise.all(
+  // Every directory gets its chance: one that cannot be changed (another user's) must not stop the rest,
+  // and the removal after this reports what is left.
+  await Promise.allSettled(
     entries
       .filter((e) => e.isDirectory())
       .map((e) => fs.promises.chmod(path.join(e.parentPath, e.name), 0o755))

@@ -10,6 +10,7 @@
  * @actions/cache computes, so post must pass exactly the patterns main restored with).
  */
 import * as core from '@actions/core'
+import { ClassifiedError } from '../classified-error.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { otherGoFilesInUse, type GoEnv } from '../go/env.js'
@@ -263,7 +264,8 @@ async function verifyRestored(
 /**
  * The restored cache could not be read to be checked (e.g. EACCES on something tar extracted): nothing of
  * it may be used or saved. The module cache is emptied (a self-hosted runner's own content with it) and
- * the job goes on as after a damaged restore; a cache problem never fails the job.
+ * the job goes on as after a damaged restore. Only when it cannot be emptied does the step fail: go would
+ * build from content nobody checked.
  */
 async function unverifiable(
   result: CacheRestore,
@@ -279,8 +281,14 @@ async function unverifiable(
     cleared = false
   }
   result.outcome = 'corrupt'
-  result.detail = `the restored module cache could not be checked (${why}); ${cleared ? 'emptied it' : `could not empty ${gomodcache}`}`
-  core.warning(`Module cache: ${result.detail}. ${untrustedEntryAdvice(entry || 'the restored entry')}`)
+  const advice = untrustedEntryAdvice(entry || 'the restored entry')
+  if (!cleared)
+    throw new ClassifiedError(
+      `Module cache: the restored module cache could not be checked (${why}), and ${gomodcache} could not be emptied: go would use content nobody checked. Remove ${gomodcache} on this runner (as the user that can), and run the job again. ${advice}`,
+      'cache-corrupt'
+    )
+  result.detail = `the restored module cache could not be checked (${why}); emptied it`
+  core.warning(`Module cache: ${result.detail}. ${advice}`)
 }
 
 /** What to do about a cache entry that held altered modules. */
@@ -319,9 +327,22 @@ export async function settleHandedOver(
     }))
   ]
   let durationMs = v.durationMs
+  const sums = collectSums(await readGoSums(ctx.workingDirectory))
+  // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
+  // that attempt was its last (another module failed for good) or the purge failed. Checked again here
+  // (a retry may have downloaded it since) and purged if still wrong, so no save can keep it.
+  if (altered.size > 0) {
+    const again = await verifyModuleCache(gomodcache, {
+      sums,
+      bySumDb: checkedBySumDb(ctx.goEnv),
+      only: altered
+    })
+    durationMs += again.durationMs
+    if (again.problems.length > 0) await purgeModules(gomodcache, again.problems)
+  }
   if (untouched.length > 0) {
     const report = await verifyModuleCache(gomodcache, {
-      sums: collectSums(await readGoSums(ctx.workingDirectory)),
+      sums,
       bySumDb: checkedBySumDb(ctx.goEnv),
       only: new Set(untouched)
     })
