@@ -67,6 +67,9 @@ interface ReleaseSource {
   optional: boolean
 }
 
+/** The archive could not be fetched: the one install failure after which the next source is tried. */
+class GoFetchError extends ClassifiedError {}
+
 /** A checksum that does not match the listing: never retried, never cached. */
 export class GoChecksumError extends ClassifiedError {
   constructor(message: string) {
@@ -217,9 +220,11 @@ async function findOrDownload(spec: VersionSpec, platform: Platform, cfg: GoConf
     try {
       return await download(release, file, platform, source, cfg.token)
     } catch (error) {
-      // An archive that does not match go.dev's own checksum is corrupted or tampered with: installing
-      // the manifest's build instead, which nothing can check, would defeat the check.
-      if (error instanceof GoChecksumError) throw error
+      // Only an archive that could not be fetched sends the install to the next source. One that does not
+      // match go.dev's own checksum is corrupted or tampered with, and one that was verified but could not
+      // be extracted or cached fails the same way from any source: installing the manifest's build
+      // instead, which nothing can check, would defeat the check.
+      if (!(error instanceof GoFetchError)) throw error
       // A go.dev archive that cannot be fetched is not the end: the manifest may have a build.
       const message = error instanceof Error ? error.message : String(error)
       core.info(`Installing from the ${source.where} failed (${message}); trying the next source.`)
@@ -294,7 +299,7 @@ async function download(
   } catch (error) {
     const status = error instanceof tc.HTTPError ? error.httpStatusCode : undefined
     const why = error instanceof Error ? error.message : String(error)
-    throw new ClassifiedError(
+    throw new GoFetchError(
       `Downloading Go ${release.version} from ${url} failed: ${status === 404 ? `the server answered 404, although ${source.where} lists it` : why}. ${
         source.source === 'mirror'
           ? "Check the mirror (input 'go-download-base-url')."
@@ -334,7 +339,13 @@ async function download(
       where: url
     }
   } finally {
-    await io.rmRF(archive)
+    // A download that cannot be removed (a scanner holding it on Windows) must not replace the install's
+    // own error, a checksum failure above all.
+    await io.rmRF(archive).catch((error: unknown) => {
+      core.warning(
+        `Could not remove the downloaded Go archive ${archive}: ${error instanceof Error ? error.message : String(error)}`
+      )
+    })
   }
 }
 
