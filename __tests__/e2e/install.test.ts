@@ -230,6 +230,24 @@ describe('installing Go from a mirror', () => {
     }
   })
 
+  it('refuses a listing entry without a sha256 before downloading it, rather than installing it unchecked', async () => {
+    const j = job()
+    const name = mirror.archiveName(mirror.goVersion)
+    const real = mirror.archive.sha256
+    mirror.setListedSha256(name, '')
+    mirror.faults.clearLog()
+    try {
+      const step = await install(j, { 'go-version': mirror.goVersion })
+      expect(step.conclusion).toBe('failure')
+      expect(step.outputs['error-name']).toBe('GoChecksumError')
+      expect(errorOf(step)).toContain(`lists ${name} without a usable sha256 ("")`)
+      expect(mirror.archiveRequests()).toEqual([])
+      expect(fs.existsSync(path.join(j.dirs.toolCache, 'go'))).toBe(false)
+    } finally {
+      mirror.setListedSha256(name, real)
+    }
+  })
+
   it('fails the checksum of a download corrupted in transit, and caches nothing', async () => {
     const j = job()
     const remove = mirror.faults.add({ path: '.tar.gz', fault: { kind: 'corrupt' }, firstN: 1 })

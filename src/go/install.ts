@@ -286,6 +286,13 @@ async function download(
   token: string
 ): Promise<Found> {
   const url = file.url ?? `${source.baseUrl}/${file.filename}`
+  // go.dev's listing (and a mirror serving its format) gives every archive's sha256; the manifest gives
+  // none. A listing entry without a usable one is refused before anything is downloaded: installing it
+  // unchecked would make the checksum optional for whoever can change the listing.
+  if (source.source !== 'manifest' && !/^[0-9a-f]{64}$/i.test(file.sha256))
+    throw new GoChecksumError(
+      `The ${source.where} lists ${file.filename} without a usable sha256 (${JSON.stringify(file.sha256)}), so its download cannot be verified. Nothing was downloaded. A mirror in input 'go-download-base-url' must serve go.dev's listing with each archive's sha256.`
+    )
   const started = Date.now()
   core.info(`Downloading Go ${release.version} for ${platformLabel(platform)} from ${url}`)
   // The versions manifest points at GitHub release assets; the token lifts the anonymous rate limit.
