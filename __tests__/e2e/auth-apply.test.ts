@@ -237,6 +237,27 @@ describe('configureEnvironment / removeEnvironment as runner steps', () => {
     expect((await runLaterStep('git', ['config', '--list'], j, { cwd: j.dirs.temp })).exitCode).toBe(0)
   })
 
+  it('a credential file post cannot remove fails post by name, after removing the others and restoring the variables', async () => {
+    const j = job()
+    const main = await authMain(j, inputs)
+    const { dir, files } = JSON.parse(main.state.auth ?? '{}') as { dir: string; files: string[] }
+    const stuck = files.find((f) => path.basename(f) === 'gitconfig') as string
+    // An immutable file (as one held open on Windows): even root cannot delete it.
+    execFileSync('chattr', ['+i', stuck])
+    try {
+      const post = await authPost(j, main)
+      expect(post.conclusion).toBe('failure')
+      const errors = post.commands.filter((c) => c.command === 'error').map((c) => c.message)
+      expect(errors.join('\n')).toContain(`could not remove ${stuck}: `)
+      // The other files are gone, and later post steps no longer point at ours.
+      for (const f of files.filter((f) => f !== stuck)) expect(fs.existsSync(f)).toBe(false)
+      expect(post.env).toEqual({ GIT_CONFIG_PARAMETERS: '', GOAUTH: '' })
+    } finally {
+      execFileSync('chattr', ['-i', stuck])
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('an empty token with a private GitHub pattern fails naming both inputs and writes nothing', async () => {
     const j = job()
     const main = await authMain(j, { 'private-modules': 'github.com/acme/*', token: '' })

@@ -2746,13 +2746,21 @@ async function removeCredentials() {
     if (!isOurDir(state.dir)) {
         throw new Error(`refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`);
     }
-    for (const file of state.files) {
-        if (__builtin$g.dirname(file) === state.dir)
-            await __builtin$6.rm(file, { force: true });
-    }
-    await __builtin$6.rm(state.dir, { recursive: true, force: true });
+    // Every file and then the directory get their try, and the variables are put back, whatever fails
+    // first (a file held open on Windows, say); then what could not be removed fails the step by name.
+    const files = state.files.filter((file) => __builtin$g.dirname(file) === state.dir);
+    const removals = [
+        ...(await Promise.allSettled(files.map((file) => __builtin$6.rm(file, { force: true, maxRetries: 3 })))),
+        ...(await Promise.allSettled([__builtin$6.rm(state.dir, { recursive: true, force: true, maxRetries: 3 })]))
+    ];
+    const targets = [...files, state.dir];
     for (const [name, value] of Object.entries(state.previous ?? {}))
         exportVariable(name, value);
+    const failed = removals.flatMap((r, i) => r.status === 'rejected'
+        ? [`${targets[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
+        : []);
+    if (failed.length > 0)
+        throw new Error(`could not remove ${failed.join('; ')}`);
     info(`Removed the credential files in ${state.dir}`);
 }
 
