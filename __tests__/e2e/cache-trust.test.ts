@@ -129,6 +129,18 @@ function zipOf(m: ModuleVersion, files: Record<string, string>): Buffer {
   )
 }
 
+/** The attack's edit: `m`'s zip in the planted cache replaced by one with its code changed to the marker. */
+function alterZip(modcache: string, m: ModuleVersion): void {
+  fs.writeFileSync(path.join(vdir(modcache, m), `${m.version}.zip`), zipOf(m, poisoned(m)))
+}
+
+/** An entry the content check cannot read: a directory where `m`'s .mod file belongs. */
+function modAsDirectory(modcache: string, m: ModuleVersion): void {
+  const mod = path.join(vdir(modcache, m), `${m.version}.mod`)
+  fs.rmSync(mod)
+  fs.mkdirSync(mod)
+}
+
 function writeTree(dir: string, files: Record<string, string>): void {
   for (const [f, c] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true })
@@ -308,10 +320,7 @@ describe('a restored module cache is verified by content before go uses it', () 
       const run = await replay(`zip-${ziphashes}`, (modcache) => {
         if (ziphashes === 'left out')
           for (const m of set.latest()) fs.rmSync(path.join(vdir(modcache, m), `${m.version}.ziphash`))
-        fs.writeFileSync(
-          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
-          zipOf(mod(2), poisoned(mod(2)))
-        )
+        alterZip(modcache, mod(2))
       })
       const warned = warnings(run.main).join('\n')
       expect(warned).toContain(
@@ -327,25 +336,17 @@ describe('a restored module cache is verified by content before go uses it', () 
   // go mod download honours GOFLAGS=-modfile and then compares a zip with the alternate go.sum: one that
   // lacks the module's zip hash would have go add the altered zip's hash instead of refusing it.
   it('with -modfile in GOFLAGS an altered zip is hashed by the action, not left to go and its alternate go.sum', async () => {
-    const run = await replay(
-      'modfile',
-      (modcache) =>
+    const run = await replay('modfile', (modcache) => alterZip(modcache, mod(2)), {
+      inputs: { goflags: '-modfile=alt.mod' },
+      prepare: (ws) => {
+        fs.copyFileSync(path.join(ws, 'go.mod'), path.join(ws, 'alt.mod'))
+        const sum = fs.readFileSync(path.join(ws, 'go.sum'), 'utf8').split('\n')
         fs.writeFileSync(
-          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
-          zipOf(mod(2), poisoned(mod(2)))
-        ),
-      {
-        inputs: { goflags: '-modfile=alt.mod' },
-        prepare: (ws) => {
-          fs.copyFileSync(path.join(ws, 'go.mod'), path.join(ws, 'alt.mod'))
-          const sum = fs.readFileSync(path.join(ws, 'go.sum'), 'utf8').split('\n')
-          fs.writeFileSync(
-            path.join(ws, 'alt.sum'),
-            sum.filter((l) => !l.startsWith(`${mod(2).path} ${mod(2).version} h1:`)).join('\n')
-          )
-        }
+          path.join(ws, 'alt.sum'),
+          sum.filter((l) => !l.startsWith(`${mod(2).path} ${mod(2).version} h1:`)).join('\n')
+        )
       }
-    )
+    })
     const warned = warnings(run.main).join('\n')
     expect(warned).toContain(`${id(mod(2))}: altered, the zip hashes to`)
     expect(proxy.zipDownloads()).toEqual([id(mod(2))])
@@ -392,9 +393,7 @@ describe('a restored module cache is verified by content before go uses it', () 
     await plantEntry(
       key,
       (modcache) => {
-        const mod0 = path.join(vdir(modcache, mod(0)), `${mod(0).version}.mod`)
-        fs.rmSync(mod0)
-        fs.mkdirSync(mod0)
+        modAsDirectory(modcache, mod(0))
       },
       { layout: 'download' }
     )
@@ -414,24 +413,15 @@ describe('a restored module cache is verified by content before go uses it', () 
   it('an entry the check cannot read, in a module cache that cannot be emptied, fails the step as cache-corrupt before go runs', async () => {
     // A directory even root cannot remove: as a container job's root-owned leftovers are for a non-root
     // self-hosted runner.
-    const probe = path.join(root, 'chattr-probe')
-    fs.mkdirSync(probe, { recursive: true })
     const immutable = (dir: string, on: boolean) =>
       execFileSync('chattr', [on ? '+i' : '-i', dir], { stdio: 'pipe' })
-    immutable(probe, true)
-    immutable(probe, false)
     const key = plantKey('unclearable')
     await plantEntry(
       key,
       (modcache) => {
-        const mod0 = path.join(vdir(modcache, mod(0)), `${mod(0).version}.mod`)
-        fs.rmSync(mod0)
-        fs.mkdirSync(mod0)
+        modAsDirectory(modcache, mod(0))
         // And the attack beside it: an altered zip with the .ziphash go.sum expects.
-        fs.writeFileSync(
-          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
-          zipOf(mod(2), poisoned(mod(2)))
-        )
+        alterZip(modcache, mod(2))
         fs.writeFileSync(path.join(vdir(modcache, mod(2)), `${mod(2).version}.ziphash`), mod(2).zipHash)
       },
       { layout: 'download' }
@@ -470,10 +460,7 @@ describe('a restored module cache is verified by content before go uses it', () 
       key,
       (modcache) => {
         // mod(2): an altered zip, left to go to check; mod(3): no zip, and the proxy has none either.
-        fs.writeFileSync(
-          path.join(vdir(modcache, mod(2)), `${mod(2).version}.zip`),
-          zipOf(mod(2), poisoned(mod(2)))
-        )
+        alterZip(modcache, mod(2))
         fs.rmSync(path.join(vdir(modcache, mod(3)), `${mod(3).version}.zip`))
         fs.rmSync(path.join(vdir(modcache, mod(3)), `${mod(3).version}.ziphash`), { force: true })
       },

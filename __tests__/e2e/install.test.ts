@@ -462,13 +462,19 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     expect(mirror.faults.log.every((r) => !r.authorized)).toBe(true)
   })
 
+  /** Fresh request logs, and github.com / raw.githubusercontent.com (the manifest and its builds) on the bench. */
+  const reachGitHub = () => {
+    mirror.faults.clearLog()
+    github.faults.clearLog()
+    mitm.addRoute('raw.githubusercontent.com', github.url)
+    mitm.addRoute('github.com', github.url)
+  }
+
   // go.dev's listing down: the manifest is the fallback.
   const goDevDown = () => mirror.faults.add({ path: /mode=json/, fault: { kind: 'status', status: 503 } })
 
   it('installs the versions-manifest build (a flat archive) when go.dev is down, sending the token only to GitHub', async () => {
-    mirror.faults.clearLog()
-    mitm.addRoute('raw.githubusercontent.com', github.url)
-    mitm.addRoute('github.com', github.url)
+    reachGitHub()
     const j = job()
     const up = goDevDown()
     const step = await install(
@@ -493,10 +499,7 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     expect(printed.join('\n')).not.toContain(token)
   })
   it('sends no token with the manifest or its download from a GHES run (GITHUB_SERVER_URL is not github.com)', async () => {
-    mirror.faults.clearLog()
-    github.faults.clearLog()
-    mitm.addRoute('raw.githubusercontent.com', github.url)
-    mitm.addRoute('github.com', github.url)
+    reachGitHub()
     const up = goDevDown()
     const step = await install(
       job(),
@@ -513,10 +516,7 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
   })
 
   it('falls back to the versions manifest when the go.dev archive cannot be downloaded', async () => {
-    mirror.faults.clearLog()
-    github.faults.clearLog()
-    mitm.addRoute('raw.githubusercontent.com', github.url)
-    mitm.addRoute('github.com', github.url)
+    reachGitHub()
     const archive = `/dl/${mirror.archiveName(mirror.goVersion)}`
     const remove = mirror.faults.add({ path: archive, fault: { kind: 'status', status: 404 } })
     try {
@@ -538,10 +538,7 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
   })
 
   it("fails a go.dev archive that does not match go.dev's sha256, and never falls back to the manifest (no checksums)", async () => {
-    mirror.faults.clearLog()
-    github.faults.clearLog()
-    mitm.addRoute('raw.githubusercontent.com', github.url)
-    mitm.addRoute('github.com', github.url)
+    reachGitHub()
     const j = job()
     const name = mirror.archiveName(mirror.goVersion)
     const real = mirror.archive.sha256

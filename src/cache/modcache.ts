@@ -328,13 +328,14 @@ export async function settleHandedOver(
   ]
   let durationMs = v.durationMs
   const sums = collectSums(await readGoSums(ctx.workingDirectory))
+  const bySumDb = checkedBySumDb(ctx.goEnv)
   // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
   // that attempt was its last (another module failed for good) or the purge failed. Checked again here
   // (a retry may have downloaded it since) and purged if still wrong, so no save can keep it.
   if (altered.size > 0) {
     const again = await verifyModuleCache(gomodcache, {
       sums,
-      bySumDb: checkedBySumDb(ctx.goEnv),
+      bySumDb,
       only: altered
     })
     durationMs += again.durationMs
@@ -343,7 +344,7 @@ export async function settleHandedOver(
   if (untouched.length > 0) {
     const report = await verifyModuleCache(gomodcache, {
       sums,
-      bySumDb: checkedBySumDb(ctx.goEnv),
+      bySumDb,
       only: new Set(untouched)
     })
     durationMs += report.durationMs
