@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { childEnvironment } from '../../src/child-env.js'
-import { currentAccount, icaclsArgs } from '../../src/credentials/acl.js'
+import { currentAccount, icaclsArgs, restrictToUser, type AclDeps } from '../../src/credentials/acl.js'
+import { ClassifiedError } from '../../src/classified-error.js'
 import {
   composeGoAuth,
   goAuthCommand,
@@ -34,6 +35,46 @@ describe('Windows ACLs (icacls)', () => {
     expect(currentAccount({ USERDOMAIN: 'RUNNER', USERNAME: 'runneradmin' }, 'x')).toBe('RUNNER\\runneradmin')
     expect(currentAccount({ USERNAME: 'ci' }, 'x')).toBe('ci')
     expect(currentAccount({}, 'fromOs')).toBe('fromOs')
+  })
+
+  const windows = (icacls: AclDeps['icacls']): AclDeps => ({
+    platform: 'win32',
+    account: () => 'RUNNER\\ci',
+    icacls
+  })
+
+  it('runs icacls on Windows and nowhere else', async () => {
+    const calls: string[][] = []
+    const icacls = async (args: string[]) => {
+      calls.push(args)
+      return { exitCode: 0, output: '' }
+    }
+    await restrictToUser('C:\\t\\d', true, windows(icacls))
+    await restrictToUser('/tmp/d', true, { ...windows(icacls), platform: 'linux' })
+    expect(calls).toEqual([icaclsArgs('C:\\t\\d', 'RUNNER\\ci', true)])
+  })
+
+  it('fails closed: an icacls that fails or cannot start is a config error naming the path and the answer', async () => {
+    const denied = restrictToUser(
+      'C:\\t\\netrc',
+      false,
+      windows(async () => ({ exitCode: 5, output: 'Access is denied.' }))
+    )
+    await expect(denied).rejects.toThrow(ClassifiedError)
+    await expect(denied).rejects.toMatchObject({
+      errorClass: 'config',
+      message: expect.stringMatching(
+        /'C:\\t\\netrc' to RUNNER\\ci with icacls \(exit code 5: Access is denied\.\)/
+      )
+    })
+    const missing = restrictToUser(
+      'C:\\t\\d',
+      true,
+      windows(async () => {
+        throw new Error('Unable to locate executable file: icacls.')
+      })
+    )
+    await expect(missing).rejects.toThrow(/Unable to locate executable file: icacls\..*none were left there/)
   })
 })
 

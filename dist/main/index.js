@@ -59495,11 +59495,21 @@ const authState = stateSlot(State.auth, (v) => isObject(v) && typeof v.dir === '
     }
     : undefined);
 
+class ClassifiedError extends Error {
+    errorClass;
+    constructor(message, errorClass) {
+        super(message);
+        this.name = 'ClassifiedError';
+        this.errorClass = errorClass;
+    }
+}
+
 /**
  * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
  * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
  * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
  * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
+ * Like checkout, a failure fails the step: a secret is not left readable on the chance that nobody looks.
  */
 /** The account icacls grants: DOMAIN\user as the runner's environment names it, else the OS user name. */
 function currentAccount(env, fallbackUser) {
@@ -59510,19 +59520,37 @@ function currentAccount(env, fallbackUser) {
 function icaclsArgs(target, account, isDirectory) {
     return [target, '/inheritance:r', '/grant:r', `${account}:${isDirectory ? '(OI)(CI)F' : 'F'}`];
 }
-/** On Windows only: restrict `target` to the current user. A failure is a warning (the file stays 0600-like). */
-async function restrictToUser(target, isDirectory) {
-    if (process.platform !== 'win32')
-        return;
-    const account = currentAccount(process.env, __builtin$n.userInfo().username);
-    const result = await getExecOutput('icacls', icaclsArgs(target, account, isDirectory), {
-        silent: true,
-        ignoreReturnCode: true,
-        env: childEnvironment()
-    });
-    if (result.exitCode !== 0) {
-        warning(`Could not restrict '${target}' to ${account} with icacls (exit code ${result.exitCode}: ${result.stderr.trim() || result.stdout.trim()}); it keeps the permissions of RUNNER_TEMP.`);
+const runnerDeps = {
+    platform: process.platform,
+    account: () => currentAccount(process.env, __builtin$n.userInfo().username),
+    icacls: async (args) => {
+        const r = await getExecOutput('icacls', args, {
+            silent: true,
+            ignoreReturnCode: true,
+            env: childEnvironment()
+        });
+        return { exitCode: r.exitCode, output: r.stderr.trim() || r.stdout.trim() };
     }
+};
+/**
+ * On Windows only: restrict `target` to the current user, or throw (class `config`) naming the path, the
+ * account and icacls' answer. The caller removes what it wrote before passing the error on.
+ */
+async function restrictToUser(target, isDirectory, deps = runnerDeps) {
+    if (deps.platform !== 'win32')
+        return;
+    const account = deps.account();
+    let why;
+    try {
+        const result = await deps.icacls(icaclsArgs(target, account, isDirectory));
+        if (result.exitCode === 0)
+            return;
+        why = `exit code ${result.exitCode}: ${result.output || 'no output'}`;
+    }
+    catch (error) {
+        why = error.message;
+    }
+    throw new ClassifiedError(`Could not restrict '${target}' to ${account} with icacls (${why}). The private-module credentials would keep the permissions of RUNNER_TEMP, which other accounts on this runner may be able to read, so none were left there. Make sure icacls.exe is on PATH and the runner's account may change the ACLs of files it creates in RUNNER_TEMP, or run this job without private-module credentials ('private-modules' with 'token', 'credentials', 'ssh-private-key').`, 'config');
 }
 
 /**
@@ -59544,7 +59572,7 @@ class CredentialLedger {
         const dir = await __builtin$3.mkdtemp(__builtin$k.join(root, DIR_PREFIX));
         const ledger = new CredentialLedger({ dir, files: [], previous: {} });
         ledger.save();
-        await restrictToUser(dir, true);
+        await ledger.restrictOrDiscard(dir, true);
         return ledger;
     }
     get dir() {
@@ -59560,8 +59588,18 @@ class CredentialLedger {
         this.save();
         // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
         await __builtin$3.writeFile(file, content, { mode: 0o600, flag: 'wx' });
-        await restrictToUser(file, false);
+        await this.restrictOrDiscard(file, false);
         return file;
+    }
+    /** Windows: the current user only (acl.ts); when that fails, nothing of ours stays behind. */
+    async restrictOrDiscard(target, isDirectory) {
+        try {
+            await restrictToUser(target, isDirectory);
+        }
+        catch (error) {
+            await this.discard();
+            throw error;
+        }
     }
     /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
     remember(name) {
@@ -60024,15 +60062,6 @@ function maskAll(secrets) {
             continue;
         masked.add(s);
         setSecret(s);
-    }
-}
-
-class ClassifiedError extends Error {
-    errorClass;
-    constructor(message, errorClass) {
-        super(message);
-        this.name = 'ClassifiedError';
-        this.errorClass = errorClass;
     }
 }
 

@@ -2709,6 +2709,16 @@ function loadCredentialsDir() {
 }
 
 /**
+ * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
+ * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
+ * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
+ * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
+ * Like checkout, a failure fails the step: a secret is not left readable on the chance that nobody looks.
+ */
+({
+    platform: process.platform});
+
+/**
  * Pure: the private git config file every git-based credential kind writes into (https headers from
  * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
  * fetches.

@@ -28,7 +28,7 @@ export class CredentialLedger {
     const dir = await fs.mkdtemp(path.join(root, DIR_PREFIX))
     const ledger = new CredentialLedger({ dir, files: [], previous: {} })
     ledger.save()
-    await restrictToUser(dir, true)
+    await ledger.restrictOrDiscard(dir, true)
     return ledger
   }
 
@@ -47,8 +47,18 @@ export class CredentialLedger {
     this.save()
     // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
     await fs.writeFile(file, content, { mode: 0o600, flag: 'wx' })
-    await restrictToUser(file, false)
+    await this.restrictOrDiscard(file, false)
     return file
+  }
+
+  /** Windows: the current user only (acl.ts); when that fails, nothing of ours stays behind. */
+  private async restrictOrDiscard(target: string, isDirectory: boolean): Promise<void> {
+    try {
+      await restrictToUser(target, isDirectory)
+    } catch (error) {
+      await this.discard()
+      throw error
+    }
   }
 
   /** Record a variable's value from before this step, so post exports it again for the post steps after ours. */
