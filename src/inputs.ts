@@ -1,7 +1,7 @@
 /**
  * Every input, parsed and validated once, before any work, into one typed, immutable config. `parseInputs`
  * takes a getter, so tests pass a plain object and the action passes `core.getInput`; its only effects
- * are reads: working-directory must be a directory, go-version-file must be readable.
+ * are reads: working-directory must be a directory, go-version-file is read for its version line.
  *
  * Every error names the input, the value (never a secret's) and a valid example: the user fixes a
  * workflow file, not code. Per-input grammars live beside their users (Go versions in go/version.ts, ssh
@@ -16,7 +16,7 @@ import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
 import { MAX_PROCESSES } from './download/modules.js'
 import { parseArchitecture } from './go/platform.js'
-import { parseSpec, parseVersionFile } from './go/version.js'
+import { chooseVersionInput, parseSpec, parseVersionFile, type VersionRequest } from './go/version.js'
 import { InputError } from './input-error.js'
 import { parseInputList } from './list.js'
 
@@ -29,6 +29,10 @@ export interface GoConfig {
   version: string
   /** go-version-file resolved against the working directory (empty when not given). */
   versionFile: string
+  /** The version asked for, read once here (go-version, else go-version-file's line); undefined: the Go on PATH. */
+  request: VersionRequest | undefined
+  /** Both inputs set: go-version wins, and install says so. */
+  requestWarning?: string
   checkLatest: boolean
   /** Normalised Go arch (amd64, arm64, 386, armv6l) or empty for the runner's. */
   architecture: string
@@ -279,15 +283,25 @@ export function parseWorkingDirectory(value: string, workspace: string): string 
 }
 
 /**
- * go-version and go-version-file, checked as install will read them: the spec's syntax, and the file's
- * existence and version line (only when it is the one used: go-version wins when both are set).
+ * The version request, read once: go-version, else go-version-file's version line (the file is read
+ * here, so a missing file or a bad line fails before any work), else undefined (the Go on PATH). Only
+ * the input that is used is read: go-version wins when both are set.
  */
-function checkGoVersion(version: string, versionFile: string, workingDirectory: string): void {
-  if (version !== '') {
-    parseSpec({ spec: version, origin: "input 'go-version'", input: 'go-version' })
-    return
+function readGoVersionRequest(
+  version: string,
+  versionFile: string,
+  workingDirectory: string
+): Pick<GoConfig, 'request' | 'requestWarning'> {
+  const choice = chooseVersionInput(version, versionFile)
+  const warning = choice.warning ? { requestWarning: choice.warning } : {}
+  if (choice.use === 'path') return { request: undefined }
+  if (choice.use === 'go-version') {
+    const request: VersionRequest = { spec: version, origin: "input 'go-version'", input: 'go-version' }
+    parseSpec(request)
+    return { request, ...warning }
   }
-  if (versionFile === '') return
+  // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
+  const shownFile = path.relative(workingDirectory, versionFile) || versionFile
   let content: string
   try {
     content = fs.readFileSync(versionFile, 'utf8')
@@ -297,10 +311,12 @@ function checkGoVersion(version: string, versionFile: string, workingDirectory: 
       code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`
     throw new InputError(
       'go-version-file',
-      `Input 'go-version-file' is '${path.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`
+      `Input 'go-version-file' is '${shownFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`
     )
   }
-  parseSpec(parseVersionFile(versionFile, content))
+  const request = parseVersionFile(shownFile, content)
+  parseSpec(request)
+  return { request, ...warning }
 }
 
 /** Newline-separated globs: a comma outside `{...}` followed by a space is a list written the wrong way. */
@@ -379,7 +395,7 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
   const version = get('go-version').trim()
   const rawVersionFile = get('go-version-file').trim()
   const versionFile = rawVersionFile === '' ? '' : path.resolve(workingDirectory, rawVersionFile)
-  checkGoVersion(version, versionFile, workingDirectory)
+  const versionRequest = readGoVersionRequest(version, versionFile, workingDirectory)
 
   const cacheSave = (get('cache-save').trim() || 'auto').toLowerCase()
   if (!CACHE_SAVE.includes(cacheSave as CacheSaveMode)) {
@@ -409,6 +425,7 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
     go: Object.freeze({
       version,
       versionFile,
+      ...versionRequest,
       checkLatest: parseBoolean('check-latest', get('check-latest'), false),
       architecture: parseArchitecture(get('architecture')),
       downloadBaseUrl:

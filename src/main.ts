@@ -39,7 +39,7 @@ export async function run(): Promise<void> {
     if (config.download.enabled && config.download.modules.length > 0)
       await moduleDirsOf(config.download.modules, config.workingDirectory)
     const runnerGoVariables = snapshotGoVariables(process.env)
-    go = await installGo(config.go, config.workingDirectory)
+    go = await installGo(config.go)
     // Set as soon as each is known: a later failure still leaves a step what was done.
     core.setOutput('go-version', go.version)
     core.setOutput('go-root', go.root)

@@ -64974,11 +64974,13 @@ class GoChecksumError extends ClassifiedError {
         this.name = 'GoChecksumError';
     }
 }
-async function installGo(cfg, workingDirectory) {
+async function installGo(cfg) {
     if (cfg.token !== '')
         setSecret(cfg.token);
     return group('Install Go', async () => {
-        const request = await readVersionRequest(cfg, workingDirectory);
+        if (cfg.requestWarning)
+            warning(cfg.requestWarning);
+        const request = cfg.request;
         if (!request)
             return useGoOnPath();
         const spec = parseSpec(request);
@@ -65000,27 +65002,6 @@ async function installGo(cfg, workingDirectory) {
         info(`Resolved ${describeRequest(request)} to ${expected}; ${found.how}. GOROOT=${installation.root}`);
         return installation;
     });
-}
-/** The version request from the inputs (reading the version file), or undefined for "the Go on PATH". */
-async function readVersionRequest(cfg, workingDirectory) {
-    const choice = chooseVersionInput(cfg.version, cfg.versionFile);
-    if (choice.warning)
-        warning(choice.warning);
-    if (choice.use === 'go-version')
-        return { spec: cfg.version, origin: "input 'go-version'", input: 'go-version' };
-    if (choice.use === 'path')
-        return undefined;
-    let content;
-    try {
-        content = await __builtin$l.promises.readFile(cfg.versionFile, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$k.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
-    }
-    // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
-    return parseVersionFile(__builtin$k.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content);
 }
 async function useGoOnPath() {
     const go = await which('go', false);
@@ -65247,7 +65228,7 @@ async function activate(root, platform, meta, goBinary) {
 /**
  * Every input, parsed and validated once, before any work, into one typed, immutable config. `parseInputs`
  * takes a getter, so tests pass a plain object and the action passes `core.getInput`; its only effects
- * are reads: working-directory must be a directory, go-version-file must be readable.
+ * are reads: working-directory must be a directory, go-version-file is read for its version line.
  *
  * Every error names the input, the value (never a secret's) and a valid example: the user fixes a
  * workflow file, not code. Per-input grammars live beside their users (Go versions in go/version.ts, ssh
@@ -65404,16 +65385,22 @@ function parseWorkingDirectory(value, workspace) {
     throw new InputError('working-directory', `Input 'working-directory' is '${value}', but ${dir} ${stat ? 'is a file, not a directory' : 'does not exist'}. Give the directory of your go.mod or go.work, relative to the workspace (${workspace}), e.g. 'working-directory: backend'.`);
 }
 /**
- * go-version and go-version-file, checked as install will read them: the spec's syntax, and the file's
- * existence and version line (only when it is the one used: go-version wins when both are set).
+ * The version request, read once: go-version, else go-version-file's version line (the file is read
+ * here, so a missing file or a bad line fails before any work), else undefined (the Go on PATH). Only
+ * the input that is used is read: go-version wins when both are set.
  */
-function checkGoVersion(version, versionFile, workingDirectory) {
-    if (version !== '') {
-        parseSpec({ spec: version, origin: "input 'go-version'", input: 'go-version' });
-        return;
+function readGoVersionRequest(version, versionFile, workingDirectory) {
+    const choice = chooseVersionInput(version, versionFile);
+    const warning = choice.warning ? { requestWarning: choice.warning } : {};
+    if (choice.use === 'path')
+        return { request: undefined };
+    if (choice.use === 'go-version') {
+        const request = { spec: version, origin: "input 'go-version'", input: 'go-version' };
+        parseSpec(request);
+        return { request, ...warning };
     }
-    if (versionFile === '')
-        return;
+    // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
+    const shownFile = __builtin$k.relative(workingDirectory, versionFile) || versionFile;
     let content;
     try {
         content = __builtin$l.readFileSync(versionFile, 'utf8');
@@ -65421,9 +65408,11 @@ function checkGoVersion(version, versionFile, workingDirectory) {
     catch (error) {
         const code = error.code;
         const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-        throw new InputError('go-version-file', `Input 'go-version-file' is '${__builtin$k.relative(workingDirectory, versionFile) || versionFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
+        throw new InputError('go-version-file', `Input 'go-version-file' is '${shownFile}', but ${versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`);
     }
-    parseSpec(parseVersionFile(versionFile, content));
+    const request = parseVersionFile(shownFile, content);
+    parseSpec(request);
+    return { request, ...warning };
 }
 /** Newline-separated globs: a comma outside `{...}` followed by a space is a list written the wrong way. */
 function parseGlobLines(input, value) {
@@ -65491,7 +65480,7 @@ function parseInputs(get, env = {}) {
     const version = get('go-version').trim();
     const rawVersionFile = get('go-version-file').trim();
     const versionFile = rawVersionFile === '' ? '' : __builtin$k.resolve(workingDirectory, rawVersionFile);
-    checkGoVersion(version, versionFile, workingDirectory);
+    const versionRequest = readGoVersionRequest(version, versionFile, workingDirectory);
     const cacheSave = (get('cache-save').trim() || 'auto').toLowerCase();
     if (!CACHE_SAVE.includes(cacheSave)) {
         throw new InputError('cache-save', `Input 'cache-save' is '${get('cache-save')}'; expected one of ${CACHE_SAVE.join(', ')}.`);
@@ -65513,6 +65502,7 @@ function parseInputs(get, env = {}) {
         go: Object.freeze({
             version,
             versionFile,
+            ...versionRequest,
             checkLatest: parseBoolean('check-latest', get('check-latest'), false),
             architecture: parseArchitecture(get('architecture')),
             downloadBaseUrl: parseBaseUrl('go-download-base-url', get('go-download-base-url')) ||
@@ -65749,7 +65739,7 @@ async function run() {
         if (config.download.enabled && config.download.modules.length > 0)
             await moduleDirsOf(config.download.modules, config.workingDirectory);
         const runnerGoVariables = snapshotGoVariables(process.env);
-        go = await installGo(config.go, config.workingDirectory);
+        go = await installGo(config.go);
         // Set as soon as each is known: a later failure still leaves a step what was done.
         setOutput('go-version', go.version);
         setOutput('go-root', go.root);

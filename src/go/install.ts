@@ -41,14 +41,11 @@ import {
 import {
   type GoFile,
   type GoRelease,
-  type VersionRequest,
   type VersionSpec,
   archiveFor,
-  chooseVersionInput,
   describeRequest,
   notFoundMessage,
   parseSpec,
-  parseVersionFile,
   resolveVersion,
   selectCached,
   semverToGo
@@ -78,10 +75,11 @@ export class GoChecksumError extends ClassifiedError {
   }
 }
 
-export async function installGo(cfg: GoConfig, workingDirectory: string): Promise<GoInstallation> {
+export async function installGo(cfg: GoConfig): Promise<GoInstallation> {
   if (cfg.token !== '') core.setSecret(cfg.token)
   return core.group('Install Go', async () => {
-    const request = await readVersionRequest(cfg, workingDirectory)
+    if (cfg.requestWarning) core.warning(cfg.requestWarning)
+    const request = cfg.request
     if (!request) return useGoOnPath()
     const spec = parseSpec(request)
     const platform = detectPlatform(process.platform, process.arch, cfg.architecture)
@@ -108,32 +106,6 @@ export async function installGo(cfg: GoConfig, workingDirectory: string): Promis
     )
     return installation
   })
-}
-
-/** The version request from the inputs (reading the version file), or undefined for "the Go on PATH". */
-async function readVersionRequest(
-  cfg: GoConfig,
-  workingDirectory: string
-): Promise<VersionRequest | undefined> {
-  const choice = chooseVersionInput(cfg.version, cfg.versionFile)
-  if (choice.warning) core.warning(choice.warning)
-  if (choice.use === 'go-version')
-    return { spec: cfg.version, origin: "input 'go-version'", input: 'go-version' }
-  if (choice.use === 'path') return undefined
-  let content: string
-  try {
-    content = await fs.promises.readFile(cfg.versionFile, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const why =
-      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`
-    throw new InputError(
-      'go-version-file',
-      `Input 'go-version-file' is '${path.relative(workingDirectory, cfg.versionFile) || cfg.versionFile}', but ${cfg.versionFile} ${why}. The path is relative to working-directory (${workingDirectory}); point it at a go.mod, go.work, .go-version or .tool-versions, or set input 'go-version'.`
-    )
-  }
-  // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
-  return parseVersionFile(path.relative(workingDirectory, cfg.versionFile) || cfg.versionFile, content)
 }
 
 async function useGoOnPath(): Promise<GoInstallation> {
