@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { KNOWN_HOSTS_INPUT, parseKnownHosts } from './credentials/known-hosts.js'
 import { parseSshKeys, secretLines } from './credentials/ssh-keys.js'
+import { checkGrants } from './credentials/plan.js'
 import { labelledRoutes } from './credentials/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
@@ -19,86 +20,9 @@ import { parseArchitecture } from './go/platform.js'
 import { chooseVersionInput, parseSpec, parseVersionFile, type VersionRequest } from './go/version.js'
 import { InputError } from './input-error.js'
 import { parseInputList } from './list.js'
+import type { CacheSaveMode, Config, CredentialLine, GoConfig } from './config.js'
 
 export { InputError } from './input-error.js'
-
-export type CacheSaveMode = 'auto' | 'always' | 'never'
-
-export interface GoConfig {
-  /** go-version (empty when not given). */
-  version: string
-  /** go-version-file resolved against the working directory (empty when not given). */
-  versionFile: string
-  /** The version asked for, read once here (go-version, else go-version-file's line); undefined: the Go on PATH. */
-  request: VersionRequest | undefined
-  /** Both inputs set: go-version wins, and install says so. */
-  requestWarning?: string
-  checkLatest: boolean
-  /** Normalised Go arch (amd64, arm64, 386, armv6l) or empty for the runner's. */
-  architecture: string
-  /** Mirror base URL without trailing slash, or empty for the default (go.dev/dl). */
-  downloadBaseUrl: string
-  /** Token for the versions manifest (may be empty). */
-  token: string
-}
-
-export interface CacheConfig {
-  enabled: boolean
-  /** Globs whose files key the cache; empty means the default (every go.sum / go.work.sum). */
-  dependencyPath: string[]
-  keySuffix: string
-  build: boolean
-  save: CacheSaveMode
-}
-
-export interface CredentialLine {
-  /** host, or host/path-prefix (no scheme, no trailing slash). */
-  scope: string
-  username: string
-  token: string
-}
-
-export interface AuthConfig {
-  /** GOPRIVATE patterns. */
-  privateModules: string[]
-  token: string
-  credentials: CredentialLine[]
-  sshPrivateKey: string
-  sshKnownHosts: string
-}
-
-/** Go environment the user asked for (empty string: not set by the user). */
-export interface GoEnvInputs {
-  goproxy: string
-  gosumdb: string
-  gonoproxy: string
-  gonosumdb: string
-  goflags: string
-}
-
-export interface DownloadConfig {
-  enabled: boolean
-  /** Globs of module directories (empty: go.work workspace, else the working directory's module). */
-  modules: string[]
-  /** A fixed number of go processes, or 'auto': download/modules.ts processCount decides per attempt. */
-  parallel: number | 'auto'
-  retries: number
-  backoffMs: number
-  timeoutMs: number
-  attemptTimeoutMs: number
-  fallbackProxies: string[]
-  offlineAfterDownload: boolean
-}
-
-export interface Config {
-  /** Absolute working directory. */
-  workingDirectory: string
-  go: GoConfig
-  cache: CacheConfig
-  auth: AuthConfig
-  goEnv: GoEnvInputs
-  download: DownloadConfig
-}
 
 export type InputGetter = (name: string) => string
 
@@ -413,6 +337,15 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
     parseInputList('private-modules', get('private-modules'), 'github.com/acme/*,gitlab.com/acme')
   )
   checkSsh(get('ssh-private-key'), get('ssh-known-hosts'))
+  const auth = Object.freeze({
+    privateModules,
+    token,
+    credentials: parseCredentials(get('credentials')),
+    sshPrivateKey: get('ssh-private-key'),
+    sshKnownHosts: get('ssh-known-hosts')
+  })
+  // Who serves each private scope (an empty token for a scope nothing else covers is refused here).
+  checkGrants(auth, env.GITHUB_SERVER_URL)
   const goEnv = validateGoEnv({
     goproxy: get('goproxy').trim(),
     gosumdb: get('gosumdb').trim(),
@@ -440,13 +373,7 @@ export function parseInputs(get: InputGetter, env: NodeJS.ProcessEnv = {}): Conf
       build: parseBoolean('cache-build', get('cache-build'), false),
       save: cacheSave as CacheSaveMode
     }),
-    auth: Object.freeze({
-      privateModules,
-      token,
-      credentials: parseCredentials(get('credentials')),
-      sshPrivateKey: get('ssh-private-key'),
-      sshKnownHosts: get('ssh-known-hosts')
-    }),
+    auth,
     goEnv: Object.freeze(goEnv),
     download: Object.freeze({
       enabled: parseBoolean('download', get('download'), true),

@@ -5,7 +5,7 @@
  * parse loads as undefined, and each loader checks the fields post relies on.
  */
 import * as core from '@actions/core'
-import type { CacheSaveMode } from './inputs.js'
+import type { CacheSaveMode } from './config.js'
 import type { CacheRestore } from './types.js'
 
 export const State = {

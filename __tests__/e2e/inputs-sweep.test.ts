@@ -46,6 +46,8 @@ const CASES: Array<[string, string, Record<string, string>]> = [
   ['private-modules with ,,', 'private-modules', { 'private-modules': 'github.com/acme,,gitlab.com/x' }],
   ['private-modules as a URL', 'private-modules', { 'private-modules': 'https://github.com/acme' }],
   ['a token with a space', 'token', { token: `ghp_${SECRET} x` }],
+  // The usual failure on a fork's pull request, where the secret is empty.
+  ['private-modules with an empty token', 'token', { 'private-modules': 'github.com/acme/*', token: '' }],
   [
     'a credentials line with a wildcard',
     'credentials',
@@ -152,6 +154,7 @@ describe('every bad input is refused before any work', () => {
       expect(r.main.stdout).not.toMatch(/::error/)
       expect(r.main.exitCode).toBe(0)
       expect(control.archiveRequests().length).toBeGreaterThan(0)
+      expect(r.main.children.length).toBeGreaterThan(0)
     } finally {
       await control.close()
     }

@@ -16,7 +16,7 @@ import {
   type ModuleSet
 } from '../../testbed/index.ts'
 import { downloadModules } from '../../src/download/run.js'
-import type { DownloadConfig } from '../../src/inputs.js'
+import type { DownloadConfig } from '../../src/config.js'
 import type { DownloadResult } from '../../src/types.js'
 
 export interface Bench {

@@ -10,7 +10,8 @@ import { planEnvironment, type EnvironmentPlan, type PlanInput } from '../../src
 import type { Claim } from '../../src/credentials/grant.js'
 import { precedence } from '../../src/credentials/precedence.js'
 import { covers, patternScope } from '../../src/credentials/scope.js'
-import { parseCredentials, type CredentialLine } from '../../src/inputs.js'
+import type { CredentialLine } from '../../src/config.js'
+import { parseCredentials } from '../../src/inputs.js'
 import { makeKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 

@@ -59387,6 +59387,13 @@ function planEnvironment(input) {
         ...(ssh ? { ssh } : {})
     };
 }
+/**
+ * The grant decision alone, for parseInputs: every error it can raise (an empty token for a scope
+ * nothing else serves, several unlabelled keys, a credentials line with a wildcard) before any work.
+ */
+function checkGrants(auth, serverUrl) {
+    decideGrants(auth, auth.privateModules, serverHost(serverUrl), parseSshKeys(auth.sshPrivateKey));
+}
 function planGoAuth(grants, go) {
     const served = goRequestGrants(grants);
     if (!go || !goAuthSupported(go.goVersion) || served.length === 0)
@@ -65490,6 +65497,15 @@ function parseInputs(get, env = {}) {
     const token = parseToken(get('token'));
     const privateModules = validatePatterns('private-modules', parseInputList('private-modules', get('private-modules'), 'github.com/acme/*,gitlab.com/acme'));
     checkSsh(get('ssh-private-key'), get('ssh-known-hosts'));
+    const auth = Object.freeze({
+        privateModules,
+        token,
+        credentials: parseCredentials(get('credentials')),
+        sshPrivateKey: get('ssh-private-key'),
+        sshKnownHosts: get('ssh-known-hosts')
+    });
+    // Who serves each private scope (an empty token for a scope nothing else covers is refused here).
+    checkGrants(auth, env.GITHUB_SERVER_URL);
     const goEnv = validateGoEnv({
         goproxy: get('goproxy').trim(),
         gosumdb: get('gosumdb').trim(),
@@ -65516,13 +65532,7 @@ function parseInputs(get, env = {}) {
             build: parseBoolean('cache-build', get('cache-build'), false),
             save: cacheSave
         }),
-        auth: Object.freeze({
-            privateModules,
-            token,
-            credentials: parseCredentials(get('credentials')),
-            sshPrivateKey: get('ssh-private-key'),
-            sshKnownHosts: get('ssh-known-hosts')
-        }),
+        auth,
         goEnv: Object.freeze(goEnv),
         download: Object.freeze({
             enabled: parseBoolean('download', get('download'), true),

@@ -14,7 +14,7 @@ import { ClassifiedError } from '../classified-error.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { otherGoFilesInUse, type GoEnv } from '../go/env.js'
-import type { CacheConfig } from '../inputs.js'
+import type { CacheConfig } from '../config.js'
 import { cacheState, downloadState, loadCredentialsDir, type CacheState, type EntryState } from '../state.js'
 import type { CacheRestore, CacheSaveReport, DownloadResult, GoInstallation } from '../types.js'
 import {

@@ -3,7 +3,7 @@
  * modcache.ts does the effects around them.
  */
 import path from 'node:path'
-import type { CacheSaveMode } from '../inputs.js'
+import type { CacheSaveMode } from '../config.js'
 import type { CacheOutcome } from '../types.js'
 
 /**

@@ -3,7 +3,7 @@
  * inputs.ts) carries its own scope: a host and an optional literal path prefix, because git can only
  * scope credentials by URL prefix. Sent over https like `token` (http.ts).
  */
-import type { CredentialLine } from '../inputs.js'
+import type { CredentialLine } from '../config.js'
 import { InputError } from '../input-error.js'
 import type { Claim } from './grant.js'
 import { hasGlobMeta, scopePath } from './scope.js'

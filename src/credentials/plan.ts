@@ -5,7 +5,7 @@
  * (goauth.ts on Go >= 1.24, else netrc.ts), every form of every secret to mask. No effects, no logging: configure.ts does
  * those, in the order this plan makes safe (mask first).
  */
-import type { AuthConfig } from '../inputs.js'
+import type { AuthConfig } from '../config.js'
 import { InputError } from '../input-error.js'
 import { parseList } from '../list.js'
 import type { GitConfigEntry } from './gitconfig.js'
@@ -102,6 +102,14 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     notes,
     ...(ssh ? { ssh } : {})
   }
+}
+
+/**
+ * The grant decision alone, for parseInputs: every error it can raise (an empty token for a scope
+ * nothing else serves, several unlabelled keys, a credentials line with a wildcard) before any work.
+ */
+export function checkGrants(auth: PlanInput['auth'], serverUrl: string | undefined): void {
+  decideGrants(auth, auth.privateModules, serverHost(serverUrl), parseSshKeys(auth.sshPrivateKey))
 }
 
 function planGoAuth(grants: readonly Grant[], go: PlanInput['goRequests']): GoAuthPlan | undefined {

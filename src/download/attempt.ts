@@ -11,7 +11,7 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import pMap from 'p-map'
-import type { DownloadConfig } from '../inputs.js'
+import type { DownloadConfig } from '../config.js'
 import type { AttemptRecord, Diagnosis } from '../types.js'
 import { hasZip, isCached } from './cached.js'
 import { modKey, processCount, splitRoundRobin, type ModuleVersion } from './modules.js'

@@ -12,7 +12,7 @@
 import * as core from '@actions/core'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Config } from '../inputs.js'
+import type { Config } from '../config.js'
 import { readGoEnv } from '../go/env.js'
 import { parseGoEnvFile } from '../go/envfile.js'
 import type { GoInstallation } from '../types.js'

@@ -10,7 +10,7 @@
  * same name completely (cmd/go/internal/cfg Getenv: the process environment first, the file only when
  * the variable is empty), so GOPRIVATE=<private-modules> alone would drop the runner's file entries.
  */
-import type { GoEnvInputs } from '../inputs.js'
+import type { GoEnvInputs } from '../config.js'
 import { matchesEveryModule, patternCovers } from '../go/pattern.js'
 import { parseList } from '../list.js'
 import {
