@@ -10,7 +10,7 @@ import { annotateFailures } from './annotate.js'
 import { forgetInputs } from './child-env.js'
 import { configureEnvironment, maskSecrets } from './credentials/configure.js'
 import { restoreModuleCache, settleHandedOver } from './cache/modcache.js'
-import { moduleDirsOf } from './download/roots.js'
+import { checkRootsBeforeInstall } from './download/roots.js'
 import { downloadModules, exportOffline } from './download/run.js'
 import {
   configureGoEnvironment,
@@ -36,8 +36,7 @@ export async function run(): Promise<void> {
     const config = parseInputs(input, process.env)
     maskSecrets(config)
     forgetInputs()
-    if (config.download.enabled && config.download.modules.length > 0)
-      await moduleDirsOf(config.download.modules, config.workingDirectory)
+    await checkRootsBeforeInstall(config.download, config.workingDirectory, process.env)
     const runnerGoVariables = snapshotGoVariables(process.env)
     go = await installGo(config.go)
     // Set as soon as each is known: a later failure still leaves a step what was done.

@@ -1,12 +1,14 @@
 /**
  * Key files on a real multi-module checkout: two modules in subfolders, a go.work with go.work.sum, a
- * vendored copy and a testdata module, found by @actions/glob and hashed by hashFiles.
+ * vendored copy and a testdata module, found by @actions/glob and hashed by hashFiles; and from a working
+ * directory below a module or inside a workspace, the files go itself uses from outside it.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { findKeyFiles, hashKeyFiles } from '../../src/cache/files.js'
+import { execFileSync } from 'node:child_process'
+import { findKeyFiles, goSumPerModule, hashKeyFiles, readGoSums } from '../../src/cache/files.js'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-keyfiles-'))
 const files: Record<string, string> = {
@@ -24,11 +26,11 @@ for (const [f, c] of Object.entries(files)) {
 }
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 
-const keyHash = async () => hashKeyFiles((await findKeyFiles([], root)).files)
+const keyHash = async () => hashKeyFiles((await findKeyFiles([], root, {})).files)
 
 describe('key files of a multi-module workspace', () => {
   it('keys on both modules and the workspace sum, go.mod where a module has no go.sum, nothing vendored', async () => {
-    const { files: found, fallback } = await findKeyFiles([], root)
+    const { files: found, fallback } = await findKeyFiles([], root, {})
     expect(fallback).toBeUndefined()
     expect(found.map((f) => path.relative(root, f))).toEqual(['api/go.sum', 'cli/go.mod', 'go.work.sum'])
   })
@@ -58,14 +60,14 @@ describe('key files of a multi-module workspace', () => {
   })
 
   it('custom globs that match nothing fall back to the default and say which globs', async () => {
-    const r = await findKeyFiles(['deps/*.lock', '!deps/old.lock'], root)
+    const r = await findKeyFiles(['deps/*.lock', '!deps/old.lock'], root, {})
     expect(r.fallback).toContain("'deps/*.lock'")
     expect(r.fallback).toContain('cache-dependency-path')
     expect(r.files.map((f) => path.relative(root, f))).toEqual(['api/go.sum', 'cli/go.mod', 'go.work.sum'])
   })
 
   it('custom globs select exactly what they match', async () => {
-    const r = await findKeyFiles(['api/go.sum'], root)
+    const r = await findKeyFiles(['api/go.sum'], root, {})
     expect(r.fallback).toBeUndefined()
     expect(r.files).toEqual([path.join(root, 'api/go.sum')])
   })
@@ -73,10 +75,57 @@ describe('key files of a multi-module workspace', () => {
   it('a directory without any Go module yields no key file', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-empty-'))
     try {
-      expect((await findKeyFiles([], empty)).files).toEqual([])
+      expect((await findKeyFiles([], empty, {})).files).toEqual([])
       expect(await hashKeyFiles([])).toBe('')
     } finally {
       fs.rmSync(empty, { recursive: true })
+    }
+  })
+})
+
+/** What real go says about where it runs (the runner's GOWORK and GOFLAGS left out). */
+function goEnvAt(cwd: string): Record<string, string> {
+  const out = execFileSync('go', ['env', '-json', 'GOMOD', 'GOWORK'], {
+    cwd,
+    env: { ...process.env, GOWORK: '', GOFLAGS: '', GOTOOLCHAIN: 'local' },
+    encoding: 'utf8'
+  })
+  return JSON.parse(out) as Record<string, string>
+}
+
+describe('key files from where go runs', () => {
+  const rel = (files: string[]) => files.map((f) => path.relative(root, f))
+
+  it('a working directory inside a workspace member also keys on the other members and go.work.sum', async () => {
+    const api = path.join(root, 'api')
+    const goEnv = goEnvAt(api)
+    expect(goEnv.GOWORK).toBe(path.join(root, 'go.work'))
+    expect(rel((await findKeyFiles([], api, goEnv)).files)).toEqual([
+      'api/go.sum',
+      'cli/go.mod',
+      'go.work.sum'
+    ])
+    // what the restore is verified against: the member's go.sum and the workspace's
+    expect((await readGoSums(api, goEnv)).sort()).toEqual([files['api/go.sum'], files['go.work.sum']].sort())
+    expect(await readGoSums(api, {})).toEqual([files['api/go.sum']])
+  })
+
+  it('a working directory below a module (no go.mod of its own) keys on the go.mod go uses above it', async () => {
+    const solo = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-solo-'))
+    try {
+      fs.writeFileSync(path.join(solo, 'go.mod'), files['api/go.mod'] as string)
+      fs.writeFileSync(path.join(solo, 'go.sum'), files['api/go.sum'] as string)
+      const sub = path.join(solo, 'cmd', 'tool')
+      fs.mkdirSync(sub, { recursive: true })
+      fs.writeFileSync(path.join(sub, 'main.go'), 'package main\n\nfunc main() {}\n')
+      const goEnv = goEnvAt(sub)
+      expect(goEnv.GOMOD).toBe(path.join(solo, 'go.mod'))
+      expect((await findKeyFiles([], sub, goEnv)).files).toEqual([path.join(solo, 'go.sum')])
+      expect(await goSumPerModule(sub, goEnv)).toEqual([files['api/go.sum']])
+      // without go's answer there is nothing under the directory to key on
+      expect((await findKeyFiles([], sub, {})).files).toEqual([])
+    } finally {
+      fs.rmSync(solo, { recursive: true, force: true })
     }
   })
 })

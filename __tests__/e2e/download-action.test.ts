@@ -142,16 +142,43 @@ describe('error-class is set on every failure', () => {
     expect(mirror.faults.log).toEqual([])
   }, 60_000)
 
-  it('config for a working-directory without go.mod, with the outputs of what was done before it', async () => {
+  it('a working-directory below the module downloads for the go.mod go finds above it, as go does', async () => {
     const job = checkout()
+    fs.mkdirSync(path.join(job.workspace, 'cmd', 'tool'), { recursive: true })
+    const run = await runAction({
+      dirs: job,
+      inputs: inputs({ 'working-directory': 'cmd/tool', cache: 'true' })
+    })
+    expect(run.main.exitCode).toBe(0)
+    // every module of the go.sum above it is in the module cache
+    const zips = fs
+      .readFileSync(path.join(job.workspace, 'go.sum'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.includes('/go.mod '))
+      .map((l) => l.split(' ').slice(0, 2).join('@'))
+    expect(zips.length).toBeGreaterThan(1)
+    expect(run.main.outputs.modules).toBe(String(zips.length))
+    for (const m of zips)
+      expect(fs.existsSync(path.join(run.main.outputs.gomodcache as string, m))).toBe(true)
+    // keyed on the module's go.sum above it, not "nothing to key on"
+    expect(run.main.stdout).toContain(`Cache key files: ${path.join(job.workspace, 'go.sum')}
+`)
+    expect(run.main.stdout).not.toMatch(/::warning::.*caching is off/)
+  }, 60_000)
+
+  it('config for a working-directory with no go.mod or go.work in it or above it, before Go is installed', async () => {
+    mirror.faults.clearLog()
+    const job = checkout()
+    for (const f of ['go.mod', 'go.sum']) fs.rmSync(path.join(job.workspace, f), { force: true })
     fs.mkdirSync(path.join(job.workspace, 'docs'))
     const run = await runAction({ dirs: job, inputs: inputs({ 'working-directory': 'docs' }) })
     expect(run.main.exitCode).toBe(1)
-    expect(finalError(run.main)).toContain('it has no go.mod or go.work, so there is nothing to download')
+    expect(finalError(run.main)).toContain(
+      "Input 'working-directory' is 'docs'; neither it nor a directory above it has a go.mod or go.work"
+    )
     expect(run.main.outputs['error-class']).toBe('config')
-    expect(run.main.outputs['go-version']).toBe(mirror.goVersion)
-    expect(run.main.outputs['go-root']).toBeTruthy()
-    expect(run.main.outputs['cache-hit']).toBe('false')
+    expect(run.main.outputs['go-version']).toBeUndefined()
+    expect(mirror.faults.log).toEqual([])
   }, 60_000)
 })
 

@@ -59,7 +59,9 @@ describe('module roots', () => {
     const error = await bench.download({}, { workingDirectory: empty }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InputError)
     expect((error as InputError).input).toBe('working-directory')
-    expect((error as InputError).message).toContain('no go.mod or go.work')
+    expect((error as InputError).message).toContain(
+      'neither it nor a directory above it has a go.mod or go.work'
+    )
   })
 
   it('skips a module whose vendor directory is consistent, and does nothing when download is disabled', async () => {

@@ -59749,6 +59749,7 @@ const GO_ENV_NAMES = [
     'GOOS',
     'GOARCH',
     'GOWORK',
+    'GOMOD',
     'GOENV',
     'GOAUTH'
 ];
@@ -60232,15 +60233,70 @@ function compareStrings(a, b) {
 }
 
 /**
+ * Effects (file system reads): the module directories go itself uses, found as go finds them, beyond
+ * what lies under the working directory. go walks up from its working directory to the first go.mod
+ * (`go env GOMOD`), and in a go.work workspace (`go env GOWORK`) builds every `use` directory, which may
+ * sit beside or above the working directory (`use ../shared`). The cache key, its verification and the
+ * download all read their go.mod/go.sum files through here, so a module go uses is never left out.
+ */
+/** What go uses from where it runs: a workspace's members, else the module GOMOD names; none outside a module. */
+function goModules(goEnv) {
+    const goWork = goEnv.GOWORK ?? '';
+    if (workspaceInUse(goEnv) && __builtin$l.existsSync(goWork)) {
+        const dir = __builtin$k.dirname(goWork);
+        const work = parseGoModFile(readText(goWork) ?? '');
+        const moduleDirs = work.uses.map((u) => __builtin$k.resolve(dir, u.dir));
+        const workSum = __builtin$k.join(dir, 'go.work.sum');
+        return { moduleDirs, goWork, ...(__builtin$l.existsSync(workSum) ? { workSum } : {}) };
+    }
+    const goMod = goEnv.GOMOD ?? '';
+    // Outside a module go says /dev/null (NUL on Windows), or nothing with GO111MODULE=off.
+    if (__builtin$k.isAbsolute(goMod) && __builtin$k.basename(goMod) === 'go.mod' && __builtin$l.existsSync(goMod))
+        return { moduleDirs: [__builtin$k.dirname(goMod)] };
+    return { moduleDirs: [] };
+}
+/** The go.mod, go.sum (where present) and go.work.sum files of `goModules`, for key and verification. */
+function goModuleFiles(modules) {
+    const files = modules.moduleDirs.flatMap((dir) => ['go.mod', 'go.sum'].map((name) => __builtin$k.join(dir, name)).filter((f) => __builtin$l.existsSync(f)));
+    return modules.workSum ? [...files, modules.workSum] : files;
+}
+/**
+ * The go.mod or go.work go would find from `dir`: the nearest go.mod walking up (go.work when GOWORK is
+ * not off: also walking up, or the file GOWORK names). Before Go is installed, so from the environment
+ * only. Undefined: go would find no module from there.
+ */
+function findModuleFile(dir, env) {
+    const goWork = env.GOWORK ?? '';
+    if (goWork !== '' && goWork !== 'off' && goWork !== 'auto')
+        return __builtin$k.resolve(dir, goWork);
+    for (let d = __builtin$k.resolve(dir);; d = __builtin$k.dirname(d)) {
+        for (const name of goWork === 'off' ? ['go.mod'] : ['go.work', 'go.mod']) {
+            if (__builtin$l.existsSync(__builtin$k.join(d, name)))
+                return __builtin$k.join(d, name);
+        }
+        if (__builtin$k.dirname(d) === d)
+            return undefined;
+    }
+}
+function readText(file) {
+    try {
+        return __builtin$l.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+
+/**
  * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
  * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
  * restore is verified against, and remove go's read-only module trees.
  */
 /**
  * The files that key the cache: the custom `cache-dependency-path` globs when given and matching, else
- * every go.sum / go.work.sum under the working directory (go.mod for a module without go.sum).
+ * the project's go.sum / go.work.sum files (go.mod for a module without go.sum): projectFiles.
  */
-async function findKeyFiles(dependencyPath, workingDirectory) {
+async function findKeyFiles(dependencyPath, workingDirectory, goEnv) {
     if (dependencyPath.length > 0) {
         const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)));
         if (files.length > 0)
@@ -60248,9 +60304,19 @@ async function findKeyFiles(dependencyPath, workingDirectory) {
         const fallback = `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
             `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
             `directory instead. Fix the globs, or remove the input to use that default.`;
-        return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))), fallback };
+        return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)), fallback };
     }
-    return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))) };
+    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)) };
+}
+/**
+ * Every go.mod, go.sum and go.work.sum of the project: those under the working directory (vendor/ and
+ * testdata/ left out) and those of the modules go uses from elsewhere (a go.mod above the working
+ * directory, a workspace's `use ../x` members: go/workspace.ts).
+ */
+async function projectFiles(workingDirectory, goEnv) {
+    const under = await globFiles(defaultKeyPatterns(workingDirectory));
+    const used = goModuleFiles(goModules(goEnv));
+    return [...new Set([...under, ...used].map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f));
 }
 async function globFiles(patterns) {
     const globber = await create(patterns.join('\n'), {
@@ -60309,23 +60375,21 @@ async function isPopulated(dir) {
     }
 }
 /**
- * The text of every go.sum and go.work.sum under the working directory (vendor/ and testdata/ left out),
- * whatever `cache-dependency-path` keys the cache on: these are what go checks the modules against, so
- * they are what a restored cache is verified against.
+ * The text of every go.sum and go.work.sum of the project (projectFiles), whatever
+ * `cache-dependency-path` keys the cache on: these are what go checks the modules against, so they are
+ * what a restored cache is verified against.
  */
-async function readGoSums(workingDirectory) {
-    const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)));
+async function readGoSums(workingDirectory, goEnv) {
+    const found = await projectFiles(workingDirectory, goEnv);
     const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$k.basename(f)));
     return Promise.all(sums.map((f) => __builtin$l.promises.readFile(f, 'utf8')));
 }
 /**
- * For every module (go.mod) under the working directory, vendor/ and testdata/ left out, the text of the
- * go.sum beside it, or undefined when it has none: the files go checks a module against when it runs in
- * that module.
+ * For every module (go.mod) of the project, the text of the go.sum beside it, or undefined when it has
+ * none: the files go checks a module against when it runs in that module.
  */
-async function goSumPerModule(workingDirectory) {
-    const found = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f));
-    const mods = found.filter((f) => __builtin$k.basename(f) === 'go.mod');
+async function goSumPerModule(workingDirectory, goEnv) {
+    const mods = (await projectFiles(workingDirectory, goEnv)).filter((f) => __builtin$k.basename(f) === 'go.mod');
     return Promise.all(mods.map((f) => __builtin$l.promises.readFile(__builtin$k.join(__builtin$k.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
 }
 /**
@@ -61388,7 +61452,7 @@ async function restoreModuleCache(cfg, ctx) {
 }
 /** The key files, the keys and the archive patterns; a detail instead when there is nothing to key on. */
 async function keyEntries(cfg, ctx, gomodcache) {
-    const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory);
+    const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory, ctx.goEnv);
     if (fallback)
         warning(fallback);
     if (files.length === 0) {
@@ -61449,13 +61513,13 @@ function describeRestore(result, restored, p) {
  * go.sum lists (a restore-key match still holds the versions before a bump) are only logged.
  */
 async function verifyRestored(result, p) {
-    const sums = collectSums(await readGoSums(p.ctx.workingDirectory));
+    const sums = collectSums(await readGoSums(p.ctx.workingDirectory, p.ctx.goEnv));
     const report = await verifyModuleCache(p.gomodcache, {
         sums,
         bySumDb: checkedBySumDb(p.ctx.goEnv),
         preexisting: p.preexisting,
         deferToGo: p.ctx.downloadFollows
-            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), otherGoFilesInUse(p.ctx.goEnv))
+            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory, p.ctx.goEnv), otherGoFilesInUse(p.ctx.goEnv))
             : undefined
     });
     if (report.problems.length > 0)
@@ -61536,7 +61600,7 @@ async function settleHandedOver(cache, download, ctx) {
         }))
     ];
     let durationMs = v.durationMs;
-    const sums = collectSums(await readGoSums(ctx.workingDirectory));
+    const sums = collectSums(await readGoSums(ctx.workingDirectory, ctx.goEnv));
     const bySumDb = checkedBySumDb(ctx.goEnv);
     // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
     // that attempt was its last (another module failed for good) or the purge failed. Checked again here
@@ -61824,13 +61888,12 @@ function moduleRoot(dir, workingDirectory, goflags) {
         })
     };
 }
-function workspaceRoot(goWork, workingDirectory) {
-    const dir = __builtin$k.dirname(goWork);
-    const work = parseGoModFile(read(goWork) ?? '');
+function workspaceRoot(work, workingDirectory) {
+    const dir = __builtin$k.dirname(work.goWork);
     const sumFiles = [
-        ...work.uses.map((u) => __builtin$k.join(dir, u.dir, 'go.sum')),
-        __builtin$k.join(dir, 'go.work.sum')
-    ].filter((f) => __builtin$l.existsSync(f));
+        ...work.moduleDirs.map((d) => __builtin$k.join(d, 'go.sum')).filter((f) => __builtin$l.existsSync(f)),
+        ...(work.workSum ? [work.workSum] : [])
+    ];
     return {
         dir,
         rel: __builtin$k.relative(workingDirectory, dir) || '.',
@@ -61858,10 +61921,7 @@ async function globModuleDirs(patterns, workingDirectory) {
     }
     return [...dirs].sort();
 }
-/**
- * The directories input 'modules' names; an InputError when it names none. main runs it with the other
- * input checks, before Go is installed, and findRoots again for the download.
- */
+/** The directories input 'modules' names; an InputError when it names none (checkRootsBeforeInstall, findRoots). */
 async function moduleDirsOf(modules, workingDirectory) {
     const dirs = await globModuleDirs(modules, workingDirectory);
     if (dirs.length === 0) {
@@ -61875,12 +61935,31 @@ async function findRoots(p) {
         const dirs = await moduleDirsOf(p.modules, p.workingDirectory);
         return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags));
     }
-    const goWork = p.goEnv.GOWORK ?? '';
-    if (workspaceInUse(p.goEnv) && __builtin$l.existsSync(goWork))
-        return [workspaceRoot(goWork, p.workingDirectory)];
+    const used = goModules(p.goEnv);
+    if (used.goWork)
+        return [workspaceRoot({ ...used, goWork: used.goWork }, p.workingDirectory)];
     if (__builtin$l.existsSync(__builtin$k.join(p.workingDirectory, 'go.mod')))
         return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
-    throw new InputError('working-directory', `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
+    // A subdirectory of a module (working-directory: cmd/tool): go uses the go.mod above it.
+    const [parent] = used.moduleDirs;
+    if (parent)
+        return [moduleRoot(parent, p.workingDirectory, goflags)];
+    throw noModuleError(p.workingDirectory);
+}
+function noModuleError(workingDirectory) {
+    return new InputError('working-directory', `Input 'working-directory' is '${shown(workingDirectory, workingDirectory)}'; neither it nor a directory above it has a go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
+}
+/**
+ * What findRoots will refuse, checked before Go is installed (with the other input checks): 'modules'
+ * that name no module directory, or a working directory from which go would find no go.mod or go.work.
+ */
+async function checkRootsBeforeInstall(download, workingDirectory, env) {
+    if (!download.enabled)
+        return;
+    if (download.modules.length > 0)
+        await moduleDirsOf(download.modules, workingDirectory);
+    else if (!findModuleFile(workingDirectory, env))
+        throw noModuleError(workingDirectory);
 }
 
 const objectToString = Object.prototype.toString;
@@ -65746,8 +65825,7 @@ async function run() {
         const config = parseInputs(input, process.env);
         maskSecrets(config);
         forgetInputs();
-        if (config.download.enabled && config.download.modules.length > 0)
-            await moduleDirsOf(config.download.modules, config.workingDirectory);
+        await checkRootsBeforeInstall(config.download, config.workingDirectory, process.env);
         const runnerGoVariables = snapshotGoVariables(process.env);
         go = await installGo(config.go);
         // Set as soon as each is known: a later failure still leaves a step what was done.

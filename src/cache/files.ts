@@ -17,6 +17,8 @@ import {
   selectKeyFiles
 } from './key.js'
 import { saveTarOptions } from './policy.js'
+import type { GoEnv } from '../go/env.js'
+import { goModuleFiles, goModules } from '../go/workspace.js'
 
 export interface KeyFiles {
   /** Absolute, sorted. */
@@ -27,11 +29,12 @@ export interface KeyFiles {
 
 /**
  * The files that key the cache: the custom `cache-dependency-path` globs when given and matching, else
- * every go.sum / go.work.sum under the working directory (go.mod for a module without go.sum).
+ * the project's go.sum / go.work.sum files (go.mod for a module without go.sum): projectFiles.
  */
 export async function findKeyFiles(
   dependencyPath: readonly string[],
-  workingDirectory: string
+  workingDirectory: string,
+  goEnv: GoEnv
 ): Promise<KeyFiles> {
   if (dependencyPath.length > 0) {
     const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)))
@@ -40,9 +43,20 @@ export async function findKeyFiles(
       `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
       `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
       `directory instead. Fix the globs, or remove the input to use that default.`
-    return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))), fallback }
+    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)), fallback }
   }
-  return { files: selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory))) }
+  return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)) }
+}
+
+/**
+ * Every go.mod, go.sum and go.work.sum of the project: those under the working directory (vendor/ and
+ * testdata/ left out) and those of the modules go uses from elsewhere (a go.mod above the working
+ * directory, a workspace's `use ../x` members: go/workspace.ts).
+ */
+async function projectFiles(workingDirectory: string, goEnv: GoEnv): Promise<string[]> {
+  const under = await globFiles(defaultKeyPatterns(workingDirectory))
+  const used = goModuleFiles(goModules(goEnv))
+  return [...new Set([...under, ...used].map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f))
 }
 
 async function globFiles(patterns: string[]): Promise<string[]> {
@@ -142,24 +156,25 @@ export async function isPopulated(dir: string): Promise<boolean> {
 }
 
 /**
- * The text of every go.sum and go.work.sum under the working directory (vendor/ and testdata/ left out),
- * whatever `cache-dependency-path` keys the cache on: these are what go checks the modules against, so
- * they are what a restored cache is verified against.
+ * The text of every go.sum and go.work.sum of the project (projectFiles), whatever
+ * `cache-dependency-path` keys the cache on: these are what go checks the modules against, so they are
+ * what a restored cache is verified against.
  */
-export async function readGoSums(workingDirectory: string): Promise<string[]> {
-  const found = selectKeyFiles(await globFiles(defaultKeyPatterns(workingDirectory)))
+export async function readGoSums(workingDirectory: string, goEnv: GoEnv): Promise<string[]> {
+  const found = await projectFiles(workingDirectory, goEnv)
   const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path.basename(f)))
   return Promise.all(sums.map((f) => fs.promises.readFile(f, 'utf8')))
 }
 
 /**
- * For every module (go.mod) under the working directory, vendor/ and testdata/ left out, the text of the
- * go.sum beside it, or undefined when it has none: the files go checks a module against when it runs in
- * that module.
+ * For every module (go.mod) of the project, the text of the go.sum beside it, or undefined when it has
+ * none: the files go checks a module against when it runs in that module.
  */
-export async function goSumPerModule(workingDirectory: string): Promise<(string | undefined)[]> {
-  const found = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f))
-  const mods = found.filter((f) => path.basename(f) === 'go.mod')
+export async function goSumPerModule(
+  workingDirectory: string,
+  goEnv: GoEnv
+): Promise<(string | undefined)[]> {
+  const mods = (await projectFiles(workingDirectory, goEnv)).filter((f) => path.basename(f) === 'go.mod')
   return Promise.all(
     mods.map((f) => fs.promises.readFile(path.join(path.dirname(f), 'go.sum'), 'utf8').catch(() => undefined))
   )

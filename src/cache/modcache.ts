@@ -155,7 +155,7 @@ async function keyEntries(
   ctx: CacheContext,
   gomodcache: string
 ): Promise<Keyed | { detail: string }> {
-  const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory)
+  const { files, fallback } = await findKeyFiles(cfg.dependencyPath, ctx.workingDirectory, ctx.goEnv)
   if (fallback) core.warning(fallback)
   if (files.length === 0) {
     const detail = `no go.sum or go.mod under ${ctx.workingDirectory} to key the cache on; caching is off for this run`
@@ -225,13 +225,13 @@ async function verifyRestored(
   result: CacheRestore,
   p: { ctx: CacheContext; gomodcache: string; preexisting: ReadonlySet<string> | undefined; entry: string }
 ): Promise<void> {
-  const sums = collectSums(await readGoSums(p.ctx.workingDirectory))
+  const sums = collectSums(await readGoSums(p.ctx.workingDirectory, p.ctx.goEnv))
   const report = await verifyModuleCache(p.gomodcache, {
     sums,
     bySumDb: checkedBySumDb(p.ctx.goEnv),
     preexisting: p.preexisting,
     deferToGo: p.ctx.downloadFollows
-      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory), otherGoFilesInUse(p.ctx.goEnv))
+      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory, p.ctx.goEnv), otherGoFilesInUse(p.ctx.goEnv))
       : undefined
   })
   if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)
@@ -327,7 +327,7 @@ export async function settleHandedOver(
     }))
   ]
   let durationMs = v.durationMs
-  const sums = collectSums(await readGoSums(ctx.workingDirectory))
+  const sums = collectSums(await readGoSums(ctx.workingDirectory, ctx.goEnv))
   const bySumDb = checkedBySumDb(ctx.goEnv)
   // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
   // that attempt was its last (another module failed for good) or the purge failed. Checked again here

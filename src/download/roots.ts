@@ -13,8 +13,9 @@ import { InputError } from '../input-error.js'
 import { inExcludedDir } from '../cache/key.js'
 import { neededModules } from './needed.js'
 import { readGoSum, type SumProblem } from '../go/sumcheck.js'
-import { workspaceInUse, type GoEnv } from '../go/env.js'
-import { parseGoModFile } from '../go/gomod.js'
+import type { GoEnv } from '../go/env.js'
+import { findModuleFile, goModules, type GoModules } from '../go/workspace.js'
+import type { DownloadConfig } from '../config.js'
 import { uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
 
 export interface ModuleRoot {
@@ -74,13 +75,12 @@ function moduleRoot(dir: string, workingDirectory: string, goflags: string): Mod
   }
 }
 
-function workspaceRoot(goWork: string, workingDirectory: string): ModuleRoot {
-  const dir = path.dirname(goWork)
-  const work = parseGoModFile(read(goWork) ?? '')
+function workspaceRoot(work: GoModules & { goWork: string }, workingDirectory: string): ModuleRoot {
+  const dir = path.dirname(work.goWork)
   const sumFiles = [
-    ...work.uses.map((u) => path.join(dir, u.dir, 'go.sum')),
-    path.join(dir, 'go.work.sum')
-  ].filter((f) => fs.existsSync(f))
+    ...work.moduleDirs.map((d) => path.join(d, 'go.sum')).filter((f) => fs.existsSync(f)),
+    ...(work.workSum ? [work.workSum] : [])
+  ]
   return {
     dir,
     rel: path.relative(workingDirectory, dir) || '.',
@@ -110,10 +110,7 @@ async function globModuleDirs(patterns: readonly string[], workingDirectory: str
   return [...dirs].sort()
 }
 
-/**
- * The directories input 'modules' names; an InputError when it names none. main runs it with the other
- * input checks, before Go is installed, and findRoots again for the download.
- */
+/** The directories input 'modules' names; an InputError when it names none (checkRootsBeforeInstall, findRoots). */
 export async function moduleDirsOf(modules: readonly string[], workingDirectory: string): Promise<string[]> {
   const dirs = await globModuleDirs(modules, workingDirectory)
   if (dirs.length === 0) {
@@ -135,12 +132,33 @@ export async function findRoots(p: {
     const dirs = await moduleDirsOf(p.modules, p.workingDirectory)
     return dirs.map((d) => moduleRoot(d, p.workingDirectory, goflags))
   }
-  const goWork = p.goEnv.GOWORK ?? ''
-  if (workspaceInUse(p.goEnv) && fs.existsSync(goWork)) return [workspaceRoot(goWork, p.workingDirectory)]
+  const used = goModules(p.goEnv)
+  if (used.goWork) return [workspaceRoot({ ...used, goWork: used.goWork }, p.workingDirectory)]
   if (fs.existsSync(path.join(p.workingDirectory, 'go.mod')))
     return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)]
-  throw new InputError(
+  // A subdirectory of a module (working-directory: cmd/tool): go uses the go.mod above it.
+  const [parent] = used.moduleDirs
+  if (parent) return [moduleRoot(parent, p.workingDirectory, goflags)]
+  throw noModuleError(p.workingDirectory)
+}
+
+function noModuleError(workingDirectory: string): InputError {
+  return new InputError(
     'working-directory',
-    `Input 'working-directory' is '${shown(p.workingDirectory, p.workingDirectory)}'; it has no go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`
+    `Input 'working-directory' is '${shown(workingDirectory, workingDirectory)}'; neither it nor a directory above it has a go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`
   )
+}
+
+/**
+ * What findRoots will refuse, checked before Go is installed (with the other input checks): 'modules'
+ * that name no module directory, or a working directory from which go would find no go.mod or go.work.
+ */
+export async function checkRootsBeforeInstall(
+  download: Pick<DownloadConfig, 'enabled' | 'modules'>,
+  workingDirectory: string,
+  env: Readonly<Record<string, string | undefined>>
+): Promise<void> {
+  if (!download.enabled) return
+  if (download.modules.length > 0) await moduleDirsOf(download.modules, workingDirectory)
+  else if (!findModuleFile(workingDirectory, env)) throw noModuleError(workingDirectory)
 }

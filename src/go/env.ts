@@ -28,6 +28,7 @@ export const GO_ENV_NAMES = [
   'GOOS',
   'GOARCH',
   'GOWORK',
+  'GOMOD',
   'GOENV',
   'GOAUTH'
 ] as const
