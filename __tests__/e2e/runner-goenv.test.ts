@@ -173,6 +173,20 @@ describe("the runner's own Go environment", () => {
     180_000
   )
 
+  it("a runner setting go itself refuses (GO111MODULE=bogus) fails with go's own line, not an exit code", async () => {
+    const { dirs, goenv } = runnerWith({})
+    const run = await runAction({ dirs, env: { GOENV: goenv, GO111MODULE: 'bogus' }, inputs: base() })
+    expect(run.main.exitCode).toBe(1)
+    const errors = run.main.stdout.split('\n').filter((l) => l.startsWith('::error'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(
+      'env` failed (exit code 1): go: unknown environment setting GO111MODULE=bogus.'
+    )
+    expect(errors[0]).toContain("Fix what go names there: the runner's GOFLAGS or other Go variables")
+    expect(errors[0]).not.toContain('failed with exit code')
+    expect(run.main.outputs['error-class']).toBe('config')
+  }, 180_000)
+
   it('warns about gosumdb: off and a gonoproxy that misses a private-modules pattern, naming the inputs', async () => {
     const { dirs, goenv } = runnerWith({})
     const run = await runAction({

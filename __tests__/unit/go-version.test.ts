@@ -21,7 +21,8 @@ import {
   parseVersionFile,
   resolveVersion,
   selectCached,
-  semverToGo
+  semverToGo,
+  OLDEST_SUPPORTED_GO
 } from '../../src/go/version.js'
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'go')
@@ -113,6 +114,41 @@ describe('parseSpec', () => {
     expect(error.input).toBe('go-version-file')
     expect(error.message).toContain("The .go-version (/repo/.go-version:1) says 'one-point-twenty-two'")
     expect(error.message).toContain("set input 'go-version'")
+  })
+
+  it('refuses an unquoted 1.20 (YAML makes it 1.2) with the quoting fix, before any listing is read', () => {
+    const error = inputErrorOf(() => spec('1.2'))
+    expect(error.input).toBe('go-version')
+    expect(error.message).toContain("Input 'go-version' is '1.2'; it asks for a Go older than 1.15")
+    expect(error.message).toContain(
+      "quote it: go-version: '1.20' (YAML reads an unquoted 1.20 as the number 1.2)"
+    )
+  })
+
+  it.each(['1.14.15', '1.14', '1.13.x', '>=1.10 <1.15', 'go1.12'])(
+    'refuses %p: every version it allows is older than the oldest supported Go',
+    (s) => {
+      const error = inputErrorOf(() => spec(s))
+      expect(error.message).toContain(
+        `Input 'go-version' is '${s}'; it asks for a Go older than ${OLDEST_SUPPORTED_GO}`
+      )
+      expect(error.message).toContain('Use 1.15 or newer')
+    }
+  )
+
+  it.each(['1.15', '1.15.0', '1.15rc1', '^1.2', '>=1.10', '1.14 || 1.22', '1.26.x'])(
+    'accepts %p: it allows a supported Go',
+    (s) => {
+      expect(() => spec(s)).not.toThrow()
+    }
+  )
+
+  it('refuses a go.mod whose go line asks for an unsupported Go, naming the line and the fix', () => {
+    const request = parseVersionFile('go.mod', 'module example.com/old\n\ngo 1.12\n')
+    const error = inputErrorOf(() => parseSpec(request))
+    expect(error.input).toBe('go-version-file')
+    expect(error.message).toContain("(go.mod:3) says '1.12'; it asks for a Go older than 1.15")
+    expect(error.message).toContain('The go line is a minimum: raise it')
   })
 })
 

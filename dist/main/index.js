@@ -58333,19 +58333,44 @@ function parseSpec(request) {
     const v = lower.replace(/^go(?=\d)/, '').replace(/^v(?=\d)/, '');
     // Exact releases in Go's spelling: 1.22.3, 1.23rc1, 1.21.0rc2 (never published, but well-formed).
     if (/^\d+\.\d+\.\d+$/.test(v) || /^\d+\.\d+(?:\.\d+)?(?:alpha|beta|rc)\d+$/.test(v)) {
-        return { kind: 'exact', semver: goToSemver(v), request };
+        return supported({ kind: 'exact', semver: goToSemver(v), request });
     }
     // A release already in semver spelling, prerelease included: 1.23.0-rc.1.
     const asSemver = semver.valid(v);
     if (asSemver)
-        return { kind: 'exact', semver: asSemver, request };
+        return supported({ kind: 'exact', semver: asSemver, request });
     if (/^\d+\.\d+\.\d+\./.test(v))
         throw malformed(request, 'Go versions have at most three numbers.');
     // 1.22 (the newest 1.22.x), 1.22.x, ^1.21, >=1.21 <1.23, ~1.21.3, 1.21 - 1.22, 1.21 || 1.22.
     const range = semver.validRange(v);
     if (range !== null)
-        return { kind: 'range', range: v, request };
+        return supported({ kind: 'range', range: v, request });
     throw malformed(request, 'it is neither a Go version nor a semver range.');
+}
+/**
+ * The oldest Go the action works with: `go env GOMODCACHE`, which the cache, its verification and the
+ * download all rely on, exists from Go 1.15 (older go prints nothing for it).
+ */
+const OLDEST_SUPPORTED_GO = '1.15';
+/** The spec, or an InputError when every version it allows is older than OLDEST_SUPPORTED_GO. */
+function supported(spec) {
+    const floor = `>=${OLDEST_SUPPORTED_GO}.0-0`;
+    const allowed = spec.kind === 'exact'
+        ? semver.satisfies(spec.semver, floor, { includePrerelease: true })
+        : semver.intersects(spec.range, floor, { includePrerelease: true });
+    if (allowed)
+        return spec;
+    const { request } = spec;
+    const why = `it asks for a Go older than ${OLDEST_SUPPORTED_GO}, the oldest this action supports (go env GOMODCACHE, which the module cache relies on, exists from Go ${OLDEST_SUPPORTED_GO})`;
+    if (request.input === 'go-version') {
+        // YAML reads an unquoted 1.20 as the number 1.2 (actions/setup-go#326).
+        const written = request.spec.trim();
+        const yaml = /^1\.[1-9]$/.test(written)
+            ? ` If you meant ${written}0, quote it: go-version: '${written}0' (YAML reads an unquoted ${written}0 as the number ${written}).`
+            : ` Use ${OLDEST_SUPPORTED_GO} or newer, e.g. go-version: stable.`;
+        throw new InputError('go-version', `Input 'go-version' is '${request.spec}'; ${why}.${yaml}`);
+    }
+    throw new InputError('go-version-file', `The ${request.origin}${at(request)} says '${request.spec}'; ${why}. The go line is a minimum: raise it (any newer Go builds the module), or set input 'go-version', e.g. stable.`);
 }
 /** The release's archive for this platform (go.dev also lists installers and sources), if it has one. */
 function archiveFor(release, platform) {
@@ -59780,11 +59805,17 @@ function pinnedToolchainEnv() {
 }
 /** `go env -json <names>` of a given go binary, pinned to that binary (pinnedToolchainEnv). */
 async function queryGoEnv(go, names, opts = {}) {
-    const { stdout } = await getExecOutput(go, ['env', '-json', ...names], {
+    const { exitCode, stdout, stderr } = await getExecOutput(go, ['env', '-json', ...names], {
         cwd: opts.cwd,
         silent: true,
+        ignoreReturnCode: true,
         env: pinnedToolchainEnv()
     });
+    // go's own line says what it could not read (e.g. "go: parsing $GOFLAGS: non-flag ..."); the exec
+    // library's "failed with exit code 1" would not.
+    if (exitCode !== 0) {
+        throw new ClassifiedError(`\`${go} env\` failed (exit code ${exitCode}): ${stderr.trim() || stdout.trim() || 'no output'}. Fix what go names there: the runner's GOFLAGS or other Go variables, its \`go env -w\` file (go env GOENV), or the go.mod/go.work in ${opts.cwd ?? process.cwd()}.`, 'config');
+    }
     return JSON.parse(stdout);
 }
 /**
@@ -63634,7 +63665,7 @@ async function downloadModules(cfg, ctx) {
     const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory);
     if (refused.length > 0)
         return { ...result, ok: false, failure: refused[0], moduleFailures: refused };
-    const gomodcache = ctx.goEnv.GOMODCACHE ?? __builtin$k.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
+    const gomodcache = ctx.goEnv.GOMODCACHE || __builtin$k.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
     const proxies = [initialProxy, ...cfg.fallbackProxies];
     // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
     const privatePatterns = [

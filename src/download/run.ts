@@ -158,7 +158,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   const { roots } = found
   const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory)
   if (refused.length > 0) return { ...result, ok: false, failure: refused[0], moduleFailures: refused }
-  const gomodcache = ctx.goEnv.GOMODCACHE ?? path.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod')
+  const gomodcache = ctx.goEnv.GOMODCACHE || path.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod')
   const proxies = [initialProxy, ...cfg.fallbackProxies]
   // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
   const privatePatterns = [

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { childEnvironment } from '../child-env.js'
 import type { GoInstallation } from '../types.js'
 import { parseGoflags } from './flags.js'
+import { ClassifiedError } from '../classified-error.js'
 
 export type GoEnv = Readonly<Record<string, string>>
 
@@ -68,11 +69,20 @@ export async function queryGoEnv(
   names: readonly string[],
   opts: { cwd?: string } = {}
 ): Promise<Record<string, string>> {
-  const { stdout } = await exec.getExecOutput(go, ['env', '-json', ...names], {
+  const { exitCode, stdout, stderr } = await exec.getExecOutput(go, ['env', '-json', ...names], {
     cwd: opts.cwd,
     silent: true,
+    ignoreReturnCode: true,
     env: pinnedToolchainEnv()
   })
+  // go's own line says what it could not read (e.g. "go: parsing $GOFLAGS: non-flag ..."); the exec
+  // library's "failed with exit code 1" would not.
+  if (exitCode !== 0) {
+    throw new ClassifiedError(
+      `\`${go} env\` failed (exit code ${exitCode}): ${stderr.trim() || stdout.trim() || 'no output'}. Fix what go names there: the runner's GOFLAGS or other Go variables, its \`go env -w\` file (go env GOENV), or the go.mod/go.work in ${opts.cwd ?? process.cwd()}.`,
+      'config'
+    )
+  }
   return JSON.parse(stdout) as Record<string, string>
 }
 
