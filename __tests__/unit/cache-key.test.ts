@@ -12,6 +12,7 @@ import {
   normaliseSuffix,
   resolvePatterns,
   runnerPlatform,
+  buildPlatform,
   selectKeyFiles
 } from '../../src/cache/key.js'
 import { InputError } from '../../src/inputs.js'
@@ -128,6 +129,24 @@ describe('goMinor and runnerPlatform', () => {
     expect(runnerPlatform('linux', 'x64')).toEqual({ os: 'linux', arch: 'x64' })
     expect(runnerPlatform('darwin', 'arm64')).toEqual({ os: 'macos', arch: 'arm64' })
     expect(runnerPlatform('win32', 'ia32')).toEqual({ os: 'windows', arch: 'x86' })
+  })
+
+  it("keys the build cache on the arch go compiles for when it is not the runner's", () => {
+    const x64 = runnerPlatform('linux', 'x64')
+    // architecture: 386 on an x64 runner, or GOARCH=arm64 for a cross build: their own build entries
+    expect(buildPlatform(x64, 'x64', '386')).toEqual({ os: 'linux', arch: '386' })
+    expect(buildPlatform(x64, 'x64', 'arm64')).toEqual({ os: 'linux', arch: 'arm64' })
+    // native: the same names as the module cache's key (existing entries keep matching)
+    expect(buildPlatform(x64, 'x64', 'amd64')).toEqual(x64)
+    expect(buildPlatform(runnerPlatform('win32', 'ia32'), 'ia32', '386')).toEqual({
+      os: 'windows',
+      arch: 'x86'
+    })
+    expect(buildPlatform(runnerPlatform('darwin', 'arm64'), 'arm64', 'arm64')).toEqual({
+      os: 'macos',
+      arch: 'arm64'
+    })
+    expect(buildPlatform(x64, 'x64', undefined)).toEqual(x64)
   })
 })
 

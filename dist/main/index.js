@@ -60176,6 +60176,21 @@ function normaliseSuffix(suffix) {
         throw suffixTooLong(normalised);
     return normalised;
 }
+const NODE_TO_GOARCH = {
+    x64: 'amd64',
+    ia32: '386',
+    arm64: 'arm64',
+    arm: 'arm'
+};
+/**
+ * The build cache's platform: the runner's, but with the architecture go compiles for when that is
+ * another (an `architecture: 386` job on an x64 runner, or GOARCH set for a cross build): its objects
+ * are of no use to the native job, which would otherwise take them as an exact hit and never save its
+ * own. The module cache holds sources and keeps the runner's platform.
+ */
+function buildPlatform(runner, nodeArch, goarch) {
+    return goarch && goarch !== NODE_TO_GOARCH[nodeArch] ? { ...runner, arch: goarch } : runner;
+}
 /** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */
 function runnerPlatform(platform, arch) {
     const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'macos' : platform;
@@ -61503,7 +61518,7 @@ async function keyEntries(cfg, ctx, gomodcache) {
         matchedKey: ''
     };
     const build = cfg.build && ctx.goEnv.GOCACHE
-        ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
+        ? buildEntry(ctx.goEnv.GOCACHE, buildPlatform(platform, process.arch, ctx.goEnv.GOARCH), ctx.go.version, hash, cfg.keySuffix)
         : undefined;
     return { keys, modules, build };
 }
@@ -61725,9 +61740,7 @@ function skipOldFiles() {
 async function canMergeIntoPopulated() {
     if (process.platform === 'linux')
         return true;
-    if (process.platform === 'darwin')
-        return (await toolkitGnuTar('darwin')) !== undefined;
-    return false;
+    return (await toolkitGnuTar(process.platform)) !== undefined;
 }
 
 /**

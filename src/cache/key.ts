@@ -105,6 +105,27 @@ export function normaliseSuffix(suffix: string): string {
   return normalised
 }
 
+const NODE_TO_GOARCH: Readonly<Record<string, string>> = {
+  x64: 'amd64',
+  ia32: '386',
+  arm64: 'arm64',
+  arm: 'arm'
+}
+
+/**
+ * The build cache's platform: the runner's, but with the architecture go compiles for when that is
+ * another (an `architecture: 386` job on an x64 runner, or GOARCH set for a cross build): its objects
+ * are of no use to the native job, which would otherwise take them as an exact hit and never save its
+ * own. The module cache holds sources and keeps the runner's platform.
+ */
+export function buildPlatform(
+  runner: { os: string; arch: string },
+  nodeArch: string,
+  goarch: string | undefined
+): { os: string; arch: string } {
+  return goarch && goarch !== NODE_TO_GOARCH[nodeArch] ? { ...runner, arch: goarch } : runner
+}
+
 /** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */
 export function runnerPlatform(platform: string, arch: string): { os: string; arch: string } {
   const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'macos' : platform

@@ -40,7 +40,7 @@ import {
   writeZiphashes,
   type ModuleProblem
 } from './integrity.js'
-import { BUILD_KEY_PREFIX, cacheKey, runnerPlatform, type CacheKeys } from './key.js'
+import { BUILD_KEY_PREFIX, buildPlatform, cacheKey, runnerPlatform, type CacheKeys } from './key.js'
 import {
   buildRestoreKeys,
   buildSaveBlocker,
@@ -178,7 +178,13 @@ async function keyEntries(
   }
   const build =
     cfg.build && ctx.goEnv.GOCACHE
-      ? buildEntry(ctx.goEnv.GOCACHE, platform, ctx.go.version, hash, cfg.keySuffix)
+      ? buildEntry(
+          ctx.goEnv.GOCACHE,
+          buildPlatform(platform, process.arch, ctx.goEnv.GOARCH),
+          ctx.go.version,
+          hash,
+          cfg.keySuffix
+        )
       : undefined
   return { keys, modules, build }
 }
@@ -439,8 +445,7 @@ function skipOldFiles(): string {
  */
 async function canMergeIntoPopulated(): Promise<boolean> {
   if (process.platform === 'linux') return true
-  if (process.platform === 'darwin') return (await toolkitGnuTar('darwin')) !== undefined
-  return false
+  return (await toolkitGnuTar(process.platform)) !== undefined
 }
 
 // ---------------------------------------------------------------------------------------------------------
