@@ -38,6 +38,13 @@ describe('prefix patterns (GOPRIVATE semantics, module.MatchPrefixPatterns)', ()
     expect(matchesPrefixPatterns('gitlab.com/g/p', ['github.com/acme,gitlab.com/g'])).toBe(true)
   })
 
+  it('splits and trims as go does: one trailing slash, no spaces (go never matches " b.com")', () => {
+    expect(matchesPrefixPatterns('github.com/acme/x', ['github.com/acme/'])).toBe(true)
+    expect(matchesPrefixPatterns('b.com/x', ['a.com/*, b.com'])).toBe(false)
+    expect(matchesPrefixPatterns('b.com/x', ['a.com/*,b.com'])).toBe(true)
+    expect(matchesPrefixPatterns('a.com/x', [',,a.com,'])).toBe(true)
+  })
+
   it('honours classes and escapes as path.Match does, and a bad pattern matches nothing', () => {
     expect(matchesPrefixPatterns('github.com/acme2/x', ['github.com/acme[0-9]'])).toBe(true)
     expect(matchesPrefixPatterns('github.com/acmex/x', ['github.com/acme[0-9]'])).toBe(false)

@@ -93,13 +93,14 @@ export function globToRegExp(glob: string): RegExp {
 /**
  * cmd/go's module.MatchPrefixPatterns: true when some pattern of the comma-separated lists matches a
  * leading run of `modulePath`'s elements of the pattern's own length (so `github.com/acme/*` matches
- * `github.com/acme/lib/v2`, not `github.com/acme`). A trailing slash is ignored and, as in go, a pattern
+ * `github.com/acme/lib/v2`, not `github.com/acme`). One trailing slash is ignored and, as in go, a pattern
  * that is not valid path.Match syntax matches nothing.
  */
 export function matchesPrefixPatterns(modulePath: string, patterns: readonly string[]): boolean {
   const elems = modulePath.split('/')
   for (const raw of patterns.flatMap((p) => p.split(','))) {
-    const pattern = raw.trim().replace(/\/+$/, '')
+    // As go: one trailing slash dropped, nothing trimmed (go matches ' b.com' literally, so never).
+    const pattern = raw.endsWith('/') ? raw.slice(0, -1) : raw
     if (pattern === '' || globSyntaxError(pattern) !== undefined) continue
     const pElems = pattern.split('/')
     if (pElems.length > elems.length) continue
