@@ -34,9 +34,8 @@ import {
 } from '../../testbed/runner.ts'
 import { startSshServer, type SshServer } from '../../testbed/ssh-server.ts'
 import { classifyText } from '../../src/download/classify.js'
-import { secretLines } from '../../src/credentials/ssh-keys.js'
 import { authMain, authPost, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
-import { cleanupKeys, knownHostsLine, makeKey, makePemKey, type TestKey } from '../helpers/auth-ssh-keys.ts'
+import { cleanupKeys, keyBodyLines, knownHostsLine, makeKey, makePemKey, type TestKey } from '../helpers/auth-ssh-keys.ts'
 
 let root: string
 let mods: ModuleSet
@@ -111,7 +110,7 @@ function processesMentioning(needle: string): string[] {
   return out
 }
 
-const keyLines = (...keys: TestKey[]): string[] => keys.flatMap((k) => secretLines(k.private))
+const keyLines = (...keys: TestKey[]): string[] => keys.flatMap((k) => keyBodyLines(k.private))
 
 describe('ssh deploy keys with real sshd, git and go', () => {
   it('two modules, two deploy keys: go mod download reads each repository with its own key; post leaves nothing', async () => {
@@ -284,12 +283,12 @@ describe('ssh deploy keys with real sshd, git and go', () => {
       const error = main.commands.find((c) => c.command === 'error')?.message ?? ''
       expect(error).toContain("Input 'ssh-private-key' key 1 (line 2)")
       expect(error).toContain(expected)
-      for (const line of secretLines(key)) {
+      for (const line of keyBodyLines(key)) {
         expect(main.masks).toContain(line)
         expect(rawOutput(main)).not.toContain(line)
       }
       expect(fs.readdirSync(dirs.temp).filter((e) => e.startsWith('setup-go-deps-auth-'))).toEqual([])
-      expect(scanFiles([dirs.temp, dirs.home, dirs.workspace], secretLines(key))).toEqual([])
+      expect(scanFiles([dirs.temp, dirs.home, dirs.workspace], keyBodyLines(key))).toEqual([])
     }
   }, 60_000)
 })

@@ -70,3 +70,23 @@ export function cleanupKeys(): void {
   if (keyDir) fs.rmSync(keyDir, { recursive: true, force: true })
   keyDir = undefined
 }
+
+/**
+ * What of a key must never be printed or left on disk, read from the PEM here rather than with the
+ * action's own `secretLines`, so a change that drops lines there fails the tests: every line between the
+ * armour lines (the encrypted formats' headers included) of 8 characters or more. Shorter lines (a
+ * base64 tail like `AAAA==`) are what the action does not mask on purpose: masking them would garble
+ * every log line that happens to hold them.
+ */
+export function keyBodyLines(pem: string): string[] {
+  const out: string[] = []
+  let inside = false
+  for (const raw of pem.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (/^-----BEGIN [A-Z0-9 ]+-----$/.test(line)) inside = true
+    else if (/^-----END [A-Z0-9 ]+-----$/.test(line)) inside = false
+    else if (inside && line.length >= 8) out.push(line)
+  }
+  if (out.length === 0) throw new Error('keyBodyLines: no armoured body in the key given')
+  return out
+}

@@ -26,7 +26,7 @@ import {
   type SshPlan
 } from '../../src/credentials/ssh.js'
 import { parseCredentials } from '../../src/inputs.js'
-import { cleanupKeys, makeKey, makePemKey } from '../helpers/auth-ssh-keys.js'
+import { cleanupKeys, keyBodyLines, makeKey, makePemKey } from '../helpers/auth-ssh-keys.js'
 import { inputErrorOf as errorOf } from '../helpers/input-error.ts'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-ssh-unit-'))
@@ -54,7 +54,7 @@ function plan(
 }
 
 /** The lines of a key's body: what must never appear in a message. */
-const bodyLines = (pem: string): string[] => secretLines(pem)
+const bodyLines = (pem: string): string[] => keyBodyLines(pem)
 
 function expectNoKeyIn(message: string, pem: string): void {
   for (const line of bodyLines(pem)) expect(message).not.toContain(line)
@@ -393,7 +393,7 @@ describe('routing private modules to their keys (planEnvironment)', () => {
   it('masks every key line through the plan secrets too', () => {
     const key = makeKey()
     const p = plan({ sshPrivateKey: key.private })
-    for (const l of secretLines(key.private)) expect(p.secrets).toContain(l)
+    for (const l of keyBodyLines(key.private)) expect(p.secrets).toContain(l)
   })
 })
 
