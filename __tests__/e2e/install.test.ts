@@ -16,6 +16,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -556,6 +557,39 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
       expect(github.faults.log).toEqual([])
       expect(fs.existsSync(path.join(j.dirs.toolCache, 'go', mirror.goVersion))).toBe(false)
     } finally {
+      mirror.setListedSha256(name, real)
+    }
+  })
+
+  it('fails a go.dev archive that matches its sha256 but cannot be extracted as it is, never trying the manifest', async () => {
+    reachGitHub()
+    const j = job()
+    const name = mirror.archiveName(mirror.goVersion)
+    const real = mirror.archive.sha256
+    // What go.dev lists, byte for byte, but no gzip: only a failed fetch may send the install elsewhere.
+    const body = 'not a gzip archive, though go.dev lists exactly these bytes\n'
+    mirror.setListedSha256(name, createHash('sha256').update(body).digest('hex'))
+    const remove = mirror.faults.add({ path: `/dl/${name}`, fault: { kind: 'status', status: 200, body } })
+    try {
+      const step = await install(
+        j,
+        { 'go-version': mirror.goVersion, 'go-download-base-url': '', token },
+        mitm.env
+      )
+      expect(step.conclusion).toBe('failure')
+      expect(step.stdout).toMatch(/sha256 [0-9a-f]{64} matches the listing\./)
+      expect(step.outputs['error-name']).not.toBe('GoFetchError')
+      expect(step.stdout).not.toContain('trying the next source')
+      expect(github.faults.log).toEqual([])
+      expect(mirror.archiveRequests().map((r) => r.status)).toEqual([200])
+      expect(fs.existsSync(path.join(j.dirs.toolCache, 'go', mirror.goVersion))).toBe(false)
+      expect(errorOf(step)).toContain(
+        `Could not install the Go archive https://go.dev/dl/${name} into the tool cache (${path.join(j.dirs.toolCache, 'go')}): The process '/usr/bin/tar' failed with exit code 2`
+      )
+      expect(errorOf(step)).toContain('Its sha256 matched the go.dev listing')
+      expect(step.stdout).toContain('not in gzip format')
+    } finally {
+      remove()
       mirror.setListedSha256(name, real)
     }
   })

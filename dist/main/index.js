@@ -65290,7 +65290,14 @@ async function download(release, file, platform, source, token) {
             info(`The ${source.where} publishes no checksum: ${url} is trusted to HTTPS alone (go.dev, whose listing has checksums, was not available; a mirror in 'go-download-base-url' that serves go.dev's listing is verified).`);
         }
         const format = archiveExtension(platform.os) === 'zip' || file.filename.endsWith('.zip') ? 'zip' : 'tar';
-        const { root, placed } = await extractIntoToolCache(archive, format, release.semver, toolCacheArch(platform.arch));
+        const { root, placed } = await extractIntoToolCache(archive, format, release.semver, toolCacheArch(platform.arch)).catch((error) => {
+            if (error instanceof ClassifiedError)
+                throw error;
+            const why = error instanceof Error ? error.message : String(error);
+            throw new ClassifiedError(`Could not install the Go archive ${url} into the tool cache (${__builtin$k.join(process.env.RUNNER_TOOL_CACHE ?? '', 'go')}): ${why} (the extractor's own output is above). ${file.sha256 !== ''
+                ? `Its sha256 matched the ${source.where}, so the server lists a file that is not a Go ${format} archive, or`
+                : 'The download may be damaged, or'} the runner's disk is full or its tool cache not writable. Nothing was cached; ${source.source === 'mirror' ? "check the mirror (input 'go-download-base-url')" : 'run the job again'}.`, 'unknown');
+        });
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const verified = file.sha256 !== '' ? ', sha256 verified' : '';
         return {

@@ -307,7 +307,20 @@ async function download(
       format,
       release.semver,
       toolCacheArch(platform.arch)
-    )
+    ).catch((error: unknown) => {
+      if (error instanceof ClassifiedError) throw error
+      const why = error instanceof Error ? error.message : String(error)
+      throw new ClassifiedError(
+        `Could not install the Go archive ${url} into the tool cache (${path.join(process.env.RUNNER_TOOL_CACHE ?? '', 'go')}): ${why} (the extractor's own output is above). ${
+          file.sha256 !== ''
+            ? `Its sha256 matched the ${source.where}, so the server lists a file that is not a Go ${format} archive, or`
+            : 'The download may be damaged, or'
+        } the runner's disk is full or its tool cache not writable. Nothing was cached; ${
+          source.source === 'mirror' ? "check the mirror (input 'go-download-base-url')" : 'run the job again'
+        }.`,
+        'unknown'
+      )
+    })
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     const verified = file.sha256 !== '' ? ', sha256 verified' : ''
     return {
