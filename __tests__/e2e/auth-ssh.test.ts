@@ -35,7 +35,14 @@ import {
 import { startSshServer, type SshServer } from '../../testbed/ssh-server.ts'
 import { classifyText } from '../../src/download/classify.js'
 import { authMain, authPost, rawOutput, scanFiles } from '../helpers/auth-scan.ts'
-import { cleanupKeys, keyBodyLines, knownHostsLine, makeKey, makePemKey, type TestKey } from '../helpers/auth-ssh-keys.ts'
+import {
+  cleanupKeys,
+  keyBodyLines,
+  knownHostsLine,
+  makeKey,
+  makePemKey,
+  type TestKey
+} from '../helpers/auth-ssh-keys.ts'
 
 let root: string
 let mods: ModuleSet

@@ -484,8 +484,10 @@ describe('a restored module cache is verified by content before go uses it', () 
     expect(fs.existsSync(zip) && fs.readFileSync(zip).equals(zipOf(mod(2), poisoned(mod(2))))).toBe(false)
     // Whatever post saved under the job's own key holds no altered module: the next job finds none.
     const saved = run.main.outputs['cache-key'] ?? ''
+    expect(cache.entries().map((e) => e.key)).toContain(saved)
     cache.deleteEntries(key)
     const next = await job({ inputs: { 'cache-key-suffix': suffix } })
+    expect(next.main.outputs['cache-matched-key']).toBe(saved)
     expect(warnings(next.main).join('\n')).not.toContain('altered')
     const out = await runLaterStep('go', ['run', '.'], next.job)
     expect(out.stdout + out.stderr).not.toContain(MARKER)

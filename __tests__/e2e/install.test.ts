@@ -496,7 +496,7 @@ describe('under the real hostnames, through the HTTPS intercepting proxy (testbe
     expect(mirror.faults.log.every((r) => !r.authorized)).toBe(true)
     // Masked before use, and printed nowhere else.
     expect(step.masks).toContain(token)
-    const printed = step.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
+    const printed = `${step.stdout}\n${step.stderr}`.split('\n').filter((l) => !l.startsWith('::add-mask::'))
     expect(printed.join('\n')).not.toContain(token)
   })
   it('sends no token with the manifest or its download from a GHES run (GITHUB_SERVER_URL is not github.com)', async () => {

@@ -425,7 +425,10 @@ describe('classifyText over real go output', () => {
     if (c.hint) expect(d.hint).toContain(c.hint)
     expect(d.cause.length).toBeGreaterThan(10)
     // The evidence is a line of what go printed, so a user can find it in the log.
-    if (d.errorClass !== 'unknown') expect(c.text).toContain(d.evidence)
+    if (d.errorClass !== 'unknown') {
+      expect(d.evidence).not.toBe('')
+      expect(c.text).toContain(d.evidence)
+    }
   })
 })
 
@@ -568,6 +571,7 @@ describe(`classifyText over the texts of ${FIXTURE.go} (scripts/go-error-texts.t
     if (want.module) expect(d.module).toBe(want.module)
     if (want.hint) expect(d.hint).toContain(want.hint)
     if (want.cause) expect(d.cause).toContain(want.cause)
+    expect(d.evidence).not.toBe('')
     expect(t.text).toContain(d.evidence)
   })
 })
