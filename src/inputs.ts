@@ -16,6 +16,7 @@ import { labelledRoutes } from './credentials/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
 import { MAX_PROCESSES } from './download/modules.js'
+import { MAX_DELAY_MS } from './download/policy.js'
 import { parseArchitecture } from './go/platform.js'
 import { chooseVersionInput, parseSpec, parseVersionFile, type VersionRequest } from './go/version.js'
 import { InputError } from './input-error.js'
@@ -55,7 +56,8 @@ export function formatDuration(ms: number): string {
  * within a job's 6 h limit on GitHub-hosted runners.
  */
 export const DURATION_RANGES = {
-  'retry-backoff': { min: 0, max: 600_000, fallback: '2s' },
+  // No longer than the cap on every wait (download/policy.ts): a longer base would wait the same.
+  'retry-backoff': { min: 0, max: MAX_DELAY_MS, fallback: '2s' },
   'retry-timeout': { min: 1000, max: 6 * 3_600_000, fallback: '10m' },
   'attempt-timeout': { min: 1000, max: 6 * 3_600_000, fallback: '2m' }
 } as const

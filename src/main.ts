@@ -17,7 +17,7 @@ import {
   snapshotGoVariables,
   writeGoEnvironmentSummary
 } from './environment/apply.js'
-import { withOfflineProxy } from './environment/plan.js'
+import { withCredentialExports, withOfflineProxy } from './environment/plan.js'
 import { readGoEnv } from './go/env.js'
 import { installGo } from './go/install.js'
 import { parseInputs, secretInputValues } from './inputs.js'
@@ -66,7 +66,8 @@ export async function run(): Promise<void> {
     const offline = exportOffline(config.download, download)
     writeDownloadOutputs(download)
     await writeMainSummary({ go, cache, download, environment })
-    await writeGoEnvironmentSummary(offline ? withOfflineProxy(goVariables) : goVariables)
+    const laterGoVariables = withCredentialExports(goVariables, environment.exported)
+    await writeGoEnvironmentSummary(offline ? withOfflineProxy(laterGoVariables) : laterGoVariables)
     if (!download.ok) {
       annotateFailures(download, config.workingDirectory)
       failDownload(download)

@@ -3,6 +3,7 @@ import { parseGoEnvFile } from '../../src/go/envfile.js'
 import {
   GO_VARIABLES,
   planGoEnvironment,
+  withCredentialExports,
   type GoEnvironmentInput,
   type GoVariableName,
   type RunnerValue
@@ -128,15 +129,30 @@ describe("the runner's Go environment", () => {
     expect(left.note).toContain('left as the runner set it')
   })
 
-  it('says when a runner GOAUTH makes go ignore NETRC', () => {
+  it("shows the runner's GOAUTH as it is, and the credential step's GOAUTH once it exported one", () => {
     const plan = planGoEnvironment(input({ GOAUTH: { value: 'git /usr/bin', origin: 'environment' } }))
-    expect(variable(plan, 'GOAUTH').note).toContain('go ignores NETRC')
-    expect(
-      variable(
-        planGoEnvironment(input({ GOAUTH: { value: 'netrc;git /x', origin: 'environment' } })),
-        'GOAUTH'
-      ).note
-    ).toBeUndefined()
+    expect(variable(plan, 'GOAUTH')).toEqual({
+      name: 'GOAUTH',
+      value: 'git /usr/bin',
+      source: "the runner's environment",
+      exported: false
+    })
+    expect(withCredentialExports(plan, {})).toBe(plan)
+    const ours = '"/usr/bin/node" "/tmp/setup-go-deps-auth-x/goauth.mjs";git /usr/bin'
+    const after = variable(
+      withCredentialExports(plan, { GOAUTH: ours, GIT_CONFIG_PARAMETERS: 'x' }),
+      'GOAUTH'
+    )
+    expect(after).toMatchObject({
+      value: ours,
+      source: 'this action (the private-module credentials)',
+      exported: true
+    })
+    expect(after.note).toContain("then the runner's git /usr/bin (the runner's environment)")
+    // the other rows are left alone
+    expect(variable(withCredentialExports(plan, { GOAUTH: ours }), 'GOPROXY')).toEqual(
+      variable(plan, 'GOPROXY')
+    )
   })
 })
 

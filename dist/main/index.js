@@ -64121,22 +64121,36 @@ function toolchain(p) {
             : {})
     };
 }
+/** The runner's GOAUTH as it is; the credential step may put its own command first (withCredentialExports). */
 function goauth(p) {
     const runner = p.runner.values.GOAUTH;
-    const where = describeOrigin(runner.origin, p.runner.goenvFile);
-    const lacksNetrc = runner.origin !== 'default' &&
-        runner.value.trim() !== '' &&
-        !runner.value.split(';').some((c) => c.trim() === 'netrc');
     return {
         name: 'GOAUTH',
         value: runner.value,
-        source: where,
-        exported: false,
-        ...(lacksNetrc
-            ? {
-                note: `it has no 'netrc' entry, so go ignores NETRC: credentials this action writes for go's own HTTPS requests (?go-get=1, a private proxy) are not used by go; git fetches still get theirs`
-            }
-            : {})
+        source: describeOrigin(runner.origin, p.runner.goenvFile),
+        exported: false
+    };
+}
+/**
+ * The plan as later steps see it after the credential step: a GOAUTH it exported (Go >= 1.24, its
+ * command for the scoped credentials first, then the runner's entries: credentials/goauth.ts) replaces
+ * the runner's row. The value shown is paths only; the headers are in the private directory.
+ */
+function withCredentialExports(plan, exported) {
+    const goAuth = exported.GOAUTH;
+    if (goAuth === undefined)
+        return plan;
+    return {
+        ...plan,
+        variables: plan.variables.map((v) => v.name !== 'GOAUTH'
+            ? v
+            : {
+                ...v,
+                value: goAuth,
+                source: 'this action (the private-module credentials)',
+                exported: true,
+                note: `its command serves go's own requests for the credential scopes; ${v.value === '' ? "then go's default (netrc)" : `then the runner's ${v.value} (${v.source})`}`
+            })
     };
 }
 /** Private patterns an explicit gonoproxy / gonosumdb does not cover. */
@@ -65400,7 +65414,8 @@ function formatDuration(ms) {
  * within a job's 6 h limit on GitHub-hosted runners.
  */
 const DURATION_RANGES = {
-    'retry-backoff': { min: 0, max: 600_000, fallback: '2s' },
+    // No longer than the cap on every wait (download/policy.ts): a longer base would wait the same.
+    'retry-backoff': { min: 0, max: MAX_DELAY_MS, fallback: '2s' },
     'retry-timeout': { min: 1000, max: 6 * 3_600_000, fallback: '10m' },
     'attempt-timeout': { min: 1000, max: 6 * 3_600_000, fallback: '2m' }
 };
@@ -65907,7 +65922,8 @@ async function run() {
         const offline = exportOffline(config.download, download);
         writeDownloadOutputs(download);
         await writeMainSummary({ go, cache, download, environment });
-        await writeGoEnvironmentSummary(offline ? withOfflineProxy(goVariables) : goVariables);
+        const laterGoVariables = withCredentialExports(goVariables, environment.exported);
+        await writeGoEnvironmentSummary(offline ? withOfflineProxy(laterGoVariables) : laterGoVariables);
         if (!download.ok) {
             annotateFailures(download, config.workingDirectory);
             failDownload(download);

@@ -62,7 +62,8 @@ export function ziphashesLeftOut(names: readonly string[]): string[] {
 /**
  * TAR_OPTIONS for the save, given where the list of ziphashesLeftOut is written, or undefined when tar
  * cannot take it. GNU tar reads TAR_OPTIONS (words split at blanks); BSD tar, which @actions/cache uses on
- * Windows and on macOS without gtar, ignores it and archives the .ziphash files, which restores as before.
+ * Windows without Git's GNU tar and on macOS without gtar, ignores it and archives the .ziphash files,
+ * which restores as before.
  */
 export function saveTarOptions(listFile: string, existing: string | undefined): string | undefined {
   if (/[\s"'\\]/.test(listFile)) return undefined

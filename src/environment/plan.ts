@@ -207,23 +207,41 @@ function toolchain(p: GoEnvironmentInput): GoVariable {
   }
 }
 
+/** The runner's GOAUTH as it is; the credential step may put its own command first (withCredentialExports). */
 function goauth(p: GoEnvironmentInput): GoVariable {
   const runner = p.runner.values.GOAUTH
-  const where = describeOrigin(runner.origin, p.runner.goenvFile)
-  const lacksNetrc =
-    runner.origin !== 'default' &&
-    runner.value.trim() !== '' &&
-    !runner.value.split(';').some((c) => c.trim() === 'netrc')
   return {
     name: 'GOAUTH',
     value: runner.value,
-    source: where,
-    exported: false,
-    ...(lacksNetrc
-      ? {
-          note: `it has no 'netrc' entry, so go ignores NETRC: credentials this action writes for go's own HTTPS requests (?go-get=1, a private proxy) are not used by go; git fetches still get theirs`
-        }
-      : {})
+    source: describeOrigin(runner.origin, p.runner.goenvFile),
+    exported: false
+  }
+}
+
+/**
+ * The plan as later steps see it after the credential step: a GOAUTH it exported (Go >= 1.24, its
+ * command for the scoped credentials first, then the runner's entries: credentials/goauth.ts) replaces
+ * the runner's row. The value shown is paths only; the headers are in the private directory.
+ */
+export function withCredentialExports(
+  plan: GoEnvironmentPlan,
+  exported: Readonly<Record<string, string>>
+): GoEnvironmentPlan {
+  const goAuth = exported.GOAUTH
+  if (goAuth === undefined) return plan
+  return {
+    ...plan,
+    variables: plan.variables.map((v) =>
+      v.name !== 'GOAUTH'
+        ? v
+        : {
+            ...v,
+            value: goAuth,
+            source: 'this action (the private-module credentials)',
+            exported: true,
+            note: `its command serves go's own requests for the credential scopes; ${v.value === '' ? "then go's default (netrc)" : `then the runner's ${v.value} (${v.source})`}`
+          }
+    )
   }
 }
 
