@@ -155,12 +155,12 @@ describe('selectKeyFiles', () => {
   it('keys on every go.sum and go.work.sum, sorted whatever the listing order', () => {
     const found = ['/w/b/go.sum', '/w/go.work.sum', '/w/a/go.sum', '/w/a/go.mod', '/w/b/go.mod']
     const expected = ['/w/a/go.sum', '/w/b/go.sum', '/w/go.work.sum']
-    expect(selectKeyFiles(found)).toEqual(expected)
-    expect(selectKeyFiles([...found].reverse())).toEqual(expected)
+    expect(selectKeyFiles(found, wd)).toEqual(expected)
+    expect(selectKeyFiles([...found].reverse(), wd)).toEqual(expected)
   })
 
   it('falls back to go.mod for a module without go.sum', () => {
-    expect(selectKeyFiles(['/w/go.mod', '/w/tool/go.mod', '/w/tool/go.sum'])).toEqual([
+    expect(selectKeyFiles(['/w/go.mod', '/w/tool/go.mod', '/w/tool/go.sum'], wd)).toEqual([
       '/w/go.mod',
       '/w/tool/go.sum'
     ])
@@ -168,11 +168,11 @@ describe('selectKeyFiles', () => {
 
   it('ignores vendor/ and testdata/ copies', () => {
     const found = ['/w/go.sum', '/w/vendor/x/go.sum', '/w/pkg/testdata/mod/go.mod', '/w/testdata/go.sum']
-    expect(selectKeyFiles(found)).toEqual(['/w/go.sum'])
+    expect(selectKeyFiles(found, wd)).toEqual(['/w/go.sum'])
   })
 
   it('returns nothing when nothing was found', () => {
-    expect(selectKeyFiles([])).toEqual([])
+    expect(selectKeyFiles([], wd)).toEqual([])
   })
 
   it('default patterns search go.sum, go.work.sum and go.mod below the working directory, excluding vendor and testdata', () => {
@@ -208,11 +208,22 @@ describe('glob helpers', () => {
 })
 
 describe('inExcludedDir', () => {
-  it('is true under vendor/ or testdata/ at any depth, not for a file merely named so', () => {
-    expect(inExcludedDir(path.join('/w', 'vendor', 'x', 'go.sum'))).toBe(true)
-    expect(inExcludedDir(path.join('/w', 'a', 'testdata', 'go.mod'))).toBe(true)
-    expect(inExcludedDir(path.join('/w', 'a', 'go.sum'))).toBe(false)
-    expect(inExcludedDir(path.join('/w', 'vendor'))).toBe(false)
-    expect(inExcludedDir(path.join('/w', 'vendored', 'go.sum'))).toBe(false)
+  it('is true under vendor/ or testdata/ at any depth below the base, not for a file merely named so', () => {
+    const w = path.join('/w')
+    expect(inExcludedDir(path.join('/w', 'vendor', 'x', 'go.sum'), w)).toBe(true)
+    expect(inExcludedDir(path.join('/w', 'a', 'testdata', 'go.mod'), w)).toBe(true)
+    expect(inExcludedDir(path.join('/w', 'a', 'go.sum'), w)).toBe(false)
+    expect(inExcludedDir(path.join('/w', 'vendor'), w)).toBe(false)
+    expect(inExcludedDir(path.join('/w', 'vendored', 'go.sum'), w)).toBe(false)
+  })
+
+  it('looks only below the base: a checkout in a directory named vendor or testdata is not excluded', () => {
+    const repo = path.join('/home/runner/work/vendor/vendor')
+    expect(inExcludedDir(path.join(repo, 'go.sum'), repo)).toBe(false)
+    expect(inExcludedDir(path.join(repo, 'api', 'go.sum'), repo)).toBe(false)
+    expect(inExcludedDir(path.join(repo, 'vendor', 'x', 'go.sum'), repo)).toBe(true)
+    expect(selectKeyFiles([path.join(repo, 'go.sum')], repo)).toEqual([path.join(repo, 'go.sum')])
+    // a file go uses from outside the working directory (a go.work member) is never excluded
+    expect(inExcludedDir(path.join('/r/testdata/shared/go.sum'), path.join('/r/api'))).toBe(false)
   })
 })

@@ -61,7 +61,9 @@ describe.each(runners)('on a $name runner', ({ flavour, nodePlatform, ws, sep })
       at('internal', 'testdata', 'go.sum'),
       at('go.work.sum')
     ]
-    expect(key.selectKeyFiles(found)).toEqual([at('go.sum'), at('go.work.sum'), at('tools', 'go.mod')].sort())
+    expect(key.selectKeyFiles(found, ws)).toEqual(
+      [at('go.sum'), at('go.work.sum'), at('tools', 'go.mod')].sort()
+    )
   })
 
   test('relative cache-dependency-path globs resolve against the working directory', () => {
@@ -97,9 +99,12 @@ describe('Windows-only path facts', () => {
   })
 
   test('forward and back slashes in one list name the same file once', () => {
-    expect(key.selectKeyFiles(['D:\\a\\_work\\app\\app\\go.sum', 'D:/a/_work/app/app/go.sum'])).toEqual([
-      'D:\\a\\_work\\app\\app\\go.sum'
-    ])
+    expect(
+      key.selectKeyFiles(
+        ['D:\\a\\_work\\app\\app\\go.sum', 'D:/a/_work/app/app/go.sum'],
+        'D:\\a\\_work\\app\\app'
+      )
+    ).toEqual(['D:\\a\\_work\\app\\app\\go.sum'])
   })
 
   test('glob metacharacters in a Windows workspace path are escaped, separators kept', () => {

@@ -60221,10 +60221,10 @@ function defaultKeyPatterns(workingDirectory) {
  * is order-sensitive and directory listing order differs between file systems):
  * every go.sum and go.work.sum, and go.mod only where that module has no go.sum (a module without
  * dependencies has none, and its requirements still decide what go downloads). Files under vendor/ or
- * testdata/ are dropped here too, so custom globs get the same rule.
+ * testdata/ below `base` (the working directory) are dropped here too, so custom globs get the same rule.
  */
-function selectKeyFiles(found) {
-    const files = [...new Set(found.map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f));
+function selectKeyFiles(found, base) {
+    const files = [...new Set(found.map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f, base));
     const sums = new Set(files.filter((f) => __builtin$k.basename(f) === 'go.sum').map((f) => __builtin$k.dirname(f)));
     const selected = files.filter((f) => {
         const name = __builtin$k.basename(f);
@@ -60267,10 +60267,20 @@ function commonDirectory(files) {
 function escapeGlob(literal) {
     return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]');
 }
-/** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
-function inExcludedDir(file) {
-    const parts = __builtin$k.normalize(file).split(__builtin$k.sep);
-    return parts.slice(0, -1).some((p) => EXCLUDED_DIRS.includes(p));
+/**
+ * Whether a file lies in a vendor/ or testdata/ directory (EXCLUDED_DIRS) below `base`, the directory
+ * searched: the one rule for both the cache key and the download's module roots. Only the part below
+ * `base` counts (a checkout at /home/runner/work/vendor/vendor is not vendored), and a file outside it
+ * (one go itself uses, go/workspace.ts) is never excluded.
+ */
+function inExcludedDir(file, base) {
+    const rel = __builtin$k.relative(base, file);
+    if (rel === '' || rel.startsWith('..') || __builtin$k.isAbsolute(rel))
+        return false;
+    return rel
+        .split(__builtin$k.sep)
+        .slice(0, -1)
+        .some((p) => EXCLUDED_DIRS.includes(p));
 }
 function toGlobPath(p) {
     return p.replace(/[\\/]+$/, '') || p;
@@ -60345,15 +60355,15 @@ function readText(file) {
  */
 async function findKeyFiles(dependencyPath, workingDirectory, goEnv) {
     if (dependencyPath.length > 0) {
-        const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)));
+        const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)), workingDirectory);
         if (files.length > 0)
             return { files };
         const fallback = `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
             `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
             `directory instead. Fix the globs, or remove the input to use that default.`;
-        return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)), fallback };
+        return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory), fallback };
     }
-    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)) };
+    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory) };
 }
 /**
  * Every go.mod, go.sum and go.work.sum of the project: those under the working directory (vendor/ and
@@ -60363,7 +60373,7 @@ async function findKeyFiles(dependencyPath, workingDirectory, goEnv) {
 async function projectFiles(workingDirectory, goEnv) {
     const under = await globFiles(defaultKeyPatterns(workingDirectory));
     const used = goModuleFiles(goModules(goEnv));
-    return [...new Set([...under, ...used].map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f));
+    return [...new Set([...under, ...used].map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f, workingDirectory));
 }
 async function globFiles(patterns) {
     const globber = await create(patterns.join('\n'), {
@@ -61959,7 +61969,7 @@ async function globModuleDirs(patterns, workingDirectory) {
     for (const match of await globber.glob()) {
         const dir = __builtin$k.basename(match) === 'go.mod' ? __builtin$k.dirname(match) : match;
         // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-        if (inExcludedDir(__builtin$k.join(dir, 'go.mod')))
+        if (inExcludedDir(__builtin$k.join(dir, 'go.mod'), workingDirectory))
             continue;
         if (__builtin$l.existsSync(__builtin$k.join(dir, 'go.mod')))
             dirs.add(dir);

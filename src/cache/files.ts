@@ -37,15 +37,18 @@ export async function findKeyFiles(
   goEnv: GoEnv
 ): Promise<KeyFiles> {
   if (dependencyPath.length > 0) {
-    const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)))
+    const files = selectKeyFiles(
+      await globFiles(resolvePatterns(dependencyPath, workingDirectory)),
+      workingDirectory
+    )
     if (files.length > 0) return { files }
     const fallback =
       `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
       `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
       `directory instead. Fix the globs, or remove the input to use that default.`
-    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)), fallback }
+    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory), fallback }
   }
-  return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)) }
+  return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory) }
 }
 
 /**
@@ -56,7 +59,9 @@ export async function findKeyFiles(
 async function projectFiles(workingDirectory: string, goEnv: GoEnv): Promise<string[]> {
   const under = await globFiles(defaultKeyPatterns(workingDirectory))
   const used = goModuleFiles(goModules(goEnv))
-  return [...new Set([...under, ...used].map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f))
+  return [...new Set([...under, ...used].map((f) => path.normalize(f)))].filter(
+    (f) => !inExcludedDir(f, workingDirectory)
+  )
 }
 
 async function globFiles(patterns: string[]): Promise<string[]> {

@@ -159,10 +159,10 @@ export function defaultKeyPatterns(workingDirectory: string): string[] {
  * is order-sensitive and directory listing order differs between file systems):
  * every go.sum and go.work.sum, and go.mod only where that module has no go.sum (a module without
  * dependencies has none, and its requirements still decide what go downloads). Files under vendor/ or
- * testdata/ are dropped here too, so custom globs get the same rule.
+ * testdata/ below `base` (the working directory) are dropped here too, so custom globs get the same rule.
  */
-export function selectKeyFiles(found: readonly string[]): string[] {
-  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f))
+export function selectKeyFiles(found: readonly string[], base: string): string[] {
+  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f, base))
   const sums = new Set(files.filter((f) => path.basename(f) === 'go.sum').map((f) => path.dirname(f)))
   const selected = files.filter((f) => {
     const name = path.basename(f)
@@ -206,10 +206,19 @@ export function escapeGlob(literal: string): string {
   return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]')
 }
 
-/** Whether a file lies under a vendor/ or testdata/ directory (EXCLUDED_DIRS): the one rule for both the cache key and the download's module roots. */
-export function inExcludedDir(file: string): boolean {
-  const parts = path.normalize(file).split(path.sep)
-  return parts.slice(0, -1).some((p) => (EXCLUDED_DIRS as readonly string[]).includes(p))
+/**
+ * Whether a file lies in a vendor/ or testdata/ directory (EXCLUDED_DIRS) below `base`, the directory
+ * searched: the one rule for both the cache key and the download's module roots. Only the part below
+ * `base` counts (a checkout at /home/runner/work/vendor/vendor is not vendored), and a file outside it
+ * (one go itself uses, go/workspace.ts) is never excluded.
+ */
+export function inExcludedDir(file: string, base: string): boolean {
+  const rel = path.relative(base, file)
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false
+  return rel
+    .split(path.sep)
+    .slice(0, -1)
+    .some((p) => (EXCLUDED_DIRS as readonly string[]).includes(p))
 }
 
 function toGlobPath(p: string): string {

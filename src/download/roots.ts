@@ -104,7 +104,7 @@ async function globModuleDirs(patterns: readonly string[], workingDirectory: str
   for (const match of await globber.glob()) {
     const dir = path.basename(match) === 'go.mod' ? path.dirname(match) : match
     // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-    if (inExcludedDir(path.join(dir, 'go.mod'))) continue
+    if (inExcludedDir(path.join(dir, 'go.mod'), workingDirectory)) continue
     if (fs.existsSync(path.join(dir, 'go.mod'))) dirs.add(dir)
   }
   return [...dirs].sort()
