@@ -62,7 +62,11 @@ export async function run(): Promise<void> {
     })
     cache = await settleHandedOver(cache, download, cacheContext)
     writeCacheOutputs(cache)
-    downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt })
+    downloadState.save({
+      ok: download.ok,
+      cacheCorrupt: download.cacheCorrupt,
+      repaired: download.ok ? download.alteredRestored.length : 0
+    })
     const offline = exportOffline(config.download, download)
     writeDownloadOutputs(download)
     await writeMainSummary({ go, cache, download, environment })

@@ -65,8 +65,9 @@ export interface CacheState {
   restore: CacheRestore
   mode: CacheSaveMode
   gomodcache: string
-  /** fingerprintModuleCache() right after the restore (and purge). */
+  /** fingerprintModuleCache() right after the restore (and purge): its hash, and its file count. */
   fingerprint: string
+  files?: number
   modules: EntryState
   build?: EntryState & { dir: string }
 }
@@ -82,10 +83,18 @@ export interface DownloadState {
   ok: boolean
   /** go reported a corrupt module cache during the download. */
   cacheCorrupt: boolean
+  /** Restored modules go refused as altered, purged and downloaded again: a change no file name shows. */
+  repaired: number
 }
 
 export const downloadState = stateSlot<DownloadState>(State.download, (v) =>
-  isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined
+  isObject(v)
+    ? {
+        ok: v.ok === true,
+        cacheCorrupt: v.cacheCorrupt === true,
+        repaired: typeof v.repaired === 'number' ? v.repaired : 0
+      }
+    : undefined
 )
 
 /** State.auth: what the credential step wrote (paths and variable names only: never a secret). */

@@ -487,6 +487,33 @@ describe('module cache through the bundled action and the real cache client', ()
       off()
     }
   }, 90_000)
+
+  it('a restore-key hit that adds nothing to a single module is not saved again: the .ziphash files go writes back for the zips it checked are no change', async () => {
+    let extraSum = ''
+    writeProject = () => {
+      writeConsumerProject(dirs.workspace, { requires: project.a, modulePath: 'example.com/app/solo' })
+      fs.appendFileSync(path.join(dirs.workspace, 'go.sum'), extraSum)
+    }
+    try {
+      const first = await job({ 'cache-key-suffix': 'solo' })
+      expect(first.main.exitCode).toBe(0)
+      expect(keys()).toContain(first.main.outputs['cache-key'])
+      // A go.sum line go does not need: a new key, a restore-key hit, nothing to download.
+      extraSum = `${set.latest()[9]!.sumLines[1]}\n`
+      const before = keys()
+      const second = await job({ 'cache-key-suffix': 'solo' })
+      expect(second.main.exitCode).toBe(0)
+      expect(second.main.outputs['cache-matched-key']).toBe(first.main.outputs['cache-key'])
+      expect(second.main.outputs['cache-hit']).toBe('false')
+      // the restored zips were left to go to check (it writes their .ziphash back), and nothing was fetched
+      expect(second.main.stdout).toMatch(/\(of them [1-9]\d* zips left to go/)
+      expect(proxy.zipDownloads()).toEqual([])
+      expect(second.post?.summary).toContain('Not saved: nothing was downloaded')
+      expect(keys()).toEqual(before)
+    } finally {
+      writeProject = writeWorkspace
+    }
+  }, 60_000)
 })
 
 /** Numbers the tests measure (written to .bench-out/action-cache.json). */

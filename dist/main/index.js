@@ -56853,6 +56853,21 @@ function cacheLayout(env = process.env) {
     return env.SETUP_GO_DEPS_CACHE_LAYOUT === 'full' ? 'full' : 'download';
 }
 /**
+ * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
+ * after any `/`, so relative to cache/download is enough), given fingerprintModuleCache's `names`.
+ *
+ * Every restored zip is hashed again before it is used: go hashes the ones the restore leaves to it
+ * (integrity.ts deferZipsToGo) and writes their .ziphash itself, the action hashes the others and writes
+ * theirs (integrity.ts writeZiphashes). A .ziphash in the archive would only cost the restore a file to
+ * create and then delete per module, on a slow file system a good part of a warm step beyond extracting
+ * the zips (the bench's warm exact hit: see the README's Performance section).
+ * golang.org/toolchain keeps its .ziphash: no go.sum lists a toolchain, so it is the one thing that ties
+ * its zip to the checksum database go consults.
+ */
+function ziphashesLeftOut(names) {
+    return names.filter((n) => n.endsWith('.ziphash') && !n.startsWith('golang.org/toolchain/@v/'));
+}
+/**
  * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
  * comment's command) usually runs with write access to the base branch's cache scope. What such a job
  * saves is restored by the default branch's next run: the module cache is verified against go.sum before
@@ -59519,7 +59534,13 @@ const isObject = (v) => typeof v === 'object' && v !== null;
 const cacheState = stateSlot(State.cache, (v) => isObject(v) && isObject(v.restore) && isObject(v.modules) && typeof v.gomodcache === 'string'
     ? v
     : undefined);
-const downloadState = stateSlot(State.download, (v) => isObject(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
+const downloadState = stateSlot(State.download, (v) => isObject(v)
+    ? {
+        ok: v.ok === true,
+        cacheCorrupt: v.cacheCorrupt === true,
+        repaired: typeof v.repaired === 'number' ? v.repaired : 0
+    }
+    : undefined);
 const authState = stateSlot(State.auth, (v) => isObject(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
     ? {
         dir: v.dir,
@@ -60399,7 +60420,9 @@ async function hashKeyFiles(files) {
  * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
  * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- * `names` are those files, relative to cache/download with `/` separators, sorted.
+ * `names` are those files, relative to cache/download with `/` separators, sorted. `hash` and `files`
+ * count only what the save archives: the `.ziphash` files it leaves out (policy.ts ziphashesLeftOut)
+ * come and go without any module being added (go writes one back for each restored zip it checks).
  */
 async function fingerprintModuleCache(gomodcache) {
     const root = __builtin$k.join(gomodcache, 'cache', 'download');
@@ -60418,7 +60441,13 @@ async function fingerprintModuleCache(gomodcache) {
     if (names.length === 0)
         return { hash: '', files: 0, names };
     names.sort();
-    return { hash: __builtin$m.createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
+    const leftOut = new Set(ziphashesLeftOut(names));
+    const archived = names.filter((n) => !leftOut.has(n));
+    return {
+        hash: __builtin$m.createHash('sha256').update(archived.join('\n')).digest('hex'),
+        files: archived.length,
+        names
+    };
 }
 /** Whether a directory exists and has at least one entry. */
 async function isPopulated(dir) {
@@ -61731,9 +61760,24 @@ async function restoreBuildCache(build, timeoutMs) {
 }
 /** Saves what post needs (State.cache) and returns the restore result. */
 async function remember(cfg, restore, gomodcache = '', modules = { key: restore.key, patterns: [], matchedKey: '' }, build) {
-    // An exact hit is never saved again (entries are immutable): post needs no fingerprint to compare.
-    const fingerprint = gomodcache && restore.outcome !== 'exact' ? (await fingerprintModuleCache(gomodcache)).hash : '';
-    cacheState.save({ restore, mode: cfg.save, gomodcache, fingerprint, modules, build });
+    // Only a miss or a restore-key hit can be saved (an exact hit's entry exists; entries are immutable):
+    // post compares with this. One that cannot be taken leaves nothing to compare, so post does not save.
+    const saveable = gomodcache !== '' && (restore.outcome === 'miss' || restore.outcome === 'partial');
+    const fingerprint = saveable
+        ? await fingerprintModuleCache(gomodcache).catch((error) => {
+            warning(`Module cache: could not list ${gomodcache} (${error instanceof Error ? error.message : String(error)}); the post step will not save it.`);
+            return undefined;
+        })
+        : undefined;
+    cacheState.save({
+        restore,
+        mode: cfg.save,
+        gomodcache: fingerprint ? gomodcache : '',
+        fingerprint: fingerprint?.hash ?? '',
+        files: fingerprint?.files ?? 0,
+        modules,
+        build
+    });
     return restore;
 }
 /** GNU tar reads extra options from TAR_OPTIONS; --skip-old-files keeps what is already on disk. */
@@ -65928,7 +65972,11 @@ async function run() {
         });
         cache = await settleHandedOver(cache, download, cacheContext);
         writeCacheOutputs(cache);
-        downloadState.save({ ok: download.ok, cacheCorrupt: download.cacheCorrupt });
+        downloadState.save({
+            ok: download.ok,
+            cacheCorrupt: download.cacheCorrupt,
+            repaired: download.ok ? download.alteredRestored.length : 0
+        });
         const offline = exportOffline(config.download, download);
         writeDownloadOutputs(download);
         await writeMainSummary({ go, cache, download, environment });

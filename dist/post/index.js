@@ -2695,7 +2695,13 @@ const isObject$1 = (v) => typeof v === 'object' && v !== null;
 const cacheState = stateSlot(State.cache, (v) => isObject$1(v) && isObject$1(v.restore) && isObject$1(v.modules) && typeof v.gomodcache === 'string'
     ? v
     : undefined);
-const downloadState = stateSlot(State.download, (v) => isObject$1(v) ? { ok: v.ok === true, cacheCorrupt: v.cacheCorrupt === true } : undefined);
+const downloadState = stateSlot(State.download, (v) => isObject$1(v)
+    ? {
+        ok: v.ok === true,
+        cacheCorrupt: v.cacheCorrupt === true,
+        repaired: typeof v.repaired === 'number' ? v.repaired : 0
+    }
+    : undefined);
 const authState = stateSlot(State.auth, (v) => isObject$1(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
     ? {
         dir: v.dir,
@@ -9823,7 +9829,9 @@ function saveRetryDelay(o, maxWaitMs = SAVE_RETRY_MAX_WAIT_MS) {
  * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
  * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- * `names` are those files, relative to cache/download with `/` separators, sorted.
+ * `names` are those files, relative to cache/download with `/` separators, sorted. `hash` and `files`
+ * count only what the save archives: the `.ziphash` files it leaves out (policy.ts ziphashesLeftOut)
+ * come and go without any module being added (go writes one back for each restored zip it checks).
  */
 async function fingerprintModuleCache(gomodcache) {
     const root = __builtin$g.join(gomodcache, 'cache', 'download');
@@ -9842,7 +9850,13 @@ async function fingerprintModuleCache(gomodcache) {
     if (names.length === 0)
         return { hash: '', files: 0, names };
     names.sort();
-    return { hash: __builtin$i.createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names };
+    const leftOut = new Set(ziphashesLeftOut(names));
+    const archived = names.filter((n) => !leftOut.has(n));
+    return {
+        hash: __builtin$i.createHash('sha256').update(archived.join('\n')).digest('hex'),
+        files: archived.length,
+        names
+    };
 }
 /**
  * Runs `save` with the TAR_OPTIONS that leave `ziphashes` (policy.ts ziphashesLeftOut) out of the
@@ -56929,7 +56943,7 @@ async function saveModuleCache() {
         return none('the main step did not reach the cache restore');
     const download = downloadState.load();
     const gomodcache = state.gomodcache;
-    const fingerprint = gomodcache && state.restore.outcome !== 'exact'
+    const fingerprint = gomodcache
         ? await fingerprintModuleCache(gomodcache)
         : { hash: state.fingerprint, files: 0, names: [] };
     const event = process.env.GITHUB_EVENT_NAME;
@@ -56937,8 +56951,7 @@ async function saveModuleCache() {
         mode: state.mode,
         outcome: state.restore.outcome,
         download,
-        // A purged module downloaded again has the same file names: what verification purged counts as a change.
-        changed: fingerprint.hash !== state.fingerprint || (state.restore.verification?.purged.length ?? 0) > 0,
+        changed: addedModules(state, fingerprint, download),
         hasContent: fingerprint.files > 0,
         event
     });
@@ -56946,6 +56959,15 @@ async function saveModuleCache() {
     const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined;
     const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names);
     return build ? { ...report, build } : report;
+}
+/**
+ * Whether the download added to what main restored and fingerprinted (after its purges): go only adds
+ * files, so more archived names than main counted; or restored zips go refused as altered were
+ * downloaded again, which leaves the names as they were.
+ */
+function addedModules(state, now, download) {
+    const added = now.hash !== state.fingerprint && now.files > (state.files ?? 0);
+    return added || (download?.repaired ?? 0) > 0;
 }
 /** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
 function credentialDirs() {

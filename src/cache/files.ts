@@ -16,7 +16,7 @@ import {
   resolvePatterns,
   selectKeyFiles
 } from './key.js'
-import { saveTarOptions } from './policy.js'
+import { saveTarOptions, ziphashesLeftOut } from './policy.js'
 import type { GoEnv } from '../go/env.js'
 import { goModuleFiles, goModules } from '../go/workspace.js'
 
@@ -89,7 +89,9 @@ export async function hashKeyFiles(files: readonly string[]): Promise<string> {
  * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
  * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
  * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- * `names` are those files, relative to cache/download with `/` separators, sorted.
+ * `names` are those files, relative to cache/download with `/` separators, sorted. `hash` and `files`
+ * count only what the save archives: the `.ziphash` files it leaves out (policy.ts ziphashesLeftOut)
+ * come and go without any module being added (go writes one back for each restored zip it checks).
  */
 export async function fingerprintModuleCache(
   gomodcache: string
@@ -107,7 +109,13 @@ export async function fingerprintModuleCache(
     .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
   if (names.length === 0) return { hash: '', files: 0, names }
   names.sort()
-  return { hash: createHash('sha256').update(names.join('\n')).digest('hex'), files: names.length, names }
+  const leftOut = new Set(ziphashesLeftOut(names))
+  const archived = names.filter((n) => !leftOut.has(n))
+  return {
+    hash: createHash('sha256').update(archived.join('\n')).digest('hex'),
+    files: archived.length,
+    names
+  }
 }
 
 /**

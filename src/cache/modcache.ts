@@ -423,10 +423,26 @@ async function remember(
   modules: EntryState = { key: restore.key, patterns: [], matchedKey: '' },
   build?: BuildEntry
 ): Promise<CacheRestore> {
-  // An exact hit is never saved again (entries are immutable): post needs no fingerprint to compare.
-  const fingerprint =
-    gomodcache && restore.outcome !== 'exact' ? (await fingerprintModuleCache(gomodcache)).hash : ''
-  cacheState.save({ restore, mode: cfg.save, gomodcache, fingerprint, modules, build })
+  // Only a miss or a restore-key hit can be saved (an exact hit's entry exists; entries are immutable):
+  // post compares with this. One that cannot be taken leaves nothing to compare, so post does not save.
+  const saveable = gomodcache !== '' && (restore.outcome === 'miss' || restore.outcome === 'partial')
+  const fingerprint = saveable
+    ? await fingerprintModuleCache(gomodcache).catch((error: unknown) => {
+        core.warning(
+          `Module cache: could not list ${gomodcache} (${error instanceof Error ? error.message : String(error)}); the post step will not save it.`
+        )
+        return undefined
+      })
+    : undefined
+  cacheState.save({
+    restore,
+    mode: cfg.save,
+    gomodcache: fingerprint ? gomodcache : '',
+    fingerprint: fingerprint?.hash ?? '',
+    files: fingerprint?.files ?? 0,
+    modules,
+    build
+  })
   return restore
 }
 
@@ -464,17 +480,15 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   if (!state) return none('the main step did not reach the cache restore')
   const download = downloadState.load()
   const gomodcache = state.gomodcache
-  const fingerprint =
-    gomodcache && state.restore.outcome !== 'exact'
-      ? await fingerprintModuleCache(gomodcache)
-      : { hash: state.fingerprint, files: 0, names: [] }
+  const fingerprint = gomodcache
+    ? await fingerprintModuleCache(gomodcache)
+    : { hash: state.fingerprint, files: 0, names: [] }
   const event = process.env.GITHUB_EVENT_NAME
   const decision = decideSave({
     mode: state.mode,
     outcome: state.restore.outcome,
     download,
-    // A purged module downloaded again has the same file names: what verification purged counts as a change.
-    changed: fingerprint.hash !== state.fingerprint || (state.restore.verification?.purged.length ?? 0) > 0,
+    changed: addedModules(state, fingerprint, download),
     hasContent: fingerprint.files > 0,
     event
   })
@@ -484,6 +498,20 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined
   const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names)
   return build ? { ...report, build } : report
+}
+
+/**
+ * Whether the download added to what main restored and fingerprinted (after its purges): go only adds
+ * files, so more archived names than main counted; or restored zips go refused as altered were
+ * downloaded again, which leaves the names as they were.
+ */
+function addedModules(
+  state: CacheState,
+  now: { hash: string; files: number },
+  download: { repaired: number } | undefined
+): boolean {
+  const added = now.hash !== state.fingerprint && now.files > (state.files ?? 0)
+  return added || (download?.repaired ?? 0) > 0
 }
 
 /** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
