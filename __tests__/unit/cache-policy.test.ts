@@ -149,7 +149,7 @@ describe('untrusted events', () => {
     }
   })
 
-  it('the build cache is restored from its exact key only, and not saved by auto', () => {
+  it('the build cache is restored from its exact key only, and not saved on such events, not even by always', () => {
     const key = 'setup-go-deps-build-linux-x64-go1.22.3-abc'
     expect(buildRestoreKeys(key, 'push')).toEqual(['setup-go-deps-build-linux-x64-go1.22.3-'])
     expect(buildRestoreKeys(key, 'pull_request_target')).toEqual([])
@@ -162,6 +162,11 @@ describe('untrusted events', () => {
     }
     expect(buildSaveBlocker({ ...build, event: 'push' })).toBeUndefined()
     expect(buildSaveBlocker({ ...build, event: 'workflow_run' })).toMatch(/workflow_run run/)
+    for (const event of ['pull_request_target', 'workflow_run', 'issue_comment'])
+      expect(buildSaveBlocker({ ...build, mode: 'always', event })).toMatch(
+        /cannot be verified, so not even with cache-save: always/
+      )
+    expect(buildSaveBlocker({ ...build, mode: 'always', event: 'push' })).toBeUndefined()
   })
 })
 
@@ -186,6 +191,9 @@ describe('build cache save rules', () => {
     expect(
       buildSaveBlocker({ ...base, mode: 'always', download: { ok: false, cacheCorrupt: false } })
     ).toBeUndefined()
+    // main stopped before its download: nothing was built with this cache, whatever the mode
+    for (const mode of ['auto', 'always'] as const)
+      expect(buildSaveBlocker({ ...base, mode, download: undefined })).toMatch(/stopped before its download/)
   })
   it('is bounded at 2 GiB', () => {
     expect(buildSizeBlocker(BUILD_CACHE_LIMIT_BYTES, '/c')).toBeUndefined()

@@ -9756,8 +9756,10 @@ function decideSave(p) {
 const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
 /**
  * Why the build cache is not saved (cheap rules, before its size is measured), or undefined. It is saved
- * whenever its own key missed, the module cache is not corrupt, and (auto) the download succeeded on an
- * ordinary event.
+ * whenever its own key missed, the module cache is not corrupt, the main step ran its download, (auto)
+ * that download succeeded, and the event is an ordinary one: nothing can verify a build cache, so on
+ * an event where untrusted code runs it is not saved whatever cache-save says (a restore on a later
+ * run would take it as an exact hit).
  */
 function buildSaveBlocker(p) {
     if (p.mode === 'never')
@@ -9768,9 +9770,12 @@ function buildSaveBlocker(p) {
         return 'not saved: the cache service failed';
     if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
         return 'not saved: the module cache was corrupt';
-    if (p.mode === 'auto' && untrustedEvent(p.event))
-        return `not saved: ${untrustedEvent(p.event)}`;
-    if (p.mode === 'auto' && !p.download?.ok)
+    const untrusted = untrustedEvent(p.event);
+    if (untrusted)
+        return `not saved: ${untrusted}; a build cache cannot be verified, so not even with cache-save: always`;
+    if (p.download === undefined)
+        return 'not saved: the main step stopped before its download (nothing new was built with it)';
+    if (p.mode === 'auto' && !p.download.ok)
         return 'not saved: the download failed';
     return undefined;
 }
@@ -56956,7 +56961,10 @@ async function saveModuleCache() {
         event
     });
     info(`Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`);
-    const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined;
+    // The build cache is a bonus: whatever goes wrong with it, the module cache is still saved.
+    const build = state.build
+        ? await saveBuildCache(state, state.build, download, event).catch((error) => `not saved: ${error instanceof Error ? error.message : String(error)}`)
+        : undefined;
     const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names);
     return build ? { ...report, build } : report;
 }

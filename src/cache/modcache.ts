@@ -495,7 +495,12 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
   core.info(
     `Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`
   )
-  const build = state.build ? await saveBuildCache(state, state.build, download, event) : undefined
+  // The build cache is a bonus: whatever goes wrong with it, the module cache is still saved.
+  const build = state.build
+    ? await saveBuildCache(state, state.build, download, event).catch(
+        (error: unknown) => `not saved: ${error instanceof Error ? error.message : String(error)}`
+      )
+    : undefined
   const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names)
   return build ? { ...report, build } : report
 }

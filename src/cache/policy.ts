@@ -216,16 +216,22 @@ export interface BuildSaveInput {
 
 /**
  * Why the build cache is not saved (cheap rules, before its size is measured), or undefined. It is saved
- * whenever its own key missed, the module cache is not corrupt, and (auto) the download succeeded on an
- * ordinary event.
+ * whenever its own key missed, the module cache is not corrupt, the main step ran its download, (auto)
+ * that download succeeded, and the event is an ordinary one: nothing can verify a build cache, so on
+ * an event where untrusted code runs it is not saved whatever cache-save says (a restore on a later
+ * run would take it as an exact hit).
  */
 export function buildSaveBlocker(p: BuildSaveInput): string | undefined {
   if (p.mode === 'never') return 'not saved (cache-save: never)'
   if (p.matchedKey === p.key) return 'not saved: exact key hit'
   if (p.outcome === 'unavailable') return 'not saved: the cache service failed'
   if (p.outcome === 'corrupt' || p.download?.cacheCorrupt) return 'not saved: the module cache was corrupt'
-  if (p.mode === 'auto' && untrustedEvent(p.event)) return `not saved: ${untrustedEvent(p.event)}`
-  if (p.mode === 'auto' && !p.download?.ok) return 'not saved: the download failed'
+  const untrusted = untrustedEvent(p.event)
+  if (untrusted)
+    return `not saved: ${untrusted}; a build cache cannot be verified, so not even with cache-save: always`
+  if (p.download === undefined)
+    return 'not saved: the main step stopped before its download (nothing new was built with it)'
+  if (p.mode === 'auto' && !p.download.ok) return 'not saved: the download failed'
   return undefined
 }
 
