@@ -106,6 +106,11 @@ export interface CacheService extends BenchServer {
    * connection left open (a stalled restore, actions/cache#1115). Returns a function that ends it.
    */
   stallDownloads(afterBytes: number): () => void
+  /**
+   * Answer every v2 CreateCacheEntry as the service does for a run whose cache token is read-only
+   * (`{ok: false, message: 'cache write denied: ...'}`). Returns a function that ends it.
+   */
+  denyWrites(): () => void
 }
 
 /**
@@ -197,7 +202,7 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
     return lastCreated
   }
 
-  const state = { url: '', blobBase: '', stallAfter: -1 }
+  const state = { url: '', blobBase: '', stallAfter: -1, denyWrites: false }
   const stalled = new Set<http.ServerResponse>()
   const blobUrl = (id: number) =>
     `${state.blobBase}/actions-cache/${id}?sv=2023-11-03&sr=b&sp=rcw&sig=${randomBytes(12).toString('base64url')}`
@@ -270,6 +275,12 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       }
       case 'CreateCacheEntry': {
         if (!key || !version) return twirpError(400, 'invalid_argument', 'key and version are required')
+        if (state.denyWrites)
+          return ok({
+            ok: false,
+            signed_upload_url: '',
+            message: 'cache write denied: the cache token of this run is read-only'
+          })
         const entry = createEntry(key, version, 'v2')
         if (!entry)
           return twirpError(
@@ -662,6 +673,12 @@ export async function startCacheService(opts: CacheServiceOptions): Promise<Cach
       writeFileSync(e.file, data)
       e.size = data.length
       save()
+    },
+    denyWrites() {
+      state.denyWrites = true
+      return () => {
+        state.denyWrites = false
+      }
     },
     stallDownloads(afterBytes: number) {
       state.stallAfter = afterBytes

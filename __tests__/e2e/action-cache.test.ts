@@ -349,6 +349,28 @@ describe('module cache through the bundled action and the real cache client', ()
     expect(keys()).toEqual(before)
   }, 60_000)
 
+  it("a run whose cache token is read-only (the service's 'cache write denied') is a notice naming the policy, not another job's save", async () => {
+    const mv = bumpModule(set, project.a[3]!.path)
+    project.a = project.a.map((m) => (m.path === mv.path ? mv : m))
+    const before = keys()
+    const allow = cache.denyWrites()
+    let run: ActionResult
+    try {
+      run = await job()
+    } finally {
+      allow()
+    }
+    expect(run.main.exitCode).toBe(0)
+    expect(run.post?.exitCode).toBe(0)
+    expect(warnings(run.post!)).toEqual([])
+    const notices = run.post!.commands.filter((c) => c.command === 'notice').map((c) => c.message)
+    expect(notices.join('\n')).toContain('does not let this run write caches')
+    expect(notices.join('\n')).toContain('cache write denied: the cache token of this run is read-only')
+    expect(notices.join('\n')).not.toContain('saved by another job first')
+    expect(run.post?.summary).toContain('Not saved: the cache service denied writes for this run')
+    expect(keys()).toEqual(before)
+  }, 60_000)
+
   it('after a failed download, cache-save: auto saves nothing and cache-save: always saves what was downloaded', async () => {
     // A dependency whose new version the proxy does not have: go fails with not-found, once.
     const mv = bumpModule(set, project.b[0]!.path)

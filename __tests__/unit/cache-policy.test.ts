@@ -239,6 +239,14 @@ describe('saving under the service limits', () => {
     expect(classifySave({ value: 42, lastStatus: 200 })).toEqual({ kind: 'saved' })
   })
 
+  it('a write the service denied by policy is its own outcome, never retried', () => {
+    const denied =
+      'Unable to reserve cache with key k. More details: cache write denied: the token for this run is read-only'
+    const o = classifySave({ ...failed, failure: denied })
+    expect(o).toEqual({ kind: 'denied', message: denied })
+    expect(saveRetryDelay(o)).toBeUndefined()
+  })
+
   it('retries once after a 429 (its Retry-After, bounded) or a 5xx that said when; never after a 409', () => {
     expect(saveRetryDelay({ kind: 'rate-limited', message: '', retryAfterMs: 2000 })).toBe(2000)
     expect(saveRetryDelay({ kind: 'rate-limited', message: '' })).toBe(10_000)

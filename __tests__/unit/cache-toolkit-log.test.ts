@@ -23,6 +23,16 @@ describe('readToolkitLine', () => {
     expect(readToolkitLine('::debug::[Response] - 429\n')).toEqual({ status: 429, swallow: false })
   })
 
+  it("reads a write the service denied by policy as a failure, not as another job's reservation", () => {
+    // @actions/cache 6.3 CacheWriteDeniedError, warned through core.warning
+    const denied =
+      'Unable to reserve cache with key k. More details: cache write denied: the token for this run is read-only'
+    expect(readToolkitLine(`::warning::Failed to save: ${denied}\n`)).toEqual({
+      failure: denied,
+      swallow: true
+    })
+  })
+
   it('reads Retry-After from the rate-limit warning and from the logged headers', () => {
     expect(
       readToolkitLine("::warning::You've hit a rate limit, your rate limit will reset in 7 seconds\n")

@@ -56932,7 +56932,11 @@ function readToolkitLine(text) {
         facts.retryAfterSeconds = Number(limited[1]);
         facts.swallow = true;
     }
-    if (failure && !/Unable to reserve cache/.test(failure[1])) {
+    // A write the service denied by policy reads "Unable to reserve cache ... cache write denied: ...": a
+    // failure of its own, not another job's reservation.
+    if (failure &&
+        (!/Unable to reserve cache/.test(failure[1]) ||
+            /cache write denied:/.test(failure[1]))) {
         facts.failure = unescapeCommand(failure[1]);
         facts.swallow = true;
     }

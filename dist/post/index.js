@@ -9796,6 +9796,9 @@ function classifySave(w) {
         return { kind: 'saved' };
     const retryAfterMs = w.retryAfterSeconds !== undefined ? w.retryAfterSeconds * 1000 : undefined;
     const message = w.failure ?? w.collision ?? 'the cache service did not accept the entry';
+    // @actions/cache's CacheWriteDeniedError: its message starts like a reservation conflict, but is a policy.
+    if (/cache write denied:/.test(message))
+        return { kind: 'denied', message };
     // The twirp client turns a 429 into "Unable to reserve cache" like a 409; its status line tells them apart.
     if (w.lastStatus === 429)
         return { kind: 'rate-limited', message, retryAfterMs };
@@ -56823,7 +56826,11 @@ function readToolkitLine(text) {
         facts.retryAfterSeconds = Number(limited[1]);
         facts.swallow = true;
     }
-    if (failure && !/Unable to reserve cache/.test(failure[1])) {
+    // A write the service denied by policy reads "Unable to reserve cache ... cache write denied: ...": a
+    // failure of its own, not another job's reservation.
+    if (failure &&
+        (!/Unable to reserve cache/.test(failure[1]) ||
+            /cache write denied:/.test(failure[1]))) {
         facts.failure = unescapeCommand(failure[1]);
         facts.swallow = true;
     }
@@ -57012,6 +57019,9 @@ async function saveModuleEntry(state, decision, gomodcache, names) {
         case 'unavailable':
             notice(`Module cache: not saved: the cache service failed (${o.message})${retried}. ${next}`);
             return { ...none(`the cache service failed: ${o.message}`, key), durationMs };
+        case 'denied':
+            notice(`Module cache: not saved: the cache service does not let this run write caches (${o.message}); the repository's settings treat this run's event as untrusted. Nothing to do.`);
+            return { ...none('the cache service denied writes for this run', key), durationMs };
         case 'failed':
             warning(`Module cache: not saved: ${o.message}. ${next}`);
             return { ...none(`the cache service failed: ${o.message}`, key), durationMs };

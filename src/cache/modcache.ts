@@ -563,6 +563,11 @@ async function saveModuleEntry(
     case 'unavailable':
       core.notice(`Module cache: not saved: the cache service failed (${o.message})${retried}. ${next}`)
       return { ...none(`the cache service failed: ${o.message}`, key), durationMs }
+    case 'denied':
+      core.notice(
+        `Module cache: not saved: the cache service does not let this run write caches (${o.message}); the repository's settings treat this run's event as untrusted. Nothing to do.`
+      )
+      return { ...none('the cache service denied writes for this run', key), durationMs }
     case 'failed':
       core.warning(`Module cache: not saved: ${o.message}. ${next}`)
       return { ...none(`the cache service failed: ${o.message}`, key), durationMs }

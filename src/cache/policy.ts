@@ -260,6 +260,8 @@ export type SaveOutcome =
   | { kind: 'rate-limited'; message: string; retryAfterMs?: number }
   /** 5xx. */
   | { kind: 'unavailable'; message: string; retryAfterMs?: number }
+  /** The run's cache token is read-only (the service answers `cache write denied:`, e.g. an untrusted event). */
+  | { kind: 'denied'; message: string }
   | { kind: 'failed'; message: string }
 
 export function classifySave(w: {
@@ -272,6 +274,8 @@ export function classifySave(w: {
   if (w.value !== undefined && w.value !== -1) return { kind: 'saved' }
   const retryAfterMs = w.retryAfterSeconds !== undefined ? w.retryAfterSeconds * 1000 : undefined
   const message = w.failure ?? w.collision ?? 'the cache service did not accept the entry'
+  // @actions/cache's CacheWriteDeniedError: its message starts like a reservation conflict, but is a policy.
+  if (/cache write denied:/.test(message)) return { kind: 'denied', message }
   // The twirp client turns a 429 into "Unable to reserve cache" like a 409; its status line tells them apart.
   if (w.lastStatus === 429) return { kind: 'rate-limited', message, retryAfterMs }
   if (

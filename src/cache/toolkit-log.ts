@@ -70,7 +70,13 @@ export function readToolkitLine(text: string): LogFacts {
     facts.retryAfterSeconds = Number(limited[1])
     facts.swallow = true
   }
-  if (failure && !/Unable to reserve cache/.test(failure[1] as string)) {
+  // A write the service denied by policy reads "Unable to reserve cache ... cache write denied: ...": a
+  // failure of its own, not another job's reservation.
+  if (
+    failure &&
+    (!/Unable to reserve cache/.test(failure[1] as string) ||
+      /cache write denied:/.test(failure[1] as string))
+  ) {
     facts.failure = unescapeCommand(failure[1] as string)
     facts.swallow = true
   } else if (reservation) {
