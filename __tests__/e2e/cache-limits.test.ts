@@ -163,6 +163,36 @@ describe('saving under the cache service limits', () => {
   }, 90_000)
 })
 
+describe('save under a stalled upload', () => {
+  it('an upload that never gets an answer is abandoned at the save deadline: post ends at once with a notice, the job does not fail', async () => {
+    // Every blob upload (the archive's PUT) stalls; the twirp calls around it answer.
+    const off = cache.faults.add({ path: /^PUT /, fault: { kind: 'stall' } })
+    try {
+      const run = await job({
+        inputs: { 'cache-key-suffix': 'upstall' },
+        env: { SETUP_GO_DEPS_SAVE_TIMEOUT_SECONDS: '3' }
+      })
+      expect(run.main.exitCode).toBe(0)
+      expect(cache.faults.log.some((r) => r.method === 'PUT' && r.outcome === 'stall')).toBe(true)
+      expect(run.post?.exitCode).toBe(0)
+      expect(commands(run.post, 'warning')).toEqual([])
+      expect(commands(run.post, 'notice')).toEqual([
+        'Module cache: not saved: the cache service failed (the save did not finish within 3 s (a stalled upload) and was abandoned). The next run restores the previous entry and downloads the difference.'
+      ])
+      expect(run.post?.summary).toContain(
+        'Not saved: the cache service failed: the save did not finish within 3 s'
+      )
+      // the post step ended at the deadline, not when the stalled socket gave up
+      expect(run.post!.durationMs).toBeLessThan(30_000)
+      // reserved, never committed: nothing a later run could restore
+      const entry = cache.entries().find((e) => e.key === run.main.outputs['cache-key'])
+      expect(entry?.committed).toBe(false)
+    } finally {
+      off()
+    }
+  }, 120_000)
+})
+
 describe('post order and scope', () => {
   const credentialInputs = {
     'private-modules': 'github.com/acme/*',

@@ -57024,11 +57024,25 @@ function restoreTimeoutMs(env = process.env) {
     const s = Number(env[RESTORE_TIMEOUT_ENV]);
     return Number.isFinite(s) && s > 0 ? s * 1000 : RESTORE_TIMEOUT_MS;
 }
-/** Set once a restore was abandoned: its promise may still hold sockets open (see abandonedRestore). */
+/** Set once a restore or a save was abandoned: its promise may still hold sockets open. */
 let abandoned = false;
-/** True when a restore was abandoned; the entry point then exits without waiting for it. */
-function abandonedRestore() {
+/** True when a cache call was abandoned at its deadline; the entry point then exits without waiting for it. */
+function abandonedCacheCall() {
     return abandoned;
+}
+/** `call`, or 'timeout' once `ms` passed (the call is then abandoned: see abandonedCacheCall). */
+async function within(call, ms) {
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    const result = await Promise.race([call, deadline]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+        abandoned = true;
+        call.catch(() => undefined);
+    }
+    return result;
 }
 /**
  * restoreCache within `timeoutMs`. The toolkit's own bound is its segment timeout (the Azure SDK download
@@ -57080,12 +57094,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         if (archive)
             __builtin$l.rmSync(archive, { force: true });
     });
-    let timer;
-    const deadline = new Promise((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10));
-    });
-    const result = await Promise.race([call, deadline]);
-    clearTimeout(timer);
+    const result = await within(call, opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10));
     if (result !== 'timeout' || extracting) {
         const restored = await call;
         // A refusal's "extract nothing" was for that call's tar only (a later restore, the build cache's, extracts).
@@ -57097,9 +57106,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         }
         return examined(restored, checked);
     }
-    abandoned = true;
     extractNothing();
-    call.catch(() => undefined);
     return { value: undefined, lastStatus: 0, timedOut: true };
 }
 /** GNU tar, which reads TAR_OPTIONS when it starts, extracts nothing from then on in this process. */
@@ -66016,5 +66023,5 @@ function registerProblemMatcher() {
 await run();
 // A cache restore abandoned at its deadline may still hold a socket open that nothing will ever close
 // (the toolkit's lookup has no timeout): the step must end now, not when that socket does.
-if (abandonedRestore())
+if (abandonedCacheCall())
     process.exit();

@@ -2637,150 +2637,6 @@ function getState(name) {
 }
 
 /**
- * The environment for the action's child processes (go, git, ssh-keygen): the action's own environment
- * without the runner's `INPUT_*` variables. The runner passes every input to the action as INPUT_<NAME>,
- * the token, `credentials` and `ssh-private-key` included; a child inherits its parent's environment,
- * and go's git and ssh inherit go's, so without this every one of them (and anything it runs, a
- * credential helper or a proxy command included) could read the raw secrets, and they would be in the
- * /proc/<pid>/environ of every process of the download.
- */
-/**
- * Drop the `INPUT_*` variables from this process once the inputs are parsed, so that no child inherits
- * them: not only the ones the action starts with childEnvironment(), but also the toolkit's own (tar for
- * the cache and the Go archive, the cache client), which take no environment of their own.
- */
-function forgetInputs(env = process.env) {
-    for (const name of Object.keys(env))
-        if (/^INPUT_/i.test(name))
-            delete env[name];
-}
-
-const __builtin$6 = process.getBuiltinModule("node:fs/promises");
-
-/**
- * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
- * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
- * points cannot drift. Values are JSON strings (core.saveState); a payload that is missing or does not
- * parse loads as undefined, and each loader checks the fields post relies on.
- */
-const State = {
-    /** CacheState: what the cache restore found, for the post step's save decision. */
-    cache: 'cache',
-    /** DownloadState: the post step saves only a good cache. */
-    download: 'download',
-    /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
-    auth: 'auth'
-};
-/**
- * A slot for one payload. `check` returns the value when it has the shape post relies on (it may fill
- * defaults), else undefined.
- */
-function stateSlot(name, check) {
-    return {
-        save: (value) => saveState(name, JSON.stringify(value)),
-        load: () => {
-            const raw = getState(name);
-            if (!raw)
-                return undefined;
-            try {
-                return check(JSON.parse(raw));
-            }
-            catch {
-                return undefined;
-            }
-        }
-    };
-}
-const isObject$1 = (v) => typeof v === 'object' && v !== null;
-const cacheState = stateSlot(State.cache, (v) => isObject$1(v) && isObject$1(v.restore) && isObject$1(v.modules) && typeof v.gomodcache === 'string'
-    ? v
-    : undefined);
-const downloadState = stateSlot(State.download, (v) => isObject$1(v)
-    ? {
-        ok: v.ok === true,
-        cacheCorrupt: v.cacheCorrupt === true,
-        repaired: typeof v.repaired === 'number' ? v.repaired : 0
-    }
-    : undefined);
-const authState = stateSlot(State.auth, (v) => isObject$1(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
-    ? {
-        dir: v.dir,
-        files: v.files.map(String),
-        previous: isObject$1(v.previous) ? v.previous : {}
-    }
-    : undefined);
-/** The credentials directory main created (post refuses to save a cache path that contains it). */
-function loadCredentialsDir() {
-    return authState.load()?.dir;
-}
-
-/**
- * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
- * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
- * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
- * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
- * Like checkout, a failure fails the step: a secret is not left readable on the chance that nobody looks.
- */
-({
-    platform: process.platform});
-
-/**
- * Pure: the private git config file every git-based credential kind writes into (https headers from
- * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
- * fetches.
- */
-/**
- * Prefix of the private directory (private-dir.ts) that holds the credential files: here because the
- * include an earlier use of this action exported is recognised by it (onlyOurIncludes).
- */
-const DIR_PREFIX = 'setup-go-deps-auth-';
-
-/**
- * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
- * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
- * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
- * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
- * even after a main step that failed half-way.
- */
-function isOurDir(dir) {
-    return (__builtin$g.isAbsolute(dir) && __builtin$g.basename(dir).startsWith(DIR_PREFIX) && !dir.split(__builtin$g.sep).includes('..'));
-}
-/**
- * Post: undo what main recorded. What "removal" can mean here: variables main exported through GITHUB_ENV
- * already reached every later step and cannot be taken back from them; a post step's own exports reach
- * only the post steps after it (other actions' cleanups, which run in reverse order). So removal is:
- *   - delete every recorded file and the directory (RUNNER_TEMP then holds no credential file). A variable
- *     that still names a deleted file is harmless: git silently skips an include whose file does not exist
- *     (measured, git 2.39);
- *   - export the recorded variables back to their values before main, so the following post steps do not
- *     even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
- */
-async function removeCredentials() {
-    const state = authState.load();
-    if (!state)
-        return;
-    if (!isOurDir(state.dir)) {
-        throw new Error(`refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`);
-    }
-    // Every file and then the directory get their try, and the variables are put back, whatever fails
-    // first (a file held open on Windows, say); then what could not be removed fails the step by name.
-    const files = state.files.filter((file) => __builtin$g.dirname(file) === state.dir);
-    const removals = [
-        ...(await Promise.allSettled(files.map((file) => __builtin$6.rm(file, { force: true, maxRetries: 3 })))),
-        ...(await Promise.allSettled([__builtin$6.rm(state.dir, { recursive: true, force: true, maxRetries: 3 })]))
-    ];
-    const targets = [...files, state.dir];
-    for (const [name, value] of Object.entries(state.previous ?? {}))
-        exportVariable(name, value);
-    const failed = removals.flatMap((r, i) => r.status === 'rejected'
-        ? [`${targets[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
-        : []);
-    if (failed.length > 0)
-        throw new Error(`could not remove ${failed.join('; ')}`);
-    info(`Removed the credential files in ${state.dir}`);
-}
-
-/**
  * Returns a copy with defaults filled in.
  */
 function getOptions(copy) {
@@ -6293,7 +6149,7 @@ class DefaultGlobber {
     }
 }
 
-const __builtin$5 = process.getBuiltinModule("node:stream");
+const __builtin$6 = process.getBuiltinModule("node:stream");
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -9623,310 +9479,6 @@ function requireSemver () {
 
 var semverExports = requireSemver();
 
-/**
- * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
- * modcache.ts does the effects around them.
- */
-/**
- * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
- * after any `/`, so relative to cache/download is enough), given fingerprintModuleCache's `names`.
- *
- * Every restored zip is hashed again before it is used: go hashes the ones the restore leaves to it
- * (integrity.ts deferZipsToGo) and writes their .ziphash itself, the action hashes the others and writes
- * theirs (integrity.ts writeZiphashes). A .ziphash in the archive would only cost the restore a file to
- * create and then delete per module, on a slow file system a good part of a warm step beyond extracting
- * the zips (the bench's warm exact hit: see the README's Performance section).
- * golang.org/toolchain keeps its .ziphash: no go.sum lists a toolchain, so it is the one thing that ties
- * its zip to the checksum database go consults.
- */
-function ziphashesLeftOut(names) {
-    return names.filter((n) => n.endsWith('.ziphash') && !n.startsWith('golang.org/toolchain/@v/'));
-}
-/**
- * TAR_OPTIONS for the save, given where the list of ziphashesLeftOut is written, or undefined when tar
- * cannot take it. GNU tar reads TAR_OPTIONS (words split at blanks); BSD tar, which @actions/cache uses on
- * Windows without Git's GNU tar and on macOS without gtar, ignores it and archives the .ziphash files,
- * which restores as before.
- */
-function saveTarOptions(listFile, existing) {
-    if (/[\s"'\\]/.test(listFile))
-        return undefined;
-    return [existing, '--no-wildcards', `--exclude-from=${listFile}`].filter(Boolean).join(' ');
-}
-/**
- * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
- * comment's command) usually runs with write access to the base branch's cache scope. What such a job
- * saves is restored by the default branch's next run: the module cache is verified against go.sum before
- * use, but the build cache cannot be verified at all.
- */
-const UNTRUSTED_EVENTS = ['pull_request_target', 'workflow_run', 'issue_comment'];
-/** Why this event must not write the shared cache, or undefined when it is an ordinary event. */
-function untrustedEvent(eventName) {
-    if (!UNTRUSTED_EVENTS.includes(eventName ?? ''))
-        return undefined;
-    return (`this is a ${eventName} run: it may build code from outside the repository while it can write the ` +
-        `base branch's cache, which the next run there would restore`);
-}
-/**
- * Why saving these archive patterns would upload a credential, or undefined. The credentials live in
- * their own directory under RUNNER_TEMP (removed before the save, but a failed removal must not leak
- * them): a path to save that contains that directory, or RUNNER_TEMP itself, is refused.
- */
-function credentialsInside(patterns, credentialDirs) {
-    const roots = patterns.filter((p) => !p.startsWith('!')).map(globRoot);
-    for (const dir of credentialDirs.filter(Boolean)) {
-        for (const root of roots) {
-            const rel = __builtin$g.relative(root, dir);
-            if (rel === '' || (!rel.startsWith('..') && !__builtin$g.isAbsolute(rel)))
-                return `${root} contains ${dir}, where this action keeps credentials`;
-        }
-    }
-    return undefined;
-}
-/** The directory part of a glob pattern before its first wildcard. */
-function globRoot(pattern) {
-    const parts = pattern.split(/[\\/]/);
-    const i = parts.findIndex((p) => /[*?[]/.test(p));
-    const kept = i < 0 ? parts : parts.slice(0, i);
-    return __builtin$g.resolve(kept.join('/') || '/');
-}
-/**
- * When post saves. `auto`: the primary key missed, the download succeeded and the cache changed, and the
- * run is not one of the UNTRUSTED_EVENTS. `always`: the primary key missed and the cache is not known to be
- * corrupt, even when the download or a later step failed (what was downloaded is kept; go writes every
- * module atomically, so a partial cache is incomplete, not broken). `never`: restore only. A corrupt cache
- * is never saved, whatever the mode. Modules the restore's verification purged were downloaded again by
- * go (which checks them against go.sum), so a repaired cache is saved like any other.
- *
- * Note: the post step cannot see the job's status (the runner gives post steps no job.status), so `auto`
- * also saves after a later step failed; what `always` adds is saving after a failed download.
- */
-function decideSave(p) {
-    if (p.mode === 'never')
-        return { save: false, reason: "cache-save is 'never' (restore only)" };
-    if (p.outcome === undefined)
-        return { save: false, reason: 'the main step did not reach the cache restore' };
-    if (p.outcome === 'disabled')
-        return { save: false, reason: 'caching is disabled' };
-    if (p.outcome === 'unavailable')
-        return { save: false, reason: 'the cache service was unavailable in the main step' };
-    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
-        return {
-            save: false,
-            reason: 'the restored module cache was corrupt (purged and downloaded again); a corrupt state is never saved'
-        };
-    if (p.outcome === 'exact')
-        return { save: false, reason: 'exact key hit: the entry already exists (entries are immutable)' };
-    const untrusted = untrustedEvent(p.event);
-    if (untrusted && p.mode === 'auto')
-        return { save: false, reason: `${untrusted} (cache-save: always saves anyway)` };
-    if (!p.hasContent)
-        return { save: false, reason: 'the module cache is empty' };
-    // 'always' saves a restore that was complete for this go.sum as it is (the next run then hits its key
-    // exactly), but not one the download could not complete and added nothing to: under the new key it
-    // would be an exact hit for every later run of this go.sum, and so never be completed.
-    // The main step stopped before its download finished: restored zips it left to go to check may never
-    // have been checked (the download is where go checks them).
-    if (p.mode === 'always' && p.download === undefined)
-        return {
-            save: false,
-            reason: 'the main step stopped before the download finished, so the restored content was not all checked'
-        };
-    if (p.mode === 'always')
-        return p.changed || p.download?.ok
-            ? { save: true, reason: "cache-save is 'always' and the primary key missed" }
-            : {
-                save: false,
-                reason: 'the download did not complete and added nothing to the restored module cache (saved under this key, it would be an exact hit that later runs never complete)'
-            };
-    if (!p.download)
-        return { save: false, reason: 'the download did not run to its end in the main step' };
-    if (!p.download.ok)
-        return { save: false, reason: "the download failed (cache-save 'always' would save what was downloaded)" };
-    if (!p.changed)
-        return { save: false, reason: 'nothing was downloaded: the module cache is unchanged' };
-    return { save: true, reason: 'the primary key missed and the download added modules' };
-}
-/**
- * Upper bound for saving GOCACHE. The build cache grows with every build and test run and is never
- * trimmed by go within a job (it evicts after 5 days of disuse only); past a few GiB the upload and the
- * next job's download cost more than the compilation they save on a 2-core runner, and the repository's
- * 10 GB cache quota starts evicting module-cache entries, which matter more.
- */
-const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
-/**
- * Why the build cache is not saved (cheap rules, before its size is measured), or undefined. It is saved
- * whenever its own key missed, the module cache is not corrupt, the main step ran its download, (auto)
- * that download succeeded, and the event is an ordinary one: nothing can verify a build cache, so on
- * an event where untrusted code runs it is not saved whatever cache-save says (a restore on a later
- * run would take it as an exact hit).
- */
-function buildSaveBlocker(p) {
-    if (p.mode === 'never')
-        return 'not saved (cache-save: never)';
-    if (p.matchedKey === p.key)
-        return 'not saved: exact key hit';
-    if (p.outcome === 'unavailable')
-        return 'not saved: the cache service failed';
-    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
-        return 'not saved: the module cache was corrupt';
-    const untrusted = untrustedEvent(p.event);
-    if (untrusted)
-        return `not saved: ${untrusted}; a build cache cannot be verified, so not even with cache-save: always`;
-    if (p.download === undefined)
-        return 'not saved: the main step stopped before its download (nothing new was built with it)';
-    if (p.mode === 'auto' && !p.download.ok)
-        return 'not saved: the download failed';
-    return undefined;
-}
-/** The size rule of the build cache, with the notice that says what to do. */
-function buildSizeBlocker(bytes, dir) {
-    if (bytes <= BUILD_CACHE_LIMIT_BYTES)
-        return undefined;
-    const gib = (bytes / 2 ** 30).toFixed(1);
-    return {
-        line: `not saved: ${gib} GiB is over the 2 GiB bound`,
-        notice: `Build cache: not saved: ${dir} holds ${gib} GiB, over the 2 GiB bound (uploading it would cost more than ` +
-            `the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer ` +
-            `build outputs, or run 'go clean -cache' before the job ends.`
-    };
-}
-function classifySave(w) {
-    if (w.value !== undefined && w.value !== -1)
-        return { kind: 'saved' };
-    const retryAfterMs = w.retryAfterSeconds !== undefined ? w.retryAfterSeconds * 1000 : undefined;
-    const message = w.failure ?? w.collision ?? 'the cache service did not accept the entry';
-    // @actions/cache's CacheWriteDeniedError: its message starts like a reservation conflict, but is a policy.
-    if (/cache write denied:/.test(message))
-        return { kind: 'denied', message };
-    // The twirp client turns a 429 into "Unable to reserve cache" like a 409; its status line tells them apart.
-    if (w.lastStatus === 429)
-        return { kind: 'rate-limited', message, retryAfterMs };
-    if (w.lastStatus >= 500 ||
-        /\b5\d\d\b|Service Unavailable|Bad Gateway|Gateway Time-?out/i.test(w.failure ?? ''))
-        return { kind: 'unavailable', message, retryAfterMs };
-    if (w.collision)
-        return { kind: 'exists', message };
-    return { kind: 'failed', message };
-}
-/** The longest Retry-After a save waits for (the post step must stay short); past it, no retry. */
-const SAVE_RETRY_MAX_WAIT_MS = 60_000;
-/** A 429 without Retry-After waits this long before its one retry. */
-const SAVE_RETRY_DEFAULT_WAIT_MS = 10_000;
-/**
- * The wait before the one retry of a save, or undefined for no retry: a 429 (its Retry-After, or 10 s),
- * a 5xx that said Retry-After (the client already retried a 5xx on its own), within the bound.
- */
-function saveRetryDelay(o, maxWaitMs = SAVE_RETRY_MAX_WAIT_MS) {
-    let wait;
-    if (o.kind === 'rate-limited')
-        wait = o.retryAfterMs ?? SAVE_RETRY_DEFAULT_WAIT_MS;
-    else if (o.kind === 'unavailable')
-        wait = o.retryAfterMs;
-    return wait !== undefined && wait <= maxWaitMs ? wait : undefined;
-}
-
-/**
- * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
- * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
- * restore is verified against, and remove go's read-only module trees.
- */
-/**
- * A fingerprint of the modules in a module cache: the names of every file in the
- * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
- * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
- * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
- * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
- * `names` are those files, relative to cache/download with `/` separators, sorted. `hash` and `files`
- * count only what the save archives: the `.ziphash` files it leaves out (policy.ts ziphashesLeftOut)
- * come and go without any module being added (go writes one back for each restored zip it checks).
- */
-async function fingerprintModuleCache(gomodcache) {
-    const root = __builtin$g.join(gomodcache, 'cache', 'download');
-    let entries;
-    try {
-        entries = await __builtin$h.promises.readdir(root, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return { hash: '', files: 0, names: [] };
-        throw error;
-    }
-    const names = entries
-        .filter((e) => e.isFile() && __builtin$g.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => __builtin$g.relative(root, __builtin$g.join(e.parentPath, e.name)).split(__builtin$g.sep).join('/'));
-    if (names.length === 0)
-        return { hash: '', files: 0, names };
-    names.sort();
-    const leftOut = new Set(ziphashesLeftOut(names));
-    const archived = names.filter((n) => !leftOut.has(n));
-    return {
-        hash: __builtin$i.createHash('sha256').update(archived.join('\n')).digest('hex'),
-        files: archived.length,
-        names
-    };
-}
-/**
- * Runs `save` with the TAR_OPTIONS that leave `ziphashes` (policy.ts ziphashesLeftOut) out of the
- * archive, listed in a file of their own for the call; with no options when there are none to leave out
- * or tar could not take the list's path (policy.ts saveTarOptions).
- */
-async function withZiphashesLeftOut(ziphashes, save) {
-    if (ziphashes.length === 0)
-        return save({});
-    const dir = await __builtin$h.promises.mkdtemp(__builtin$g.join(process.env.RUNNER_TEMP || __builtin$j.tmpdir(), 'setup-go-deps-tar-'));
-    try {
-        const list = __builtin$g.join(dir, 'exclude');
-        await __builtin$h.promises.writeFile(list, ziphashes.join('\n') + '\n');
-        const options = saveTarOptions(list, process.env.TAR_OPTIONS);
-        return await save(options ? { TAR_OPTIONS: options } : {});
-    }
-    finally {
-        await __builtin$h.promises.rm(dir, { recursive: true, force: true });
-    }
-}
-/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
-async function directorySize(dir) {
-    let entries;
-    try {
-        entries = await __builtin$h.promises.readdir(dir, { withFileTypes: true, recursive: true });
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return 0;
-        throw error;
-    }
-    const sizes = await Promise.all(entries
-        .filter((e) => e.isFile())
-        .map((e) => __builtin$h.promises.stat(__builtin$g.join(e.parentPath, e.name)).then((s) => s.size)));
-    return sizes.reduce((a, b) => a + b, 0);
-}
-/** Whether a directory exists and has at least one entry. */
-async function isPopulated(dir) {
-    try {
-        return (await __builtin$h.promises.readdir(dir)).length > 0;
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return false;
-        throw error;
-    }
-}
-
-process.getBuiltinModule("node:stream/promises");
-
-const __builtin$4 = process.getBuiltinModule("node:zlib");
-
-/**
- * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
- * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
- * the bytes go extracts: the central directory's entries, each entry's data found through its local
- * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
- * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
- * rather than interpreted: a module zip written by go never has them.
- */
-__builtin$9.promisify(__builtin$4.inflateRaw);
-
 var CacheFilename;
 (function (CacheFilename) {
     CacheFilename["Gzip"] = "cache.tgz";
@@ -10133,7 +9685,7 @@ function getRuntimeToken() {
     return token;
 }
 
-const __builtin$3 = process.getBuiltinModule("node:url");
+const __builtin$5 = process.getBuiltinModule("node:url");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10173,12 +9725,12 @@ let AbortError$1 = class AbortError extends Error {
     }
 };
 
-const __builtin$2 = process.getBuiltinModule("node:process");
+const __builtin$4 = process.getBuiltinModule("node:process");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function log(message, ...args) {
-    __builtin$2.stderr.write(`${__builtin$9.format(message, ...args)}${__builtin$j.EOL}`);
+    __builtin$4.stderr.write(`${__builtin$9.format(message, ...args)}${__builtin$j.EOL}`);
 }
 
 // Copyright (c) Microsoft Corporation.
@@ -10189,16 +9741,16 @@ function log(message, ...args) {
  * @internal
  */
 function getEnvironmentVariable(name) {
-    return __builtin$2.env[name];
+    return __builtin$4.env[name];
 }
 /**
  * A constant that indicates whether the environment the code is running is Deno.
  */
-typeof __builtin$2.versions.deno === "string" && __builtin$2.versions.deno.length > 0;
+typeof __builtin$4.versions.deno === "string" && __builtin$4.versions.deno.length > 0;
 /**
  * A constant that indicates whether the environment the code is running is Bun.sh.
  */
-typeof __builtin$2.versions.bun === "string" && __builtin$2.versions.bun.length > 0;
+typeof __builtin$4.versions.bun === "string" && __builtin$4.versions.bun.length > 0;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10914,7 +10466,7 @@ function createEmptyPipeline$1() {
  * Helper to determine when an input is a generic JS object.
  * @returns true when input is an object type that is not null, Array, RegExp, or Date.
  */
-function isObject(input) {
+function isObject$1(input) {
     return (typeof input === "object" &&
         input !== null &&
         !Array.isArray(input) &&
@@ -10929,7 +10481,7 @@ function isObject(input) {
  * @param e - Something caught by a catch clause.
  */
 function isError$1(e) {
-    if (isObject(e)) {
+    if (isObject$1(e)) {
         const hasName = typeof e.name === "string";
         const hasMessage = typeof e.message === "string";
         return hasName && hasMessage;
@@ -11015,13 +10567,13 @@ class Sanitizer {
                     message: value.message,
                 };
             }
-            if (key === "headers" && isObject(value)) {
+            if (key === "headers" && isObject$1(value)) {
                 return this.sanitizeHeaders(value);
             }
             else if (key === "url" && typeof value === "string") {
                 return this.sanitizeUrl(value);
             }
-            else if (key === "query" && isObject(value)) {
+            else if (key === "query" && isObject$1(value)) {
                 return this.sanitizeQuery(value);
             }
             else if (key === "body") {
@@ -11037,7 +10589,7 @@ class Sanitizer {
                 // field with the autorest spec. No need to log it.
                 return undefined;
             }
-            else if (Array.isArray(value) || isObject(value)) {
+            else if (Array.isArray(value) || isObject$1(value)) {
                 if (seen.has(value)) {
                     return "[Circular]";
                 }
@@ -11202,6 +10754,8 @@ function stringToUint8Array$1(value, format) {
     return Buffer.from(value, format);
 }
 
+const __builtin$3 = process.getBuiltinModule("node:zlib");
+
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 const logger$4 = createClientLogger$1("ts-http-runtime");
@@ -11231,7 +10785,7 @@ function isStreamComplete(stream) {
 function isArrayBuffer(body) {
     return body && typeof body.byteLength === "number";
 }
-class ReportTransform extends __builtin$5.Transform {
+class ReportTransform extends __builtin$6.Transform {
     loadedBytes = 0;
     progressCallback;
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -11480,12 +11034,12 @@ function getResponseHeaders(res) {
 function getDecodedResponseStream(stream, headers) {
     const contentEncoding = headers.get("Content-Encoding");
     if (contentEncoding === "gzip") {
-        const unzip = __builtin$4.createGunzip();
+        const unzip = __builtin$3.createGunzip();
         stream.pipe(unzip);
         return unzip;
     }
     else if (contentEncoding === "deflate") {
-        const inflate = __builtin$4.createInflate();
+        const inflate = __builtin$3.createInflate();
         stream.pipe(inflate);
         return inflate;
     }
@@ -12859,7 +12413,7 @@ function requireBrowser () {
 
 var node = {exports: {}};
 
-const __builtin$1 = process.getBuiltinModule("node:tty");
+const __builtin$2 = process.getBuiltinModule("node:tty");
 
 var hasFlag;
 var hasRequiredHasFlag;
@@ -12884,7 +12438,7 @@ function requireSupportsColor () {
 	if (hasRequiredSupportsColor) return supportsColor_1;
 	hasRequiredSupportsColor = 1;
 	const os = __builtin$j;
-	const tty = __builtin$1;
+	const tty = __builtin$2;
 	const hasFlag = requireHasFlag();
 
 	const {env} = process;
@@ -13030,7 +12584,7 @@ function requireNode () {
 	if (hasRequiredNode) return node.exports;
 	hasRequiredNode = 1;
 	(function (module, exports) {
-		const tty = __builtin$1;
+		const tty = __builtin$2;
 		const util = __builtin$9;
 
 		/**
@@ -13723,7 +13277,7 @@ function requireDist$1 () {
 	const assert_1 = __importDefault(__builtin$a);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
-	const url_1 = __builtin$3;
+	const url_1 = __builtin$5;
 	const parse_proxy_response_1 = requireParseProxyResponse();
 	const debug = (0, debug_1.default)('https-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -13914,7 +13468,7 @@ function requireDist () {
 	const debug_1 = __importDefault(requireSrc());
 	const events_1 = __builtin$b;
 	const agent_base_1 = requireDist$2();
-	const url_1 = __builtin$3;
+	const url_1 = __builtin$5;
 	const debug = (0, debug_1.default)('http-proxy-agent');
 	/**
 	 * The `HttpProxyAgent` implements an HTTP Agent subclass that connects
@@ -14336,7 +13890,7 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream) {
     if (stream instanceof ReadableStream) {
         makeAsyncIterable(stream);
-        return __builtin$5.Readable.fromWeb(stream);
+        return __builtin$6.Readable.fromWeb(stream);
     }
     else {
         return stream;
@@ -14344,7 +13898,7 @@ function ensureNodeStream(stream) {
 }
 function toStream(source) {
     if (source instanceof Uint8Array) {
-        return __builtin$5.Readable.from(Buffer.from(source));
+        return __builtin$6.Readable.from(Buffer.from(source));
     }
     else if (isBlob(source)) {
         return ensureNodeStream(source.stream());
@@ -14365,7 +13919,7 @@ function toStream(source) {
 async function concat(sources) {
     return function () {
         const streams = sources.map((x) => (typeof x === "function" ? x() : x)).map(toStream);
-        return __builtin$5.Readable.from((async function* () {
+        return __builtin$6.Readable.from((async function* () {
             for (const stream of streams) {
                 for await (const chunk of stream) {
                     yield chunk;
@@ -14556,9 +14110,9 @@ function getHeaderName() {
  * @internal
  */
 async function setPlatformSpecificData(map) {
-    if (__builtin$2 && __builtin$2.versions) {
+    if (__builtin$4 && __builtin$4.versions) {
         const osInfo = `${__builtin$j.type()} ${__builtin$j.release()}; ${__builtin$j.arch()}`;
-        const versions = __builtin$2.versions;
+        const versions = __builtin$4.versions;
         if (versions.bun) {
             map.set("Bun", `${versions.bun} (${osInfo})`);
         }
@@ -25398,7 +24952,7 @@ const logger$1 = createClientLogger("storage-blob");
 /**
  * This class generates a readable stream from the data in an array of buffers.
  */
-class BuffersStream extends __builtin$5.Readable {
+class BuffersStream extends __builtin$6.Readable {
     buffers;
     byteLength;
     /**
@@ -25489,14 +25043,14 @@ class BuffersStream extends __builtin$5.Readable {
     }
 }
 
-const __builtin = process.getBuiltinModule("node:buffer");
+const __builtin$1 = process.getBuiltinModule("node:buffer");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
  * maxBufferLength is max size of each buffer in the pooled buffers.
  */
-const maxBufferLength = __builtin.constants.MAX_LENGTH;
+const maxBufferLength = __builtin$1.constants.MAX_LENGTH;
 /**
  * This class provides a buffer container which conceptually has no hard size limit.
  * It accepts a capacity, an array of input buffers and the total length of input data.
@@ -45864,7 +45418,7 @@ class BlobLeaseClient {
  *
  * A Node.js ReadableStream will internally retry when internal ReadableStream unexpected ends.
  */
-class RetriableReadableStream extends __builtin$5.Readable {
+class RetriableReadableStream extends __builtin$6.Readable {
     start;
     offset;
     end;
@@ -46917,7 +46471,7 @@ class AvroReadableFromStream extends AvroReadable {
     _readable;
     toUint8Array(data) {
         if (typeof data === "string") {
-            return __builtin.Buffer.from(data);
+            return __builtin$1.Buffer.from(data);
         }
         return data;
     }
@@ -46999,7 +46553,7 @@ class AvroReadableFromStream extends AvroReadable {
  *
  * A Node.js BlobQuickQueryStream will internally parse avro data stream for blob query.
  */
-class BlobQuickQueryStream extends __builtin$5.Readable {
+class BlobQuickQueryStream extends __builtin$6.Readable {
     source;
     avroReader;
     avroIter;
@@ -51466,7 +51020,7 @@ var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  */
 function pipeResponseToStream(response, output) {
     return __awaiter$4(this, void 0, void 0, function* () {
-        const pipeline = __builtin$9.promisify(__builtin$5.pipeline);
+        const pipeline = __builtin$9.promisify(__builtin$6.pipeline);
         yield pipeline(response.message, output);
     });
 }
@@ -51743,7 +51297,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             // on 64-bit systems), split the download into multiple segments
             // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
-            const maxSegmentSize = Math.min(134217728, __builtin.constants.MAX_LENGTH);
+            const maxSegmentSize = Math.min(134217728, __builtin$1.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
             const fd = __builtin$h.openSync(archivePath, 'w');
             try {
@@ -52040,7 +51594,7 @@ function printCachesListForDiagnostics(key, httpClient, version) {
 }
 function downloadCache(archiveLocation, archivePath, options) {
     return __awaiter$3(this, void 0, void 0, function* () {
-        const archiveUrl = new __builtin$3.URL(archiveLocation);
+        const archiveUrl = new __builtin$5.URL(archiveLocation);
         const downloadOptions = getDownloadOptions(options);
         if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
             if (downloadOptions.useAzureSdk) {
@@ -56788,6 +56342,209 @@ var toolkit = /*#__PURE__*/Object.freeze({
 });
 
 /**
+ * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
+ * modcache.ts does the effects around them.
+ */
+/**
+ * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
+ * after any `/`, so relative to cache/download is enough), given fingerprintModuleCache's `names`.
+ *
+ * Every restored zip is hashed again before it is used: go hashes the ones the restore leaves to it
+ * (integrity.ts deferZipsToGo) and writes their .ziphash itself, the action hashes the others and writes
+ * theirs (integrity.ts writeZiphashes). A .ziphash in the archive would only cost the restore a file to
+ * create and then delete per module, on a slow file system a good part of a warm step beyond extracting
+ * the zips (the bench's warm exact hit: see the README's Performance section).
+ * golang.org/toolchain keeps its .ziphash: no go.sum lists a toolchain, so it is the one thing that ties
+ * its zip to the checksum database go consults.
+ */
+function ziphashesLeftOut(names) {
+    return names.filter((n) => n.endsWith('.ziphash') && !n.startsWith('golang.org/toolchain/@v/'));
+}
+/**
+ * TAR_OPTIONS for the save, given where the list of ziphashesLeftOut is written, or undefined when tar
+ * cannot take it. GNU tar reads TAR_OPTIONS (words split at blanks); BSD tar, which @actions/cache uses on
+ * Windows without Git's GNU tar and on macOS without gtar, ignores it and archives the .ziphash files,
+ * which restores as before.
+ */
+function saveTarOptions(listFile, existing) {
+    if (/[\s"'\\]/.test(listFile))
+        return undefined;
+    return [existing, '--no-wildcards', `--exclude-from=${listFile}`].filter(Boolean).join(' ');
+}
+/**
+ * Events on which code from outside the repository (a pull request's head, a fork's workflow artefacts, a
+ * comment's command) usually runs with write access to the base branch's cache scope. What such a job
+ * saves is restored by the default branch's next run: the module cache is verified against go.sum before
+ * use, but the build cache cannot be verified at all.
+ */
+const UNTRUSTED_EVENTS = ['pull_request_target', 'workflow_run', 'issue_comment'];
+/** Why this event must not write the shared cache, or undefined when it is an ordinary event. */
+function untrustedEvent(eventName) {
+    if (!UNTRUSTED_EVENTS.includes(eventName ?? ''))
+        return undefined;
+    return (`this is a ${eventName} run: it may build code from outside the repository while it can write the ` +
+        `base branch's cache, which the next run there would restore`);
+}
+/**
+ * Why saving these archive patterns would upload a credential, or undefined. The credentials live in
+ * their own directory under RUNNER_TEMP (removed before the save, but a failed removal must not leak
+ * them): a path to save that contains that directory, or RUNNER_TEMP itself, is refused.
+ */
+function credentialsInside(patterns, credentialDirs) {
+    const roots = patterns.filter((p) => !p.startsWith('!')).map(globRoot);
+    for (const dir of credentialDirs.filter(Boolean)) {
+        for (const root of roots) {
+            const rel = __builtin$g.relative(root, dir);
+            if (rel === '' || (!rel.startsWith('..') && !__builtin$g.isAbsolute(rel)))
+                return `${root} contains ${dir}, where this action keeps credentials`;
+        }
+    }
+    return undefined;
+}
+/** The directory part of a glob pattern before its first wildcard. */
+function globRoot(pattern) {
+    const parts = pattern.split(/[\\/]/);
+    const i = parts.findIndex((p) => /[*?[]/.test(p));
+    const kept = i < 0 ? parts : parts.slice(0, i);
+    return __builtin$g.resolve(kept.join('/') || '/');
+}
+/**
+ * When post saves. `auto`: the primary key missed, the download succeeded and the cache changed, and the
+ * run is not one of the UNTRUSTED_EVENTS. `always`: the primary key missed and the cache is not known to be
+ * corrupt, even when the download or a later step failed (what was downloaded is kept; go writes every
+ * module atomically, so a partial cache is incomplete, not broken). `never`: restore only. A corrupt cache
+ * is never saved, whatever the mode. Modules the restore's verification purged were downloaded again by
+ * go (which checks them against go.sum), so a repaired cache is saved like any other.
+ *
+ * Note: the post step cannot see the job's status (the runner gives post steps no job.status), so `auto`
+ * also saves after a later step failed; what `always` adds is saving after a failed download.
+ */
+function decideSave(p) {
+    if (p.mode === 'never')
+        return { save: false, reason: "cache-save is 'never' (restore only)" };
+    if (p.outcome === undefined)
+        return { save: false, reason: 'the main step did not reach the cache restore' };
+    if (p.outcome === 'disabled')
+        return { save: false, reason: 'caching is disabled' };
+    if (p.outcome === 'unavailable')
+        return { save: false, reason: 'the cache service was unavailable in the main step' };
+    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
+        return {
+            save: false,
+            reason: 'the restored module cache was corrupt (purged and downloaded again); a corrupt state is never saved'
+        };
+    if (p.outcome === 'exact')
+        return { save: false, reason: 'exact key hit: the entry already exists (entries are immutable)' };
+    const untrusted = untrustedEvent(p.event);
+    if (untrusted && p.mode === 'auto')
+        return { save: false, reason: `${untrusted} (cache-save: always saves anyway)` };
+    if (!p.hasContent)
+        return { save: false, reason: 'the module cache is empty' };
+    // 'always' saves a restore that was complete for this go.sum as it is (the next run then hits its key
+    // exactly), but not one the download could not complete and added nothing to: under the new key it
+    // would be an exact hit for every later run of this go.sum, and so never be completed.
+    // The main step stopped before its download finished: restored zips it left to go to check may never
+    // have been checked (the download is where go checks them).
+    if (p.mode === 'always' && p.download === undefined)
+        return {
+            save: false,
+            reason: 'the main step stopped before the download finished, so the restored content was not all checked'
+        };
+    if (p.mode === 'always')
+        return p.changed || p.download?.ok
+            ? { save: true, reason: "cache-save is 'always' and the primary key missed" }
+            : {
+                save: false,
+                reason: 'the download did not complete and added nothing to the restored module cache (saved under this key, it would be an exact hit that later runs never complete)'
+            };
+    if (!p.download)
+        return { save: false, reason: 'the download did not run to its end in the main step' };
+    if (!p.download.ok)
+        return { save: false, reason: "the download failed (cache-save 'always' would save what was downloaded)" };
+    if (!p.changed)
+        return { save: false, reason: 'nothing was downloaded: the module cache is unchanged' };
+    return { save: true, reason: 'the primary key missed and the download added modules' };
+}
+/**
+ * Upper bound for saving GOCACHE. The build cache grows with every build and test run and is never
+ * trimmed by go within a job (it evicts after 5 days of disuse only); past a few GiB the upload and the
+ * next job's download cost more than the compilation they save on a 2-core runner, and the repository's
+ * 10 GB cache quota starts evicting module-cache entries, which matter more.
+ */
+const BUILD_CACHE_LIMIT_BYTES = 2 * 1024 * 1024 * 1024;
+/**
+ * Why the build cache is not saved (cheap rules, before its size is measured), or undefined. It is saved
+ * whenever its own key missed, the module cache is not corrupt, the main step ran its download, (auto)
+ * that download succeeded, and the event is an ordinary one: nothing can verify a build cache, so on
+ * an event where untrusted code runs it is not saved whatever cache-save says (a restore on a later
+ * run would take it as an exact hit).
+ */
+function buildSaveBlocker(p) {
+    if (p.mode === 'never')
+        return 'not saved (cache-save: never)';
+    if (p.matchedKey === p.key)
+        return 'not saved: exact key hit';
+    if (p.outcome === 'unavailable')
+        return 'not saved: the cache service failed';
+    if (p.outcome === 'corrupt' || p.download?.cacheCorrupt)
+        return 'not saved: the module cache was corrupt';
+    const untrusted = untrustedEvent(p.event);
+    if (untrusted)
+        return `not saved: ${untrusted}; a build cache cannot be verified, so not even with cache-save: always`;
+    if (p.download === undefined)
+        return 'not saved: the main step stopped before its download (nothing new was built with it)';
+    if (p.mode === 'auto' && !p.download.ok)
+        return 'not saved: the download failed';
+    return undefined;
+}
+/** The size rule of the build cache, with the notice that says what to do. */
+function buildSizeBlocker(bytes, dir) {
+    if (bytes <= BUILD_CACHE_LIMIT_BYTES)
+        return undefined;
+    const gib = (bytes / 2 ** 30).toFixed(1);
+    return {
+        line: `not saved: ${gib} GiB is over the 2 GiB bound`,
+        notice: `Build cache: not saved: ${dir} holds ${gib} GiB, over the 2 GiB bound (uploading it would cost more than ` +
+            `the builds it saves, and would evict module-cache entries from the repository's quota). Cache fewer ` +
+            `build outputs, or run 'go clean -cache' before the job ends.`
+    };
+}
+function classifySave(w) {
+    if (w.value !== undefined && w.value !== -1)
+        return { kind: 'saved' };
+    const retryAfterMs = w.retryAfterSeconds !== undefined ? w.retryAfterSeconds * 1000 : undefined;
+    const message = w.failure ?? w.collision ?? 'the cache service did not accept the entry';
+    // @actions/cache's CacheWriteDeniedError: its message starts like a reservation conflict, but is a policy.
+    if (/cache write denied:/.test(message))
+        return { kind: 'denied', message };
+    // The twirp client turns a 429 into "Unable to reserve cache" like a 409; its status line tells them apart.
+    if (w.lastStatus === 429)
+        return { kind: 'rate-limited', message, retryAfterMs };
+    if (w.lastStatus >= 500 ||
+        /\b5\d\d\b|Service Unavailable|Bad Gateway|Gateway Time-?out/i.test(w.failure ?? ''))
+        return { kind: 'unavailable', message, retryAfterMs };
+    if (w.collision)
+        return { kind: 'exists', message };
+    return { kind: 'failed', message };
+}
+/** The longest Retry-After a save waits for (the post step must stay short); past it, no retry. */
+const SAVE_RETRY_MAX_WAIT_MS = 60_000;
+/** A 429 without Retry-After waits this long before its one retry. */
+const SAVE_RETRY_DEFAULT_WAIT_MS = 10_000;
+/**
+ * The wait before the one retry of a save, or undefined for no retry: a 429 (its Retry-After, or 10 s),
+ * a 5xx that said Retry-After (the client already retried a 5xx on its own), within the bound.
+ */
+function saveRetryDelay(o, maxWaitMs = SAVE_RETRY_MAX_WAIT_MS) {
+    let wait;
+    if (o.kind === 'rate-limited')
+        wait = o.retryAfterMs ?? SAVE_RETRY_DEFAULT_WAIT_MS;
+    else if (o.kind === 'unavailable')
+        wait = o.retryAfterMs;
+    return wait !== undefined && wait <= maxWaitMs ? wait : undefined;
+}
+
+/**
  * What @actions/cache only logs. restoreCache and saveCache catch every error except a ValidationError and
  * only log it (core.warning, or core.error for a 5xx): a restore that failed returns undefined exactly like
  * a miss, and a save that failed returns -1 exactly like a save another job won, or one the service
@@ -56908,17 +56665,58 @@ async function serviceAvailable() {
     const cache = await load();
     return typeof cache.isFeatureAvailable !== 'function' || cache.isFeatureAvailable();
 }
+/** Default bound of one save call (archive, upload, commit): 10 minutes. */
+const SAVE_TIMEOUT_MS = 10 * 60_000;
+/** The internal variable that overrides it (seconds), e.g. for tests. */
+const SAVE_TIMEOUT_ENV = 'SETUP_GO_DEPS_SAVE_TIMEOUT_SECONDS';
+function saveTimeoutMs(env = process.env) {
+    const s = Number(env[SAVE_TIMEOUT_ENV]);
+    return Number.isFinite(s) && s > 0 ? s * 1000 : SAVE_TIMEOUT_MS;
+}
+/** Set once a restore or a save was abandoned: its promise may still hold sockets open. */
+let abandoned = false;
+/** True when a cache call was abandoned at its deadline; the entry point then exits without waiting for it. */
+function abandonedCacheCall() {
+    return abandoned;
+}
+/** `call`, or 'timeout' once `ms` passed (the call is then abandoned: see abandonedCacheCall). */
+async function within(call, ms) {
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    const result = await Promise.race([call, deadline]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+        abandoned = true;
+        call.catch(() => undefined);
+    }
+    return result;
+}
 /**
  * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). Only a failure
  * that is not the service's limit stays a failure; the caller words each as a notice or a warning. `env`
  * is set during the call (TAR_OPTIONS for the tar that builds the archive).
  */
 async function saveEntry(paths, key, label, env = {}) {
+    // After one stalled save the service is not asked again in this step: it would stall as long.
+    if (abandoned)
+        return {
+            outcome: { kind: 'unavailable', message: 'not tried: an earlier cache call in this step stalled' },
+            calls: 0
+        };
     const cache = await load();
+    const timeoutMs = saveTimeoutMs();
     let calls = 0;
     for (;;) {
         calls++;
-        const w = await withToolkitLog(() => cache.saveCache(paths, key), env);
+        // The toolkit's upload has no overall bound: a stalled one would hold the post step until the job's
+        // timeout fails the job, for a cache.
+        const w = await within(withToolkitLog(() => cache.saveCache(paths, key), env), timeoutMs);
+        if (w === 'timeout') {
+            const message = `the save did not finish within ${Math.round(timeoutMs / 1000)} s (a stalled upload) and was abandoned`;
+            return { outcome: { kind: 'unavailable', message }, calls };
+        }
         const outcome = classifySave(w);
         const wait = calls === 1 ? saveRetryDelay(outcome) : undefined;
         if (wait === undefined)
@@ -56928,6 +56726,249 @@ async function saveEntry(paths, key, label, env = {}) {
         await new Promise((resolve) => setTimeout(resolve, wait));
     }
 }
+
+/**
+ * The environment for the action's child processes (go, git, ssh-keygen): the action's own environment
+ * without the runner's `INPUT_*` variables. The runner passes every input to the action as INPUT_<NAME>,
+ * the token, `credentials` and `ssh-private-key` included; a child inherits its parent's environment,
+ * and go's git and ssh inherit go's, so without this every one of them (and anything it runs, a
+ * credential helper or a proxy command included) could read the raw secrets, and they would be in the
+ * /proc/<pid>/environ of every process of the download.
+ */
+/**
+ * Drop the `INPUT_*` variables from this process once the inputs are parsed, so that no child inherits
+ * them: not only the ones the action starts with childEnvironment(), but also the toolkit's own (tar for
+ * the cache and the Go archive, the cache client), which take no environment of their own.
+ */
+function forgetInputs(env = process.env) {
+    for (const name of Object.keys(env))
+        if (/^INPUT_/i.test(name))
+            delete env[name];
+}
+
+const __builtin = process.getBuiltinModule("node:fs/promises");
+
+/**
+ * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
+ * and load (as actions/cache's StateProvider and actions/checkout's state-helper do), so the two entry
+ * points cannot drift. Values are JSON strings (core.saveState); a payload that is missing or does not
+ * parse loads as undefined, and each loader checks the fields post relies on.
+ */
+const State = {
+    /** CacheState: what the cache restore found, for the post step's save decision. */
+    cache: 'cache',
+    /** DownloadState: the post step saves only a good cache. */
+    download: 'download',
+    /** AuthState: what the credential setup wrote (files, env names), for removal in post. */
+    auth: 'auth'
+};
+/**
+ * A slot for one payload. `check` returns the value when it has the shape post relies on (it may fill
+ * defaults), else undefined.
+ */
+function stateSlot(name, check) {
+    return {
+        save: (value) => saveState(name, JSON.stringify(value)),
+        load: () => {
+            const raw = getState(name);
+            if (!raw)
+                return undefined;
+            try {
+                return check(JSON.parse(raw));
+            }
+            catch {
+                return undefined;
+            }
+        }
+    };
+}
+const isObject = (v) => typeof v === 'object' && v !== null;
+const cacheState = stateSlot(State.cache, (v) => isObject(v) && isObject(v.restore) && isObject(v.modules) && typeof v.gomodcache === 'string'
+    ? v
+    : undefined);
+const downloadState = stateSlot(State.download, (v) => isObject(v)
+    ? {
+        ok: v.ok === true,
+        cacheCorrupt: v.cacheCorrupt === true,
+        repaired: typeof v.repaired === 'number' ? v.repaired : 0
+    }
+    : undefined);
+const authState = stateSlot(State.auth, (v) => isObject(v) && typeof v.dir === 'string' && v.dir !== '' && Array.isArray(v.files)
+    ? {
+        dir: v.dir,
+        files: v.files.map(String),
+        previous: isObject(v.previous) ? v.previous : {}
+    }
+    : undefined);
+/** The credentials directory main created (post refuses to save a cache path that contains it). */
+function loadCredentialsDir() {
+    return authState.load()?.dir;
+}
+
+/**
+ * Windows has no file modes: a 0600 credential file in RUNNER_TEMP keeps the ACL it inherits from its
+ * directory, which on a self-hosted runner can let other local accounts read it. As actions/checkout does
+ * for its ssh key (git-auth-helper.ts), every secret file and the private directory get `icacls
+ * /inheritance:r` (drop the inherited entries) and one full-control grant for the current user only.
+ * Like checkout, a failure fails the step: a secret is not left readable on the chance that nobody looks.
+ */
+({
+    platform: process.platform});
+
+/**
+ * Pure: the private git config file every git-based credential kind writes into (https headers from
+ * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
+ * fetches.
+ */
+/**
+ * Prefix of the private directory (private-dir.ts) that holds the credential files: here because the
+ * include an earlier use of this action exported is recognised by it (onlyOurIncludes).
+ */
+const DIR_PREFIX = 'setup-go-deps-auth-';
+
+/**
+ * Effects: the one configure/remove lifecycle every credential kind goes through (as actions/checkout's
+ * git-auth-helper does). Configure writes each secret file into one private directory under RUNNER_TEMP
+ * (0700 dir, 0600 files; on Windows an ACL for the current user only, acl.ts) and exports each variable through this ledger, which saves to the post state,
+ * before each write, exactly what is about to be written: so `removeCredentials` undoes exactly that,
+ * even after a main step that failed half-way.
+ */
+function isOurDir(dir) {
+    return (__builtin$g.isAbsolute(dir) && __builtin$g.basename(dir).startsWith(DIR_PREFIX) && !dir.split(__builtin$g.sep).includes('..'));
+}
+/**
+ * Post: undo what main recorded. What "removal" can mean here: variables main exported through GITHUB_ENV
+ * already reached every later step and cannot be taken back from them; a post step's own exports reach
+ * only the post steps after it (other actions' cleanups, which run in reverse order). So removal is:
+ *   - delete every recorded file and the directory (RUNNER_TEMP then holds no credential file). A variable
+ *     that still names a deleted file is harmless: git silently skips an include whose file does not exist
+ *     (measured, git 2.39);
+ *   - export the recorded variables back to their values before main, so the following post steps do not
+ *     even reference the deleted files (go would otherwise ignore the user's ~/.netrc).
+ */
+async function removeCredentials() {
+    const state = authState.load();
+    if (!state)
+        return;
+    if (!isOurDir(state.dir)) {
+        throw new Error(`refusing to delete '${state.dir}': it is not a ${DIR_PREFIX}* directory this action creates`);
+    }
+    // Every file and then the directory get their try, and the variables are put back, whatever fails
+    // first (a file held open on Windows, say); then what could not be removed fails the step by name.
+    const files = state.files.filter((file) => __builtin$g.dirname(file) === state.dir);
+    const removals = [
+        ...(await Promise.allSettled(files.map((file) => __builtin.rm(file, { force: true, maxRetries: 3 })))),
+        ...(await Promise.allSettled([__builtin.rm(state.dir, { recursive: true, force: true, maxRetries: 3 })]))
+    ];
+    const targets = [...files, state.dir];
+    for (const [name, value] of Object.entries(state.previous ?? {}))
+        exportVariable(name, value);
+    const failed = removals.flatMap((r, i) => r.status === 'rejected'
+        ? [`${targets[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
+        : []);
+    if (failed.length > 0)
+        throw new Error(`could not remove ${failed.join('; ')}`);
+    info(`Removed the credential files in ${state.dir}`);
+}
+
+/**
+ * File effects of the cache: find the key files (@actions/glob), hash them (@actions/glob hashFiles),
+ * fingerprint a module cache so post can tell whether the download changed it, read the go.sum files the
+ * restore is verified against, and remove go's read-only module trees.
+ */
+/**
+ * A fingerprint of the modules in a module cache: the names of every file in the
+ * `cache/download/.../@v/` directories (.info, .mod, .zip, .ziphash). Go only ever adds files there (each
+ * written whole, then renamed into place), so the names alone tell whether modules were added; no stat
+ * per file (it runs in main, on the way to the first download attempt, and again in post). Lock files are left out (go
+ * creates them while it works, they carry nothing), and so are sumdb tiles (a lookup is not a module).
+ * `names` are those files, relative to cache/download with `/` separators, sorted. `hash` and `files`
+ * count only what the save archives: the `.ziphash` files it leaves out (policy.ts ziphashesLeftOut)
+ * come and go without any module being added (go writes one back for each restored zip it checks).
+ */
+async function fingerprintModuleCache(gomodcache) {
+    const root = __builtin$g.join(gomodcache, 'cache', 'download');
+    let entries;
+    try {
+        entries = await __builtin$h.promises.readdir(root, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return { hash: '', files: 0, names: [] };
+        throw error;
+    }
+    const names = entries
+        .filter((e) => e.isFile() && __builtin$g.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => __builtin$g.relative(root, __builtin$g.join(e.parentPath, e.name)).split(__builtin$g.sep).join('/'));
+    if (names.length === 0)
+        return { hash: '', files: 0, names };
+    names.sort();
+    const leftOut = new Set(ziphashesLeftOut(names));
+    const archived = names.filter((n) => !leftOut.has(n));
+    return {
+        hash: __builtin$i.createHash('sha256').update(archived.join('\n')).digest('hex'),
+        files: archived.length,
+        names
+    };
+}
+/**
+ * Runs `save` with the TAR_OPTIONS that leave `ziphashes` (policy.ts ziphashesLeftOut) out of the
+ * archive, listed in a file of their own for the call; with no options when there are none to leave out
+ * or tar could not take the list's path (policy.ts saveTarOptions).
+ */
+async function withZiphashesLeftOut(ziphashes, save) {
+    if (ziphashes.length === 0)
+        return save({});
+    const dir = await __builtin$h.promises.mkdtemp(__builtin$g.join(process.env.RUNNER_TEMP || __builtin$j.tmpdir(), 'setup-go-deps-tar-'));
+    try {
+        const list = __builtin$g.join(dir, 'exclude');
+        await __builtin$h.promises.writeFile(list, ziphashes.join('\n') + '\n');
+        const options = saveTarOptions(list, process.env.TAR_OPTIONS);
+        return await save(options ? { TAR_OPTIONS: options } : {});
+    }
+    finally {
+        await __builtin$h.promises.rm(dir, { recursive: true, force: true });
+    }
+}
+/** Total size in bytes of the regular files below `dir` (0 when it does not exist). */
+async function directorySize(dir) {
+    let entries;
+    try {
+        entries = await __builtin$h.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return 0;
+        throw error;
+    }
+    const sizes = await Promise.all(entries
+        .filter((e) => e.isFile())
+        .map((e) => __builtin$h.promises.stat(__builtin$g.join(e.parentPath, e.name)).then((s) => s.size)));
+    return sizes.reduce((a, b) => a + b, 0);
+}
+/** Whether a directory exists and has at least one entry. */
+async function isPopulated(dir) {
+    try {
+        return (await __builtin$h.promises.readdir(dir)).length > 0;
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return false;
+        throw error;
+    }
+}
+
+process.getBuiltinModule("node:stream/promises");
+
+/**
+ * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
+ * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
+ * the bytes go extracts: the central directory's entries, each entry's data found through its local
+ * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
+ * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
+ * rather than interpreted: a module zip written by go never has them.
+ */
+__builtin$9.promisify(__builtin$3.inflateRaw);
 
 /**
  * The module cache around the download: `restoreModuleCache` in main (key -> bounded restore with
@@ -57131,3 +57172,6 @@ async function run() {
 
 // Bundle entry for the post step (dist/post/index.js); see entrypoints/main.ts.
 await run();
+// A save abandoned at its deadline (a stalled upload) may still hold a socket open: end the step now.
+if (abandonedCacheCall())
+    process.exit();

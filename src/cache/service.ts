@@ -42,12 +42,37 @@ export interface Restored extends Watched<string | undefined> {
   refused?: { key: string; problem: string }
 }
 
-/** Set once a restore was abandoned: its promise may still hold sockets open (see abandonedRestore). */
+/** Default bound of one save call (archive, upload, commit): 10 minutes. */
+export const SAVE_TIMEOUT_MS = 10 * 60_000
+/** The internal variable that overrides it (seconds), e.g. for tests. */
+export const SAVE_TIMEOUT_ENV = 'SETUP_GO_DEPS_SAVE_TIMEOUT_SECONDS'
+
+export function saveTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const s = Number(env[SAVE_TIMEOUT_ENV])
+  return Number.isFinite(s) && s > 0 ? s * 1000 : SAVE_TIMEOUT_MS
+}
+
+/** Set once a restore or a save was abandoned: its promise may still hold sockets open. */
 let abandoned = false
 
-/** True when a restore was abandoned; the entry point then exits without waiting for it. */
-export function abandonedRestore(): boolean {
+/** True when a cache call was abandoned at its deadline; the entry point then exits without waiting for it. */
+export function abandonedCacheCall(): boolean {
   return abandoned
+}
+
+/** `call`, or 'timeout' once `ms` passed (the call is then abandoned: see abandonedCacheCall). */
+async function within<T>(call: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms)
+  })
+  const result = await Promise.race([call, deadline])
+  clearTimeout(timer)
+  if (result === 'timeout') {
+    abandoned = true
+    call.catch(() => undefined)
+  }
+  return result
 }
 
 /**
@@ -105,12 +130,7 @@ export async function restoreEntry(
       if (archive) fs.rmSync(archive, { force: true })
     }
   )
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10))
-  })
-  const result = await Promise.race([call, deadline])
-  clearTimeout(timer)
+  const result = await within(call, opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10))
   if (result !== 'timeout' || extracting) {
     const restored = await call
     // A refusal's "extract nothing" was for that call's tar only (a later restore, the build cache's, extracts).
@@ -120,9 +140,7 @@ export async function restoreEntry(
     }
     return examined(restored, checked)
   }
-  abandoned = true
   extractNothing()
-  call.catch(() => undefined)
   return { value: undefined, lastStatus: 0, timedOut: true }
 }
 
@@ -168,11 +186,27 @@ export async function saveEntry(
   label: string,
   env: Record<string, string> = {}
 ): Promise<Saved> {
+  // After one stalled save the service is not asked again in this step: it would stall as long.
+  if (abandoned)
+    return {
+      outcome: { kind: 'unavailable', message: 'not tried: an earlier cache call in this step stalled' },
+      calls: 0
+    }
   const cache = await load()
+  const timeoutMs = saveTimeoutMs()
   let calls = 0
   for (;;) {
     calls++
-    const w = await withToolkitLog(() => cache.saveCache(paths, key), env)
+    // The toolkit's upload has no overall bound: a stalled one would hold the post step until the job's
+    // timeout fails the job, for a cache.
+    const w = await within(
+      withToolkitLog(() => cache.saveCache(paths, key), env),
+      timeoutMs
+    )
+    if (w === 'timeout') {
+      const message = `the save did not finish within ${Math.round(timeoutMs / 1000)} s (a stalled upload) and was abandoned`
+      return { outcome: { kind: 'unavailable', message }, calls }
+    }
     const outcome = classifySave(w)
     const wait = calls === 1 ? saveRetryDelay(outcome) : undefined
     if (wait === undefined) return { outcome, archiveBytes: w.archiveBytes, calls }
