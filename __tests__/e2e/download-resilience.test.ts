@@ -103,6 +103,32 @@ describe('downloadModules on a slow or flaky upstream', () => {
     expect(goProcessesIn(bench.root)).toEqual([])
   })
 
+  it('a batch queued behind stalled ones never starts once the watchdog fired: the budget still ends the download', async () => {
+    // Two module roots, one go process at a time: the second root's batch waits in the queue.
+    bench = await startBench({ count: 4, project: false })
+    const mods = bench.set.latest()
+    for (const [i, name] of ['a', 'b'].entries())
+      writeConsumerProject(path.join(bench.workspace, name), {
+        modulePath: `example.com/roots/${name}`,
+        requires: [mods[2 * i]!, mods[2 * i + 1]!]
+      })
+    bench.proxy.faults.add({ path: /\.zip$/, fault: { kind: 'stall' } })
+    const t0 = Date.now()
+    const result = await bench.download({
+      modules: ['a', 'b'],
+      parallel: 1,
+      attemptTimeoutMs: 1000,
+      timeoutMs: 4000,
+      retries: 20
+    })
+    const took = Date.now() - t0
+    expect(result.ok).toBe(false)
+    expect(result.failure?.errorClass).toBe('timeout')
+    expect(result.attempts.length).toBeGreaterThan(1)
+    expect(took).toBeLessThan(4000 + 2000)
+    expect(goProcessesIn(bench.root)).toEqual([])
+  }, 30_000)
+
   it('switches to the fallback proxy after two failing attempts and succeeds there', async () => {
     bench = await startBench({ count: 3 })
     bench.proxy.faults.add({ path: /@v\//, fault: { kind: 'status', status: 502 } })

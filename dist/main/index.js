@@ -63509,6 +63509,11 @@ class Processes {
         this.watchdog = new Watchdog(ctx.cfg.attemptTimeoutMs, ctx.deadlineAt, () => this.killAll());
     }
     async run(args, cwd, label) {
+        // Once the watchdog fired (a stall, or the budget spent), a batch still queued behind the killed ones
+        // must not start: the watchdog is done, and nothing would stop it if it stalled too.
+        const fired = this.watchdog.reason;
+        if (fired)
+            return { exitCode: 1, stdout: '', stderr: '', stopped: fired };
         const p = startGo(args, {
             cwd,
             env: this.env,
