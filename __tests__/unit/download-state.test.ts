@@ -104,6 +104,19 @@ describe('the download reducer', () => {
     expect(second.decision).toMatchObject({ kind: 'abort', diagnosis: { errorClass: 'checksum' } })
   })
 
+  it('a damaged zip this run fetched (a bad answer from the proxy) is purged and fetched again; the cache is not called corrupt', () => {
+    // as go's -json object for that module reports it (the module comes from the object's Path)
+    const damaged = { ...classifyText(text('cache-zip-garbage')), module: key(A) }
+    expect(damaged.errorClass).toBe('cache-corrupt')
+    const fetched = reduce(start(), outcome({ diagnoses: [damaged] }), ctx)
+    expect(fetched.decision).toMatchObject({ kind: 'retry', purge: [A] })
+    expect(fetched.state.cacheCorrupt).toBe(false)
+    // the same error for a zip the cache held before the run: a corrupt cache, never saved
+    const held = reduce(start([key(A)]), outcome({ diagnoses: [damaged] }), ctx)
+    expect(held.decision).toMatchObject({ kind: 'retry', purge: [A] })
+    expect(held.state.cacheCorrupt).toBe(true)
+  })
+
   it('a zip the restore left to go and go refused is the restore verification’s finding, not a corrupt cache', () => {
     const s = initialState([{ dir: ROOT, modules: [A, B, C] }], () => false, new Set([key(A)]))
     expect([...s.cachedBefore]).toEqual([key(A)])

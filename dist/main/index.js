@@ -63415,7 +63415,9 @@ function reduce(state, outcome, ctx) {
             ...state.alteredRestored,
             ...verdict.purge.filter((k) => state.handedToGo.has(k))
         ]),
-        cacheCorrupt: state.cacheCorrupt || verdict.purge.some((k) => !state.handedToGo.has(k)),
+        // Only what the module cache held before this run makes it corrupt: a damaged zip this run fetched
+        // (a proxy's bad answer) is a bad download, purged and fetched again, and the cache stays saveable.
+        cacheCorrupt: state.cacheCorrupt || verdict.purge.some((k) => state.cachedBefore.has(k) && !state.handedToGo.has(k)),
         proxyHistory: history,
         lastDiagnoses: verdict.diagnoses
     };
@@ -63695,12 +63697,15 @@ function refusedSumLines(roots, workspace) {
     return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, __builtin$k.relative(workspace, p.file).split(__builtin$k.sep).join('/'))));
 }
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
-async function applyDecision(decision, gomodcache, proxies, handedToGo) {
+async function applyDecision(decision, gomodcache, proxies, state) {
     for (const m of decision.purge) {
         await purgeModule(gomodcache, m);
-        warning(handedToGo.has(modKey(m))
-            ? `${modKey(m)}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
-            : `${modKey(m)}: the module cache held a damaged copy; purged it and downloading again.`);
+        const k = modKey(m);
+        warning(state.handedToGo.has(k)
+            ? `${k}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
+            : state.cachedBefore.has(k)
+                ? `${k}: the module cache held a damaged copy; purged it and downloading again.`
+                : `${k}: the copy this download fetched was damaged (the server's answer); purged it and downloading again.`);
     }
     const s = decision.switchedProxy;
     if (s) {
@@ -63779,7 +63784,7 @@ async function downloadModules(cfg, ctx) {
         }
         if (decision.kind === 'abort')
             throw new AbortError(new AttemptFailed(decision.diagnosis));
-        await applyDecision(decision, gomodcache, proxies, handedToGo);
+        await applyDecision(decision, gomodcache, proxies, state);
         lastText = text;
         throw new AttemptFailed(deciding, decision.progressed);
     };

@@ -92,14 +92,17 @@ async function applyDecision(
   decision: Decision & { kind: 'retry' },
   gomodcache: string,
   proxies: readonly string[],
-  handedToGo: ReadonlySet<string>
+  state: Pick<DownloadState, 'handedToGo' | 'cachedBefore'>
 ): Promise<void> {
   for (const m of decision.purge) {
     await purgeModule(gomodcache, m)
+    const k = modKey(m)
     core.warning(
-      handedToGo.has(modKey(m))
-        ? `${modKey(m)}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
-        : `${modKey(m)}: the module cache held a damaged copy; purged it and downloading again.`
+      state.handedToGo.has(k)
+        ? `${k}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
+        : state.cachedBefore.has(k)
+          ? `${k}: the module cache held a damaged copy; purged it and downloading again.`
+          : `${k}: the copy this download fetched was damaged (the server's answer); purged it and downloading again.`
     )
   }
   const s = decision.switchedProxy
@@ -187,7 +190,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
       record.detail = deciding.cause
     }
     if (decision.kind === 'abort') throw new AbortError(new AttemptFailed(decision.diagnosis))
-    await applyDecision(decision, gomodcache, proxies, handedToGo)
+    await applyDecision(decision, gomodcache, proxies, state)
     lastText = text
     throw new AttemptFailed(deciding, decision.progressed)
   }

@@ -163,7 +163,10 @@ export function reduce(
       ...state.alteredRestored,
       ...verdict.purge.filter((k) => state.handedToGo.has(k))
     ]),
-    cacheCorrupt: state.cacheCorrupt || verdict.purge.some((k) => !state.handedToGo.has(k)),
+    // Only what the module cache held before this run makes it corrupt: a damaged zip this run fetched
+    // (a proxy's bad answer) is a bad download, purged and fetched again, and the cache stays saveable.
+    cacheCorrupt:
+      state.cacheCorrupt || verdict.purge.some((k) => state.cachedBefore.has(k) && !state.handedToGo.has(k)),
     proxyHistory: history,
     lastDiagnoses: verdict.diagnoses
   }
