@@ -63340,19 +63340,24 @@ function finalFailure(failure, p) {
 }
 
 /** The first state: every module of every root, assigned to the first root that lists it. */
-function initialState(roots, isCached, handedToGo = new Set()) {
+function initialState(roots, isCached, handedToGo = new Set(), hasZip = isCached) {
     const work = new Map();
     for (const root of roots)
         for (const m of root.modules)
             if (!work.has(modKey(m)))
                 work.set(modKey(m), { root: root.dir, module: m });
     const cachedBefore = new Set([...work].filter(([k, w]) => isCached(w.module) || handedToGo.has(k)).map(([k]) => k));
+    const zipsBefore = new Set([
+        ...cachedBefore,
+        ...[...work].filter(([, w]) => hasZip(w.module)).map(([k]) => k)
+    ]);
     return {
         work,
         done: new Set(),
         checked: new Set(),
         listed: new Set(),
         cachedBefore,
+        zipsBefore,
         purged: new Set(),
         handedToGo,
         alteredRestored: new Set(),
@@ -63417,7 +63422,7 @@ function reduce(state, outcome, ctx) {
         ]),
         // Only what the module cache held before this run makes it corrupt: a damaged zip this run fetched
         // (a proxy's bad answer) is a bad download, purged and fetched again, and the cache stays saveable.
-        cacheCorrupt: state.cacheCorrupt || verdict.purge.some((k) => state.cachedBefore.has(k) && !state.handedToGo.has(k)),
+        cacheCorrupt: state.cacheCorrupt || verdict.purge.some((k) => state.zipsBefore.has(k) && !state.handedToGo.has(k)),
         proxyHistory: history,
         lastDiagnoses: verdict.diagnoses
     };
@@ -63703,7 +63708,7 @@ async function applyDecision(decision, gomodcache, proxies, state) {
         const k = modKey(m);
         warning(state.handedToGo.has(k)
             ? `${k}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
-            : state.cachedBefore.has(k)
+            : state.zipsBefore.has(k)
                 ? `${k}: the module cache held a damaged copy; purged it and downloading again.`
                 : `${k}: the copy this download fetched was damaged (the server's answer); purged it and downloading again.`);
     }
@@ -63764,7 +63769,7 @@ async function downloadModules(cfg, ctx) {
     ];
     const deadlineAt = Date.now() + cfg.timeoutMs;
     const handedToGo = ctx.handedToGo ?? new Set();
-    let state = initialState(roots, (m) => isCached(gomodcache, m), handedToGo);
+    let state = initialState(roots, (m) => isCached(gomodcache, m), handedToGo, (m) => hasZip(gomodcache, m));
     let lastText = '';
     const attempt = async (number) => {
         const proxy = proxies[state.proxyIndex] ?? initialProxy;

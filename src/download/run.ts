@@ -18,7 +18,7 @@ import type { SumProblem } from '../go/sumcheck.js'
 import type { DownloadConfig } from '../config.js'
 import type { AppliedEnvironment, Diagnosis, DownloadResult } from '../types.js'
 import { runAttempt, type AttemptContext } from './attempt.js'
-import { isCached, purgeModule } from './cached.js'
+import { hasZip, isCached, purgeModule } from './cached.js'
 import { classifyText, retryAfterMs } from './classify.js'
 import { modKey } from './modules.js'
 import { consumesRetry, finalFailure, MAX_DELAY_MS, retryWait } from './policy.js'
@@ -92,7 +92,7 @@ async function applyDecision(
   decision: Decision & { kind: 'retry' },
   gomodcache: string,
   proxies: readonly string[],
-  state: Pick<DownloadState, 'handedToGo' | 'cachedBefore'>
+  state: Pick<DownloadState, 'handedToGo' | 'zipsBefore'>
 ): Promise<void> {
   for (const m of decision.purge) {
     await purgeModule(gomodcache, m)
@@ -100,7 +100,7 @@ async function applyDecision(
     core.warning(
       state.handedToGo.has(k)
         ? `${k}: altered or damaged: go's check of its restored zip against go.sum failed as it extracted it; purged it and downloading again.`
-        : state.cachedBefore.has(k)
+        : state.zipsBefore.has(k)
           ? `${k}: the module cache held a damaged copy; purged it and downloading again.`
           : `${k}: the copy this download fetched was damaged (the server's answer); purged it and downloading again.`
     )
@@ -171,7 +171,12 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   ]
   const deadlineAt = Date.now() + cfg.timeoutMs
   const handedToGo = ctx.handedToGo ?? new Set<string>()
-  let state: DownloadState = initialState(roots, (m) => isCached(gomodcache, m), handedToGo)
+  let state: DownloadState = initialState(
+    roots,
+    (m) => isCached(gomodcache, m),
+    handedToGo,
+    (m) => hasZip(gomodcache, m)
+  )
   let lastText = ''
 
   const attempt = async (number: number): Promise<void> => {

@@ -30,6 +30,8 @@ export interface DownloadState {
   readonly listed: ReadonlySet<string>
   /** Modules in the module cache before the first attempt (a checksum mismatch there may be the cache). */
   readonly cachedBefore: ReadonlySet<string>
+  /** Modules whose zip was in the module cache before the first attempt (complete or not). */
+  readonly zipsBefore: ReadonlySet<string>
   /** Modules purged once in this run. */
   readonly purged: ReadonlySet<string>
   /** Restored modules whose zip go checks itself (the restore removed their .ziphash). */
@@ -78,7 +80,8 @@ export type Decision =
 export function initialState(
   roots: readonly { dir: string; modules: readonly ModuleVersion[] }[],
   isCached: (m: ModuleVersion) => boolean,
-  handedToGo: ReadonlySet<string> = new Set()
+  handedToGo: ReadonlySet<string> = new Set(),
+  hasZip: (m: ModuleVersion) => boolean = isCached
 ): DownloadState {
   const work = new Map<string, WorkItem>()
   for (const root of roots)
@@ -86,12 +89,17 @@ export function initialState(
   const cachedBefore = new Set(
     [...work].filter(([k, w]) => isCached(w.module) || handedToGo.has(k)).map(([k]) => k)
   )
+  const zipsBefore = new Set([
+    ...cachedBefore,
+    ...[...work].filter(([, w]) => hasZip(w.module)).map(([k]) => k)
+  ])
   return {
     work,
     done: new Set(),
     checked: new Set(),
     listed: new Set(),
     cachedBefore,
+    zipsBefore,
     purged: new Set(),
     handedToGo,
     alteredRestored: new Set(),
@@ -166,7 +174,7 @@ export function reduce(
     // Only what the module cache held before this run makes it corrupt: a damaged zip this run fetched
     // (a proxy's bad answer) is a bad download, purged and fetched again, and the cache stays saveable.
     cacheCorrupt:
-      state.cacheCorrupt || verdict.purge.some((k) => state.cachedBefore.has(k) && !state.handedToGo.has(k)),
+      state.cacheCorrupt || verdict.purge.some((k) => state.zipsBefore.has(k) && !state.handedToGo.has(k)),
     proxyHistory: history,
     lastDiagnoses: verdict.diagnoses
   }
