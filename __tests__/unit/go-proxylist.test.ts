@@ -3,6 +3,7 @@ import {
   PROXY_REQUEST_TRIES,
   proxySecrets,
   redactUserinfo,
+  withFallback,
   withRequestRetries
 } from '../../src/go/proxylist.js'
 
@@ -56,5 +57,19 @@ describe('a login in a GOPROXY list', () => {
     expect(proxySecrets(list).sort()).toEqual(['ci:p%40ss', 'ci:p@ss', 'p%40ss', 'p@ss'].sort())
     expect(proxySecrets('https://token@goproxy.corp')).toEqual(['token'])
     expect(proxySecrets('https://proxy.golang.org,direct')).toEqual([])
+  })
+})
+
+describe('withFallback', () => {
+  it("replaces the failing first entry and keeps the rest of the user's list", () => {
+    expect(withFallback('https://corp.example/go,direct', 'https://proxy.golang.org')).toBe(
+      'https://proxy.golang.org,direct'
+    )
+    expect(withFallback('https://a.example|https://b.example,off', 'https://f.example')).toBe(
+      'https://f.example|https://b.example,off'
+    )
+    expect(withFallback('https://a.example', 'https://f.example')).toBe('https://f.example')
+    // go's default when none is configured
+    expect(withFallback('', 'https://goproxy.io')).toBe('https://goproxy.io,direct')
   })
 })

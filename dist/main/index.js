@@ -62471,6 +62471,17 @@ function twice(entry) {
     const other = url.endsWith('/') ? url.slice(0, -1) : `${url}/`;
     return `${url}|${other}`;
 }
+/**
+ * The GOPROXY a fallback proxy runs with: the list as configured with its first entry (the proxy that
+ * failed) replaced, so what follows it (`,direct`, a second proxy after `|`) still applies; go's default
+ * list when none is configured (`https://proxy.golang.org,direct`). An entry `off` or `direct` first is
+ * replaced like any other.
+ */
+function withFallback(goproxy, fallback) {
+    const list = goproxy.trim() === '' ? 'https://proxy.golang.org,direct' : goproxy;
+    const sep = /[,|]/.exec(list);
+    return sep ? `${fallback}${list.slice(sep.index)}` : fallback;
+}
 /** A GOPROXY-like text with every URL's user info shown as `***` (for logs, the summary, messages). */
 function redactUserinfo(s) {
     return s.replace(/\/\/[^/@\s]*@/g, '//***@');
@@ -63760,7 +63771,8 @@ async function downloadModules(cfg, ctx) {
     if (refused.length > 0)
         return { ...result, ok: false, failure: refused[0], moduleFailures: refused };
     const gomodcache = ctx.goEnv.GOMODCACHE || __builtin$k.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
-    const proxies = [initialProxy, ...cfg.fallbackProxies];
+    // Each fallback replaces the failing first entry and keeps the rest of the list (`,direct`).
+    const proxies = [initialProxy, ...cfg.fallbackProxies.map((f) => withFallback(initialProxy, f))];
     // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
     const privatePatterns = [
         ...ctx.environment.privatePatterns,

@@ -13,7 +13,7 @@ import * as core from '@actions/core'
 import pRetry, { AbortError } from 'p-retry'
 import path from 'node:path'
 import type { GoEnv } from '../go/env.js'
-import { redactUserinfo, withRequestRetries } from '../go/proxylist.js'
+import { redactUserinfo, withFallback, withRequestRetries } from '../go/proxylist.js'
 import type { SumProblem } from '../go/sumcheck.js'
 import type { DownloadConfig } from '../config.js'
 import type { AppliedEnvironment, Diagnosis, DownloadResult } from '../types.js'
@@ -162,7 +162,8 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory)
   if (refused.length > 0) return { ...result, ok: false, failure: refused[0], moduleFailures: refused }
   const gomodcache = ctx.goEnv.GOMODCACHE || path.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod')
-  const proxies = [initialProxy, ...cfg.fallbackProxies]
+  // Each fallback replaces the failing first entry and keeps the rest of the list (`,direct`).
+  const proxies = [initialProxy, ...cfg.fallbackProxies.map((f) => withFallback(initialProxy, f))]
   // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
   const privatePatterns = [
     ...ctx.environment.privatePatterns,

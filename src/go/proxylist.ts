@@ -38,6 +38,18 @@ function twice(entry: string): string {
   return `${url}|${other}`
 }
 
+/**
+ * The GOPROXY a fallback proxy runs with: the list as configured with its first entry (the proxy that
+ * failed) replaced, so what follows it (`,direct`, a second proxy after `|`) still applies; go's default
+ * list when none is configured (`https://proxy.golang.org,direct`). An entry `off` or `direct` first is
+ * replaced like any other.
+ */
+export function withFallback(goproxy: string, fallback: string): string {
+  const list = goproxy.trim() === '' ? 'https://proxy.golang.org,direct' : goproxy
+  const sep = /[,|]/.exec(list)
+  return sep ? `${fallback}${list.slice(sep.index)}` : fallback
+}
+
 /** A GOPROXY-like text with every URL's user info shown as `***` (for logs, the summary, messages). */
 export function redactUserinfo(s: string): string {
   return s.replace(/\/\/[^/@\s]*@/g, '//***@')
