@@ -401,6 +401,21 @@ const CASES: Case[] = [
     errorClass: 'network',
     retryable: true
   },
+  {
+    source:
+      "go1.26.8 local: GOPROXY=direct, a module path ending in .git on a host git cannot reach (go hides git's error)",
+    text: 'git.invalid.example/org/repo.git@v1.0.0: no secure protocol found for repository',
+    errorClass: 'git',
+    retryable: true,
+    hint: 'git ls-remote https://git.invalid.example/org/repo.git'
+  },
+  {
+    source: "constructed from the dns rule: an IPv6 resolver in the lookup line is still that host's failure",
+    text: 'go: example.com/x@v1.0.0: Get "https://goproxy.corp.example/example.com/x/@v/v1.0.0.info": dial tcp: lookup goproxy.corp.example on [::1]:53: no such host',
+    errorClass: 'network',
+    retryable: false,
+    hint: 'goproxy'
+  },
   // ---- unknown ------------------------------------------------------------------------------------
   {
     source: 'go1.19 local: nothing recognisable and not git',

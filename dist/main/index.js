@@ -62798,7 +62798,7 @@ const RULES = [
         errorClass: 'network',
         retryable: true,
         patterns: [
-            /lookup ((?:[\w-]+\.)*(?:golang\.org|github\.com|gitlab\.com|bitbucket\.org|googlesource\.com|gopkg\.in|google\.golang\.org|go\.dev|githubusercontent\.com))(?: on [^:]+:\d+)?: no such host/
+            /lookup ((?:[\w-]+\.)*(?:golang\.org|github\.com|gitlab\.com|bitbucket\.org|googlesource\.com|gopkg\.in|google\.golang\.org|go\.dev|githubusercontent\.com))(?: on (?:\[[^\]]+\]|[^:\s]+):\d+)?: no such host/
         ],
         cause: (m) => `DNS lookup of ${m[1]} failed (no such host) on the runner.`,
         hint: () => HINT.network
@@ -62807,7 +62807,7 @@ const RULES = [
         id: 'dns-no-such-host',
         errorClass: 'network',
         retryable: false,
-        patterns: [/lookup (\S+?)(?: on [^:]+:\d+)?: no such host/],
+        patterns: [/lookup (\S+?)(?: on (?:\[[^\]]+\]|[^:\s]+):\d+)?: no such host/],
         cause: (m) => `the host ${m[1]} does not exist in DNS (no such host).`,
         hint: (m) => `Check the spelling of ${m[1]} in 'goproxy', 'fallback-proxies' or the module path. If it is a private host reachable only inside your network, the runner cannot reach it: use a self-hosted runner or a proxy it can reach.`
     },
@@ -62830,6 +62830,17 @@ const RULES = [
         ],
         cause: (m) => `git failed while fetching (${m[0].trim()}).`,
         hint: () => HINT.git
+    },
+    {
+        // A module path ending in .git is fetched by git directly (no ?go-get=1 page); when every protocol go
+        // tries fails, go prints only this line and hides git's own error (401, 404, DNS, a dropped connection
+        // alike), so it is retried like a git failure and the hint says how to see git's answer.
+        id: 'git-no-protocol',
+        errorClass: 'git',
+        retryable: true,
+        patterns: [/(\S+?)(?:@\S+)?: no secure protocol found for repository/],
+        cause: (m) => `go could not fetch the repository ${m[1]} over https or ssh (go shows only "no secure protocol found for repository" and hides git's own error).`,
+        hint: (m) => `To see git's answer, run \`git ls-remote https://${m[1]}\` in a step before this one. A private repository needs credentials for its host: 'private-modules' with 'token', a 'credentials' line, or an 'ssh-private-key'.`
     },
     {
         id: 'not-found',
