@@ -43,6 +43,34 @@ describe('module roots', () => {
     )
   })
 
+  it('a stale go.sum line for a version the proxy does not have fails nothing when go does not need it, as plain go mod download', async () => {
+    // A local replace makes the whole go.sum the explicit list (go.mod cannot say what is needed).
+    bench = await startBench({ count: 2 })
+    const ws = bench.workspace
+    fs.mkdirSync(path.join(ws, 'local'))
+    fs.writeFileSync(path.join(ws, 'local', 'go.mod'), 'module example.com/local\n\ngo 1.22\n')
+    fs.appendFileSync(path.join(ws, 'go.mod'), '\nreplace example.com/local => ./local\n')
+    const stale = bench.set.latest()[0]!
+    // a version the proxy never had: the line a force-pushed pseudo-version leaves behind
+    fs.appendFileSync(
+      path.join(ws, 'go.sum'),
+      `${stale.path} v0.9.0 h1:${Buffer.alloc(32, 7).toString('base64')}\n${stale.path} v0.9.0/go.mod h1:${Buffer.alloc(32, 8).toString('base64')}\n`
+    )
+    const result = await bench.download()
+    expect(result.ok).toBe(true)
+    expect(result.attempts).toHaveLength(1)
+    // the version was asked for, not found, and left to go's own check, which passed
+    expect(
+      bench.proxy.faults.log.some((r) => r.path.includes(`${stale.path}/@v/v0.9.0`))
+    ).toBe(true)
+    expect(bench.proxy.zipDownloads().sort()).toEqual(
+      bench.set
+        .latest()
+        .map((m) => `${m.path}@${m.version}`)
+        .sort()
+    )
+  })
+
   it("rejects 'modules' globs that match no module, naming the input and an example", async () => {
     bench = await startBench({ count: 1 })
     const error = await bench.download({ modules: ['nothing/*'] }).catch((e: unknown) => e)

@@ -38,6 +38,7 @@ const outcome = (o: Partial<AttemptOutcome>): AttemptOutcome => ({
   checkedRoots: [],
   listed: [],
   discovered: [],
+  unneeded: [],
   ...o
 })
 const start = (cached: string[] = []): DownloadState =>
@@ -188,9 +189,30 @@ describe('the download reducer', () => {
 
   it('goes on to the check only when every module is done and nothing failed', () => {
     const s = start()
-    expect(readyForCheck(s, { diagnoses: [], finished: [key(A), key(B)] })).toBe(false)
-    expect(readyForCheck(s, { diagnoses: [], finished: [key(A), key(B), key(C)] })).toBe(true)
-    expect(readyForCheck(s, { diagnoses: [badGateway(A)], finished: [key(A), key(B), key(C)] })).toBe(false)
+    expect(readyForCheck(s, { diagnoses: [], finished: [key(A), key(B)], unneeded: [] })).toBe(false)
+    expect(readyForCheck(s, { diagnoses: [], finished: [key(A), key(B), key(C)], unneeded: [] })).toBe(true)
+    expect(
+      readyForCheck(s, { diagnoses: [badGateway(A)], finished: [key(A), key(B), key(C)], unneeded: [] })
+    ).toBe(false)
+    // a module left to the check (not found, required by no go.mod) does not hold the check back
+    expect(readyForCheck(s, { diagnoses: [], finished: [key(A), key(B)], unneeded: [key(C)] })).toBe(true)
+  })
+
+  it('a not-found module no go.mod requires leaves the explicit list; the check decides', () => {
+    const s = initialState([{ dir: ROOT, modules: [A, B, C], required: [key(A), key(B)] }], () => false)
+    expect([...s.required].sort()).toEqual([key(A), key(B)])
+    const r = reduce(
+      s,
+      outcome({ finished: [key(A), key(B)], unneeded: [key(C)], checkedRoots: [ROOT] }),
+      ctx
+    )
+    expect(r.decision).toEqual({ kind: 'done' })
+    expect(pendingModules(r.state)).toEqual([])
+    expect([...r.state.leftToCheck]).toEqual([key(C)])
+    // without the roots' require lines every module counts as required
+    expect([...initialState([{ dir: ROOT, modules: [A, C] }], () => false).required].sort()).toEqual(
+      [key(A), key(C)].sort()
+    )
   })
 })
 

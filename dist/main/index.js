@@ -61991,6 +61991,7 @@ function moduleRoot(dir, workingDirectory, goflags) {
         sumFiles,
         ...sums,
         modules: neededModules(sums.modules, goMod),
+        required: requiredBy([goMod]),
         vendor: vendorDecision({
             goMod,
             modulesTxt: read(__builtin$k.join(dir, 'vendor', 'modules.txt')),
@@ -62010,9 +62011,13 @@ function workspaceRoot(work, workingDirectory) {
         workspace: true,
         sumFiles,
         ...readSums(sumFiles),
+        required: requiredBy(work.moduleDirs.map((d) => read(__builtin$k.join(d, 'go.mod')) ?? '')),
         // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
         vendor: { vendored: false, reason: 'go.work workspace' }
     };
+}
+function requiredBy(goMods) {
+    return [...new Set(goMods.flatMap((text) => parseGoModFile(text).requires.map((r) => modKey(r))))];
 }
 async function globModuleDirs(patterns, workingDirectory) {
     const absolute = patterns.map((p) => p.startsWith('!') ? `!${__builtin$k.resolve(workingDirectory, p.slice(1))}` : __builtin$k.resolve(workingDirectory, p));
@@ -63380,6 +63385,9 @@ function initialState(roots, isCached, handedToGo = new Set(), hasZip = isCached
         listed: new Set(),
         cachedBefore,
         zipsBefore,
+        // Without the roots' require lines every module counts as required (nothing is left to the check).
+        required: new Set(roots.some((r) => r.required === undefined) ? work.keys() : roots.flatMap((r) => r.required ?? [])),
+        leftToCheck: new Set(),
         purged: new Set(),
         handedToGo,
         alteredRestored: new Set(),
@@ -63397,7 +63405,7 @@ function pendingModules(state) {
 function readyForCheck(state, outcome) {
     if (outcome.diagnoses.length > 0)
         return false;
-    const done = new Set([...state.done, ...outcome.finished]);
+    const done = new Set([...state.done, ...outcome.finished, ...outcome.unneeded, ...state.leftToCheck]);
     return [...state.work.keys()].every((k) => done.has(k));
 }
 /**
@@ -63408,11 +63416,21 @@ function reduce(state, outcome, ctx) {
     const done = new Set([...state.done, ...outcome.finished]);
     const checked = new Set([...state.checked, ...outcome.checkedRoots]);
     const work = new Map(state.work);
+    // Not found and required by no go.mod: off the explicit list; the completeness check decides.
+    for (const k of outcome.unneeded)
+        work.delete(k);
     for (const item of outcome.discovered)
         if (!work.has(modKey(item.module)))
             work.set(modKey(item.module), item);
     const progressed = done.size + checked.size > state.done.size + state.checked.size;
-    const base = { ...state, work, done, checked, listed: new Set([...state.listed, ...outcome.listed]) };
+    const base = {
+        ...state,
+        work,
+        done,
+        checked,
+        listed: new Set([...state.listed, ...outcome.listed]),
+        leftToCheck: new Set([...state.leftToCheck, ...outcome.unneeded])
+    };
     if (outcome.diagnoses.length === 0) {
         return { state: { ...base, lastDiagnoses: [] }, decision: { kind: 'done' } };
     }
@@ -63585,7 +63603,7 @@ function processesFor(ctx, modules, toFetch) {
         cores: __builtin$n.availableParallelism()
     });
 }
-async function downloadPhase(ctx, procs, plan, into) {
+async function downloadPhase(ctx, procs, plan, state, into) {
     const tasks = ctx.roots.flatMap((root) => {
         const modules = plan.pending.filter((w) => w.root === root.dir).map((w) => w.module);
         return splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch)).map((batch) => ({
@@ -63608,7 +63626,14 @@ async function downloadPhase(ctx, procs, plan, into) {
             info(`${label}${e}`);
         into.text += run.stderr + res.errors.map((e) => `${e}\n`).join('');
         into.finished.push(...res.finished);
-        into.diagnoses.push(...res.diagnoses);
+        for (const d of res.diagnoses) {
+            if (d.errorClass === 'not-found' && d.module && !state.required.has(d.module)) {
+                info(`${label}${d.module}: not found, and no go.mod requires it (only a go.sum line lists it): left to the completeness check, which fails only if go needs it.`);
+                into.unneeded.push(d.module);
+            }
+            else
+                into.diagnoses.push(d);
+        }
     }, { concurrency: plan.processes });
 }
 async function checkPhase(ctx, procs, state, into) {
@@ -63647,6 +63672,7 @@ async function runAttempt(number, state, ctx) {
         checkedRoots: [],
         listed: [],
         discovered: [],
+        unneeded: [],
         text: ''
     };
     const title = pending > 0
@@ -63657,7 +63683,7 @@ async function runAttempt(number, state, ctx) {
     try {
         await group(title, async () => {
             if (pending > 0)
-                await downloadPhase(ctx, procs, plan, into);
+                await downloadPhase(ctx, procs, plan, state, into);
             if (readyForCheck(state, into))
                 await checkPhase(ctx, procs, state, into);
         });

@@ -145,6 +145,7 @@ async function downloadPhase(
   ctx: AttemptContext,
   procs: Processes,
   plan: Plan,
+  state: DownloadState,
   into: Collected
 ): Promise<void> {
   const tasks = ctx.roots.flatMap((root) => {
@@ -170,7 +171,14 @@ async function downloadPhase(
       for (const e of res.errors) core.info(`${label}${e}`)
       into.text += run.stderr + res.errors.map((e) => `${e}\n`).join('')
       into.finished.push(...res.finished)
-      into.diagnoses.push(...res.diagnoses)
+      for (const d of res.diagnoses) {
+        if (d.errorClass === 'not-found' && d.module && !state.required.has(d.module)) {
+          core.info(
+            `${label}${d.module}: not found, and no go.mod requires it (only a go.sum line lists it): left to the completeness check, which fails only if go needs it.`
+          )
+          into.unneeded.push(d.module)
+        } else into.diagnoses.push(d)
+      }
     },
     { concurrency: plan.processes }
   )
@@ -219,6 +227,7 @@ export async function runAttempt(
     checkedRoots: [],
     listed: [],
     discovered: [],
+    unneeded: [],
     text: ''
   }
   const title =
@@ -229,7 +238,7 @@ export async function runAttempt(
   const t0 = Date.now()
   try {
     await core.group(title, async () => {
-      if (pending > 0) await downloadPhase(ctx, procs, plan, into)
+      if (pending > 0) await downloadPhase(ctx, procs, plan, state, into)
       if (readyForCheck(state, into)) await checkPhase(ctx, procs, state, into)
     })
   } finally {

@@ -16,7 +16,8 @@ import { readGoSum, type SumProblem } from '../go/sumcheck.js'
 import type { GoEnv } from '../go/env.js'
 import { findModuleFile, goModules, type GoModules } from '../go/workspace.js'
 import type { DownloadConfig } from '../config.js'
-import { uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
+import { modKey, uniqueModules, vendorDecision, type ModuleVersion, type VendorDecision } from './modules.js'
+import { parseGoModFile } from '../go/gomod.js'
 
 export interface ModuleRoot {
   /** Absolute directory go runs in. */
@@ -28,6 +29,11 @@ export interface ModuleRoot {
   sumFiles: string[]
   /** The explicit list from those files. */
   modules: ModuleVersion[]
+  /**
+   * `path@version` of every require line of the go.mod files go builds here (the module's, or each
+   * workspace member's): a module on the list that none requires may be a stale go.sum line.
+   */
+  required: string[]
   /** Lines of those files that go would misread (go/sumcheck.ts), with the file (absolute). */
   sumProblems: Array<SumProblem & { file: string }>
   vendor: VendorDecision
@@ -67,6 +73,7 @@ function moduleRoot(dir: string, workingDirectory: string, goflags: string): Mod
     sumFiles,
     ...sums,
     modules: neededModules(sums.modules, goMod),
+    required: requiredBy([goMod]),
     vendor: vendorDecision({
       goMod,
       modulesTxt: read(path.join(dir, 'vendor', 'modules.txt')),
@@ -87,9 +94,14 @@ function workspaceRoot(work: GoModules & { goWork: string }, workingDirectory: s
     workspace: true,
     sumFiles,
     ...readSums(sumFiles),
+    required: requiredBy(work.moduleDirs.map((d) => read(path.join(d, 'go.mod')) ?? '')),
     // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
     vendor: { vendored: false, reason: 'go.work workspace' }
   }
+}
+
+function requiredBy(goMods: readonly string[]): string[] {
+  return [...new Set(goMods.flatMap((text) => parseGoModFile(text).requires.map((r) => modKey(r))))]
 }
 
 async function globModuleDirs(patterns: readonly string[], workingDirectory: string): Promise<string[]> {

@@ -32,6 +32,10 @@ export interface DownloadState {
   readonly cachedBefore: ReadonlySet<string>
   /** Modules whose zip was in the module cache before the first attempt (complete or not). */
   readonly zipsBefore: ReadonlySet<string>
+  /** Modules some go.mod of the roots requires (AttemptOutcome.unneeded are the others). */
+  readonly required: ReadonlySet<string>
+  /** Modules left to the completeness check (AttemptOutcome.unneeded). */
+  readonly leftToCheck: ReadonlySet<string>
   /** Modules purged once in this run. */
   readonly purged: ReadonlySet<string>
   /** Restored modules whose zip go checks itself (the restore removed their .ziphash). */
@@ -59,6 +63,12 @@ export interface AttemptOutcome {
   listed: string[]
   /** Modules a completeness check found missing, for the explicit per-module path next time. */
   discovered: WorkItem[]
+  /**
+   * Modules the explicit list asked for that the upstream does not have (not found) and that no go.mod
+   * requires: go.sum lines go may not need (a stale line, go.work.sum's). Left to the completeness
+   * check, which fails, with go's own error, only if go needs them.
+   */
+  unneeded: string[]
 }
 
 export type Decision =
@@ -78,7 +88,7 @@ export type Decision =
 
 /** The first state: every module of every root, assigned to the first root that lists it. */
 export function initialState(
-  roots: readonly { dir: string; modules: readonly ModuleVersion[] }[],
+  roots: readonly { dir: string; modules: readonly ModuleVersion[]; required?: readonly string[] }[],
   isCached: (m: ModuleVersion) => boolean,
   handedToGo: ReadonlySet<string> = new Set(),
   hasZip: (m: ModuleVersion) => boolean = isCached
@@ -100,6 +110,11 @@ export function initialState(
     listed: new Set(),
     cachedBefore,
     zipsBefore,
+    // Without the roots' require lines every module counts as required (nothing is left to the check).
+    required: new Set(
+      roots.some((r) => r.required === undefined) ? work.keys() : roots.flatMap((r) => r.required ?? [])
+    ),
+    leftToCheck: new Set(),
     purged: new Set(),
     handedToGo,
     alteredRestored: new Set(),
@@ -118,10 +133,10 @@ export function pendingModules(state: DownloadState): WorkItem[] {
 /** Whether an attempt should go on to the completeness check: its downloads all succeeded. */
 export function readyForCheck(
   state: DownloadState,
-  outcome: Pick<AttemptOutcome, 'diagnoses' | 'finished'>
+  outcome: Pick<AttemptOutcome, 'diagnoses' | 'finished' | 'unneeded'>
 ): boolean {
   if (outcome.diagnoses.length > 0) return false
-  const done = new Set([...state.done, ...outcome.finished])
+  const done = new Set([...state.done, ...outcome.finished, ...outcome.unneeded, ...state.leftToCheck])
   return [...state.work.keys()].every((k) => done.has(k))
 }
 
@@ -137,10 +152,19 @@ export function reduce(
   const done = new Set([...state.done, ...outcome.finished])
   const checked = new Set([...state.checked, ...outcome.checkedRoots])
   const work = new Map(state.work)
+  // Not found and required by no go.mod: off the explicit list; the completeness check decides.
+  for (const k of outcome.unneeded) work.delete(k)
   for (const item of outcome.discovered)
     if (!work.has(modKey(item.module))) work.set(modKey(item.module), item)
   const progressed = done.size + checked.size > state.done.size + state.checked.size
-  const base = { ...state, work, done, checked, listed: new Set([...state.listed, ...outcome.listed]) }
+  const base = {
+    ...state,
+    work,
+    done,
+    checked,
+    listed: new Set([...state.listed, ...outcome.listed]),
+    leftToCheck: new Set([...state.leftToCheck, ...outcome.unneeded])
+  }
   if (outcome.diagnoses.length === 0) {
     return { state: { ...base, lastDiagnoses: [] }, decision: { kind: 'done' } }
   }
