@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import {
+  limitCommandLine,
   modFlag,
   moduleFromCachePath,
   processCount,
@@ -193,6 +194,9 @@ github.com/e/f
   it('reads the last -mod flag of GOFLAGS', () => {
     expect(modFlag('-mod=vendor -trimpath -mod=readonly')).toBe('readonly')
     expect(modFlag('-trimpath')).toBeUndefined()
+    // split as go splits GOFLAGS: a quoted value is one field
+    expect(modFlag(`'-ldflags=-s -mod=vendor' -mod=mod`)).toBe('mod')
+    expect(modFlag(`-ldflags="-X a=b -mod=vendor"`)).toBeUndefined()
   })
 })
 
@@ -213,5 +217,25 @@ describe('module cache paths', () => {
       )
     ).toBe('github.com/BurntSushi/toml@v1.3.2')
     expect(moduleFromCachePath('nothing here')).toBeUndefined()
+  })
+})
+
+describe('limitCommandLine', () => {
+  it('cuts a batch whose arguments would pass the command-line budget, keeping order, never leaving one empty', () => {
+    const len = (s: string) => s.length
+    expect(limitCommandLine([['aaaa', 'bbbb', 'cccc'], ['dd']], len, 10)).toEqual([
+      ['aaaa', 'bbbb'],
+      ['cccc'],
+      ['dd']
+    ])
+    // one argument longer than the budget still gets its own batch
+    expect(limitCommandLine([['x'.repeat(20), 'y']], len, 10)).toEqual([['x'.repeat(20)], ['y']])
+    expect(limitCommandLine([['a', 'b']], len, Infinity)).toEqual([['a', 'b']])
+    // 1,000 modules of ~60 characters: no batch over Windows' budget
+    const mods = Array.from({ length: 1000 }, (_, i) => `github.com/some-org/some-module-${i}@v1.2.${i}`)
+    const cut = limitCommandLine([mods], len, 30_000)
+    expect(cut.flat()).toEqual(mods)
+    for (const b of cut) expect(b.join(' ').length).toBeLessThanOrEqual(30_000)
+    expect(cut.length).toBeGreaterThan(1)
   })
 })

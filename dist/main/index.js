@@ -61866,15 +61866,33 @@ function splitRoundRobin(items, k) {
     items.forEach((item, i) => batches[i % n].push(item));
     return batches.filter((b) => b.length > 0);
 }
-/** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
+/** `-mod=` from GOFLAGS as go splits it (go/flags.ts; the last one wins, as in go's flag parsing), or undefined. */
 function modFlag(goflags) {
-    let mode;
-    for (const f of goflags.split(/\s+/)) {
-        const m = /^--?mod=(\S+)$/.exec(f);
-        if (m)
-            mode = m[1];
-    }
-    return mode;
+    const parsed = parseGoflags(goflags);
+    if ('error' in parsed)
+        return undefined;
+    return parsed.flags.filter((f) => f.name === 'mod').at(-1)?.value;
+}
+/**
+ * Batches cut so that no go command line is longer than `maxChars` (the modules' `path@version`
+ * arguments): Windows limits a whole command line to 32,767 characters (CreateProcess), which a few
+ * hundred modules in one process pass; elsewhere the limit is far above any module list.
+ */
+function limitCommandLine(batches, argLength, maxChars) {
+    return batches.flatMap((batch) => {
+        const out = [[]];
+        let used = 0;
+        for (const item of batch) {
+            const n = argLength(item) + 1;
+            if (used + n > maxChars && out.at(-1).length > 0) {
+                out.push([]);
+                used = 0;
+            }
+            out.at(-1).push(item);
+            used += n;
+        }
+        return out.filter((b) => b.length > 0);
+    });
 }
 /**
  * Would go build from vendor/ here? Since go 1.14, go defaults to -mod=vendor when vendor/modules.txt
@@ -63546,6 +63564,8 @@ const downloadArgs = (modules) => [
     '--',
     ...modules.map(modKey)
 ];
+/** The module arguments' budget per go process: Windows' 32,767-character command line less go's path and flags. */
+const MAX_MODULE_ARGS_CHARS = process.platform === 'win32' ? 30_000 : Infinity;
 /** Starts go processes under one watchdog and kills what is left when the attempt ends. */
 class Processes {
     running = new Set();
@@ -63606,7 +63626,8 @@ function processesFor(ctx, modules, toFetch) {
 async function downloadPhase(ctx, procs, plan, state, into) {
     const tasks = ctx.roots.flatMap((root) => {
         const modules = plan.pending.filter((w) => w.root === root.dir).map((w) => w.module);
-        return splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch)).map((batch) => ({
+        const batches = splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch));
+        return limitCommandLine(batches, (m) => modKey(m).length, MAX_MODULE_ARGS_CHARS).map((batch) => ({
             root,
             modules: batch
         }));

@@ -14,7 +14,7 @@ import pMap from 'p-map'
 import type { DownloadConfig } from '../config.js'
 import type { AttemptRecord, Diagnosis } from '../types.js'
 import { hasZip, isCached } from './cached.js'
-import { modKey, processCount, splitRoundRobin, type ModuleVersion } from './modules.js'
+import { limitCommandLine, modKey, processCount, splitRoundRobin, type ModuleVersion } from './modules.js'
 import { batchOutcome, checkOutcome, dedupe, type ProcessResult } from './outcome.js'
 import { startGo, type GoProcess } from './process.js'
 import type { ModuleRoot } from './roots.js'
@@ -61,6 +61,9 @@ export const downloadArgs = (modules: readonly ModuleVersion[]): string[] => [
   '--',
   ...modules.map(modKey)
 ]
+
+/** The module arguments' budget per go process: Windows' 32,767-character command line less go's path and flags. */
+const MAX_MODULE_ARGS_CHARS = process.platform === 'win32' ? 30_000 : Infinity
 
 /** Starts go processes under one watchdog and kills what is left when the attempt ends. */
 class Processes {
@@ -150,7 +153,8 @@ async function downloadPhase(
 ): Promise<void> {
   const tasks = ctx.roots.flatMap((root) => {
     const modules = plan.pending.filter((w) => w.root === root.dir).map((w) => w.module)
-    return splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch)).map((batch) => ({
+    const batches = splitRoundRobin(modules, processesFor(ctx, modules, plan.toFetch))
+    return limitCommandLine(batches, (m) => modKey(m).length, MAX_MODULE_ARGS_CHARS).map((batch) => ({
       root,
       modules: batch
     }))

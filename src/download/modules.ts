@@ -11,6 +11,7 @@
 import { goVersionAtLeast } from '../go/version.js'
 import { unescapeModulePath } from '../go/modfiles.js'
 import { parseGoModFile } from '../go/gomod.js'
+import { parseGoflags } from '../go/flags.js'
 
 export interface ModuleVersion {
   path: string
@@ -73,14 +74,37 @@ export function splitRoundRobin<T>(items: readonly T[], k: number): T[][] {
   return batches.filter((b) => b.length > 0)
 }
 
-/** `-mod=` from GOFLAGS (last one wins, as in go's flag parsing), or undefined. */
+/** `-mod=` from GOFLAGS as go splits it (go/flags.ts; the last one wins, as in go's flag parsing), or undefined. */
 export function modFlag(goflags: string): string | undefined {
-  let mode: string | undefined
-  for (const f of goflags.split(/\s+/)) {
-    const m = /^--?mod=(\S+)$/.exec(f)
-    if (m) mode = m[1]
-  }
-  return mode
+  const parsed = parseGoflags(goflags)
+  if ('error' in parsed) return undefined
+  return parsed.flags.filter((f) => f.name === 'mod').at(-1)?.value
+}
+
+/**
+ * Batches cut so that no go command line is longer than `maxChars` (the modules' `path@version`
+ * arguments): Windows limits a whole command line to 32,767 characters (CreateProcess), which a few
+ * hundred modules in one process pass; elsewhere the limit is far above any module list.
+ */
+export function limitCommandLine<T>(
+  batches: readonly T[][],
+  argLength: (item: T) => number,
+  maxChars: number
+): T[][] {
+  return batches.flatMap((batch) => {
+    const out: T[][] = [[]]
+    let used = 0
+    for (const item of batch) {
+      const n = argLength(item) + 1
+      if (used + n > maxChars && (out.at(-1) as T[]).length > 0) {
+        out.push([])
+        used = 0
+      }
+      ;(out.at(-1) as T[]).push(item)
+      used += n
+    }
+    return out.filter((b) => b.length > 0)
+  })
 }
 
 export type VendorDecision = { vendored: true } | { vendored: false; reason: string }
