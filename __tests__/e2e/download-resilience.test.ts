@@ -129,6 +129,17 @@ describe('downloadModules on a slow or flaky upstream', () => {
     expect(goProcessesIn(bench.root)).toEqual([])
   }, 30_000)
 
+  it('when retry-timeout runs out between attempts, the failure is what failed (a 502), not the budget', async () => {
+    bench = await startBench({ count: 2 })
+    bench.proxy.faults.add({ path: /@v\//, fault: { kind: 'status', status: 502 } })
+    const result = await bench.download({ timeoutMs: 3000, backoffMs: 1000, retries: 20 })
+    expect(result.ok).toBe(false)
+    expect(result.failure?.errorClass).toBe('proxy')
+    expect(result.failure?.cause).toContain('502 Bad Gateway')
+    expect(result.failure?.cause).toContain("The 'retry-timeout' budget of 3s ran out.")
+    expect(result.attempts.every((a) => a.errorClass === 'proxy')).toBe(true)
+  })
+
   it('switches to the fallback proxy after two failing attempts and succeeds there', async () => {
     bench = await startBench({ count: 3 })
     bench.proxy.faults.add({ path: /@v\//, fault: { kind: 'status', status: 502 } })

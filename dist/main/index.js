@@ -63841,7 +63841,12 @@ async function downloadModules(cfg, ctx) {
     const handedToGo = ctx.handedToGo ?? new Set();
     let state = initialState(roots, (m) => isCached(gomodcache, m), handedToGo, (m) => hasZip(gomodcache, m));
     let lastText = '';
+    let lastDeciding;
     const attempt = async (number) => {
+        // An attempt that could only start and be stopped by the budget would report the budget (class
+        // timeout) instead of what failed before it (a 502): end with that failure instead.
+        if (lastDeciding && deadlineAt - Date.now() < MIN_ATTEMPT_MS)
+            throw new AbortError(new AttemptFailed(lastDeciding));
         const proxy = proxies[state.proxyIndex] ?? initialProxy;
         const env = { ...(ctx.env ?? process.env), GOPROXY: withRequestRetries(proxy) };
         const actx = { cfg, roots, gomodcache, env, proxy, deadlineAt };
@@ -63861,6 +63866,7 @@ async function downloadModules(cfg, ctx) {
             throw new AbortError(new AttemptFailed(decision.diagnosis));
         await applyDecision(decision, gomodcache, proxies, state);
         lastText = text;
+        lastDeciding = deciding;
         throw new AttemptFailed(deciding, decision.progressed);
     };
     // Failed attempts that used up one of `retries`, counted here rather than by p-retry: p-retry ends the
@@ -63896,7 +63902,7 @@ async function downloadModules(cfg, ctx) {
         const cause = error instanceof AttemptFailed ? error.diagnosis : undefined;
         const failure = cause ?? classifyText(error instanceof Error ? error.message : String(error));
         result.failure = finalFailure(failure, {
-            budgetSpent: Date.now() >= deadlineAt,
+            budgetSpent: Date.now() >= deadlineAt - MIN_ATTEMPT_MS,
             attempts: result.attempts.length,
             retriesSpent: counted >= cfg.retries,
             timeoutMs: cfg.timeoutMs
@@ -63909,6 +63915,8 @@ async function downloadModules(cfg, ctx) {
     result.proxy = proxies[state.proxyIndex] ?? initialProxy;
     return result;
 }
+/** Below this much of 'retry-timeout' left, no further attempt starts (it could only be stopped at once). */
+const MIN_ATTEMPT_MS = 2000;
 /** What `offline-after-download` does after the download: export GOPROXY=off, warn, or nothing. */
 function offlineDecision(cfg, download) {
     if (!cfg.offlineAfterDownload || !download.ok)

@@ -179,8 +179,13 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     (m) => hasZip(gomodcache, m)
   )
   let lastText = ''
+  let lastDeciding: Diagnosis | undefined
 
   const attempt = async (number: number): Promise<void> => {
+    // An attempt that could only start and be stopped by the budget would report the budget (class
+    // timeout) instead of what failed before it (a 502): end with that failure instead.
+    if (lastDeciding && deadlineAt - Date.now() < MIN_ATTEMPT_MS)
+      throw new AbortError(new AttemptFailed(lastDeciding))
     const proxy = proxies[state.proxyIndex] ?? initialProxy
     const env = { ...(ctx.env ?? process.env), GOPROXY: withRequestRetries(proxy) }
     const actx: AttemptContext = { cfg, roots, gomodcache, env, proxy, deadlineAt }
@@ -198,6 +203,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     if (decision.kind === 'abort') throw new AbortError(new AttemptFailed(decision.diagnosis))
     await applyDecision(decision, gomodcache, proxies, state)
     lastText = text
+    lastDeciding = deciding
     throw new AttemptFailed(deciding, decision.progressed)
   }
 
@@ -234,7 +240,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     const cause = error instanceof AttemptFailed ? error.diagnosis : undefined
     const failure = cause ?? classifyText(error instanceof Error ? error.message : String(error))
     result.failure = finalFailure(failure, {
-      budgetSpent: Date.now() >= deadlineAt,
+      budgetSpent: Date.now() >= deadlineAt - MIN_ATTEMPT_MS,
       attempts: result.attempts.length,
       retriesSpent: counted >= cfg.retries,
       timeoutMs: cfg.timeoutMs
@@ -247,6 +253,9 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
   result.proxy = proxies[state.proxyIndex] ?? initialProxy
   return result
 }
+
+/** Below this much of 'retry-timeout' left, no further attempt starts (it could only be stopped at once). */
+const MIN_ATTEMPT_MS = 2000
 
 /** What `offline-after-download` does after the download: export GOPROXY=off, warn, or nothing. */
 export function offlineDecision(
