@@ -155,6 +155,20 @@ describe('downloadModules on a slow or flaky upstream', () => {
     expect(extra.zipDownloads()).toHaveLength(3)
   })
 
+  it("uses the fallback proxy even with 'retries: 2': the attempt that makes the switch does not count", async () => {
+    bench = await startBench({ count: 2 })
+    bench.proxy.faults.add({ path: /@v\//, fault: { kind: 'status', status: 502 } })
+    extra = await startModuleProxy({ modules: bench.set })
+    const result = await bench.download({ fallbackProxies: [extra.goproxy], retries: 2 })
+    expect(result.ok).toBe(true)
+    expect(result.attempts.map((a) => a.proxy)).toEqual([
+      bench.proxy.goproxy,
+      bench.proxy.goproxy,
+      extra.goproxy
+    ])
+    expect(extra.zipDownloads()).toHaveLength(2)
+  })
+
   it('never sends a private module to the fallback proxy (GOPRIVATE sends it direct)', async () => {
     bench = await startBench({ count: 3 })
     bench.proxy.faults.add({ path: /@v\//, fault: { kind: 'status', status: 502 } })

@@ -63733,10 +63733,13 @@ async function runAttempt(number, state, ctx) {
 class AttemptFailed extends Error {
     diagnosis;
     progressed;
-    constructor(diagnosis, progressed = false) {
+    /** The next attempt uses a fallback proxy. */
+    switched;
+    constructor(diagnosis, progressed = false, switched = false) {
         super(diagnosis?.cause ?? 'attempt failed');
         this.diagnosis = diagnosis;
         this.progressed = progressed;
+        this.switched = switched;
     }
 }
 /** The roots to download for, or why there is nothing to do. */
@@ -63867,7 +63870,7 @@ async function downloadModules(cfg, ctx) {
         await applyDecision(decision, gomodcache, proxies, state);
         lastText = text;
         lastDeciding = deciding;
-        throw new AttemptFailed(deciding, decision.progressed);
+        throw new AttemptFailed(deciding, decision.progressed, decision.switchedProxy !== undefined);
     };
     // Failed attempts that used up one of `retries`, counted here rather than by p-retry: p-retry ends the
     // run once its own count is spent even after an attempt that does not consume one (it checks the count
@@ -63887,8 +63890,12 @@ async function downloadModules(cfg, ctx) {
             // that had all made progress (npm run bench, flaky scenario), while the doubling waits made up
             // two thirds of the run time. Only attempts that finish nothing count and back off; `retry-timeout`
             // bounds the whole. A rate-limited proxy (429) always backs off.
+            // The attempt after which the action switches to a fallback proxy does not count either: the
+            // fallback gets its try even with 'retries: 2' (two failures are what make the switch).
             shouldConsumeRetry: ({ error }) => {
-                const consumes = error instanceof AttemptFailed ? consumesRetry(error.diagnosis, error.progressed) : true;
+                const consumes = error instanceof AttemptFailed
+                    ? !error.switched && consumesRetry(error.diagnosis, error.progressed)
+                    : true;
                 if (consumes)
                     counted++;
                 return consumes;

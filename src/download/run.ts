@@ -38,10 +38,13 @@ export interface DownloadContext {
 class AttemptFailed extends Error {
   readonly diagnosis: Diagnosis | undefined
   readonly progressed: boolean
-  constructor(diagnosis: Diagnosis | undefined, progressed = false) {
+  /** The next attempt uses a fallback proxy. */
+  readonly switched: boolean
+  constructor(diagnosis: Diagnosis | undefined, progressed = false, switched = false) {
     super(diagnosis?.cause ?? 'attempt failed')
     this.diagnosis = diagnosis
     this.progressed = progressed
+    this.switched = switched
   }
 }
 
@@ -204,7 +207,7 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     await applyDecision(decision, gomodcache, proxies, state)
     lastText = text
     lastDeciding = deciding
-    throw new AttemptFailed(deciding, decision.progressed)
+    throw new AttemptFailed(deciding, decision.progressed, decision.switchedProxy !== undefined)
   }
 
   // Failed attempts that used up one of `retries`, counted here rather than by p-retry: p-retry ends the
@@ -225,9 +228,13 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
       // that had all made progress (npm run bench, flaky scenario), while the doubling waits made up
       // two thirds of the run time. Only attempts that finish nothing count and back off; `retry-timeout`
       // bounds the whole. A rate-limited proxy (429) always backs off.
+      // The attempt after which the action switches to a fallback proxy does not count either: the
+      // fallback gets its try even with 'retries: 2' (two failures are what make the switch).
       shouldConsumeRetry: ({ error }) => {
         const consumes =
-          error instanceof AttemptFailed ? consumesRetry(error.diagnosis, error.progressed) : true
+          error instanceof AttemptFailed
+            ? !error.switched && consumesRetry(error.diagnosis, error.progressed)
+            : true
         if (consumes) counted++
         return consumes
       },
