@@ -778,6 +778,15 @@ describe('classifier details', () => {
     expect(worst([timeout, transient])?.errorClass).toBe('proxy')
     expect(worst([timeout, auth, transient])?.errorClass).toBe('auth')
     expect(worst([])).toBeUndefined()
+    // a 429 beside a 502 decides, whichever comes first: its longer wait applies
+    const limited = classifyText('reading https://p/x: 429 Too Many Requests')
+    const gitLimited = classifyText(
+      'fatal: unable to access https://g/x/: The requested URL returned error: 429'
+    )
+    expect(isRateLimited(worst([transient, limited])!)).toBe(true)
+    expect(isRateLimited(worst([limited, transient])!)).toBe(true)
+    expect(isRateLimited(worst([transient, gitLimited])!)).toBe(true)
+    expect(worst([limited, auth])?.errorClass).toBe('auth')
   })
 
   it('recognises rate limiting and a printed Retry-After', () => {

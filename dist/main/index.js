@@ -62982,11 +62982,12 @@ const SEVERITY = {
     git: 2,
     timeout: 1
 };
-/** The diagnosis that decides an attempt: any permanent one beats every transient one. */
+/** The diagnosis that decides an attempt: any permanent one beats every transient one, then a 429. */
 function worst(diagnoses) {
     let best;
     for (const d of diagnoses) {
-        const rank = (x) => (x.retryable ? 0 : 100) + SEVERITY[x.errorClass];
+        // Among transient ones a 429 decides: its longer wait must not be skipped because of a 502 beside it.
+        const rank = (x) => (x.retryable ? (isRateLimited(x) ? 50 : 0) : 100) + SEVERITY[x.errorClass];
         if (!best || rank(d) > rank(best))
             best = d;
     }

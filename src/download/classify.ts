@@ -502,11 +502,13 @@ const SEVERITY: Record<ErrorClass, number> = {
   timeout: 1
 }
 
-/** The diagnosis that decides an attempt: any permanent one beats every transient one. */
+/** The diagnosis that decides an attempt: any permanent one beats every transient one, then a 429. */
 export function worst(diagnoses: readonly Diagnosis[]): Diagnosis | undefined {
   let best: Diagnosis | undefined
   for (const d of diagnoses) {
-    const rank = (x: Diagnosis): number => (x.retryable ? 0 : 100) + SEVERITY[x.errorClass]
+    // Among transient ones a 429 decides: its longer wait must not be skipped because of a 502 beside it.
+    const rank = (x: Diagnosis): number =>
+      (x.retryable ? (isRateLimited(x) ? 50 : 0) : 100) + SEVERITY[x.errorClass]
     if (!best || rank(d) > rank(best)) best = d
   }
   return best
