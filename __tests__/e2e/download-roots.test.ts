@@ -60,9 +60,7 @@ describe('module roots', () => {
     expect(result.ok).toBe(true)
     expect(result.attempts).toHaveLength(1)
     // the version was asked for, not found, and left to go's own check, which passed
-    expect(
-      bench.proxy.faults.log.some((r) => r.path.includes(`${stale.path}/@v/v0.9.0`))
-    ).toBe(true)
+    expect(bench.proxy.faults.log.some((r) => r.path.includes(`${stale.path}/@v/v0.9.0`))).toBe(true)
     expect(bench.proxy.zipDownloads().sort()).toEqual(
       bench.set
         .latest()
