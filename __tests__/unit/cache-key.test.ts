@@ -6,7 +6,6 @@ import {
   commonDirectory,
   defaultKeyPatterns,
   escapeGlob,
-  goMinor,
   inExcludedDir,
   MAX_SUFFIX_LENGTH,
   normaliseSuffix,
@@ -114,17 +113,7 @@ describe('cacheKey', () => {
   })
 })
 
-describe('goMinor and runnerPlatform', () => {
-  it.each([
-    ['1.22.3', '1.22'],
-    ['1.20', '1.20'],
-    ['1.21rc2', '1.21'],
-    ['1.19beta1', '1.19'],
-    ['1.21alpha1', '1.21'],
-    ['1.22.0-rc.1', '1.22'],
-    ['devel +abc', '']
-  ])('%s -> %s', (v, m) => expect(goMinor(v)).toBe(m))
-
+describe('runnerPlatform', () => {
   it('names platforms as runner.os / runner.arch do', () => {
     expect(runnerPlatform('linux', 'x64')).toEqual({ os: 'linux', arch: 'x64' })
     expect(runnerPlatform('darwin', 'arm64')).toEqual({ os: 'macos', arch: 'arm64' })

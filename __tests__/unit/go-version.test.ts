@@ -409,7 +409,14 @@ describe('goVersionAtLeast and goMinorOf (Go order: 1.21 < 1.21rc1 < 1.21.0 < 1.
     ['1.21', '1.21'],
     ['go1.26.8', '1.26'],
     ['1.20', '1.20'],
-    ['devel', undefined]
+    ['1.22.3', '1.22'],
+    ['1.21rc2', '1.21'],
+    ['1.19beta1', '1.19'],
+    ['1.21alpha1', '1.21'],
+    ['1.22.0-rc.1', '1.22'],
+    ['1.22.3-corp', '1.22'],
+    ['devel', undefined],
+    ['devel +abc', undefined]
   ])('goMinorOf(%s) is %s', (v, expected) => {
     expect(goMinorOf(v)).toBe(expected)
   })

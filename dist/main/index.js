@@ -57829,7 +57829,7 @@ function planGitConfigEnv(env, includes, file, caseInsensitive = false) {
     // credentials; each use's post step removes its own directory. Anything else there is refused: adding
     // to it would export those values (a `git -c` secret, say) for the whole job.
     if (existing !== '' && !onlyOurIncludes(existing)) {
-        throw new Error("GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead.");
+        throw new InputError('GIT_CONFIG_PARAMETERS', "GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead.");
     }
     const kind = caseInsensitive ? 'gitdir/i' : 'gitdir';
     const unique = [...new Set(includes.map((i) => gitdirPattern(i.gitdir)))];
@@ -58336,6 +58336,19 @@ function goVersionAtLeast(a, b) {
     if (sa === undefined)
         return false;
     return semver.gte(sa, sb);
+}
+/**
+ * The language line of a Go version (go/version.Lang): 1.21rc1 -> 1.21, go1.22.0 -> 1.22, 1.21 -> 1.21,
+ * also with what a custom build or semver spelling puts after it (1.22.3-corp, 1.22.0-rc.1); undefined
+ * for what does not start with `major.minor` (devel builds). semver.coerce reads the numbers; Go's
+ * prerelease suffixes are not semver's, hence coerce, not parse.
+ */
+function goMinorOf(version) {
+    const v = version.trim().replace(/^go/, '');
+    if (!/^\d+\.\d+(?:\D|$)/.test(v))
+        return undefined;
+    const c = semver.coerce(v);
+    return c ? `${c.major}.${c.minor}` : undefined;
 }
 const SPEC_EXAMPLES = "1.22.3, 1.22, 1.22.x, ^1.21, '>=1.21 <1.23', 1.23rc1, stable or oldstable";
 /** ` (go.mod:3)` when the request was read from a line of a file. */
@@ -60179,21 +60192,10 @@ function cacheKey(p) {
     // Without a hash the key itself is the version prefix: one restore-key fewer.
     if (p.hash)
         restoreKeys.push(`${version}-`);
-    const minor = goMinor(p.goVersion);
+    const minor = goMinorOf(p.goVersion);
     if (minor && minor !== p.goVersion)
         restoreKeys.push(`${head}-go${minor}`);
     return { key, restoreKeys };
-}
-/**
- * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.21alpha1` -> `1.21`, `1.20` -> `1.20`; '' for something that
- * does not start with a Go version's `major.minor` (then the minor restore-key is left out rather than
- * guessed). semver reads the numbers; Go's pre-release suffixes (alpha, beta, rc) are not semver's, which
- * is why coerce, not parse.
- */
-function goMinor(version) {
-    const v = version.trim();
-    const parsed = /^\d+\.\d+(?:\D|$)/.test(v) ? semver.coerce(v) : null;
-    return parsed ? `${parsed.major}.${parsed.minor}` : '';
 }
 /**
  * The suffix is user input: whitespace becomes `_` (a key is one token in logs and in `gh cache list`);
@@ -60321,6 +60323,16 @@ function compareStrings(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Effects (file system): a text file's content, or undefined when it cannot be read (missing, a directory). */
+function readTextIfThere(file) {
+    try {
+        return __builtin$l.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+
 /**
  * Effects (file system reads): the module directories go itself uses, found as go finds them, beyond
  * what lies under the working directory. go walks up from its working directory to the first go.mod
@@ -60333,7 +60345,7 @@ function goModules(goEnv) {
     const goWork = goEnv.GOWORK ?? '';
     if (workspaceInUse(goEnv) && __builtin$l.existsSync(goWork)) {
         const dir = __builtin$k.dirname(goWork);
-        const work = parseGoModFile(readText(goWork) ?? '');
+        const work = parseGoModFile(readTextIfThere(goWork) ?? '');
         const moduleDirs = work.uses.map((u) => __builtin$k.resolve(dir, u.dir));
         const workSum = __builtin$k.join(dir, 'go.work.sum');
         return { moduleDirs, goWork, ...(__builtin$l.existsSync(workSum) ? { workSum } : {}) };
@@ -60365,14 +60377,6 @@ function findModuleFile(dir, env) {
         }
         if (__builtin$k.dirname(d) === d)
             return undefined;
-    }
-}
-function readText(file) {
-    try {
-        return __builtin$l.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
     }
 }
 
@@ -60827,6 +60831,29 @@ function createPuller(iterator) {
 	};
 }
 
+/**
+ * Effects (file system): the sha256 of a file, hex, with node:crypto (the toolkit has no checksum helper;
+ * tool-cache verifies nothing). Small files are read whole (the module trees' many small files); larger
+ * ones are streamed in 1 MiB reads: with the default 64 KiB the hash of a 35 MB Go archive took
+ * 83-119 ms here, with 1 MiB 40-48 ms.
+ */
+async function sha256File(file) {
+    const h = __builtin$m.createHash('sha256');
+    const fh = await __builtin$l.promises.open(file, 'r');
+    try {
+        const { size } = await fh.stat();
+        if (size <= 1 << 22)
+            h.update(await fh.readFile());
+        else
+            for await (const chunk of fh.createReadStream({ autoClose: false, highWaterMark: 1 << 20 }))
+                h.update(chunk);
+    }
+    finally {
+        await fh.close();
+    }
+    return h.digest('hex');
+}
+
 const __builtin$2 = process.getBuiltinModule("node:stream/promises");
 
 /**
@@ -61131,28 +61158,12 @@ async function hashDir(dir, prefix) {
             return { damage: `${rel} is not a regular file` };
         files.push({ name: `${prefix}/${rel}`, file });
     }
-    const hashed = await pMap(files, async (f) => ({ name: f.name, sha256: await sha256File$1(f.file) }), {
+    const hashed = await pMap(files, async (f) => ({ name: f.name, sha256: await sha256File(f.file) }), {
         concurrency: 16
     });
     return { hash: hash1(hashed) };
 }
 /** Small files in one read, large ones streamed. */
-async function sha256File$1(file) {
-    const h = __builtin$m.createHash('sha256');
-    const fh = await __builtin$l.promises.open(file, 'r');
-    try {
-        const { size } = await fh.stat();
-        if (size <= 1 << 22)
-            h.update(await fh.readFile());
-        else
-            for await (const chunk of fh.createReadStream({ autoClose: false }))
-                h.update(chunk);
-    }
-    finally {
-        await fh.close();
-    }
-    return h.digest('hex');
-}
 
 /**
  * Is a restored module cache what go.sum says? Every module a restore brought is checked by its content,
@@ -61979,20 +61990,12 @@ function neededModules(sumModules, goModText) {
  */
 /** The modules of several go.sum files, and their problems. */
 function readSums(files) {
-    const sums = files.map((file) => ({ file, sum: readGoSum(read(file) ?? '') }));
+    const sums = files.map((file) => ({ file, sum: readGoSum(readTextIfThere(file) ?? '') }));
     return {
         modules: uniqueModules(sums.map((s) => s.sum.modules)),
         sumProblems: sums.flatMap((s) => s.sum.problems.map((p) => ({ ...p, file: s.file })))
     };
 }
-const read = (file) => {
-    try {
-        return __builtin$l.readFileSync(file, 'utf8');
-    }
-    catch {
-        return undefined;
-    }
-};
 /** A root as the user knows it: relative to the workspace (else to the working directory). */
 function shown(dir, workingDirectory) {
     return __builtin$k.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
@@ -62000,7 +62003,7 @@ function shown(dir, workingDirectory) {
 function moduleRoot(dir, workingDirectory, goflags) {
     const sumFile = __builtin$k.join(dir, 'go.sum');
     const sumFiles = __builtin$l.existsSync(sumFile) ? [sumFile] : [];
-    const goMod = read(__builtin$k.join(dir, 'go.mod')) ?? '';
+    const goMod = readTextIfThere(__builtin$k.join(dir, 'go.mod')) ?? '';
     const sums = readSums(sumFiles);
     return {
         dir,
@@ -62012,7 +62015,7 @@ function moduleRoot(dir, workingDirectory, goflags) {
         required: requiredBy([goMod]),
         vendor: vendorDecision({
             goMod,
-            modulesTxt: read(__builtin$k.join(dir, 'vendor', 'modules.txt')),
+            modulesTxt: readTextIfThere(__builtin$k.join(dir, 'vendor', 'modules.txt')),
             goflags
         })
     };
@@ -62029,7 +62032,7 @@ function workspaceRoot(work, workingDirectory) {
         workspace: true,
         sumFiles,
         ...readSums(sumFiles),
-        required: requiredBy(work.moduleDirs.map((d) => read(__builtin$k.join(d, 'go.mod')) ?? '')),
+        required: requiredBy(work.moduleDirs.map((d) => readTextIfThere(__builtin$k.join(d, 'go.mod')) ?? '')),
         // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
         vendor: { vendored: false, reason: 'go.work workspace' }
     };
@@ -62743,7 +62746,7 @@ const RULES = [
         hint: (_m, text, mod) => `${HINT.token} ${deployKeyHint(repositoryOf(text, mod))}`
     },
     {
-        // With http.<scope>.followRedirects=false (credentials.ts), git stops at a redirect instead of carrying
+        // With http.<scope>.followRedirects=false (credentials/http.ts), git stops at a redirect instead of carrying
         // the credentials to wherever it points: a renamed or moved repository.
         id: 'git-redirect',
         errorClass: 'not-found',
@@ -63555,7 +63558,7 @@ class Watchdog {
 const QUIET = /^# get \S+(?:: 2\d\d [^(]*\([\d.]+s\))?$/;
 /**
  * go's flag parsing stops at `--`, so nothing read from a go.sum can be taken as a flag (a path
- * `-modfile=x` is refused up front too: sumlines.ts).
+ * `-modfile=x` is refused up front too: go/sumcheck.ts).
  */
 const downloadArgs = (modules) => [
     'mod',
@@ -63994,6 +63997,10 @@ const REFUSED_GOFLAGS = new Set(['insecure']);
 const KNOWN_SUMDBS = new Set(['sum.golang.org', 'sum.golang.google.cn']);
 /** A verifier key as golang.org/x/mod/sumdb/note.NewVerifier parses it: name+hash(8 hex)+base64 key. */
 const SUMDB_KEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/;
+/**
+ * GOPRIVATE-style patterns (private-modules, gonoproxy, gonosumdb): module path prefixes with path.Match
+ * globs, no scheme, no spaces. Returns them with the trailing slash dropped, as go does.
+ */
 function validatePatterns(field, patterns, opts = {}) {
     const input = nameOf(field);
     const subject = labelOf(field);
@@ -64434,20 +64441,12 @@ function snapshotGoVariables(env = process.env) {
             out[name] = env[name];
     return Object.freeze(out);
 }
-function readIfThere(file) {
-    try {
-        return __builtin$l.readFileSync(file, 'utf8');
-    }
-    catch {
-        return '';
-    }
-}
 /** The runner's effective values and their origins (see the header). */
 async function readRunnerGoEnv(workingDirectory, go, snapshot) {
     const effective = await readGoEnv(workingDirectory);
     const goenvFile = effective.GOENV === 'off' ? '' : (effective.GOENV ?? '');
-    const file = goenvFile === '' ? {} : parseGoEnvFile(readIfThere(goenvFile));
-    const goroot = parseGoEnvFile(readIfThere(__builtin$k.join(go.root, 'go.env')));
+    const file = goenvFile === '' ? {} : parseGoEnvFile(readTextIfThere(goenvFile) ?? '');
+    const goroot = parseGoEnvFile(readTextIfThere(__builtin$k.join(go.root, 'go.env')) ?? '');
     const values = {};
     for (const name of GO_VARIABLES) {
         const fromEnv = snapshot[name] ?? '';
@@ -65118,7 +65117,8 @@ const __builtin = process.getBuiltinModule("node:stream/consumers");
  *
  * Two sources:
  * - a go.dev-style listing, `<base>/?mode=json&include=all` (go.dev itself, or a mirror's own listing);
- * - the actions/go-versions manifest (the builds hosted runners ship), tried first when no mirror is set.
+ * - the actions/go-versions manifest (the builds hosted runners ship), which lists no checksums: only the
+ *   fallback when go.dev cannot be reached or lacks the release (install.ts).
  */
 const GO_DEV_BASE_URL = 'https://go.dev/dl';
 /**
@@ -65250,9 +65250,9 @@ async function fetchListing(baseUrl, options = {}) {
     return parseListing(json, url);
 }
 /**
- * The releases of the actions/go-versions manifest. The token only raises GitHub's rate limit; the
- * caller treats any failure as "no manifest" and falls through to go.dev, so this fails fast: one
- * attempt, a short deadline.
+ * The releases of the actions/go-versions manifest. The token only raises GitHub's rate limit. It is
+ * the last source install.ts tries (after go.dev failed), so this fails fast, one attempt and a short
+ * deadline, and its error ends the search.
  */
 async function fetchManifest(token, options = {}) {
     const url = options.url ?? MANIFEST_URL;
@@ -65501,13 +65501,6 @@ const PLACED = {
     copied: 'copied into the tool cache',
     concurrent: 'but another job on this runner cached the same version meanwhile: using that one'
 };
-/** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
-async function sha256File(file) {
-    const hash = __builtin$m.createHash('sha256');
-    // 1 MiB reads: with the default 64 KiB the hash of a 35 MB archive took 83-119 ms here, with 1 MiB 40-48 ms.
-    await __builtin$2.pipeline(__builtin$l.createReadStream(file, { highWaterMark: 1 << 20 }), hash);
-    return hash.digest('hex');
-}
 /**
  * Put the Go at `root` on PATH for this and later steps, pin it, and ask it its version.
  * GOTOOLCHAIN=local: from Go 1.21, a go.mod `toolchain` (or newer `go`) line makes go download and run
@@ -65538,7 +65531,7 @@ async function activate(root, platform, meta, goBinary) {
     });
     const m = /\bgo version (?:devel )?go(\S+)/.exec(stdout);
     if (!m)
-        throw new Error(`'${go} version' printed '${stdout.trim()}', which is not a Go version line.`);
+        throw new ClassifiedError(`'${go} version' printed '${stdout.trim()}', which is not a Go version line. That go is not a working Go toolchain: set 'go-version' (or 'go-version-file') so that this action installs one, or fix the go on PATH.`, 'config');
     const version = m[1];
     return { version, root, source: meta.source, requested: meta.requested, durationMs: meta.durationMs };
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { sha256File } from '../sha256.js'
 import pMap from 'p-map'
 import { digestZip } from './zip.js'
 
@@ -54,15 +55,3 @@ export async function hashDir(dir: string, prefix: string): Promise<{ hash: stri
 }
 
 /** Small files in one read, large ones streamed. */
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256')
-  const fh = await fs.promises.open(file, 'r')
-  try {
-    const { size } = await fh.stat()
-    if (size <= 1 << 22) h.update(await fh.readFile())
-    else for await (const chunk of fh.createReadStream({ autoClose: false })) h.update(chunk as Buffer)
-  } finally {
-    await fh.close()
-  }
-  return h.digest('hex')
-}

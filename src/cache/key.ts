@@ -16,7 +16,7 @@
  *                                                  change between patch releases)
  */
 import path from 'node:path'
-import semver from 'semver'
+import { goMinorOf } from '../go/version.js'
 import { InputError } from '../input-error.js'
 
 export const KEY_PREFIX = 'setup-go-deps'
@@ -71,21 +71,9 @@ export function cacheKey(p: KeyParts): CacheKeys {
   const restoreKeys: string[] = []
   // Without a hash the key itself is the version prefix: one restore-key fewer.
   if (p.hash) restoreKeys.push(`${version}-`)
-  const minor = goMinor(p.goVersion)
+  const minor = goMinorOf(p.goVersion)
   if (minor && minor !== p.goVersion) restoreKeys.push(`${head}-go${minor}`)
   return { key, restoreKeys }
-}
-
-/**
- * `1.22.3` -> `1.22`, `1.23rc1` -> `1.23`, `1.21alpha1` -> `1.21`, `1.20` -> `1.20`; '' for something that
- * does not start with a Go version's `major.minor` (then the minor restore-key is left out rather than
- * guessed). semver reads the numbers; Go's pre-release suffixes (alpha, beta, rc) are not semver's, which
- * is why coerce, not parse.
- */
-export function goMinor(version: string): string {
-  const v = version.trim()
-  const parsed = /^\d+\.\d+(?:\D|$)/.test(v) ? semver.coerce(v) : null
-  return parsed ? `${parsed.major}.${parsed.minor}` : ''
 }
 
 /**

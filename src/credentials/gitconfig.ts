@@ -3,6 +3,7 @@
  * http.ts, ssh routes from ssh.ts), and the variables that make git include it only for go's module
  * fetches.
  */
+import { InputError } from '../input-error.js'
 
 /**
  * Prefix of the private directory (private-dir.ts) that holds the credential files: here because the
@@ -103,7 +104,8 @@ export function planGitConfigEnv(
   // credentials; each use's post step removes its own directory. Anything else there is refused: adding
   // to it would export those values (a `git -c` secret, say) for the whole job.
   if (existing !== '' && !onlyOurIncludes(existing)) {
-    throw new Error(
+    throw new InputError(
+      'GIT_CONFIG_PARAMETERS',
       "GIT_CONFIG_PARAMETERS (git's internal variable for `git -c` values) is set in this step's environment; this action adds its git config there and would have to export yours with it for the whole job. Remove it from the workflow's env and use GIT_CONFIG_COUNT/GIT_CONFIG_KEY_<n>/GIT_CONFIG_VALUE_<n> instead."
     )
   }

@@ -51,7 +51,7 @@ const QUIET = /^# get \S+(?:: 2\d\d [^(]*\([\d.]+s\))?$/
 
 /**
  * go's flag parsing stops at `--`, so nothing read from a go.sum can be taken as a flag (a path
- * `-modfile=x` is refused up front too: sumlines.ts).
+ * `-modfile=x` is refused up front too: go/sumcheck.ts).
  */
 export const downloadArgs = (modules: readonly ModuleVersion[]): string[] => [
   'mod',

@@ -245,7 +245,7 @@ const RULES: Rule[] = [
     hint: (_m, text, mod) => `${HINT.token} ${deployKeyHint(repositoryOf(text, mod))}`
   },
   {
-    // With http.<scope>.followRedirects=false (credentials.ts), git stops at a redirect instead of carrying
+    // With http.<scope>.followRedirects=false (credentials/http.ts), git stops at a redirect instead of carrying
     // the credentials to wherever it points: a renamed or moved repository.
     id: 'git-redirect',
     errorClass: 'not-found',

@@ -6,6 +6,7 @@
  * - else the module in `working-directory`.
  * Errors name the input, the value and the fix.
  */
+import { readTextIfThere } from '../read-text.js'
 import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -41,18 +42,10 @@ export interface ModuleRoot {
 
 /** The modules of several go.sum files, and their problems. */
 function readSums(files: readonly string[]): Pick<ModuleRoot, 'modules' | 'sumProblems'> {
-  const sums = files.map((file) => ({ file, sum: readGoSum(read(file) ?? '') }))
+  const sums = files.map((file) => ({ file, sum: readGoSum(readTextIfThere(file) ?? '') }))
   return {
     modules: uniqueModules(sums.map((s) => s.sum.modules)),
     sumProblems: sums.flatMap((s) => s.sum.problems.map((p) => ({ ...p, file: s.file })))
-  }
-}
-
-const read = (file: string): string | undefined => {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
   }
 }
 
@@ -64,7 +57,7 @@ function shown(dir: string, workingDirectory: string): string {
 function moduleRoot(dir: string, workingDirectory: string, goflags: string): ModuleRoot {
   const sumFile = path.join(dir, 'go.sum')
   const sumFiles = fs.existsSync(sumFile) ? [sumFile] : []
-  const goMod = read(path.join(dir, 'go.mod')) ?? ''
+  const goMod = readTextIfThere(path.join(dir, 'go.mod')) ?? ''
   const sums = readSums(sumFiles)
   return {
     dir,
@@ -76,7 +69,7 @@ function moduleRoot(dir: string, workingDirectory: string, goflags: string): Mod
     required: requiredBy([goMod]),
     vendor: vendorDecision({
       goMod,
-      modulesTxt: read(path.join(dir, 'vendor', 'modules.txt')),
+      modulesTxt: readTextIfThere(path.join(dir, 'vendor', 'modules.txt')),
       goflags
     })
   }
@@ -94,7 +87,7 @@ function workspaceRoot(work: GoModules & { goWork: string }, workingDirectory: s
     workspace: true,
     sumFiles,
     ...readSums(sumFiles),
-    required: requiredBy(work.moduleDirs.map((d) => read(path.join(d, 'go.mod')) ?? '')),
+    required: requiredBy(work.moduleDirs.map((d) => readTextIfThere(path.join(d, 'go.mod')) ?? '')),
     // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
     vendor: { vendored: false, reason: 'go.work workspace' }
   }

@@ -9,8 +9,8 @@
  * $GOROOT/go.env). The install step exports GOTOOLCHAIN before this runs, so the runner's GOTOOLCHAIN is
  * taken from the environment snapshot and the files, not from `go env`.
  */
+import { readTextIfThere } from '../read-text.js'
 import * as core from '@actions/core'
-import fs from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../config.js'
 import { readGoEnv } from '../go/env.js'
@@ -36,14 +36,6 @@ export function snapshotGoVariables(env: NodeJS.ProcessEnv = process.env): GoVar
   return Object.freeze(out)
 }
 
-function readIfThere(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return ''
-  }
-}
-
 /** The runner's effective values and their origins (see the header). */
 export async function readRunnerGoEnv(
   workingDirectory: string,
@@ -52,8 +44,8 @@ export async function readRunnerGoEnv(
 ): Promise<RunnerGoEnv> {
   const effective = await readGoEnv(workingDirectory)
   const goenvFile = effective.GOENV === 'off' ? '' : (effective.GOENV ?? '')
-  const file = goenvFile === '' ? {} : parseGoEnvFile(readIfThere(goenvFile))
-  const goroot = parseGoEnvFile(readIfThere(path.join(go.root, 'go.env')))
+  const file = goenvFile === '' ? {} : parseGoEnvFile(readTextIfThere(goenvFile) ?? '')
+  const goroot = parseGoEnvFile(readTextIfThere(path.join(go.root, 'go.env')) ?? '')
   const values = {} as Record<GoVariableName, RunnerValue>
   for (const name of GO_VARIABLES) {
     const fromEnv = snapshot[name] ?? ''

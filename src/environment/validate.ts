@@ -37,10 +37,6 @@ const KNOWN_SUMDBS = new Set(['sum.golang.org', 'sum.golang.google.cn'])
 /** A verifier key as golang.org/x/mod/sumdb/note.NewVerifier parses it: name+hash(8 hex)+base64 key. */
 const SUMDB_KEY = /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/
 
-/**
- * GOPRIVATE-style patterns (private-modules, gonoproxy, gonosumdb): module path prefixes with path.Match
- * globs, no scheme, no spaces. Returns them with the trailing slash dropped, as go does.
- */
 export interface PatternOptions {
   /**
    * 'refuse' a pattern that matches every module; the default for private-modules (it decides where the
@@ -49,6 +45,10 @@ export interface PatternOptions {
   everything?: 'refuse' | 'allow'
 }
 
+/**
+ * GOPRIVATE-style patterns (private-modules, gonoproxy, gonosumdb): module path prefixes with path.Match
+ * globs, no scheme, no spaces. Returns them with the trailing slash dropped, as go does.
+ */
 export function validatePatterns(
   field: Field,
   patterns: readonly string[],

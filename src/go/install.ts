@@ -13,10 +13,8 @@ import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as io from '@actions/io'
 import * as tc from '@actions/tool-cache'
-import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
+import { sha256File } from '../sha256.js'
 import type { GoConfig } from '../config.js'
 import { InputError } from '../input-error.js'
 import type { GoInstallation, GoSource } from '../types.js'
@@ -60,7 +58,10 @@ interface ReleaseSource {
   load(): Promise<GoRelease[]>
   /** Base URL for archives without an absolute URL of their own. */
   baseUrl: string
-  /** Whether failing to load it ends the search (a mirror or go.dev) or falls through (the manifest). */
+  /**
+   * Whether the search goes on to the next source when this one fails (go.dev, then the manifest) or
+   * ends with its error (a mirror, and the manifest: the last).
+   */
   optional: boolean
 }
 
@@ -347,14 +348,6 @@ const PLACED: Record<ToolCacheInstall['placed'], string> = {
   concurrent: 'but another job on this runner cached the same version meanwhile: using that one'
 }
 
-/** Hash the archive with node:crypto: the toolkit has no checksum helper (tool-cache verifies nothing). */
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  // 1 MiB reads: with the default 64 KiB the hash of a 35 MB archive took 83-119 ms here, with 1 MiB 40-48 ms.
-  await pipeline(fs.createReadStream(file, { highWaterMark: 1 << 20 }), hash)
-  return hash.digest('hex')
-}
-
 /**
  * Put the Go at `root` on PATH for this and later steps, pin it, and ask it its version.
  * GOTOOLCHAIN=local: from Go 1.21, a go.mod `toolchain` (or newer `go`) line makes go download and run
@@ -388,7 +381,11 @@ async function activate(
     cwd: root
   })
   const m = /\bgo version (?:devel )?go(\S+)/.exec(stdout)
-  if (!m) throw new Error(`'${go} version' printed '${stdout.trim()}', which is not a Go version line.`)
+  if (!m)
+    throw new ClassifiedError(
+      `'${go} version' printed '${stdout.trim()}', which is not a Go version line. That go is not a working Go toolchain: set 'go-version' (or 'go-version-file') so that this action installs one, or fix the go on PATH.`,
+      'config'
+    )
   const version = m[1] as string
   return { version, root, source: meta.source, requested: meta.requested, durationMs: meta.durationMs }
 }

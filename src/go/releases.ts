@@ -4,7 +4,8 @@
  *
  * Two sources:
  * - a go.dev-style listing, `<base>/?mode=json&include=all` (go.dev itself, or a mirror's own listing);
- * - the actions/go-versions manifest (the builds hosted runners ship), tried first when no mirror is set.
+ * - the actions/go-versions manifest (the builds hosted runners ship), which lists no checksums: only the
+ *   fallback when go.dev cannot be reached or lacks the release (install.ts).
  */
 import * as core from '@actions/core'
 import { HttpClient } from '@actions/http-client'
@@ -163,9 +164,9 @@ export async function fetchListing(baseUrl: string, options: FetchOptions = {}):
 }
 
 /**
- * The releases of the actions/go-versions manifest. The token only raises GitHub's rate limit; the
- * caller treats any failure as "no manifest" and falls through to go.dev, so this fails fast: one
- * attempt, a short deadline.
+ * The releases of the actions/go-versions manifest. The token only raises GitHub's rate limit. It is
+ * the last source install.ts tries (after go.dev failed), so this fails fast, one attempt and a short
+ * deadline, and its error ends the search.
  */
 export async function fetchManifest(
   token: string,

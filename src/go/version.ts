@@ -107,12 +107,17 @@ export function goVersionAtLeast(a: string, b: string): boolean {
   return semver.gte(sa, sb)
 }
 
-/** The language line of a Go version (go/version.Lang): 1.21rc1 -> 1.21, go1.22.0 -> 1.22, 1.21 -> 1.21. */
+/**
+ * The language line of a Go version (go/version.Lang): 1.21rc1 -> 1.21, go1.22.0 -> 1.22, 1.21 -> 1.21,
+ * also with what a custom build or semver spelling puts after it (1.22.3-corp, 1.22.0-rc.1); undefined
+ * for what does not start with `major.minor` (devel builds). semver.coerce reads the numbers; Go's
+ * prerelease suffixes are not semver's, hence coerce, not parse.
+ */
 export function goMinorOf(version: string): string | undefined {
-  const sv = goToSemver(version)
-  if (sv === undefined) return undefined
-  const v = semver.parse(sv) as semver.SemVer
-  return `${v.major}.${v.minor}`
+  const v = version.trim().replace(/^go/, '')
+  if (!/^\d+\.\d+(?:\D|$)/.test(v)) return undefined
+  const c = semver.coerce(v)
+  return c ? `${c.major}.${c.minor}` : undefined
 }
 
 const SPEC_EXAMPLES = "1.22.3, 1.22, 1.22.x, ^1.21, '>=1.21 <1.23', 1.23rc1, stable or oldstable"

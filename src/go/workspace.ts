@@ -5,6 +5,7 @@
  * sit beside or above the working directory (`use ../shared`). The cache key, its verification and the
  * download all read their go.mod/go.sum files through here, so a module go uses is never left out.
  */
+import { readTextIfThere } from '../read-text.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import { workspaceInUse, type GoEnv } from './env.js'
@@ -24,7 +25,7 @@ export function goModules(goEnv: GoEnv): GoModules {
   const goWork = goEnv.GOWORK ?? ''
   if (workspaceInUse(goEnv) && fs.existsSync(goWork)) {
     const dir = path.dirname(goWork)
-    const work = parseGoModFile(readText(goWork) ?? '')
+    const work = parseGoModFile(readTextIfThere(goWork) ?? '')
     const moduleDirs = work.uses.map((u) => path.resolve(dir, u.dir))
     const workSum = path.join(dir, 'go.work.sum')
     return { moduleDirs, goWork, ...(fs.existsSync(workSum) ? { workSum } : {}) }
@@ -60,13 +61,5 @@ export function findModuleFile(
       if (fs.existsSync(path.join(d, name))) return path.join(d, name)
     }
     if (path.dirname(d) === d) return undefined
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8')
-  } catch {
-    return undefined
   }
 }
