@@ -8,7 +8,7 @@
  */
 import { parseGoModFile } from './go/gomod.js'
 import { splitModule } from './go/modfiles.js'
-import { goSumLines } from './go/sumcheck.js'
+import { goSumLines } from './go/modfiles.js'
 import type { Diagnosis } from './types.js'
 
 export interface GoFileText {

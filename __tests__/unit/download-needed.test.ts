@@ -2,12 +2,12 @@ import { describe, expect, it } from '@jest/globals'
 import fs from 'node:fs'
 import { neededModules } from '../../src/download/needed.js'
 import { parseGoModFile } from '../../src/go/gomod.js'
-import { goSumZipLines } from '../../src/go/modfiles.js'
+import { readGoSum } from '../../src/go/sumcheck.js'
 
 // The real-world benchmark's fixture: go.mod/go.sum made by `go mod tidy` on Go 1.26.8.
 const goMod = fs.readFileSync('bench/real/fixture/go.mod', 'utf8')
 const goSum = fs.readFileSync('bench/real/fixture/go.sum', 'utf8')
-const sumModules = goSumZipLines(goSum).map(({ path, version }) => ({ path, version }))
+const sumModules = readGoSum(goSum).modules
 
 describe('the modules a module needs downloaded', () => {
   it("is exactly go.mod's requirements for a go >= 1.17 module (what plain go mod download fetches)", () => {

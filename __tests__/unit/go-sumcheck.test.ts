@@ -5,7 +5,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { downloadArgs } from '../../src/download/attempt.js'
 import { sumProblemDiagnosis } from '../../src/download/run.js'
-import { goSumLines, modulePathProblem, readGoSum, versionProblem } from '../../src/go/sumcheck.js'
+import { goSumLines } from '../../src/go/modfiles.js'
+import { modulePathProblem, readGoSum, versionProblem } from '../../src/go/sumcheck.js'
 
 const H = 'h1:ywwLDClZn655OVibU9m/HAVqqUSolgYYfz23FiUrM5s='
 const GOOD = `example.com/pub/m001 v1.0.0 ${H}

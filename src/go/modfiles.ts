@@ -19,30 +19,40 @@ export interface GoSumEntry {
   line: number
 }
 
+export interface GoSumLine {
+  /** 1-based. */
+  line: number
+  /** The line as written, trimmed. */
+  text: string
+  /** Its whitespace-separated fields (go's strings.Fields): path, version[/go.mod], hash on a valid line. */
+  fields: string[]
+}
+
+/** The non-blank lines of a go.sum, numbered and split into fields (LF or CRLF line ends). */
+export function goSumLines(text: string): GoSumLine[] {
+  const out: GoSumLine[] = []
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const trimmed = raw.trim()
+    if (trimmed !== '') out.push({ line: index + 1, text: trimmed, fields: trimmed.split(/\s+/) })
+  })
+  return out
+}
+
 /**
  * Every well-formed line of a go.sum: three fields, as cmd/go's modfetch.readGoSum splits them (it fails on
- * a malformed line; here it is skipped, since go reports it better when it reads the file itself).
+ * a malformed line; here it is skipped: go/sumcheck.ts reports those, by line, before go runs).
  */
 export function parseGoSum(text: string): GoSumEntry[] {
   const out: GoSumEntry[] = []
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const fields = (lines[i] as string).trim().split(/\s+/)
+  for (const { line, fields } of goSumLines(text)) {
     if (fields.length !== 3) continue
     const [path, rawVersion, hash] = fields as [string, string, string]
     const isGoMod = rawVersion.endsWith('/go.mod')
     const version = isGoMod ? rawVersion.slice(0, -'/go.mod'.length) : rawVersion
     if (version === '') continue
-    out.push({ path, version, isGoMod, hash, line: i + 1 })
+    out.push({ path, version, isGoMod, hash, line })
   }
   return out
-}
-
-/** `<path> <version> h1:<hash>` zip lines only (the module list of a download). */
-export function goSumZipLines(text: string): { path: string; version: string; hash: string }[] {
-  return parseGoSum(text)
-    .filter((e) => !e.isGoMod && e.hash.startsWith('h1:'))
-    .map(({ path, version, hash }) => ({ path, version, hash }))
 }
 
 /**

@@ -13,9 +13,11 @@
  * canonical semver with a `v` (what go writes), `+incompatible` the only build suffix.
  *
  * The download (download/roots.ts) reads its module list from here and refuses the problem lines before go
- * runs (download/run.ts). cache/integrity.ts reads the hashes through go/modfiles.ts goSumZipLines.
+ * runs (download/run.ts). Both read the lines through go/modfiles.ts goSumLines, the one go.sum splitter
+ * (cache/integrity.ts reads the hashes through its parseGoSum).
  */
 import semver from 'semver'
+import { goSumLines } from './modfiles.js'
 
 export interface SumProblem {
   /** 1-based. */
@@ -61,25 +63,6 @@ export interface GoSum {
   /** The module versions whose zips the file lists (valid lines only). */
   modules: Array<{ path: string; version: string }>
   problems: SumProblem[]
-}
-
-export interface GoSumLine {
-  /** 1-based. */
-  line: number
-  /** The line as written, trimmed. */
-  text: string
-  /** Its whitespace-separated fields (go's strings.Fields): path, version[/go.mod], hash on a valid line. */
-  fields: string[]
-}
-
-/** The non-blank lines of a go.sum, numbered and split into fields (LF or CRLF line ends). */
-export function goSumLines(text: string): GoSumLine[] {
-  const out: GoSumLine[] = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const trimmed = raw.trim()
-    if (trimmed !== '') out.push({ line: index + 1, text: trimmed, fields: trimmed.split(/\s+/) })
-  })
-  return out
 }
 
 /** Read a go.sum: the zip lines' modules, and every line go would misread. */
