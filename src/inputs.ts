@@ -20,7 +20,7 @@ import { MAX_DELAY_MS } from './download/policy.js'
 import { parseArchitecture } from './go/platform.js'
 import { chooseVersionInput, parseSpec, parseVersionFile, type VersionRequest } from './go/version.js'
 import { InputError } from './input-error.js'
-import { parseInputList } from './list.js'
+import { parseInputList, parseLines } from './list.js'
 import type { CacheSaveMode, Config, CredentialLine, GoConfig } from './config.js'
 
 export { InputError } from './input-error.js'
@@ -77,6 +77,11 @@ export function parseDurationInput(input: DurationInput, value: string): number 
   return ms
 }
 
+/**
+ * Not core.getBooleanInput, which throws on an empty value and takes only YAML 1.2's true/false
+ * spellings: parseInputs takes a getter (tests pass a plain object), an empty input means the default,
+ * and yes/no, on/off, 1/0 are accepted as workflow authors write them.
+ */
 export function parseBoolean(input: string, value: string, fallback: boolean): boolean {
   const v = value.trim().toLowerCase()
   if (v === '') return fallback
@@ -114,14 +119,6 @@ export function parseParallel(value: string): number | 'auto' {
     )
   }
   return Number(v)
-}
-
-/** Newline-separated list (globs may contain commas inside braces). */
-export function parseLines(value: string): string[] {
-  return value
-    .split('\n')
-    .map((s) => s.trim())
-    .filter((s) => s !== '' && !s.startsWith('#'))
 }
 
 export function parseBaseUrl(input: string, value: string): string {

@@ -13,7 +13,7 @@ function _mergeNamespaces(n, m) {
     return Object.freeze(n);
 }
 
-const __builtin$n = process.getBuiltinModule("node:os");
+const __builtin$m = process.getBuiltinModule("node:os");
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -85,7 +85,7 @@ function toCommandProperties(annotationProperties) {
  */
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + __builtin$n.EOL);
+    process.stdout.write(cmd.toString() + __builtin$m.EOL);
 }
 function issue(name, message = '') {
     issueCommand(name, {}, message);
@@ -139,9 +139,9 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 
-const __builtin$m = process.getBuiltinModule("node:crypto");
+const __builtin$l = process.getBuiltinModule("node:crypto");
 
-const __builtin$l = process.getBuiltinModule("node:fs");
+const __builtin$k = process.getBuiltinModule("node:fs");
 
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -151,15 +151,15 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!__builtin$l.existsSync(filePath)) {
+    if (!__builtin$k.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    __builtin$l.appendFileSync(filePath, `${toCommandValue(message)}${__builtin$n.EOL}`, {
+    __builtin$k.appendFileSync(filePath, `${toCommandValue(message)}${__builtin$m.EOL}`, {
         encoding: 'utf8'
     });
 }
 function prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${__builtin$m.randomUUID()}`;
+    const delimiter = `ghadelimiter_${__builtin$l.randomUUID()}`;
     const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -170,24 +170,24 @@ function prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${__builtin$n.EOL}${convertedValue}${__builtin$n.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${__builtin$m.EOL}${convertedValue}${__builtin$m.EOL}${delimiter}`;
 }
 
-const __builtin$k = process.getBuiltinModule("node:path");
+const __builtin$j = process.getBuiltinModule("node:path");
 
-const __builtin$j = process.getBuiltinModule("node:http");
+const __builtin$i = process.getBuiltinModule("node:http");
 
 var http = /*#__PURE__*/_mergeNamespaces({
     __proto__: null,
-    default: __builtin$j
-}, [__builtin$j]);
+    default: __builtin$i
+}, [__builtin$i]);
 
-const __builtin$i = process.getBuiltinModule("node:https");
+const __builtin$h = process.getBuiltinModule("node:https");
 
 var https = /*#__PURE__*/_mergeNamespaces({
     __proto__: null,
-    default: __builtin$i
-}, [__builtin$i]);
+    default: __builtin$h
+}, [__builtin$h]);
 
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -285,26 +285,26 @@ function getDefaultExportFromCjs (x) {
 
 var tunnel$1 = {};
 
-const __builtin$h = process.getBuiltinModule("node:net");
+const __builtin$g = process.getBuiltinModule("node:net");
 
-const __builtin$g = process.getBuiltinModule("node:tls");
+const __builtin$f = process.getBuiltinModule("node:tls");
 
-const __builtin$f = process.getBuiltinModule("node:events");
+const __builtin$e = process.getBuiltinModule("node:events");
 
-const __builtin$e = process.getBuiltinModule("node:assert");
+const __builtin$d = process.getBuiltinModule("node:assert");
 
-const __builtin$d = process.getBuiltinModule("node:util");
+const __builtin$c = process.getBuiltinModule("node:util");
 
 var hasRequiredTunnel$1;
 
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = __builtin$g;
-	var http = __builtin$j;
-	var https = __builtin$i;
-	var events = __builtin$f;
-	var util = __builtin$d;
+	var tls = __builtin$f;
+	var http = __builtin$i;
+	var https = __builtin$h;
+	var events = __builtin$e;
+	var util = __builtin$c;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -1108,7 +1108,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || __builtin$j.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || __builtin$i.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1133,7 +1133,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new __builtin$i.Agent(options) : new __builtin$j.Agent(options);
+            agent = usingSsl ? new __builtin$h.Agent(options) : new __builtin$i.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1307,7 +1307,7 @@ var __awaiter$i = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { access: access$1, appendFile, writeFile } = __builtin$l.promises;
+const { access: access$1, appendFile, writeFile } = __builtin$k.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 class Summary {
     constructor() {
@@ -1329,7 +1329,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access$1(pathFromEnv, __builtin$l.constants.R_OK | __builtin$l.constants.W_OK);
+                yield access$1(pathFromEnv, __builtin$k.constants.R_OK | __builtin$k.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -1425,7 +1425,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(__builtin$n.EOL);
+        return this.addRaw(__builtin$m.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -1571,9 +1571,9 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-const __builtin$c = process.getBuiltinModule("node:string_decoder");
+const __builtin$b = process.getBuiltinModule("node:string_decoder");
 
-const __builtin$b = process.getBuiltinModule("node:child_process");
+const __builtin$a = process.getBuiltinModule("node:child_process");
 
 var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -1584,7 +1584,7 @@ var __awaiter$h = (undefined && undefined.__awaiter) || function (thisArg, _argu
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = __builtin$l.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = __builtin$k.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS$8 = process.platform === 'win32';
 /**
@@ -1600,7 +1600,7 @@ const IS_WINDOWS$8 = process.platform === 'win32';
  */
 function readlink(fsPath) {
     return __awaiter$h(this, void 0, void 0, function* () {
-        const result = yield __builtin$l.promises.readlink(fsPath);
+        const result = yield __builtin$k.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
         if (IS_WINDOWS$8 && !result.endsWith('\\')) {
@@ -1609,7 +1609,7 @@ function readlink(fsPath) {
         return result;
     });
 }
-__builtin$l.constants.O_RDONLY;
+__builtin$k.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter$h(this, void 0, void 0, function* () {
         try {
@@ -1661,7 +1661,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS$8) {
                 // on Windows, test for valid extension
-                const upperExt = __builtin$k.extname(filePath).toUpperCase();
+                const upperExt = __builtin$j.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -1690,11 +1690,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS$8) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = __builtin$k.dirname(filePath);
-                        const upperName = __builtin$k.basename(filePath).toUpperCase();
+                        const directory = __builtin$j.dirname(filePath);
+                        const upperName = __builtin$j.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = __builtin$k.join(directory, actualName);
+                                filePath = __builtin$j.join(directory, actualName);
                                 break;
                             }
                         }
@@ -1766,7 +1766,7 @@ function cp(source_1, dest_1) {
         }
         // If dest is an existing directory, should copy inside.
         const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? __builtin$k.join(dest, __builtin$k.basename(source))
+            ? __builtin$j.join(dest, __builtin$j.basename(source))
             : dest;
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
@@ -1781,7 +1781,7 @@ function cp(source_1, dest_1) {
             }
         }
         else {
-            if (__builtin$k.relative(source, newDest) === '') {
+            if (__builtin$j.relative(source, newDest) === '') {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
@@ -1826,7 +1826,7 @@ function rmRF(inputPath) {
  */
 function mkdirP(fsPath) {
     return __awaiter$g(this, void 0, void 0, function* () {
-        __builtin$e.ok(fsPath, 'a path argument must be provided');
+        __builtin$d.ok(fsPath, 'a path argument must be provided');
         yield mkdir(fsPath, { recursive: true });
     });
 }
@@ -1876,7 +1876,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS$8 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(__builtin$k.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(__builtin$j.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -1891,7 +1891,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(__builtin$k.sep)) {
+        if (tool.includes(__builtin$j.sep)) {
             return [];
         }
         // build the list of directories
@@ -1902,7 +1902,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(__builtin$k.delimiter)) {
+            for (const p of process.env.PATH.split(__builtin$j.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -1911,7 +1911,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(__builtin$k.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(__builtin$j.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -1978,7 +1978,7 @@ function copyFile(srcFile, destFile, force) {
     });
 }
 
-const __builtin$a = process.getBuiltinModule("node:timers");
+const __builtin$9 = process.getBuiltinModule("node:timers");
 
 var __awaiter$f = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -1994,7 +1994,7 @@ const IS_WINDOWS$7 = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends __builtin$f.EventEmitter {
+class ToolRunner extends __builtin$e.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -2050,13 +2050,13 @@ class ToolRunner extends __builtin$f.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(__builtin$n.EOL);
+            let n = s.indexOf(__builtin$m.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + __builtin$n.EOL.length);
-                n = s.indexOf(__builtin$n.EOL);
+                s = s.substring(n + __builtin$m.EOL.length);
+                n = s.indexOf(__builtin$m.EOL);
             }
             return s;
         }
@@ -2334,7 +2334,7 @@ class ToolRunner extends __builtin$f.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (IS_WINDOWS$7 && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = __builtin$k.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = __builtin$j.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -2347,7 +2347,7 @@ class ToolRunner extends __builtin$f.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + __builtin$n.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + __builtin$m.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -2357,7 +2357,7 @@ class ToolRunner extends __builtin$f.EventEmitter {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();
-                const cp = __builtin$b.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                const cp = __builtin$a.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
                 let stdbuffer = '';
                 if (cp.stdout) {
                     cp.stdout.on('data', (data) => {
@@ -2492,7 +2492,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends __builtin$f.EventEmitter {
+class ExecState extends __builtin$e.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -2520,7 +2520,7 @@ class ExecState extends __builtin$f.EventEmitter {
             this._setResult();
         }
         else if (this.processExited) {
-            this.timeout = __builtin$a.setTimeout(ExecState.HandleTimeout, this.delay, this);
+            this.timeout = __builtin$9.setTimeout(ExecState.HandleTimeout, this.delay, this);
         }
     }
     _debug(message) {
@@ -2608,8 +2608,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new __builtin$c.StringDecoder('utf8');
-        const stderrDecoder = new __builtin$c.StringDecoder('utf8');
+        const stdoutDecoder = new __builtin$b.StringDecoder('utf8');
+        const stderrDecoder = new __builtin$b.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -2646,8 +2646,8 @@ function getExecOutput(commandLine, args, options) {
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-__builtin$n.platform();
-__builtin$n.arch();
+__builtin$m.platform();
+__builtin$m.arch();
 
 var __awaiter$d = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2734,7 +2734,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${__builtin$k.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${__builtin$j.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -2761,7 +2761,7 @@ function setOutput(name, value) {
     if (filePath) {
         return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(__builtin$n.EOL);
+    process.stdout.write(__builtin$m.EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
 }
 //-----------------------------------------------------------------------
@@ -2813,7 +2813,7 @@ function warning(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + __builtin$n.EOL);
+    process.stdout.write(message + __builtin$m.EOL);
 }
 /**
  * Begin an output group.
@@ -2941,7 +2941,7 @@ function dirname(p) {
         return p;
     }
     // Get dirname
-    let result = __builtin$k.dirname(p);
+    let result = __builtin$j.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
     if (IS_WINDOWS$6 && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
@@ -2953,8 +2953,8 @@ function dirname(p) {
  * or `C:` are expanded based on the current working directory.
  */
 function ensureAbsoluteRoot(root, itemPath) {
-    __builtin$e(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
-    __builtin$e(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$d(root, `ensureAbsoluteRoot parameter 'root' must not be empty`);
+    __builtin$d(itemPath, `ensureAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Already rooted
     if (hasAbsoluteRoot(itemPath)) {
         return itemPath;
@@ -2964,7 +2964,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
-            __builtin$e(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$d(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             // Drive letter matches cwd? Expand to cwd
             if (itemPath[0].toUpperCase() === cwd[0].toUpperCase()) {
                 // Drive only, e.g. C:
@@ -2989,16 +2989,16 @@ function ensureAbsoluteRoot(root, itemPath) {
         // Check for itemPath like \ or \foo
         else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
-            __builtin$e(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
+            __builtin$d(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
         }
     }
-    __builtin$e(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
+    __builtin$d(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
     if (root.endsWith('/') || (IS_WINDOWS$6 && root.endsWith('\\'))) ;
     else {
         // Append separator
-        root += __builtin$k.sep;
+        root += __builtin$j.sep;
     }
     return root + itemPath;
 }
@@ -3007,7 +3007,7 @@ function ensureAbsoluteRoot(root, itemPath) {
  * `\\hello\share` and `C:\hello` (and using alternate separator).
  */
 function hasAbsoluteRoot(itemPath) {
-    __builtin$e(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
+    __builtin$d(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -3023,7 +3023,7 @@ function hasAbsoluteRoot(itemPath) {
  * `\`, `\hello`, `\\hello\share`, `C:`, and `C:\hello` (and using alternate separator).
  */
 function hasRoot(itemPath) {
-    __builtin$e(itemPath, `isRooted parameter 'itemPath' must not be empty`);
+    __builtin$d(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
     itemPath = normalizeSeparators(itemPath);
     // Windows
@@ -3063,11 +3063,11 @@ function safeTrimTrailingSeparator(p) {
     // Normalize separators
     p = normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(__builtin$k.sep)) {
+    if (!p.endsWith(__builtin$j.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === __builtin$k.sep) {
+    if (p === __builtin$j.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
@@ -5882,12 +5882,12 @@ class Path {
         this.segments = [];
         // String
         if (typeof itemPath === 'string') {
-            __builtin$e(itemPath, `Parameter 'itemPath' must not be empty`);
+            __builtin$d(itemPath, `Parameter 'itemPath' must not be empty`);
             // Normalize slashes and trim unnecessary trailing slash
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(__builtin$k.sep);
+                this.segments = itemPath.split(__builtin$j.sep);
             }
             // Rooted
             else {
@@ -5896,7 +5896,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = __builtin$k.basename(remaining);
+                    const basename = __builtin$j.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -5909,24 +5909,24 @@ class Path {
         // Array
         else {
             // Must not be empty
-            __builtin$e(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
+            __builtin$d(itemPath.length > 0, `Parameter 'itemPath' must not be an empty array`);
             // Each segment
             for (let i = 0; i < itemPath.length; i++) {
                 let segment = itemPath[i];
                 // Must not be empty
-                __builtin$e(segment, `Parameter 'itemPath' must not contain any empty segments`);
+                __builtin$d(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
                 segment = normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
-                    __builtin$e(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
+                    __builtin$d(segment === dirname(segment), `Parameter 'itemPath' root segment contains information for multiple segments`);
                     this.segments.push(segment);
                 }
                 // All other segments
                 else {
                     // Must not contain slash
-                    __builtin$e(!segment.includes(__builtin$k.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    __builtin$d(!segment.includes(__builtin$j.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -5939,13 +5939,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(__builtin$k.sep) || (IS_WINDOWS$4 && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(__builtin$j.sep) || (IS_WINDOWS$4 && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += __builtin$k.sep;
+                result += __builtin$j.sep;
             }
             result += this.segments[i];
         }
@@ -5969,9 +5969,9 @@ class Pattern {
         else {
             // Convert to pattern
             segments = segments || [];
-            __builtin$e(segments.length, `Parameter 'segments' must not empty`);
+            __builtin$d(segments.length, `Parameter 'segments' must not empty`);
             const root = Pattern.getLiteral(segments[0]);
-            __builtin$e(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
+            __builtin$d(root && hasAbsoluteRoot(root), `Parameter 'segments' first element must be a root path`);
             pattern = new Path(segments).toString().trim();
             if (patternOrNegate) {
                 pattern = `!${pattern}`;
@@ -5988,7 +5988,7 @@ class Pattern {
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
         this.trailingSeparator = normalizeSeparators(pattern)
-            .endsWith(__builtin$k.sep);
+            .endsWith(__builtin$j.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -6022,10 +6022,10 @@ class Pattern {
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(__builtin$k.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(__builtin$j.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${__builtin$k.sep}`;
+                itemPath = `${itemPath}${__builtin$j.sep}`;
             }
         }
         else {
@@ -6064,24 +6064,24 @@ class Pattern {
      */
     static fixupPattern(pattern, homedir) {
         // Empty
-        __builtin$e(pattern, 'pattern cannot be empty');
+        __builtin$d(pattern, 'pattern cannot be empty');
         // Must not contain `.` segment, unless first segment
         // Must not contain `..` segment
         const literalSegments = new Path(pattern).segments.map(x => Pattern.getLiteral(x));
-        __builtin$e(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
+        __builtin$d(literalSegments.every((x, i) => (x !== '.' || i === 0) && x !== '..'), `Invalid pattern '${pattern}'. Relative pathing '.' and '..' is not allowed.`);
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
-        __builtin$e(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
+        __builtin$d(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
         pattern = normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${__builtin$k.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${__builtin$j.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${__builtin$k.sep}`)) {
-            homedir = homedir || __builtin$n.homedir();
-            __builtin$e(homedir, 'Unable to determine HOME directory');
-            __builtin$e(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
+        else if (pattern === '~' || pattern.startsWith(`~${__builtin$j.sep}`)) {
+            homedir = homedir || __builtin$m.homedir();
+            __builtin$d(homedir, 'Unable to determine HOME directory');
+            __builtin$d(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
         }
         // Replace relative drive root, e.g. pattern is C: or C:foo
@@ -6265,7 +6265,7 @@ class DefaultGlobber {
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(__builtin$l.promises.lstat(searchPath));
+                    yield __await(__builtin$k.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6295,7 +6295,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && __builtin$k.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && __builtin$j.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -6310,7 +6310,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(__builtin$l.promises.readdir(item.path))).map(x => new SearchState(__builtin$k.join(item.path, x), childLevel));
+                    const childItems = (yield __await(__builtin$k.promises.readdir(item.path))).map(x => new SearchState(__builtin$j.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -6354,7 +6354,7 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield __builtin$l.promises.stat(item.path);
+                    stats = yield __builtin$k.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -6369,12 +6369,12 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield __builtin$l.promises.lstat(item.path);
+                stats = yield __builtin$k.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield __builtin$l.promises.realpath(item.path);
+                const realPath = yield __builtin$k.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
@@ -6392,7 +6392,7 @@ class DefaultGlobber {
     }
 }
 
-const __builtin$9 = process.getBuiltinModule("node:stream");
+const __builtin$8 = process.getBuiltinModule("node:stream");
 
 var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -6419,7 +6419,7 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
         const githubWorkspace = currentWorkspace
             ? currentWorkspace
             : ((_d = process.env['GITHUB_WORKSPACE']) !== null && _d !== void 0 ? _d : process.cwd());
-        const result = __builtin$m.createHash('sha256');
+        const result = __builtin$l.createHash('sha256');
         let count = 0;
         try {
             for (var _e = true, _f = __asyncValues$1(globber.globGenerator()), _g; _g = yield _f.next(), _a = _g.done, !_a; _e = true) {
@@ -6427,17 +6427,17 @@ function hashFiles$1(globber_1, currentWorkspace_1) {
                 _e = false;
                 const file = _c;
                 writeDelegate(file);
-                if (!file.startsWith(`${githubWorkspace}${__builtin$k.sep}`)) {
+                if (!file.startsWith(`${githubWorkspace}${__builtin$j.sep}`)) {
                     writeDelegate(`Ignore '${file}' since it is not under GITHUB_WORKSPACE.`);
                     continue;
                 }
-                if (__builtin$l.statSync(file).isDirectory()) {
+                if (__builtin$k.statSync(file).isDirectory()) {
                     writeDelegate(`Skip directory '${file}'.`);
                     continue;
                 }
-                const hash = __builtin$m.createHash('sha256');
-                const pipeline = __builtin$d.promisify(__builtin$9.pipeline);
-                yield pipeline(__builtin$l.createReadStream(file), hash);
+                const hash = __builtin$l.createHash('sha256');
+                const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
+                yield pipeline(__builtin$k.createReadStream(file), hash);
                 result.write(hash.digest());
                 count++;
                 if (!hasMatch) {
@@ -9867,15 +9867,15 @@ function createTempDirectory() {
                     baseLocation = '/home';
                 }
             }
-            tempDirectory = __builtin$k.join(baseLocation, 'actions', 'temp');
+            tempDirectory = __builtin$j.join(baseLocation, 'actions', 'temp');
         }
-        const dest = __builtin$k.join(tempDirectory, __builtin$m.randomUUID());
+        const dest = __builtin$j.join(tempDirectory, __builtin$l.randomUUID());
         yield mkdirP(dest);
         return dest;
     });
 }
 function getArchiveFileSizeInBytes(filePath) {
-    return __builtin$l.statSync(filePath).size;
+    return __builtin$k.statSync(filePath).size;
 }
 function resolvePaths(patterns) {
     return __awaiter$9(this, void 0, void 0, function* () {
@@ -9891,8 +9891,8 @@ function resolvePaths(patterns) {
                 _c = _g.value;
                 _e = false;
                 const file = _c;
-                const relativeFile = __builtin$k.relative(workspace, file)
-                    .replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/');
+                const relativeFile = __builtin$j.relative(workspace, file)
+                    .replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/');
                 debug(`Matched: ${relativeFile}`);
                 // Paths are made relative so the tar entries are all relative to the root of the workspace.
                 if (relativeFile === '') {
@@ -9916,7 +9916,7 @@ function resolvePaths(patterns) {
 }
 function unlinkFile(filePath) {
     return __awaiter$9(this, void 0, void 0, function* () {
-        return __builtin$d.promisify(__builtin$l.unlink)(filePath);
+        return __builtin$c.promisify(__builtin$k.unlink)(filePath);
     });
 }
 function getVersion(app_1) {
@@ -9963,7 +9963,7 @@ function getCacheFileName(compressionMethod) {
 }
 function getGnuTarPathOnWindows() {
     return __awaiter$9(this, void 0, void 0, function* () {
-        if (__builtin$l.existsSync(GnuTarPathOnWindows)) {
+        if (__builtin$k.existsSync(GnuTarPathOnWindows)) {
             return GnuTarPathOnWindows;
         }
         const versionOutput = yield getVersion('tar');
@@ -9990,7 +9990,7 @@ function getCacheVersion(paths, compressionMethod, enableCrossOsArchive = false)
     }
     // Add salt to cache version to support breaking changes in cache entry
     components.push(versionSalt);
-    return __builtin$m.createHash('sha256').update(components.join('|')).digest('hex');
+    return __builtin$l.createHash('sha256').update(components.join('|')).digest('hex');
 }
 function getRuntimeToken() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'];
@@ -10000,7 +10000,7 @@ function getRuntimeToken() {
     return token;
 }
 
-const __builtin$8 = process.getBuiltinModule("node:url");
+const __builtin$7 = process.getBuiltinModule("node:url");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10040,12 +10040,12 @@ let AbortError$2 = class AbortError extends Error {
     }
 };
 
-const __builtin$7 = process.getBuiltinModule("node:process");
+const __builtin$6 = process.getBuiltinModule("node:process");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 function log(message, ...args) {
-    __builtin$7.stderr.write(`${__builtin$d.format(message, ...args)}${__builtin$n.EOL}`);
+    __builtin$6.stderr.write(`${__builtin$c.format(message, ...args)}${__builtin$m.EOL}`);
 }
 
 // Copyright (c) Microsoft Corporation.
@@ -10056,16 +10056,16 @@ function log(message, ...args) {
  * @internal
  */
 function getEnvironmentVariable(name) {
-    return __builtin$7.env[name];
+    return __builtin$6.env[name];
 }
 /**
  * A constant that indicates whether the environment the code is running is Deno.
  */
-typeof __builtin$7.versions.deno === "string" && __builtin$7.versions.deno.length > 0;
+typeof __builtin$6.versions.deno === "string" && __builtin$6.versions.deno.length > 0;
 /**
  * A constant that indicates whether the environment the code is running is Bun.sh.
  */
-typeof __builtin$7.versions.bun === "string" && __builtin$7.versions.bun.length > 0;
+typeof __builtin$6.versions.bun === "string" && __builtin$6.versions.bun.length > 0;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -10806,7 +10806,7 @@ function isError$2(e) {
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
-const custom = __builtin$d.inspect.custom;
+const custom = __builtin$c.inspect.custom;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -11069,7 +11069,7 @@ function stringToUint8Array$1(value, format) {
     return Buffer.from(value, format);
 }
 
-const __builtin$6 = process.getBuiltinModule("node:zlib");
+const __builtin$5 = process.getBuiltinModule("node:zlib");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -11100,7 +11100,7 @@ function isStreamComplete(stream) {
 function isArrayBuffer(body) {
     return body && typeof body.byteLength === "number";
 }
-class ReportTransform extends __builtin$9.Transform {
+class ReportTransform extends __builtin$8.Transform {
     loadedBytes = 0;
     progressCallback;
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -11259,7 +11259,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? __builtin$j.request(options, resolve) : __builtin$i.request(options, resolve);
+            const req = isInsecure ? __builtin$i.request(options, resolve) : __builtin$h.request(options, resolve);
             req.once("error", (err) => {
                 reject(new RestError$2(err.message, { code: err.code ?? RestError$2.REQUEST_SEND_ERROR, request }));
             });
@@ -11297,11 +11297,11 @@ class NodeHttpClient {
         if (isInsecure) {
             if (disableKeepAlive) {
                 // keepAlive:false is the default so we don't need a custom Agent
-                return __builtin$j.globalAgent;
+                return __builtin$i.globalAgent;
             }
             if (!this.cachedHttpAgent) {
                 // If there is no cached agent create a new one and cache it.
-                this.cachedHttpAgent = new __builtin$j.Agent({ keepAlive: true });
+                this.cachedHttpAgent = new __builtin$i.Agent({ keepAlive: true });
             }
             return this.cachedHttpAgent;
         }
@@ -11309,7 +11309,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return __builtin$i.globalAgent;
+                return __builtin$h.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -11320,7 +11320,7 @@ class NodeHttpClient {
                 return agent;
             }
             logger$4.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new __builtin$i.Agent({
+            agent = new __builtin$h.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -11349,12 +11349,12 @@ function getResponseHeaders(res) {
 function getDecodedResponseStream(stream, headers) {
     const contentEncoding = headers.get("Content-Encoding");
     if (contentEncoding === "gzip") {
-        const unzip = __builtin$6.createGunzip();
+        const unzip = __builtin$5.createGunzip();
         stream.pipe(unzip);
         return unzip;
     }
     else if (contentEncoding === "deflate") {
-        const inflate = __builtin$6.createInflate();
+        const inflate = __builtin$5.createInflate();
         stream.pipe(inflate);
         return inflate;
     }
@@ -12728,7 +12728,7 @@ function requireBrowser () {
 
 var node = {exports: {}};
 
-const __builtin$5 = process.getBuiltinModule("node:tty");
+const __builtin$4 = process.getBuiltinModule("node:tty");
 
 var hasFlag;
 var hasRequiredHasFlag;
@@ -12752,8 +12752,8 @@ var hasRequiredSupportsColor;
 function requireSupportsColor () {
 	if (hasRequiredSupportsColor) return supportsColor_1;
 	hasRequiredSupportsColor = 1;
-	const os = __builtin$n;
-	const tty = __builtin$5;
+	const os = __builtin$m;
+	const tty = __builtin$4;
 	const hasFlag = requireHasFlag();
 
 	const {env} = process;
@@ -12899,8 +12899,8 @@ function requireNode () {
 	if (hasRequiredNode) return node.exports;
 	hasRequiredNode = 1;
 	(function (module, exports) {
-		const tty = __builtin$5;
-		const util = __builtin$d;
+		const tty = __builtin$4;
+		const util = __builtin$c;
 
 		/**
 		 * This is the Node.js implementation of `debug()`.
@@ -13214,8 +13214,8 @@ function requireHelpers () {
 	};
 	Object.defineProperty(helpers, "__esModule", { value: true });
 	helpers.req = helpers.json = helpers.toBuffer = void 0;
-	const http = __importStar(__builtin$j);
-	const https = __importStar(__builtin$i);
+	const http = __importStar(__builtin$i);
+	const https = __importStar(__builtin$h);
 	async function toBuffer(stream) {
 	    let length = 0;
 	    const chunks = [];
@@ -13291,9 +13291,9 @@ function requireDist$2 () {
 		};
 		Object.defineProperty(exports, "__esModule", { value: true });
 		exports.Agent = void 0;
-		const net = __importStar(__builtin$h);
-		const http = __importStar(__builtin$j);
-		const https_1 = __builtin$i;
+		const net = __importStar(__builtin$g);
+		const http = __importStar(__builtin$i);
+		const https_1 = __builtin$h;
 		__exportStar(requireHelpers(), exports);
 		const INTERNAL = Symbol('AgentBaseInternalState');
 		class Agent extends http.Agent {
@@ -13587,12 +13587,12 @@ function requireDist$1 () {
 	};
 	Object.defineProperty(dist$2, "__esModule", { value: true });
 	dist$2.HttpsProxyAgent = void 0;
-	const net = __importStar(__builtin$h);
-	const tls = __importStar(__builtin$g);
-	const assert_1 = __importDefault(__builtin$e);
+	const net = __importStar(__builtin$g);
+	const tls = __importStar(__builtin$f);
+	const assert_1 = __importDefault(__builtin$d);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$2();
-	const url_1 = __builtin$8;
+	const url_1 = __builtin$7;
 	const parse_proxy_response_1 = requireParseProxyResponse();
 	const debug = (0, debug_1.default)('https-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -13778,12 +13778,12 @@ function requireDist () {
 	};
 	Object.defineProperty(dist, "__esModule", { value: true });
 	dist.HttpProxyAgent = void 0;
-	const net = __importStar(__builtin$h);
-	const tls = __importStar(__builtin$g);
+	const net = __importStar(__builtin$g);
+	const tls = __importStar(__builtin$f);
 	const debug_1 = __importDefault(requireSrc());
-	const events_1 = __builtin$f;
+	const events_1 = __builtin$e;
 	const agent_base_1 = requireDist$2();
-	const url_1 = __builtin$8;
+	const url_1 = __builtin$7;
 	const debug = (0, debug_1.default)('http-proxy-agent');
 	/**
 	 * The `HttpProxyAgent` implements an HTTP Agent subclass that connects
@@ -14205,7 +14205,7 @@ function makeAsyncIterable(webStream) {
 function ensureNodeStream(stream) {
     if (stream instanceof ReadableStream) {
         makeAsyncIterable(stream);
-        return __builtin$9.Readable.fromWeb(stream);
+        return __builtin$8.Readable.fromWeb(stream);
     }
     else {
         return stream;
@@ -14213,7 +14213,7 @@ function ensureNodeStream(stream) {
 }
 function toStream(source) {
     if (source instanceof Uint8Array) {
-        return __builtin$9.Readable.from(Buffer.from(source));
+        return __builtin$8.Readable.from(Buffer.from(source));
     }
     else if (isBlob(source)) {
         return ensureNodeStream(source.stream());
@@ -14234,7 +14234,7 @@ function toStream(source) {
 async function concat(sources) {
     return function () {
         const streams = sources.map((x) => (typeof x === "function" ? x() : x)).map(toStream);
-        return __builtin$9.Readable.from((async function* () {
+        return __builtin$8.Readable.from((async function* () {
             for (const stream of streams) {
                 for await (const chunk of stream) {
                     yield chunk;
@@ -14425,9 +14425,9 @@ function getHeaderName() {
  * @internal
  */
 async function setPlatformSpecificData(map) {
-    if (__builtin$7 && __builtin$7.versions) {
-        const osInfo = `${__builtin$n.type()} ${__builtin$n.release()}; ${__builtin$n.arch()}`;
-        const versions = __builtin$7.versions;
+    if (__builtin$6 && __builtin$6.versions) {
+        const osInfo = `${__builtin$m.type()} ${__builtin$m.release()}; ${__builtin$m.arch()}`;
+        const versions = __builtin$6.versions;
         if (versions.bun) {
             map.set("Bun", `${versions.bun} (${osInfo})`);
         }
@@ -25267,7 +25267,7 @@ const logger$1 = createClientLogger("storage-blob");
 /**
  * This class generates a readable stream from the data in an array of buffers.
  */
-class BuffersStream extends __builtin$9.Readable {
+class BuffersStream extends __builtin$8.Readable {
     buffers;
     byteLength;
     /**
@@ -25358,14 +25358,14 @@ class BuffersStream extends __builtin$9.Readable {
     }
 }
 
-const __builtin$4 = process.getBuiltinModule("node:buffer");
+const __builtin$3 = process.getBuiltinModule("node:buffer");
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 /**
  * maxBufferLength is max size of each buffer in the pooled buffers.
  */
-const maxBufferLength = __builtin$4.constants.MAX_LENGTH;
+const maxBufferLength = __builtin$3.constants.MAX_LENGTH;
 /**
  * This class provides a buffer container which conceptually has no hard size limit.
  * It accepts a capacity, an array of input buffers and the total length of input data.
@@ -25499,7 +25499,7 @@ class BufferScheduler {
     /**
      * An internal event emitter.
      */
-    emitter = new __builtin$f.EventEmitter();
+    emitter = new __builtin$e.EventEmitter();
     /**
      * Concurrency of executing outgoingHandlers. (0 lesser than concurrency lesser than or equal to maxBuffers)
      */
@@ -28709,7 +28709,7 @@ class StorageSharedKeyCredential extends Credential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return __builtin$m.createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
+        return __builtin$l.createHmac("sha256", this.accountKey).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -29200,7 +29200,7 @@ function storageSharedKeyCredentialPolicy(options) {
             "\n" +
             getCanonicalizedHeadersString(request) +
             getCanonicalizedResourceString(request);
-        const signature = __builtin$m.createHmac("sha256", options.accountKey)
+        const signature = __builtin$l.createHmac("sha256", options.accountKey)
             .update(stringToSign, "utf8")
             .digest("base64");
         request.headers.set(HeaderConstants.AUTHORIZATION, `SharedKey ${options.accountName}:${signature}`);
@@ -29377,7 +29377,7 @@ class UserDelegationKeyCredential {
      * @param stringToSign -
      */
     computeHMACSHA256(stringToSign) {
-        return __builtin$m.createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
+        return __builtin$l.createHmac("sha256", this.key).update(stringToSign, "utf8").digest("base64");
     }
 }
 
@@ -45733,7 +45733,7 @@ class BlobLeaseClient {
  *
  * A Node.js ReadableStream will internally retry when internal ReadableStream unexpected ends.
  */
-class RetriableReadableStream extends __builtin$9.Readable {
+class RetriableReadableStream extends __builtin$8.Readable {
     start;
     offset;
     end;
@@ -46786,7 +46786,7 @@ class AvroReadableFromStream extends AvroReadable {
     _readable;
     toUint8Array(data) {
         if (typeof data === "string") {
-            return __builtin$4.Buffer.from(data);
+            return __builtin$3.Buffer.from(data);
         }
         return data;
     }
@@ -46868,7 +46868,7 @@ class AvroReadableFromStream extends AvroReadable {
  *
  * A Node.js BlobQuickQueryStream will internally parse avro data stream for blob query.
  */
-class BlobQuickQueryStream extends __builtin$9.Readable {
+class BlobQuickQueryStream extends __builtin$8.Readable {
     source;
     avroReader;
     avroIter;
@@ -48086,7 +48086,7 @@ class Batch {
             throw new RangeError("concurrency must be larger than 0");
         }
         this.concurrency = concurrency;
-        this.emitter = new __builtin$f.EventEmitter();
+        this.emitter = new __builtin$e.EventEmitter();
     }
     /**
      * Add a operation into queue.
@@ -48216,7 +48216,7 @@ async function streamToBuffer(stream, buffer, offset, end, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = __builtin$l.createWriteStream(file);
+        const ws = __builtin$k.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -48232,8 +48232,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = __builtin$d.promisify(__builtin$l.stat);
-const fsCreateReadStream = __builtin$l.createReadStream;
+const fsStat = __builtin$c.promisify(__builtin$k.stat);
+const fsCreateReadStream = __builtin$k.createReadStream;
 
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -51335,7 +51335,7 @@ var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _argu
  */
 function pipeResponseToStream(response, output) {
     return __awaiter$6(this, void 0, void 0, function* () {
-        const pipeline = __builtin$d.promisify(__builtin$9.pipeline);
+        const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
         yield pipeline(response.message, output);
     });
 }
@@ -51447,7 +51447,7 @@ class DownloadProgress {
  */
 function downloadCacheHttpClient(archiveLocation, archivePath) {
     return __awaiter$6(this, void 0, void 0, function* () {
-        const writeStream = __builtin$l.createWriteStream(archivePath);
+        const writeStream = __builtin$k.createWriteStream(archivePath);
         const httpClient = new HttpClient('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => __awaiter$6(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
@@ -51479,7 +51479,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
 function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options) {
     return __awaiter$6(this, void 0, void 0, function* () {
         var _a;
-        const archiveDescriptor = yield __builtin$l.promises.open(archivePath, 'w');
+        const archiveDescriptor = yield __builtin$k.promises.open(archivePath, 'w');
         const httpClient = new HttpClient('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
@@ -51612,9 +51612,9 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
             // on 64-bit systems), split the download into multiple segments
             // ~2 GB = 2147483647, beyond this, we start getting out of range error. So, capping it accordingly.
             // Updated segment size to 128MB = 134217728 bytes, to complete a segment faster and fail fast
-            const maxSegmentSize = Math.min(134217728, __builtin$4.constants.MAX_LENGTH);
+            const maxSegmentSize = Math.min(134217728, __builtin$3.constants.MAX_LENGTH);
             const downloadProgress = new DownloadProgress(contentLength);
-            const fd = __builtin$l.openSync(archivePath, 'w');
+            const fd = __builtin$k.openSync(archivePath, 'w');
             try {
                 downloadProgress.startDisplayTimer();
                 const controller = new AbortController();
@@ -51633,13 +51633,13 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
                         throw new Error('Aborting cache download as the download time exceeded the timeout.');
                     }
                     else if (Buffer.isBuffer(result)) {
-                        __builtin$l.writeFileSync(fd, result);
+                        __builtin$k.writeFileSync(fd, result);
                     }
                 }
             }
             finally {
                 downloadProgress.stopDisplayTimer();
-                __builtin$l.closeSync(fd);
+                __builtin$k.closeSync(fd);
             }
         }
     });
@@ -51909,7 +51909,7 @@ function printCachesListForDiagnostics(key, httpClient, version) {
 }
 function downloadCache(archiveLocation, archivePath, options) {
     return __awaiter$5(this, void 0, void 0, function* () {
-        const archiveUrl = new __builtin$8.URL(archiveLocation);
+        const archiveUrl = new __builtin$7.URL(archiveLocation);
         const downloadOptions = getDownloadOptions(options);
         if (archiveUrl.hostname.endsWith('.blob.core.windows.net')) {
             if (downloadOptions.useAzureSdk) {
@@ -51974,7 +51974,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         // Upload Chunks
         const fileSize = getArchiveFileSizeInBytes(archivePath);
         const resourceUrl = getCacheApiUrl(`caches/${cacheId.toString()}`);
-        const fd = __builtin$l.openSync(archivePath, 'r');
+        const fd = __builtin$k.openSync(archivePath, 'r');
         const uploadOptions = getUploadOptions(options);
         const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
         const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
@@ -51988,7 +51988,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
                     const start = offset;
                     const end = offset + chunkSize - 1;
                     offset += maxChunkSize;
-                    yield uploadChunk(httpClient, resourceUrl, () => __builtin$l.createReadStream(archivePath, {
+                    yield uploadChunk(httpClient, resourceUrl, () => __builtin$k.createReadStream(archivePath, {
                         fd,
                         start,
                         end,
@@ -52001,7 +52001,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
             })));
         }
         finally {
-            __builtin$l.closeSync(fd);
+            __builtin$k.closeSync(fd);
         }
         return;
     });
@@ -55811,7 +55811,7 @@ function getTarPath() {
                     // Use GNUtar as default on windows
                     return { path: gnuTar, type: ArchiveToolType.GNU };
                 }
-                else if (__builtin$l.existsSync(systemTar)) {
+                else if (__builtin$k.existsSync(systemTar)) {
                     return { path: systemTar, type: ArchiveToolType.BSD };
                 }
                 break;
@@ -55853,21 +55853,21 @@ function getTarArgs(tarPath_1, compressionMethod_1, type_1) {
             case 'create':
                 args.push('--posix', '-cf', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '--exclude', BSD_TAR_ZSTD
                     ? tarFile
-                    : cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
+                    : cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P', '-C', workingDirectory.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '--files-from', ManifestFilename);
                 break;
             case 'extract':
                 args.push('-xf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
+                    : archivePath.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P', '-C', BSD_TAR_ZSTD
                     ? quoteAbsolutePath(workingDirectory)
-                    : workingDirectory.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'));
+                    : workingDirectory.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'));
                 break;
             case 'list':
                 args.push('-tf', BSD_TAR_ZSTD
                     ? tarFile
-                    : archivePath.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'), '-P');
+                    : archivePath.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'), '-P');
                 break;
         }
         // Platform specific args
@@ -55913,7 +55913,7 @@ function getWorkingDirectory() {
     return (_a = process.env['GITHUB_WORKSPACE']) !== null && _a !== void 0 ? _a : process.cwd();
 }
 function quoteAbsolutePath(filePath) {
-    return `"${__builtin$k.resolve(filePath).replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/')}"`;
+    return `"${__builtin$j.resolve(filePath).replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/')}"`;
 }
 // Common function for extractTar and listTar to get the compression method
 function getDecompressionProgram(tarPath, compressionMethod, archivePath) {
@@ -55963,7 +55963,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --long=30 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : [
@@ -55974,7 +55974,7 @@ function getCompressionProgram(tarPath, compressionMethod) {
                 return BSD_TAR_ZSTD
                     ? [
                         'zstd -T0 --force -o',
-                        cacheFileName.replace(new RegExp(`\\${__builtin$k.sep}`, 'g'), '/'),
+                        cacheFileName.replace(new RegExp(`\\${__builtin$j.sep}`, 'g'), '/'),
                         TarFilename
                     ]
                     : ['--use-compress-program', IS_WINDOWS$1 ? '"zstd -T0"' : 'zstdmt'];
@@ -56042,7 +56042,7 @@ function extractTar$1(archivePath, compressionMethod) {
 function createTar(archiveFolder, sourceDirectories, compressionMethod) {
     return __awaiter$3(this, void 0, void 0, function* () {
         // Write source directories to manifest.txt to avoid command length limits
-        __builtin$l.writeFileSync(__builtin$k.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
+        __builtin$k.writeFileSync(__builtin$j.join(archiveFolder, ManifestFilename), sourceDirectories.join('\n'));
         const { commands } = yield getCommands(compressionMethod, 'create');
         yield execCommands(commands, archiveFolder);
     });
@@ -56238,7 +56238,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return cacheEntry.cacheKey;
             }
-            archivePath = __builtin$k.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$j.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
             yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
@@ -56346,7 +56346,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 info('Lookup only - skipping download');
                 return response.matchedKey;
             }
-            archivePath = __builtin$k.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
+            archivePath = __builtin$j.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
             debug(`Archive path: ${archivePath}`);
             debug(`Starting download of archive to: ${archivePath}`);
             yield downloadCache(response.signedDownloadUrl, archivePath, options);
@@ -56443,7 +56443,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = __builtin$k.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$j.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56546,7 +56546,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
-        const archivePath = __builtin$k.join(archiveFolder, getCacheFileName(compressionMethod));
+        const archivePath = __builtin$j.join(archiveFolder, getCacheFileName(compressionMethod));
         debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
@@ -56676,7 +56676,7 @@ var toolkit = /*#__PURE__*/Object.freeze({
  * directory's entries, so the directory is the root; a `!` pattern removes what is below it.
  */
 function memberRoots(patterns, workspace, platform = process.platform) {
-    const p = platform === 'win32' ? __builtin$k.win32 : __builtin$k.posix;
+    const p = platform === 'win32' ? __builtin$j.win32 : __builtin$j.posix;
     return patterns.map((x) => {
         const include = !x.startsWith('!');
         const dir = x.replace(/^!/, '').replace(/[\\/]\*$/, '');
@@ -56782,12 +56782,12 @@ function kindOf$1(type) {
 async function toolkitGnuTar(platform = process.platform) {
     if (platform === 'win32') {
         const git = `${process.env.PROGRAMFILES}\\Git\\usr\\bin\\tar.exe`;
-        if (__builtin$l.existsSync(git))
+        if (__builtin$k.existsSync(git))
             return git;
         const onPath = await which('tar', false);
         if (!onPath)
             return undefined;
-        const version = __builtin$b.spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
+        const version = __builtin$a.spawnSync(onPath, ['--version'], { encoding: 'utf8', windowsHide: true, timeout: 10_000 });
         return /gnu tar/i.test(version.stdout ?? '') ? onPath : undefined;
     }
     return (await which(platform === 'darwin' ? 'gtar' : 'tar', false)) || undefined;
@@ -56803,7 +56803,7 @@ function inspectArchive(tar, archive, roots, timeoutMs) {
         ? ['-z']
         : ['--use-compress-program', windows ? 'zstd -d --long=30' : 'unzstd --long=30'];
     const args = ['-tv', '--quoting-style=c', '--numeric-owner', '-P', '-f', archive.replace(/\\/g, '/')];
-    const listed = __builtin$b.spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
+    const listed = __builtin$a.spawnSync(tar, [...args, ...decompress, ...(windows ? ['--force-local'] : [])], {
         env: { ...process.env, LC_ALL: 'C' },
         encoding: 'utf8',
         maxBuffer: 512 * 1024 * 1024,
@@ -56889,8 +56889,8 @@ function buildRestoreKeys(buildKey, eventName) {
 }
 /** Key-file paths shown to a user: relative to the working directory when under it. */
 function displayPath(file, workingDirectory) {
-    const rel = __builtin$k.relative(workingDirectory, file);
-    return rel && !rel.startsWith('..') && !__builtin$k.isAbsolute(rel) ? rel : file;
+    const rel = __builtin$j.relative(workingDirectory, file);
+    return rel && !rel.startsWith('..') && !__builtin$j.isAbsolute(rel) ? rel : file;
 }
 
 /**
@@ -57092,7 +57092,7 @@ async function restoreEntry(paths, key, restoreKeys, opts) {
         // the archive is deleted, so the toolkit's tar fails. Nothing is thrown from inside a log call.
         extractNothing();
         if (archive)
-            __builtin$l.rmSync(archive, { force: true });
+            __builtin$k.rmSync(archive, { force: true });
     });
     const result = await within(call, opts.timeoutMs + Math.min(5000, opts.timeoutMs / 10));
     if (result !== 'timeout' || extracting) {
@@ -57413,9 +57413,9 @@ function moduleCacheFiles(gomodcache, m) {
     const ep = escapeModulePath(m.path);
     const ev = escapeModulePath(m.version);
     return {
-        downloadDir: __builtin$k.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
+        downloadDir: __builtin$j.join(gomodcache, 'cache', 'download', ...ep.split('/'), '@v'),
         filePrefix: `${ev}.`,
-        extracted: __builtin$k.join(gomodcache, ...`${ep}@${ev}`.split('/'))
+        extracted: __builtin$j.join(gomodcache, ...`${ep}@${ev}`.split('/'))
     };
 }
 
@@ -57574,12 +57574,12 @@ function readGoFiles(dirs, workspace) {
     const out = [];
     for (const dir of new Set(dirs)) {
         for (const name of GO_FILES) {
-            const file = __builtin$k.join(dir, name);
-            if (!__builtin$l.existsSync(file))
+            const file = __builtin$j.join(dir, name);
+            if (!__builtin$k.existsSync(file))
                 continue;
             out.push({
-                path: __builtin$k.relative(workspace, file).split(__builtin$k.sep).join('/'),
-                text: __builtin$l.readFileSync(file, 'utf8')
+                path: __builtin$j.relative(workspace, file).split(__builtin$j.sep).join('/'),
+                text: __builtin$k.readFileSync(file, 'utf8')
             });
         }
     }
@@ -57587,9 +57587,9 @@ function readGoFiles(dirs, workspace) {
 }
 function annotateFailures(download, workingDirectory) {
     const workspace = process.env.GITHUB_WORKSPACE || workingDirectory;
-    const roots = download.attempts.flatMap((a) => a.roots.map((r) => __builtin$k.resolve(workingDirectory, r)));
+    const roots = download.attempts.flatMap((a) => a.roots.map((r) => __builtin$j.resolve(workingDirectory, r)));
     const failures = download.moduleFailures.length > 0 ? download.moduleFailures : download.failure ? [download.failure] : [];
-    const exact = failures.flatMap((d) => (d.file ? [__builtin$k.dirname(d.file)] : []));
+    const exact = failures.flatMap((d) => (d.file ? [__builtin$j.dirname(d.file)] : []));
     const files = readGoFiles([workingDirectory, ...roots, ...exact], workspace);
     for (const d of failures) {
         const target = annotationTarget(d, files);
@@ -58464,7 +58464,7 @@ function stripComment(line, marker) {
  * own toolchain switch picks the newest 1.21.x release, and so do we.
  */
 function parseGoMod(filePath, content) {
-    const base = __builtin$k.basename(filePath);
+    const base = __builtin$j.basename(filePath);
     const file = parseGoModFile(content);
     const input = 'go-version-file';
     const { go, toolchain } = file;
@@ -58513,7 +58513,7 @@ function parsePlain(filePath, content) {
         if (line !== '')
             return {
                 spec: line,
-                origin: __builtin$k.basename(filePath),
+                origin: __builtin$j.basename(filePath),
                 input: 'go-version-file',
                 location: `${filePath}:${i + 1}`
             };
@@ -58526,7 +58526,7 @@ function parsePlain(filePath, content) {
  * when the file names no version. `filePath` is how messages name the file (`location`: `go.mod:3`).
  */
 function parseVersionFile(filePath, content) {
-    const base = __builtin$k.basename(filePath);
+    const base = __builtin$j.basename(filePath);
     let request;
     let expected;
     if (base.endsWith('.mod') || base.endsWith('.work')) {
@@ -58737,6 +58737,13 @@ function serializeNetrc(entries, existing = '') {
  * comma lists (GOPRIVATE, GONOPROXY, GONOSUMDB) read: commas or newlines, entries trimmed, empty entries
  * and `#` comment lines dropped.
  */
+/** The lines of a newline-separated input (globs may hold commas inside braces), trimmed, blank and `#` lines dropped. */
+function parseLines(value) {
+    return value
+        .split('\n')
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
 function parseList(value) {
     return (value ?? '')
         .split(/[\n,]/)
@@ -58750,10 +58757,7 @@ function parseList(value) {
  * expression that expanded to nothing leaves, so it is worth an error.
  */
 function emptyListEntry(value) {
-    const lines = value
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
+    const lines = parseLines(value);
     let n = 0;
     for (const [i, line] of lines.entries()) {
         const body = i < lines.length - 1 && line.endsWith(',') ? line.slice(0, -1) : line;
@@ -58765,12 +58769,15 @@ function emptyListEntry(value) {
     }
     return undefined;
 }
+/** The error for entry `n` of a list that is empty (emptyListEntry); `subject` is e.g. `Input 'goproxy'`. */
+function emptyEntryError(input, subject, value, n, example) {
+    return new InputError(input, `${subject} is '${value.trim()}'; entry ${n} is empty (two commas in a row, or a comma at the start or end of a line: an expression that expanded to nothing?). Separate entries by one comma or a newline, e.g. '${example}'.`);
+}
 /** parseList for an input, refusing empty entries (see emptyListEntry) with the input named. */
 function parseInputList(input, value, example) {
     const empty = emptyListEntry(value);
-    if (empty !== undefined) {
-        throw new InputError(input, `Input '${input}' is '${value.trim()}'; entry ${empty} is empty (two commas in a row, or a comma at the start or end of a line: an expression that expanded to nothing?). Separate entries by one comma or a newline, e.g. '${example}'.`);
-    }
+    if (empty !== undefined)
+        throw emptyEntryError(input, `Input '${input}'`, value, empty, example);
     return parseList(value);
 }
 
@@ -58915,7 +58922,7 @@ function knownHostsCover(entries, hostName, port) {
 function patternMatches(pattern, name) {
     const hashed = /^\|1\|([A-Za-z0-9+/=]+)\|([A-Za-z0-9+/=]+)$/.exec(pattern);
     if (hashed) {
-        const mac = __builtin$m.createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
+        const mac = __builtin$l.createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name);
         return mac.digest('base64') === hashed[2];
     }
     const re = pattern
@@ -59143,7 +59150,7 @@ function parseEndpoint(text, where, fix) {
 /** `SHA256:<base64 without padding>` of a public key line (`type base64 [comment]`), as ssh-keygen -l prints. */
 function fingerprint(publicKeyLine) {
     const blob = publicKeyLine.trim().split(/\s+/)[1] ?? '';
-    return `SHA256:${__builtin$m.createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    return `SHA256:${__builtin$l.createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**
@@ -59419,7 +59426,7 @@ function unlabelledClaim(token, key, host) {
     };
 }
 
-const __builtin$3 = process.getBuiltinModule("node:fs/promises");
+const __builtin$2 = process.getBuiltinModule("node:fs/promises");
 
 /**
  * What main hands to post through GITHUB_STATE: the key names and every payload's type, with typed save
@@ -59501,7 +59508,7 @@ function icaclsArgs(target, account, isDirectory) {
 }
 const runnerDeps = {
     platform: process.platform,
-    account: () => currentAccount(process.env, __builtin$n.userInfo().username),
+    account: () => currentAccount(process.env, __builtin$m.userInfo().username),
     icacls: async (args) => {
         const r = await getExecOutput('icacls', args, {
             silent: true,
@@ -59547,8 +59554,8 @@ class CredentialLedger {
     }
     /** A fresh private directory (mkdtemp creates it 0700), recorded before anything is written to it. */
     static async create() {
-        const root = process.env.RUNNER_TEMP || __builtin$n.tmpdir();
-        const dir = await __builtin$3.mkdtemp(__builtin$k.join(root, DIR_PREFIX));
+        const root = process.env.RUNNER_TEMP || __builtin$m.tmpdir();
+        const dir = await __builtin$2.mkdtemp(__builtin$j.join(root, DIR_PREFIX));
         const ledger = new CredentialLedger({ dir, files: [], previous: {} });
         ledger.save();
         await ledger.restrictOrDiscard(dir, true);
@@ -59558,7 +59565,7 @@ class CredentialLedger {
         return this.state.dir;
     }
     path(name) {
-        return __builtin$k.join(this.state.dir, name);
+        return __builtin$j.join(this.state.dir, name);
     }
     /** Record, then write one private file (0600). Returns its path. */
     async write(name, content) {
@@ -59566,7 +59573,7 @@ class CredentialLedger {
         this.state.files.push(file);
         this.save();
         // 'wx': never follow or overwrite something already there (the dir is fresh and 0700).
-        await __builtin$3.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+        await __builtin$2.writeFile(file, content, { mode: 0o600, flag: 'wx' });
         await this.restrictOrDiscard(file, false);
         return file;
     }
@@ -59595,7 +59602,7 @@ class CredentialLedger {
     }
     /** Delete everything now (a failed configure that must not leave a key behind). */
     async discard() {
-        await __builtin$3.rm(this.state.dir, { recursive: true, force: true });
+        await __builtin$2.rm(this.state.dir, { recursive: true, force: true });
     }
     save() {
         authState.save(this.state);
@@ -59770,7 +59777,7 @@ async function queryGoEnv(go, names, opts = {}) {
  * has no root), pinned to it like every question here.
  */
 async function queryInstalledGoEnv(go, names, cwd) {
-    const goBin = go.root ? __builtin$k.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
+    const goBin = go.root ? __builtin$j.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
     return queryGoEnv(goBin, names, { cwd });
 }
 
@@ -59783,7 +59790,7 @@ async function readSystemKnownHosts() {
     const parts = [];
     for (const file of ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']) {
         try {
-            parts.push(await __builtin$3.readFile(file, 'utf8'));
+            parts.push(await __builtin$2.readFile(file, 'utf8'));
         }
         catch {
             // absent on most runners
@@ -59803,10 +59810,10 @@ async function readExistingHeaders(cwd) {
 }
 async function existingDir(dir) {
     try {
-        return (await __builtin$3.stat(dir)).isDirectory() ? dir : __builtin$n.tmpdir();
+        return (await __builtin$2.stat(dir)).isDirectory() ? dir : __builtin$m.tmpdir();
     }
     catch {
-        return __builtin$n.tmpdir();
+        return __builtin$m.tmpdir();
     }
 }
 /**
@@ -59833,7 +59840,7 @@ function goAuthSource(value) {
  * in its resolved form. The cache may not exist yet: resolve the nearest existing parent.
  */
 async function vcsDirs(gomodcache) {
-    const vcs = __builtin$k.join(gomodcache, 'cache', 'vcs');
+    const vcs = __builtin$j.join(gomodcache, 'cache', 'vcs');
     return [{ gitdir: vcs }, { gitdir: await realpathOfNearest(vcs) }];
 }
 async function realpathOfNearest(p) {
@@ -59841,22 +59848,22 @@ async function realpathOfNearest(p) {
     let cur = p;
     for (;;) {
         try {
-            return __builtin$k.join(await __builtin$3.realpath(cur), ...rest);
+            return __builtin$j.join(await __builtin$2.realpath(cur), ...rest);
         }
         catch {
-            const parent = __builtin$k.dirname(cur);
+            const parent = __builtin$j.dirname(cur);
             if (parent === cur)
                 return p;
-            rest.unshift(__builtin$k.basename(cur));
+            rest.unshift(__builtin$j.basename(cur));
             cur = parent;
         }
     }
 }
 /** The user's own .netrc, kept in ours because NETRC hides it from go. */
 async function readUserNetrc() {
-    const file = process.env.NETRC || __builtin$k.join(__builtin$n.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
+    const file = process.env.NETRC || __builtin$j.join(__builtin$m.homedir(), process.platform === 'win32' ? '_netrc' : '.netrc');
     try {
-        return await __builtin$3.readFile(file, 'utf8');
+        return await __builtin$2.readFile(file, 'utf8');
     }
     catch {
         return '';
@@ -59997,7 +60004,7 @@ async function writeGoAuth(goAuth, ledger, ctx, notes) {
  * run an empty command.
  */
 async function writeSsh(ssh, ledger, exported) {
-    const files = sshFiles(ledger.dir, __builtin$k.join);
+    const files = sshFiles(ledger.dir, __builtin$j.join);
     const fingerprints = [];
     for (const key of ssh.keys) {
         const file = await ledger.write(`key-${key.number}`, key.pem);
@@ -60159,12 +60166,12 @@ function defaultKeyPatterns(workingDirectory) {
  * testdata/ below `base` (the working directory) are dropped here too, so custom globs get the same rule.
  */
 function selectKeyFiles(found, base) {
-    const files = [...new Set(found.map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f, base));
-    const sums = new Set(files.filter((f) => __builtin$k.basename(f) === 'go.sum').map((f) => __builtin$k.dirname(f)));
+    const files = [...new Set(found.map((f) => __builtin$j.normalize(f)))].filter((f) => !inExcludedDir(f, base));
+    const sums = new Set(files.filter((f) => __builtin$j.basename(f) === 'go.sum').map((f) => __builtin$j.dirname(f)));
     const selected = files.filter((f) => {
-        const name = __builtin$k.basename(f);
+        const name = __builtin$j.basename(f);
         if (name === 'go.mod')
-            return !sums.has(__builtin$k.dirname(f));
+            return !sums.has(__builtin$j.dirname(f));
         return true;
     });
     return selected.sort(compareStrings);
@@ -60175,13 +60182,13 @@ function resolvePatterns(patterns, workingDirectory) {
     return patterns.map((p) => {
         const negate = p.startsWith('!');
         const body = negate ? p.slice(1) : p;
-        const abs = __builtin$k.isAbsolute(body) ? body : __builtin$k.join(workingDirectory, body);
+        const abs = __builtin$j.isAbsolute(body) ? body : __builtin$j.join(workingDirectory, body);
         return `${negate ? '!' : ''}${toGlobPath(abs)}`;
     });
 }
 /** The deepest directory that contains every file (hashFiles only hashes files under its workspace). */
 function commonDirectory(files) {
-    const dirs = files.map((f) => __builtin$k.dirname(__builtin$k.resolve(f)).split(__builtin$k.sep));
+    const dirs = files.map((f) => __builtin$j.dirname(__builtin$j.resolve(f)).split(__builtin$j.sep));
     const first = dirs[0];
     if (!first)
         return '';
@@ -60192,8 +60199,8 @@ function commonDirectory(files) {
             i++;
         n = i;
     }
-    const joined = first.slice(0, n).join(__builtin$k.sep);
-    return joined === '' ? __builtin$k.sep : joined;
+    const joined = first.slice(0, n).join(__builtin$j.sep);
+    return joined === '' ? __builtin$j.sep : joined;
 }
 /**
  * A literal path as an @actions/glob pattern: `*`, `?` and `[` are glob syntax there, so a directory
@@ -60209,11 +60216,11 @@ function escapeGlob(literal) {
  * (one go itself uses, go/workspace.ts) is never excluded.
  */
 function inExcludedDir(file, base) {
-    const rel = __builtin$k.relative(base, file);
-    if (rel === '' || rel.startsWith('..') || __builtin$k.isAbsolute(rel))
+    const rel = __builtin$j.relative(base, file);
+    if (rel === '' || rel.startsWith('..') || __builtin$j.isAbsolute(rel))
         return false;
     return rel
-        .split(__builtin$k.sep)
+        .split(__builtin$j.sep)
         .slice(0, -1)
         .some((p) => EXCLUDED_DIRS.includes(p));
 }
@@ -60227,7 +60234,7 @@ function compareStrings(a, b) {
 /** Effects (file system): a text file's content, or undefined when it cannot be read (missing, a directory). */
 function readTextIfThere(file) {
     try {
-        return __builtin$l.readFileSync(file, 'utf8');
+        return __builtin$k.readFileSync(file, 'utf8');
     }
     catch {
         return undefined;
@@ -60244,22 +60251,22 @@ function readTextIfThere(file) {
 /** What go uses from where it runs: a workspace's members, else the module GOMOD names; none outside a module. */
 function goModules(goEnv) {
     const goWork = goEnv.GOWORK ?? '';
-    if (workspaceInUse(goEnv) && __builtin$l.existsSync(goWork)) {
-        const dir = __builtin$k.dirname(goWork);
+    if (workspaceInUse(goEnv) && __builtin$k.existsSync(goWork)) {
+        const dir = __builtin$j.dirname(goWork);
         const work = parseGoModFile(readTextIfThere(goWork) ?? '');
-        const moduleDirs = work.uses.map((u) => __builtin$k.resolve(dir, u.dir));
-        const workSum = __builtin$k.join(dir, 'go.work.sum');
-        return { moduleDirs, goWork, ...(__builtin$l.existsSync(workSum) ? { workSum } : {}) };
+        const moduleDirs = work.uses.map((u) => __builtin$j.resolve(dir, u.dir));
+        const workSum = __builtin$j.join(dir, 'go.work.sum');
+        return { moduleDirs, goWork, ...(__builtin$k.existsSync(workSum) ? { workSum } : {}) };
     }
     const goMod = goEnv.GOMOD ?? '';
     // Outside a module go says /dev/null (NUL on Windows), or nothing with GO111MODULE=off.
-    if (__builtin$k.isAbsolute(goMod) && __builtin$k.basename(goMod) === 'go.mod' && __builtin$l.existsSync(goMod))
-        return { moduleDirs: [__builtin$k.dirname(goMod)] };
+    if (__builtin$j.isAbsolute(goMod) && __builtin$j.basename(goMod) === 'go.mod' && __builtin$k.existsSync(goMod))
+        return { moduleDirs: [__builtin$j.dirname(goMod)] };
     return { moduleDirs: [] };
 }
 /** The go.mod, go.sum (where present) and go.work.sum files of `goModules`, for key and verification. */
 function goModuleFiles(modules) {
-    const files = modules.moduleDirs.flatMap((dir) => ['go.mod', 'go.sum'].map((name) => __builtin$k.join(dir, name)).filter((f) => __builtin$l.existsSync(f)));
+    const files = modules.moduleDirs.flatMap((dir) => ['go.mod', 'go.sum'].map((name) => __builtin$j.join(dir, name)).filter((f) => __builtin$k.existsSync(f)));
     return modules.workSum ? [...files, modules.workSum] : files;
 }
 /**
@@ -60270,13 +60277,13 @@ function goModuleFiles(modules) {
 function findModuleFile(dir, env) {
     const goWork = env.GOWORK ?? '';
     if (goWork !== '' && goWork !== 'off' && goWork !== 'auto')
-        return __builtin$k.resolve(dir, goWork);
-    for (let d = __builtin$k.resolve(dir);; d = __builtin$k.dirname(d)) {
+        return __builtin$j.resolve(dir, goWork);
+    for (let d = __builtin$j.resolve(dir);; d = __builtin$j.dirname(d)) {
         for (const name of goWork === 'off' ? ['go.mod'] : ['go.work', 'go.mod']) {
-            if (__builtin$l.existsSync(__builtin$k.join(d, name)))
-                return __builtin$k.join(d, name);
+            if (__builtin$k.existsSync(__builtin$j.join(d, name)))
+                return __builtin$j.join(d, name);
         }
-        if (__builtin$k.dirname(d) === d)
+        if (__builtin$j.dirname(d) === d)
             return undefined;
     }
 }
@@ -60310,7 +60317,7 @@ async function findKeyFiles(dependencyPath, workingDirectory, goEnv) {
 async function projectFiles(workingDirectory, goEnv) {
     const under = await globFiles(defaultKeyPatterns(workingDirectory));
     const used = goModuleFiles(goModules(goEnv));
-    return [...new Set([...under, ...used].map((f) => __builtin$k.normalize(f)))].filter((f) => !inExcludedDir(f, workingDirectory));
+    return [...new Set([...under, ...used].map((f) => __builtin$j.normalize(f)))].filter((f) => !inExcludedDir(f, workingDirectory));
 }
 async function globFiles(patterns) {
     const globber = await create(patterns.join('\n'), {
@@ -60341,10 +60348,10 @@ async function hashKeyFiles(files) {
  * come and go without any module being added (go writes one back for each restored zip it checks).
  */
 async function fingerprintModuleCache(gomodcache) {
-    const root = __builtin$k.join(gomodcache, 'cache', 'download');
+    const root = __builtin$j.join(gomodcache, 'cache', 'download');
     let entries;
     try {
-        entries = await __builtin$l.promises.readdir(root, { withFileTypes: true, recursive: true });
+        entries = await __builtin$k.promises.readdir(root, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60352,15 +60359,15 @@ async function fingerprintModuleCache(gomodcache) {
         throw error;
     }
     const names = entries
-        .filter((e) => e.isFile() && __builtin$k.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
-        .map((e) => __builtin$k.relative(root, __builtin$k.join(e.parentPath, e.name)).split(__builtin$k.sep).join('/'));
+        .filter((e) => e.isFile() && __builtin$j.basename(e.parentPath) === '@v' && !e.name.endsWith('.lock'))
+        .map((e) => __builtin$j.relative(root, __builtin$j.join(e.parentPath, e.name)).split(__builtin$j.sep).join('/'));
     if (names.length === 0)
         return { hash: '', files: 0, names };
     names.sort();
     const leftOut = new Set(ziphashesLeftOut(names));
     const archived = names.filter((n) => !leftOut.has(n));
     return {
-        hash: __builtin$m.createHash('sha256').update(archived.join('\n')).digest('hex'),
+        hash: __builtin$l.createHash('sha256').update(archived.join('\n')).digest('hex'),
         files: archived.length,
         names
     };
@@ -60368,7 +60375,7 @@ async function fingerprintModuleCache(gomodcache) {
 /** Whether a directory exists and has at least one entry. */
 async function isPopulated(dir) {
     try {
-        return (await __builtin$l.promises.readdir(dir)).length > 0;
+        return (await __builtin$k.promises.readdir(dir)).length > 0;
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60383,16 +60390,16 @@ async function isPopulated(dir) {
  */
 async function readGoSums(workingDirectory, goEnv) {
     const found = await projectFiles(workingDirectory, goEnv);
-    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$k.basename(f)));
-    return Promise.all(sums.map((f) => __builtin$l.promises.readFile(f, 'utf8')));
+    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$j.basename(f)));
+    return Promise.all(sums.map((f) => __builtin$k.promises.readFile(f, 'utf8')));
 }
 /**
  * For every module (go.mod) of the project, the text of the go.sum beside it, or undefined when it has
  * none: the files go checks a module against when it runs in that module.
  */
 async function goSumPerModule(workingDirectory, goEnv) {
-    const mods = (await projectFiles(workingDirectory, goEnv)).filter((f) => __builtin$k.basename(f) === 'go.mod');
-    return Promise.all(mods.map((f) => __builtin$l.promises.readFile(__builtin$k.join(__builtin$k.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
+    const mods = (await projectFiles(workingDirectory, goEnv)).filter((f) => __builtin$j.basename(f) === 'go.mod');
+    return Promise.all(mods.map((f) => __builtin$k.promises.readFile(__builtin$j.join(__builtin$j.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
 }
 /**
  * Makes every directory below `dir` (and `dir`) writable again. go extracts module trees read-only on
@@ -60401,8 +60408,8 @@ async function goSumPerModule(workingDirectory, goEnv) {
 async function makeWritable(dir) {
     let entries;
     try {
-        await __builtin$l.promises.chmod(dir, 0o755);
-        entries = await __builtin$l.promises.readdir(dir, { withFileTypes: true, recursive: true });
+        await __builtin$k.promises.chmod(dir, 0o755);
+        entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true, recursive: true });
     }
     catch (error) {
         if (error.code === 'ENOENT')
@@ -60413,12 +60420,12 @@ async function makeWritable(dir) {
     // and the removal after this reports what is left.
     await Promise.allSettled(entries
         .filter((e) => e.isDirectory())
-        .map((e) => __builtin$l.promises.chmod(__builtin$k.join(e.parentPath, e.name), 0o755)));
+        .map((e) => __builtin$k.promises.chmod(__builtin$j.join(e.parentPath, e.name), 0o755)));
 }
 /** Removes a tree go may have made read-only (what `go clean -modcache` does, without asking go). */
 async function removeWritable(dir) {
     await makeWritable(dir);
-    await __builtin$l.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    await __builtin$k.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function pMap(iterable, mapper, options) {
@@ -60739,8 +60746,8 @@ function createPuller(iterator) {
  * 83-119 ms here, with 1 MiB 40-48 ms.
  */
 async function sha256File(file) {
-    const h = __builtin$m.createHash('sha256');
-    const fh = await __builtin$l.promises.open(file, 'r');
+    const h = __builtin$l.createHash('sha256');
+    const fh = await __builtin$k.promises.open(file, 'r');
     try {
         const { size } = await fh.stat();
         if (size <= 1 << 22)
@@ -60755,7 +60762,7 @@ async function sha256File(file) {
     return h.digest('hex');
 }
 
-const __builtin$2 = process.getBuiltinModule("node:stream/promises");
+const __builtin$1 = process.getBuiltinModule("node:stream/promises");
 
 /**
  * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
@@ -60837,7 +60844,7 @@ class Damage extends Error {
 const WHOLE_ZIP_BYTES = 4 << 20;
 /** Entries up to this compressed size are inflated in one call (zlib's thread pool); larger ones stream. */
 const WHOLE_ENTRY_BYTES = 1 << 20;
-const inflateRaw = __builtin$d.promisify(__builtin$6.inflateRaw);
+const inflateRaw = __builtin$c.promisify(__builtin$5.inflateRaw);
 /** Read and inflate large entries in 1 MiB pieces, not the defaults' 64 KiB / 16 KiB (fewer callbacks). */
 const STREAM_CHUNK = 1 << 20;
 /**
@@ -60847,7 +60854,7 @@ const STREAM_CHUNK = 1 << 20;
  * the header says is seen (contentDigest) without inflating an unbounded stream.
  */
 const oneShot = (e) => ({
-    chunkSize: Math.max(__builtin$6.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
+    chunkSize: Math.max(__builtin$5.constants.Z_MIN_CHUNK, Math.min(e.size + 1, 8 << 20)),
     maxOutputLength: Math.max(1, e.size + 1)
 });
 /**
@@ -60857,7 +60864,7 @@ const oneShot = (e) => ({
 async function digestZip(file) {
     let fh;
     try {
-        fh = await __builtin$l.promises.open(file, 'r');
+        fh = await __builtin$k.promises.open(file, 'r');
     }
     catch (error) {
         return { ok: false, damage: `cannot be read (${error.code ?? String(error)})` };
@@ -60932,7 +60939,7 @@ function dataStart(e, lh, fileSize) {
 /** sha256 and CRC-32 of an entry's content as it arrives, checked against its header's size. */
 function contentDigest(e) {
     const where = `entry '${e.name}'`;
-    const sha = __builtin$m.createHash('sha256');
+    const sha = __builtin$l.createHash('sha256');
     let crc = 0;
     let n = 0;
     return {
@@ -60941,7 +60948,7 @@ function contentDigest(e) {
             if (n > e.size)
                 throw new Damage(`${where} holds more than the ${e.size} bytes its header says`);
             sha.update(chunk);
-            crc = __builtin$6.crc32(chunk, crc);
+            crc = __builtin$5.crc32(chunk, crc);
         },
         done: () => {
             if (n !== e.size)
@@ -60961,7 +60968,7 @@ function digestInMemory(zip, e) {
     else {
         let out;
         try {
-            out = __builtin$6.inflateRawSync(raw, oneShot(e));
+            out = __builtin$5.inflateRawSync(raw, oneShot(e));
         }
         catch (error) {
             throw new Damage(`entry '${e.name}' does not inflate (${error.message})`);
@@ -61002,9 +61009,9 @@ async function digestEntry(fh, e, fileSize) {
         };
         try {
             if (e.method === 0)
-                await __builtin$2.pipeline(source, sink);
+                await __builtin$1.pipeline(source, sink);
             else
-                await __builtin$2.pipeline(source, __builtin$6.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
+                await __builtin$1.pipeline(source, __builtin$5.createInflateRaw({ chunkSize: STREAM_CHUNK }), sink);
         }
         catch (error) {
             if (error instanceof Damage)
@@ -61024,7 +61031,7 @@ async function digestEntry(fh, e, fileSize) {
 /** Hash1 over (name, sha256 hex) pairs. Names sort by bytes (Go's sort.Strings), not UTF-16 units. */
 function hash1(files) {
     const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-    const h = __builtin$m.createHash('sha256');
+    const h = __builtin$l.createHash('sha256');
     for (const f of sorted) {
         if (f.name.includes('\n'))
             throw new Error('dirhash: file names with newlines are not supported');
@@ -61034,7 +61041,7 @@ function hash1(files) {
 }
 /** go.sum's `<path> <version>/go.mod` hash of a go.mod file's content. */
 function hashGoMod(data) {
-    return hash1([{ name: 'go.mod', sha256: __builtin$m.createHash('sha256').update(data).digest('hex') }]);
+    return hash1([{ name: 'go.mod', sha256: __builtin$l.createHash('sha256').update(data).digest('hex') }]);
 }
 /** dirhash.HashZip, or why the zip cannot be read as go would read it. */
 async function hashZip(file) {
@@ -61048,13 +61055,13 @@ async function hashZip(file) {
  * anything else (a symbolic link, a device) makes the tree differ from any zip: reported as `damage`.
  */
 async function hashDir(dir, prefix) {
-    const entries = await __builtin$l.promises.readdir(dir, { withFileTypes: true, recursive: true });
+    const entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true, recursive: true });
     const files = [];
     for (const e of entries) {
         if (e.isDirectory())
             continue;
-        const file = __builtin$k.join(e.parentPath, e.name);
-        const rel = __builtin$k.relative(dir, file).split(__builtin$k.sep).join('/');
+        const file = __builtin$j.join(e.parentPath, e.name);
+        const rel = __builtin$j.relative(dir, file).split(__builtin$j.sep).join('/');
         if (!e.isFile())
             return { damage: `${rel} is not a regular file` };
         files.push({ name: `${prefix}/${rel}`, file });
@@ -61151,10 +61158,10 @@ function expectedHashes(module, sums, bySumDb) {
 /** Every module version in `<gomodcache>/cache/download` and every extracted tree. */
 async function inventory(gomodcache) {
     const found = new Map();
-    const downloadRoot = __builtin$k.join(gomodcache, 'cache', 'download');
+    const downloadRoot = __builtin$j.join(gomodcache, 'cache', 'download');
     for (const vdir of await findVersionDirs(downloadRoot)) {
-        const modPath = unescapeModulePath(toSlash(__builtin$k.relative(downloadRoot, __builtin$k.dirname(vdir))));
-        for (const name of await __builtin$l.promises.readdir(vdir)) {
+        const modPath = unescapeModulePath(toSlash(__builtin$j.relative(downloadRoot, __builtin$j.dirname(vdir))));
+        for (const name of await __builtin$k.promises.readdir(vdir)) {
             const m = /^(.+)\.(zip|ziphash|mod|info|partial|lock)$/.exec(name);
             if (!m || name === 'list.lock')
                 continue;
@@ -61166,12 +61173,12 @@ async function inventory(gomodcache) {
         }
     }
     for (const tree of await findTrees(gomodcache)) {
-        const rel = toSlash(__builtin$k.relative(gomodcache, tree));
+        const rel = toSlash(__builtin$j.relative(gomodcache, tree));
         const at = rel.lastIndexOf('@');
         const modPath = unescapeModulePath(rel.slice(0, at));
         const version = unescapeModulePath(rel.slice(at + 1));
         const k = `${modPath}@${version}`;
-        const downloadDir = __builtin$k.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
+        const downloadDir = __builtin$j.join(downloadRoot, ...escapeModulePath(modPath).split('/'), '@v');
         const entry = found.get(k) ?? { path: modPath, version, downloadDir, files: [] };
         entry.tree = tree;
         found.set(k, entry);
@@ -61222,11 +61229,11 @@ async function checkModule(module, m, want, zipByGo = false) {
     if ('untrusted' in want)
         return fail('untrusted', want.untrusted);
     const file = (ext) => m.files.includes(`${escapeModulePath(m.version)}.${ext}`)
-        ? __builtin$k.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
+        ? __builtin$j.join(m.downloadDir, `${escapeModulePath(m.version)}.${ext}`)
         : undefined;
     const zipFile = file('zip');
     const ziphashFile = file('ziphash');
-    const ziphash = ziphashFile ? (await __builtin$l.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
+    const ziphash = ziphashFile ? (await __builtin$k.promises.readFile(ziphashFile, 'utf8')).trim() : undefined;
     const allowed = want.zip === 'ziphash' ? new Set(ziphash ? [ziphash] : []) : want.zip;
     // No go.sum lists it and no .ziphash says what the checksum database is asked about: go hashes the zip
     // and looks that up itself before it uses it (modfetch.hashZip, checkModSum), and extracts a tree that
@@ -61236,7 +61243,7 @@ async function checkModule(module, m, want, zipByGo = false) {
     if (modFile && want.mod === 'none')
         return fail('untrusted', 'no go.sum lists its go.mod');
     if (modFile && typeof want.mod !== 'string') {
-        const h = hashGoMod(await __builtin$l.promises.readFile(modFile));
+        const h = hashGoMod(await __builtin$k.promises.readFile(modFile));
         if (!want.mod.has(h))
             return fail('altered', `its go.mod hashes to ${h}, go.sum says ${first(want.mod)}`);
     }
@@ -61284,10 +61291,10 @@ const source = (want) => want.zip === 'ziphash' ? 'its .ziphash' : 'go.sum';
 async function deferZipsToGo(gomodcache, modules) {
     await pMap(modules, async (k) => {
         const file = ziphashFile(gomodcache, k);
-        if (!file || !__builtin$l.existsSync(file))
+        if (!file || !__builtin$k.existsSync(file))
             return;
-        await makeWritable(__builtin$k.dirname(file));
-        await __builtin$l.promises.rm(file, { force: true });
+        await makeWritable(__builtin$j.dirname(file));
+        await __builtin$k.promises.rm(file, { force: true });
     }, { concurrency: 8 });
 }
 /**
@@ -61298,7 +61305,7 @@ async function writeZiphashes(gomodcache, ziphashes) {
     await pMap(ziphashes, async ({ module, hash }) => {
         const file = ziphashFile(gomodcache, module);
         if (file)
-            await __builtin$l.promises.writeFile(file, hash).catch(() => undefined);
+            await __builtin$k.promises.writeFile(file, hash).catch(() => undefined);
     }, { concurrency: 8 });
 }
 /** Where go keeps a module version's `.ziphash` (undefined for a key that is not `path@version`). */
@@ -61307,7 +61314,7 @@ function ziphashFile(gomodcache, module) {
     if (!m)
         return undefined;
     const f = moduleCacheFiles(gomodcache, m);
-    return __builtin$k.join(f.downloadDir, `${f.filePrefix}ziphash`);
+    return __builtin$j.join(f.downloadDir, `${f.filePrefix}ziphash`);
 }
 /** Removes what each problem covers: the tree, or every file of the version and its tree. */
 async function purgeModules(gomodcache, problems) {
@@ -61322,7 +61329,7 @@ async function purgeModules(gomodcache, problems) {
             return;
         if (m.files.length > 0)
             await makeWritable(m.downloadDir);
-        await Promise.all(m.files.map((f) => __builtin$l.promises.rm(__builtin$k.join(m.downloadDir, f), { force: true })));
+        await Promise.all(m.files.map((f) => __builtin$k.promises.rm(__builtin$j.join(m.downloadDir, f), { force: true })));
     }, { concurrency: 8 });
 }
 /** Every `.../@v` directory under cache/download, not descending into sumdb/ (lookups, not modules). */
@@ -61331,7 +61338,7 @@ async function findVersionDirs(root) {
     const walk = async (dir) => {
         const entries = await readDirs(dir);
         await Promise.all(entries.map((e) => {
-            const full = __builtin$k.join(dir, e);
+            const full = __builtin$j.join(dir, e);
             if (e === '@v')
                 return out.push(full);
             if (dir === root && e === 'sumdb')
@@ -61348,7 +61355,7 @@ async function findTrees(gomodcache) {
     const walk = async (dir) => {
         const entries = await readDirs(dir);
         await Promise.all(entries.map((e) => {
-            const full = __builtin$k.join(dir, e);
+            const full = __builtin$j.join(dir, e);
             if (e.includes('@'))
                 return out.push(full);
             if (dir === gomodcache && e === 'cache')
@@ -61361,7 +61368,7 @@ async function findTrees(gomodcache) {
 }
 async function readDirs(dir) {
     try {
-        const entries = await __builtin$l.promises.readdir(dir, { withFileTypes: true });
+        const entries = await __builtin$k.promises.readdir(dir, { withFileTypes: true });
         return entries.filter((e) => e.isDirectory()).map((e) => e.name);
     }
     catch (error) {
@@ -61371,7 +61378,7 @@ async function readDirs(dir) {
     }
 }
 function toSlash(p) {
-    return p.split(__builtin$k.sep).join('/');
+    return p.split(__builtin$j.sep).join('/');
 }
 
 /**
@@ -61598,7 +61605,7 @@ async function settleHandedOver(cache, download, ctx) {
     // go writes the .ziphash back once it has checked the zip; without one, go has not used it in this job.
     const untouched = v.deferred.filter((k) => {
         const file = ziphashFile(gomodcache, k);
-        return !altered.has(k) && file !== undefined && !__builtin$l.existsSync(file);
+        return !altered.has(k) && file !== undefined && !__builtin$k.existsSync(file);
     });
     const purged = [
         ...v.purged,
@@ -61997,16 +62004,16 @@ function readSums(files) {
 }
 /** A root as the user knows it: relative to the workspace (else to the working directory). */
 function shown(dir, workingDirectory) {
-    return __builtin$k.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
+    return __builtin$j.relative(process.env.GITHUB_WORKSPACE || workingDirectory, dir) || '.';
 }
 function moduleRoot(dir, workingDirectory, goflags) {
-    const sumFile = __builtin$k.join(dir, 'go.sum');
-    const sumFiles = __builtin$l.existsSync(sumFile) ? [sumFile] : [];
-    const goMod = readTextIfThere(__builtin$k.join(dir, 'go.mod')) ?? '';
+    const sumFile = __builtin$j.join(dir, 'go.sum');
+    const sumFiles = __builtin$k.existsSync(sumFile) ? [sumFile] : [];
+    const goMod = readTextIfThere(__builtin$j.join(dir, 'go.mod')) ?? '';
     const sums = readSums(sumFiles);
     return {
         dir,
-        rel: __builtin$k.relative(workingDirectory, dir) || '.',
+        rel: __builtin$j.relative(workingDirectory, dir) || '.',
         workspace: false,
         sumFiles,
         ...sums,
@@ -62014,24 +62021,24 @@ function moduleRoot(dir, workingDirectory, goflags) {
         required: requiredBy([goMod]),
         vendor: vendorDecision({
             goMod,
-            modulesTxt: readTextIfThere(__builtin$k.join(dir, 'vendor', 'modules.txt')),
+            modulesTxt: readTextIfThere(__builtin$j.join(dir, 'vendor', 'modules.txt')),
             goflags
         })
     };
 }
 function workspaceRoot(work, workingDirectory) {
-    const dir = __builtin$k.dirname(work.goWork);
+    const dir = __builtin$j.dirname(work.goWork);
     const sumFiles = [
-        ...work.moduleDirs.map((d) => __builtin$k.join(d, 'go.sum')).filter((f) => __builtin$l.existsSync(f)),
+        ...work.moduleDirs.map((d) => __builtin$j.join(d, 'go.sum')).filter((f) => __builtin$k.existsSync(f)),
         ...(work.workSum ? [work.workSum] : [])
     ];
     return {
         dir,
-        rel: __builtin$k.relative(workingDirectory, dir) || '.',
+        rel: __builtin$j.relative(workingDirectory, dir) || '.',
         workspace: true,
         sumFiles,
         ...readSums(sumFiles),
-        required: requiredBy(work.moduleDirs.map((d) => readTextIfThere(__builtin$k.join(d, 'go.mod')) ?? '')),
+        required: requiredBy(work.moduleDirs.map((d) => readTextIfThere(__builtin$j.join(d, 'go.mod')) ?? '')),
         // A workspace builds from vendor/ only with go 1.22+ `go work vendor`; go 1.19 has none, so download.
         vendor: { vendored: false, reason: 'go.work workspace' }
     };
@@ -62040,18 +62047,18 @@ function requiredBy(goMods) {
     return [...new Set(goMods.flatMap((text) => parseGoModFile(text).requires.map((r) => modKey(r))))];
 }
 async function globModuleDirs(patterns, workingDirectory) {
-    const absolute = patterns.map((p) => p.startsWith('!') ? `!${__builtin$k.resolve(workingDirectory, p.slice(1))}` : __builtin$k.resolve(workingDirectory, p));
+    const absolute = patterns.map((p) => p.startsWith('!') ? `!${__builtin$j.resolve(workingDirectory, p.slice(1))}` : __builtin$j.resolve(workingDirectory, p));
     const globber = await create(absolute.join('\n'), {
         implicitDescendants: false,
         matchDirectories: true
     });
     const dirs = new Set();
     for (const match of await globber.glob()) {
-        const dir = __builtin$k.basename(match) === 'go.mod' ? __builtin$k.dirname(match) : match;
+        const dir = __builtin$j.basename(match) === 'go.mod' ? __builtin$j.dirname(match) : match;
         // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-        if (inExcludedDir(__builtin$k.join(dir, 'go.mod'), workingDirectory))
+        if (inExcludedDir(__builtin$j.join(dir, 'go.mod'), workingDirectory))
             continue;
-        if (__builtin$l.existsSync(__builtin$k.join(dir, 'go.mod')))
+        if (__builtin$k.existsSync(__builtin$j.join(dir, 'go.mod')))
             dirs.add(dir);
     }
     return [...dirs].sort();
@@ -62073,7 +62080,7 @@ async function findRoots(p) {
     const used = goModules(p.goEnv);
     if (used.goWork)
         return [workspaceRoot({ ...used, goWork: used.goWork }, p.workingDirectory)];
-    if (__builtin$l.existsSync(__builtin$k.join(p.workingDirectory, 'go.mod')))
+    if (__builtin$k.existsSync(__builtin$j.join(p.workingDirectory, 'go.mod')))
         return [moduleRoot(p.workingDirectory, p.workingDirectory, goflags)];
     // A subdirectory of a module (working-directory: cmd/tool): go uses the go.mod above it.
     const [parent] = used.moduleDirs;
@@ -62542,12 +62549,12 @@ function proxySecrets(goproxy) {
 /** Complete: go wrote the .ziphash (last, after verifying the zip) and the extracted tree is there. */
 function isCached(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    return __builtin$l.existsSync(__builtin$k.join(f.downloadDir, `${f.filePrefix}ziphash`)) && __builtin$l.existsSync(f.extracted);
+    return __builtin$k.existsSync(__builtin$j.join(f.downloadDir, `${f.filePrefix}ziphash`)) && __builtin$k.existsSync(f.extracted);
 }
 /** Its zip is in cache/download (a restore brought it, or an earlier attempt): no network needed. */
 function hasZip(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
-    return __builtin$l.existsSync(__builtin$k.join(f.downloadDir, `${f.filePrefix}zip`));
+    return __builtin$k.existsSync(__builtin$j.join(f.downloadDir, `${f.filePrefix}zip`));
 }
 /**
  * Remove one module version from the module cache. go extracts modules read-only (unless -modcacherw,
@@ -62557,12 +62564,12 @@ function hasZip(gomodcache, m) {
 async function purgeModule(gomodcache, m) {
     const f = moduleCacheFiles(gomodcache, m);
     await removeWritable(f.extracted);
-    if (!__builtin$l.existsSync(f.downloadDir))
+    if (!__builtin$k.existsSync(f.downloadDir))
         return;
     await makeWritable(f.downloadDir);
-    for (const e of await __builtin$l.promises.readdir(f.downloadDir)) {
+    for (const e of await __builtin$k.promises.readdir(f.downloadDir)) {
         if (e.startsWith(f.filePrefix))
-            await __builtin$l.promises.rm(__builtin$k.join(f.downloadDir, e), { force: true });
+            await __builtin$k.promises.rm(__builtin$j.join(f.downloadDir, e), { force: true });
     }
 }
 
@@ -63120,7 +63127,7 @@ function locate(d, dir) {
     }
     const printed = PRINTED_FILE.exec(d.evidence);
     if (printed && out.file === undefined) {
-        out.file = __builtin$k.resolve(dir, printed[1]);
+        out.file = __builtin$j.resolve(dir, printed[1]);
         out.line = Number(printed[2]);
     }
     return out;
@@ -63232,14 +63239,14 @@ function killTree(pid) {
         if ('group' in plan)
             process.kill(plan.group, 'SIGKILL');
         else
-            __builtin$b.spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
+            __builtin$a.spawnSync(plan.command, plan.args, { windowsHide: true, stdio: 'ignore' });
     }
     catch {
         // Already gone.
     }
 }
 function startGo(args, opts) {
-    const child = __builtin$b.spawn('go', args, {
+    const child = __builtin$a.spawn('go', args, {
         cwd: opts.cwd,
         env: opts.env,
         // A new process group on POSIX; on Windows `detached` would open a console instead (see treeKillPlan).
@@ -63623,7 +63630,7 @@ function processesFor(ctx, modules, toFetch) {
     return processCount(ctx.cfg.parallel, {
         pending: modules.length,
         toFetch: modules.filter((m) => toFetch.has(modKey(m))).length,
-        cores: __builtin$n.availableParallelism()
+        cores: __builtin$m.availableParallelism()
     });
 }
 async function downloadPhase(ctx, procs, plan, state, into) {
@@ -63774,7 +63781,7 @@ function sumProblemDiagnosis(p, shownFile) {
 }
 /** go.sum lines that must not reach go (go/sumcheck.ts), as failures at their file and line. */
 function refusedSumLines(roots, workspace) {
-    return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, __builtin$k.relative(workspace, p.file).split(__builtin$k.sep).join('/'))));
+    return roots.flatMap((r) => r.sumProblems.map((p) => sumProblemDiagnosis(p, __builtin$j.relative(workspace, p.file).split(__builtin$j.sep).join('/'))));
 }
 /** The effects of a decision before the next attempt: purge damaged modules, say a proxy switch. */
 async function applyDecision(decision, gomodcache, proxies, state) {
@@ -63834,7 +63841,7 @@ async function downloadModules(cfg, ctx) {
     const refused = refusedSumLines(roots, process.env.GITHUB_WORKSPACE || ctx.workingDirectory);
     if (refused.length > 0)
         return { ...result, ok: false, failure: refused[0], moduleFailures: refused };
-    const gomodcache = ctx.goEnv.GOMODCACHE || __builtin$k.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
+    const gomodcache = ctx.goEnv.GOMODCACHE || __builtin$j.join(ctx.goEnv.GOPATH ?? '', 'pkg', 'mod');
     // Each fallback replaces the failing first entry and keeps the rest of the list (`,direct`).
     const proxies = [initialProxy, ...cfg.fallbackProxies.map((f) => withFallback(initialProxy, f))];
     // go's comma lists as they are: go/pattern.ts matchesPrefixPatterns splits them as go does.
@@ -64035,9 +64042,8 @@ function validatePatterns(field, patterns, opts = {}) {
  */
 function validatePatternList(field, value, opts = {}) {
     const empty = typeof field === 'string' ? emptyListEntry(value) : undefined;
-    if (empty !== undefined) {
-        throw new InputError(nameOf(field), `${labelOf(field)} is '${value.trim()}'; entry ${empty} is empty (two commas in a row, or a comma at the start or end of a line: an expression that expanded to nothing?). Separate patterns by one comma or a newline, e.g. 'github.com/acme/*,gitlab.com/acme'.`);
-    }
+    if (empty !== undefined)
+        throw emptyEntryError(nameOf(field), labelOf(field), value, empty, 'github.com/acme/*,gitlab.com/acme');
     return validatePatterns(field, parseList(value), opts).join(',');
 }
 /**
@@ -64445,7 +64451,7 @@ async function readRunnerGoEnv(workingDirectory, go, snapshot) {
     const effective = await readGoEnv(workingDirectory);
     const goenvFile = effective.GOENV === 'off' ? '' : (effective.GOENV ?? '');
     const file = goenvFile === '' ? {} : parseGoEnvFile(readTextIfThere(goenvFile) ?? '');
-    const goroot = parseGoEnvFile(readTextIfThere(__builtin$k.join(go.root, 'go.env')) ?? '');
+    const goroot = parseGoEnvFile(readTextIfThere(__builtin$j.join(go.root, 'go.env')) ?? '');
     const values = {};
     for (const name of GO_VARIABLES) {
         const fromEnv = snapshot[name] ?? '';
@@ -64594,8 +64600,8 @@ const userAgent = 'actions/tool-cache';
  */
 function downloadTool(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        dest = dest || __builtin$k.join(_getTempDirectory(), __builtin$m.randomUUID());
-        yield mkdirP(__builtin$k.dirname(dest));
+        dest = dest || __builtin$j.join(_getTempDirectory(), __builtin$l.randomUUID());
+        yield mkdirP(__builtin$j.dirname(dest));
         debug(`Downloading ${url}`);
         debug(`Destination ${dest}`);
         const maxAttempts = 3;
@@ -64620,7 +64626,7 @@ function downloadTool(url, dest, auth, headers) {
 }
 function downloadToolAttempt(url, dest, auth, headers) {
     return __awaiter(this, void 0, void 0, function* () {
-        if (__builtin$l.existsSync(dest)) {
+        if (__builtin$k.existsSync(dest)) {
             throw new Error(`Destination file path ${dest} already exists`);
         }
         // Get the response headers
@@ -64641,12 +64647,12 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = __builtin$d.promisify(__builtin$9.pipeline);
+        const pipeline = __builtin$c.promisify(__builtin$8.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
         try {
-            yield pipeline(readStream, __builtin$l.createWriteStream(dest));
+            yield pipeline(readStream, __builtin$k.createWriteStream(dest));
             debug('download complete');
             succeeded = true;
             return dest;
@@ -64818,18 +64824,18 @@ function extractZipNix(file, dest) {
 function cacheDir(sourceDir, tool, version, arch) {
     return __awaiter(this, void 0, void 0, function* () {
         version = semverExports.clean(version) || version;
-        arch = arch || __builtin$n.arch();
+        arch = arch || __builtin$m.arch();
         debug(`Caching tool ${tool} ${version} ${arch}`);
         debug(`source dir: ${sourceDir}`);
-        if (!__builtin$l.statSync(sourceDir).isDirectory()) {
+        if (!__builtin$k.statSync(sourceDir).isDirectory()) {
             throw new Error('sourceDir is not a directory');
         }
         // Create the tool dir
         const destPath = yield _createToolPath(tool, version, arch);
         // copy each child item. do not move. move can fail on Windows
         // due to anti-virus software having an open handle on a file.
-        for (const itemName of __builtin$l.readdirSync(sourceDir)) {
-            const s = __builtin$k.join(sourceDir, itemName);
+        for (const itemName of __builtin$k.readdirSync(sourceDir)) {
+            const s = __builtin$j.join(sourceDir, itemName);
             yield cp(s, destPath, { recursive: true });
         }
         // write .complete
@@ -64848,7 +64854,7 @@ function find(toolName, versionSpec, arch) {
     if (!versionSpec) {
         throw new Error('versionSpec parameter is required');
     }
-    arch = arch || __builtin$n.arch();
+    arch = arch || __builtin$m.arch();
     // attempt to resolve an explicit version
     if (!isExplicitVersion(versionSpec)) {
         const localVersions = findAllVersions(toolName, arch);
@@ -64859,9 +64865,9 @@ function find(toolName, versionSpec, arch) {
     let toolPath = '';
     if (versionSpec) {
         versionSpec = semverExports.clean(versionSpec) || '';
-        const cachePath = __builtin$k.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        const cachePath = __builtin$j.join(_getCacheDirectory(), toolName, versionSpec, arch);
         debug(`checking cache: ${cachePath}`);
-        if (__builtin$l.existsSync(cachePath) && __builtin$l.existsSync(`${cachePath}.complete`)) {
+        if (__builtin$k.existsSync(cachePath) && __builtin$k.existsSync(`${cachePath}.complete`)) {
             debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
             toolPath = cachePath;
         }
@@ -64879,14 +64885,14 @@ function find(toolName, versionSpec, arch) {
  */
 function findAllVersions(toolName, arch) {
     const versions = [];
-    arch = arch || __builtin$n.arch();
-    const toolPath = __builtin$k.join(_getCacheDirectory(), toolName);
-    if (__builtin$l.existsSync(toolPath)) {
-        const children = __builtin$l.readdirSync(toolPath);
+    arch = arch || __builtin$m.arch();
+    const toolPath = __builtin$j.join(_getCacheDirectory(), toolName);
+    if (__builtin$k.existsSync(toolPath)) {
+        const children = __builtin$k.readdirSync(toolPath);
         for (const child of children) {
             if (isExplicitVersion(child)) {
-                const fullPath = __builtin$k.join(toolPath, child, arch || '');
-                if (__builtin$l.existsSync(fullPath) && __builtin$l.existsSync(`${fullPath}.complete`)) {
+                const fullPath = __builtin$j.join(toolPath, child, arch || '');
+                if (__builtin$k.existsSync(fullPath) && __builtin$k.existsSync(`${fullPath}.complete`)) {
                     versions.push(child);
                 }
             }
@@ -64898,7 +64904,7 @@ function _createExtractFolder(dest) {
     return __awaiter(this, void 0, void 0, function* () {
         if (!dest) {
             // create a temp dir
-            dest = __builtin$k.join(_getTempDirectory(), __builtin$m.randomUUID());
+            dest = __builtin$j.join(_getTempDirectory(), __builtin$l.randomUUID());
         }
         yield mkdirP(dest);
         return dest;
@@ -64906,7 +64912,7 @@ function _createExtractFolder(dest) {
 }
 function _createToolPath(tool, version, arch) {
     return __awaiter(this, void 0, void 0, function* () {
-        const folderPath = __builtin$k.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+        const folderPath = __builtin$j.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
         debug(`destination ${folderPath}`);
         const markerPath = `${folderPath}.complete`;
         yield rmRF(folderPath);
@@ -64916,9 +64922,9 @@ function _createToolPath(tool, version, arch) {
     });
 }
 function _completeToolPath(tool, version, arch) {
-    const folderPath = __builtin$k.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+    const folderPath = __builtin$j.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
     const markerPath = `${folderPath}.complete`;
-    __builtin$l.writeFileSync(markerPath, '');
+    __builtin$k.writeFileSync(markerPath, '');
     debug('finished caching tool');
 }
 /**
@@ -64969,7 +64975,7 @@ function evaluateVersions(versions, versionSpec) {
  */
 function _getCacheDirectory() {
     const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    __builtin$e.ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    __builtin$d.ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
     return cacheDirectory;
 }
 /**
@@ -64977,7 +64983,7 @@ function _getCacheDirectory() {
  */
 function _getTempDirectory() {
     const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    __builtin$e.ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    __builtin$d.ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
     return tempDirectory;
 }
 /**
@@ -64989,8 +64995,6 @@ function _getGlobal(key, defaultValue) {
     /* eslint-enable @typescript-eslint/no-explicit-any */
     return value !== undefined ? value : defaultValue;
 }
-
-const __builtin$1 = process.getBuiltinModule("node:timers/promises");
 
 /**
  * A downloaded Go archive into the runner's tool cache, in the layout @actions/tool-cache's find() reads
@@ -65010,29 +65014,29 @@ const BUSY = new Set(['EPERM', 'EACCES', 'EBUSY']);
 const RENAME_TRIES = 4;
 /** Where tc.find('go', version, arch) looks (its _createToolPath, without the side effects). */
 function toolCachePath(cacheRoot, version, arch) {
-    return __builtin$k.join(cacheRoot, 'go', semver.clean(version) ?? version, arch);
+    return __builtin$j.join(cacheRoot, 'go', semver.clean(version) ?? version, arch);
 }
-async function extractIntoToolCache(archive, format, version, arch, rename = __builtin$l.promises.rename) {
+async function extractIntoToolCache(archive, format, version, arch, rename = __builtin$k.promises.rename) {
     const cacheRoot = process.env.RUNNER_TOOL_CACHE ?? '';
     if (cacheRoot === '')
         throw new Error('RUNNER_TOOL_CACHE is not set: this action runs on a GitHub Actions runner.');
     const dest = toolCachePath(cacheRoot, version, arch);
-    const goCache = __builtin$k.join(cacheRoot, 'go');
+    const goCache = __builtin$j.join(cacheRoot, 'go');
     await removeStaleStaging(goCache);
     // tc.findAllVersions() never lists it: not a version, and no `<arch>.complete` marker beside it.
-    const staging = __builtin$k.join(goCache, `${STAGING_PREFIX}${__builtin$m.randomUUID()}`);
+    const staging = __builtin$j.join(goCache, `${STAGING_PREFIX}${__builtin$l.randomUUID()}`);
     try {
-        __builtin$l.mkdirSync(staging, { recursive: true });
+        __builtin$k.mkdirSync(staging, { recursive: true });
         const extracted = format === 'zip' ? await extractZip(archive, staging) : await extractTar(archive, staging);
         // go.dev archives hold the tree under go/; the manifest's (actions/go-versions) at the top level.
-        const goDir = __builtin$l.existsSync(__builtin$k.join(extracted, 'go', 'bin')) ? __builtin$k.join(extracted, 'go') : extracted;
+        const goDir = __builtin$k.existsSync(__builtin$j.join(extracted, 'go', 'bin')) ? __builtin$j.join(extracted, 'go') : extracted;
         // This step found no such Go before it downloaded; one now is another job's on a self-hosted runner,
         // and replacing it would pull it from under that job.
         if (isComplete(dest))
             return { root: dest, placed: 'concurrent' };
         await rmRF(dest);
         await rmRF(`${dest}.complete`);
-        __builtin$l.mkdirSync(__builtin$k.dirname(dest), { recursive: true });
+        __builtin$k.mkdirSync(__builtin$j.dirname(dest), { recursive: true });
         try {
             await movable(goDir, dest, () => renameRetrying(rename, goDir, dest));
         }
@@ -65042,7 +65046,7 @@ async function extractIntoToolCache(archive, format, version, arch, rename = __b
             info(`Could not move the extracted Go into the tool cache (${errorCode(error)}); copying it there instead.`);
             return { root: await cacheDir(goDir, 'go', version, arch), placed: 'copied' };
         }
-        __builtin$l.writeFileSync(`${dest}.complete`, '');
+        __builtin$k.writeFileSync(`${dest}.complete`, '');
         return { root: dest, placed: 'renamed' };
     }
     finally {
@@ -65050,20 +65054,20 @@ async function extractIntoToolCache(archive, format, version, arch, rename = __b
     }
 }
 function isComplete(dest) {
-    return __builtin$l.existsSync(dest) && __builtin$l.existsSync(`${dest}.complete`);
+    return __builtin$k.existsSync(dest) && __builtin$k.existsSync(`${dest}.complete`);
 }
 async function removeStaleStaging(goCache) {
     let entries;
     try {
-        entries = __builtin$l.readdirSync(goCache).filter((e) => e.startsWith(STAGING_PREFIX));
+        entries = __builtin$k.readdirSync(goCache).filter((e) => e.startsWith(STAGING_PREFIX));
     }
     catch {
         return;
     }
     for (const entry of entries) {
-        const dir = __builtin$k.join(goCache, entry);
+        const dir = __builtin$j.join(goCache, entry);
         try {
-            if (Date.now() - __builtin$l.statSync(dir).mtimeMs > STALE_STAGING_MS)
+            if (Date.now() - __builtin$k.statSync(dir).mtimeMs > STALE_STAGING_MS)
                 await rmRF(dir);
         }
         catch {
@@ -65077,31 +65081,27 @@ async function removeStaleStaging(goCache) {
  * extracted: made writable for the move, its mode put back after.
  */
 async function movable(dir, to, move) {
-    const mode = __builtin$l.statSync(dir).mode & 0o7777;
+    const mode = __builtin$k.statSync(dir).mode & 0o7777;
     if ((mode & 0o200) !== 0 || process.platform === 'win32')
         return move();
-    __builtin$l.chmodSync(dir, mode | 0o200);
+    __builtin$k.chmodSync(dir, mode | 0o200);
     let moved = false;
     try {
         await move();
         moved = true;
     }
     finally {
-        __builtin$l.chmodSync(moved ? to : dir, mode);
+        __builtin$k.chmodSync(moved ? to : dir, mode);
     }
 }
+/** A rename a scanner or indexer holds up (EPERM/EACCES/EBUSY on Windows) is tried again, briefly. */
 async function renameRetrying(rename, from, to) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            await rename(from, to);
-            return;
-        }
-        catch (error) {
-            if (attempt >= RENAME_TRIES || !BUSY.has(errorCode(error)))
-                throw error;
-            await __builtin$1.setTimeout(250 * attempt);
-        }
-    }
+    await pRetry(() => rename(from, to), {
+        retries: RENAME_TRIES - 1,
+        minTimeout: 250,
+        factor: 2,
+        shouldRetry: ({ error }) => BUSY.has(errorCode(error))
+    });
 }
 function errorCode(error) {
     const code = error?.code;
@@ -65473,7 +65473,7 @@ async function download(release, file, platform, source, token) {
             if (error instanceof ClassifiedError)
                 throw error;
             const why = error instanceof Error ? error.message : String(error);
-            throw new ClassifiedError(`Could not install the Go archive ${url} into the tool cache (${__builtin$k.join(process.env.RUNNER_TOOL_CACHE ?? '', 'go')}): ${why} (the extractor's own output is above). ${file.sha256 !== ''
+            throw new ClassifiedError(`Could not install the Go archive ${url} into the tool cache (${__builtin$j.join(process.env.RUNNER_TOOL_CACHE ?? '', 'go')}): ${why} (the extractor's own output is above). ${file.sha256 !== ''
                 ? `Its sha256 matched the ${source.where}, so the server lists a file that is not a Go ${format} archive, or`
                 : 'The download may be damaged, or'} the runner's disk is full or its tool cache not writable. Nothing was cached; ${source.source === 'mirror' ? "check the mirror (input 'go-download-base-url')" : 'run the job again'}.`, 'unknown');
         });
@@ -65507,12 +65507,12 @@ const PLACED = {
  * Older Go ignores the variable. A GOTOOLCHAIN the workflow set itself is left alone.
  */
 async function activate(root, platform, meta, goBinary) {
-    const go = goBinary ?? __builtin$k.join(root, 'bin', goExecutable(platform?.os ?? 'linux'));
+    const go = goBinary ?? __builtin$j.join(root, 'bin', goExecutable(platform?.os ?? 'linux'));
     if (meta.source !== 'path') {
-        addPath(__builtin$k.join(root, 'bin'));
+        addPath(__builtin$j.join(root, 'bin'));
         // A GOROOT left in the environment (containers, self-hosted runners) would make the new go use the
         // old standard library; go finds its own root from its executable when GOROOT is unset or right.
-        if (process.env.GOROOT && __builtin$k.resolve(process.env.GOROOT) !== __builtin$k.resolve(root)) {
+        if (process.env.GOROOT && __builtin$j.resolve(process.env.GOROOT) !== __builtin$j.resolve(root)) {
             info(`GOROOT was ${process.env.GOROOT}; setting it to the installed Go's root.`);
             exportVariable('GOROOT', root);
         }
@@ -65586,6 +65586,11 @@ function parseDurationInput(input, value) {
     }
     return ms;
 }
+/**
+ * Not core.getBooleanInput, which throws on an empty value and takes only YAML 1.2's true/false
+ * spellings: parseInputs takes a getter (tests pass a plain object), an empty input means the default,
+ * and yes/no, on/off, 1/0 are accepted as workflow authors write them.
+ */
 function parseBoolean(input, value, fallback) {
     const v = value.trim().toLowerCase();
     if (v === '')
@@ -65614,13 +65619,6 @@ function parseParallel(value) {
         throw new InputError('parallel', `Input 'parallel' is '${value}'; expected auto or a whole number from 1 to ${MAX_PROCESSES}, e.g. 16.`);
     }
     return Number(v);
-}
-/** Newline-separated list (globs may contain commas inside braces). */
-function parseLines(value) {
-    return value
-        .split('\n')
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
 }
 function parseBaseUrl(input, value) {
     const v = value.trim();
@@ -65683,10 +65681,10 @@ function credentialScopeError(scope) {
 const CACHE_SAVE = ['auto', 'always', 'never'];
 /** working-directory, resolved against GITHUB_WORKSPACE: it must exist and be a directory. */
 function parseWorkingDirectory(value, workspace) {
-    const dir = __builtin$k.resolve(workspace, value.trim() || '.');
+    const dir = __builtin$j.resolve(workspace, value.trim() || '.');
     let stat;
     try {
-        stat = __builtin$l.statSync(dir);
+        stat = __builtin$k.statSync(dir);
     }
     catch {
         stat = undefined;
@@ -65711,10 +65709,10 @@ function readGoVersionRequest(version, versionFile, workingDirectory) {
         return { request, ...warning };
     }
     // Messages name the file as the user wrote it (relative to working-directory): `go.mod:3`.
-    const shownFile = __builtin$k.relative(workingDirectory, versionFile) || versionFile;
+    const shownFile = __builtin$j.relative(workingDirectory, versionFile) || versionFile;
     let content;
     try {
-        content = __builtin$l.readFileSync(versionFile, 'utf8');
+        content = __builtin$k.readFileSync(versionFile, 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -65790,7 +65788,7 @@ function parseInputs(get, env = {}) {
     const workingDirectory = parseWorkingDirectory(get('working-directory'), workspace);
     const version = get('go-version').trim();
     const rawVersionFile = get('go-version-file').trim();
-    const versionFile = rawVersionFile === '' ? '' : __builtin$k.resolve(workingDirectory, rawVersionFile);
+    const versionFile = rawVersionFile === '' ? '' : __builtin$j.resolve(workingDirectory, rawVersionFile);
     const versionRequest = readGoVersionRequest(version, versionFile, workingDirectory);
     const cacheSave = (get('cache-save').trim() || 'auto').toLowerCase();
     if (!CACHE_SAVE.includes(cacheSave)) {
@@ -66106,8 +66104,8 @@ function writeDownloadOutputs(download) {
 }
 /** go's `file:line:col: message` lines in later steps become annotations (dist/main/index.js -> matchers/). */
 function registerProblemMatcher() {
-    const matcher = __builtin$8.fileURLToPath(new URL('../../matchers/go.json', import.meta.url));
-    if (__builtin$l.existsSync(matcher))
+    const matcher = __builtin$7.fileURLToPath(new URL('../../matchers/go.json', import.meta.url));
+    if (__builtin$k.existsSync(matcher))
         info(`::add-matcher::${matcher}`);
 }
 

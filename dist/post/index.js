@@ -56694,7 +56694,9 @@ async function within(call, ms) {
     return result;
 }
 /**
- * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). Only a failure
+ * saveCache, once more after a 429 or a 5xx when the service said when (saveRetryDelay). A loop of at
+ * most two calls rather than p-retry: saveCache does not throw (it reports through its log and a -1),
+ * and the one wait is the service's Retry-After, not a backoff. Only a failure
  * that is not the service's limit stays a failure; the caller words each as a notice or a warning. `env`
  * is set during the call (TAR_OPTIONS for the tar that builds the archive).
  */

@@ -14,7 +14,7 @@
 import { InputError } from '../input-error.js'
 import { parseGoflags } from '../go/flags.js'
 import { globSyntaxError, matchesEveryModule, patternElementError } from '../go/pattern.js'
-import { emptyListEntry, parseList } from '../list.js'
+import { emptyEntryError, emptyListEntry, parseList } from '../list.js'
 import { redactUserinfo } from '../go/proxylist.js'
 
 /**
@@ -103,12 +103,8 @@ export function validatePatterns(
  */
 export function validatePatternList(field: Field, value: string, opts: PatternOptions = {}): string {
   const empty = typeof field === 'string' ? emptyListEntry(value) : undefined
-  if (empty !== undefined) {
-    throw new InputError(
-      nameOf(field),
-      `${labelOf(field)} is '${value.trim()}'; entry ${empty} is empty (two commas in a row, or a comma at the start or end of a line: an expression that expanded to nothing?). Separate patterns by one comma or a newline, e.g. 'github.com/acme/*,gitlab.com/acme'.`
-    )
-  }
+  if (empty !== undefined)
+    throw emptyEntryError(nameOf(field), labelOf(field), value, empty, 'github.com/acme/*,gitlab.com/acme')
   return validatePatterns(field, parseList(value), opts).join(',')
 }
 

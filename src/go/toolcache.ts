@@ -14,7 +14,7 @@ import * as tc from '@actions/tool-cache'
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import pRetry from 'p-retry'
 import semver from 'semver'
 
 export interface ToolCacheInstall {
@@ -121,20 +121,18 @@ async function movable(dir: string, to: string, move: () => Promise<void>): Prom
   }
 }
 
+/** A rename a scanner or indexer holds up (EPERM/EACCES/EBUSY on Windows) is tried again, briefly. */
 async function renameRetrying(
   rename: (from: string, to: string) => Promise<void>,
   from: string,
   to: string
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await rename(from, to)
-      return
-    } catch (error) {
-      if (attempt >= RENAME_TRIES || !BUSY.has(errorCode(error))) throw error
-      await sleep(250 * attempt)
-    }
-  }
+  await pRetry(() => rename(from, to), {
+    retries: RENAME_TRIES - 1,
+    minTimeout: 250,
+    factor: 2,
+    shouldRetry: ({ error }) => BUSY.has(errorCode(error))
+  })
 }
 
 function errorCode(error: unknown): string {
