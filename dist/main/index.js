@@ -62494,9 +62494,16 @@ function withRequestRetries(goproxy) {
         .map((part, i) => (i % 2 === 1 ? part : twice(part)))
         .join('');
 }
-function twice(entry) {
+/**
+ * A GOPROXY entry as go reads it (proxyList): a URL as written, or a bare host (proxy.corp.example)
+ * with https:// in front, as go adds it. `direct` and `off` (no `.`, `:` or `/`) are left as they are.
+ */
+function proxyEntryUrl(entry) {
     const e = entry.trim();
-    const url = e.includes(':/') || e.startsWith('/') || !/[.:/]/.test(e) ? e : `https://${e}`;
+    return e.includes(':/') || e.startsWith('/') || !/[.:/]/.test(e) ? e : `https://${e}`;
+}
+function twice(entry) {
+    const url = proxyEntryUrl(entry);
     // `U//` has no twin: trimming one slash leaves `U/`, another path.
     if (!/^https?:\/\/[^/]/i.test(url) || /[?#]/.test(url) || url.endsWith('//'))
         return entry;
@@ -64079,10 +64086,9 @@ function validateGoproxy(field, value) {
         if (!/[.:/]/.test(entry)) {
             throw new InputError(input, `${subject} is '${value}'; '${entry}' is neither a URL nor 'direct' or 'off'. ${fix}`);
         }
-        const withScheme = raw.includes(':/') || raw.startsWith('/') ? raw : `https://${raw}`;
         let url;
         try {
-            url = new URL(withScheme);
+            url = new URL(proxyEntryUrl(raw));
         }
         catch {
             throw new InputError(input, `${subject} is '${value}'; '${entry}' is not a valid URL. ${fix}`);

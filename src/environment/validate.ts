@@ -15,7 +15,7 @@ import { InputError } from '../input-error.js'
 import { parseGoflags } from '../go/flags.js'
 import { globSyntaxError, matchesEveryModule, patternElementError } from '../go/pattern.js'
 import { emptyEntryError, emptyListEntry, parseList } from '../list.js'
-import { redactUserinfo } from '../go/proxylist.js'
+import { proxyEntryUrl, redactUserinfo } from '../go/proxylist.js'
 
 /**
  * What a value came from: an input (`'goproxy'`, messages say "Input 'goproxy' ...") or one of the
@@ -148,10 +148,9 @@ export function validateGoproxy(field: Field, value: string): string {
         `${subject} is '${value}'; '${entry}' is neither a URL nor 'direct' or 'off'. ${fix}`
       )
     }
-    const withScheme = raw.includes(':/') || raw.startsWith('/') ? raw : `https://${raw}`
     let url: URL
     try {
-      url = new URL(withScheme)
+      url = new URL(proxyEntryUrl(raw))
     } catch {
       throw new InputError(input, `${subject} is '${value}'; '${entry}' is not a valid URL. ${fix}`)
     }

@@ -29,9 +29,17 @@ export function withRequestRetries(goproxy: string): string {
     .join('')
 }
 
-function twice(entry: string): string {
+/**
+ * A GOPROXY entry as go reads it (proxyList): a URL as written, or a bare host (proxy.corp.example)
+ * with https:// in front, as go adds it. `direct` and `off` (no `.`, `:` or `/`) are left as they are.
+ */
+export function proxyEntryUrl(entry: string): string {
   const e = entry.trim()
-  const url = e.includes(':/') || e.startsWith('/') || !/[.:/]/.test(e) ? e : `https://${e}`
+  return e.includes(':/') || e.startsWith('/') || !/[.:/]/.test(e) ? e : `https://${e}`
+}
+
+function twice(entry: string): string {
+  const url = proxyEntryUrl(entry)
   // `U//` has no twin: trimming one slash leaves `U/`, another path.
   if (!/^https?:\/\/[^/]/i.test(url) || /[?#]/.test(url) || url.endsWith('//')) return entry
   const other = url.endsWith('/') ? url.slice(0, -1) : `${url}/`
