@@ -61647,6 +61647,12 @@ async function settleHandedOver(cache, download, ctx) {
         purged.push(...report.problems.map(({ module, kind, problem }) => ({ module, kind, problem })));
     }
     const result = { ...cache, verification: { ...v, purged, durationMs } };
+    // Post decides on what was purged: the state main saved at the restore learns these purges too (the
+    // runner keeps the last value written for a name).
+    if (savedState) {
+        savedState = { ...savedState, restore: result };
+        cacheState.save(savedState);
+    }
     const bad = purged.length - v.purged.length;
     if (bad > 0)
         warning(`Module cache: ${untrustedEntryAdvice(cache.matchedKey || 'the partial restore')}`);
@@ -61688,6 +61694,8 @@ async function restoreBuildCache(build, timeoutMs) {
     info(`Build cache: ${line}.`);
     return line;
 }
+/** What main last wrote to State.cache (core.getState reads only in post). */
+let savedState;
 /** Saves what post needs (State.cache) and returns the restore result. */
 async function remember(cfg, restore, gomodcache = '', modules = { key: restore.key, patterns: [], matchedKey: '' }, build) {
     // Only a miss or a restore-key hit can be saved (an exact hit's entry exists; entries are immutable):
@@ -61699,7 +61707,7 @@ async function remember(cfg, restore, gomodcache = '', modules = { key: restore.
             return undefined;
         })
         : undefined;
-    cacheState.save({
+    savedState = {
         restore,
         mode: cfg.save,
         gomodcache: fingerprint ? gomodcache : '',
@@ -61707,7 +61715,8 @@ async function remember(cfg, restore, gomodcache = '', modules = { key: restore.
         files: fingerprint?.files ?? 0,
         modules,
         build
-    });
+    };
+    cacheState.save(savedState);
     return restore;
 }
 /** GNU tar reads extra options from TAR_OPTIONS; --skip-old-files keeps what is already on disk. */

@@ -57019,13 +57019,17 @@ async function saveModuleCache() {
     return build ? { ...report, build } : report;
 }
 /**
- * Whether the download added to what main restored and fingerprinted (after its purges): go only adds
- * files, so more archived names than main counted; or restored zips go refused as altered were
- * downloaded again, which leaves the names as they were.
+ * Whether the module cache is worth saving as changed: the download added to what main restored and
+ * fingerprinted (go only adds files, so more archived names than main counted), or, after a download
+ * that succeeded, what was restored was repaired (modules purged by the verification, restored zips go
+ * refused and that were downloaded again): saved under the job's key, later runs hit a clean entry
+ * instead of repairing the old one each time. After a failed download only what it added counts: a
+ * pruned cache saved under this key would be an exact hit that later runs never complete.
  */
 function addedModules(state, now, download) {
     const added = now.hash !== state.fingerprint && now.files > (state.files ?? 0);
-    return added || (download?.repaired ?? 0) > 0;
+    const repaired = (state.restore.verification?.purged.length ?? 0) > 0 || (download?.repaired ?? 0) > 0;
+    return added || (download?.ok === true && repaired);
 }
 /** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
 function credentialDirs() {

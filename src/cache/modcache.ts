@@ -365,6 +365,12 @@ export async function settleHandedOver(
     purged.push(...report.problems.map(({ module, kind, problem }) => ({ module, kind, problem })))
   }
   const result: CacheRestore = { ...cache, verification: { ...v, purged, durationMs } }
+  // Post decides on what was purged: the state main saved at the restore learns these purges too (the
+  // runner keeps the last value written for a name).
+  if (savedState) {
+    savedState = { ...savedState, restore: result }
+    cacheState.save(savedState)
+  }
   const bad = purged.length - v.purged.length
   if (bad > 0)
     core.warning(`Module cache: ${untrustedEntryAdvice(cache.matchedKey || 'the partial restore')}`)
@@ -415,6 +421,9 @@ async function restoreBuildCache(build: BuildEntry, timeoutMs: number): Promise<
   return line
 }
 
+/** What main last wrote to State.cache (core.getState reads only in post). */
+let savedState: CacheState | undefined
+
 /** Saves what post needs (State.cache) and returns the restore result. */
 async function remember(
   cfg: CacheConfig,
@@ -434,7 +443,7 @@ async function remember(
         return undefined
       })
     : undefined
-  cacheState.save({
+  savedState = {
     restore,
     mode: cfg.save,
     gomodcache: fingerprint ? gomodcache : '',
@@ -442,7 +451,8 @@ async function remember(
     files: fingerprint?.files ?? 0,
     modules,
     build
-  })
+  }
+  cacheState.save(savedState)
   return restore
 }
 
@@ -506,17 +516,21 @@ export async function saveModuleCache(): Promise<CacheSaveReport> {
 }
 
 /**
- * Whether the download added to what main restored and fingerprinted (after its purges): go only adds
- * files, so more archived names than main counted; or restored zips go refused as altered were
- * downloaded again, which leaves the names as they were.
+ * Whether the module cache is worth saving as changed: the download added to what main restored and
+ * fingerprinted (go only adds files, so more archived names than main counted), or, after a download
+ * that succeeded, what was restored was repaired (modules purged by the verification, restored zips go
+ * refused and that were downloaded again): saved under the job's key, later runs hit a clean entry
+ * instead of repairing the old one each time. After a failed download only what it added counts: a
+ * pruned cache saved under this key would be an exact hit that later runs never complete.
  */
 function addedModules(
   state: CacheState,
   now: { hash: string; files: number },
-  download: { repaired: number } | undefined
+  download: { ok: boolean; repaired: number } | undefined
 ): boolean {
   const added = now.hash !== state.fingerprint && now.files > (state.files ?? 0)
-  return added || (download?.repaired ?? 0) > 0
+  const repaired = (state.restore.verification?.purged.length ?? 0) > 0 || (download?.repaired ?? 0) > 0
+  return added || (download?.ok === true && repaired)
 }
 
 /** The credentials' directory (from State.auth) and RUNNER_TEMP, where it is created. */
