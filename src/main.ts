@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { annotateFailures } from './annotate.js'
 import { forgetInputs } from './child-env.js'
 import { configureEnvironment, maskSecrets } from './credentials/configure.js'
-import { restoreModuleCache, settleHandedOver } from './cache/modcache.js'
+import { restoreModuleCache, settleHandedOver } from './cache/restore.js'
 import { checkRootsBeforeInstall } from './download/roots.js'
 import { downloadModules, exportOffline } from './download/run.js'
 import {

@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import { forgetInputs } from './child-env.js'
 import { removeCredentials } from './credentials/private-dir.js'
-import { saveModuleCache } from './cache/modcache.js'
+import { saveModuleCache } from './cache/save.js'
 import { writePostSummary } from './summary.js'
 import type { CacheSaveReport } from './types.js'
 

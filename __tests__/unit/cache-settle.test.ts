@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { generateModules, type ModuleVersion } from '../../testbed/module-gen.ts'
-import { settleHandedOver } from '../../src/cache/modcache.js'
+import { settleHandedOver } from '../../src/cache/restore.js'
 import { moduleCacheFiles } from '../../src/go/modfiles.js'
 import type { CacheRestore, GoInstallation } from '../../src/types.js'
 

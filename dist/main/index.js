@@ -56822,7 +56822,7 @@ function inspectArchive(tar, archive, roots, timeoutMs) {
 
 /**
  * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
- * modcache.ts does the effects around them.
+ * restore.ts and save.ts do the effects around them.
  */
 /**
  * The archive paths for a GOMODCACHE: `cache/download` only (zips, .mod, .info, .ziphash, version lists,
@@ -61088,7 +61088,7 @@ async function hashDir(dir, prefix) {
  *  - the .ziphash, which go trusts, must equal the zip's real hash.
  * Zips go will check itself in this job's download step are left to it instead (checkedByGo,
  * deferZipsToGo): without their .ziphash, go hashes each against go.sum before it extracts it, in its own
- * parallel processes; the ones it does not touch are hashed here after the download (modcache.ts
+ * parallel processes; the ones it does not touch are hashed here after the download (restore.ts
  * settleHandedOver), so every restored module is still checked by content in the job that restored it.
  * A module version that no go.sum lists is not trusted either, with one exception that go makes safe
  * itself: when go will look the module up in the checksum database (GOSUMDB on and the path not matched
@@ -61382,11 +61382,12 @@ function toSlash(p) {
 }
 
 /**
- * The module cache around the download: `restoreModuleCache` in main (key -> bounded restore with
- * restore-keys -> content verification against go.sum, purging what fails), `saveModuleCache` in post
- * (decide -> refuse credential paths -> save, once more under the service's limits). Restore and save go
- * through the real @actions/cache client (service.ts); nothing here ever fails the job for a cache
- * problem: a broken, slow or absent cache service is a warning and a run without cache.
+ * The module cache before the download (main): key -> bounded restore with restore-keys -> content
+ * verification against go.sum, purging what fails (`restoreModuleCache`), and after the download the
+ * zips left to go settled (`settleHandedOver`). save.ts is the post step's half. Both go through the
+ * real @actions/cache client (service.ts); nothing here fails the job for a cache problem (a broken,
+ * slow or absent cache service is a warning and a run without cache), except a restored module cache
+ * that can be neither checked nor emptied (class cache-corrupt: go must not build from it).
  *
  * What main hands to post is State.cache (state.ts: CacheState): the CacheRestore plus what post needs to
  * decide and to save under the same cache version (the archive patterns are part of the version

@@ -56343,7 +56343,7 @@ var toolkit = /*#__PURE__*/Object.freeze({
 
 /**
  * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
- * modcache.ts does the effects around them.
+ * restore.ts and save.ts do the effects around them.
  */
 /**
  * The `.ziphash` files the archive leaves out, as GNU tar exclusion patterns (`--no-wildcards`, matched
@@ -56960,31 +56960,12 @@ async function isPopulated(dir) {
     }
 }
 
-process.getBuiltinModule("node:stream/promises");
-
 /**
- * A module zip read the way go reads it (archive/zip over the central directory), for hashing its content.
- * Hand-written because no toolkit package reads zips, and because the bytes hashed here must be exactly
- * the bytes go extracts: the central directory's entries, each entry's data found through its local
- * header, Store or Deflate only, size and CRC-32 checked as archive/zip checks them. Anything go's zip
- * reader would read differently (zip64, bytes after the end record, duplicate names) is reported as damage
- * rather than interpreted: a module zip written by go never has them.
+ * The post step's half of the caches (restore.ts is main's): decide from what main saved in State.cache
+ * and how the download went (policy.ts decideSave / buildSaveBlocker), refuse a path that holds the
+ * credentials, then save through @actions/cache (service.ts: bounded, once more under the service's
+ * limits). A cache problem here is a notice or a warning, never a failed job.
  */
-__builtin$9.promisify(__builtin$3.inflateRaw);
-
-/**
- * The module cache around the download: `restoreModuleCache` in main (key -> bounded restore with
- * restore-keys -> content verification against go.sum, purging what fails), `saveModuleCache` in post
- * (decide -> refuse credential paths -> save, once more under the service's limits). Restore and save go
- * through the real @actions/cache client (service.ts); nothing here ever fails the job for a cache
- * problem: a broken, slow or absent cache service is a warning and a run without cache.
- *
- * What main hands to post is State.cache (state.ts: CacheState): the CacheRestore plus what post needs to
- * decide and to save under the same cache version (the archive patterns are part of the version
- * @actions/cache computes, so post must pass exactly the patterns main restored with).
- */
-// ---------------------------------------------------------------------------------------------------------
-// Save (post)
 const none = (reason, key = '') => ({
     saved: false,
     key,

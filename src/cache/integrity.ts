@@ -13,7 +13,7 @@
  *  - the .ziphash, which go trusts, must equal the zip's real hash.
  * Zips go will check itself in this job's download step are left to it instead (checkedByGo,
  * deferZipsToGo): without their .ziphash, go hashes each against go.sum before it extracts it, in its own
- * parallel processes; the ones it does not touch are hashed here after the download (modcache.ts
+ * parallel processes; the ones it does not touch are hashed here after the download (restore.ts
  * settleHandedOver), so every restored module is still checked by content in the job that restored it.
  * A module version that no go.sum lists is not trusted either, with one exception that go makes safe
  * itself: when go will look the module up in the checksum database (GOSUMDB on and the path not matched

@@ -1,6 +1,6 @@
 /**
  * Pure decisions of the module cache: what goes into the archive, and whether the post step saves.
- * modcache.ts does the effects around them.
+ * restore.ts and save.ts do the effects around them.
  */
 import path from 'node:path'
 import type { CacheSaveMode } from '../config.js'
