@@ -59777,7 +59777,7 @@ async function queryGoEnv(go, names, opts = {}) {
  * has no root), pinned to it like every question here.
  */
 async function queryInstalledGoEnv(go, names, cwd) {
-    const goBin = go.root ? __builtin$j.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go';
+    const goBin = go.root ? __builtin$j.join(go.root, 'bin', goExecutable(goOS(process.platform))) : 'go';
     return queryGoEnv(goBin, names, { cwd });
 }
 
@@ -60119,12 +60119,6 @@ function normaliseSuffix(suffix) {
         throw suffixTooLong(normalised);
     return normalised;
 }
-const NODE_TO_GOARCH = {
-    x64: 'amd64',
-    ia32: '386',
-    arm64: 'arm64',
-    arm: 'arm'
-};
 /**
  * The build cache's platform: the runner's, but with the architecture go compiles for when that is
  * another (an `architecture: 386` job on an x64 runner, or GOARCH set for a cross build): its objects
@@ -60132,7 +60126,9 @@ const NODE_TO_GOARCH = {
  * own. The module cache holds sources and keeps the runner's platform.
  */
 function buildPlatform(runner, nodeArch, goarch) {
-    return goarch && goarch !== NODE_TO_GOARCH[nodeArch] ? { ...runner, arch: goarch } : runner;
+    // go.dev names 32-bit ARM builds armv6l; GOARCH says arm.
+    const native = goArch(nodeArch) === 'armv6l' ? 'arm' : goArch(nodeArch);
+    return goarch && goarch !== native ? { ...runner, arch: goarch } : runner;
 }
 /** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */
 function runnerPlatform(platform, arch) {

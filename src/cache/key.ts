@@ -16,6 +16,7 @@
  *                                                  change between patch releases)
  */
 import path from 'node:path'
+import { goArch } from '../go/platform.js'
 import { goMinorOf } from '../go/version.js'
 import { InputError } from '../input-error.js'
 
@@ -93,13 +94,6 @@ export function normaliseSuffix(suffix: string): string {
   return normalised
 }
 
-const NODE_TO_GOARCH: Readonly<Record<string, string>> = {
-  x64: 'amd64',
-  ia32: '386',
-  arm64: 'arm64',
-  arm: 'arm'
-}
-
 /**
  * The build cache's platform: the runner's, but with the architecture go compiles for when that is
  * another (an `architecture: 386` job on an x64 runner, or GOARCH set for a cross build): its objects
@@ -111,7 +105,9 @@ export function buildPlatform(
   nodeArch: string,
   goarch: string | undefined
 ): { os: string; arch: string } {
-  return goarch && goarch !== NODE_TO_GOARCH[nodeArch] ? { ...runner, arch: goarch } : runner
+  // go.dev names 32-bit ARM builds armv6l; GOARCH says arm.
+  const native = goArch(nodeArch) === 'armv6l' ? 'arm' : goArch(nodeArch)
+  return goarch && goarch !== native ? { ...runner, arch: goarch } : runner
 }
 
 /** process.platform / process.arch -> the names a reader expects in a key (as runner.os / runner.arch). */

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { childEnvironment } from '../child-env.js'
 import type { GoInstallation } from '../types.js'
 import { parseGoflags } from './flags.js'
+import { goExecutable, goOS } from './platform.js'
 import { ClassifiedError } from '../classified-error.js'
 
 export type GoEnv = Readonly<Record<string, string>>
@@ -95,6 +96,6 @@ export async function queryInstalledGoEnv(
   names: readonly string[],
   cwd?: string
 ): Promise<Record<string, string>> {
-  const goBin = go.root ? path.join(go.root, 'bin', process.platform === 'win32' ? 'go.exe' : 'go') : 'go'
+  const goBin = go.root ? path.join(go.root, 'bin', goExecutable(goOS(process.platform))) : 'go'
   return queryGoEnv(goBin, names, { cwd })
 }
