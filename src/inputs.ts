@@ -12,6 +12,7 @@ import path from 'node:path'
 import { KNOWN_HOSTS_INPUT, parseKnownHosts } from './credentials/known-hosts.js'
 import { parseSshKeys, secretLines } from './credentials/ssh-keys.js'
 import { checkGrants } from './credentials/plan.js'
+import { credentialScopeError } from './credentials/scope.js'
 import { labelledRoutes } from './credentials/ssh.js'
 import { normaliseSuffix } from './cache/key.js'
 import { validateGoEnv, validateGoproxy, validatePatterns } from './environment/validate.js'
@@ -174,17 +175,6 @@ export function parseCredentials(value: string): CredentialLine[] {
     out.push({ scope, username: m[2] as string, token: m[3] as string })
   })
   return out
-}
-
-/** git scopes credentials by URL prefix: no globs, no `.`/`..`/empty elements, no `%` escapes. */
-function credentialScopeError(scope: string): string | undefined {
-  const [, ...elements] = scope.split('/')
-  if (/[*?[\\]/.test(scope)) return 'which has a wildcard; git can only scope credentials by URL prefix.'
-  if (scope.includes('%')) return "which has a '%' escape (%2e%2e is '..' to git)."
-  if (elements.some((e) => e === '' || e === '.' || e === '..')) {
-    return "which has an empty, '.' or '..' path element; git would resolve it to a wider URL."
-  }
-  return undefined
 }
 
 const CACHE_SAVE: readonly CacheSaveMode[] = ['auto', 'always', 'never']

@@ -262,12 +262,11 @@ describe('bad input', () => {
     expect(plan({ privateModules: ['gitlab.com/acme/*'], token: '' }).credentialScopes).toEqual([])
   })
 
-  it('a credentials line with a wildcard fails without echoing its token', () => {
-    const error = errorOf(() =>
-      plan({ credentials: [{ scope: 'gitlab.com/a*', username: 'u', token: 'SECRET1' }] })
-    )
+  it('a credentials line with a wildcard fails without echoing its token (parseCredentials, before any plan)', () => {
+    const error = errorOf(() => parseCredentials('gitlab.com/a* u:SECRET1'))
     expect(error.input).toBe('credentials')
     expect(error.message).toContain("'gitlab.com/a*'")
+    expect(error.message).toContain('wildcard')
     expect(error.message).not.toContain('SECRET1')
   })
 })

@@ -57930,6 +57930,18 @@ function patternCovers(outer, inner) {
 /** A path.Match metacharacter: an element holding one is a glob, not a literal URL path element. */
 const hasGlobMeta = (s) => /[*?[\\]/.test(s);
 /** The host without its port. */
+/** git scopes credentials by URL prefix: no globs, no `.`/`..`/empty elements, no `%` escapes. */
+function credentialScopeError(scope) {
+    const [, ...elements] = scope.split('/');
+    if (hasGlobMeta(scope))
+        return 'which has a wildcard; git can only scope credentials by URL prefix.';
+    if (scope.includes('%'))
+        return "which has a '%' escape (%2e%2e is '..' to git).";
+    if (elements.some((e) => e === '' || e === '.' || e === '..')) {
+        return "which has an empty, '.' or '..' path element; git would resolve it to a wider URL.";
+    }
+    return undefined;
+}
 const hostname = (host) => host.replace(/:\d+$/, '');
 const scopeUrl = (s) => `https://${s.host}/${s.path}`;
 const scopeName = (s) => `${s.host}/${s.path}`;
@@ -58784,13 +58796,7 @@ function parseInputList(input, value, example) {
 function lineClaims(lines) {
     return lines.map((line) => {
         const [host = '', ...elements] = line.scope.split('/');
-        const scope = `'${line.scope}'`;
-        if (elements.some(hasGlobMeta) || hasGlobMeta(host)) {
-            throw new InputError('credentials', `Input 'credentials' has a line for ${scope} with a wildcard; git can only scope credentials by URL prefix. Write the host and an optional path prefix, e.g. 'gitlab.com/acme oauth2:<token>'.`);
-        }
-        if (elements.some((e) => e === '' || e === '.' || e === '..')) {
-            throw new InputError('credentials', `Input 'credentials' has a line for ${scope} with an empty or relative path element. Write 'host/org' or 'host/org/repo'.`);
-        }
+        // parseCredentials refused what git cannot scope (scope.ts credentialScopeError).
         return {
             kind: 'credentials',
             grant: {
@@ -65677,18 +65683,6 @@ function parseCredentials(value) {
         out.push({ scope, username: m[2], token: m[3] });
     });
     return out;
-}
-/** git scopes credentials by URL prefix: no globs, no `.`/`..`/empty elements, no `%` escapes. */
-function credentialScopeError(scope) {
-    const [, ...elements] = scope.split('/');
-    if (/[*?[\\]/.test(scope))
-        return 'which has a wildcard; git can only scope credentials by URL prefix.';
-    if (scope.includes('%'))
-        return "which has a '%' escape (%2e%2e is '..' to git).";
-    if (elements.some((e) => e === '' || e === '.' || e === '..')) {
-        return "which has an empty, '.' or '..' path element; git would resolve it to a wider URL.";
-    }
-    return undefined;
 }
 const CACHE_SAVE = ['auto', 'always', 'never'];
 /** working-directory, resolved against GITHUB_WORKSPACE: it must exist and be a directory. */

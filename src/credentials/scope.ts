@@ -23,6 +23,17 @@ export interface Scope {
 export const hasGlobMeta = (s: string): boolean => /[*?[\\]/.test(s)
 
 /** The host without its port. */
+/** git scopes credentials by URL prefix: no globs, no `.`/`..`/empty elements, no `%` escapes. */
+export function credentialScopeError(scope: string): string | undefined {
+  const [, ...elements] = scope.split('/')
+  if (hasGlobMeta(scope)) return 'which has a wildcard; git can only scope credentials by URL prefix.'
+  if (scope.includes('%')) return "which has a '%' escape (%2e%2e is '..' to git)."
+  if (elements.some((e) => e === '' || e === '.' || e === '..')) {
+    return "which has an empty, '.' or '..' path element; git would resolve it to a wider URL."
+  }
+  return undefined
+}
+
 export const hostname = (host: string): string => host.replace(/:\d+$/, '')
 
 export const scopeUrl = (s: Scope): string => `https://${s.host}/${s.path}`
