@@ -110,6 +110,25 @@ describe('key files from where go runs', () => {
     expect(await readGoSums(api, {})).toEqual([files['api/go.sum']])
   })
 
+  it('a working directory reached through a symlink keys each file once (go names real paths)', async () => {
+    const link = path.join(os.tmpdir(), `cache-link-${process.pid}`)
+    fs.rmSync(link, { force: true })
+    fs.symlinkSync(root, link)
+    try {
+      const api = path.join(link, 'api')
+      const goEnv = goEnvAt(api)
+      expect(goEnv.GOWORK).toBe(path.join(fs.realpathSync(root), 'go.work'))
+      const files = (await findKeyFiles([], api, goEnv)).files
+      expect(files.map((f) => path.relative(fs.realpathSync(root), f))).toEqual([
+        'api/go.sum',
+        'cli/go.mod',
+        'go.work.sum'
+      ])
+    } finally {
+      fs.rmSync(link, { force: true })
+    }
+  })
+
   it('a working directory below a module (no go.mod of its own) keys on the go.mod go uses above it', async () => {
     const solo = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-solo-'))
     try {

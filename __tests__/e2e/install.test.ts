@@ -348,6 +348,20 @@ describe('version errors a user can act on', () => {
     expect(mirror.faults.log).toEqual([])
   })
 
+  it('a go on PATH that is not a Go toolchain (no input set) fails as config, naming it and the fix', async () => {
+    const bin = fs.mkdtempSync(path.join(newJobDirs('go-fake-').root, 'bin-'))
+    try {
+      fs.writeFileSync(path.join(bin, 'go'), '#!/bin/sh\necho "usage: go is a shim"\n', { mode: 0o755 })
+      const step = await install(job(), {}, { PATH: `${bin}:/usr/bin:/bin` })
+      const error = errorOf(step)
+      expect(error).toContain(`env -json\` printed 'usage: go is a shim', which is not go's JSON`)
+      expect(error).toContain("Set 'go-version' (or 'go-version-file')")
+      expect(step.outputs['error-name']).toBe('ClassifiedError')
+    } finally {
+      removeTree(path.dirname(bin))
+    }
+  })
+
   it('fails naming both inputs when neither is set and there is no go on PATH', async () => {
     const empty = fs.mkdtempSync(path.join(newJobDirs('go-nopath-').root, 'bin-'))
     try {

@@ -6,6 +6,7 @@ import {
   commonDirectory,
   defaultKeyPatterns,
   escapeGlob,
+  exclusionBase,
   inExcludedDir,
   MAX_SUFFIX_LENGTH,
   normaliseSuffix,
@@ -204,6 +205,18 @@ describe('inExcludedDir', () => {
     expect(inExcludedDir(path.join('/w', 'a', 'go.sum'), w)).toBe(false)
     expect(inExcludedDir(path.join('/w', 'vendor'), w)).toBe(false)
     expect(inExcludedDir(path.join('/w', 'vendored', 'go.sum'), w)).toBe(false)
+  })
+
+  it('counts from the checkout when the working directory is in it, else from the working directory', () => {
+    const ws = path.join('/home/runner/work/app/app')
+    expect(exclusionBase(path.join(ws, 'svc', 'api'), ws)).toBe(ws)
+    expect(exclusionBase(ws, ws)).toBe(ws)
+    expect(exclusionBase(path.join('/elsewhere/mod'), ws)).toBe(path.join('/elsewhere/mod'))
+    expect(exclusionBase(path.join(ws, 'svc'), undefined)).toBe(path.join(ws, 'svc'))
+    // a glob beside the working directory still drops what lies in vendor/ of the checkout
+    expect(
+      inExcludedDir(path.join(ws, 'other', 'vendor', 'x', 'go.sum'), exclusionBase(path.join(ws, 'svc'), ws))
+    ).toBe(true)
   })
 
   it('looks only below the base: a checkout in a directory named vendor or testdata is not excluded', () => {

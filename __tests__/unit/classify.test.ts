@@ -787,6 +787,12 @@ describe('classifier details', () => {
     expect(isRateLimited(worst([limited, transient])!)).toBe(true)
     expect(isRateLimited(worst([transient, gitLimited])!)).toBe(true)
     expect(worst([limited, auth])?.errorClass).toBe('auth')
+    // a pseudo-version holding the digits 429 is no rate limit
+    const pseudo = classifyText(
+      'example.com/x@v0.0.0-20210429123456-abcdef123456: reading https://p/example.com/x/@v/v0.0.0-20210429123456-abcdef123456.zip: 502 Bad Gateway'
+    )
+    expect(pseudo.errorClass).toBe('proxy')
+    expect(isRateLimited(pseudo)).toBe(false)
   })
 
   it('recognises rate limiting and a printed Retry-After', () => {

@@ -125,7 +125,7 @@ describe('parseSpec', () => {
     )
   })
 
-  it.each(['1.14.15', '1.14', '1.13.x', '>=1.10 <1.15', 'go1.12'])(
+  it.each(['1.14.15', '1.14', '1.13.x', '>=1.10 <1.15', 'go1.12', '1.1'])(
     'refuses %p: every version it allows is older than the oldest supported Go',
     (s) => {
       const error = inputErrorOf(() => spec(s))

@@ -58318,7 +58318,8 @@ function supported(spec) {
     if (request.input === 'go-version') {
         // YAML reads an unquoted 1.20 as the number 1.2 (actions/setup-go#326).
         const written = request.spec.trim();
-        const yaml = /^1\.[1-9]$/.test(written)
+        // 1.2 to 1.9 only: 1.1 would mean 1.10, itself too old.
+        const yaml = /^1\.[2-9]$/.test(written)
             ? ` If you meant ${written}0, quote it: go-version: '${written}0' (YAML reads an unquoted ${written}0 as the number ${written}).`
             : ` Use ${OLDEST_SUPPORTED_GO} or newer, e.g. go-version: stable.`;
         throw new InputError('go-version', `Input 'go-version' is '${request.spec}'; ${why}.${yaml}`);
@@ -59776,7 +59777,12 @@ async function queryGoEnv(go, names, opts = {}) {
     if (exitCode !== 0) {
         throw new ClassifiedError(`\`${go} env\` failed (exit code ${exitCode}): ${stderr.trim() || stdout.trim() || 'no output'}. Fix what go names there: the runner's GOFLAGS or other Go variables, its \`go env -w\` file (go env GOENV), or the go.mod/go.work in ${opts.cwd ?? process.cwd()}.`, 'config');
     }
-    return JSON.parse(stdout);
+    try {
+        return JSON.parse(stdout);
+    }
+    catch {
+        throw new ClassifiedError(`\`${go} env -json\` printed '${stdout.trim().slice(0, 200)}', which is not go's JSON: that go is not a working Go toolchain. Set 'go-version' (or 'go-version-file') so that this action installs one, or fix the go on PATH.`, 'config');
+    }
 }
 /**
  * `go env -json <names>` of the installed Go (the go in its GOROOT; the go on PATH when the installation
@@ -60165,10 +60171,11 @@ function defaultKeyPatterns(workingDirectory) {
  * is order-sensitive and directory listing order differs between file systems):
  * every go.sum and go.work.sum, and go.mod only where that module has no go.sum (a module without
  * dependencies has none, and its requirements still decide what go downloads). Files under vendor/ or
- * testdata/ below `base` (the working directory) are dropped here too, so custom globs get the same rule.
+ * testdata/ below `base` (exclusionBase) are dropped here too, so custom globs get the same rule; with no
+ * base, the files were filtered already.
  */
 function selectKeyFiles(found, base) {
-    const files = [...new Set(found.map((f) => __builtin$j.normalize(f)))].filter((f) => !inExcludedDir(f, base));
+    const files = [...new Set(found.map((f) => __builtin$j.normalize(f)))].filter((f) => base === undefined || !inExcludedDir(f, base));
     const sums = new Set(files.filter((f) => __builtin$j.basename(f) === 'go.sum').map((f) => __builtin$j.dirname(f)));
     const selected = files.filter((f) => {
         const name = __builtin$j.basename(f);
@@ -60210,6 +60217,17 @@ function commonDirectory(files) {
  */
 function escapeGlob(literal) {
     return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]');
+}
+/**
+ * The directory below which vendor/ and testdata/ count (inExcludedDir): the checkout (GITHUB_WORKSPACE)
+ * when the working directory is in it, so a glob that reaches beside the working directory (`../svc/**`)
+ * keeps the rule, and what lies above the checkout (its own directory's name) never counts.
+ */
+function exclusionBase(workingDirectory, workspace) {
+    if (!workspace)
+        return workingDirectory;
+    const rel = __builtin$j.relative(workspace, workingDirectory);
+    return rel.startsWith('..') || __builtin$j.isAbsolute(rel) ? workingDirectory : workspace;
 }
 /**
  * Whether a file lies in a vendor/ or testdata/ directory (EXCLUDED_DIRS) below `base`, the directory
@@ -60301,15 +60319,16 @@ function findModuleFile(dir, env) {
  */
 async function findKeyFiles(dependencyPath, workingDirectory, goEnv) {
     if (dependencyPath.length > 0) {
-        const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)), workingDirectory);
+        const files = selectKeyFiles(await globFiles(resolvePatterns(dependencyPath, workingDirectory)), exclusionBase(workingDirectory, process.env.GITHUB_WORKSPACE));
         if (files.length > 0)
             return { files };
         const fallback = `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
             `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
             `directory instead. Fix the globs, or remove the input to use that default.`;
-        return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory), fallback };
+        return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)), fallback };
     }
-    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory) };
+    // projectFiles has left out vendor/ and testdata/ already (and its paths are real paths).
+    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)) };
 }
 /**
  * Every go.mod, go.sum and go.work.sum of the project: those under the working directory (vendor/ and
@@ -60317,9 +60336,19 @@ async function findKeyFiles(dependencyPath, workingDirectory, goEnv) {
  * directory, a workspace's `use ../x` members: go/workspace.ts).
  */
 async function projectFiles(workingDirectory, goEnv) {
-    const under = await globFiles(defaultKeyPatterns(workingDirectory));
+    const base = exclusionBase(workingDirectory, process.env.GITHUB_WORKSPACE);
+    const under = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f, base));
     const used = goModuleFiles(goModules(goEnv));
-    return [...new Set([...under, ...used].map((f) => __builtin$j.normalize(f)))].filter((f) => !inExcludedDir(f, workingDirectory));
+    // go names its files by their real path (a runner's work directory behind a symlink): one name each.
+    return [...new Set([...under, ...used].map(realPath))];
+}
+function realPath(file) {
+    try {
+        return __builtin$k.realpathSync.native(file);
+    }
+    catch {
+        return __builtin$j.normalize(file);
+    }
 }
 async function globFiles(patterns) {
     const globber = await create(patterns.join('\n'), {
@@ -62068,7 +62097,7 @@ async function globModuleDirs(patterns, workingDirectory) {
     for (const match of await globber.glob()) {
         const dir = __builtin$j.basename(match) === 'go.mod' ? __builtin$j.dirname(match) : match;
         // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-        if (inExcludedDir(__builtin$j.join(dir, 'go.mod'), workingDirectory))
+        if (inExcludedDir(__builtin$j.join(dir, 'go.mod'), exclusionBase(workingDirectory, process.env.GITHUB_WORKSPACE)))
             continue;
         if (__builtin$k.existsSync(__builtin$j.join(dir, 'go.mod')))
             dirs.add(dir);
@@ -62098,10 +62127,11 @@ async function findRoots(p) {
     const [parent] = used.moduleDirs;
     if (parent)
         return [moduleRoot(parent, p.workingDirectory, goflags)];
-    throw noModuleError(p.workingDirectory);
+    throw noModuleError(p.workingDirectory, p.goEnv.GOWORK);
 }
-function noModuleError(workingDirectory) {
-    return new InputError('working-directory', `Input 'working-directory' is '${shown(workingDirectory, workingDirectory)}'; neither it nor a directory above it has a go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
+function noModuleError(workingDirectory, goWork) {
+    const off = goWork === 'off' ? ' (GOWORK=off is set, so go ignores go.work files)' : '';
+    return new InputError('working-directory', `Input 'working-directory' is '${shown(workingDirectory, workingDirectory)}'; neither it nor a directory above it has a go.mod${off ? '' : ' or go.work'}${off}, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`);
 }
 /**
  * What findRoots will refuse, checked before Go is installed (with the other input checks): 'modules'
@@ -62113,7 +62143,7 @@ async function checkRootsBeforeInstall(download, workingDirectory, env) {
     if (download.modules.length > 0)
         await moduleDirsOf(download.modules, workingDirectory);
     else if (!findModuleFile(workingDirectory, env))
-        throw noModuleError(workingDirectory);
+        throw noModuleError(workingDirectory, env.GOWORK);
 }
 
 const objectToString = Object.prototype.toString;
@@ -63035,7 +63065,9 @@ function classify(failure) {
 }
 /** True when the proxy or the git server asked us to slow down (429): those retries wait longer (policy.ts rateLimitExtraWait). */
 function isRateLimited(d) {
-    return (d.errorClass === 'proxy' || d.errorClass === 'git') && /429/.test(`${d.evidence} ${d.cause}`);
+    // The status phrases only: a pseudo-version's timestamp or hash (v0.0.0-20210429...) holds "429" too.
+    return ((d.errorClass === 'proxy' || d.errorClass === 'git') &&
+        /429 Too Many Requests|returned error: 429\b|\bstatus(?: code)? 429\b/i.test(`${d.evidence} ${d.cause}`));
 }
 /** `Retry-After` seconds when go (or a proxy's quoted response) printed one; go itself usually does not. */
 function retryAfterMs(text) {

@@ -56992,11 +56992,12 @@ async function saveModuleCache() {
         event
     });
     info(`Module cache: ${decision.save ? 'saving' : 'not saving'} ${state.restore.key}: ${decision.reason}.`);
-    // The build cache is a bonus: whatever goes wrong with it, the module cache is still saved.
+    // The module cache first: the build cache is a bonus (and the larger upload, the likelier to stall:
+    // after a stalled save no other is tried), and whatever goes wrong with it cannot cost the module cache.
+    const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names);
     const build = state.build
         ? await saveBuildCache(state, state.build, download, event).catch((error) => `not saved: ${error instanceof Error ? error.message : String(error)}`)
         : undefined;
-    const report = await saveModuleEntry(state, decision, gomodcache, fingerprint.names);
     return build ? { ...report, build } : report;
 }
 /**
@@ -57055,7 +57056,7 @@ async function saveModuleEntry(state, decision, gomodcache, names) {
             return { ...none(`the cache service failed: ${o.message}`, key), durationMs };
     }
 }
-/** The build cache (policy.ts buildSaveBlocker / buildSizeBlocker decide), saved before the module cache. */
+/** The build cache (policy.ts buildSaveBlocker / buildSizeBlocker decide), saved after the module cache. */
 async function saveBuildCache(state, build, download, event) {
     const blocked = buildSaveBlocker({
         mode: state.mode,

@@ -12,6 +12,7 @@ import {
   commonDirectory,
   defaultKeyPatterns,
   escapeGlob,
+  exclusionBase,
   inExcludedDir,
   resolvePatterns,
   selectKeyFiles
@@ -39,16 +40,17 @@ export async function findKeyFiles(
   if (dependencyPath.length > 0) {
     const files = selectKeyFiles(
       await globFiles(resolvePatterns(dependencyPath, workingDirectory)),
-      workingDirectory
+      exclusionBase(workingDirectory, process.env.GITHUB_WORKSPACE)
     )
     if (files.length > 0) return { files }
     const fallback =
       `Input 'cache-dependency-path' matched no file (${dependencyPath.map((p) => `'${p}'`).join(', ')}, ` +
       `relative to ${workingDirectory}); keying the cache on the go.sum/go.mod files under the working ` +
       `directory instead. Fix the globs, or remove the input to use that default.`
-    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory), fallback }
+    return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)), fallback }
   }
-  return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv), workingDirectory) }
+  // projectFiles has left out vendor/ and testdata/ already (and its paths are real paths).
+  return { files: selectKeyFiles(await projectFiles(workingDirectory, goEnv)) }
 }
 
 /**
@@ -57,11 +59,19 @@ export async function findKeyFiles(
  * directory, a workspace's `use ../x` members: go/workspace.ts).
  */
 async function projectFiles(workingDirectory: string, goEnv: GoEnv): Promise<string[]> {
-  const under = await globFiles(defaultKeyPatterns(workingDirectory))
+  const base = exclusionBase(workingDirectory, process.env.GITHUB_WORKSPACE)
+  const under = (await globFiles(defaultKeyPatterns(workingDirectory))).filter((f) => !inExcludedDir(f, base))
   const used = goModuleFiles(goModules(goEnv))
-  return [...new Set([...under, ...used].map((f) => path.normalize(f)))].filter(
-    (f) => !inExcludedDir(f, workingDirectory)
-  )
+  // go names its files by their real path (a runner's work directory behind a symlink): one name each.
+  return [...new Set([...under, ...used].map(realPath))]
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync.native(file)
+  } catch {
+    return path.normalize(file)
+  }
 }
 
 async function globFiles(patterns: string[]): Promise<string[]> {

@@ -143,10 +143,13 @@ export function defaultKeyPatterns(workingDirectory: string): string[] {
  * is order-sensitive and directory listing order differs between file systems):
  * every go.sum and go.work.sum, and go.mod only where that module has no go.sum (a module without
  * dependencies has none, and its requirements still decide what go downloads). Files under vendor/ or
- * testdata/ below `base` (the working directory) are dropped here too, so custom globs get the same rule.
+ * testdata/ below `base` (exclusionBase) are dropped here too, so custom globs get the same rule; with no
+ * base, the files were filtered already.
  */
-export function selectKeyFiles(found: readonly string[], base: string): string[] {
-  const files = [...new Set(found.map((f) => path.normalize(f)))].filter((f) => !inExcludedDir(f, base))
+export function selectKeyFiles(found: readonly string[], base?: string): string[] {
+  const files = [...new Set(found.map((f) => path.normalize(f)))].filter(
+    (f) => base === undefined || !inExcludedDir(f, base)
+  )
   const sums = new Set(files.filter((f) => path.basename(f) === 'go.sum').map((f) => path.dirname(f)))
   const selected = files.filter((f) => {
     const name = path.basename(f)
@@ -188,6 +191,17 @@ export function commonDirectory(files: readonly string[]): string {
  */
 export function escapeGlob(literal: string): string {
   return toGlobPath(literal).replace(/\[/g, '[[]').replace(/\*/g, '[*]').replace(/\?/g, '[?]')
+}
+
+/**
+ * The directory below which vendor/ and testdata/ count (inExcludedDir): the checkout (GITHUB_WORKSPACE)
+ * when the working directory is in it, so a glob that reaches beside the working directory (`../svc/**`)
+ * keeps the rule, and what lies above the checkout (its own directory's name) never counts.
+ */
+export function exclusionBase(workingDirectory: string, workspace: string | undefined): string {
+  if (!workspace) return workingDirectory
+  const rel = path.relative(workspace, workingDirectory)
+  return rel.startsWith('..') || path.isAbsolute(rel) ? workingDirectory : workspace
 }
 
 /**

@@ -527,7 +527,11 @@ export function classify(failure: Failure): Diagnosis | undefined {
 
 /** True when the proxy or the git server asked us to slow down (429): those retries wait longer (policy.ts rateLimitExtraWait). */
 export function isRateLimited(d: Diagnosis): boolean {
-  return (d.errorClass === 'proxy' || d.errorClass === 'git') && /429/.test(`${d.evidence} ${d.cause}`)
+  // The status phrases only: a pseudo-version's timestamp or hash (v0.0.0-20210429...) holds "429" too.
+  return (
+    (d.errorClass === 'proxy' || d.errorClass === 'git') &&
+    /429 Too Many Requests|returned error: 429\b|\bstatus(?: code)? 429\b/i.test(`${d.evidence} ${d.cause}`)
+  )
 }
 
 /** `Retry-After` seconds when go (or a proxy's quoted response) printed one; go itself usually does not. */

@@ -11,7 +11,7 @@ import * as glob from '@actions/glob'
 import fs from 'node:fs'
 import path from 'node:path'
 import { InputError } from '../input-error.js'
-import { inExcludedDir } from '../cache/key.js'
+import { exclusionBase, inExcludedDir } from '../cache/key.js'
 import { neededModules } from './needed.js'
 import { readGoSum, type SumProblem } from '../go/sumcheck.js'
 import type { GoEnv } from '../go/env.js'
@@ -109,7 +109,10 @@ async function globModuleDirs(patterns: readonly string[], workingDirectory: str
   for (const match of await globber.glob()) {
     const dir = path.basename(match) === 'go.mod' ? path.dirname(match) : match
     // vendor/ and testdata/ hold copies and fixtures, never modules to download for (the cache key's rule).
-    if (inExcludedDir(path.join(dir, 'go.mod'), workingDirectory)) continue
+    if (
+      inExcludedDir(path.join(dir, 'go.mod'), exclusionBase(workingDirectory, process.env.GITHUB_WORKSPACE))
+    )
+      continue
     if (fs.existsSync(path.join(dir, 'go.mod'))) dirs.add(dir)
   }
   return [...dirs].sort()
@@ -144,13 +147,14 @@ export async function findRoots(p: {
   // A subdirectory of a module (working-directory: cmd/tool): go uses the go.mod above it.
   const [parent] = used.moduleDirs
   if (parent) return [moduleRoot(parent, p.workingDirectory, goflags)]
-  throw noModuleError(p.workingDirectory)
+  throw noModuleError(p.workingDirectory, p.goEnv.GOWORK)
 }
 
-function noModuleError(workingDirectory: string): InputError {
+function noModuleError(workingDirectory: string, goWork: string | undefined): InputError {
+  const off = goWork === 'off' ? ' (GOWORK=off is set, so go ignores go.work files)' : ''
   return new InputError(
     'working-directory',
-    `Input 'working-directory' is '${shown(workingDirectory, workingDirectory)}'; neither it nor a directory above it has a go.mod or go.work, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`
+    `Input 'working-directory' is '${shown(workingDirectory, workingDirectory)}'; neither it nor a directory above it has a go.mod${off ? '' : ' or go.work'}${off}, so there is nothing to download. Point it at your module's directory (e.g. 'working-directory: backend'), list module directories in 'modules', or set 'download: false'.`
   )
 }
 
@@ -165,5 +169,5 @@ export async function checkRootsBeforeInstall(
 ): Promise<void> {
   if (!download.enabled) return
   if (download.modules.length > 0) await moduleDirsOf(download.modules, workingDirectory)
-  else if (!findModuleFile(workingDirectory, env)) throw noModuleError(workingDirectory)
+  else if (!findModuleFile(workingDirectory, env)) throw noModuleError(workingDirectory, env.GOWORK)
 }

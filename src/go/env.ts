@@ -84,7 +84,14 @@ export async function queryGoEnv(
       'config'
     )
   }
-  return JSON.parse(stdout) as Record<string, string>
+  try {
+    return JSON.parse(stdout) as Record<string, string>
+  } catch {
+    throw new ClassifiedError(
+      `\`${go} env -json\` printed '${stdout.trim().slice(0, 200)}', which is not go's JSON: that go is not a working Go toolchain. Set 'go-version' (or 'go-version-file') so that this action installs one, or fix the go on PATH.`,
+      'config'
+    )
+  }
 }
 
 /**

@@ -182,7 +182,8 @@ function supported(spec: VersionSpec & { kind: 'exact' | 'range' }): VersionSpec
   if (request.input === 'go-version') {
     // YAML reads an unquoted 1.20 as the number 1.2 (actions/setup-go#326).
     const written = request.spec.trim()
-    const yaml = /^1\.[1-9]$/.test(written)
+    // 1.2 to 1.9 only: 1.1 would mean 1.10, itself too old.
+    const yaml = /^1\.[2-9]$/.test(written)
       ? ` If you meant ${written}0, quote it: go-version: '${written}0' (YAML reads an unquoted ${written}0 as the number ${written}).`
       : ` Use ${OLDEST_SUPPORTED_GO} or newer, e.g. go-version: stable.`
     throw new InputError('go-version', `Input 'go-version' is '${request.spec}'; ${why}.${yaml}`)
