@@ -210,9 +210,38 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
     throw new AttemptFailed(deciding, decision.progressed, decision.switchedProxy !== undefined)
   }
 
-  // Failed attempts that used up one of `retries`, counted here rather than by p-retry: p-retry ends the
-  // run once its own count is spent even after an attempt that does not consume one (it checks the count
-  // before it asks), so an attempt that finished modules after the last counted one would end it.
+  const run = await retryAttempts(attempt, { cfg, deadlineAt, lastText: () => lastText })
+  if (run.error !== undefined) {
+    result.ok = false
+    const cause = run.error instanceof AttemptFailed ? run.error.diagnosis : undefined
+    const failure = cause ?? classifyText(run.error instanceof Error ? run.error.message : String(run.error))
+    result.failure = finalFailure(failure, {
+      budgetSpent: Date.now() >= deadlineAt - MIN_ATTEMPT_MS,
+      attempts: result.attempts.length,
+      retriesSpent: run.counted >= cfg.retries,
+      timeoutMs: cfg.timeoutMs
+    })
+  }
+  result.moduleFailures = [...state.lastDiagnoses]
+  result.cacheCorrupt = state.cacheCorrupt
+  result.alteredRestored = [...state.alteredRestored]
+  result.modules = moduleCount(state)
+  result.proxy = proxies[state.proxyIndex] ?? initialProxy
+  return result
+}
+
+/**
+ * p-retry over the attempts, with the action's own counting: resolves with the error that ended them
+ * (undefined when one succeeded) and the number of attempts that used up one of `retries`.
+ */
+async function retryAttempts(
+  attempt: (n: number) => Promise<void>,
+  p: { cfg: DownloadConfig; deadlineAt: number; lastText: () => string }
+): Promise<{ error?: unknown; counted: number }> {
+  const { cfg, deadlineAt } = p
+  // Counted here rather than by p-retry: p-retry ends the run once its own count is spent even after an
+  // attempt that does not consume one (it checks the count before it asks), so an attempt that finished
+  // modules after the last counted one would end it.
   let counted = 0
   try {
     await pRetry(attempt, {
@@ -240,25 +269,12 @@ export async function downloadModules(cfg: DownloadConfig, ctx: DownloadContext)
       },
       shouldRetry: () => counted < cfg.retries,
       onFailedAttempt: ({ error, retryDelay }) =>
-        waitBeforeRetry(error, retryDelay, cfg.retries - counted, { cfg, deadlineAt, lastText })
+        waitBeforeRetry(error, retryDelay, cfg.retries - counted, { cfg, deadlineAt, lastText: p.lastText() })
     })
+    return { counted }
   } catch (error) {
-    result.ok = false
-    const cause = error instanceof AttemptFailed ? error.diagnosis : undefined
-    const failure = cause ?? classifyText(error instanceof Error ? error.message : String(error))
-    result.failure = finalFailure(failure, {
-      budgetSpent: Date.now() >= deadlineAt - MIN_ATTEMPT_MS,
-      attempts: result.attempts.length,
-      retriesSpent: counted >= cfg.retries,
-      timeoutMs: cfg.timeoutMs
-    })
+    return { error, counted }
   }
-  result.moduleFailures = [...state.lastDiagnoses]
-  result.cacheCorrupt = state.cacheCorrupt
-  result.alteredRestored = [...state.alteredRestored]
-  result.modules = moduleCount(state)
-  result.proxy = proxies[state.proxyIndex] ?? initialProxy
-  return result
 }
 
 /** Below this much of 'retry-timeout' left, no further attempt starts (it could only be stopped at once). */
