@@ -64380,18 +64380,13 @@ function withCredentialExports(plan, exported) {
     const goAuth = exported.GOAUTH;
     if (goAuth === undefined)
         return plan;
-    return {
-        ...plan,
-        variables: plan.variables.map((v) => v.name !== 'GOAUTH'
-            ? v
-            : {
-                ...v,
-                value: goAuth,
-                source: 'this action (the private-module credentials)',
-                exported: true,
-                note: `its command serves go's own requests for the credential scopes; ${v.value === '' ? "then go's default (netrc)" : `then the runner's ${v.value} (${v.source})`}`
-            })
-    };
+    return withVariable(plan, 'GOAUTH', (v) => ({
+        ...v,
+        value: goAuth,
+        source: 'this action (the private-module credentials)',
+        exported: true,
+        note: `its command serves go's own requests for the credential scopes; ${v.value === '' ? "then go's default (netrc)" : `then the runner's ${v.value} (${v.source})`}`
+    }));
 }
 /** Private patterns an explicit gonoproxy / gonosumdb does not cover. */
 function uncovered(list, privateModules) {
@@ -64444,18 +64439,17 @@ function planGoEnvironment(p) {
 }
 /** The plan as later steps see it after `offline-after-download` exported GOPROXY=off. */
 function withOfflineProxy(plan) {
-    return {
-        ...plan,
-        variables: plan.variables.map((v) => v.name !== 'GOPROXY'
-            ? v
-            : {
-                ...v,
-                value: 'off',
-                source: "input 'offline-after-download'",
-                exported: true,
-                note: `for later steps, after the download; the download used ${v.value || "go's default"} (${v.source})`
-            })
-    };
+    return withVariable(plan, 'GOPROXY', (v) => ({
+        ...v,
+        value: 'off',
+        source: "input 'offline-after-download'",
+        exported: true,
+        note: `for later steps, after the download; the download used ${v.value || "go's default"} (${v.source})`
+    }));
+}
+/** The plan with one variable's row replaced by what a later export made of it. */
+function withVariable(plan, name, change) {
+    return { ...plan, variables: plan.variables.map((v) => (v.name === name ? change(v) : v)) };
 }
 
 function shownValue(v) {
