@@ -67,7 +67,7 @@ export interface CacheState {
   gomodcache: string
   /** fingerprintModuleCache() right after the restore (and purge): its hash, and its file count. */
   fingerprint: string
-  files?: number
+  files: number
   modules: EntryState
   build?: EntryState & { dir: string }
 }

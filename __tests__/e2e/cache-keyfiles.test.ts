@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
-import { findKeyFiles, goSumPerModule, hashKeyFiles, readGoSums } from '../../src/cache/files.js'
+import { findKeyFiles, hashKeyFiles, readProjectSums } from '../../src/cache/files.js'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cache-keyfiles-'))
 const files: Record<string, string> = {
@@ -106,8 +106,10 @@ describe('key files from where go runs', () => {
       'go.work.sum'
     ])
     // what the restore is verified against: the member's go.sum and the workspace's
-    expect((await readGoSums(api, goEnv)).sort()).toEqual([files['api/go.sum'], files['go.work.sum']].sort())
-    expect(await readGoSums(api, {})).toEqual([files['api/go.sum']])
+    expect((await readProjectSums(api, goEnv)).sums.sort()).toEqual(
+      [files['api/go.sum'], files['go.work.sum']].sort()
+    )
+    expect((await readProjectSums(api, {})).sums).toEqual([files['api/go.sum']])
   })
 
   it('a working directory reached through a symlink keys each file once (go names real paths)', async () => {
@@ -140,7 +142,7 @@ describe('key files from where go runs', () => {
       const goEnv = goEnvAt(sub)
       expect(goEnv.GOMOD).toBe(path.join(solo, 'go.mod'))
       expect((await findKeyFiles([], sub, goEnv)).files).toEqual([path.join(solo, 'go.sum')])
-      expect(await goSumPerModule(sub, goEnv)).toEqual([files['api/go.sum']])
+      expect((await readProjectSums(sub, goEnv)).perModule).toEqual([files['api/go.sum']])
       // without go's answer there is nothing under the directory to key on
       expect((await findKeyFiles([], sub, {})).files).toEqual([])
     } finally {

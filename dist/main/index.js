@@ -60415,22 +60415,20 @@ async function isPopulated(dir) {
     }
 }
 /**
- * The text of every go.sum and go.work.sum of the project (projectFiles), whatever
- * `cache-dependency-path` keys the cache on: these are what go checks the modules against, so they are
- * what a restored cache is verified against.
+ * The project's go.sum texts, from one listing (projectFiles) with each file read once, whatever
+ * `cache-dependency-path` keys the cache on: `sums`, every go.sum and go.work.sum, are what go checks the
+ * modules against, so what a restored cache is verified against; `perModule`, for every module
+ * (go.mod), the go.sum beside it or undefined when it has none, is what go checks a module against when
+ * it runs in that module.
  */
-async function readGoSums(workingDirectory, goEnv) {
+async function readProjectSums(workingDirectory, goEnv) {
     const found = await projectFiles(workingDirectory, goEnv);
-    const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$j.basename(f)));
-    return Promise.all(sums.map((f) => __builtin$k.promises.readFile(f, 'utf8')));
-}
-/**
- * For every module (go.mod) of the project, the text of the go.sum beside it, or undefined when it has
- * none: the files go checks a module against when it runs in that module.
- */
-async function goSumPerModule(workingDirectory, goEnv) {
-    const mods = (await projectFiles(workingDirectory, goEnv)).filter((f) => __builtin$j.basename(f) === 'go.mod');
-    return Promise.all(mods.map((f) => __builtin$k.promises.readFile(__builtin$j.join(__builtin$j.dirname(f), 'go.sum'), 'utf8').catch(() => undefined)));
+    const sumFiles = found.filter((f) => ['go.sum', 'go.work.sum'].includes(__builtin$j.basename(f)));
+    const text = new Map(await Promise.all(sumFiles.map(async (f) => [f, await __builtin$k.promises.readFile(f, 'utf8')])));
+    const perModule = found
+        .filter((f) => __builtin$j.basename(f) === 'go.mod')
+        .map((f) => text.get(__builtin$j.join(__builtin$j.dirname(f), 'go.sum')));
+    return { sums: [...text.values()], perModule };
 }
 /**
  * Makes every directory below `dir` (and `dir`) writable again. go extracts module trees read-only on
@@ -61561,13 +61559,14 @@ function describeRestore(result, restored, p) {
  * go.sum lists (a restore-key match still holds the versions before a bump) are only logged.
  */
 async function verifyRestored(result, p) {
-    const sums = collectSums(await readGoSums(p.ctx.workingDirectory, p.ctx.goEnv));
+    const project = await readProjectSums(p.ctx.workingDirectory, p.ctx.goEnv);
+    const sums = collectSums(project.sums);
     const report = await verifyModuleCache(p.gomodcache, {
         sums,
         bySumDb: checkedBySumDb(p.ctx.goEnv),
         preexisting: p.preexisting,
         deferToGo: p.ctx.downloadFollows
-            ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory, p.ctx.goEnv), otherGoFilesInUse(p.ctx.goEnv))
+            ? checkedByGo(project.perModule, otherGoFilesInUse(p.ctx.goEnv))
             : undefined
     });
     if (report.problems.length > 0)
@@ -61648,7 +61647,7 @@ async function settleHandedOver(cache, download, ctx) {
         }))
     ];
     let durationMs = v.durationMs;
-    const sums = collectSums(await readGoSums(ctx.workingDirectory, ctx.goEnv));
+    const sums = collectSums((await readProjectSums(ctx.workingDirectory, ctx.goEnv)).sums);
     const bySumDb = checkedBySumDb(ctx.goEnv);
     // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
     // that attempt was its last (another module failed for good) or the purge failed. Checked again here

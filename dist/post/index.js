@@ -57009,7 +57009,7 @@ async function saveModuleCache() {
  * pruned cache saved under this key would be an exact hit that later runs never complete.
  */
 function addedModules(state, now, download) {
-    const added = now.hash !== state.fingerprint && now.files > (state.files ?? 0);
+    const added = now.hash !== state.fingerprint && now.files > state.files;
     const repaired = (state.restore.verification?.purged.length ?? 0) > 0 || (download?.repaired ?? 0) > 0;
     return added || (download?.ok === true && repaired);
 }

@@ -179,28 +179,25 @@ export async function isPopulated(dir: string): Promise<boolean> {
 }
 
 /**
- * The text of every go.sum and go.work.sum of the project (projectFiles), whatever
- * `cache-dependency-path` keys the cache on: these are what go checks the modules against, so they are
- * what a restored cache is verified against.
+ * The project's go.sum texts, from one listing (projectFiles) with each file read once, whatever
+ * `cache-dependency-path` keys the cache on: `sums`, every go.sum and go.work.sum, are what go checks the
+ * modules against, so what a restored cache is verified against; `perModule`, for every module
+ * (go.mod), the go.sum beside it or undefined when it has none, is what go checks a module against when
+ * it runs in that module.
  */
-export async function readGoSums(workingDirectory: string, goEnv: GoEnv): Promise<string[]> {
-  const found = await projectFiles(workingDirectory, goEnv)
-  const sums = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path.basename(f)))
-  return Promise.all(sums.map((f) => fs.promises.readFile(f, 'utf8')))
-}
-
-/**
- * For every module (go.mod) of the project, the text of the go.sum beside it, or undefined when it has
- * none: the files go checks a module against when it runs in that module.
- */
-export async function goSumPerModule(
+export async function readProjectSums(
   workingDirectory: string,
   goEnv: GoEnv
-): Promise<(string | undefined)[]> {
-  const mods = (await projectFiles(workingDirectory, goEnv)).filter((f) => path.basename(f) === 'go.mod')
-  return Promise.all(
-    mods.map((f) => fs.promises.readFile(path.join(path.dirname(f), 'go.sum'), 'utf8').catch(() => undefined))
+): Promise<{ sums: string[]; perModule: (string | undefined)[] }> {
+  const found = await projectFiles(workingDirectory, goEnv)
+  const sumFiles = found.filter((f) => ['go.sum', 'go.work.sum'].includes(path.basename(f)))
+  const text = new Map(
+    await Promise.all(sumFiles.map(async (f) => [f, await fs.promises.readFile(f, 'utf8')] as const))
   )
+  const perModule = found
+    .filter((f) => path.basename(f) === 'go.mod')
+    .map((f) => text.get(path.join(path.dirname(f), 'go.sum')))
+  return { sums: [...text.values()], perModule }
 }
 
 /**

@@ -20,10 +20,9 @@ import type { CacheRestore, DownloadResult, GoInstallation } from '../types.js'
 import {
   findKeyFiles,
   fingerprintModuleCache,
-  goSumPerModule,
   hashKeyFiles,
   isPopulated,
-  readGoSums,
+  readProjectSums,
   removeWritable
 } from './files.js'
 import {
@@ -219,13 +218,14 @@ async function verifyRestored(
   result: CacheRestore,
   p: { ctx: CacheContext; gomodcache: string; preexisting: ReadonlySet<string> | undefined; entry: string }
 ): Promise<void> {
-  const sums = collectSums(await readGoSums(p.ctx.workingDirectory, p.ctx.goEnv))
+  const project = await readProjectSums(p.ctx.workingDirectory, p.ctx.goEnv)
+  const sums = collectSums(project.sums)
   const report = await verifyModuleCache(p.gomodcache, {
     sums,
     bySumDb: checkedBySumDb(p.ctx.goEnv),
     preexisting: p.preexisting,
     deferToGo: p.ctx.downloadFollows
-      ? checkedByGo(await goSumPerModule(p.ctx.workingDirectory, p.ctx.goEnv), otherGoFilesInUse(p.ctx.goEnv))
+      ? checkedByGo(project.perModule, otherGoFilesInUse(p.ctx.goEnv))
       : undefined
   })
   if (report.problems.length > 0) await purgeModules(p.gomodcache, report.problems)
@@ -321,7 +321,7 @@ export async function settleHandedOver(
     }))
   ]
   let durationMs = v.durationMs
-  const sums = collectSums(await readGoSums(ctx.workingDirectory, ctx.goEnv))
+  const sums = collectSums((await readProjectSums(ctx.workingDirectory, ctx.goEnv)).sums)
   const bySumDb = checkedBySumDb(ctx.goEnv)
   // go leaves a zip it refused in place; the download purges it before its next attempt, but not when
   // that attempt was its last (another module failed for good) or the purge failed. Checked again here

@@ -72,7 +72,7 @@ function addedModules(
   now: { hash: string; files: number },
   download: { ok: boolean; repaired: number } | undefined
 ): boolean {
-  const added = now.hash !== state.fingerprint && now.files > (state.files ?? 0)
+  const added = now.hash !== state.fingerprint && now.files > state.files
   const repaired = (state.restore.verification?.purged.length ?? 0) > 0 || (download?.repaired ?? 0) > 0
   return added || (download?.ok === true && repaired)
 }
